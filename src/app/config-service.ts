@@ -1,0 +1,79 @@
+import type { LoadedConfig } from '../config/loader.js'
+import { REDACTED } from '../config/redact.js'
+import { SECRET_PATHS, type AppConfig } from '../config/schema.js'
+
+export interface ValidateResult {
+  valid: true
+  file: string | null
+  expectedFile: string
+  statePath: string
+  enabled: string[]
+  missingCredentials: string[]
+}
+
+const CREDENTIAL_ENV: Record<string, string> = {
+  'aircall.apiId': 'AIRCALL_API_ID',
+  'aircall.apiToken': 'AIRCALL_API_TOKEN',
+  'aircall.webhookToken': 'AIRCALL_WEBHOOK_TOKEN',
+  'intercom.accessToken': 'INTERCOM_ACCESS_TOKEN',
+  'intercom.clientSecret': 'INTERCOM_CLIENT_SECRET',
+  'intercom.adminId': 'INTERCOM_ADMIN_ID',
+}
+
+export const enabledFeatures = (config: AppConfig): string[] =>
+  [
+    config.missedCalls.enabled ? 'missedCalls' : null,
+    config.vip.enabled ? 'vip' : null,
+    config.resolve.enabled ? 'resolve' : null,
+    config.escalation.enabled ? 'escalation' : null,
+    config.insightCards.enabled ? 'insightCards' : null,
+    config.tags.map.length > 0 ? 'tags' : null,
+  ].filter((name): name is string => name !== null)
+
+/** The config loaded (the loader already refused anything invalid); reports what is still missing to run. */
+export const validateConfig = (loaded: LoadedConfig): ValidateResult => {
+  const { config } = loaded
+  const values: Record<string, unknown> = {
+    'aircall.apiId': config.aircall.apiId,
+    'aircall.apiToken': config.aircall.apiToken,
+    'aircall.webhookToken': config.aircall.webhookToken,
+    'intercom.accessToken': config.intercom.accessToken,
+    'intercom.clientSecret': config.intercom.clientSecret,
+    'intercom.adminId': config.intercom.adminId,
+  }
+  const missingCredentials = Object.entries(values)
+    .filter(([, value]) => value === undefined || value === '')
+    .map(([path]) => `${path} (${CREDENTIAL_ENV[path] ?? path})`)
+  return {
+    valid: true,
+    file: loaded.file,
+    expectedFile: loaded.expectedFile,
+    statePath: loaded.statePath,
+    enabled: enabledFeatures(config),
+    missingCredentials,
+  }
+}
+
+export interface ShowResult {
+  file: string | null
+  expectedFile: string
+  statePath: string
+  config: AppConfig
+  sources: LoadedConfig['sources']
+}
+
+/** The effective configuration with every credential replaced by a marker saying whether it is set. */
+export const showConfig = (loaded: LoadedConfig): ShowResult => {
+  const config = structuredClone(loaded.config)
+  for (const [section, key] of SECRET_PATHS) {
+    const target = config[section] as Record<string, unknown>
+    if (target[key] !== undefined) target[key] = REDACTED
+  }
+  return {
+    file: loaded.file,
+    expectedFile: loaded.expectedFile,
+    statePath: loaded.statePath,
+    config,
+    sources: loaded.sources,
+  }
+}

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs'
+import type { LoadedConfig } from '../config/loader.js'
+import { openStateStore } from '../store/sqlite-store.js'
+import type { Checkpoint, StatusCounts } from '../store/state-store.js'
+
+export interface StatusResult {
+  statePath: string
+  exists: boolean
+  counts: StatusCounts | null
+  checkpoints: Array<{ name: string; updatedAt: string; value: Record<string, unknown> }>
+  lastSync: string | null
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+/** Reads what the store holds without creating it: `status` must never leave a file behind. */
+export const readStatus = (loaded: LoadedConfig): StatusResult => {
+  if (!existsSync(loaded.statePath)) {
+    return { statePath: loaded.statePath, exists: false, counts: null, checkpoints: [], lastSync: null }
+  }
+  const store = openStateStore(loaded.statePath)
+  try {
+    const checkpoints: Checkpoint[] = store.listCheckpoints()
+    const syncMark = store.getMark('sync:last-run')
+    return {
+      statePath: loaded.statePath,
+      exists: true,
+      counts: store.counts(),
+      checkpoints: checkpoints.slice(-20).map((checkpoint) => ({
+        name: checkpoint.name,
+        updatedAt: iso(checkpoint.updatedAt),
+        value: checkpoint.value,
+      })),
+      lastSync: syncMark === null ? null : iso(syncMark),
+    }
+  } finally {
+    store.close()
+  }
+}

@@ -1,0 +1,110 @@
+import { Command, Flags, type Interfaces } from '@oclif/core'
+import { loadConfig, type LoadedConfig } from '../config/loader.js'
+import { Redactor } from '../config/redact.js'
+import { describeError, EXIT, type ExitCode } from './exit-codes.js'
+
+export type BaseFlags = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags']>
+
+export interface Finish<T> {
+  result: T
+  /** Human rendering of the result (stdout); --json prints the result itself. */
+  text: (result: T) => string
+  /** 3 when some items went to dead letters; 0 otherwise. */
+  exitCode?: ExitCode
+}
+
+/**
+ * Conventions every command shares: `--json` prints exactly one document on stdout (warnings inside
+ * it), human output otherwise; progress and logs go to stderr; every byte written passes through the
+ * secret redactor; every error maps to one exit code in `describeError`.
+ */
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    json: Flags.boolean({ description: 'Print one JSON document on stdout (NDJSON for streams).', default: false }),
+    config: Flags.string({
+      description: 'Configuration file (YAML or JSON). Default: ./aircall-intercom.yml',
+      env: 'AIRCALL_INTERCOM_CONFIG',
+      helpValue: 'FILE',
+    }),
+    state: Flags.string({
+      description: 'State store (SQLite) file. Default: next to the config file.',
+      env: 'AIRCALL_INTERCOM_STATE',
+      helpValue: 'FILE',
+    }),
+  }
+
+  protected readonly redactor = new Redactor()
+  protected readonly warnings: string[] = []
+  private jsonMode = false
+
+  override async init(): Promise<void> {
+    await super.init()
+    this.jsonMode = this.argv.includes('--json')
+    for (const name of ['AIRCALL_API_ID', 'AIRCALL_API_TOKEN', 'AIRCALL_WEBHOOK_TOKEN', 'INTERCOM_ACCESS_TOKEN', 'INTERCOM_CLIENT_SECRET']) {
+      this.redactor.add(process.env[name])
+    }
+  }
+
+  protected get isJson(): boolean {
+    return this.jsonMode
+  }
+
+  /** Prompts are allowed only for a person at a terminal who did not pass --yes or --json. */
+  protected canPrompt(yes = false): boolean {
+    return Boolean(process.stdin.isTTY) && !yes && !this.jsonMode && process.env.CI !== 'true'
+  }
+
+  protected loadConfig(flags: { config?: string; state?: string }): LoadedConfig {
+    const loaded = loadConfig({ configPath: flags.config, statePath: flags.state })
+    for (const secret of loaded.secrets) this.redactor.add(secret)
+    if (!loaded.file) this.note(`No config file at ${loaded.expectedFile}: using defaults and the environment.`)
+    return loaded
+  }
+
+  protected stdout(text: string): void {
+    process.stdout.write(this.redactor.redact(text.endsWith('\n') ? text : `${text}\n`))
+  }
+
+  protected stderr(text: string): void {
+    process.stderr.write(this.redactor.redact(text.endsWith('\n') ? text : `${text}\n`))
+  }
+
+  /** A line for a person on stderr; silent in --json mode so machines read only stdout. */
+  protected note(text: string): void {
+    if (!this.jsonMode) this.stderr(text)
+  }
+
+  protected addWarning(text: string): void {
+    this.warnings.push(this.redactor.redact(text))
+    if (!this.jsonMode) this.stderr(`warning: ${text}`)
+  }
+
+  protected finish<T>({ result, text, exitCode = EXIT.ok }: Finish<T>): void {
+    if (this.jsonMode) {
+      this.stdout(JSON.stringify({ ok: exitCode === EXIT.ok, exitCode, result, warnings: this.warnings }))
+    } else {
+      const rendered = text(result)
+      if (rendered) this.stdout(rendered)
+    }
+    process.exitCode = exitCode
+  }
+
+  override async catch(error: Error & { exitCode?: number }): Promise<void> {
+    // oclif signals --help and --version through errors with exit code 0.
+    const oclifExit = (error as Error & { oclif?: { exit?: number } }).oclif?.exit
+    if (oclifExit === 0) return super.catch(error)
+    const described = describeError(error)
+    if (this.jsonMode) {
+      this.stdout(JSON.stringify({ ok: false, exitCode: described.exitCode, error: described, warnings: this.warnings }))
+    } else {
+      if (described.problems && described.problems.length > 0) {
+        const count = described.problems.length
+        this.stderr(`Error: the configuration has ${count} problem${count === 1 ? '' : 's'}:\n  ${described.message.split('\n').join('\n  ')}`)
+      } else {
+        this.stderr(`Error: ${described.message}`)
+      }
+      if (described.hint) this.stderr(`Hint: ${described.hint}`)
+    }
+    process.exitCode = described.exitCode
+  }
+}

@@ -1,0 +1,320 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { basename, dirname, extname, join, resolve } from 'node:path'
+import { parseDocument } from 'yaml'
+import type { ZodIssue } from 'zod'
+import { configSchema, ENV, SECRET_PATHS, type AppConfig } from './schema.js'
+
+export const DEFAULT_CONFIG_FILE = 'aircall-intercom.yml'
+export const DEFAULT_STATE_FILE = 'aircall-intercom.sqlite'
+
+export interface ConfigProblem {
+  file: string
+  path: string
+  message: string
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map((problem) => formatProblem(problem)).join('\n'))
+    this.name = 'ConfigError'
+  }
+}
+
+export const formatProblem = (problem: ConfigProblem): string =>
+  problem.path ? `${problem.file}:${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`
+
+export interface LoadOptions {
+  /** --config flag. */
+  configPath?: string
+  /** --state flag. */
+  statePath?: string
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+}
+
+export interface LoadedConfig {
+  config: AppConfig
+  /** The file that was read, or null when none exists and defaults + env were used. */
+  file: string | null
+  /** Where the config would be read from (shown when no file exists). */
+  expectedFile: string
+  statePath: string
+  /** Secret values that were loaded, for redaction. */
+  secrets: string[]
+  /** Which source supplied each overridable setting, for `config show`. */
+  sources: Record<string, 'default' | 'file' | 'env' | 'flag'>
+}
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
+
+const SECRET_ENV: Record<string, string> = {
+  'aircall.apiId': ENV.aircallApiId,
+  'aircall.apiToken': ENV.aircallApiToken,
+  'aircall.webhookToken': ENV.aircallWebhookToken,
+  'intercom.accessToken': ENV.intercomAccessToken,
+  'intercom.clientSecret': ENV.intercomClientSecret,
+}
+
+const ENV_REFERENCE = /\$\{([A-Z0-9_]+)\}/g
+const WHOLE_ENV_REFERENCE = /^\$\{([A-Z0-9_]+)\}$/
+
+const keyPath = (path: ReadonlyArray<string | number>): string =>
+  path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part), '')
+
+/** Replaces `${NAME}` in every string, reporting each missing variable with the key that references it. */
+const interpolate = (
+  value: Json,
+  env: NodeJS.ProcessEnv,
+  path: Array<string | number>,
+  problems: Array<Omit<ConfigProblem, 'file'>>,
+): Json => {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REFERENCE, (_match, name: string) => {
+      const replacement = env[name]
+      if (replacement === undefined || replacement === '') {
+        problems.push({ path: keyPath(path), message: `environment variable ${name} is not set` })
+        return ''
+      }
+      return replacement
+    })
+  }
+  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, [...path, index], problems))
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, interpolate(item, env, [...path, key], problems)]),
+    )
+  }
+  return value
+}
+
+const levenshtein = (a: string, b: string): number => {
+  const row = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i += 1) {
+    let previous = row[0] ?? 0
+    row[0] = i
+    for (let j = 1; j <= b.length; j += 1) {
+      const current = row[j] ?? 0
+      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.length] ?? 0
+}
+
+/** Known keys at a path of the schema, to suggest a fix for a typo. */
+const knownKeysAt = (path: ReadonlyArray<string | number>): string[] => {
+  let schema: unknown = configSchema
+  for (const part of path) {
+    schema = unwrap(schema)
+    if (typeof part === 'number') {
+      schema = isZodArray(schema) ? schema.element : undefined
+    } else {
+      schema = isZodObject(schema) ? schema.shape[part] : undefined
+    }
+  }
+  schema = unwrap(schema)
+  return isZodObject(schema) ? Object.keys(schema.shape) : []
+}
+
+interface ZodObjectLike {
+  shape: Record<string, unknown>
+}
+interface ZodArrayLike {
+  element: unknown
+}
+const defOf = (schema: unknown): Record<string, unknown> | undefined =>
+  typeof schema === 'object' && schema !== null && '_def' in schema
+    ? ((schema as { _def: Record<string, unknown> })._def ?? undefined)
+    : undefined
+const isZodObject = (schema: unknown): schema is ZodObjectLike => defOf(schema)?.typeName === 'ZodObject'
+const isZodArray = (schema: unknown): schema is ZodArrayLike => defOf(schema)?.typeName === 'ZodArray'
+const unwrap = (schema: unknown): unknown => {
+  let current = schema
+  for (let depth = 0; depth < 10; depth += 1) {
+    const def = defOf(current)
+    if (!def) return current
+    if (def.typeName === 'ZodDefault' || def.typeName === 'ZodOptional' || def.typeName === 'ZodNullable') {
+      current = def.innerType
+    } else if (def.typeName === 'ZodEffects') {
+      current = def.schema
+    } else {
+      return current
+    }
+  }
+  return current
+}
+
+const issueToProblems = (issue: ZodIssue): Array<Omit<ConfigProblem, 'file'>> => {
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(issue.path)
+    return issue.keys.map((key) => {
+      const suggestion = known
+        .map((candidate) => ({ candidate, distance: levenshtein(key.toLowerCase(), candidate.toLowerCase()) }))
+        .filter(({ distance }) => distance <= Math.max(2, Math.floor(key.length / 3)))
+        .sort((a, b) => a.distance - b.distance)[0]
+      const hint = suggestion ? ` (did you mean "${suggestion.candidate}"?)` : known.length ? ` (known keys: ${known.join(', ')})` : ''
+      return { path: keyPath([...issue.path, key]), message: `unknown key${hint}` }
+    })
+  }
+  const message =
+    issue.code === 'invalid_type' && issue.received === 'undefined'
+      ? 'Required'
+      : issue.code === 'invalid_enum_value'
+        ? `must be one of ${issue.options.map((option) => JSON.stringify(option)).join(', ')} (got ${JSON.stringify(issue.received)})`
+        : issue.message
+  return [{ path: keyPath(issue.path), message }]
+}
+
+const readConfigFile = (file: string, problems: ConfigProblem[]): Json => {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    problems.push({ file, path: '', message: `cannot read the file: ${(error as Error).message}` })
+    return null
+  }
+  if (extname(file).toLowerCase() === '.json') {
+    try {
+      return JSON.parse(text) as Json
+    } catch (error) {
+      problems.push({ file, path: '', message: `invalid JSON: ${(error as Error).message}` })
+      return null
+    }
+  }
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
+  if (document.errors.length > 0) {
+    for (const error of document.errors) {
+      const position = error.linePos?.[0]
+      problems.push({
+        file: position ? `${file}:${position.line}:${position.col}` : file,
+        path: '',
+        message: `invalid YAML: ${error.message.split('\n')[0] ?? error.message}`,
+      })
+    }
+    return null
+  }
+  return document.toJSON() as Json
+}
+
+const setIn = (target: Record<string, Json>, section: string, key: string, value: Json): void => {
+  const current = target[section]
+  const object = current !== null && typeof current === 'object' && !Array.isArray(current) ? current : {}
+  object[key] = value
+  target[section] = object
+}
+
+/**
+ * Loads configuration with precedence flag > env > file > defaults. Never throws for a missing
+ * default file: every command runs on defaults plus the environment and says which file it would read.
+ */
+export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
+  const env = options.env ?? process.env
+  const cwd = options.cwd ?? process.cwd()
+  const explicit = options.configPath ?? env[ENV.config]
+  const expectedFile = resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE)
+  const displayName = explicit ?? basename(expectedFile)
+  const problems: ConfigProblem[] = []
+  const sources: LoadedConfig['sources'] = {}
+
+  let raw: Json = {}
+  let file: string | null = null
+  if (existsSync(expectedFile)) {
+    file = expectedFile
+    raw = readConfigFile(expectedFile, problems) ?? {}
+  } else if (explicit !== undefined) {
+    throw new ConfigError([
+      { file: displayName, path: '', message: 'file not found (check --config or AIRCALL_INTERCOM_CONFIG)' },
+    ])
+  }
+  if (problems.length > 0) throw new ConfigError(problems.map((problem) => ({ ...problem, file: problem.file === expectedFile ? displayName : problem.file })))
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    if (raw !== null && raw !== undefined) {
+      throw new ConfigError([{ file: displayName, path: '', message: 'must be a mapping of sections (aircall:, intercom:, …)' }])
+    }
+    raw = {}
+  }
+
+  const fileProblems: Array<Omit<ConfigProblem, 'file'>> = []
+  for (const [section, key] of SECRET_PATHS) {
+    const sectionValue = raw[section]
+    if (sectionValue === null || typeof sectionValue !== 'object' || Array.isArray(sectionValue)) continue
+    const value = sectionValue[key]
+    if (value === undefined || value === null) continue
+    if (typeof value !== 'string' || !WHOLE_ENV_REFERENCE.test(value.trim())) {
+      fileProblems.push({
+        path: `${section}.${key}`,
+        message: `secrets may not be written in the file; write \${${SECRET_ENV[`${section}.${key}`] ?? 'ENV_NAME'}} and set that variable in the environment`,
+      })
+    }
+  }
+  const interpolated = interpolate(raw, env, [], fileProblems) as Record<string, Json>
+  for (const section of Object.keys(interpolated)) {
+    const value = interpolated[section]
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const key of Object.keys(value)) sources[`${section}.${key}`] = 'file'
+    }
+  }
+
+  const envOverrides: Array<[string, string, string]> = [
+    [ENV.aircallApiId, 'aircall', 'apiId'],
+    [ENV.aircallApiToken, 'aircall', 'apiToken'],
+    [ENV.aircallWebhookToken, 'aircall', 'webhookToken'],
+    [ENV.aircallApiUrl, 'aircall', 'apiUrl'],
+    [ENV.intercomAccessToken, 'intercom', 'accessToken'],
+    [ENV.intercomClientSecret, 'intercom', 'clientSecret'],
+    [ENV.intercomAdminId, 'intercom', 'adminId'],
+    [ENV.intercomApiUrl, 'intercom', 'apiUrl'],
+  ]
+  for (const [name, section, key] of envOverrides) {
+    const value = env[name]
+    if (value !== undefined && value !== '') {
+      setIn(interpolated, section, key, value)
+      sources[`${section}.${key}`] = 'env'
+    }
+  }
+
+  const parsed = configSchema.safeParse(interpolated)
+  const schemaProblems = parsed.success ? [] : parsed.error.issues.flatMap(issueToProblems)
+  const allProblems = [...fileProblems, ...schemaProblems]
+  if (allProblems.length > 0 || !parsed.success) {
+    // Keep the order of the file: sort by key path so related problems sit together.
+    throw new ConfigError(allProblems.map((problem) => ({ ...problem, file: displayName })))
+  }
+  const config = parsed.data
+
+  let statePath: string
+  if (options.statePath !== undefined) {
+    statePath = resolve(cwd, options.statePath)
+    sources['store.path'] = 'flag'
+  } else if (env[ENV.state]) {
+    statePath = resolve(cwd, env[ENV.state] ?? '')
+    sources['store.path'] = 'env'
+  } else if (config.store.path) {
+    statePath = resolve(dirname(expectedFile), config.store.path)
+  } else {
+    statePath = join(dirname(expectedFile), DEFAULT_STATE_FILE)
+  }
+
+  const secrets = [
+    config.aircall.apiId,
+    config.aircall.apiToken,
+    config.aircall.webhookToken,
+    config.intercom.accessToken,
+    config.intercom.clientSecret,
+  ].filter((value): value is string => typeof value === 'string' && value.length > 0)
+
+  return { config, file, expectedFile, statePath, secrets, sources }
+}
+
+/** Intercom's base URL: an explicit override wins over the region's host. */
+export const intercomBaseUrl = (config: AppConfig): string => {
+  if (config.intercom.apiUrl) return config.intercom.apiUrl.replace(/\/+$/, '')
+  switch (config.intercom.region) {
+    case 'us':
+      return 'https://api.intercom.io'
+    case 'eu':
+      return 'https://api.eu.intercom.io'
+    case 'au':
+      return 'https://api.au.intercom.io'
+  }
+}

@@ -1,0 +1,301 @@
+import { z } from 'zod'
+
+/**
+ * The configuration file's schema. Every object is strict so a typo ("tag" for "tags", "adminid")
+ * is reported instead of silently ignored. Secrets are not part of the file's values: the loader
+ * only accepts them as `${ENV_NAME}` references or from the environment.
+ */
+
+const isoCountry = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. "US" or "FR"')
+
+const ianaZone = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone })
+      return true
+    } catch {
+      return false
+    }
+  },
+  { message: 'must be an IANA time zone such as "Europe/Paris"' },
+)
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM (24 h)')
+
+const urlString = z.string().url('must be an absolute URL such as https://api.aircall.io')
+
+const idString = z.union([z.string().min(1), z.number().int().nonnegative()]).transform((value) => String(value))
+
+export const TIE_BREAKS = ['user-first', 'lead-first', 'most-recent-activity', 'oldest-created', 'newest-created'] as const
+
+export const aircallSchema = z
+  .object({
+    apiUrl: urlString.default('https://api.aircall.io'),
+    apiId: z.string().optional(),
+    apiToken: z.string().optional(),
+    webhookToken: z.string().optional(),
+    /** Aircall documents 120/min per company but older accounts have 60; the budget is shared by every integration. */
+    rateLimitPerMinute: z.number().int().min(1).max(120).default(60),
+    concurrency: z.number().int().min(1).max(16).default(2),
+    retentionDays: z.number().int().min(1).max(3650).default(180),
+    timeoutMs: z.number().int().min(100).max(120_000).default(30_000),
+  })
+  .strict()
+
+export const intercomSchema = z
+  .object({
+    region: z.enum(['us', 'eu', 'au']).default('us'),
+    apiUrl: urlString.optional(),
+    apiVersion: z.enum(['2.11', '2.12', '2.13', '2.14', '2.15', '2.16']).default('2.16'),
+    accessToken: z.string().optional(),
+    clientSecret: z.string().optional(),
+    adminId: idString.optional(),
+    rateLimitPerMinute: z.number().int().min(6).max(100_000).default(10_000),
+    concurrency: z.number().int().min(1).max(64).default(8),
+    timeoutMs: z.number().int().min(100).max(120_000).default(20_000),
+  })
+  .strict()
+
+export const matchingSchema = z
+  .object({
+    defaultCountry: isoCountry.default('US'),
+    /** Use the Aircall line's country for national-format numbers before falling back to defaultCountry. */
+    useLineCountry: z.boolean().default(true),
+    createUnknown: z.boolean().default(true),
+    createAs: z.enum(['lead', 'user']).default('lead'),
+    tieBreak: z.array(z.enum(TIE_BREAKS)).min(1).default(['user-first', 'most-recent-activity', 'oldest-created']),
+    matchByEmail: z.boolean().default(true),
+    /** How long a contact we created is trusted over search results (Intercom search lags behind writes). */
+    recentCreateTtlMinutes: z.number().int().min(1).max(1440).default(30),
+  })
+  .strict()
+
+export const loggingSchema = z
+  .object({
+    mode: z.enum(['conversation', 'note']).default('conversation'),
+    /** Conversation custom attribute holding the Aircall call id, so a crashed step is reconciled instead of repeated. */
+    callIdAttribute: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, "_" and "-"')
+      .default('aircall_call_id'),
+    skipAnonymous: z.boolean().default(true),
+    templates: z
+      .object({
+        note: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+
+export const tagMappingSchema = z
+  .object({
+    tag: z.string().min(1),
+    attribute: z.string().regex(/^[A-Za-z0-9_$€£¥-]+$/, 'must contain only letters, digits, "_", "-" and currency symbols'),
+    type: z.enum(['boolean', 'string', 'integer', 'date']).default('boolean'),
+    /** Value written when the tag is present; defaults to true for booleans and the tag name for strings. */
+    value: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    target: z.enum(['contact', 'conversation', 'both']).default('contact'),
+  })
+  .strict()
+
+export const tagsSchema = z
+  .object({
+    map: z.array(tagMappingSchema).default([]),
+  })
+  .strict()
+
+export const businessHoursSchema = z
+  .object({
+    days: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+    start: hhmm.default('09:00'),
+    end: hhmm.default('18:00'),
+  })
+  .strict()
+
+const segmentSchema = z
+  .object({
+    attribute: z.string().min(1).optional(),
+    equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    tag: z.string().min(1).optional(),
+  })
+  .strict()
+
+export const missedCallTemplateSchema = z
+  .object({
+    name: z.string().min(1),
+    lines: z.array(idString).optional(),
+    teams: z.array(z.string().min(1)).optional(),
+    when: z.enum(['any', 'business-hours', 'after-hours']).default('any'),
+    segment: segmentSchema.optional(),
+    messageType: z.enum(['inapp', 'email']).default('inapp'),
+    subject: z.string().optional(),
+    body: z.string().min(1),
+  })
+  .strict()
+
+export const missedCallsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    cooldownMinutes: z.number().int().min(0).max(10_080).default(60),
+    businessHours: businessHoursSchema.default({}),
+    templates: z.array(missedCallTemplateSchema).default([]),
+  })
+  .strict()
+
+const routeTargetSchema = z
+  .object({
+    type: z.enum(['admin', 'team']),
+    id: idString,
+  })
+  .strict()
+
+export const vipRuleSchema = z
+  .object({
+    name: z.string().min(1),
+    tags: z.array(z.string().min(1)).optional(),
+    minDurationSeconds: z.number().int().min(0).optional(),
+    attribute: z
+      .object({ name: z.string().min(1), in: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1) })
+      .strict()
+      .optional(),
+    note: z.boolean().default(true),
+    assign: z.boolean().default(true),
+  })
+  .strict()
+
+export const routeSchema = z
+  .object({
+    name: z.string().min(1),
+    lines: z.array(idString).optional(),
+    countries: z.array(isoCountry).optional(),
+    tags: z.array(z.string().min(1)).optional(),
+    attribute: z
+      .object({ name: z.string().min(1), in: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1) })
+      .strict()
+      .optional(),
+    assignTo: routeTargetSchema,
+  })
+  .strict()
+
+export const vipSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    rules: z.array(vipRuleSchema).default([]),
+    routes: z.array(routeSchema).default([]),
+    defaultRoute: routeTargetSchema.optional(),
+  })
+  .strict()
+
+export const resolveSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    tag: z.string().min(1).default('resolved'),
+    /** A ticket reference in the call's comments, e.g. "#12345" or "conv 12345", names the conversation to close. */
+    ticketPattern: z
+      .string()
+      .default('#(\\d+)')
+      .refine(
+        (source) => {
+          try {
+            new RegExp(source)
+            return true
+          } catch {
+            return false
+          }
+        },
+        { message: 'must be a valid regular expression' },
+      ),
+    noteTemplate: z.string().min(1).optional(),
+  })
+  .strict()
+
+export const escalationSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    onAssigned: z.boolean().default(true),
+    priorities: z.array(z.enum(['priority', 'low', 'medium', 'high', 'urgent'])).default(['high', 'urgent', 'priority']),
+    tags: z.array(z.string().min(1)).default([]),
+    /** Intercom admin email or id → Aircall user id, for admins whose email differs in the two tools. */
+    userOverrides: z.record(z.string(), idString).default({}),
+  })
+  .strict()
+
+export const insightCardsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    planAttribute: z.string().min(1).default('plan'),
+    companyAttribute: z.string().min(1).optional(),
+    intercomAppUrl: urlString.default('https://app.intercom.com'),
+  })
+  .strict()
+
+export const listenerSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(3000),
+    publicUrl: urlString.optional(),
+    maxBodyBytes: z.number().int().min(1024).max(10_485_760).default(1_048_576),
+    workerConcurrency: z.number().int().min(1).max(64).default(4),
+    maxAttempts: z.number().int().min(1).max(50).default(8),
+    fingerprintTtlMinutes: z.number().int().min(1).max(10_080).default(60),
+  })
+  .strict()
+
+export const storeSchema = z
+  .object({
+    path: z.string().min(1).optional(),
+  })
+  .strict()
+
+export const configSchema = z
+  .object({
+    aircall: aircallSchema.default({}),
+    intercom: intercomSchema.default({}),
+    matching: matchingSchema.default({}),
+    logging: loggingSchema.default({}),
+    tags: tagsSchema.default({}),
+    missedCalls: missedCallsSchema.default({}),
+    vip: vipSchema.default({}),
+    resolve: resolveSchema.default({}),
+    escalation: escalationSchema.default({}),
+    insightCards: insightCardsSchema.default({}),
+    listener: listenerSchema.default({}),
+    store: storeSchema.default({}),
+  })
+  .strict()
+
+export type AppConfig = z.infer<typeof configSchema>
+export type ConfigInput = z.input<typeof configSchema>
+export type TagMapping = z.infer<typeof tagMappingSchema>
+export type MissedCallTemplate = z.infer<typeof missedCallTemplateSchema>
+export type VipRule = z.infer<typeof vipRuleSchema>
+export type Route = z.infer<typeof routeSchema>
+export type RouteTarget = z.infer<typeof routeTargetSchema>
+export type BusinessHours = z.infer<typeof businessHoursSchema>
+export type TieBreak = (typeof TIE_BREAKS)[number]
+
+/** Keys whose values are credentials: only `${ENV}` references are accepted for them in a file. */
+export const SECRET_PATHS = [
+  ['aircall', 'apiId'],
+  ['aircall', 'apiToken'],
+  ['aircall', 'webhookToken'],
+  ['intercom', 'accessToken'],
+  ['intercom', 'clientSecret'],
+] as const
+
+/** Environment variables read by the loader, in the order they are documented. */
+export const ENV = {
+  config: 'AIRCALL_INTERCOM_CONFIG',
+  state: 'AIRCALL_INTERCOM_STATE',
+  aircallApiId: 'AIRCALL_API_ID',
+  aircallApiToken: 'AIRCALL_API_TOKEN',
+  aircallWebhookToken: 'AIRCALL_WEBHOOK_TOKEN',
+  aircallApiUrl: 'AIRCALL_API_URL',
+  intercomAccessToken: 'INTERCOM_ACCESS_TOKEN',
+  intercomClientSecret: 'INTERCOM_CLIENT_SECRET',
+  intercomAdminId: 'INTERCOM_ADMIN_ID',
+  intercomApiUrl: 'INTERCOM_API_URL',
+} as const

@@ -1,0 +1,139 @@
+import { z } from 'zod'
+
+import { aircallCallLikeSchema, normaliseAircallCall, type CallRecord } from './call-record.js'
+
+export const AIRCALL_CALL_EVENTS = [
+  'call.created',
+  'call.ringing_on_agent',
+  'call.agent_declined',
+  'call.answered',
+  'call.transferred',
+  'call.external_transferred',
+  'call.unsuccessful_transfer',
+  'call.hungup',
+  'call.ended',
+  'call.hold',
+  'call.unhold',
+  'call.ivr_option_selected',
+  'call.comm_assets_generated',
+  'call.voicemail_left',
+  'call.assigned',
+  'call.archived',
+  'call.tagged',
+  'call.untagged',
+  'call.commented',
+] as const
+
+export type AircallCallEventName = (typeof AIRCALL_CALL_EVENTS)[number]
+
+const CALL_EVENTS: ReadonlySet<string> = new Set(AIRCALL_CALL_EVENTS)
+
+/**
+ * A newer event that makes older pending ones for the same call pointless: `call.ended` arrives ~30 s after
+ * `call.hungup` with the complete call, so processing both would log the call twice from different snapshots.
+ */
+export const SUPERSEDES: Readonly<Partial<Record<AircallCallEventName, readonly AircallCallEventName[]>>> = {
+  'call.ended': ['call.hungup'],
+}
+
+export interface AircallCallEvent {
+  kind: 'call'
+  event: AircallCallEventName
+  /** Dedupe key: a redelivery of the same event has the same identity. */
+  identity: string
+  /** Events of one call are processed in order. */
+  subject: string
+  callId: string
+  timestamp: number
+  call: CallRecord
+  supersedes: readonly AircallCallEventName[]
+}
+
+export interface AircallOtherEvent {
+  kind: 'other'
+  event: string
+  resource: string
+  identity: string
+  subject: null
+  timestamp: number
+}
+
+export type AircallEvent = AircallCallEvent | AircallOtherEvent
+
+export class AircallEventParseError extends Error {
+  override readonly name = 'AircallEventParseError'
+  constructor(
+    message: string,
+    readonly issues: string[],
+  ) {
+    super(message)
+  }
+}
+
+/** The webhook envelope. `token` is checked (and then forgotten) by the listener before parsing. */
+export const aircallEnvelopeSchema = z.object({
+  resource: z.string().min(1),
+  event: z.string().min(1),
+  timestamp: z.number().int().nonnegative(),
+  token: z.string(),
+  data: z.record(z.string(), z.unknown()),
+})
+
+function describeIssues(error: z.ZodError, prefix: string): string[] {
+  return error.issues.map((issue) => `${[prefix, ...issue.path].join('.')}: ${issue.message}`)
+}
+
+function dataId(data: Record<string, unknown>): string {
+  const value = data.id
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '-'
+}
+
+export type AircallParseResult = { ok: true; event: AircallEvent } | { ok: false; error: AircallEventParseError }
+
+export function safeParseAircallEvent(body: unknown): AircallParseResult {
+  const envelope = aircallEnvelopeSchema.safeParse(body)
+  if (!envelope.success) {
+    const issues = describeIssues(envelope.error, 'body')
+    return { ok: false, error: new AircallEventParseError('Not an Aircall webhook envelope', issues) }
+  }
+  const { resource, event, timestamp, data } = envelope.data
+  const identity = `aircall:${event}:${dataId(data)}:${timestamp}`
+
+  if (!CALL_EVENTS.has(event)) {
+    return { ok: true, event: { kind: 'other', event, resource, identity, subject: null, timestamp } }
+  }
+
+  const parsed = aircallCallLikeSchema.safeParse(data)
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error, 'data')
+    return { ok: false, error: new AircallEventParseError(`Malformed call in ${event}`, issues) }
+  }
+  const name = event as AircallCallEventName
+  const call = normaliseAircallCall(parsed.data, { fallbackStartedAt: timestamp })
+  return {
+    ok: true,
+    event: {
+      kind: 'call',
+      event: name,
+      identity,
+      subject: `aircall:call:${call.callId}`,
+      callId: call.callId,
+      timestamp,
+      call,
+      supersedes: SUPERSEDES[name] ?? [],
+    },
+  }
+}
+
+/** Throws AircallEventParseError on an unknown or malformed body (the listener answers 400). */
+export function parseAircallEvent(body: unknown): AircallEvent {
+  const result = safeParseAircallEvent(body)
+  if (!result.ok) throw result.error
+  return result.event
+}
+
+/** True when `newer` makes `older` redundant: same call, and `newer`'s event supersedes `older`'s. */
+export function supersedesEvent(newer: AircallEvent, older: AircallEvent): boolean {
+  if (newer.kind !== 'call' || older.kind !== 'call') return false
+  return newer.callId === older.callId && newer.supersedes.includes(older.event)
+}

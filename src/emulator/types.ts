@@ -1,0 +1,99 @@
+/**
+ * Public surface of the local emulators. Tests, `sandbox` and `demo` only use what is declared here,
+ * so the two emulator implementations can evolve behind it.
+ */
+
+/** Injected clock (UNIX milliseconds) so rate windows, retention and lifecycles can be driven by tests. */
+export type Clock = () => number
+
+export interface FaultRule {
+  /** Which requests the rule applies to: a method and a path prefix ("POST /contacts"), or "*" for all. */
+  match: string
+  kind: 'status' | 'latency' | 'reset' | 'rate-limit'
+  /** HTTP status for kind "status" (e.g. 500, 503). */
+  status?: number
+  /** Delay for kind "latency". */
+  latencyMs?: number
+  /** Probability in [0,1] that a matching request is hit (by rate), drawn from the emulator's seeded PRNG. */
+  rate?: number
+  /** Hit exactly these 1-based occurrences of matching requests (by schedule), e.g. [1, 2, 5]. */
+  nth?: number[]
+  /** Stop applying after this many hits. */
+  limit?: number
+}
+
+export interface EmulatorHandle {
+  /** Base URL, e.g. http://127.0.0.1:43123 (no trailing slash). */
+  readonly url: string
+  close(): Promise<void>
+}
+
+export interface AircallEmulatorOptions {
+  host?: string
+  /** 0 (default) picks a free port. */
+  port?: number
+  apiId: string
+  apiToken: string
+  /** Extra accepted OAuth bearer tokens. */
+  bearerTokens?: string[]
+  /** Requests per minute per company; default 120; 0 disables limiting. */
+  rateLimitPerMinute?: number
+  /** Retention horizon in days (default 180): older windows list as empty. */
+  retentionDays?: number
+  /** Status for bad credentials: 401 (default) or 403. */
+  authFailureStatus?: 401 | 403
+  /** Delay between call.hungup and call.ended (default 30 000 ms; tests shorten it). */
+  endedDelayMs?: number
+  /** Webhook delivery timeout (default 5 000 ms). */
+  webhookTimeoutMs?: number
+  now?: Clock
+  seed?: number
+}
+
+export interface IntercomEmulatorOptions {
+  host?: string
+  port?: number
+  accessToken: string
+  clientSecret: string
+  /** Version used when the request has no Intercom-Version header (default "2.16"). */
+  defaultVersion?: string
+  /** Requests per minute per app (default 10 000), enforced as limit/6 per 10-second window; 0 disables. */
+  rateLimitPerMinute?: number
+  /** How long a created contact stays invisible to search (default 0). */
+  searchLagMs?: number
+  /** Webhook delivery timeout (default 5 000 ms). */
+  webhookTimeoutMs?: number
+  now?: Clock
+  seed?: number
+}
+
+/** What the Intercom emulator can be seeded with (POST /_emulator/seed or `emulator.seed()`). */
+export interface IntercomSeed {
+  admins: Array<{ id: string; name: string; email: string; teamIds?: string[] }>
+  teams: Array<{ id: string; name: string; adminIds: string[] }>
+  tags?: Array<{ id: string; name: string }>
+  dataAttributes?: Array<{ name: string; model: 'contact' | 'company'; dataType: string }>
+  contacts: Array<{
+    id: string
+    role: 'user' | 'lead'
+    name: string | null
+    email: string | null
+    /** Stored exactly as written: the seed deliberately mixes formats ("06 12 34 56 78", "+1 (415) 555-0100"). */
+    phone: string | null
+    externalId: string | null
+    createdAt: number
+    updatedAt: number
+    lastSeenAt: number | null
+    customAttributes?: Record<string, string | number | boolean | null>
+    tagIds?: string[]
+  }>
+  conversations?: Array<{
+    id: string
+    contactId: string
+    createdAt: number
+    state: 'open' | 'closed' | 'snoozed'
+    adminAssigneeId: string | null
+    teamAssigneeId: string | null
+    body: string
+  }>
+}

@@ -1,0 +1,242 @@
+import type { z } from 'zod'
+
+import {
+  type ApiError,
+  NetworkError,
+  ResponseShapeError,
+  TimeoutError,
+  formatZodPath,
+  mapHttpError,
+  requestIdFromHeaders,
+} from './errors.js'
+import { ConcurrencyGate, type RateGate } from './rate-gate.js'
+import { DEFAULT_RETRY_OPTIONS, type Outcome, type RetryOptions, decideRetry, retryHintsFromHeaders } from './retry-policy.js'
+import {
+  type Clock,
+  type FetchLike,
+  type HttpEvent,
+  type HttpMethod,
+  type ServiceName,
+  type Sleep,
+  realSleep,
+  systemClock,
+} from './types.js'
+
+export type QueryValue = string | number | boolean | undefined | null | ReadonlyArray<string | number>
+export type Query = Record<string, QueryValue>
+
+export interface HttpClientOptions {
+  service: ServiceName
+  /** Scheme and host, optionally a path prefix; request paths are appended to it. */
+  baseUrl: string
+  /** Sent on every request (authorization, version). Never copied into errors or events. */
+  headers: Record<string, string>
+  fetch?: FetchLike
+  clock?: Clock
+  sleep?: Sleep
+  random?: () => number
+  gate?: RateGate
+  /** Per attempt, covering the response body too (default 20 s). */
+  timeoutMs?: number
+  retry?: Partial<RetryOptions>
+  onEvent?: (event: HttpEvent) => void
+}
+
+export interface RequestOptions<S extends z.ZodTypeAny | undefined> {
+  method: HttpMethod
+  path: string
+  query?: Query
+  body?: unknown
+  /** Validates the response body; omit when the body is not read (it is then not parsed either). */
+  schema?: S
+  /** Allow replaying a non-idempotent request after a 5xx, network error or timeout. */
+  replaySafe?: boolean
+  signal?: AbortSignal
+  timeoutMs?: number
+}
+
+export interface HttpResult<T> {
+  data: T
+  status: number
+  headers: Headers
+  requestId: string | undefined
+}
+
+type Infer<S> = S extends z.ZodTypeAny ? z.infer<S> : undefined
+
+type Attempt =
+  | { kind: 'response'; status: number; headers: Headers; text: string }
+  | { kind: 'network'; cause: unknown }
+  | { kind: 'timeout'; cause: unknown }
+
+/**
+ * The request core shared by both clients: rate gate, timeout, JSON, response validation, typed errors, and
+ * retries decided by the pure retry policy.
+ */
+export class HttpClient {
+  readonly service: ServiceName
+  readonly gate: RateGate
+  private readonly baseUrl: URL
+  private readonly headers: Record<string, string>
+  private readonly fetchImpl: FetchLike
+  private readonly clock: Clock
+  private readonly sleep: Sleep
+  private readonly random: () => number
+  private readonly timeoutMs: number
+  private readonly retry: RetryOptions
+  private readonly onEvent: ((event: HttpEvent) => void) | undefined
+
+  constructor(options: HttpClientOptions) {
+    this.service = options.service
+    this.baseUrl = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`)
+    this.headers = options.headers
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init))
+    this.clock = options.clock ?? systemClock
+    this.sleep = options.sleep ?? realSleep
+    this.random = options.random ?? Math.random
+    this.gate = options.gate ?? new ConcurrencyGate({ clock: this.clock, sleep: this.sleep })
+    this.timeoutMs = options.timeoutMs ?? 20_000
+    this.retry = { ...DEFAULT_RETRY_OPTIONS, ...options.retry }
+    this.onEvent = options.onEvent
+  }
+
+  async request<S extends z.ZodTypeAny | undefined = undefined>(options: RequestOptions<S>): Promise<HttpResult<Infer<S>>> {
+    const url = this.buildUrl(options.path, options.query)
+    const endpoint = `${options.method} ${url.pathname}`
+    const init: RequestInit = {
+      method: options.method,
+      headers: {
+        accept: 'application/json',
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...this.headers,
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.attempt(url.toString(), init, options)
+      const now = this.clock.now()
+
+      if (result.kind === 'response' && result.status < 400) {
+        return this.succeed(result, endpoint, options.schema)
+      }
+
+      let outcome: Outcome
+      let error: ApiError
+      let hints: { retryAfterMs: number | undefined; resetAt: number | undefined } = {
+        retryAfterMs: undefined,
+        resetAt: undefined,
+      }
+      if (result.kind === 'response') {
+        outcome = result.status
+        hints = retryHintsFromHeaders(result.headers, now)
+        error = mapHttpError({
+          service: this.service,
+          endpoint,
+          status: result.status,
+          headers: result.headers,
+          body: parseJsonOrUndefined(result.text),
+          resetAt: result.status === 429 ? (hints.resetAt ?? addMaybe(now, hints.retryAfterMs)) : undefined,
+        })
+        if (result.status === 429) this.onEvent?.({ type: 'rate-limited', service: this.service, endpoint, resetAt: hints.resetAt })
+      } else {
+        outcome = result.kind
+        const Ctor = result.kind === 'timeout' ? TimeoutError : NetworkError
+        error = new Ctor({
+          service: this.service,
+          endpoint,
+          detail: result.kind === 'timeout' ? `no response within ${options.timeoutMs ?? this.timeoutMs} ms` : describeCause(result.cause),
+          cause: result.cause,
+        })
+      }
+
+      const decision = decideRetry({
+        outcome,
+        attempt,
+        method: options.method,
+        replaySafe: options.replaySafe ?? false,
+        retryAfterMs: hints.retryAfterMs,
+        resetAt: hints.resetAt,
+        now,
+        random: this.random,
+        options: this.retry,
+      })
+      if (!decision.retry) throw error
+      this.onEvent?.({ type: 'retry', service: this.service, endpoint, attempt, outcome, waitMs: decision.waitMs })
+      await this.sleep(decision.waitMs, options.signal)
+    }
+  }
+
+  private async attempt(url: string, init: RequestInit, options: RequestOptions<z.ZodTypeAny | undefined>): Promise<Attempt> {
+    const release = await this.gate.acquire(options.signal)
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs)
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+    try {
+      const response = await this.fetchImpl(url, { ...init, signal })
+      const text = await response.text()
+      this.gate.observe(response.status, response.headers)
+      return { kind: 'response', status: response.status, headers: response.headers, text }
+    } catch (cause) {
+      // The caller's own cancellation is not an API failure: let it propagate as is.
+      if (options.signal?.aborted) throw options.signal.reason
+      if (timeout.aborted) return { kind: 'timeout', cause }
+      return { kind: 'network', cause }
+    } finally {
+      release()
+    }
+  }
+
+  private succeed<S extends z.ZodTypeAny | undefined>(
+    result: { status: number; headers: Headers; text: string },
+    endpoint: string,
+    schema: S | undefined,
+  ): HttpResult<Infer<S>> {
+    const requestId = requestIdFromHeaders(result.headers)
+    const meta = { status: result.status, headers: result.headers, requestId }
+    if (schema === undefined) return { ...meta, data: undefined as Infer<S> }
+    const shapeError = (issues: Array<{ path: string; message: string }>): ResponseShapeError =>
+      new ResponseShapeError({ service: this.service, endpoint, status: result.status, requestId, issues })
+    let json: unknown
+    try {
+      json = result.text === '' ? undefined : JSON.parse(result.text)
+    } catch {
+      throw shapeError([{ path: '', message: 'body is not JSON' }])
+    }
+    const parsed = schema.safeParse(json)
+    if (!parsed.success) {
+      throw shapeError(parsed.error.issues.map((i) => ({ path: formatZodPath(i.path), message: i.message })))
+    }
+    return { ...meta, data: parsed.data as Infer<S> }
+  }
+
+  private buildUrl(path: string, query: Query | undefined): URL {
+    const url = new URL(path.replace(/^\//, ''), this.baseUrl)
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value === undefined || value === null) continue
+      if (Array.isArray(value)) for (const v of value as ReadonlyArray<string | number>) url.searchParams.append(key, String(v))
+      else url.searchParams.set(key, String(value as string | number | boolean))
+    }
+    return url
+  }
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  if (text === '') return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function addMaybe(now: number, ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : now + ms
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const inner = cause.cause instanceof Error ? ` (${cause.cause.message})` : ''
+    return `${cause.message}${inner}`
+  }
+  return 'request failed'
+}

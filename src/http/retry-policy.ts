@@ -1,0 +1,115 @@
+import type { HttpMethod } from './types.js'
+
+export type Outcome = number | 'network' | 'timeout'
+
+export interface RetryOptions {
+  /** Total attempts including the first one. */
+  maxAttempts: number
+  baseDelayMs: number
+  maxDelayMs: number
+  /** A server-requested wait longer than this is not waited for: the error surfaces instead. */
+  maxServerWaitMs: number
+}
+
+export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
+  maxAttempts: 6,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  maxServerWaitMs: 5 * 60_000,
+}
+
+export interface RetryInput {
+  outcome: Outcome
+  /** 1-based number of the attempt that just failed. */
+  attempt: number
+  method: HttpMethod
+  /** The caller says replaying this request cannot duplicate an effect (a search, or a reconciled create). */
+  replaySafe: boolean
+  /** From `Retry-After`, relative ms. */
+  retryAfterMs?: number | undefined
+  /** From `X-RateLimit-Reset` / `X-AircallApi-Reset`, UNIX ms. */
+  resetAt?: number | undefined
+  now: number
+  /** Uniform in [0, 1); injected so jitter is deterministic in tests. */
+  random: () => number
+  options?: Partial<RetryOptions>
+}
+
+export type RetryDecision = { retry: true; waitMs: number } | { retry: false; reason: string }
+
+const IDEMPOTENT: ReadonlySet<HttpMethod> = new Set(['GET', 'HEAD', 'PUT', 'DELETE'])
+
+/** Pure: decides whether and when to retry a failed attempt. */
+export function decideRetry(input: RetryInput): RetryDecision {
+  const opts = { ...DEFAULT_RETRY_OPTIONS, ...input.options }
+  const { outcome, attempt } = input
+
+  if (typeof outcome === 'number' && outcome < 400) return { retry: false, reason: 'not a failure' }
+  const transient = outcome === 'network' || outcome === 'timeout' || outcome === 408 || outcome === 429 || outcome >= 500
+  if (!transient) return { retry: false, reason: `status ${outcome} is not retryable` }
+  if (attempt >= opts.maxAttempts) return { retry: false, reason: `gave up after ${attempt} attempts` }
+
+  // A 429 was refused before processing, so replaying it is safe for any method.
+  if (outcome !== 429 && !IDEMPOTENT.has(input.method) && !input.replaySafe) {
+    return { retry: false, reason: `${input.method} may have been processed; not replayed (not marked replaySafe)` }
+  }
+
+  const serverWait = serverRequestedWait(input)
+  if (serverWait !== undefined) {
+    if (serverWait > opts.maxServerWaitMs) {
+      return { retry: false, reason: `server asked to wait ${Math.round(serverWait / 1000)} s, more than allowed` }
+    }
+    return { retry: true, waitMs: serverWait }
+  }
+  return { retry: true, waitMs: backoffMs(attempt, input.random, opts) }
+}
+
+function serverRequestedWait(input: RetryInput): number | undefined {
+  if (input.retryAfterMs !== undefined && (input.outcome === 429 || input.outcome === 503)) {
+    return Math.max(0, input.retryAfterMs)
+  }
+  // Reset headers come on every Intercom response; they only mean "wait" on a 429.
+  if (input.outcome === 429 && input.resetAt !== undefined) return Math.max(0, input.resetAt - input.now)
+  return undefined
+}
+
+/** Capped exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
+export function backoffMs(attempt: number, random: () => number, opts: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>): number {
+  const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** Math.max(0, attempt - 1))
+  return Math.floor(random() * ceiling)
+}
+
+/** `Retry-After` as seconds or an HTTP date, in ms from `now`. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined
+  const trimmed = value.trim()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  const date = Date.parse(trimmed)
+  if (Number.isNaN(date)) return undefined
+  return Math.max(0, date - now)
+}
+
+/**
+ * A reset header as UNIX ms. Both vendors document UNIX seconds, but one client in the wild sends ms, so
+ * values above 1e12 are taken as ms. Values below 1e9 (before 2001) can only be a relative number of seconds.
+ */
+export function parseResetHeader(value: string | null, now: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined
+  const n = Number(value.trim())
+  if (!Number.isFinite(n) || n < 0) return undefined
+  if (n > 1e12) return Math.round(n)
+  if (n < 1e9) return now + Math.round(n * 1000)
+  return Math.round(n * 1000)
+}
+
+export interface RetryHints {
+  retryAfterMs: number | undefined
+  resetAt: number | undefined
+}
+
+export function retryHintsFromHeaders(headers: Headers, now: number): RetryHints {
+  return {
+    retryAfterMs: parseRetryAfter(headers.get('retry-after'), now),
+    resetAt: parseResetHeader(headers.get('x-ratelimit-reset') ?? headers.get('x-aircallapi-reset'), now),
+  }
+}

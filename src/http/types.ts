@@ -1,0 +1,38 @@
+import { setTimeout as delay } from 'node:timers/promises'
+
+/** Wall clock in UNIX milliseconds. Injected so retry and rate tests run instantly and exactly. */
+export interface Clock {
+  now(): number
+}
+
+/** Resolves after `ms` (or rejects with the signal's reason when aborted). */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
+
+/** The subset of the global `fetch` the request core uses. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
+
+export type ServiceName = 'aircall' | 'intercom'
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export const systemClock: Clock = { now: () => Date.now() }
+
+export const realSleep: Sleep = async (ms, signal) => {
+  if (ms <= 0) {
+    signal?.throwIfAborted()
+    return
+  }
+  await delay(ms, undefined, signal ? { signal } : undefined)
+}
+
+/** Observable things the request core does, for progress/log renderers (the core never prints). */
+export type HttpEvent =
+  | {
+      type: 'retry'
+      service: ServiceName
+      endpoint: string
+      attempt: number
+      outcome: number | 'network' | 'timeout'
+      waitMs: number
+    }
+  | { type: 'rate-limited'; service: ServiceName; endpoint: string; resetAt: number | undefined }

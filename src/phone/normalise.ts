@@ -1,0 +1,116 @@
+import {
+  ParseError,
+  parsePhoneNumberWithError,
+  validatePhoneNumberLength,
+  type CountryCode,
+  type PhoneNumber,
+} from 'libphonenumber-js/max'
+
+export type { CountryCode }
+
+export type InvalidPhoneReason = 'too-short' | 'too-long' | 'not-a-number' | 'invalid-country-code' | 'invalid'
+
+export type ValidPhone = {
+  kind: 'valid'
+  /** Without the extension: E.164 is the identity key, an extension only routes inside a switchboard. */
+  e164: string
+  extension?: string
+  /** Absent for non-geographic numbers (+800, +882 …). */
+  country?: CountryCode
+  national: string
+  international: string
+}
+
+export type AnonymousPhone = { kind: 'anonymous' }
+
+export type InvalidPhone = { kind: 'invalid'; reason: InvalidPhoneReason; input: string }
+
+export type PhoneClassification = ValidPhone | AnonymousPhone | InvalidPhone
+
+// Carriers and Aircall hide the caller with words, and Twilio (which Aircall runs on) with keypad spellings
+// of those words (ANONYMOUS, RESTRICTED, BLOCKED, UNKNOWN). None may ever become a contact's identity.
+const ANONYMOUS_WORDS = new Set([
+  '',
+  '+',
+  'anonymous',
+  'unknown',
+  'private',
+  'restricted',
+  'withheld',
+  'blocked',
+  'hidden',
+  'unavailable',
+  'no caller id',
+  '+266696687',
+  '+7378742833',
+  '+2562533',
+  '+8656696',
+])
+
+const REASON_BY_CODE: Record<string, InvalidPhoneReason> = {
+  TOO_SHORT: 'too-short',
+  TOO_SHORT_AFTER_IDD: 'too-short',
+  TOO_LONG: 'too-long',
+  NOT_A_NUMBER: 'not-a-number',
+  INVALID_COUNTRY: 'invalid-country-code',
+  INVALID_LENGTH: 'invalid',
+}
+
+type Attempt = { ok: true; phone: PhoneNumber } | { ok: false; reason: InvalidPhoneReason }
+
+function attempt(text: string, defaultCountry: CountryCode | undefined): Attempt {
+  let phone: PhoneNumber
+  try {
+    phone = parsePhoneNumberWithError(text, defaultCountry)
+  } catch (error) {
+    if (error instanceof ParseError) return { ok: false, reason: REASON_BY_CODE[error.message] ?? 'invalid' }
+    throw error
+  }
+  if (phone.isValid()) return { ok: true, phone }
+  const lengthProblem = validatePhoneNumberLength(text, defaultCountry)
+  return { ok: false, reason: (lengthProblem && REASON_BY_CODE[lengthProblem]) ?? 'invalid' }
+}
+
+function describe(phone: PhoneNumber): ValidPhone {
+  // Formats are taken from a copy without the extension so `national` and `international` are pure numbers.
+  const bare = parsePhoneNumberWithError(phone.number)
+  const result: ValidPhone = {
+    kind: 'valid',
+    e164: phone.number,
+    national: bare.formatNational(),
+    international: bare.formatInternational(),
+  }
+  if (phone.ext) result.extension = phone.ext
+  const country = phone.country ?? bare.country
+  if (country) result.country = country
+  return result
+}
+
+/**
+ * Classifies a phone string as a valid number (with its E.164 identity), an anonymous caller, or an invalid
+ * input. Only numbers libphonenumber's full metadata calls valid are accepted: a wrong match is worse than none.
+ */
+export function normalisePhone(input: string, defaultCountry?: CountryCode): PhoneClassification {
+  const trimmed = input.trim()
+  if (ANONYMOUS_WORDS.has(trimmed.toLowerCase().replace(/\s+/g, ' '))) return { kind: 'anonymous' }
+
+  const first = attempt(trimmed, defaultCountry)
+  if (first.ok) return describe(first.phone)
+
+  // "00" is the ITU international prefix and how most of the world writes numbers, but libphonenumber only
+  // reads it as such when the default country dials abroad with 00. Elsewhere (US 011, JP 010, AU 0011) and
+  // with no default at all it would be misread, so retry it as "+"; the result must still be fully valid.
+  const idd = /^\s*00\s*(?=\d)/.exec(trimmed)
+  if (idd) {
+    const second = attempt(`+${trimmed.slice(idd[0].length)}`, undefined)
+    if (second.ok) return describe(second.phone)
+  }
+
+  return { kind: 'invalid', reason: first.reason, input }
+}
+
+/** The E.164 identity of a phone string, or null when it is anonymous or invalid. */
+export function toE164(input: string, defaultCountry?: CountryCode): string | null {
+  const result = normalisePhone(input, defaultCountry)
+  return result.kind === 'valid' ? result.e164 : null
+}

@@ -1,0 +1,78 @@
+/**
+ * Versioned schema. Each migration runs once, in order, inside one transaction with the version bump,
+ * so a process killed during an upgrade leaves the previous version intact.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE ledger (
+        key TEXT PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('pending','done','failed')),
+        external_id TEXT,
+        data TEXT NOT NULL DEFAULT '{}',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX ledger_status ON ledger(status);
+
+      CREATE TABLE checkpoints (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        identity TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        subject TEXT,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued','processing','done','dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_until INTEGER,
+        last_error TEXT,
+        received_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX events_due ON events(status, next_attempt_at);
+      CREATE INDEX events_subject ON events(subject, status);
+
+      CREATE TABLE contacts (
+        contact_id TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        name TEXT,
+        email TEXT,
+        phone_raw TEXT,
+        phone_e164 TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_seen_at INTEGER,
+        origin TEXT NOT NULL,
+        indexed_at INTEGER NOT NULL
+      );
+      CREATE INDEX contacts_phone ON contacts(phone_e164);
+      CREATE INDEX contacts_email ON contacts(email);
+
+      CREATE TABLE fingerprints (
+        fingerprint TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE marks (
+        key TEXT PRIMARY KEY,
+        at INTEGER NOT NULL
+      );
+
+      CREATE TABLE locks (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
+]

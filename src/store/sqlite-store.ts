@@ -1,0 +1,543 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { MIGRATIONS } from './migrations.js'
+import type {
+  Checkpoint,
+  EnqueueInput,
+  EventFilter,
+  EventStatus,
+  IndexedContact,
+  LedgerStep,
+  QueuedEvent,
+  StateStore,
+  StatusCounts,
+  StepStatus,
+} from './state-store.js'
+
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message)
+    this.name = 'StoreError'
+  }
+}
+
+interface LedgerRow {
+  key: string
+  status: StepStatus
+  external_id: string | null
+  data: string
+  attempts: number
+  last_error: string | null
+  created_at: number
+  updated_at: number
+}
+
+interface EventRow {
+  id: number
+  source: 'aircall' | 'intercom'
+  identity: string
+  type: string
+  subject: string | null
+  payload: string
+  status: EventStatus
+  attempts: number
+  next_attempt_at: number
+  last_error: string | null
+  received_at: number
+  updated_at: number
+}
+
+interface ContactRow {
+  contact_id: string
+  role: 'user' | 'lead'
+  name: string | null
+  email: string | null
+  phone_raw: string | null
+  phone_e164: string | null
+  created_at: number
+  updated_at: number
+  last_seen_at: number | null
+  origin: 'refresh' | 'created'
+  indexed_at: number
+}
+
+const parseJsonObject = (text: string): Record<string, unknown> => {
+  const value: unknown = JSON.parse(text)
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+}
+
+const toStep = (row: LedgerRow): LedgerStep => ({
+  key: row.key,
+  status: row.status,
+  externalId: row.external_id,
+  data: parseJsonObject(row.data),
+  attempts: row.attempts,
+  lastError: row.last_error,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+})
+
+const toEvent = (row: EventRow): QueuedEvent => ({
+  id: row.id,
+  source: row.source,
+  identity: row.identity,
+  type: row.type,
+  subject: row.subject,
+  payload: row.payload,
+  status: row.status,
+  attempts: row.attempts,
+  nextAttemptAt: row.next_attempt_at,
+  lastError: row.last_error,
+  receivedAt: row.received_at,
+  updatedAt: row.updated_at,
+})
+
+const toContact = (row: ContactRow): IndexedContact => ({
+  contactId: row.contact_id,
+  role: row.role,
+  name: row.name,
+  email: row.email,
+  phoneRaw: row.phone_raw,
+  phoneE164: row.phone_e164,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  lastSeenAt: row.last_seen_at,
+  origin: row.origin,
+  indexedAt: row.indexed_at,
+})
+
+export interface SqliteStoreOptions {
+  now?: () => number
+  readonly?: boolean
+}
+
+/**
+ * SQLite in WAL mode: readers (`status`, `events list`) never block the listener's writes, and a
+ * commit is durable once the call returns, which is what "ack after commit" relies on.
+ */
+export class SqliteStateStore implements StateStore {
+  private readonly db: Database.Database
+  private readonly now: () => number
+
+  constructor(
+    readonly path: string,
+    options: SqliteStoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true })
+      if (!existsSync(path)) {
+        // Created 0600 before SQLite opens it: the store holds contact data and must not be world-readable.
+        closeSync(openSync(path, 'a', 0o600))
+      }
+      chmodSync(path, 0o600)
+    }
+    try {
+      this.db = new Database(path, { readonly: options.readonly ?? false, timeout: 5000 })
+      this.db.pragma('journal_mode = WAL')
+      this.db.pragma('synchronous = NORMAL')
+      this.db.pragma('foreign_keys = ON')
+      this.migrate()
+    } catch (error) {
+      throw new StoreError(`cannot open the state store ${path}: ${(error as Error).message}`, path)
+    }
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)')
+    const row = this.db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as {
+      version: number | null
+    }
+    const current = row.version ?? 0
+    const latest = MIGRATIONS.at(-1)?.version ?? 0
+    if (current > latest) {
+      throw new Error(`the store was written by a newer version (schema ${current}, this build knows ${latest})`)
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue
+      this.db.transaction(() => {
+        this.db.exec(migration.sql)
+        this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(migration.version)
+      })()
+    }
+  }
+
+  schemaVersion(): number {
+    const row = this.db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as { version: number }
+    return row.version
+  }
+
+  transaction<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn()
+    return this.db.transaction(fn)()
+  }
+
+  getStep(key: string): LedgerStep | undefined {
+    const row = this.db.prepare('SELECT * FROM ledger WHERE key = ?').get(key) as LedgerRow | undefined
+    return row ? toStep(row) : undefined
+  }
+
+  beginStep(key: string, data: Record<string, unknown> = {}): LedgerStep {
+    const now = this.now()
+    return this.transaction(() => {
+      const existing = this.getStep(key)
+      const merged = JSON.stringify({ ...(existing?.data ?? {}), ...data })
+      this.db
+        .prepare(
+          `INSERT INTO ledger (key, status, data, attempts, created_at, updated_at) VALUES (?, 'pending', ?, 1, ?, ?)
+           ON CONFLICT(key) DO UPDATE SET status = 'pending', data = excluded.data, attempts = attempts + 1,
+             updated_at = excluded.updated_at`,
+        )
+        .run(key, merged, now, now)
+      const step = this.getStep(key)
+      if (!step) throw new Error(`ledger step ${key} vanished`)
+      return step
+    })
+  }
+
+  completeStep(key: string, externalId: string | null, data: Record<string, unknown> = {}): void {
+    const now = this.now()
+    this.transaction(() => {
+      const existing = this.getStep(key)
+      const merged = JSON.stringify({ ...(existing?.data ?? {}), ...data })
+      this.db
+        .prepare(
+          `INSERT INTO ledger (key, status, external_id, data, attempts, created_at, updated_at)
+           VALUES (?, 'done', ?, ?, 1, ?, ?)
+           ON CONFLICT(key) DO UPDATE SET status = 'done', external_id = excluded.external_id, data = excluded.data,
+             last_error = NULL, updated_at = excluded.updated_at`,
+        )
+        .run(key, externalId, merged, now, now)
+    })
+  }
+
+  failStep(key: string, error: string): void {
+    const now = this.now()
+    this.db
+      .prepare(
+        `INSERT INTO ledger (key, status, last_error, attempts, created_at, updated_at) VALUES (?, 'failed', ?, 1, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET status = 'failed', last_error = excluded.last_error, updated_at = excluded.updated_at`,
+      )
+      .run(key, error, now, now)
+  }
+
+  listSteps(filter: { status?: StepStatus; prefix?: string; limit?: number } = {}): LedgerStep[] {
+    const clauses: string[] = []
+    const params: Array<string | number> = []
+    if (filter.status) {
+      clauses.push('status = ?')
+      params.push(filter.status)
+    }
+    if (filter.prefix) {
+      clauses.push('key >= ? AND key < ?')
+      params.push(filter.prefix, `${filter.prefix}\uffff`)
+    }
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : ''
+    params.push(filter.limit ?? -1)
+    const rows = this.db.prepare(`SELECT * FROM ledger ${where} ORDER BY key LIMIT ?`).all(...params) as LedgerRow[]
+    return rows.map(toStep)
+  }
+
+  getCheckpoint(name: string): Checkpoint | undefined {
+    const row = this.db.prepare('SELECT * FROM checkpoints WHERE name = ?').get(name) as
+      | { name: string; value: string; updated_at: number }
+      | undefined
+    return row ? { name: row.name, value: parseJsonObject(row.value), updatedAt: row.updated_at } : undefined
+  }
+
+  setCheckpoint(name: string, value: Record<string, unknown>): void {
+    this.db
+      .prepare(
+        `INSERT INTO checkpoints (name, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      )
+      .run(name, JSON.stringify(value), this.now())
+  }
+
+  listCheckpoints(prefix = ''): Checkpoint[] {
+    const rows = this.db
+      .prepare('SELECT * FROM checkpoints WHERE name >= ? AND name < ? ORDER BY name')
+      .all(prefix, `${prefix}\uffff`) as Array<{ name: string; value: string; updated_at: number }>
+    return rows.map((row) => ({ name: row.name, value: parseJsonObject(row.value), updatedAt: row.updated_at }))
+  }
+
+  deleteCheckpoints(prefix: string): number {
+    return this.db.prepare('DELETE FROM checkpoints WHERE name >= ? AND name < ?').run(prefix, `${prefix}\uffff`)
+      .changes
+  }
+
+  enqueueEvent(input: EnqueueInput): { id: number; duplicate: boolean } {
+    return this.transaction(() => {
+      const result = this.db
+        .prepare(
+          `INSERT INTO events (source, identity, type, subject, payload, status, attempts, next_attempt_at, received_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?) ON CONFLICT(identity) DO NOTHING`,
+        )
+        .run(
+          input.source,
+          input.identity,
+          input.type,
+          input.subject,
+          input.payload,
+          input.receivedAt,
+          input.receivedAt,
+          input.receivedAt,
+        )
+      if (result.changes === 1) return { id: Number(result.lastInsertRowid), duplicate: false }
+      const row = this.db.prepare('SELECT id FROM events WHERE identity = ?').get(input.identity) as { id: number }
+      return { id: row.id, duplicate: true }
+    })
+  }
+
+  claimEvents(limit: number, now: number, leaseMs: number): QueuedEvent[] {
+    return this.transaction(() => {
+      const candidates = this.db
+        .prepare(
+          `SELECT * FROM events e WHERE status = 'queued' AND next_attempt_at <= ?
+             AND (subject IS NULL OR NOT EXISTS (
+               SELECT 1 FROM events p WHERE p.subject = e.subject AND p.status = 'processing'))
+             AND (subject IS NULL OR NOT EXISTS (
+               SELECT 1 FROM events o WHERE o.subject = e.subject AND o.status = 'queued' AND o.id < e.id))
+           ORDER BY id LIMIT ?`,
+        )
+        .all(now, limit * 4) as EventRow[]
+      const claimed: QueuedEvent[] = []
+      const subjects = new Set<string>()
+      const lease = this.db.prepare(
+        `UPDATE events SET status = 'processing', attempts = attempts + 1, lease_until = ?, updated_at = ? WHERE id = ?`,
+      )
+      for (const row of candidates) {
+        if (claimed.length >= limit) break
+        if (row.subject !== null) {
+          if (subjects.has(row.subject)) continue
+          subjects.add(row.subject)
+        }
+        lease.run(now + leaseMs, now, row.id)
+        claimed.push(toEvent({ ...row, status: 'processing', attempts: row.attempts + 1, updated_at: now }))
+      }
+      return claimed
+    })
+  }
+
+  completeEvent(id: number): void {
+    this.db
+      .prepare(`UPDATE events SET status = 'done', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?`)
+      .run(this.now(), id)
+  }
+
+  retryEvent(id: number, error: string, nextAttemptAt: number): void {
+    this.db
+      .prepare(
+        `UPDATE events SET status = 'queued', lease_until = NULL, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
+      )
+      .run(error, nextAttemptAt, this.now(), id)
+  }
+
+  deadLetterEvent(id: number, error: string): void {
+    this.db
+      .prepare(`UPDATE events SET status = 'dead', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?`)
+      .run(error, this.now(), id)
+  }
+
+  getEvent(id: number): QueuedEvent | undefined {
+    const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined
+    return row ? toEvent(row) : undefined
+  }
+
+  listEvents(filter: EventFilter = {}): QueuedEvent[] {
+    const clauses: string[] = []
+    const params: Array<string | number> = []
+    const statuses = filter.status === undefined ? [] : Array.isArray(filter.status) ? filter.status : [filter.status]
+    if (statuses.length > 0) {
+      clauses.push(`status IN (${statuses.map(() => '?').join(',')})`)
+      params.push(...statuses)
+    }
+    if (filter.source) {
+      clauses.push('source = ?')
+      params.push(filter.source)
+    }
+    if (filter.afterId !== undefined) {
+      clauses.push('id > ?')
+      params.push(filter.afterId)
+    }
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : ''
+    params.push(filter.limit ?? -1)
+    const rows = this.db.prepare(`SELECT * FROM events ${where} ORDER BY id LIMIT ?`).all(...params) as EventRow[]
+    return rows.map(toEvent)
+  }
+
+  replayEvents(ids: number[], now: number): number {
+    const replay = this.db.prepare(
+      `UPDATE events SET status = 'queued', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ?
+       WHERE id = ? AND status IN ('dead','done')`,
+    )
+    return this.transaction(() => ids.reduce((count, id) => count + replay.run(now, now, id).changes, 0))
+  }
+
+  purgeEvents(filter: { status: EventStatus[]; olderThan?: number }): number {
+    if (filter.status.length === 0) return 0
+    const params: Array<string | number> = [...filter.status]
+    let sql = `DELETE FROM events WHERE status IN (${filter.status.map(() => '?').join(',')})`
+    if (filter.olderThan !== undefined) {
+      sql += ' AND updated_at < ?'
+      params.push(filter.olderThan)
+    }
+    return this.db.prepare(sql).run(...params).changes
+  }
+
+  releaseExpiredLeases(now: number): number {
+    return this.db
+      .prepare(
+        `UPDATE events SET status = 'queued', lease_until = NULL, updated_at = ? WHERE status = 'processing' AND lease_until < ?`,
+      )
+      .run(now, now).changes
+  }
+
+  upsertContacts(contacts: IndexedContact[]): void {
+    const upsert = this.db.prepare(
+      `INSERT INTO contacts (contact_id, role, name, email, phone_raw, phone_e164, created_at, updated_at, last_seen_at, origin, indexed_at)
+       VALUES (@contactId, @role, @name, @email, @phoneRaw, @phoneE164, @createdAt, @updatedAt, @lastSeenAt, @origin, @indexedAt)
+       ON CONFLICT(contact_id) DO UPDATE SET role = excluded.role, name = excluded.name, email = excluded.email,
+         phone_raw = excluded.phone_raw, phone_e164 = excluded.phone_e164, created_at = excluded.created_at,
+         updated_at = excluded.updated_at, last_seen_at = excluded.last_seen_at, origin = excluded.origin,
+         indexed_at = excluded.indexed_at`,
+    )
+    this.transaction(() => {
+      for (const contact of contacts) {
+        upsert.run({ ...contact, email: contact.email?.trim().toLowerCase() ?? null })
+      }
+    })
+  }
+
+  removeContacts(contactIds: string[]): void {
+    const remove = this.db.prepare('DELETE FROM contacts WHERE contact_id = ?')
+    this.transaction(() => {
+      for (const id of contactIds) remove.run(id)
+    })
+  }
+
+  findContactsByPhone(e164: string): IndexedContact[] {
+    const rows = this.db
+      .prepare('SELECT * FROM contacts WHERE phone_e164 = ? ORDER BY contact_id')
+      .all(e164) as ContactRow[]
+    return rows.map(toContact)
+  }
+
+  findContactsByEmail(email: string): IndexedContact[] {
+    const rows = this.db
+      .prepare('SELECT * FROM contacts WHERE email = ? ORDER BY contact_id')
+      .all(email.trim().toLowerCase()) as ContactRow[]
+    return rows.map(toContact)
+  }
+
+  getContact(contactId: string): IndexedContact | undefined {
+    const row = this.db.prepare('SELECT * FROM contacts WHERE contact_id = ?').get(contactId) as ContactRow | undefined
+    return row ? toContact(row) : undefined
+  }
+
+  *iterateContacts(): IterableIterator<IndexedContact> {
+    for (const row of this.db.prepare('SELECT * FROM contacts ORDER BY contact_id').iterate()) {
+      yield toContact(row as ContactRow)
+    }
+  }
+
+  recordFingerprint(fingerprint: string, expiresAt: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO fingerprints (fingerprint, expires_at) VALUES (?, ?)
+         ON CONFLICT(fingerprint) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
+      )
+      .run(fingerprint, expiresAt)
+  }
+
+  hasFingerprint(fingerprint: string, now: number): boolean {
+    return (
+      this.db.prepare('SELECT 1 FROM fingerprints WHERE fingerprint = ? AND expires_at > ?').get(fingerprint, now) !==
+      undefined
+    )
+  }
+
+  pruneFingerprints(now: number): number {
+    return this.db.prepare('DELETE FROM fingerprints WHERE expires_at <= ?').run(now).changes
+  }
+
+  getMark(key: string): number | null {
+    const row = this.db.prepare('SELECT at FROM marks WHERE key = ?').get(key) as { at: number } | undefined
+    return row?.at ?? null
+  }
+
+  setMark(key: string, at: number): void {
+    this.db
+      .prepare('INSERT INTO marks (key, at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET at = excluded.at')
+      .run(key, at)
+  }
+
+  acquireLock(name: string, owner: string, now: number, ttlMs: number): boolean {
+    return this.transaction(() => {
+      const existing = this.getLock(name)
+      if (existing && existing.owner !== owner && existing.expiresAt > now) return false
+      this.db
+        .prepare(
+          `INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?)
+           ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at`,
+        )
+        .run(name, owner, now + ttlMs)
+      return true
+    })
+  }
+
+  renewLock(name: string, owner: string, now: number, ttlMs: number): boolean {
+    return (
+      this.db.prepare('UPDATE locks SET expires_at = ? WHERE name = ? AND owner = ?').run(now + ttlMs, name, owner)
+        .changes === 1
+    )
+  }
+
+  releaseLock(name: string, owner: string): void {
+    this.db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner)
+  }
+
+  getLock(name: string): { owner: string; expiresAt: number } | undefined {
+    const row = this.db.prepare('SELECT owner, expires_at FROM locks WHERE name = ?').get(name) as
+      | { owner: string; expires_at: number }
+      | undefined
+    return row ? { owner: row.owner, expiresAt: row.expires_at } : undefined
+  }
+
+  counts(): StatusCounts {
+    const ledger: Record<StepStatus, number> = { pending: 0, done: 0, failed: 0 }
+    for (const row of this.db.prepare('SELECT status, COUNT(*) AS n FROM ledger GROUP BY status').all() as Array<{
+      status: StepStatus
+      n: number
+    }>) {
+      ledger[row.status] = row.n
+    }
+    const events: Record<EventStatus, number> = { queued: 0, processing: 0, done: 0, dead: 0 }
+    for (const row of this.db.prepare('SELECT status, COUNT(*) AS n FROM events GROUP BY status').all() as Array<{
+      status: EventStatus
+      n: number
+    }>) {
+      events[row.status] = row.n
+    }
+    const count = (table: string): number =>
+      (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
+    return {
+      ledger,
+      events,
+      contacts: count('contacts'),
+      checkpoints: count('checkpoints'),
+      fingerprints: count('fingerprints'),
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+}
+
+export const openStateStore = (path: string, options?: SqliteStoreOptions): SqliteStateStore =>
+  new SqliteStateStore(path, options)

@@ -1,0 +1,145 @@
+/**
+ * The narrow interface every service uses for durable state. SQLite implements it today; a
+ * PostgreSQL backend for several listener replicas can implement the same contract later, so
+ * nothing outside src/store/ may depend on SQL or on better-sqlite3.
+ */
+
+export type StepStatus = 'pending' | 'done' | 'failed'
+
+export interface LedgerStep {
+  key: string
+  status: StepStatus
+  externalId: string | null
+  /** Small JSON document a service keeps with the step (e.g. the contact chosen and why). */
+  data: Record<string, unknown>
+  attempts: number
+  lastError: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface Checkpoint {
+  name: string
+  value: Record<string, unknown>
+  updatedAt: number
+}
+
+export type EventSource = 'aircall' | 'intercom'
+export type EventStatus = 'queued' | 'processing' | 'done' | 'dead'
+
+export interface QueuedEvent {
+  id: number
+  source: EventSource
+  /** Identity used for deduplication: a redelivered event is not stored twice. */
+  identity: string
+  type: string
+  /** Groups events that must be processed in order, e.g. all events of one call. */
+  subject: string | null
+  payload: string
+  status: EventStatus
+  attempts: number
+  nextAttemptAt: number
+  lastError: string | null
+  receivedAt: number
+  updatedAt: number
+}
+
+export interface EnqueueInput {
+  source: EventSource
+  identity: string
+  type: string
+  subject: string | null
+  payload: string
+  receivedAt: number
+}
+
+export interface IndexedContact {
+  contactId: string
+  role: 'user' | 'lead'
+  name: string | null
+  email: string | null
+  phoneRaw: string | null
+  phoneE164: string | null
+  createdAt: number
+  updatedAt: number
+  lastSeenAt: number | null
+  /** Where the entry came from: a `contacts refresh`, or a contact this toolkit created itself. */
+  origin: 'refresh' | 'created'
+  indexedAt: number
+}
+
+export interface EventFilter {
+  status?: EventStatus | EventStatus[]
+  source?: EventSource
+  limit?: number
+  afterId?: number
+}
+
+export interface StatusCounts {
+  ledger: Record<StepStatus, number>
+  events: Record<EventStatus, number>
+  contacts: number
+  checkpoints: number
+  fingerprints: number
+}
+
+export interface StateStore {
+  readonly path: string
+
+  /** Runs fn atomically; nested calls join the outer transaction. */
+  transaction<T>(fn: () => T): T
+
+  getStep(key: string): LedgerStep | undefined
+  /** Marks a step pending (creating it if absent) and counts the attempt. */
+  beginStep(key: string, data?: Record<string, unknown>): LedgerStep
+  completeStep(key: string, externalId: string | null, data?: Record<string, unknown>): void
+  failStep(key: string, error: string): void
+  listSteps(filter?: { status?: StepStatus; prefix?: string; limit?: number }): LedgerStep[]
+
+  getCheckpoint(name: string): Checkpoint | undefined
+  setCheckpoint(name: string, value: Record<string, unknown>): void
+  listCheckpoints(prefix?: string): Checkpoint[]
+  deleteCheckpoints(prefix: string): number
+
+  /** Commits an event durably; `duplicate` is true when its identity was already stored. */
+  enqueueEvent(input: EnqueueInput): { id: number; duplicate: boolean }
+  /**
+   * Leases up to `limit` due events, at most one per subject and none whose subject already has an
+   * event being processed, so events of one call are handled in arrival order.
+   */
+  claimEvents(limit: number, now: number, leaseMs: number): QueuedEvent[]
+  completeEvent(id: number): void
+  retryEvent(id: number, error: string, nextAttemptAt: number): void
+  deadLetterEvent(id: number, error: string): void
+  getEvent(id: number): QueuedEvent | undefined
+  listEvents(filter?: EventFilter): QueuedEvent[]
+  /** Puts dead or done events back in the queue; returns how many were requeued. */
+  replayEvents(ids: number[], now: number): number
+  purgeEvents(filter: { status: EventStatus[]; olderThan?: number }): number
+  /** Events leased by a process that died are made claimable again. */
+  releaseExpiredLeases(now: number): number
+
+  upsertContacts(contacts: IndexedContact[]): void
+  removeContacts(contactIds: string[]): void
+  findContactsByPhone(e164: string): IndexedContact[]
+  findContactsByEmail(email: string): IndexedContact[]
+  getContact(contactId: string): IndexedContact | undefined
+  iterateContacts(): IterableIterator<IndexedContact>
+
+  recordFingerprint(fingerprint: string, expiresAt: number): void
+  hasFingerprint(fingerprint: string, now: number): boolean
+  pruneFingerprints(now: number): number
+
+  /** Generic timestamps keyed by name, e.g. when a caller was last sent a missed-call message. */
+  getMark(key: string): number | null
+  setMark(key: string, at: number): void
+
+  /** A named lock with expiry, so a crashed holder cannot block the next cron run forever. */
+  acquireLock(name: string, owner: string, now: number, ttlMs: number): boolean
+  renewLock(name: string, owner: string, now: number, ttlMs: number): boolean
+  releaseLock(name: string, owner: string): void
+  getLock(name: string): { owner: string; expiresAt: number } | undefined
+
+  counts(): StatusCounts
+  close(): void
+}
