@@ -37,6 +37,7 @@ export const SUBSET_OPERATIONS: ReadonlyArray<readonly [string, string]> = [
   ['post', '/data_attributes'],
   ['put', '/data_attributes/{data_attribute_id}'],
   ['get', '/conversations/attributes'],
+  ['post', '/conversations/attributes'],
   ['post', '/conversations'],
   ['get', '/conversations/{conversation_id}'],
   ['put', '/conversations/{conversation_id}'],

@@ -40,7 +40,13 @@ export abstract class BaseCommand extends Command {
   override async init(): Promise<void> {
     await super.init()
     this.jsonMode = this.argv.includes('--json')
-    for (const name of ['AIRCALL_API_ID', 'AIRCALL_API_TOKEN', 'AIRCALL_WEBHOOK_TOKEN', 'INTERCOM_ACCESS_TOKEN', 'INTERCOM_CLIENT_SECRET']) {
+    for (const name of [
+      'AIRCALL_API_ID',
+      'AIRCALL_API_TOKEN',
+      'AIRCALL_WEBHOOK_TOKEN',
+      'INTERCOM_ACCESS_TOKEN',
+      'INTERCOM_CLIENT_SECRET',
+    ]) {
       this.redactor.add(process.env[name])
     }
   }
@@ -92,14 +98,21 @@ export abstract class BaseCommand extends Command {
   override async catch(error: Error & { exitCode?: number }): Promise<void> {
     // oclif signals --help and --version through errors with exit code 0.
     const oclifExit = (error as Error & { oclif?: { exit?: number } }).oclif?.exit
-    if (oclifExit === 0) return super.catch(error)
+    if (oclifExit === 0) {
+      await super.catch(error)
+      return
+    }
     const described = describeError(error)
     if (this.jsonMode) {
-      this.stdout(JSON.stringify({ ok: false, exitCode: described.exitCode, error: described, warnings: this.warnings }))
+      this.stdout(
+        JSON.stringify({ ok: false, exitCode: described.exitCode, error: described, warnings: this.warnings }),
+      )
     } else {
       if (described.problems && described.problems.length > 0) {
         const count = described.problems.length
-        this.stderr(`Error: the configuration has ${count} problem${count === 1 ? '' : 's'}:\n  ${described.message.split('\n').join('\n  ')}`)
+        this.stderr(
+          `Error: the configuration has ${count} problem${count === 1 ? '' : 's'}:\n  ${described.message.split('\n').join('\n  ')}`,
+        )
       } else {
         this.stderr(`Error: ${described.message}`)
       }

@@ -51,7 +51,11 @@ export const describeError = (error: unknown): DescribedError => {
     const oclifExit = (error as Error & { oclif?: { exit?: number } }).oclif?.exit
     if (oclifExit === 2) return { exitCode: EXIT.usage, code: 'usage', message: error.message }
     const apiName = error.name
-    const code = apiName.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase() || 'error'
+    const code =
+      apiName
+        .replace(/Error$/, '')
+        .replace(/([a-z])([A-Z])/g, '$1_$2')
+        .toLowerCase() || 'error'
     return {
       exitCode: EXIT.failure,
       code,

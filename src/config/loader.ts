@@ -59,7 +59,10 @@ const ENV_REFERENCE = /\$\{([A-Z0-9_]+)\}/g
 const WHOLE_ENV_REFERENCE = /^\$\{([A-Z0-9_]+)\}$/
 
 const keyPath = (path: ReadonlyArray<string | number>): string =>
-  path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part), '')
+  path.reduce<string>(
+    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part),
+    '',
+  )
 
 /** Replaces `${NAME}` in every string, reporting each missing variable with the key that references it. */
 const interpolate = (
@@ -152,7 +155,11 @@ const issueToProblems = (issue: ZodIssue): Array<Omit<ConfigProblem, 'file'>> =>
         .map((candidate) => ({ candidate, distance: levenshtein(key.toLowerCase(), candidate.toLowerCase()) }))
         .filter(({ distance }) => distance <= Math.max(2, Math.floor(key.length / 3)))
         .sort((a, b) => a.distance - b.distance)[0]
-      const hint = suggestion ? ` (did you mean "${suggestion.candidate}"?)` : known.length ? ` (known keys: ${known.join(', ')})` : ''
+      const hint = suggestion
+        ? ` (did you mean "${suggestion.candidate}"?)`
+        : known.length
+          ? ` (known keys: ${known.join(', ')})`
+          : ''
       return { path: keyPath([...issue.path, key]), message: `unknown key${hint}` }
     })
   }
@@ -165,19 +172,19 @@ const issueToProblems = (issue: ZodIssue): Array<Omit<ConfigProblem, 'file'>> =>
   return [{ path: keyPath(issue.path), message }]
 }
 
-const readConfigFile = (file: string, problems: ConfigProblem[]): Json => {
+const readConfigFile = (file: string, displayName: string, problems: ConfigProblem[]): Json => {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
-    problems.push({ file, path: '', message: `cannot read the file: ${(error as Error).message}` })
+    problems.push({ file: displayName, path: '', message: `cannot read the file: ${(error as Error).message}` })
     return null
   }
   if (extname(file).toLowerCase() === '.json') {
     try {
       return JSON.parse(text) as Json
     } catch (error) {
-      problems.push({ file, path: '', message: `invalid JSON: ${(error as Error).message}` })
+      problems.push({ file: displayName, path: '', message: `invalid JSON: ${(error as Error).message}` })
       return null
     }
   }
@@ -186,9 +193,9 @@ const readConfigFile = (file: string, problems: ConfigProblem[]): Json => {
     for (const error of document.errors) {
       const position = error.linePos?.[0]
       problems.push({
-        file: position ? `${file}:${position.line}:${position.col}` : file,
+        file: position ? `${displayName}:${position.line}:${position.col}` : displayName,
         path: '',
-        message: `invalid YAML: ${error.message.split('\n')[0] ?? error.message}`,
+        message: `invalid YAML: ${(error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '')}`,
       })
     }
     return null
@@ -220,16 +227,18 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
   let file: string | null = null
   if (existsSync(expectedFile)) {
     file = expectedFile
-    raw = readConfigFile(expectedFile, problems) ?? {}
+    raw = readConfigFile(expectedFile, displayName, problems) ?? {}
   } else if (explicit !== undefined) {
     throw new ConfigError([
       { file: displayName, path: '', message: 'file not found (check --config or AIRCALL_INTERCOM_CONFIG)' },
     ])
   }
-  if (problems.length > 0) throw new ConfigError(problems.map((problem) => ({ ...problem, file: problem.file === expectedFile ? displayName : problem.file })))
+  if (problems.length > 0) throw new ConfigError(problems)
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     if (raw !== null && raw !== undefined) {
-      throw new ConfigError([{ file: displayName, path: '', message: 'must be a mapping of sections (aircall:, intercom:, …)' }])
+      throw new ConfigError([
+        { file: displayName, path: '', message: 'must be a mapping of sections (aircall:, intercom:, …)' },
+      ])
     }
     raw = {}
   }

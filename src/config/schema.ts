@@ -28,7 +28,13 @@ const urlString = z.string().url('must be an absolute URL such as https://api.ai
 
 const idString = z.union([z.string().min(1), z.number().int().nonnegative()]).transform((value) => String(value))
 
-export const TIE_BREAKS = ['user-first', 'lead-first', 'most-recent-activity', 'oldest-created', 'newest-created'] as const
+export const TIE_BREAKS = [
+  'user-first',
+  'lead-first',
+  'most-recent-activity',
+  'oldest-created',
+  'newest-created',
+] as const
 
 export const aircallSchema = z
   .object({
@@ -93,7 +99,9 @@ export const loggingSchema = z
 export const tagMappingSchema = z
   .object({
     tag: z.string().min(1),
-    attribute: z.string().regex(/^[A-Za-z0-9_$€£¥-]+$/, 'must contain only letters, digits, "_", "-" and currency symbols'),
+    attribute: z
+      .string()
+      .regex(/^[A-Za-z0-9_$€£¥-]+$/, 'must contain only letters, digits, "_", "-" and currency symbols'),
     type: z.enum(['boolean', 'string', 'integer', 'date']).default('boolean'),
     /** Value written when the tag is present; defaults to true for booleans and the tag name for strings. */
     value: z.union([z.string(), z.number(), z.boolean()]).optional(),
@@ -109,9 +117,14 @@ export const tagsSchema = z
 
 export const businessHoursSchema = z
   .object({
-    days: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+    days: z
+      .array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']))
+      .min(1)
+      .default(['mon', 'tue', 'wed', 'thu', 'fri']),
     start: hhmm.default('09:00'),
     end: hhmm.default('18:00'),
+    /** Used when the Aircall line carries no time zone of its own. */
+    timeZone: ianaZone.default('UTC'),
   })
   .strict()
 
@@ -216,7 +229,9 @@ export const escalationSchema = z
   .object({
     enabled: z.boolean().default(false),
     onAssigned: z.boolean().default(true),
-    priorities: z.array(z.enum(['priority', 'low', 'medium', 'high', 'urgent'])).default(['high', 'urgent', 'priority']),
+    priorities: z
+      .array(z.enum(['priority', 'low', 'medium', 'high', 'urgent']))
+      .default(['high', 'urgent', 'priority']),
     tags: z.array(z.string().min(1)).default([]),
     /** Intercom admin email or id → Aircall user id, for admins whose email differs in the two tools. */
     userOverrides: z.record(z.string(), idString).default({}),

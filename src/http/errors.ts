@@ -113,9 +113,7 @@ export function formatZodPath(path: ReadonlyArray<string | number>): string {
 const INTERCOM_ERROR_BODY = z
   .object({
     request_id: z.string().nullish(),
-    errors: z
-      .array(z.object({ code: z.string(), message: z.string().nullish() }).passthrough())
-      .min(1),
+    errors: z.array(z.object({ code: z.string(), message: z.string().nullish() }).passthrough()).min(1),
   })
   .passthrough()
 
@@ -159,7 +157,13 @@ function isCodeLike(value: string | undefined): boolean {
   return value !== undefined && /^[A-Z][A-Z0-9_]*$/.test(value)
 }
 
-const AUTH_CODES = new Set(['unauthorized', 'token_unauthorized', 'token_not_found', 'token_revoked', 'token_suspended'])
+const AUTH_CODES = new Set([
+  'unauthorized',
+  'token_unauthorized',
+  'token_not_found',
+  'token_revoked',
+  'token_suspended',
+])
 const CONFLICT_CODES = new Set(['conflict', 'unique_user_constraint', 'resource_conflict'])
 
 // The single documented exception to "never parse messages": Intercom only reports the existing id in prose.
@@ -217,18 +221,24 @@ export function mapHttpError(failure: HttpFailure): ApiError {
   }
   const code = parsed.code
 
-  if (status === 429 || code === 'rate_limit_exceeded') return new RateLimitedError({ ...base, resetAt: failure.resetAt })
+  if (status === 429 || code === 'rate_limit_exceeded')
+    return new RateLimitedError({ ...base, resetAt: failure.resetAt })
   if (status === 401 || (code !== undefined && AUTH_CODES.has(code))) {
     return new AuthError({ ...base, hint: hintFor(service, 'auth') })
   }
   // Aircall documents 403 as "invalid API key or Bearer access token".
-  if (status === 403) return new ForbiddenError({ ...base, hint: hintFor(service, service === 'aircall' ? 'auth' : 'forbidden') })
+  if (status === 403)
+    return new ForbiddenError({ ...base, hint: hintFor(service, service === 'aircall' ? 'auth' : 'forbidden') })
   if (status === 409 || (code !== undefined && CONFLICT_CODES.has(code))) {
     const existingId = parsed.detail ? CONFLICT_ID.exec(parsed.detail)?.[1] : undefined
     return new ConflictError({ ...base, existingId })
   }
   if (status === 410 || code === 'contact_merged') {
-    return new GoneError({ ...base, canonicalId: parseCanonicalLink(headers.get('link')), hint: hintFor(service, 'gone') })
+    return new GoneError({
+      ...base,
+      canonicalId: parseCanonicalLink(headers.get('link')),
+      hint: hintFor(service, 'gone'),
+    })
   }
   if (status === 404) return new NotFoundError(base)
   if (status === 408) return new TimeoutError(base)

@@ -10,7 +10,13 @@ import {
   requestIdFromHeaders,
 } from './errors.js'
 import { ConcurrencyGate, type RateGate } from './rate-gate.js'
-import { DEFAULT_RETRY_OPTIONS, type Outcome, type RetryOptions, decideRetry, retryHintsFromHeaders } from './retry-policy.js'
+import {
+  DEFAULT_RETRY_OPTIONS,
+  type Outcome,
+  type RetryOptions,
+  decideRetry,
+  retryHintsFromHeaders,
+} from './retry-policy.js'
 import {
   type Clock,
   type FetchLike,
@@ -100,7 +106,9 @@ export class HttpClient {
     this.onEvent = options.onEvent
   }
 
-  async request<S extends z.ZodTypeAny | undefined = undefined>(options: RequestOptions<S>): Promise<HttpResult<Infer<S>>> {
+  async request<S extends z.ZodTypeAny | undefined = undefined>(
+    options: RequestOptions<S>,
+  ): Promise<HttpResult<Infer<S>>> {
     const url = this.buildUrl(options.path, options.query)
     const endpoint = `${options.method} ${url.pathname}`
     const init: RequestInit = {
@@ -138,14 +146,18 @@ export class HttpClient {
           body: parseJsonOrUndefined(result.text),
           resetAt: result.status === 429 ? (hints.resetAt ?? addMaybe(now, hints.retryAfterMs)) : undefined,
         })
-        if (result.status === 429) this.onEvent?.({ type: 'rate-limited', service: this.service, endpoint, resetAt: hints.resetAt })
+        if (result.status === 429)
+          this.onEvent?.({ type: 'rate-limited', service: this.service, endpoint, resetAt: hints.resetAt })
       } else {
         outcome = result.kind
         const Ctor = result.kind === 'timeout' ? TimeoutError : NetworkError
         error = new Ctor({
           service: this.service,
           endpoint,
-          detail: result.kind === 'timeout' ? `no response within ${options.timeoutMs ?? this.timeoutMs} ms` : describeCause(result.cause),
+          detail:
+            result.kind === 'timeout'
+              ? `no response within ${options.timeoutMs ?? this.timeoutMs} ms`
+              : describeCause(result.cause),
           cause: result.cause,
         })
       }
@@ -167,7 +179,11 @@ export class HttpClient {
     }
   }
 
-  private async attempt(url: string, init: RequestInit, options: RequestOptions<z.ZodTypeAny | undefined>): Promise<Attempt> {
+  private async attempt(
+    url: string,
+    init: RequestInit,
+    options: RequestOptions<z.ZodTypeAny | undefined>,
+  ): Promise<Attempt> {
     const release = await this.gate.acquire(options.signal)
     const timeout = AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs)
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
@@ -213,7 +229,8 @@ export class HttpClient {
     const url = new URL(path.replace(/^\//, ''), this.baseUrl)
     for (const [key, value] of Object.entries(query ?? {})) {
       if (value === undefined || value === null) continue
-      if (Array.isArray(value)) for (const v of value as ReadonlyArray<string | number>) url.searchParams.append(key, String(v))
+      if (Array.isArray(value))
+        for (const v of value as ReadonlyArray<string | number>) url.searchParams.append(key, String(v))
       else url.searchParams.set(key, String(value as string | number | boolean))
     }
     return url

@@ -45,7 +45,8 @@ export function decideRetry(input: RetryInput): RetryDecision {
   const { outcome, attempt } = input
 
   if (typeof outcome === 'number' && outcome < 400) return { retry: false, reason: 'not a failure' }
-  const transient = outcome === 'network' || outcome === 'timeout' || outcome === 408 || outcome === 429 || outcome >= 500
+  const transient =
+    outcome === 'network' || outcome === 'timeout' || outcome === 408 || outcome === 429 || outcome >= 500
   if (!transient) return { retry: false, reason: `status ${outcome} is not retryable` }
   if (attempt >= opts.maxAttempts) return { retry: false, reason: `gave up after ${attempt} attempts` }
 
@@ -74,7 +75,11 @@ function serverRequestedWait(input: RetryInput): number | undefined {
 }
 
 /** Capped exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
-export function backoffMs(attempt: number, random: () => number, opts: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>): number {
+export function backoffMs(
+  attempt: number,
+  random: () => number,
+  opts: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>,
+): number {
   const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** Math.max(0, attempt - 1))
   return Math.floor(random() * ceiling)
 }

@@ -95,17 +95,21 @@ export function normalisePhone(input: string, defaultCountry?: CountryCode): Pho
   if (ANONYMOUS_WORDS.has(trimmed.toLowerCase().replace(/\s+/g, ' '))) return { kind: 'anonymous' }
 
   const first = attempt(trimmed, defaultCountry)
-  if (first.ok) return describe(first.phone)
 
   // "00" is the ITU international prefix and how most of the world writes numbers, but libphonenumber only
-  // reads it as such when the default country dials abroad with 00. Elsewhere (US 011, JP 010, AU 0011) and
-  // with no default at all it would be misread, so retry it as "+"; the result must still be fully valid.
-  const idd = /^\s*00\s*(?=\d)/.exec(trimmed)
+  // reads it as such when the default country dials abroad with exactly 00. Elsewhere (US 011, JP 010) or with
+  // no default it fails, and in some countries "00…" is a valid number of their own (JP 0037 freephone, KR
+  // carrier prefixes 001/002). Both readings are tried; when both are valid and disagree, neither is trusted.
+  const idd = /^00[\s.-]*(?=\d)/.exec(trimmed)
   if (idd) {
-    const second = attempt(`+${trimmed.slice(idd[0].length)}`, undefined)
-    if (second.ok) return describe(second.phone)
+    const abroad = attempt(`+${trimmed.slice(idd[0].length)}`, undefined)
+    if (first.ok && abroad.ok && first.phone.number !== abroad.phone.number) {
+      return { kind: 'invalid', reason: 'invalid', input }
+    }
+    if (abroad.ok && !first.ok) return describe(abroad.phone)
   }
 
+  if (first.ok) return describe(first.phone)
   return { kind: 'invalid', reason: first.reason, input }
 }
 

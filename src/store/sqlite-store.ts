@@ -244,8 +244,7 @@ export class SqliteStateStore implements StateStore {
 
   getCheckpoint(name: string): Checkpoint | undefined {
     const row = this.db.prepare('SELECT * FROM checkpoints WHERE name = ?').get(name) as
-      | { name: string; value: string; updated_at: number }
-      | undefined
+      { name: string; value: string; updated_at: number } | undefined
     return row ? { name: row.name, value: parseJsonObject(row.value), updatedAt: row.updated_at } : undefined
   }
 
@@ -503,8 +502,7 @@ export class SqliteStateStore implements StateStore {
 
   getLock(name: string): { owner: string; expiresAt: number } | undefined {
     const row = this.db.prepare('SELECT owner, expires_at FROM locks WHERE name = ?').get(name) as
-      | { owner: string; expires_at: number }
-      | undefined
+      { owner: string; expires_at: number } | undefined
     return row ? { owner: row.owner, expiresAt: row.expires_at } : undefined
   }
 

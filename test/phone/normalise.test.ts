@@ -20,6 +20,8 @@ const validCases: ValidCase[] = [
   ['+44 (0)20 7946 0958', undefined, '+442079460958', 'GB'],
   ['0044 20 7946 0958', undefined, '+442079460958', 'GB'],
   ['0044 20 7946 0958', 'US', '+442079460958', 'GB'],
+  ['0037251234567', undefined, '+37251234567', 'EE'],
+  ['0037251234567', 'FR', '+37251234567', 'EE'],
   ['447400123456', 'GB', '+447400123456', 'GB'],
   // FR
   ['+33 1 76 11 11 11', undefined, '+33176111111', 'FR'],
@@ -162,6 +164,9 @@ describe('normalisePhone: invalid input is reported, never guessed', () => {
     // Possible length, but 555 is not an assigned US area code.
     ['+1 555 555 5555', undefined, 'invalid'],
     ['+44 20 7946 095', undefined, 'invalid'],
+    // Two valid readings: JP 0037 freephone or Estonia; KR carrier prefix 001 + NZ or 00 + Turks and Caicos.
+    ['0037251234567', 'JP', 'invalid'],
+    ['001 649 231 1234', 'KR', 'invalid'],
   ] as [string, CountryCode | undefined, InvalidPhoneReason][])('%j (default %s) → %s', (input, defaultCountry, reason) => {
     expect(normalisePhone(input, defaultCountry)).toEqual({ kind: 'invalid', reason, input })
     expect(toE164(input, defaultCountry)).toBeNull()

@@ -106,7 +106,7 @@ export interface DataAttributeRecord {
 export type ConversationAttributeType = 'string' | 'integer' | 'list' | 'decimal' | 'boolean' | 'datetime'
 
 export interface ConversationAttributeRecord {
-  id: string
+  id: number
   name: string
   description: string
   dataType: ConversationAttributeType

@@ -1,0 +1,79 @@
+/**
+ * What route modules share: the store, the live settings, the clock, serialisation context and the
+ * webhook emitter. Kept as one small interface so route files stay independent of the server wiring.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { isRecord, readJsonBody } from '../common/http.js'
+import type { Rng } from '../common/prng.js'
+import type { Router } from '../common/router.js'
+import { badRequest } from './errors.js'
+import type { MediaSigner } from './media.js'
+import type { SerializeContext } from './serialize.js'
+import type { AircallStore } from './store.js'
+
+/** Knobs that may change at runtime through the control API; every default is the strict reading. */
+export interface AircallSettings {
+  rateLimitPerMinute: number
+  rateLimitLockoutMs: number
+  sendRetryAfter: boolean
+  authFailureStatus: 401 | 403
+  retentionDays: number
+  searchRetentionDays: number
+  recordingTtlMs: number
+  shortUrlTtlMs: number
+  commentCap: number
+  stripCommentEmojis: boolean
+  insightCardsAfterEnd: 'reject' | 'accept'
+  usersV1Gone: boolean
+  allowInsecureWebhookUrls: boolean
+  maxWebhooks: number
+  webhookTimeoutMs: number
+  webhookRetryScheduleMs: number[]
+  webhookDisableAfterFailures: number
+  endedDelayMs: number
+  finaliseDelayMs: number
+  bodyLimitBytes: number
+}
+
+export interface EmulatorCore {
+  readonly store: AircallStore
+  readonly settings: AircallSettings
+  readonly rng: Rng
+  readonly signer: MediaSigner
+  baseUrl(): string
+  /** Injected clock plus the control-API offset, in ms. */
+  now(): number
+  nowS(): number
+  serializeContext(): SerializeContext
+  emit(resource: string, event: string, data: unknown): void
+}
+
+export type RouteInstaller = (router: Router, core: EmulatorCore) => void
+
+/** Reads a JSON object body; answers 400 (§7 family) and returns null when it is not one. */
+export async function readObjectBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  core: EmulatorCore,
+): Promise<Record<string, unknown> | null> {
+  const body = await readJsonBody(req, core.settings.bodyLimitBytes)
+  if (!body.ok) {
+    badRequest(res, body.reason === 'too-large' ? 'Request body is too large' : 'Request body is not valid JSON')
+    return null
+  }
+  if (!isRecord(body.value)) {
+    badRequest(res, 'Request body must be a JSON object')
+    return null
+  }
+  return body.value
+}
+
+export function parseIdParam(value: string | undefined): number | null {
+  if (value === undefined || !/^\d{1,15}$/.test(value)) return null
+  return Number(value)
+}
+
+export function boolParam(query: URLSearchParams, key: string): boolean {
+  const v = query.get(key)
+  return v === 'true' || v === '1'
+}

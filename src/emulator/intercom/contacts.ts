@@ -1,0 +1,414 @@
+/** Contacts: create/update/get, 409 conflicts, lead→user merge, tags, notes and search (with index lag). */
+import { ApiError, invalid, notFound } from './errors.js'
+import type { ApiContext, ApiReply } from './context.js'
+import { checkContactAttributes } from './data-attributes.js'
+import { formattedPhone, htmlBody, renderAdmin, renderContact } from './render.js'
+import type { RouteDef } from './routes.js'
+import { compileQuery, paginate, parseSort, sortRecords, type FieldSpec } from './search.js'
+import type { AppliedTag, ContactRecord, Role } from './state.js'
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+export function contactJson(ctx: ApiContext, c: ContactRecord, includeMergeHistory = false): Record<string, unknown> {
+  return renderContact(c, {
+    version: ctx.version,
+    defaultCountry: ctx.config.formattedPhoneDefaultCountry,
+    appId: ctx.config.appId,
+    includeMergeHistory,
+  })
+}
+
+/** Webhook payloads are rendered at the app's default version, not the writer's. */
+function contactEventItem(ctx: ApiContext, c: ContactRecord): Record<string, unknown> {
+  return renderContact(c, {
+    version: ctx.webhookVersion,
+    defaultCountry: ctx.config.formattedPhoneDefaultCountry,
+    appId: ctx.config.appId,
+  })
+}
+
+const userNotFound = (): ApiError => new ApiError(404, 'not_found', 'User Not Found')
+
+/** Active (not merged away) contact by id, or 404. */
+export function requireContact(ctx: ApiContext, id: string | undefined): ContactRecord {
+  const c = id === undefined ? undefined : ctx.ws.contacts.get(id)
+  if (!c || c.mergedInto !== null) throw userNotFound()
+  return c
+}
+
+function optionalString(body: Record<string, unknown>, key: string, nullable: boolean): string | null | undefined {
+  const v = body[key]
+  if (v === undefined) return undefined
+  if (v === null && nullable) return null
+  if (typeof v !== 'string') throw invalid(`${key} must be a string`, key)
+  return v
+}
+
+function optionalInt(body: Record<string, unknown>, key: string): number | null | undefined {
+  const v = body[key]
+  if (v === undefined || v === null) return v
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(`${key} must be a UNIX timestamp`, key)
+  return v
+}
+
+function parseOwner(ctx: ApiContext, body: Record<string, unknown>): string | null | undefined {
+  const v = body.owner_id
+  if (v === undefined || v === null) return v
+  // 2.16 made owner_id a string; earlier versions take an integer.
+  const ok = ctx.version.atLeast('2.16') ? typeof v === 'string' : typeof v === 'number' && Number.isInteger(v)
+  if (!ok) throw invalid(`owner_id must be ${ctx.version.atLeast('2.16') ? 'a string' : 'an integer'}`, 'owner_id')
+  const id = String(v)
+  if (!ctx.ws.admins.has(id)) throw new ApiError(404, 'admin_not_found', 'Admin not found')
+  return id
+}
+
+function findConflict(ctx: ApiContext, self: ContactRecord | null, role: Role, email: string | null, externalId: string | null): void {
+  for (const other of ctx.ws.contacts.values()) {
+    if (other === self || other.mergedInto !== null) continue
+    const sameExternal =
+      ctx.config.conflictFields.includes('external_id') && externalId !== null && other.externalId === externalId
+    // Leads may share an email; two users may not.
+    const sameEmail =
+      ctx.config.conflictFields.includes('email') &&
+      role === 'user' &&
+      other.role === 'user' &&
+      email !== null &&
+      other.email !== null &&
+      other.email.toLowerCase() === email.toLowerCase()
+    if (sameExternal || sameEmail) {
+      throw new ApiError(409, 'conflict', `A contact matching those details already exists with id=${other.id}`)
+    }
+  }
+}
+
+function createContact(ctx: ApiContext): ApiReply {
+  const body = ctx.body
+  if (!isRecord(body)) throw invalid('Request body must be an object')
+  if (body.email === undefined && body.external_id === undefined && body.role === undefined) {
+    throw invalid('Either email, external_id or role must be provided')
+  }
+  const roleRaw = body.role ?? 'user'
+  if (roleRaw !== 'user' && roleRaw !== 'lead') throw invalid("role must be either 'user' or 'lead'", 'role')
+  const role: Role = roleRaw
+  const email = optionalString(body, 'email', false) ?? null
+  const externalId = optionalString(body, 'external_id', false) ?? null
+  if (body.email_verified !== undefined && ctx.version.atLeast('2.16') && email === null) {
+    throw invalid('email_verified can only be set together with email', 'email_verified')
+  }
+  const customAttributes = body.custom_attributes == null ? {} : checkContactAttributes(ctx.ws, body.custom_attributes)
+  const ownerId = parseOwner(ctx, body) ?? null
+  findConflict(ctx, null, role, email, externalId)
+  const now = ctx.nowSec()
+  const contact: ContactRecord = {
+    id: ctx.ws.contactId(),
+    role,
+    name: optionalString(body, 'name', true) ?? null,
+    email,
+    phone: optionalString(body, 'phone', true) ?? null,
+    externalId,
+    ownerId,
+    avatar: optionalString(body, 'avatar', true) ?? null,
+    signedUpAt: optionalInt(body, 'signed_up_at') ?? null,
+    lastSeenAt: optionalInt(body, 'last_seen_at') ?? null,
+    unsubscribedFromEmails: body.unsubscribed_from_emails === true,
+    createdAt: now,
+    updatedAt: now,
+    searchableFromMs: ctx.nowMs() + ctx.config.searchLagMs,
+    customAttributes,
+    tags: [],
+    mergedInto: null,
+    mergeHistory: [],
+  }
+  ctx.ws.contacts.set(contact.id, contact)
+  ctx.events.emit(`contact.${role}.created`, contactEventItem(ctx, contact))
+  return { body: contactJson(ctx, contact) }
+}
+
+function updateContact(ctx: ApiContext): ApiReply {
+  const contact = requireContact(ctx, ctx.params.contact_id)
+  const body = ctx.body
+  if (!isRecord(body)) throw invalid('Request body must be an object')
+  let role = contact.role
+  if (body.role !== undefined) {
+    if (body.role !== 'user' && body.role !== 'lead') throw invalid("role must be either 'user' or 'lead'", 'role')
+    if (contact.role === 'user' && body.role === 'lead') throw invalid('A user cannot be converted into a lead', 'role')
+    role = body.role
+  }
+  const email = optionalString(body, 'email', true)
+  const externalId = optionalString(body, 'external_id', true)
+  const customAttributes = body.custom_attributes == null ? {} : checkContactAttributes(ctx.ws, body.custom_attributes)
+  const ownerId = parseOwner(ctx, body)
+  findConflict(
+    ctx,
+    contact,
+    role,
+    email === undefined ? contact.email : email,
+    externalId === undefined ? contact.externalId : externalId,
+  )
+  contact.role = role
+  if (email !== undefined) contact.email = email
+  if (externalId !== undefined) contact.externalId = externalId
+  if (ownerId !== undefined) contact.ownerId = ownerId
+  const name = optionalString(body, 'name', true)
+  if (name !== undefined) contact.name = name
+  const phone = optionalString(body, 'phone', true)
+  if (phone !== undefined) contact.phone = phone
+  const avatar = optionalString(body, 'avatar', true)
+  if (avatar !== undefined) contact.avatar = avatar
+  const signedUp = optionalInt(body, 'signed_up_at')
+  if (signedUp !== undefined) contact.signedUpAt = signedUp
+  const lastSeen = optionalInt(body, 'last_seen_at')
+  if (lastSeen !== undefined) contact.lastSeenAt = lastSeen
+  if (typeof body.unsubscribed_from_emails === 'boolean') contact.unsubscribedFromEmails = body.unsubscribed_from_emails
+  Object.assign(contact.customAttributes, customAttributes)
+  contact.updatedAt = ctx.nowSec()
+  ctx.events.emit(`contact.${contact.role}.updated`, contactEventItem(ctx, contact))
+  return { body: contactJson(ctx, contact) }
+}
+
+function getContact(ctx: ApiContext): ApiReply {
+  const c = ctx.ws.contacts.get(ctx.params.contact_id ?? '')
+  if (!c) throw userNotFound()
+  if (c.mergedInto !== null) {
+    if (!ctx.version.atLeast('2.16')) throw userNotFound()
+    const canonical = ctx.ws.canonical(c)
+    throw new ApiError(410, 'contact_merged', "This contact has been merged. See the 'Link' header for the canonical contact.", {
+      Link: `</contacts/${canonical.id}>; rel="canonical"`,
+    })
+  }
+  return { body: contactJson(ctx, c, ctx.query.get('include_merge_history') === 'true') }
+}
+
+function digits(phone: string | null): string | null {
+  return phone === null ? null : phone.replace(/\D/g, '')
+}
+
+function mergeContacts(ctx: ApiContext): ApiReply {
+  const body = ctx.body
+  if (!isRecord(body)) throw invalid('Request body must be an object')
+  if (typeof body.from !== 'string') throw invalid('from is required', 'from')
+  if (typeof body.into !== 'string') throw invalid('into is required', 'into')
+  const from = requireContact(ctx, body.from)
+  const into = requireContact(ctx, body.into)
+  if (from.role !== 'lead') throw invalid('from must be a lead', 'from')
+  if (into.role !== 'user') throw invalid('into must be a user', 'into')
+  if (ctx.version.atLeast('2.16') && body.skip_duplicate_validation !== true) {
+    const country = ctx.config.formattedPhoneDefaultCountry
+    const sameEmail = from.email !== null && into.email !== null && from.email.toLowerCase() === into.email.toLowerCase()
+    const fromE164 = formattedPhone(from.phone, country)
+    const samePhone =
+      from.phone !== null &&
+      into.phone !== null &&
+      (from.phone === into.phone ||
+        digits(from.phone) === digits(into.phone) ||
+        (fromE164 !== null && fromE164 === formattedPhone(into.phone, country)))
+    if (!sameEmail && !samePhone) {
+      throw new ApiError(
+        400,
+        'invalid_merge',
+        'Contacts can only be merged when they are duplicates (matching email or phone). Pass skip_duplicate_validation=true to override this check.',
+      )
+    }
+  }
+  const now = ctx.nowSec()
+  from.mergedInto = into.id
+  from.updatedAt = now
+  into.name ??= from.name
+  into.phone ??= from.phone
+  into.email ??= from.email
+  for (const [k, v] of Object.entries(from.customAttributes)) if (!(k in into.customAttributes)) into.customAttributes[k] = v
+  for (const t of from.tags) if (!into.tags.some((x) => x.id === t.id)) into.tags.push(t)
+  for (const conv of ctx.ws.conversations.values()) {
+    conv.contactIds = [...new Set(conv.contactIds.map((id) => (id === from.id ? into.id : id)))]
+  }
+  into.mergeHistory.push({ sourceContactId: from.id, sourceContactRole: from.role, mergedAt: now })
+  into.updatedAt = now
+  ctx.events.emit('contact.merged', { ...contactEventItem(ctx, into), merged_from: { type: 'contact', id: from.id } })
+  return { body: contactJson(ctx, into) }
+}
+
+const DATE_FIELDS: Record<string, (c: ContactRecord) => number | null> = {
+  created_at: (c) => c.createdAt,
+  updated_at: (c) => c.updatedAt,
+  signed_up_at: (c) => c.signedUpAt,
+  last_seen_at: (c) => c.lastSeenAt,
+  last_contacted_at: () => null,
+  last_replied_at: () => null,
+  last_email_opened_at: () => null,
+  last_email_clicked_at: () => null,
+}
+
+export function contactField(ctx: ApiContext, field: string): FieldSpec<ContactRecord> | null {
+  const country = ctx.config.formattedPhoneDefaultCountry
+  const str = (get: (c: ContactRecord) => unknown): FieldSpec<ContactRecord> => ({ type: 'string', get })
+  switch (field) {
+    case 'id':
+      return str((c) => c.id)
+    case 'role':
+      return { type: 'string', get: (c) => c.role, allowed: ['user', 'lead'] }
+    case 'name':
+      return str((c) => c.name)
+    case 'email':
+      return str((c) => c.email)
+    case 'email_domain':
+      return str((c) => c.email?.split('@')[1] ?? null)
+    case 'phone':
+      // Exact string match on what was stored: no normalisation is documented.
+      return str((c) => c.phone)
+    case 'formatted_phone':
+      return ctx.version.atLeast('2.16') ? str((c) => formattedPhone(c.phone, country)) : null
+    case 'external_id':
+      return str((c) => c.externalId)
+    case 'owner_id':
+      return ctx.version.atLeast('2.16')
+        ? str((c) => c.ownerId)
+        : { type: 'integer', get: (c) => (c.ownerId === null ? null : Number(c.ownerId)) }
+    case 'tag_id':
+      return { type: 'tag', get: (c) => c.tags.map((t) => t.id) }
+    case 'segment_id':
+      return { type: 'string', get: () => [] }
+    case 'unsubscribed_from_emails':
+      return { type: 'boolean', get: (c) => c.unsubscribedFromEmails }
+    case 'has_hard_bounced':
+    case 'marked_email_as_spam':
+      return { type: 'boolean', get: () => false }
+  }
+  const date = DATE_FIELDS[field]
+  if (date) return { type: 'date', get: date }
+  if (field.startsWith('custom_attributes.')) {
+    const name = field.slice('custom_attributes.'.length)
+    const def = ctx.ws.dataAttributes.find((a) => a.custom && a.model === 'contact' && a.name === name)
+    if (!def) return null
+    const type = def.dataType === 'options' ? 'string' : def.dataType === 'datetime' ? 'date' : def.dataType
+    return { type, get: (c) => c.customAttributes[name] ?? null }
+  }
+  return null
+}
+
+function searchContacts(ctx: ApiContext): ApiReply {
+  const body = ctx.body
+  if (!isRecord(body) || body.query === undefined) throw invalid('query is required', 'query')
+  const predicate = compileQuery(body.query, (f) => contactField(ctx, f), {
+    maxNestedLevels: ctx.config.searchMaxNestedLevels,
+    maxFiltersPerGroup: ctx.config.searchMaxFiltersPerGroup,
+    timezoneOffsetMinutes: ctx.config.timezoneOffsetMinutes,
+  })
+  const sort = parseSort(body.sort, ctx.version.atLeast('2.16'), (f) => contactField(ctx, f) !== null)
+  const nowMs = ctx.nowMs()
+  const visible = ctx.ws.activeContacts().filter((c) => c.searchableFromMs <= nowMs && predicate(c))
+  const sorted = sortRecords(visible, sort, (c, f) => contactField(ctx, f)?.get(c), (c) => c.id)
+  const page = paginate(sorted, (c) => c.id, body.pagination, { q: body.query, s: body.sort ?? null }, 50, 150)
+  return {
+    body: {
+      type: 'list',
+      data: page.items.map((c) => contactJson(ctx, c)),
+      total_count: page.totalCount,
+      pages: page.pages,
+    },
+  }
+}
+
+function requireTag(ctx: ApiContext, id: unknown): { id: string; name: string } {
+  const tag = typeof id === 'string' ? ctx.ws.tags.get(id) : undefined
+  if (!tag) throw new ApiError(404, 'tag_not_found', 'Tag not found')
+  return tag
+}
+
+function listContactTags(ctx: ApiContext): ApiReply {
+  const contact = requireContact(ctx, ctx.params.contact_id)
+  return {
+    body: { type: 'list', data: contact.tags.map((t) => ({ type: 'tag', id: t.id, name: ctx.ws.tags.get(t.id)?.name ?? '' })) },
+  }
+}
+
+function attachContactTag(ctx: ApiContext): ApiReply {
+  const contact = requireContact(ctx, ctx.params.contact_id)
+  if (!isRecord(ctx.body)) throw invalid('Request body must be an object')
+  const tag = requireTag(ctx, ctx.body.id)
+  const now = ctx.nowSec()
+  let applied: AppliedTag | undefined = contact.tags.find((t) => t.id === tag.id)
+  if (!applied) {
+    applied = { id: tag.id, appliedAt: now, appliedBy: { type: 'admin', id: ctx.tokenAdminId } }
+    contact.tags.push(applied)
+    contact.updatedAt = now
+    ctx.events.emit(`contact.${contact.role}.tag.created`, {
+      type: 'contact_tag',
+      created_at: now,
+      tag: { type: 'tag', id: tag.id, name: tag.name },
+      contact: contactEventItem(ctx, contact),
+    })
+  }
+  return { body: { type: 'tag', id: tag.id, name: tag.name } }
+}
+
+function detachContactTag(ctx: ApiContext): ApiReply {
+  const contact = requireContact(ctx, ctx.params.contact_id)
+  const tag = requireTag(ctx, ctx.params.tag_id)
+  const before = contact.tags.length
+  contact.tags = contact.tags.filter((t) => t.id !== tag.id)
+  if (contact.tags.length !== before) {
+    const now = ctx.nowSec()
+    contact.updatedAt = now
+    ctx.events.emit(`contact.${contact.role}.tag.deleted`, {
+      type: 'contact_tag',
+      created_at: now,
+      tag: { type: 'tag', id: tag.id, name: tag.name },
+      contact: contactEventItem(ctx, contact),
+    })
+  }
+  return { body: { type: 'tag', id: tag.id, name: tag.name } }
+}
+
+function noteJson(ctx: ApiContext, note: { id: string; contactId: string; adminId: string; body: string; createdAt: number }): Record<string, unknown> {
+  const admin = ctx.ws.admins.get(note.adminId)
+  return {
+    type: 'note',
+    id: note.id,
+    created_at: note.createdAt,
+    contact: { type: 'contact', id: note.contactId },
+    author: admin ? renderAdmin(admin) : { type: 'admin', id: note.adminId },
+    body: note.body,
+  }
+}
+
+function createContactNote(ctx: ApiContext): ApiReply {
+  const body = ctx.body
+  if (!isRecord(body)) throw invalid('Request body must be an object')
+  const contact = ctx.ws.contacts.get(ctx.params.contact_id ?? '')
+  if (!contact || contact.mergedInto !== null) throw new ApiError(404, 'not_found', 'Contact not found')
+  if (typeof body.body !== 'string' || body.body.trim() === '') throw invalid('Body is required', 'body')
+  let adminId = ctx.tokenAdminId
+  if (body.admin_id !== undefined) {
+    if (typeof body.admin_id !== 'string' || !ctx.ws.admins.has(body.admin_id)) {
+      throw new ApiError(404, 'not_found', 'Admin not found')
+    }
+    adminId = body.admin_id
+  }
+  const note = { id: ctx.ws.nextId('note'), contactId: contact.id, adminId, body: htmlBody(body.body), createdAt: ctx.nowSec() }
+  ctx.ws.notes.push(note)
+  return { body: noteJson(ctx, note) }
+}
+
+function listContactNotes(ctx: ApiContext): ApiReply {
+  const contact = ctx.ws.contacts.get(ctx.params.contact_id ?? '')
+  if (!contact || contact.mergedInto !== null) throw new ApiError(404, 'not_found', 'Contact not found')
+  const notes = ctx.ws.notes.filter((n) => n.contactId === contact.id).map((n) => noteJson(ctx, n))
+  return {
+    body: { type: 'list', data: notes, total_count: notes.length, pages: { type: 'pages', page: 1, per_page: 50, total_pages: notes.length > 0 ? 1 : 0 } },
+  }
+}
+
+export const contactRoutes: RouteDef[] = [
+  { method: 'POST', path: '/contacts/search', handler: searchContacts },
+  { method: 'POST', path: '/contacts/merge', handler: mergeContacts },
+  { method: 'POST', path: '/contacts', handler: createContact },
+  { method: 'GET', path: '/contacts/{contact_id}', handler: getContact },
+  { method: 'PUT', path: '/contacts/{contact_id}', handler: updateContact },
+  { method: 'GET', path: '/contacts/{contact_id}/tags', handler: listContactTags },
+  { method: 'POST', path: '/contacts/{contact_id}/tags', handler: attachContactTag },
+  { method: 'DELETE', path: '/contacts/{contact_id}/tags/{tag_id}', handler: detachContactTag },
+  { method: 'GET', path: '/contacts/{contact_id}/notes', handler: listContactNotes },
+  { method: 'POST', path: '/contacts/{contact_id}/notes', handler: createContactNote },
+]

@@ -1,0 +1,590 @@
+/**
+ * Intercom REST client (Bearer token, pinned `Intercom-Version`, regional hosts).
+ *
+ * We keep a thin typed client of our own rather than the official `intercom-client` SDK: the SDK weighs
+ * about 24 MB, is generated from API 2.14 (we target 2.16: 410 for merged contacts, `formatted_phone`
+ * search) and its built-in retries replay any method, including creates, which would duplicate notes and
+ * contacts. Here retries follow the method and the caller's `replaySafe`.
+ */
+import type { z } from 'zod'
+
+import { ConflictError, GoneError } from '../http/errors.js'
+import { collect, paginate } from '../http/paginate.js'
+import { IntercomRateGate, type RateGate } from '../http/rate-gate.js'
+import { HttpClient } from '../http/request.js'
+import type { RetryOptions } from '../http/retry-policy.js'
+import type { Clock, FetchLike, HttpEvent, Sleep } from '../http/types.js'
+import { type ContactField, type ConversationField, type SearchQuery, contactQuery } from './query.js'
+import {
+  type IntercomAdmin,
+  type IntercomAdminMessage,
+  type IntercomContact,
+  type IntercomConversation,
+  type IntercomDataAttribute,
+  type IntercomNote,
+  type IntercomTag,
+  type IntercomTeam,
+  type IntercomUserMessage,
+  adminListSchema,
+  adminMessageSchema,
+  contactSearchPageSchema,
+  conversationSearchPageSchema,
+  dataAttributeListSchema,
+  intercomAdminSchema,
+  intercomContactSchema,
+  intercomConversationSchema,
+  intercomDataAttributeSchema,
+  intercomNoteSchema,
+  intercomTagSchema,
+  intercomTeamSchema,
+  tagListSchema,
+  teamListSchema,
+  userMessageSchema,
+} from './schemas.js'
+
+export type IntercomRegion = 'us' | 'eu' | 'au'
+
+export const INTERCOM_BASE_URLS: Record<IntercomRegion, string> = {
+  us: 'https://api.intercom.io',
+  eu: 'https://api.eu.intercom.io',
+  au: 'https://api.au.intercom.io',
+}
+
+export const INTERCOM_DEFAULT_VERSION = '2.16'
+
+export interface IntercomClientOptions {
+  accessToken: string
+  region?: IntercomRegion
+  /** Overrides the regional host (emulator, proxy). */
+  baseUrl?: string
+  version?: string
+  /** Shared admission control; by default a new IntercomRateGate from `perMinute`/`concurrency`. */
+  gate?: RateGate
+  perMinute?: number
+  concurrency?: number
+  fetch?: FetchLike
+  clock?: Clock
+  sleep?: Sleep
+  random?: () => number
+  timeoutMs?: number
+  retry?: Partial<RetryOptions>
+  onEvent?: (event: HttpEvent) => void
+}
+
+export interface WriteOptions {
+  /** Allow a replay after a 5xx/timeout: only when a duplicate is harmless or the caller reconciles. */
+  replaySafe?: boolean
+  signal?: AbortSignal
+}
+
+export interface SearchOptions {
+  perPage?: number
+  sort?: { field: string; order: 'ascending' | 'descending' }
+  signal?: AbortSignal
+}
+
+export interface ContactInput {
+  role?: 'user' | 'lead'
+  external_id?: string
+  email?: string
+  phone?: string
+  name?: string
+  owner_id?: string | number
+  signed_up_at?: number
+  last_seen_at?: number
+  unsubscribed_from_emails?: boolean
+  custom_attributes?: Record<string, string | number | boolean | null>
+}
+
+type DataType = 'string' | 'integer' | 'float' | 'boolean' | 'datetime' | 'date'
+
+/** Follow at most this many merges, as Intercom itself resolves up to 3 hops. */
+const MAX_MERGE_HOPS = 3
+
+export class IntercomClient {
+  readonly http: HttpClient
+  readonly version: string
+
+  constructor(options: IntercomClientOptions) {
+    this.version = options.version ?? INTERCOM_DEFAULT_VERSION
+    const gate =
+      options.gate ??
+      new IntercomRateGate({
+        perMinute: options.perMinute,
+        concurrency: options.concurrency,
+        clock: options.clock,
+        sleep: options.sleep,
+      })
+    this.http = new HttpClient({
+      service: 'intercom',
+      baseUrl: options.baseUrl ?? INTERCOM_BASE_URLS[options.region ?? 'us'],
+      headers: { authorization: `Bearer ${options.accessToken}`, 'intercom-version': this.version },
+      gate,
+      fetch: options.fetch,
+      clock: options.clock,
+      sleep: options.sleep,
+      random: options.random,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      onEvent: options.onEvent,
+    })
+  }
+
+  get gate(): RateGate {
+    return this.http.gate
+  }
+
+  async me(signal?: AbortSignal): Promise<IntercomAdmin> {
+    return (await this.http.request({ method: 'GET', path: '/me', schema: intercomAdminSchema, signal })).data
+  }
+
+  // ── contacts ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Every contact matching `query`; the cursor travels in the request body, as Intercom requires. */
+  searchContacts(query: SearchQuery<ContactField>, options: SearchOptions = {}): AsyncGenerator<IntercomContact> {
+    return this.search('/contacts/search', query, contactSearchPageSchema, (p) => p.data, options)
+  }
+
+  /** Every user and lead, through search (one ordered cursor, retry-safe). */
+  listAllContacts(options: SearchOptions = {}): AsyncGenerator<IntercomContact> {
+    return this.searchContacts(contactQuery.or(contactQuery.eq('role', 'user'), contactQuery.eq('role', 'lead')), {
+      perPage: 150,
+      ...options,
+    })
+  }
+
+  /**
+   * Contacts whose phone is `e164` or one of `variants` (other spellings of the same number). From 2.16
+   * Intercom also indexes `formatted_phone` (E.164), which matches whatever format the contact was saved with.
+   */
+  async findByPhone(e164: string, variants: string[] = [], options: SearchOptions = {}): Promise<IntercomContact[]> {
+    const spellings = [...new Set([e164, ...variants])]
+    const byPhone = contactQuery.in('phone', spellings)
+    const query = supportsFormattedPhone(this.version)
+      ? contactQuery.or(contactQuery.eq('formatted_phone', e164), byPhone)
+      : byPhone
+    return collect(this.searchContacts(query, options), 100)
+  }
+
+  async getContact(id: string, signal?: AbortSignal): Promise<IntercomContact> {
+    return (await this.http.request({ method: 'GET', path: `/contacts/${id}`, schema: intercomContactSchema, signal }))
+      .data
+  }
+
+  /** Like getContact, but a merged-away id (410 with a canonical `Link`) resolves to the surviving contact. */
+  async getContactFollowingMerges(id: string, signal?: AbortSignal): Promise<IntercomContact> {
+    let current = id
+    for (let hop = 0; ; hop++) {
+      try {
+        return await this.getContact(current, signal)
+      } catch (error) {
+        if (!(error instanceof GoneError) || error.canonicalId === undefined || hop >= MAX_MERGE_HOPS) throw error
+        current = error.canonicalId
+      }
+    }
+  }
+
+  /**
+   * Creates a contact. Not replayed after a 5xx or timeout unless `replaySafe` (the caller reconciles by
+   * searching); a 409 throws ConflictError whose `existingId` names the matching contact.
+   */
+  async createContact(input: ContactInput, options: WriteOptions = {}): Promise<IntercomContact> {
+    const { data } = await this.http.request({
+      method: 'POST',
+      path: '/contacts',
+      body: input,
+      schema: intercomContactSchema,
+      replaySafe: options.replaySafe ?? false,
+      signal: options.signal,
+    })
+    return data
+  }
+
+  /** Creates the contact, or returns the one Intercom says already matches (search lags behind creates). */
+  async createOrGetExisting(
+    input: ContactInput,
+    options: WriteOptions = {},
+  ): Promise<{ contact: IntercomContact; created: boolean }> {
+    try {
+      return { contact: await this.createContact(input, options), created: true }
+    } catch (error) {
+      if (!(error instanceof ConflictError) || error.existingId === undefined) throw error
+      return { contact: await this.getContactFollowingMerges(error.existingId, options.signal), created: false }
+    }
+  }
+
+  /** PUT overwrites the given fields, so it is replayed like any idempotent request. */
+  async updateContact(id: string, patch: ContactInput, signal?: AbortSignal): Promise<IntercomContact> {
+    const { data } = await this.http.request({
+      method: 'PUT',
+      path: `/contacts/${id}`,
+      body: patch,
+      schema: intercomContactSchema,
+      signal,
+    })
+    return data
+  }
+
+  /** Merges lead `fromId` into user `intoId`; returns the surviving contact. */
+  async mergeContacts(
+    fromId: string,
+    intoId: string,
+    options: WriteOptions & { skipDuplicateValidation?: boolean } = {},
+  ): Promise<IntercomContact> {
+    const { data } = await this.http.request({
+      method: 'POST',
+      path: '/contacts/merge',
+      body: {
+        from: fromId,
+        into: intoId,
+        ...(options.skipDuplicateValidation ? { skip_duplicate_validation: true } : {}),
+      },
+      schema: intercomContactSchema,
+      replaySafe: options.replaySafe ?? false,
+      signal: options.signal,
+    })
+    return data
+  }
+
+  /** Attaches a tag to a contact; attaching twice leaves one tag, so replays are allowed by default. */
+  async tagContact(contactId: string, tagId: string, options: WriteOptions = {}): Promise<IntercomTag> {
+    const { data } = await this.http.request({
+      method: 'POST',
+      path: `/contacts/${contactId}/tags`,
+      body: { id: tagId },
+      schema: intercomTagSchema,
+      replaySafe: options.replaySafe ?? true,
+      signal: options.signal,
+    })
+    return data
+  }
+
+  async createContactNote(
+    contactId: string,
+    input: { body: string; adminId: string },
+    options: WriteOptions = {},
+  ): Promise<IntercomNote> {
+    const { data } = await this.http.request({
+      method: 'POST',
+      path: `/contacts/${contactId}/notes`,
+      body: { body: input.body, admin_id: input.adminId },
+      schema: intercomNoteSchema,
+      replaySafe: options.replaySafe ?? false,
+      signal: options.signal,
+    })
+    return data
+  }
+
+  // ── data attributes ──────────────────────────────────────────────────────────────────────────────────────
+
+  async listDataAttributes(
+    model: 'contact' | 'company' = 'contact',
+    options: { includeArchived?: boolean; signal?: AbortSignal } = {},
+  ): Promise<IntercomDataAttribute[]> {
+    const { data } = await this.http.request({
+      method: 'GET',
+      path: '/data_attributes',
+      query: { model, include_archived: options.includeArchived },
+      schema: dataAttributeListSchema,
+      signal: options.signal,
+    })
+    return data.data
+  }
+
+  async createDataAttribute(
+    input: { name: string; model: 'contact' | 'company'; dataType: DataType; description?: string },
+    options: WriteOptions = {},
+  ): Promise<IntercomDataAttribute> {
+    const { data } = await this.http.request({
+      method: 'POST',
+      path: '/data_attributes',
+      body: { name: input.name, model: input.model, data_type: input.dataType, description: input.description },
+      schema: intercomDataAttributeSchema,
+      replaySafe: options.replaySafe ?? false,
+      signal: options.signal,
+    })
+    return data
+  }
+
+  // ── conversations ────────────────────────────────────────────────────────────────────────────────────────
+
+  /** A conversation started by the contact (`POST /conversations`); the body is plain text. */
+  async createConversation(
+    input: { contactId: string; body: string; createdAt?: number; fromType?: 'user' | 'lead' | 'contact' },
+    options: WriteOptions = {},
+  ): Promise<IntercomUserMessage> {
+    const { data } = await this.http.request({
+      method: 'POST',
+      path: '/conversations',
+      body: {
+        from: { type: input.fromType ?? 'contact', id: input.contactId },
+        body: input.body,
+        created_at: input.createdAt,
+      },
+      schema: userMessageSchema,
+      replaySafe: options.replaySafe ?? false,
+      signal: options.signal,
+    })
+    return data
+  }
+
+  async getConversation(id: string, signal?: AbortSignal): Promise<IntercomConversation> {
+    return (
+      await this.http.request({
+        method: 'GET',
+        path: `/conversations/${id}`,
+        schema: intercomConversationSchema,
+        signal,
+      })
+    ).data
+  }
+
+  searchConversations(
+    query: SearchQuery<ConversationField>,
+    options: SearchOptions = {},
+  ): AsyncGenerator<IntercomConversation> {
+    return this.search('/conversations/search', query, conversationSearchPageSchema, (p) => p.conversations, options)
+  }
+
+  /** An internal note on the conversation (never visible to the customer). */
+  async addNote(
+    conversationId: string,
+    input: { adminId: string; body: string },
+    options: WriteOptions = {},
+  ): Promise<IntercomConversation> {
+    return this.conversationAction(
+      `/conversations/${conversationId}/reply`,
+      { message_type: 'note', type: 'admin', admin_id: input.adminId, body: input.body },
+      options,
+    )
+  }
+
+  async closeConversation(
+    conversationId: string,
+    input: { adminId: string; body?: string },
+    options: WriteOptions = {},
+  ): Promise<IntercomConversation> {
+    return this.conversationAction(
+      `/conversations/${conversationId}/parts`,
+      { message_type: 'close', type: 'admin', admin_id: input.adminId, body: input.body },
+      options,
+    )
+  }
+
+  async openConversation(
+    conversationId: string,
+    input: { adminId: string },
+    options: WriteOptions = {},
+  ): Promise<IntercomConversation> {
+    return this.conversationAction(
+      `/conversations/${conversationId}/parts`,
+      { message_type: 'open', admin_id: input.adminId },
+      options,
+    )
+  }
+
+  /** Assigns to an admin or a team; `assigneeId: "0"` unassigns. */
+  async assignConversation(
+    conversationId: string,
+    input: { adminId: string; assigneeId: string; type?: 'admin' | 'team'; body?: string },
+    options: WriteOptions = {},
+  ): Promise<IntercomConversation> {
+    return this.conversationAction(
+      `/conversations/${conversationId}/parts`,
+      {
+        message_type: 'assignment',
+        type: input.type ?? 'admin',
+        admin_id: input.adminId,
+        assignee_id: input.assigneeId,
+        body: input.body,
+      },
+      options,
+    )
+  }
+
+  /** Custom attributes must exist as conversation attributes first (unknown names give 400). */
+  async updateConversation(
+    conversationId: string,
+    input: { customAttributes?: Record<string, string | number | boolean | null>; title?: string; read?: boolean },
+    signal?: AbortSignal,
+  ): Promise<IntercomConversation> {
+    const { data } = await this.http.request({
+      method: 'PUT',
+      path: `/conversations/${conversationId}`,
+      body: { custom_attributes: input.customAttributes, title: input.title, read: input.read },
+      schema: intercomConversationSchema,
+      signal,
+    })
+    return data
+  }
+
+  async tagConversation(
+    conversationId: string,
+    input: { tagId: string; adminId: string },
+    options: WriteOptions = {},
+  ): Promise<IntercomTag> {
+    const { data } = await this.http.request({
+      method: 'POST',
+      path: `/conversations/${conversationId}/tags`,
+      body: { id: input.tagId, admin_id: input.adminId },
+      schema: intercomTagSchema,
+      replaySafe: options.replaySafe ?? true,
+      signal: options.signal,
+    })
+    return data
+  }
+
+  // ── messages ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** An admin-initiated in-app message; with `createConversation` Intercom opens the conversation at once. */
+  async sendInAppMessage(
+    input: { adminId: string; contactId: string; body: string; createConversation?: boolean },
+    options: WriteOptions = {},
+  ): Promise<IntercomAdminMessage> {
+    return this.sendMessage(
+      {
+        // The spec's enum says in_app, but its examples, the SDK and the API use "inapp".
+        message_type: 'inapp',
+        body: input.body,
+        from: { type: 'admin', id: adminIdValue(input.adminId) },
+        to: { type: 'contact', id: input.contactId },
+        create_conversation_without_contact_reply: input.createConversation ?? true,
+      },
+      options,
+    )
+  }
+
+  async sendEmailMessage(
+    input: {
+      adminId: string
+      contactId: string
+      subject: string
+      body: string
+      template?: 'plain' | 'personal'
+      createConversation?: boolean
+    },
+    options: WriteOptions = {},
+  ): Promise<IntercomAdminMessage> {
+    return this.sendMessage(
+      {
+        message_type: 'email',
+        subject: input.subject,
+        body: input.body,
+        template: input.template ?? 'plain',
+        from: { type: 'admin', id: adminIdValue(input.adminId) },
+        to: { type: 'contact', id: input.contactId },
+        create_conversation_without_contact_reply: input.createConversation ?? true,
+      },
+      options,
+    )
+  }
+
+  // ── admins, teams, tags ──────────────────────────────────────────────────────────────────────────────────
+
+  async listAdmins(signal?: AbortSignal): Promise<IntercomAdmin[]> {
+    return (await this.http.request({ method: 'GET', path: '/admins', schema: adminListSchema, signal })).data.admins
+  }
+
+  async listTeams(signal?: AbortSignal): Promise<IntercomTeam[]> {
+    return (await this.http.request({ method: 'GET', path: '/teams', schema: teamListSchema, signal })).data.teams
+  }
+
+  async getTeam(id: string, signal?: AbortSignal): Promise<IntercomTeam> {
+    return (await this.http.request({ method: 'GET', path: `/teams/${id}`, schema: intercomTeamSchema, signal })).data
+  }
+
+  async listTags(signal?: AbortSignal): Promise<IntercomTag[]> {
+    return (await this.http.request({ method: 'GET', path: '/tags', schema: tagListSchema, signal })).data.data
+  }
+
+  /** `POST /tags` upserts by case-insensitive name, so replaying it is harmless. */
+  async upsertTag(name: string, signal?: AbortSignal): Promise<IntercomTag> {
+    const { data } = await this.http.request({
+      method: 'POST',
+      path: '/tags',
+      body: { name },
+      schema: intercomTagSchema,
+      replaySafe: true,
+      signal,
+    })
+    return data
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────────────────────────────────────
+
+  private async conversationAction(
+    path: string,
+    body: Record<string, unknown>,
+    options: WriteOptions,
+  ): Promise<IntercomConversation> {
+    const { data } = await this.http.request({
+      method: 'POST',
+      path,
+      body,
+      schema: intercomConversationSchema,
+      replaySafe: options.replaySafe ?? false,
+      signal: options.signal,
+    })
+    return data
+  }
+
+  private async sendMessage(body: Record<string, unknown>, options: WriteOptions): Promise<IntercomAdminMessage> {
+    const { data } = await this.http.request({
+      method: 'POST',
+      path: '/messages',
+      body,
+      schema: adminMessageSchema,
+      replaySafe: options.replaySafe ?? false,
+      signal: options.signal,
+    })
+    return data
+  }
+
+  private search<P extends z.ZodTypeAny, T>(
+    path: string,
+    query: SearchQuery,
+    schema: P,
+    items: (page: z.infer<P>) => T[],
+    options: SearchOptions,
+  ): AsyncGenerator<T> {
+    return paginate<z.infer<P>, T, { startingAfter?: string }>({
+      first: {},
+      load: async (cursor) =>
+        (
+          await this.http.request({
+            method: 'POST',
+            path,
+            body: {
+              query,
+              pagination: { per_page: options.perPage ?? 50, starting_after: cursor.startingAfter },
+              sort: options.sort,
+            },
+            schema,
+            // A search reads only, so replaying it after a failure is safe.
+            replaySafe: true,
+            signal: options.signal,
+          })
+        ).data as z.infer<P>,
+      items,
+      next: (page: z.infer<P>) => {
+        const next = (page as { pages?: { next?: { starting_after?: string | null } | null } | null }).pages?.next
+          ?.starting_after
+        return next ? { startingAfter: next } : null
+      },
+    })
+  }
+}
+
+/** `formatted_phone` became a documented search field in 2.16 (and Preview/Unstable, which are newer). */
+export function supportsFormattedPhone(version: string): boolean {
+  const m = /^(\d+)\.(\d+)$/.exec(version.trim())
+  if (!m) return true
+  const major = Number(m[1])
+  const minor = Number(m[2])
+  return major > 2 || (major === 2 && minor >= 16)
+}
+
+/** `/messages` documents `from.id` as an integer; admin ids are numeric strings everywhere else. */
+function adminIdValue(adminId: string): string | number {
+  return /^\d+$/.test(adminId) && Number.isSafeInteger(Number(adminId)) ? Number(adminId) : adminId
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod'
+
+/*
+ * Intercom API objects as we read them (versions 2.11–2.16). Required fields are the ones our code reads;
+ * the rest is optional, and `.passthrough()` tolerates new fields. See shared/reference/intercom-api.md §3.
+ */
+
+const nullableString = z.string().nullish()
+/** Ids documented as strings that some versions or examples send as numbers (admin ids, message ids). */
+const idLike = z.union([z.string(), z.number()]).transform(String)
+
+export const intercomContactSchema = z
+  .object({
+    type: z.literal('contact').optional(),
+    id: z.string(),
+    role: z.string(),
+    external_id: nullableString,
+    email: nullableString,
+    phone: nullableString,
+    /** E.164 form; present on 2.16 responses. */
+    formatted_phone: nullableString,
+    name: nullableString,
+    owner_id: z.union([z.string(), z.number()]).nullish(),
+    created_at: z.number().nullish(),
+    updated_at: z.number().nullish(),
+    last_seen_at: z.number().nullish(),
+    custom_attributes: z.record(z.unknown()).nullish(),
+  })
+  .passthrough()
+export type IntercomContact = z.infer<typeof intercomContactSchema>
+
+const cursorPagesSchema = z
+  .object({
+    next: z.object({ starting_after: z.string().nullish() }).passthrough().nullish(),
+  })
+  .passthrough()
+  .nullish()
+
+export const contactSearchPageSchema = z
+  .object({ data: z.array(intercomContactSchema), total_count: z.number().optional(), pages: cursorPagesSchema })
+  .passthrough()
+
+export const intercomConversationSchema = z
+  .object({
+    type: z.literal('conversation').optional(),
+    id: idLike,
+    created_at: z.number().nullish(),
+    updated_at: z.number().nullish(),
+    state: z.string().optional(),
+    open: z.boolean().optional(),
+    /** `0` means unassigned on 2.16, `null` on 2.14. */
+    admin_assignee_id: z.union([z.string(), z.number()]).nullish(),
+    team_assignee_id: z.union([z.string(), z.number()]).nullish(),
+    custom_attributes: z.record(z.unknown()).nullish(),
+    contacts: z
+      .object({ contacts: z.array(z.object({ id: z.string() }).passthrough()) })
+      .passthrough()
+      .nullish(),
+  })
+  .passthrough()
+export type IntercomConversation = z.infer<typeof intercomConversationSchema>
+
+export const conversationSearchPageSchema = z
+  .object({
+    conversations: z.array(intercomConversationSchema),
+    total_count: z.number().optional(),
+    pages: cursorPagesSchema,
+  })
+  .passthrough()
+
+/** `POST /conversations` answers with the contact's message, which names the new conversation. */
+export const userMessageSchema = z
+  .object({ type: z.string().optional(), id: idLike, conversation_id: idLike })
+  .passthrough()
+export type IntercomUserMessage = z.infer<typeof userMessageSchema>
+
+/** `POST /messages` answers with the admin message; a conversation id only when one was created. */
+export const adminMessageSchema = z
+  .object({
+    type: z.string().optional(),
+    id: idLike,
+    conversation_id: idLike.nullish(),
+    message_type: z.string().optional(),
+  })
+  .passthrough()
+export type IntercomAdminMessage = z.infer<typeof adminMessageSchema>
+
+export const intercomAdminSchema = z
+  .object({ id: idLike, name: nullableString, email: nullableString, away_mode_enabled: z.boolean().optional() })
+  .passthrough()
+export type IntercomAdmin = z.infer<typeof intercomAdminSchema>
+
+export const adminListSchema = z.object({ admins: z.array(intercomAdminSchema) }).passthrough()
+
+export const intercomTeamSchema = z
+  .object({ id: idLike, name: z.string(), admin_ids: z.array(z.union([z.string(), z.number()])).optional() })
+  .passthrough()
+export type IntercomTeam = z.infer<typeof intercomTeamSchema>
+
+export const teamListSchema = z.object({ teams: z.array(intercomTeamSchema) }).passthrough()
+
+export const intercomTagSchema = z.object({ id: idLike, name: z.string() }).passthrough()
+export type IntercomTag = z.infer<typeof intercomTagSchema>
+
+export const tagListSchema = z.object({ data: z.array(intercomTagSchema) }).passthrough()
+
+export const intercomDataAttributeSchema = z
+  .object({
+    name: z.string(),
+    model: z.string().optional(),
+    data_type: z.string(),
+    full_name: nullableString,
+    id: z.number().nullish(),
+    archived: z.boolean().optional(),
+    api_writable: z.boolean().optional(),
+    custom: z.boolean().optional(),
+  })
+  .passthrough()
+export type IntercomDataAttribute = z.infer<typeof intercomDataAttributeSchema>
+
+export const dataAttributeListSchema = z.object({ data: z.array(intercomDataAttributeSchema) }).passthrough()
+
+export const intercomNoteSchema = z.object({ id: idLike, body: nullableString }).passthrough()
+export type IntercomNote = z.infer<typeof intercomNoteSchema>

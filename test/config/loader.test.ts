@@ -1,0 +1,131 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { ConfigError, loadConfig } from '../../src/config/loader.js'
+import { useTempDir } from '../helpers/temp-dir.js'
+
+const tempDir = useTempDir()
+
+const problemsOf = (fn: () => unknown): string[] => {
+  try {
+    fn()
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message.split('\n')
+    throw error
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('loadConfig', () => {
+  test('with no file, runs on defaults plus the environment and says which file it would read', () => {
+    const cwd = tempDir()
+    const loaded = loadConfig({
+      cwd,
+      env: { INTERCOM_ACCESS_TOKEN: 'tok-123456', AIRCALL_API_URL: 'http://127.0.0.1:9/' },
+    })
+    expect(loaded.file).toBeNull()
+    expect(loaded.expectedFile).toBe(join(cwd, 'aircall-intercom.yml'))
+    expect(loaded.statePath).toBe(join(cwd, 'aircall-intercom.sqlite'))
+    expect(loaded.config.intercom.accessToken).toBe('tok-123456')
+    expect(loaded.config.aircall.apiUrl).toBe('http://127.0.0.1:9/')
+    expect(loaded.config.intercom.apiVersion).toBe('2.16')
+    expect(loaded.secrets).toEqual(['tok-123456'])
+  })
+
+  test('precedence is flag > env > file', () => {
+    const cwd = tempDir()
+    writeFileSync(
+      join(cwd, 'aircall-intercom.yml'),
+      'aircall:\n  apiUrl: https://file.example\nintercom:\n  adminId: "111"\nstore:\n  path: from-file.sqlite\n',
+    )
+    const fileOnly = loadConfig({ cwd, env: {} })
+    expect(fileOnly.config.aircall.apiUrl).toBe('https://file.example')
+    expect(fileOnly.config.intercom.adminId).toBe('111')
+    expect(fileOnly.statePath).toBe(join(cwd, 'from-file.sqlite'))
+
+    const env = {
+      AIRCALL_API_URL: 'https://env.example',
+      INTERCOM_ADMIN_ID: '222',
+      AIRCALL_INTERCOM_STATE: 'env.sqlite',
+    }
+    const withEnv = loadConfig({ cwd, env })
+    expect(withEnv.config.aircall.apiUrl).toBe('https://env.example')
+    expect(withEnv.config.intercom.adminId).toBe('222')
+    expect(withEnv.statePath).toBe(join(cwd, 'env.sqlite'))
+    expect(withEnv.sources['aircall.apiUrl']).toBe('env')
+
+    const withFlag = loadConfig({ cwd, env, statePath: 'flag.sqlite' })
+    expect(withFlag.statePath).toBe(join(cwd, 'flag.sqlite'))
+    expect(withFlag.sources['store.path']).toBe('flag')
+  })
+
+  test('the config path comes from --config, then AIRCALL_INTERCOM_CONFIG', () => {
+    const cwd = tempDir()
+    writeFileSync(join(cwd, 'a.yml'), 'matching:\n  defaultCountry: FR\n')
+    writeFileSync(join(cwd, 'b.json'), JSON.stringify({ matching: { defaultCountry: 'DE' } }))
+    expect(loadConfig({ cwd, env: { AIRCALL_INTERCOM_CONFIG: 'b.json' } }).config.matching.defaultCountry).toBe('DE')
+    expect(
+      loadConfig({ cwd, configPath: 'a.yml', env: { AIRCALL_INTERCOM_CONFIG: 'b.json' } }).config.matching
+        .defaultCountry,
+    ).toBe('FR')
+  })
+
+  test('an explicit file that does not exist is an error, not silent defaults', () => {
+    const cwd = tempDir()
+    expect(problemsOf(() => loadConfig({ cwd, configPath: 'missing.yml', env: {} }))).toEqual([
+      'missing.yml: file not found (check --config or AIRCALL_INTERCOM_CONFIG)',
+    ])
+  })
+
+  test('lists every problem as FILE:key.path: message, including unknown keys and typos', () => {
+    const cwd = tempDir()
+    writeFileSync(
+      join(cwd, 'bad.yml'),
+      [
+        'intercom:',
+        '  region: mars',
+        '  adminid: "1"',
+        'tags:',
+        '  map:',
+        '    - tag: VIP',
+        '      attribute: vip',
+        '    - tag: Gold',
+        '    - tag: Silver',
+        '      attribute: silver',
+        '      type: colour',
+      ].join('\n'),
+    )
+    expect(problemsOf(() => loadConfig({ cwd, configPath: 'bad.yml', env: {} }))).toEqual([
+      'bad.yml:intercom.region: must be one of "us", "eu", "au" (got "mars")',
+      'bad.yml:intercom.adminid: unknown key (did you mean "adminId"?)',
+      'bad.yml:tags.map[1].attribute: Required',
+      'bad.yml:tags.map[2].type: must be one of "boolean", "string", "integer", "date" (got "colour")',
+    ])
+  })
+
+  test('secrets are accepted only as ${ENV} references, and missing variables are named', () => {
+    const cwd = tempDir()
+    writeFileSync(
+      join(cwd, 'c.yml'),
+      'aircall:\n  apiToken: literal-token-value\nintercom:\n  accessToken: ${MY_INTERCOM_TOKEN}\n  clientSecret: ${NOT_SET_ANYWHERE}\n',
+    )
+    const problems = problemsOf(() => loadConfig({ cwd, configPath: 'c.yml', env: { MY_INTERCOM_TOKEN: 'abcd-efgh' } }))
+    expect(problems).toEqual([
+      'c.yml:aircall.apiToken: secrets may not be written in the file; write ${AIRCALL_API_TOKEN} and set that variable in the environment',
+      'c.yml:intercom.clientSecret: environment variable NOT_SET_ANYWHERE is not set',
+    ])
+    expect(problems.join('\n')).not.toContain('literal-token-value')
+
+    writeFileSync(join(cwd, 'd.yml'), 'intercom:\n  accessToken: ${MY_INTERCOM_TOKEN}\n')
+    const loaded = loadConfig({ cwd, configPath: 'd.yml', env: { MY_INTERCOM_TOKEN: 'abcd-efgh' } })
+    expect(loaded.config.intercom.accessToken).toBe('abcd-efgh')
+    expect(loaded.secrets).toContain('abcd-efgh')
+  })
+
+  test('a YAML syntax error names the file, line and column', () => {
+    const cwd = tempDir()
+    writeFileSync(join(cwd, 'e.yml'), 'aircall:\n  apiUrl: [unclosed\n')
+    const [first] = problemsOf(() => loadConfig({ cwd, configPath: 'e.yml', env: {} }))
+    expect(first).toMatch(/^e\.yml:\d+:\d+: invalid YAML/)
+  })
+})
