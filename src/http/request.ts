@@ -231,7 +231,7 @@ export class HttpClient {
       if (value === undefined || value === null) continue
       if (Array.isArray(value))
         for (const v of value as ReadonlyArray<string | number>) url.searchParams.append(key, String(v))
-      else url.searchParams.set(key, String(value as string | number | boolean))
+      else url.searchParams.set(key, String(value))
     }
     return url
   }

@@ -564,7 +564,7 @@ export class IntercomClient {
             replaySafe: true,
             signal: options.signal,
           })
-        ).data as z.infer<P>,
+        ).data,
       items,
       next: (page: z.infer<P>) => {
         const next = (page as { pages?: { next?: { starting_after?: string | null } | null } | null }).pages?.next

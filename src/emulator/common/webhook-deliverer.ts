@@ -55,14 +55,20 @@ export class WebhookDeliverer {
   private pending = 0
   private idleWaiters: Array<() => void> = []
   private closed = false
-  private readonly timeoutMs: number
-  private readonly schedule: readonly number[]
+  private timeoutMs: number
+  private schedule: readonly number[]
   private readonly now: Clock
 
   constructor(private readonly options: WebhookDelivererOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 5_000
     this.schedule = options.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS
     this.now = options.now ?? Date.now
+  }
+
+  /** Changes timeout/schedule for attempts started from now on (control APIs tune these at runtime). */
+  configure(options: Pick<WebhookDelivererOptions, 'timeoutMs' | 'retryScheduleMs'>): void {
+    if (options.timeoutMs !== undefined) this.timeoutMs = options.timeoutMs
+    if (options.retryScheduleMs !== undefined) this.schedule = options.retryScheduleMs
   }
 
   get deliveries(): DeliveryAttempt[] {

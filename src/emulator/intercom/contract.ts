@@ -1,0 +1,148 @@
+/**
+ * Validates request and response bodies against the official Intercom OpenAPI 2.16 description (the committed subset
+ * in contract/), with Ajv: the emulator must never drift into shapes the real API would not send or accept.
+ */
+import { readFileSync } from 'node:fs'
+import { Ajv, type ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+
+export const CONTRACT_VERSION = '2.16'
+const SUBSET_URL = new URL('../../../contract/intercom-openapi-2.16-subset.json', import.meta.url)
+const COMPONENTS_ID = 'https://contract.local/intercom-2.16'
+
+export interface ContractViolation {
+  at: number
+  direction: 'request' | 'response'
+  operation: string
+  status?: number
+  errors: Array<{ path: string; message: string }>
+}
+
+export interface Operation {
+  method: string
+  path: string
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Rewrites local "#/components/..." refs so a schema fragment compiled on its own resolves them in the document. */
+function absolutise(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(absolutise)
+  if (!isRecord(value)) return value
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${COMPONENTS_ID}${v}` : absolutise(v)
+  }
+  return out
+}
+
+// ajv-formats ships as CJS; under NodeNext its default import is the module namespace in some toolchains.
+type AddFormats = (ajv: Ajv) => Ajv
+const addFormats: AddFormats =
+  typeof addFormatsModule === 'function'
+    ? (addFormatsModule as unknown as AddFormats)
+    : (addFormatsModule as unknown as { default: AddFormats }).default
+
+export class ContractValidator {
+  private readonly ajv: Ajv
+  private readonly doc: Record<string, unknown>
+  private readonly cache = new Map<string, ValidateFunction | null>()
+  readonly templates: Array<{ method: string; path: string; regex: RegExp }>
+
+  constructor(doc?: unknown) {
+    const loaded: unknown = doc ?? JSON.parse(readFileSync(SUBSET_URL, 'utf8'))
+    if (!isRecord(loaded) || !isRecord(loaded.paths) || !isRecord(loaded.components)) {
+      throw new Error('contract subset is not an OpenAPI document')
+    }
+    this.doc = loaded
+    // strict:false because OpenAPI 3.0 keywords (discriminator, xml, readOnly…) are not JSON Schema; Ajv 8 implements
+    // `nullable` natively. logger:false keeps Ajv from printing its warnings.
+    this.ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true })
+    addFormats(this.ajv)
+    for (const f of ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password', 'timestamp']) this.ajv.addFormat(f, true)
+    // The spec tags 24-hex contact ids as "uuid" and relative paths ("/contacts/1/tags") or even types ("tag") as
+    // "uri"; the live API sends exactly those values, so these two formats are read the way the API actually uses them.
+    this.ajv.addFormat('uuid', /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24})$/i)
+    this.ajv.addFormat('uri', (s: string) => !/\s/.test(s))
+    this.ajv.addSchema({ $id: COMPONENTS_ID, components: absolutise(loaded.components) })
+    this.templates = []
+    for (const [path, item] of Object.entries(loaded.paths)) {
+      if (!isRecord(item)) continue
+      const regex = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`)
+      for (const method of Object.keys(item)) this.templates.push({ method: method.toUpperCase(), path, regex })
+    }
+    // Literal paths first so "/contacts/search" is never taken for "/contacts/{contact_id}".
+    this.templates.sort((a, b) => (a.path.includes('{') ? 1 : 0) - (b.path.includes('{') ? 1 : 0))
+  }
+
+  /** The operation (method + path template) a concrete request belongs to, if the subset has it. */
+  operationFor(method: string, pathname: string): Operation | null {
+    const m = method.toUpperCase()
+    const t = this.templates.find((x) => x.method === m && x.regex.test(pathname))
+    return t ? { method: t.method, path: t.path } : null
+  }
+
+  hasOperation(op: Operation): boolean {
+    return this.templates.some((t) => t.method === op.method.toUpperCase() && t.path === op.path)
+  }
+
+  private operation(op: Operation): Record<string, unknown> | null {
+    const item = (this.doc.paths as Record<string, unknown>)[op.path]
+    const operation = isRecord(item) ? item[op.method.toLowerCase()] : undefined
+    return isRecord(operation) ? operation : null
+  }
+
+  private compile(key: string, schema: unknown): ValidateFunction | null {
+    if (this.cache.has(key)) return this.cache.get(key) ?? null
+    const fn = schema === undefined ? null : this.ajv.compile(absolutise(schema) as object)
+    this.cache.set(key, fn)
+    return fn
+  }
+
+  private jsonSchema(node: unknown): unknown {
+    if (!isRecord(node) || !isRecord(node.content)) return undefined
+    const media = node.content['application/json']
+    return isRecord(media) ? media.schema : undefined
+  }
+
+  /** Null when valid (or when the operation declares no JSON body), else the errors. */
+  validateRequest(op: Operation, body: unknown): ContractViolation['errors'] | null {
+    const operation = this.operation(op)
+    if (!operation) return [{ path: '', message: `unknown operation ${op.method} ${op.path}` }]
+    const requestBody = operation.requestBody
+    if (requestBody === undefined) return null
+    const fn = this.compile(`req ${op.method} ${op.path}`, this.jsonSchema(requestBody))
+    return this.run(fn, body)
+  }
+
+  validateResponse(op: Operation, status: number, body: unknown): ContractViolation['errors'] | null {
+    const operation = this.operation(op)
+    if (!operation || !isRecord(operation.responses)) return [{ path: '', message: `unknown operation ${op.method} ${op.path}` }]
+    const response = operation.responses[String(status)] ?? operation.responses.default
+    if (response === undefined) {
+      // An undocumented status must still carry the error envelope.
+      if (status >= 400) {
+        const fn = this.compile('error', { $ref: '#/components/schemas/error' })
+        return this.run(fn, body)
+      }
+      return [{ path: '', message: `status ${status} is not documented for ${op.method} ${op.path}` }]
+    }
+    const fn = this.compile(`res ${op.method} ${op.path} ${status}`, this.jsonSchema(response))
+    return this.run(fn, body)
+  }
+
+  private run(fn: ValidateFunction | null, body: unknown): ContractViolation['errors'] | null {
+    if (!fn || fn(body)) return null
+    return (fn.errors ?? []).map((e) => ({ path: e.instancePath, message: `${e.message ?? 'invalid'} (${e.schemaPath})` }))
+  }
+}
+
+let shared: ContractValidator | null = null
+
+/** Compiling the subset takes a moment; emulators in one process share one validator. */
+export function sharedContractValidator(): ContractValidator {
+  shared ??= new ContractValidator()
+  return shared
+}

@@ -1,0 +1,143 @@
+import type { QueuedEvent, StateStore } from '../store/state-store.js'
+
+export type WorkerEvent =
+  | { type: 'processed'; id: number; eventType: string; attempts: number; summary: string }
+  | { type: 'retrying'; id: number; eventType: string; attempts: number; error: string; retryInMs: number }
+  | { type: 'dead-lettered'; id: number; eventType: string; attempts: number; error: string }
+  | { type: 'lease-expired'; count: number }
+
+export interface WorkerOptions {
+  store: StateStore
+  /** Runs the pipeline for one event; resolves with a short summary, throws to retry. */
+  handle: (event: QueuedEvent) => Promise<string>
+  concurrency: number
+  maxAttempts: number
+  /** An error for which retrying cannot help (bad payload, validation): dead-letter at once. */
+  isPermanent?: (error: unknown) => boolean
+  leaseMs?: number
+  pollMs?: number
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
+  random?: () => number
+  onEvent?: (event: WorkerEvent) => void
+}
+
+/** Backoff between attempts of one event: capped exponential with full jitter. */
+export const workerBackoffMs = (attempt: number, random: () => number): number => {
+  const cap = Math.min(5 * 60_000, 1000 * 2 ** Math.max(0, attempt - 1))
+  return Math.max(250, Math.floor(random() * cap))
+}
+
+const errorText = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+
+/**
+ * Takes events from the durable queue and runs the pipeline. An event leaves the queue only as done
+ * or dead-lettered; a crash mid-event leaves its lease to expire so another run picks it up.
+ */
+export class QueueWorker {
+  private readonly now: () => number
+  private readonly sleep: (ms: number) => Promise<void>
+  private readonly random: () => number
+  private readonly leaseMs: number
+  private readonly pollMs: number
+  private readonly inFlight = new Set<Promise<void>>()
+  private stopping = false
+  private loop: Promise<void> | null = null
+  private wake: (() => void) | null = null
+
+  constructor(private readonly options: WorkerOptions) {
+    this.now = options.now ?? Date.now
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
+    this.random = options.random ?? Math.random
+    this.leaseMs = options.leaseMs ?? 5 * 60_000
+    this.pollMs = options.pollMs ?? 200
+  }
+
+  start(): void {
+    if (this.loop) return
+    this.stopping = false
+    this.loop = this.run()
+  }
+
+  /** Called by the intake after a commit, so new events do not wait for the next poll. */
+  notify(): void {
+    this.wake?.()
+  }
+
+  /** Stops claiming and waits for the events in flight: nothing is abandoned half-done. */
+  async stop(): Promise<void> {
+    this.stopping = true
+    this.notify()
+    await this.loop
+    this.loop = null
+  }
+
+  /** Processes until nothing is due (for tests and one-shot commands). */
+  async drain(): Promise<number> {
+    let processed = 0
+    for (;;) {
+      const batch = this.claim()
+      if (batch.length === 0 && this.inFlight.size === 0) return processed
+      processed += batch.length
+      await Promise.all(batch.map((event) => this.process(event)))
+    }
+  }
+
+  private claim(): QueuedEvent[] {
+    const released = this.options.store.releaseExpiredLeases(this.now())
+    if (released > 0) this.options.onEvent?.({ type: 'lease-expired', count: released })
+    const free = this.options.concurrency - this.inFlight.size
+    return free > 0 ? this.options.store.claimEvents(free, this.now(), this.leaseMs) : []
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      const batch = this.claim()
+      for (const event of batch) {
+        const task = this.process(event).finally(() => {
+          this.inFlight.delete(task)
+          this.notify()
+        })
+        this.inFlight.add(task)
+      }
+      if (batch.length === 0 || this.inFlight.size >= this.options.concurrency) {
+        await Promise.race([
+          this.sleep(this.pollMs),
+          new Promise<void>((resolve) => {
+            this.wake = resolve
+          }),
+        ])
+        this.wake = null
+      }
+    }
+    await Promise.all(this.inFlight)
+  }
+
+  private async process(event: QueuedEvent): Promise<void> {
+    const { store, onEvent } = this.options
+    try {
+      const summary = await this.options.handle(event)
+      store.completeEvent(event.id)
+      onEvent?.({ type: 'processed', id: event.id, eventType: event.type, attempts: event.attempts, summary })
+    } catch (error) {
+      const text = errorText(error)
+      const permanent = this.options.isPermanent?.(error) ?? false
+      if (permanent || event.attempts >= this.options.maxAttempts) {
+        store.deadLetterEvent(event.id, text)
+        onEvent?.({ type: 'dead-lettered', id: event.id, eventType: event.type, attempts: event.attempts, error: text })
+        return
+      }
+      const retryInMs = workerBackoffMs(event.attempts, this.random)
+      store.retryEvent(event.id, text, this.now() + retryInMs)
+      onEvent?.({
+        type: 'retrying',
+        id: event.id,
+        eventType: event.type,
+        attempts: event.attempts,
+        error: text,
+        retryInMs,
+      })
+    }
+  }
+}

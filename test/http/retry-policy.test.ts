@@ -1,0 +1,123 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+
+import {
+  type RetryInput,
+  backoffMs,
+  decideRetry,
+  parseResetHeader,
+  parseRetryAfter,
+  retryHintsFromHeaders,
+} from '../../src/http/retry-policy.js'
+
+const NOW = 1_700_000_000_000
+const base = (over: Partial<RetryInput>): RetryInput => ({
+  outcome: 503,
+  attempt: 1,
+  method: 'GET',
+  replaySafe: false,
+  now: NOW,
+  random: () => 0.5,
+  ...over,
+})
+
+describe('decideRetry', () => {
+  const table: Array<[string, Partial<RetryInput>, boolean]> = [
+    ['GET 503', { method: 'GET', outcome: 503 }, true],
+    ['GET 500', { method: 'GET', outcome: 500 }, true],
+    ['GET 408', { method: 'GET', outcome: 408 }, true],
+    ['GET 429', { method: 'GET', outcome: 429 }, true],
+    ['GET network', { method: 'GET', outcome: 'network' }, true],
+    ['GET timeout', { method: 'GET', outcome: 'timeout' }, true],
+    ['PUT 502', { method: 'PUT', outcome: 502 }, true],
+    ['DELETE timeout', { method: 'DELETE', outcome: 'timeout' }, true],
+    ['HEAD network', { method: 'HEAD', outcome: 'network' }, true],
+    ['GET 400', { method: 'GET', outcome: 400 }, false],
+    ['GET 401', { method: 'GET', outcome: 401 }, false],
+    ['GET 404', { method: 'GET', outcome: 404 }, false],
+    ['GET 409', { method: 'GET', outcome: 409 }, false],
+    ['GET 422', { method: 'GET', outcome: 422 }, false],
+    ['GET 200', { method: 'GET', outcome: 200 }, false],
+    ['POST 429 (never processed)', { method: 'POST', outcome: 429 }, true],
+    ['POST 503', { method: 'POST', outcome: 503 }, false],
+    ['POST 500', { method: 'POST', outcome: 500 }, false],
+    ['POST network', { method: 'POST', outcome: 'network' }, false],
+    ['POST timeout', { method: 'POST', outcome: 'timeout' }, false],
+    ['POST 408', { method: 'POST', outcome: 408 }, false],
+    ['PATCH 503', { method: 'PATCH', outcome: 503 }, false],
+    ['POST 503 replaySafe', { method: 'POST', outcome: 503, replaySafe: true }, true],
+    ['POST network replaySafe', { method: 'POST', outcome: 'network', replaySafe: true }, true],
+    ['POST timeout replaySafe', { method: 'POST', outcome: 'timeout', replaySafe: true }, true],
+    ['POST 400 replaySafe', { method: 'POST', outcome: 400, replaySafe: true }, false],
+    ['GET 503 at last attempt', { method: 'GET', outcome: 503, attempt: 6 }, false],
+    ['GET 503 with maxAttempts 2, attempt 2', { outcome: 503, attempt: 2, options: { maxAttempts: 2 } }, false],
+    ['GET 503 with maxAttempts 2, attempt 1', { outcome: 503, attempt: 1, options: { maxAttempts: 2 } }, true],
+  ]
+  it.each(table)('%s → retry=%s', (_name, over, expected) => {
+    expect(decideRetry(base(over)).retry).toBe(expected)
+  })
+
+  it('explains why a POST is not replayed', () => {
+    const d = decideRetry(base({ method: 'POST', outcome: 503 }))
+    expect(d).toEqual({ retry: false, reason: expect.stringMatching(/replaySafe/) as unknown })
+  })
+
+  it('uses capped exponential backoff with full jitter', () => {
+    const opts = { baseDelayMs: 100, maxDelayMs: 1_000 }
+    const waits = [1, 2, 3, 4, 5, 6].map((attempt) =>
+      decideRetry(base({ attempt, random: () => 0.999999, options: { ...opts, maxAttempts: 10 } })),
+    )
+    expect(waits.map((w) => (w.retry ? w.waitMs : -1))).toEqual([99, 199, 399, 799, 999, 999])
+    expect(decideRetry(base({ random: () => 0 }))).toEqual({ retry: true, waitMs: 0 })
+  })
+
+  it('keeps jittered backoff within [0, cap] for any attempt and random value', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0, max: 0.9999999, noNaN: true }), (attempt, r) => {
+        const ms = backoffMs(attempt, () => r, { baseDelayMs: 500, maxDelayMs: 30_000 })
+        return ms >= 0 && ms <= 30_000 && ms <= 500 * 2 ** (attempt - 1)
+      }),
+    )
+  })
+
+  it('honours Retry-After on 429 and 503, and the reset time on 429', () => {
+    expect(decideRetry(base({ outcome: 429, retryAfterMs: 7_000 }))).toEqual({ retry: true, waitMs: 7_000 })
+    expect(decideRetry(base({ outcome: 503, retryAfterMs: 2_000 }))).toEqual({ retry: true, waitMs: 2_000 })
+    expect(decideRetry(base({ outcome: 429, resetAt: NOW + 4_200 }))).toEqual({ retry: true, waitMs: 4_200 })
+    expect(decideRetry(base({ outcome: 429, resetAt: NOW - 10 }))).toEqual({ retry: true, waitMs: 0 })
+    // Intercom sends reset headers on every response: on a 500 they are not a reason to wait.
+    expect(decideRetry(base({ outcome: 500, resetAt: NOW + 9_000, random: () => 0 }))).toEqual({
+      retry: true,
+      waitMs: 0,
+    })
+  })
+
+  it('does not wait for a server reset beyond maxServerWaitMs', () => {
+    const d = decideRetry(base({ outcome: 429, resetAt: NOW + 3_600_000 }))
+    expect(d.retry).toBe(false)
+  })
+})
+
+describe('header parsing', () => {
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    expect(parseRetryAfter('3', NOW)).toBe(3_000)
+    expect(parseRetryAfter('1.5', NOW)).toBe(1_500)
+    expect(parseRetryAfter(new Date(NOW + 12_000).toUTCString(), NOW)).toBe(12_000)
+    expect(parseRetryAfter(new Date(NOW - 12_000).toUTCString(), NOW)).toBe(0)
+    expect(parseRetryAfter('soon', NOW)).toBeUndefined()
+    expect(parseRetryAfter(null, NOW)).toBeUndefined()
+  })
+
+  it('reads reset headers as UNIX seconds, ms above 1e12, relative below 1e9', () => {
+    expect(parseResetHeader('1700000010', NOW)).toBe(1_700_000_010_000)
+    expect(parseResetHeader('1700000010500', NOW)).toBe(1_700_000_010_500)
+    expect(parseResetHeader('30', NOW)).toBe(NOW + 30_000)
+    expect(parseResetHeader('nope', NOW)).toBeUndefined()
+    expect(parseResetHeader('-5', NOW)).toBeUndefined()
+  })
+
+  it('takes X-AircallApi-Reset when X-RateLimit-Reset is absent', () => {
+    const h = new Headers({ 'x-aircallapi-reset': '1700000060', 'retry-after': '2' })
+    expect(retryHintsFromHeaders(h, NOW)).toEqual({ retryAfterMs: 2_000, resetAt: 1_700_000_060_000 })
+  })
+})
