@@ -87,11 +87,7 @@ export interface IntercomOtherEvent extends EventBase {
 }
 
 export type IntercomEvent =
-  | IntercomConversationEvent
-  | IntercomContactEvent
-  | IntercomContactTagEvent
-  | IntercomPingEvent
-  | IntercomOtherEvent
+  IntercomConversationEvent | IntercomContactEvent | IntercomContactTagEvent | IntercomPingEvent | IntercomOtherEvent
 
 export class IntercomEventParseError extends Error {
   override readonly name = 'IntercomEventParseError'

@@ -10,15 +10,10 @@ export interface MissedCallContact {
 }
 
 export type MissedCallSkipReason =
-  | 'disabled'
-  | 'not-missed'
-  | 'outbound'
-  | 'anonymous'
-  | 'no-contact'
-  | 'cooldown'
-  | 'no-template'
+  'disabled' | 'not-missed' | 'outbound' | 'anonymous' | 'no-contact' | 'cooldown' | 'no-template'
 
-export type MissedCallDecision = { send: true; template: MissedCallTemplate } | { send: false; reason: MissedCallSkipReason }
+export type MissedCallDecision =
+  { send: true; template: MissedCallTemplate } | { send: false; reason: MissedCallSkipReason }
 
 export interface MissedCallInput {
   call: CallRecord

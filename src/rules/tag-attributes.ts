@@ -76,9 +76,7 @@ export function planTagAttributes(
     const value = mappingValue(entry, context)
     if (value === null) continue
     const all: AttributeTarget[] = entry.target === 'both' ? ['contact', 'conversation'] : [entry.target]
-    const targets = all.filter(
-      (target) => !taken.has(`${target}\u0000${entry.attribute}`),
-    )
+    const targets = all.filter((target) => !taken.has(`${target}\u0000${entry.attribute}`))
     const [first] = targets
     if (first === undefined) continue
     for (const target of targets) taken.add(`${target}\u0000${entry.attribute}`)

@@ -3,8 +3,7 @@ import type { CallRecord } from '../domain/call-record.js'
 import { callerCountry, intersectsNames, valueIn } from './match.js'
 
 export type VipDecision =
-  | { vip: false }
-  | { vip: true; rule: string; note: boolean; route: RouteTarget | null; routeName: string | null }
+  { vip: false } | { vip: true; rule: string; note: boolean; route: RouteTarget | null; routeName: string | null }
 
 export interface VipInput {
   call: CallRecord
@@ -53,5 +52,11 @@ export function decideVip(input: VipInput): VipDecision {
   const rule = config.rules.find((candidate) => ruleMatches(candidate, call, contactAttributes))
   if (!rule) return { vip: false }
   const chosen = rule.assign ? chooseRoute(call, contactAttributes, config) : null
-  return { vip: true, rule: rule.name, note: rule.note, route: chosen?.route ?? null, routeName: chosen?.routeName ?? null }
+  return {
+    vip: true,
+    rule: rule.name,
+    note: rule.note,
+    route: chosen?.route ?? null,
+    routeName: chosen?.routeName ?? null,
+  }
 }

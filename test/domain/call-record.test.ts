@@ -78,7 +78,14 @@ describe('normaliseAircallCall', () => {
   })
 
   it('accepts webhook data (call_uuid instead of sid, sparse fields)', () => {
-    const data = { id: 42, call_uuid: 'CAabc', direction: 'inbound', status: 'initial', started_at: 100, raw_digits: null }
+    const data = {
+      id: 42,
+      call_uuid: 'CAabc',
+      direction: 'inbound',
+      status: 'initial',
+      started_at: 100,
+      raw_digits: null,
+    }
     const record = normaliseAircallCall(aircallCallLikeSchema.parse(data))
     expect(record).toMatchObject({
       callId: '42',
@@ -108,11 +115,23 @@ describe('normaliseAircallCall', () => {
     ['outbound unanswered', { direction: 'outbound', answered_at: null }, 'outbound'],
     ['inbound answered', { direction: 'inbound', answered_at: 5 }, 'answered'],
     ['inbound unanswered', { direction: 'inbound', answered_at: null }, 'missed'],
-    ['inbound answered with a reason', { direction: 'inbound', answered_at: 5, missed_call_reason: 'short_abandoned' }, 'missed'],
+    [
+      'inbound answered with a reason',
+      { direction: 'inbound', answered_at: 5, missed_call_reason: 'short_abandoned' },
+      'missed',
+    ],
     ['inbound voicemail', { direction: 'inbound', voicemail: 'https://x/vm.mp3' }, 'voicemail'],
     ['inbound voicemail short url', { direction: 'inbound', voicemail_short_url: 'https://short/vm' }, 'voicemail'],
-    ['voicemail only seen in asset', { direction: 'inbound', asset: 'https://assets.aircall.io/voicemail/9' }, 'voicemail'],
-    ['recording asset is not a voicemail', { direction: 'inbound', answered_at: 5, asset: 'https://assets.aircall.io/calls/9/recording' }, 'answered'],
+    [
+      'voicemail only seen in asset',
+      { direction: 'inbound', asset: 'https://assets.aircall.io/voicemail/9' },
+      'voicemail',
+    ],
+    [
+      'recording asset is not a voicemail',
+      { direction: 'inbound', answered_at: 5, asset: 'https://assets.aircall.io/calls/9/recording' },
+      'answered',
+    ],
     ['outbound with a voicemail', { direction: 'outbound', voicemail: 'https://x/vm.mp3' }, 'outbound'],
   ])('classifies %s', (_name, fields, kind) => {
     expect(normaliseAircallCall({ id: 1, started_at: 0, ...fields }).kind).toBe(kind)

@@ -54,7 +54,13 @@ const modern = {
   priority: 'priority',
   admin_assignee_id: 991267715,
   team_assignee_id: '0',
-  contacts: { type: 'contact.list', contacts: [{ type: 'contact', id: 'c1' }, { type: 'contact', id: 'c2' }] },
+  contacts: {
+    type: 'contact.list',
+    contacts: [
+      { type: 'contact', id: 'c1' },
+      { type: 'contact', id: 'c2' },
+    ],
+  },
   tags: { type: 'tag.list', tags: [{ type: 'tag', id: '81', name: 'Billing' }] },
   conversation_parts: {
     conversation_parts: [
@@ -198,10 +204,16 @@ describe('parseIntercomEvent', () => {
     ['not a notification', { type: 'event', id: 'x', topic: 'ping', created_at: 1, data: { item: {} } }],
     ['no data.item', { type: 'notification_event', id: 'x', topic: 'ping', created_at: 1, data: {} }],
     ['conversation without id', notification('conversation.admin.closed', { type: 'conversation' })],
-    ['part without conversation id', notification('conversation_part.tag.created', { type: 'conversation_part', id: 'p' })],
+    [
+      'part without conversation id',
+      notification('conversation_part.tag.created', { type: 'conversation_part', id: 'p' }),
+    ],
     ['contact without id', notification('contact.lead.updated', { email: 'a@b.c' })],
     ['contact tag without contact', notification('contact.user.tag.created', { tag: { name: 'VIP' } })],
-    ['tag without a name', notification('conversation_part.tag.created', { id: '1', tags_added: { tags: [{ id: '1' }] } })],
+    [
+      'tag without a name',
+      notification('conversation_part.tag.created', { id: '1', tags_added: { tags: [{ id: '1' }] } }),
+    ],
   ])('refuses %s with a typed error', (_name, body) => {
     const result = safeParseIntercomEvent(body)
     expect(result.ok).toBe(false)

@@ -18,7 +18,14 @@ describe('decideMissedCallMessage: when to send', () => {
   it.each([
     ['disabled', makeConfig().missedCalls, makeCall(), contact, null, 'disabled'],
     ['outbound', oneTemplate, makeCall({ direction: 'outbound', kind: 'outbound' }), contact, null, 'outbound'],
-    ['answered', oneTemplate, makeCall({ kind: 'answered', answeredAt: MONDAY_10_PARIS + 5 }), contact, null, 'not-missed'],
+    [
+      'answered',
+      oneTemplate,
+      makeCall({ kind: 'answered', answeredAt: MONDAY_10_PARIS + 5 }),
+      contact,
+      null,
+      'not-missed',
+    ],
     ['still ringing', oneTemplate, makeCall({ status: 'initial', endedAt: null }), contact, null, 'not-missed'],
     ['anonymous', oneTemplate, makeCall({ rawDigits: 'anonymous' }), contact, null, 'anonymous'],
     ['anonymous keypad spelling', oneTemplate, makeCall({ rawDigits: '+266696687' }), contact, null, 'anonymous'],
@@ -36,7 +43,13 @@ describe('decideMissedCallMessage: when to send', () => {
     ['a voicemail', makeCall({ kind: 'voicemail' }), null],
     ['exactly one cooldown later', makeCall(), MONDAY_10_PARIS - 3600],
   ])('sends for %s', (_name, call, lastMessagedAt) => {
-    const decision = decideMissedCallMessage({ call, contact, config: oneTemplate, lastMessagedAt, now: MONDAY_10_PARIS })
+    const decision = decideMissedCallMessage({
+      call,
+      contact,
+      config: oneTemplate,
+      lastMessagedAt,
+      now: MONDAY_10_PARIS,
+    })
     expect(decision).toMatchObject({ send: true, template: { name: 'default' } })
   })
 

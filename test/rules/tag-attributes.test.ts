@@ -26,12 +26,36 @@ describe('planTagAttributes', () => {
   it.each([
     ['no tags', [], []],
     ['unmapped tag', ['Other'], []],
-    ['boolean defaults to true, case-insensitive', ['vip'], [{ attribute: 'is_vip', value: true, dataType: 'boolean', target: 'contact', tag: 'VIP' }]],
-    ['string defaults to the tag name', [' churn RISK '], [{ attribute: 'risk', value: 'Churn risk', dataType: 'string', target: 'contact', tag: 'Churn risk' }]],
-    ['explicit value and target', ['Upsell'], [{ attribute: 'stage', value: 'upsell', dataType: 'string', target: 'conversation', tag: 'Upsell' }]],
-    ['integer defaults to 1', ['Callback'], [{ attribute: 'callbacks', value: 1, dataType: 'integer', target: 'contact', tag: 'Callback' }]],
-    ['date defaults to the context time', ['Demo'], [{ attribute: 'demo_at', value: 1700000000, dataType: 'date', target: 'contact', tag: 'Demo' }]],
-    ['both targets', ['Trial'], [{ attribute: 'in_trial', value: false, dataType: 'boolean', target: 'both', tag: 'Trial' }]],
+    [
+      'boolean defaults to true, case-insensitive',
+      ['vip'],
+      [{ attribute: 'is_vip', value: true, dataType: 'boolean', target: 'contact', tag: 'VIP' }],
+    ],
+    [
+      'string defaults to the tag name',
+      [' churn RISK '],
+      [{ attribute: 'risk', value: 'Churn risk', dataType: 'string', target: 'contact', tag: 'Churn risk' }],
+    ],
+    [
+      'explicit value and target',
+      ['Upsell'],
+      [{ attribute: 'stage', value: 'upsell', dataType: 'string', target: 'conversation', tag: 'Upsell' }],
+    ],
+    [
+      'integer defaults to 1',
+      ['Callback'],
+      [{ attribute: 'callbacks', value: 1, dataType: 'integer', target: 'contact', tag: 'Callback' }],
+    ],
+    [
+      'date defaults to the context time',
+      ['Demo'],
+      [{ attribute: 'demo_at', value: 1700000000, dataType: 'date', target: 'contact', tag: 'Demo' }],
+    ],
+    [
+      'both targets',
+      ['Trial'],
+      [{ attribute: 'in_trial', value: false, dataType: 'boolean', target: 'both', tag: 'Trial' }],
+    ],
   ])('%s', (_name, tags, writes) => {
     expect(planTagAttributes(tags, map, { at: 1700000000 })).toEqual(writes)
   })

@@ -105,7 +105,9 @@ describe('decideVip', () => {
     const both = makeConfig({
       vip: { enabled: true, rules: [{ name: 'long-vip', tags: ['VIP'], minDurationSeconds: 60 }] },
     }).vip
-    expect(decideVip({ call: makeCall({ tags: ['VIP'], durationSeconds: 30 }), contactAttributes: {}, config: both })).toEqual({
+    expect(
+      decideVip({ call: makeCall({ tags: ['VIP'], durationSeconds: 30 }), contactAttributes: {}, config: both }),
+    ).toEqual({
       vip: false,
     })
   })

@@ -1,0 +1,336 @@
+/**
+ * Strict local emulator of the Aircall Public API v1 (see docs/emulator-aircall.md). Request order:
+ * control routes (/_emulator, no auth) → signed media (/_media) → injected faults → auth (401/403
+ * before any route logic) → per-company rate limit → resource routes. Everything time-based reads the
+ * injected clock; setTimeout only paces call lifecycles and webhook deliveries.
+ */
+import { randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { FaultInjector } from '../common/faults.js'
+import { sendJson } from '../common/http.js'
+import { closeServer, listen } from '../common/listen.js'
+import { createRng, hashSeed } from '../common/prng.js'
+import { isRouteMatch, Router } from '../common/router.js'
+import type { DeliveryAttempt } from '../common/webhook-deliverer.js'
+import { DEFAULT_RETRY_SCHEDULE_MS } from '../common/webhook-deliverer.js'
+import type { AircallEmulatorOptions, FaultRule } from '../types.js'
+import { buildCall, type CallInput, generateCalls, type GenerateSpec } from './call-factory.js'
+import { installControlRoutes } from './control.js'
+import type { AircallSettings, EmulatorCore } from './core.js'
+import { notFoundRoute, serverError } from './errors.js'
+import { finaliseCall, type LifecycleHandle, LifecycleRunner, type LifecycleSpec } from './lifecycle.js'
+import { FAKE_MP3, MediaSigner } from './media.js'
+import type { AircallCall, AircallSeed } from './model.js'
+import { RateLimiter, sendRateLimited } from './rate-limit.js'
+import { installCallRoutes } from './routes-calls.js'
+import { installContactRoutes } from './routes-contacts.js'
+import { installDialerRoutes } from './routes-dialer.js'
+import { installDirectoryRoutes } from './routes-directory.js'
+import { installWebhookRoutes } from './routes-webhooks.js'
+import { AircallStore, type InsightCardRecord, type WebhookRecord } from './store.js'
+import { type SkippedDelivery, type WebhookChaos, WebhookDispatcher } from './webhook-dispatch.js'
+
+export interface RequestStats {
+  total: number
+  /** "GET /v1/calls 200" → count; unmatched paths are grouped under "<METHOD> <unmatched>". */
+  byRoute: Record<string, number>
+  byStatus: Record<string, number>
+  rateLimited: number
+  badRequests: number
+}
+
+export interface EmulatorStateSummary {
+  now: number
+  calls: number
+  contacts: number
+  users: number
+  teams: number
+  numbers: number
+  tags: number
+  webhooks: Array<Record<string, unknown>>
+  dialerCampaigns: number
+  insightCards: number
+  settings: AircallSettings
+}
+
+export interface AircallEmulator {
+  readonly url: string
+  readonly settings: Readonly<AircallSettings>
+  close(): Promise<void>
+  seed(seed: AircallSeed): void
+  addCalls(calls: CallInput[]): number
+  generateCalls(spec: GenerateSpec): number
+  injectCall(spec?: LifecycleSpec): LifecycleHandle
+  finaliseCall(id: number): boolean
+  getCall(id: number): AircallCall | undefined
+  state(): EmulatorStateSummary
+  requestStats(): RequestStats
+  resetRequestStats(): void
+  webhooks(): WebhookRecord[]
+  webhookDeliveries(): DeliveryAttempt[]
+  webhookFailures(): DeliveryAttempt[]
+  skippedWebhookDeliveries(): SkippedDelivery[]
+  /** Resolves when no webhook delivery is queued, in flight or awaiting a retry. */
+  webhooksIdle(): Promise<void>
+  insightCards(): InsightCardRecord[]
+  setFaults(rules: FaultRule[]): void
+  addFault(rule: FaultRule): void
+  clearFaults(): void
+  faults(): ReturnType<FaultInjector['list']>
+  setWebhookChaos(chaos: Partial<WebhookChaos>): WebhookChaos
+  clearWebhookChaos(): void
+  updateSettings(patch: Partial<AircallSettings>): AircallSettings
+  /** Shifts the emulator's clock relative to the injected one (for HTTP-only drivers). */
+  advanceClock(ms: number): number
+  now(): number
+  /** Back to the last seed (or empty), and clears stats, deliveries, faults, chaos, limiter and clock offset. */
+  reset(options?: { empty?: boolean }): void
+}
+
+export function defaultSettings(options: AircallEmulatorOptions): AircallSettings {
+  return {
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 120,
+    rateLimitLockoutMs: options.rateLimitLockoutMs ?? 60_000,
+    sendRetryAfter: options.sendRetryAfter ?? false,
+    authFailureStatus: options.authFailureStatus ?? 401,
+    retentionDays: options.retentionDays ?? 180,
+    searchRetentionDays: options.searchRetentionDays ?? 90,
+    recordingTtlMs: options.recordingTtlMs ?? 3_600_000,
+    shortUrlTtlMs: options.shortUrlTtlMs ?? 10_800_000,
+    commentCap: options.commentCap ?? 5,
+    stripCommentEmojis: options.stripCommentEmojis ?? true,
+    insightCardsAfterEnd: options.insightCardsAfterEnd ?? 'reject',
+    usersV1Gone: options.usersV1Gone ?? false,
+    allowInsecureWebhookUrls: options.allowInsecureWebhookUrls ?? true,
+    maxWebhooks: options.maxWebhooks ?? 100,
+    webhookTimeoutMs: options.webhookTimeoutMs ?? 5_000,
+    webhookRetryScheduleMs: options.webhookRetryScheduleMs ?? [...DEFAULT_RETRY_SCHEDULE_MS],
+    webhookDisableAfterFailures: options.webhookDisableAfterFailures ?? 10,
+    endedDelayMs: options.endedDelayMs ?? 30_000,
+    finaliseDelayMs: options.finaliseDelayMs ?? 60_000,
+    bodyLimitBytes: options.bodyLimitBytes ?? 1_000_000,
+  }
+}
+
+export async function startAircallEmulator(options: AircallEmulatorOptions): Promise<AircallEmulator> {
+  const settings = defaultSettings(options)
+  const clock = options.now ?? Date.now
+  let clockOffset = 0
+  const now = (): number => clock() + clockOffset
+  const seedValue = options.seed ?? 1
+  const rng = createRng(hashSeed('aircall-emulator', seedValue))
+  const faultRng = createRng(hashSeed('aircall-faults', seedValue))
+  const store = new AircallStore()
+  const signer = new MediaSigner(randomBytes(16).toString('hex'))
+  const limiter = new RateLimiter()
+  const faults = new FaultInjector(faultRng)
+  const dispatcher = new WebhookDispatcher(store, settings, now, createRng(hashSeed('aircall-webhooks', seedValue)))
+  let baseUrl = ''
+  let lastSeed: AircallSeed | null = null
+  let stats = emptyStats()
+
+  const core: EmulatorCore = {
+    store,
+    settings,
+    rng,
+    signer,
+    baseUrl: () => baseUrl,
+    now,
+    nowS: () => Math.floor(now() / 1000),
+    serializeContext: () => ({
+      baseUrl,
+      store,
+      nowMs: now(),
+      recordingTtlMs: settings.recordingTtlMs,
+      shortUrlTtlMs: settings.shortUrlTtlMs,
+      signer,
+    }),
+    emit: (resource, event, data) => dispatcher.emit(resource, event, data),
+  }
+  const lifecycles = new LifecycleRunner(core)
+
+  const api = new Router()
+  const installers = [installCallRoutes, installContactRoutes, installDirectoryRoutes, installDialerRoutes, installWebhookRoutes]
+  for (const install of installers) install(api, core)
+
+  const bearer = new Set(options.bearerTokens ?? [])
+  const basic = `Basic ${Buffer.from(`${options.apiId}:${options.apiToken}`).toString('base64')}`
+  const authorised = (req: IncomingMessage): boolean => {
+    const header = req.headers.authorization ?? ''
+    if (header === basic) return true
+    const m = /^Bearer\s+(.+)$/i.exec(header)
+    return m !== null && bearer.has((m[1] as string).trim())
+  }
+
+  const record = (route: string, status: number): void => {
+    stats.total += 1
+    stats.byRoute[`${route} ${status}`] = (stats.byRoute[`${route} ${status}`] ?? 0) + 1
+    stats.byStatus[String(status)] = (stats.byStatus[String(status)] ?? 0) + 1
+    if (status === 429) stats.rateLimited += 1
+    if (status === 400) stats.badRequests += 1
+  }
+
+  const serveMedia = (url: URL, res: ServerResponse): void => {
+    const verdict = signer.check(url.pathname, url.searchParams, core.nowS())
+    if (verdict !== 'ok') {
+      // S3-style presigned URLs answer 403 both for a bad signature and after expiry.
+      sendJson(res, 403, { error: 'Forbidden', message: verdict === 'expired' ? 'Request has expired' : 'Invalid signature' })
+      return
+    }
+    res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': FAKE_MP3.length })
+    res.end(FAKE_MP3)
+  }
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const method = req.method ?? 'GET'
+    let route = `${method} <unmatched>`
+    res.once('finish', () => record(route, res.statusCode))
+    const outcome = await faults.apply(req, res, {
+      status: (r, status) => serverError(r, status),
+      rateLimit: (r) => sendRateLimited(r, settings.rateLimitPerMinute, now() + 60_000, now(), settings.sendRetryAfter),
+    })
+    if (outcome === 'handled') {
+      if (req.socket.destroyed && !res.headersSent) record(`${method} <reset>`, 0)
+      return
+    }
+    if (!authorised(req)) {
+      const status = settings.authFailureStatus
+      sendJson(
+        res,
+        status,
+        status === 401
+          ? { error: 'Unauthorized', troubleshoot: 'Check your API ID and API token, or your OAuth access token.' }
+          : { error: 'Forbidden', message: 'Forbidden', troubleshoot: 'Invalid API key or Bearer access token.' },
+      )
+      return
+    }
+    const decision = limiter.check(now(), settings.rateLimitPerMinute, settings.rateLimitLockoutMs)
+    if (!decision.ok) {
+      sendRateLimited(res, settings.rateLimitPerMinute, decision.resetAtMs, now(), settings.sendRetryAfter)
+      return
+    }
+    if (method === 'GET' && url.pathname === '/v1/ping') {
+      route = 'GET /v1/ping'
+      sendJson(res, 200, { ping: 'pong' })
+      return
+    }
+    const match = api.match(method, url.pathname)
+    if (!isRouteMatch(match)) {
+      notFoundRoute(res)
+      return
+    }
+    route = match.route
+    await match.handler({ req, res, url, params: match.params, query: url.searchParams, route })
+  }
+
+  const control = new Router()
+  const emulator: AircallEmulator = {
+    get url() {
+      return baseUrl
+    },
+    settings,
+    close: async () => {
+      lifecycles.close()
+      dispatcher.close()
+      await closeServer(server)
+    },
+    seed: (seed) => {
+      lastSeed = structuredClone(seed)
+      store.load(seed)
+    },
+    addCalls: (calls) => {
+      const built = calls.map((c) => buildCall(c, store, rng))
+      store.addCalls(built)
+      return built.length
+    },
+    generateCalls: (spec) => {
+      const built = generateCalls(spec, store)
+      store.addCalls(built)
+      return built.length
+    },
+    injectCall: (spec = {}) => lifecycles.start(spec),
+    finaliseCall: (id) => {
+      const call = store.callsById.get(id)
+      if (!call) return false
+      finaliseCall(core, call)
+      return true
+    },
+    getCall: (id) => store.callsById.get(id),
+    state: () => ({
+      now: now(),
+      calls: store.calls.length,
+      contacts: store.contacts.size,
+      users: store.users.size,
+      teams: store.teams.size,
+      numbers: store.numbers.size,
+      tags: store.tags.size,
+      webhooks: [...store.webhooks.values()].map((w) => ({ ...w })),
+      dialerCampaigns: store.dialer.size,
+      insightCards: store.insightCards.length,
+      settings: { ...settings },
+    }),
+    requestStats: () => structuredClone(stats),
+    resetRequestStats: () => {
+      stats = emptyStats()
+    },
+    webhooks: () => [...store.webhooks.values()].map((w) => ({ ...w })),
+    webhookDeliveries: () => dispatcher.deliverer.deliveries,
+    webhookFailures: () => dispatcher.deliverer.failures,
+    skippedWebhookDeliveries: () => [...dispatcher.skipped],
+    webhooksIdle: () => dispatcher.idle(),
+    insightCards: () => structuredClone(store.insightCards),
+    setFaults: (rules) => faults.set(rules),
+    addFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    faults: () => faults.list(),
+    setWebhookChaos: (chaos) => {
+      dispatcher.chaos = { ...dispatcher.chaos, ...chaos }
+      return { ...dispatcher.chaos }
+    },
+    clearWebhookChaos: () => {
+      dispatcher.chaos = { duplicateRate: 0, reorder: false, reorderWindowMs: 50, wrongTokenRate: 0 }
+    },
+    updateSettings: (patch) => {
+      Object.assign(settings, patch)
+      dispatcher.configure()
+      return { ...settings }
+    },
+    advanceClock: (ms) => {
+      clockOffset += ms
+      return now()
+    },
+    now,
+    reset: (opts = {}) => {
+      lifecycles.close()
+      if (lastSeed && !opts.empty) store.load(lastSeed)
+      else store.clear()
+      stats = emptyStats()
+      dispatcher.reset()
+      faults.clear()
+      limiter.reset()
+      clockOffset = 0
+    },
+  }
+  installControlRoutes(control, emulator)
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://emulator')
+    const run = async (): Promise<void> => {
+      if (url.pathname.startsWith('/_emulator/')) {
+        const match = control.match(req.method ?? 'GET', url.pathname)
+        if (!isRouteMatch(match)) return notFoundRoute(res)
+        await match.handler({ req, res, url, params: match.params, query: url.searchParams, route: match.route })
+        return
+      }
+      if (url.pathname.startsWith('/_media/') && req.method === 'GET') return serveMedia(url, res)
+      await handleApi(req, res, url)
+    }
+    run().catch(() => serverError(res, 500))
+  })
+  baseUrl = await listen(server, options.host ?? '127.0.0.1', options.port ?? 0)
+  return emulator
+}
+
+function emptyStats(): RequestStats {
+  return { total: 0, byRoute: {}, byStatus: {}, rateLimited: 0, badRequests: 0 }
+}

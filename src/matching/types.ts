@@ -1,0 +1,43 @@
+import type { CallRecord } from '../domain/call-record.js'
+
+/** How an Aircall caller was (or was not) tied to an Intercom contact. */
+export type Resolution =
+  | {
+      status: 'matched'
+      contactId: string
+      role: 'user' | 'lead'
+      e164: string | null
+      /** The step that found it, in resolver order. */
+      via: 'index' | 'recent-create' | 'formatted_phone' | 'phone-variant' | 'email' | 'conflict'
+      /** Why this contact among several (tie-break), recorded in the ledger. */
+      reason: string
+      candidates: number
+    }
+  | {
+      status: 'created'
+      contactId: string
+      role: 'user' | 'lead'
+      e164: string | null
+      reason: string
+    }
+  | {
+      status: 'unmatched'
+      reason: 'anonymous' | 'invalid-number' | 'no-contact' | 'ambiguous'
+      e164: string | null
+      /** What was tried, for `audit unmatched` (numbers/variants/emails). */
+      tried: string[]
+      detail: string
+    }
+
+export interface ResolveOptions {
+  /** Create the contact when nothing matches (config `matching.createUnknown` decides the default). */
+  create: boolean
+  /** Never write: report what would be created. */
+  dryRun?: boolean
+  signal?: AbortSignal
+}
+
+/** One resolver serves every sync path: backfill, sync, CSV import, listener and audit. */
+export interface ContactResolver {
+  resolve(call: CallRecord, options: ResolveOptions): Promise<Resolution>
+}
