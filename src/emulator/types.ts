@@ -46,6 +46,36 @@ export interface AircallEmulatorOptions {
   endedDelayMs?: number
   /** Webhook delivery timeout (default 5 000 ms). */
   webhookTimeoutMs?: number
+  /** Lockout after the first 429 (default 60 000 ms, "blocks your access for 60 seconds"); 0 = sliding window only. */
+  rateLimitLockoutMs?: number
+  /** Send Retry-After on 429 (default false: unconfirmed, so clients must rely on X-AircallApi-Reset). */
+  sendRetryAfter?: boolean
+  /** Horizon for /v1/calls/search (default 90 days: "3 months" is unconfirmed, the stricter reading wins). */
+  searchRetentionDays?: number
+  /** Lifetime of signed `recording`/`voicemail` URLs (default 3 600 000 ms). */
+  recordingTtlMs?: number
+  /** Lifetime of `*_short_url` links (default 10 800 000 ms). */
+  shortUrlTtlMs?: number
+  /** Max comments per call (default 5, unconfirmed); 0 = unlimited. */
+  commentCap?: number
+  /** Strip emojis from comments (default true, unconfirmed). */
+  stripCommentEmojis?: boolean
+  /** What to do with insight cards posted after the call is done (default "reject" → 422). */
+  insightCardsAfterEnd?: 'reject' | 'accept'
+  /** Answer /v1/users and /v1/users/:id with 410 as after the 2026-09-30 sunset (default false). */
+  usersV1Gone?: boolean
+  /** Accept http:// webhook URLs on 127.0.0.1/localhost/[::1] (default true in the emulator; Aircall itself is https-only). */
+  allowInsecureWebhookUrls?: boolean
+  /** Webhooks per company (default 100). */
+  maxWebhooks?: number
+  /** Delay before each retry of a failed delivery (default 50 retries, 50 ms doubling to 2 s). */
+  webhookRetryScheduleMs?: number[]
+  /** Consecutive failed attempts before a webhook is disabled (default 10, the strictest documented figure). */
+  webhookDisableAfterFailures?: number
+  /** Delay after call.ended before the silent finalisation rewrite (default 60 000 ms). */
+  finaliseDelayMs?: number
+  /** Max request body size (default 1 MB). */
+  bodyLimitBytes?: number
   now?: Clock
   seed?: number
 }

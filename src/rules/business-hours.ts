@@ -11,20 +11,24 @@ export interface LocalTime {
   minutes: number
 }
 
-function validZone(timeZone: string | null): string {
-  if (!timeZone) return 'UTC'
+function isZone(timeZone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone })
-    return timeZone
+    return true
   } catch {
-    return 'UTC'
+    return false
   }
 }
 
-/** Wall-clock day and time of a UNIX instant in an IANA zone; an unknown or missing zone reads as UTC. */
-export function localTime(unixSeconds: number, timeZone: string | null): LocalTime {
+function pickZone(timeZone: string | null, fallback: string): string {
+  if (timeZone && isZone(timeZone)) return timeZone
+  return isZone(fallback) ? fallback : 'UTC'
+}
+
+/** Wall-clock day and time of a UNIX instant in an IANA zone; an unknown or missing zone reads as `fallback`. */
+export function localTime(unixSeconds: number, timeZone: string | null, fallback = 'UTC'): LocalTime {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: validZone(timeZone),
+    timeZone: pickZone(timeZone, fallback),
     weekday: 'short',
     hour: '2-digit',
     minute: '2-digit',
@@ -45,11 +49,12 @@ function previousDay(day: Day): Day {
 }
 
 /**
- * Whether an instant falls inside business hours in the given zone. Start is inclusive, end exclusive; an end
+ * Whether an instant falls inside business hours in the given zone (the line's), or in `hours.timeZone` when the
+ * line has none. Start is inclusive, end exclusive; an end
  * at or before the start is an overnight shift that belongs to the day it starts on.
  */
 export function isWithinBusinessHours(unixSeconds: number, timeZone: string | null, hours: BusinessHours): boolean {
-  const { day, minutes } = localTime(unixSeconds, timeZone)
+  const { day, minutes } = localTime(unixSeconds, timeZone, hours.timeZone)
   const start = toMinutes(hours.start)
   const end = toMinutes(hours.end)
   if (start < end) return hours.days.includes(day) && minutes >= start && minutes < end

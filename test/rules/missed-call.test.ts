@@ -111,8 +111,8 @@ describe('decideMissedCallMessage: which template', () => {
 })
 
 describe('business hours', () => {
-  const nineToSix = { days: ['mon' as const], start: '09:00', end: '18:00' }
-  const night = { days: ['mon' as const], start: '22:00', end: '06:00' }
+  const nineToSix = { days: ['mon' as const], start: '09:00', end: '18:00', timeZone: 'UTC' }
+  const night = { days: ['mon' as const], start: '22:00', end: '06:00', timeZone: 'UTC' }
 
   it.each([
     [MONDAY_10_PARIS - HOUR, 'Europe/Paris', nineToSix, true],
@@ -126,6 +126,14 @@ describe('business hours', () => {
     [MONDAY_10_PARIS - 5 * HOUR, 'Europe/Paris', night, false],
   ])('%i in %s', (at, zone, hours, inside) => {
     expect(isWithinBusinessHours(at, zone, hours)).toBe(inside)
+  })
+
+  it('falls back to businessHours.timeZone when the line has none', () => {
+    // 09:00 UTC is 18:00 in Tokyo: closed there, open in UTC.
+    const tokyo = { ...nineToSix, timeZone: 'Asia/Tokyo' }
+    expect(isWithinBusinessHours(MONDAY_10_PARIS, null, tokyo)).toBe(false)
+    expect(isWithinBusinessHours(MONDAY_10_PARIS, 'Not/AZone', tokyo)).toBe(false)
+    expect(isWithinBusinessHours(MONDAY_10_PARIS, 'Europe/Paris', tokyo)).toBe(true)
   })
 
   it('gives the local day and minute', () => {

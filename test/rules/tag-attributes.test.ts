@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
-import type { TagMapping } from '../../src/config/schema.js'
+import { tagMappingSchema, type TagMapping } from '../../src/config/schema.js'
+import type { z } from 'zod'
 import {
   invalidTagMappings,
   mappingValue,
@@ -9,7 +10,9 @@ import {
 } from '../../src/rules/tag-attributes.js'
 import { makeConfig } from './fixtures.js'
 
-function mappings(map: NonNullable<NonNullable<Parameters<typeof makeConfig>[0]>['tags']>['map']): TagMapping[] {
+type MappingInput = z.input<typeof tagMappingSchema>
+
+function mappings(map: MappingInput[]): TagMapping[] {
   return makeConfig({ tags: { map } }).tags.map
 }
 
@@ -81,7 +84,7 @@ describe('planTagAttributes', () => {
 })
 
 describe('mappingValue', () => {
-  const one = (entry: Parameters<typeof mappings>[0][number]) => mappings([entry])[0]!
+  const one = (entry: MappingInput) => mappings([entry])[0]!
   it.each([
     [{ tag: 't', attribute: 'a', type: 'boolean' as const, value: 'no' }, false],
     [{ tag: 't', attribute: 'a', type: 'boolean' as const, value: 'maybe' }, null],

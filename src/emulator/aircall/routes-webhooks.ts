@@ -38,7 +38,7 @@ export function installWebhookRoutes(router: Router, core: EmulatorCore): void {
     const body = await readObjectBody(ctx.req, ctx.res, core)
     if (!body) return
     const url = validateUrl(body.url, core.settings.allowInsecureWebhookUrls)
-    if (url.error) return badRequest(ctx.res, url.error)
+    if (url.error !== undefined) return badRequest(ctx.res, url.error)
     const events = readEvents(body.events)
     if (typeof events === 'string') return badRequest(ctx.res, events)
     if (core.store.webhooks.size >= core.settings.maxWebhooks) {
@@ -90,7 +90,7 @@ export function installWebhookRoutes(router: Router, core: EmulatorCore): void {
     let url = wh.url
     if (body.url !== undefined) {
       const checked = validateUrl(body.url, core.settings.allowInsecureWebhookUrls)
-      if (checked.error) return badRequest(ctx.res, checked.error)
+      if (checked.error !== undefined) return badRequest(ctx.res, checked.error)
       url = checked.value
     }
     if (body.active !== undefined && typeof body.active !== 'boolean') return badRequest(ctx.res, 'active must be a boolean')
@@ -114,7 +114,7 @@ export function installWebhookRoutes(router: Router, core: EmulatorCore): void {
   })
 }
 
-function validateUrl(value: unknown, allowInsecure: boolean): { value: string; error?: undefined } | { error: string } {
+function validateUrl(value: unknown, allowInsecure: boolean): { value: string; error?: undefined } | { value?: undefined; error: string } {
   if (typeof value !== 'string' || value.trim() === '') return { error: 'url is required' }
   let parsed: URL
   try {
