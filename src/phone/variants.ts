@@ -1,13 +1,7 @@
 import { parsePhoneNumberWithError, type PhoneNumber } from 'libphonenumber-js/max'
 
 export type PhoneVariantFormat =
-  | 'e164'
-  | 'international'
-  | 'aircall'
-  | 'national'
-  | 'national-digits'
-  | 'digits-without-plus'
-  | 'idd-00'
+  'e164' | 'international' | 'aircall' | 'national' | 'national-digits' | 'digits-without-plus' | 'idd-00'
 
 export type PhoneVariant = {
   format: PhoneVariantFormat

@@ -8,7 +8,10 @@ export function escapeHtml(value: unknown): string {
 
 /** Escapes without re-escaping entities that are already there (Liquid's `escape_once`). */
 export function escapeHtmlOnce(value: unknown): string {
-  return stringOf(value).replace(/&(?!(?:[a-z][a-z0-9]*|#\d+|#x[0-9a-f]+);)|[<>"']/gi, (char) => HTML_ESCAPES[char] ?? char)
+  return stringOf(value).replace(
+    /&(?!(?:[a-z][a-z0-9]*|#\d+|#x[0-9a-f]+);)|[<>"']/gi,
+    (char) => HTML_ESCAPES[char] ?? char,
+  )
 }
 
 function stringOf(value: unknown): string {
@@ -81,7 +84,11 @@ export function formatLocalTime(unixSeconds: unknown, timeZone?: unknown): strin
   const zone = typeof timeZone === 'string' && timeZone !== '' && isValidTimeZone(timeZone) ? timeZone : 'UTC'
   const date = new Date(seconds * 1000)
   const parts = (locale: string): Partial<Record<Intl.DateTimeFormatPartTypes, string>> =>
-    Object.fromEntries(dateFormatter(locale, zone).formatToParts(date).map((part) => [part.type, part.value]))
+    Object.fromEntries(
+      dateFormatter(locale, zone)
+        .formatToParts(date)
+        .map((part) => [part.type, part.value]),
+    )
   const gb = parts('en-GB')
   let zoneName = gb.timeZoneName ?? zone
   if (/^(GMT|UTC)[+-]/.test(zoneName)) {

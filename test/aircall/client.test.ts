@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { type AircallClientOptions, type AircallWarning, AircallClient, type CallWindow } from '../../src/aircall/client.js'
+import {
+  type AircallClientOptions,
+  type AircallWarning,
+  AircallClient,
+  type CallWindow,
+} from '../../src/aircall/client.js'
 import { ServerError } from '../../src/http/errors.js'
 import { AircallRateGate } from '../../src/http/rate-gate.js'
 import { type Handler, ManualClock, type TestServer, startServer } from '../http/helpers.js'
@@ -215,7 +220,14 @@ describe('AircallClient endpoints', () => {
   })
 
   it('pages webhooks whose meta has no links', async () => {
-    const hook = (i: number) => ({ webhook_id: `w${i}`, id: i, url: 'https://x.io/h', active: true, events: [], token: 't' })
+    const hook = (i: number) => ({
+      webhook_id: `w${i}`,
+      id: i,
+      url: 'https://x.io/h',
+      active: true,
+      events: [],
+      token: 't',
+    })
     const { c } = await fakeApi((req) => {
       const page = Number(req.query.get('page'))
       const items = page === 1 ? Array.from({ length: 50 }, (_, i) => hook(i)) : [hook(50), hook(51)]

@@ -89,7 +89,8 @@ describe('mapHttpError', () => {
     const e = map('aircall', 400, {
       error: 'Bad Request',
       message: 'BAD_REQUEST',
-      errors: 'Your query is limited to 10k results and pagination is out of bound, please use timestamps or other filters.',
+      errors:
+        'Your query is limited to 10k results and pagination is out of bound, please use timestamps or other filters.',
       troubleshoot: 'BAD_REQUEST',
     })
     expect(e.code).toBe('BAD_REQUEST')

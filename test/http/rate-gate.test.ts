@@ -28,7 +28,10 @@ describe('IntercomRateGate', () => {
     const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
     const release = await gate.acquire()
     // The server's window ends at :10 and only 2 requests are left in it (another process uses the app too).
-    gate.observe(200, headers({ 'x-ratelimit-limit': 100, 'x-ratelimit-remaining': 2, 'x-ratelimit-reset': 1_700_000_010 }))
+    gate.observe(
+      200,
+      headers({ 'x-ratelimit-limit': 100, 'x-ratelimit-remaining': 2, 'x-ratelimit-reset': 1_700_000_010 }),
+    )
     release()
     await admit(gate, 2)
     expect(clock.now()).toBe(1_700_000_003_000)
@@ -45,7 +48,10 @@ describe('IntercomRateGate', () => {
     const clock = new ManualClock(1_700_000_000_000)
     const gate = new IntercomRateGate({ perMinute: 10_000, clock, sleep: clock.sleep })
     const release = await gate.acquire()
-    gate.observe(200, headers({ 'x-ratelimit-limit': 5, 'x-ratelimit-remaining': 4, 'x-ratelimit-reset': 1_700_000_010 }))
+    gate.observe(
+      200,
+      headers({ 'x-ratelimit-limit': 5, 'x-ratelimit-remaining': 4, 'x-ratelimit-reset': 1_700_000_010 }),
+    )
     release()
     await admit(gate, 4)
     await admit(gate, 5)
@@ -58,7 +64,10 @@ describe('IntercomRateGate', () => {
     const clock = new ManualClock(1_700_000_000_000)
     const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
     const release = await gate.acquire()
-    gate.observe(429, headers({ 'x-ratelimit-limit': 100, 'x-ratelimit-remaining': 0, 'x-ratelimit-reset': 1_700_000_007 }))
+    gate.observe(
+      429,
+      headers({ 'x-ratelimit-limit': 100, 'x-ratelimit-remaining': 0, 'x-ratelimit-reset': 1_700_000_007 }),
+    )
     release()
     expect(gate.stats().pausedUntil).toBe(1_700_000_007_000)
     await admit(gate, 1)

@@ -74,11 +74,17 @@ describe('HttpClient', () => {
 
   it('does not replay a POST after a 503 unless it is replaySafe', async () => {
     const { http, server } = await setup((_r, i) => (i < 2 ? { status: 503 } : { json: { ok: true } }))
-    await expect(http.request({ method: 'POST', path: '/contacts', body: {}, schema: okSchema })).rejects.toBeInstanceOf(
-      ServerError,
-    )
+    await expect(
+      http.request({ method: 'POST', path: '/contacts', body: {}, schema: okSchema }),
+    ).rejects.toBeInstanceOf(ServerError)
     expect(server.requests).toHaveLength(1)
-    const res = await http.request({ method: 'POST', path: '/contacts/search', body: {}, schema: okSchema, replaySafe: true })
+    const res = await http.request({
+      method: 'POST',
+      path: '/contacts/search',
+      body: {},
+      schema: okSchema,
+      replaySafe: true,
+    })
     expect(res.data.ok).toBe(true)
     expect(server.requests).toHaveLength(3)
   })
@@ -101,10 +107,13 @@ describe('HttpClient', () => {
   })
 
   it('honours a Retry-After date on 429 and gives up with RateLimitedError', async () => {
-    const { http, clock } = await setup(() => ({
-      status: 429,
-      headers: { 'retry-after': new Date(clock.now() + 2_000).toUTCString() },
-    }), { retry: { maxAttempts: 2 } })
+    const { http, clock } = await setup(
+      () => ({
+        status: 429,
+        headers: { 'retry-after': new Date(clock.now() + 2_000).toUTCString() },
+      }),
+      { retry: { maxAttempts: 2 } },
+    )
     const err = await http.request({ method: 'GET', path: '/me', schema: okSchema }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(RateLimitedError)
     expect((err as RateLimitedError).resetAt).toBeGreaterThan(0)
@@ -113,9 +122,15 @@ describe('HttpClient', () => {
   it('maps 401 to AuthError with a hint and never leaks the token', async () => {
     const { http } = await setup(() => ({
       status: 401,
-      json: { type: 'error.list', request_id: 'r-9', errors: [{ code: 'unauthorized', message: 'Access Token Invalid' }] },
+      json: {
+        type: 'error.list',
+        request_id: 'r-9',
+        errors: [{ code: 'unauthorized', message: 'Access Token Invalid' }],
+      },
     }))
-    const err = (await http.request({ method: 'GET', path: '/me', schema: okSchema }).catch((e: unknown) => e)) as AuthError
+    const err = (await http
+      .request({ method: 'GET', path: '/me', schema: okSchema })
+      .catch((e: unknown) => e)) as AuthError
     expect(err).toBeInstanceOf(AuthError)
     expect(err.requestId).toBe('r-9')
     expect(err.endpoint).toBe('GET /me')
@@ -136,7 +151,9 @@ describe('HttpClient', () => {
 
   it('reports a non-JSON 2xx body as a shape error', async () => {
     const { http } = await setup(() => ({ text: '<html>', status: 200 }))
-    await expect(http.request({ method: 'GET', path: '/x', schema: okSchema })).rejects.toBeInstanceOf(ResponseShapeError)
+    await expect(http.request({ method: 'GET', path: '/x', schema: okSchema })).rejects.toBeInstanceOf(
+      ResponseShapeError,
+    )
   })
 
   it('times out a slow response and retries a GET', async () => {
@@ -151,9 +168,9 @@ describe('HttpClient', () => {
 
   it('raises TimeoutError for a POST that timed out (not replayed)', async () => {
     const { http, server } = await setup(() => ({ delayMs: 300, json: { ok: true } }), { timeoutMs: 50 })
-    await expect(http.request({ method: 'POST', path: '/contacts', body: {}, schema: okSchema })).rejects.toBeInstanceOf(
-      TimeoutError,
-    )
+    await expect(
+      http.request({ method: 'POST', path: '/contacts', body: {}, schema: okSchema }),
+    ).rejects.toBeInstanceOf(TimeoutError)
     expect(server.requests).toHaveLength(1)
   })
 

@@ -14,7 +14,11 @@ afterEach(async () => {
 })
 
 const contact = (id: string, extra: Record<string, unknown> = {}) => ({ type: 'contact', id, role: 'user', ...extra })
-const errorList = (code: string, message: string) => ({ type: 'error.list', request_id: 'rq', errors: [{ code, message }] })
+const errorList = (code: string, message: string) => ({
+  type: 'error.list',
+  request_id: 'rq',
+  errors: [{ code, message }],
+})
 
 async function setup(handler: Handler, over: Partial<IntercomClientOptions> = {}) {
   server = await startServer(handler)
@@ -49,7 +53,8 @@ describe('IntercomClient', () => {
   it('pages a search with starting_after in the request body', async () => {
     const { c, server } = await setup((req) => {
       const cursor = (req.body as { pagination: { starting_after?: string } }).pagination.starting_after
-      if (!cursor) return { json: { type: 'list', data: [contact('a'), contact('b')], pages: { next: { starting_after: 'c1' } } } }
+      if (!cursor)
+        return { json: { type: 'list', data: [contact('a'), contact('b')], pages: { next: { starting_after: 'c1' } } } }
       return { json: { type: 'list', data: [contact('c')], pages: { type: 'pages' } } }
     })
     const all = await collect(c.listAllContacts(), 100)
@@ -57,7 +62,13 @@ describe('IntercomClient', () => {
     expect(server.requests).toHaveLength(2)
     expect(server.requests[1]?.query.has('starting_after')).toBe(false)
     expect(server.requests[1]?.body).toMatchObject({
-      query: { operator: 'OR', value: [{ field: 'role', operator: '=', value: 'user' }, { field: 'role', operator: '=', value: 'lead' }] },
+      query: {
+        operator: 'OR',
+        value: [
+          { field: 'role', operator: '=', value: 'user' },
+          { field: 'role', operator: '=', value: 'lead' },
+        ],
+      },
       pagination: { per_page: 150, starting_after: 'c1' },
     })
   })
@@ -101,7 +112,10 @@ describe('IntercomClient', () => {
     const existing = '6762f0dd1bb69f9f2193bb83'
     const { c } = await setup((req) =>
       req.method === 'POST'
-        ? { status: 409, json: errorList('conflict', `A contact matching those details already exists with id=${existing}`) }
+        ? {
+            status: 409,
+            json: errorList('conflict', `A contact matching those details already exists with id=${existing}`),
+          }
         : { json: contact(existing, { email: 'a@x.io' }) },
     )
     const err = (await c.createContact({ email: 'a@x.io' }).catch((e: unknown) => e)) as ConflictError
@@ -114,7 +128,11 @@ describe('IntercomClient', () => {
   it('follows a merged contact through 410 + Link to the canonical one', async () => {
     const { c } = await setup((req) =>
       req.path === '/contacts/old'
-        ? { status: 410, headers: { link: '</contacts/new>; rel="canonical"' }, json: errorList('contact_merged', 'merged') }
+        ? {
+            status: 410,
+            headers: { link: '</contacts/new>; rel="canonical"' },
+            json: errorList('contact_merged', 'merged'),
+          }
         : { json: contact('new') },
     )
     await expect(c.getContact('old')).rejects.toBeInstanceOf(GoneError)
@@ -137,7 +155,11 @@ describe('IntercomClient', () => {
     const bodies = server.requests.map((r) => [r.method, r.path, r.body])
     expect(bodies).toEqual([
       ['POST', '/conversations', { from: { type: 'contact', id: 'c1' }, body: 'Missed call' }],
-      ['POST', '/conversations/77/reply', { message_type: 'note', type: 'admin', admin_id: '991', body: '<p>Call</p>' }],
+      [
+        'POST',
+        '/conversations/77/reply',
+        { message_type: 'note', type: 'admin', admin_id: '991', body: '<p>Call</p>' },
+      ],
       ['POST', '/conversations/77/parts', { message_type: 'close', type: 'admin', admin_id: '991' }],
       [
         'POST',
@@ -186,12 +208,23 @@ describe('IntercomClient', () => {
       const status = count > 100 ? 429 : 200
       served.push({ window: w, status })
       if (status === 429) {
-        return { status, headers: h, json: errorList('rate_limit_exceeded', 'Exceeded rate limit of 100 in 10_seconds') }
+        return {
+          status,
+          headers: h,
+          json: errorList('rate_limit_exceeded', 'Exceeded rate limit of 100 in 10_seconds'),
+        }
       }
       return { headers: h, json: { type: 'admin', id: '1' } }
     })
     const gate = new IntercomRateGate({ perMinute: 600, concurrency: 4, clock, sleep: clock.sleep })
-    const c = new IntercomClient({ accessToken: 't', baseUrl: server.url, gate, clock, sleep: clock.sleep, random: () => 0 })
+    const c = new IntercomClient({
+      accessToken: 't',
+      baseUrl: server.url,
+      gate,
+      clock,
+      sleep: clock.sleep,
+      random: () => 0,
+    })
     const results = await Promise.all(Array.from({ length: 300 }, () => c.me()))
     expect(results).toHaveLength(300)
     const limited = served.filter((s) => s.status === 429)

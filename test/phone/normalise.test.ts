@@ -167,8 +167,11 @@ describe('normalisePhone: invalid input is reported, never guessed', () => {
     // Two valid readings: JP 0037 freephone or Estonia; KR carrier prefix 001 + NZ or 00 + Turks and Caicos.
     ['0037251234567', 'JP', 'invalid'],
     ['001 649 231 1234', 'KR', 'invalid'],
-  ] as [string, CountryCode | undefined, InvalidPhoneReason][])('%j (default %s) → %s', (input, defaultCountry, reason) => {
-    expect(normalisePhone(input, defaultCountry)).toEqual({ kind: 'invalid', reason, input })
-    expect(toE164(input, defaultCountry)).toBeNull()
-  })
+  ] as [string, CountryCode | undefined, InvalidPhoneReason][])(
+    '%j (default %s) → %s',
+    (input, defaultCountry, reason) => {
+      expect(normalisePhone(input, defaultCountry)).toEqual({ kind: 'invalid', reason, input })
+      expect(toE164(input, defaultCountry)).toBeNull()
+    },
+  )
 })

@@ -2,7 +2,12 @@ import fc from 'fast-check'
 import { getCountries, getExampleNumber, parsePhoneNumberWithError, type PhoneNumber } from 'libphonenumber-js/max'
 import examples from 'libphonenumber-js/mobile/examples'
 import { describe, expect, it } from 'vitest'
-import { describePhoneVariants, normalisePhone, type CountryCode, type PhoneClassification } from '../../src/phone/index.js'
+import {
+  describePhoneVariants,
+  normalisePhone,
+  type CountryCode,
+  type PhoneClassification,
+} from '../../src/phone/index.js'
 
 const countries = getCountries().filter((country) => getExampleNumber(country, examples)?.isValid())
 
@@ -71,7 +76,22 @@ const withFormatting = validNumber.chain((generated) =>
 )
 
 // Countries that dial abroad with plain "00" and have no national numbers starting with it.
-const plainIddCountries = new Set<CountryCode>(['FR', 'DE', 'GB', 'ES', 'IT', 'NL', 'BE', 'CH', 'SE', 'IE', 'PL', 'ZA', 'IN', 'MX'])
+const plainIddCountries = new Set<CountryCode>([
+  'FR',
+  'DE',
+  'GB',
+  'ES',
+  'IT',
+  'NL',
+  'BE',
+  'CH',
+  'SE',
+  'IE',
+  'PL',
+  'ZA',
+  'IN',
+  'MX',
+])
 
 /** A "00" string read under a country whose own numbering also uses 00 may legitimately be refused. */
 function mayBeAmbiguous(text: string, defaultCountry: CountryCode | undefined): boolean {
@@ -124,7 +144,8 @@ describe('phone properties', () => {
             const text = variant.readsBack === 'ambiguous' ? `+${variant.value}` : variant.value
             expect(normalisePhone(text)).toMatchObject({ e164: phone.number })
             const underOther = normalisePhone(text, otherCountry)
-            if (mayBeAmbiguous(text, otherCountry)) expect(underOther).toMatchObject(sameOrRefused(phone.number, underOther))
+            if (mayBeAmbiguous(text, otherCountry))
+              expect(underOther).toMatchObject(sameOrRefused(phone.number, underOther))
             else expect(underOther).toMatchObject({ e164: phone.number })
           }
         }

@@ -37,8 +37,9 @@ export function createRng(seed: number): Rng {
     },
     hex: (length) => {
       let out = ''
-      while (out.length < length) out += Math.floor(next() * 16).toString(16)
-      return out
+      // 8 hex digits per draw: ids for 100k generated calls would otherwise churn the GC.
+      while (out.length < length) out += (Math.floor(next() * 4294967296) >>> 0).toString(16).padStart(8, '0')
+      return out.length === length ? out : out.slice(0, length)
     },
   }
   return rng

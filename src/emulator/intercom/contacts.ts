@@ -1,5 +1,5 @@
 /** Contacts: create/update/get, 409 conflicts, lead→user merge, tags, notes and search (with index lag). */
-import { ApiError, invalid, notFound } from './errors.js'
+import { ApiError, invalid } from './errors.js'
 import type { ApiContext, ApiReply } from './context.js'
 import { checkContactAttributes } from './data-attributes.js'
 import { formattedPhone, htmlBody, renderAdmin, renderContact } from './render.js'
@@ -57,9 +57,14 @@ function parseOwner(ctx: ApiContext, body: Record<string, unknown>): string | nu
   const v = body.owner_id
   if (v === undefined || v === null) return v
   // 2.16 made owner_id a string; earlier versions take an integer.
-  const ok = ctx.version.atLeast('2.16') ? typeof v === 'string' : typeof v === 'number' && Number.isInteger(v)
-  if (!ok) throw invalid(`owner_id must be ${ctx.version.atLeast('2.16') ? 'a string' : 'an integer'}`, 'owner_id')
-  const id = String(v)
+  let id: string
+  if (ctx.version.atLeast('2.16')) {
+    if (typeof v !== 'string') throw invalid('owner_id must be a string', 'owner_id')
+    id = v
+  } else {
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid('owner_id must be an integer', 'owner_id')
+    id = String(v)
+  }
   if (!ctx.ws.admins.has(id)) throw new ApiError(404, 'admin_not_found', 'Admin not found')
   return id
 }

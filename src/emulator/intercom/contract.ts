@@ -27,13 +27,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** Rewrites local "#/components/..." refs so a schema fragment compiled on its own resolves them in the document. */
-function absolutise(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(absolutise)
+/**
+ * OpenAPI 3.0 → JSON Schema for Ajv: local "#/components/..." refs become absolute (so a fragment compiled on its own
+ * resolves them), and `nullable: true` becomes `anyOf [null, schema]`: Ajv's own `nullable` needs a sibling `type`, and
+ * the spec puts it next to `$ref`/`allOf` too.
+ */
+function toJsonSchema(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toJsonSchema)
   if (!isRecord(value)) return value
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value)) {
-    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${COMPONENTS_ID}${v}` : absolutise(v)
+    if (k === 'nullable') continue
+    if (k === '$ref' && typeof v === 'string' && v.startsWith('#/')) out[k] = `${COMPONENTS_ID}${v}`
+    else if (k === 'properties' && isRecord(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, s]) => [n, toJsonSchema(s)]))
+    else out[k] = toJsonSchema(v)
+  }
+  if (value.nullable === true) {
+    // In OpenAPI 3.0 a $ref's siblings are ignored; keep the ref alone inside the anyOf branch.
+    const branch = typeof out.$ref === 'string' ? { $ref: out.$ref } : out
+    return { anyOf: [{ type: 'null' }, branch] }
   }
   return out
 }
@@ -42,7 +54,7 @@ function absolutise(value: unknown): unknown {
 type AddFormats = (ajv: Ajv) => Ajv
 const addFormats: AddFormats =
   typeof addFormatsModule === 'function'
-    ? (addFormatsModule as unknown as AddFormats)
+    ? addFormatsModule
     : (addFormatsModule as unknown as { default: AddFormats }).default
 
 export class ContractValidator {
@@ -66,7 +78,7 @@ export class ContractValidator {
     // "uri"; the live API sends exactly those values, so these two formats are read the way the API actually uses them.
     this.ajv.addFormat('uuid', /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24})$/i)
     this.ajv.addFormat('uri', (s: string) => !/\s/.test(s))
-    this.ajv.addSchema({ $id: COMPONENTS_ID, components: absolutise(loaded.components) })
+    this.ajv.addSchema({ $id: COMPONENTS_ID, components: toJsonSchema(loaded.components) })
     this.templates = []
     for (const [path, item] of Object.entries(loaded.paths)) {
       if (!isRecord(item)) continue
@@ -96,7 +108,7 @@ export class ContractValidator {
 
   private compile(key: string, schema: unknown): ValidateFunction | null {
     if (this.cache.has(key)) return this.cache.get(key) ?? null
-    const fn = schema === undefined ? null : this.ajv.compile(absolutise(schema) as object)
+    const fn = schema === undefined ? null : this.ajv.compile(toJsonSchema(schema) as object)
     this.cache.set(key, fn)
     return fn
   }

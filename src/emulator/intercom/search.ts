@@ -92,9 +92,9 @@ function compileFilter<T>(node: Record<string, unknown>, resolve: FieldResolver<
         if (value === null) return !isEmpty
         return spec.type === 'date' ? !values.some((v) => typeof v === 'number' && day(v) === day(Number(value))) : !values.some((v) => v === value)
       case 'IN':
-        return Array.isArray(value) && values.some((v) => value.includes(v as string | number))
+        return Array.isArray(value) && values.some((v) => value.includes(v))
       case 'NIN':
-        return Array.isArray(value) && !values.some((v) => value.includes(v as string | number))
+        return Array.isArray(value) && !values.some((v) => value.includes(v))
       case '<':
       case '<=':
       case '>':
@@ -158,7 +158,7 @@ export function parseSort(sort: unknown, strictOrder: boolean, resolveSortable: 
   const order = sort.order ?? 'descending'
   if (order !== 'ascending' && order !== 'descending') {
     if (strictOrder) {
-      throw new ApiError(400, 'invalid_sort_order', `Invalid sort order '${String(order)}'. Must be one of: ascending, descending`)
+      throw new ApiError(400, 'invalid_sort_order', `Invalid sort order '${typeof order === 'string' ? order : JSON.stringify(order)}'. Must be one of: ascending, descending`)
     }
     return { field: sort.field, order: 'descending' }
   }
@@ -262,5 +262,7 @@ function compareValues(a: unknown, b: unknown): number {
   if (a === null || a === undefined) return -1
   if (b === null || b === undefined) return 1
   if (typeof a === 'number' && typeof b === 'number') return a - b
-  return String(a) < String(b) ? -1 : 1
+  const sa = typeof a === 'string' ? a : JSON.stringify(a)
+  const sb = typeof b === 'string' ? b : JSON.stringify(b)
+  return sa < sb ? -1 : 1
 }

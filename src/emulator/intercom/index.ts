@@ -1,0 +1,5 @@
+export { startIntercomEmulator, type IntercomEmulator } from './server.js'
+export type { IntercomEmulatorConfig, ContractMode } from './context.js'
+export type { IntercomSeedExtended } from './seed.js'
+export { ContractValidator, type ContractViolation } from './contract.js'
+export { signBody, WEBHOOK_USER_AGENT, type Subscription, type DeliveryRecord, type WebhookChaos } from './webhooks.js'

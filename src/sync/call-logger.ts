@@ -1,0 +1,281 @@
+import { z } from 'zod'
+
+import type { AppConfig } from '../config/schema.js'
+import type { CallRecord } from '../domain/call-record.js'
+import { ApiError, ValidationError } from '../http/errors.js'
+import type { IntercomClient } from '../intercom/client.js'
+import { conversationQuery } from '../intercom/query.js'
+import type { ContactResolver, Resolution } from '../matching/types.js'
+import type { StateStore } from '../store/state-store.js'
+import { renderCallNote } from '../templates/index.js'
+import {
+  type CallFacts,
+  callFacts,
+  callTemplateContext,
+  conversationSummary,
+  factsHash,
+  hasCallMarker,
+  markerHtml,
+  updateNoteBody,
+} from './call-content.js'
+import { DataAttributeEnsurer } from './data-attributes.js'
+import { TagAttributeWriter } from './tag-attributes.js'
+import type { CallLogger, LogCallOutcome } from './types.js'
+
+export interface IntercomCallLoggerDeps {
+  store: StateStore
+  intercom: IntercomClient
+  resolver: ContactResolver
+  /** The admin our notes are written as. */
+  adminId: string
+  config: Pick<AppConfig, 'logging' | 'matching' | 'tags'>
+  /** Liquid source of the call note; the default template when absent. */
+  noteTemplate?: string
+  /** Shared per run so each data attribute is listed and created at most once. */
+  ensurer?: DataAttributeEnsurer
+}
+
+export const conversationStepKey = (callId: string): string => `call:${callId}:conversation`
+export const noteStepKey = (callId: string): string => `call:${callId}:note`
+const updateStepKey = (callId: string, revision: string): string => `call:${callId}:note:${revision}`
+
+/** Conversations of one contact read when reconciling; a caller with more is searched no further. */
+const RECONCILE_LIMIT = 500
+
+const partsSchema = z
+  .object({
+    source: z.object({ body: z.string().nullish() }).passthrough().nullish(),
+    conversation_parts: z
+      .object({
+        conversation_parts: z.array(
+          z.object({ id: z.union([z.string(), z.number()]).transform(String), body: z.string().nullish() }).passthrough(),
+        ),
+      })
+      .passthrough()
+      .nullish(),
+  })
+  .passthrough()
+
+const storedResolution = z
+  .object({ status: z.enum(['matched', 'created']), contactId: z.string().min(1) })
+  .passthrough()
+
+const ANONYMOUS: Resolution = {
+  status: 'unmatched',
+  reason: 'anonymous',
+  e164: null,
+  tried: [],
+  detail: 'the caller withheld their number',
+}
+
+/**
+ * Logs a call into Intercom through keyed ledger steps: `call:<id>:conversation` (the conversation created
+ * for the call, or the contact's latest open one in note mode), `call:<id>:note` (the full note) and
+ * `call:<id>:attrs` (tag → attribute writes). A step found pending was interrupted after it may have written,
+ * so it is reconciled by the call's marker before anything is written again.
+ */
+export class IntercomCallLogger implements CallLogger {
+  readonly ensurer: DataAttributeEnsurer
+  private readonly attributes: TagAttributeWriter
+  private callIdAttributeReady: Promise<boolean> | null = null
+
+  constructor(private readonly deps: IntercomCallLoggerDeps) {
+    this.ensurer = deps.ensurer ?? new DataAttributeEnsurer(deps.intercom)
+    this.attributes = new TagAttributeWriter({
+      store: deps.store,
+      intercom: deps.intercom,
+      ensurer: this.ensurer,
+      mapping: deps.config.tags.map,
+    })
+  }
+
+  async log(call: CallRecord, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<LogCallOutcome> {
+    const { dryRun = false, signal } = options
+    const { store } = this.deps
+    const facts = callFacts(call)
+    const revision = factsHash(facts)
+    const conversationStep = store.getStep(conversationStepKey(call.callId))
+    const noteStep = store.getStep(noteStepKey(call.callId))
+    const stored = storedResolution.safeParse(conversationStep?.data.resolution)
+
+    if (conversationStep?.status === 'done' && noteStep?.status === 'done' && stored.success) {
+      const conversationId = conversationStep.externalId
+      const contactId = stored.data.contactId
+      const unchanged = noteStep.data.revision === revision && !this.attributesChanged(call, contactId, conversationId)
+      if (unchanged) return { status: 'already-done', conversationId, contactId }
+      if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution: stored.data as unknown as Resolution }
+    }
+
+    if (call.rawDigits === 'anonymous' && this.deps.config.logging.skipAnonymous) {
+      return { status: 'skipped', reason: 'anonymous', resolution: ANONYMOUS }
+    }
+
+    const resolution = stored.success
+      ? (stored.data as unknown as Resolution)
+      : await this.deps.resolver.resolve(call, { create: this.deps.config.matching.createUnknown, dryRun, signal })
+    if (resolution.status === 'unmatched') {
+      const reason = resolution.reason === 'anonymous' || resolution.reason === 'invalid-number' ? resolution.reason : 'unmatched'
+      return { status: 'skipped', reason, resolution }
+    }
+    if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution }
+
+    const contactId = resolution.contactId
+    const conversationId = await this.ensureConversation(call, contactId, resolution, signal)
+    const noted = await this.ensureNote(call, conversationId, facts, revision, signal)
+    const attributes = await this.attributes.apply({ call, contactId, conversationId, signal })
+    const updated = noted === 'updated' || (noted === 'unchanged' && attributes.status === 'written')
+    return { status: updated ? 'updated' : 'logged', conversationId, contactId, resolution }
+  }
+
+  private attributesChanged(call: CallRecord, contactId: string, conversationId: string | null): boolean {
+    if (!this.attributes.enabled) return false
+    const plan = this.attributes.plan(call)
+    if (plan.writes.length === 0) return false
+    const step = this.deps.store.getStep(`call:${call.callId}:attrs`)
+    return !(step?.status === 'done' && step.data.hash === plan.hash && step.data.target === `${contactId}/${conversationId ?? '-'}`)
+  }
+
+  private async ensureConversation(
+    call: CallRecord,
+    contactId: string,
+    resolution: Resolution,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const { store, intercom } = this.deps
+    const key = conversationStepKey(call.callId)
+    const step = store.getStep(key)
+    if (step?.status === 'done' && step.externalId) return step.externalId
+    if (step) {
+      const found = await this.findCallConversation(contactId, call.callId, signal)
+      if (found !== null) {
+        await this.recordCallId(found, call.callId, signal)
+        store.completeStep(key, found, { contactId, resolution, created: true })
+        return found
+      }
+    }
+    if (this.deps.config.logging.mode === 'note') {
+      const open = await this.latestOpenConversation(contactId, signal)
+      if (open !== null) {
+        store.completeStep(key, open, { contactId, resolution, created: false })
+        return open
+      }
+    }
+    store.beginStep(key, { contactId, resolution })
+    const message = await intercom.createConversation(
+      { contactId, body: conversationSummary(call), createdAt: call.startedAt },
+      { signal },
+    )
+    await this.recordCallId(message.conversation_id, call.callId, signal)
+    store.completeStep(key, message.conversation_id, { contactId, resolution, created: true })
+    return message.conversation_id
+  }
+
+  private async ensureNote(
+    call: CallRecord,
+    conversationId: string,
+    facts: CallFacts,
+    revision: string,
+    signal: AbortSignal | undefined,
+  ): Promise<'logged' | 'updated' | 'unchanged'> {
+    const { store, intercom, adminId } = this.deps
+    const key = noteStepKey(call.callId)
+    let step = store.getStep(key)
+    if (step && step.status !== 'done') {
+      const partId = await this.findNotePart(conversationId, call.callId, undefined, signal)
+      if (partId !== null) {
+        store.completeStep(key, partId, { conversationId })
+        step = store.getStep(key)
+      }
+    }
+    if (!step || step.status !== 'done') {
+      store.beginStep(key, { conversationId, revision, facts })
+      const body = renderCallNote(callTemplateContext(call), this.deps.noteTemplate) + markerHtml(call.callId, revision)
+      const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
+      store.completeStep(key, lastMarkedPart(conversation, call.callId) ?? conversationId, { conversationId, revision, facts })
+      return 'logged'
+    }
+    if (step.data.revision === revision) return 'unchanged'
+
+    const updateKey = updateStepKey(call.callId, revision)
+    const update = store.getStep(updateKey)
+    let partId = update?.status === 'done' ? update.externalId : null
+    if (update && update.status !== 'done') partId = await this.findNotePart(conversationId, call.callId, revision, signal)
+    if (partId === null) {
+      store.beginStep(updateKey, { conversationId })
+      const before = (step.data.facts ?? {}) as Partial<CallFacts>
+      const body = updateNoteBody(call.callId, before, facts, revision)
+      const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
+      partId = lastMarkedPart(conversation, call.callId) ?? conversationId
+    }
+    const done = partId
+    store.transaction(() => {
+      store.completeStep(updateKey, done, { conversationId })
+      store.completeStep(key, step.externalId, { revision, facts })
+    })
+    return 'updated'
+  }
+
+  /** Writes the call id into the conversation attribute; the body marker still reconciles when it cannot. */
+  private async recordCallId(conversationId: string, callId: string, signal: AbortSignal | undefined): Promise<void> {
+    const name = this.deps.config.logging.callIdAttribute
+    this.callIdAttributeReady ??= this.ensurer.ensure('conversation', name, 'string').then(
+      () => true,
+      () => false,
+    )
+    if (!(await this.callIdAttributeReady)) return
+    try {
+      await this.deps.intercom.updateConversation(conversationId, { customAttributes: { [name]: callId } }, signal)
+    } catch (error) {
+      if (!(error instanceof ValidationError) && !(error instanceof ApiError && error.status === 422)) throw error
+    }
+  }
+
+  private async findCallConversation(contactId: string, callId: string, signal: AbortSignal | undefined): Promise<string | null> {
+    const attribute = this.deps.config.logging.callIdAttribute
+    let read = 0
+    for await (const conversation of this.deps.intercom.searchConversations(conversationQuery.eq('contact_ids', contactId), {
+      perPage: 150,
+      signal,
+    })) {
+      if (conversation.custom_attributes?.[attribute] === callId) return conversation.id
+      const parsed = partsSchema.safeParse(conversation)
+      if (parsed.success && hasCallMarker(parsed.data.source?.body, callId)) return conversation.id
+      if (++read >= RECONCILE_LIMIT) break
+    }
+    return null
+  }
+
+  private async latestOpenConversation(contactId: string, signal: AbortSignal | undefined): Promise<string | null> {
+    const query = conversationQuery.and(conversationQuery.eq('contact_ids', contactId), conversationQuery.eq('open', true))
+    for await (const conversation of this.deps.intercom.searchConversations(query, {
+      perPage: 1,
+      sort: { field: 'updated_at', order: 'descending' },
+      signal,
+    })) {
+      return conversation.id
+    }
+    return null
+  }
+
+  private async findNotePart(
+    conversationId: string,
+    callId: string,
+    revision: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<string | null> {
+    const conversation = await this.deps.intercom.getConversation(conversationId, signal)
+    return lastMarkedPart(conversation, callId, revision)
+  }
+}
+
+/** The newest conversation part carrying the call's marker (and revision, when given). */
+function lastMarkedPart(conversation: unknown, callId: string, revision?: string): string | null {
+  const parsed = partsSchema.safeParse(conversation)
+  if (!parsed.success) return null
+  const parts = parsed.data.conversation_parts?.conversation_parts ?? []
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const part = parts[i]
+    if (part && hasCallMarker(part.body, callId, revision)) return part.id
+  }
+  return null
+}

@@ -1,0 +1,152 @@
+import type { AppConfig, MissedCallTemplate } from '../config/schema.js'
+import type { CallRecord } from '../domain/call-record.js'
+import type { IntercomClient } from '../intercom/client.js'
+import { conversationQuery } from '../intercom/query.js'
+import { callerE164, templateContextOf } from '../listener/call-context.js'
+import { isPermanentError } from '../listener/errors.js'
+import type { IntercomContext } from '../listener/intercom-context.js'
+import { decideMissedCallMessage, type MissedCallSkipReason } from '../rules/missed-call.js'
+import type { StateStore } from '../store/state-store.js'
+import { renderMissedCallMessage } from '../templates/index.js'
+
+export type MissedCallOutcome =
+  | { status: 'sent'; messageId: string; conversationId: string | null; template: string; reconciled: boolean }
+  | { status: 'already-sent' }
+  | { status: 'skipped'; reason: MissedCallSkipReason }
+
+export interface MissedCallDeps {
+  store: StateStore
+  intercom: IntercomClient
+  context: IntercomContext
+  adminId: string
+  config: AppConfig['missedCalls']
+  now: () => number
+}
+
+export const missedMessageStepKey = (callId: string): string => `call:${callId}:missed-message`
+const cooldownMarkKey = (caller: string): string => `missed-call:last-message:${caller}`
+
+/** The reasons a missed-call message is skipped before anyone is looked up (no Intercom request needed). */
+export const preCheckMissedCall = (call: CallRecord, config: AppConfig['missedCalls']): MissedCallSkipReason | null => {
+  const probe = decideMissedCallMessage({
+    call,
+    contact: { id: '-', attributes: {}, tags: [] },
+    config: { ...config, templates: [{ name: '-', when: 'any', messageType: 'inapp', body: '-' }] },
+    lastMessagedAt: null,
+    now: 0,
+  })
+  return probe.send ? null : probe.reason
+}
+
+/**
+ * Sends the admin-initiated message after a missed inbound call: at most once per call (ledger), and at most
+ * once per caller within the cooldown (a store mark taken atomically with the ledger step, so concurrent
+ * calls from one caller cannot both pass). Runs on `call.hungup` already; `call.ended` finds the step done.
+ */
+export class MissedCallService {
+  constructor(private readonly deps: MissedCallDeps) {}
+
+  async handle(call: CallRecord, contactId: string | null, signal?: AbortSignal): Promise<MissedCallOutcome> {
+    const { store, config, now } = this.deps
+    const key = missedMessageStepKey(call.callId)
+    const existing = store.getStep(key)
+    if (existing?.status === 'done') return { status: 'already-sent' }
+    const early = preCheckMissedCall(call, config)
+    if (early) return { status: 'skipped', reason: early }
+    if (contactId === null) return { status: 'skipped', reason: 'no-contact' }
+
+    if (existing?.status === 'pending') {
+      const found = await this.reconcile(call, String(existing.data.contactId ?? contactId), existing.createdAt, signal)
+      if (found) return found
+    }
+
+    const contact = await this.deps.context.contact(contactId, signal)
+    const caller = callerE164(call) ?? call.rawDigits
+    const markKey = cooldownMarkKey(caller)
+    const reserved = store.transaction(() => {
+      if (store.getStep(key)?.status === 'done') return 'done' as const
+      const previous = store.getMark(markKey)
+      const retrying = store.getStep(key)?.status === 'pending'
+      const decision = decideMissedCallMessage({
+        call,
+        contact: { id: contact.id, attributes: contact.attributes, tags: contact.tags },
+        config,
+        // A retry of this call's own send must not be blocked by the mark it set itself.
+        lastMessagedAt: previous === null || retrying ? null : Math.floor(previous / 1000),
+        now: Math.floor(now() / 1000),
+      })
+      if (!decision.send) return decision
+      store.setMark(markKey, now())
+      store.beginStep(key, { contactId: contact.id, caller, template: decision.template.name, previousMark: previous })
+      return { ...decision, previous }
+    })
+    if (reserved === 'done') return { status: 'already-sent' }
+    if (!reserved.send) return { status: 'skipped', reason: reserved.reason }
+
+    try {
+      const sent = await this.send(call, contact, reserved.template, signal)
+      store.completeStep(key, sent.id, { conversationId: sent.conversationId })
+      return {
+        status: 'sent',
+        messageId: sent.id,
+        conversationId: sent.conversationId,
+        template: reserved.template.name,
+        reconciled: false,
+      }
+    } catch (error) {
+      // Rejected outright: nothing went out, so release the cooldown for this caller's next call.
+      if (isPermanentError(error)) {
+        store.transaction(() => {
+          store.failStep(key, error instanceof Error ? error.message : String(error))
+          store.setMark(markKey, reserved.previous ?? 0)
+        })
+      }
+      throw error
+    }
+  }
+
+  private async send(
+    call: CallRecord,
+    contact: { id: string; name: string | null; email: string | null },
+    template: MissedCallTemplate,
+    signal?: AbortSignal,
+  ): Promise<{ id: string; conversationId: string | null }> {
+    const { intercom, adminId } = this.deps
+    const body = renderMissedCallMessage(templateContextOf(call, contact), template.body)
+    const message =
+      template.messageType === 'email'
+        ? await intercom.sendEmailMessage(
+            { adminId, contactId: contact.id, subject: template.subject ?? 'Sorry we missed your call', body },
+            { signal },
+          )
+        : await intercom.sendInAppMessage({ adminId, contactId: contact.id, body }, { signal })
+    return { id: message.id, conversationId: message.conversation_id ?? null }
+  }
+
+  /**
+   * A step left pending by a crash or a timeout may have sent the message. Each message opens a conversation
+   * from our admin, so one created for the contact since the step began means it went out.
+   */
+  private async reconcile(
+    call: CallRecord,
+    contactId: string,
+    since: number,
+    signal?: AbortSignal,
+  ): Promise<MissedCallOutcome | null> {
+    const query = conversationQuery.and(
+      conversationQuery.eq('contact_ids', contactId),
+      conversationQuery.gte('created_at', Math.floor(since / 1000) - 1),
+    )
+    for await (const conversation of this.deps.intercom.searchConversations(query, { signal })) {
+      const source = (conversation as { source?: { author?: { type?: string; id?: unknown } } }).source
+      if (source?.author?.type === 'admin' && String(source.author.id) === this.deps.adminId) {
+        this.deps.store.completeStep(missedMessageStepKey(call.callId), null, {
+          conversationId: conversation.id,
+          reconciled: true,
+        })
+        return { status: 'sent', messageId: '', conversationId: conversation.id, template: '', reconciled: true }
+      }
+    }
+    return null
+  }
+}
