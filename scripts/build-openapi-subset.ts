@@ -100,7 +100,8 @@ export function buildSubset(doc: unknown): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {}
   for (const [method, path] of SUBSET_OPERATIONS) {
     const item = doc.paths[path]
-    if (!isRecord(item) || !isRecord(item[method])) throw new Error(`operation ${method.toUpperCase()} ${path} not found`)
+    if (!isRecord(item) || !isRecord(item[method]))
+      throw new Error(`operation ${method.toUpperCase()} ${path} not found`)
     const entry = (paths[path] ??= {})
     entry[method] = strip(item[method], method)
   }
@@ -127,7 +128,14 @@ export function buildSubset(doc: unknown): Record<string, unknown> {
       .sort()
       .map((section) => {
         const entries = components[section] ?? {}
-        return [section, Object.fromEntries(Object.keys(entries).sort().map((k) => [k, entries[k]]))]
+        return [
+          section,
+          Object.fromEntries(
+            Object.keys(entries)
+              .sort()
+              .map((k) => [k, entries[k]]),
+          ),
+        ]
       }),
   )
   const securitySchemes = isRecord(doc.components.securitySchemes) ? doc.components.securitySchemes : {}
@@ -136,7 +144,11 @@ export function buildSubset(doc: unknown): Record<string, unknown> {
     openapi: doc.openapi,
     info: { title: info.title, version: info.version, 'x-subset-of': 'api.intercom.io.2.16.yaml' },
     security: doc.security,
-    paths: Object.fromEntries(Object.keys(paths).sort().map((p) => [p, paths[p]])),
+    paths: Object.fromEntries(
+      Object.keys(paths)
+        .sort()
+        .map((p) => [p, paths[p]]),
+    ),
     components: { ...sortedComponents, securitySchemes },
   }
 }

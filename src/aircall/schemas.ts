@@ -158,5 +158,5 @@ export interface InsightCardContent {
   text: string
   label?: string
   link?: string
-  [key: string]: unknown
+  user_id?: number
 }

@@ -76,6 +76,8 @@ export interface AircallEmulatorOptions {
   finaliseDelayMs?: number
   /** Max request body size (default 1 MB). */
   bodyLimitBytes?: number
+  /** Company-wide webhook token used for every created webhook (default: a random token per webhook). */
+  webhookToken?: string
   now?: Clock
   seed?: number
 }
@@ -93,6 +95,12 @@ export interface IntercomEmulatorOptions {
   searchLagMs?: number
   /** Webhook delivery timeout (default 5 000 ms). */
   webhookTimeoutMs?: number
+  /** Delay before the single webhook retry (default 60 000 ms; tests compress it). */
+  webhookRetryDelayMs?: number
+  /** OpenAPI 2.16 contract checks: record violations (default), also refuse bad requests, or off. */
+  contract?: 'off' | 'record' | 'enforce'
+  /** ISO country used to derive `formatted_phone` from national numbers ("FR": "06 12 34 56 78" → +33612345678). */
+  formattedPhoneDefaultCountry?: string
   now?: Clock
   seed?: number
 }

@@ -436,9 +436,18 @@ export class IntercomClient {
 
   // ── messages ─────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** An admin-initiated in-app message; with `createConversation` Intercom opens the conversation at once. */
+  /**
+   * An admin-initiated in-app message; with `createConversation` Intercom opens the conversation at once.
+   * The recipient's `type` is the contact's role (the spec allows only `user` or `lead`): pass `contactRole`.
+   */
   async sendInAppMessage(
-    input: { adminId: string; contactId: string; body: string; createConversation?: boolean },
+    input: {
+      adminId: string
+      contactId: string
+      contactRole?: 'user' | 'lead'
+      body: string
+      createConversation?: boolean
+    },
     options: WriteOptions = {},
   ): Promise<IntercomAdminMessage> {
     return this.sendMessage(
@@ -447,7 +456,7 @@ export class IntercomClient {
         message_type: 'inapp',
         body: input.body,
         from: { type: 'admin', id: adminIdValue(input.adminId) },
-        to: { type: 'contact', id: input.contactId },
+        to: { type: input.contactRole ?? 'user', id: input.contactId },
         create_conversation_without_contact_reply: input.createConversation ?? true,
       },
       options,
@@ -458,6 +467,7 @@ export class IntercomClient {
     input: {
       adminId: string
       contactId: string
+      contactRole?: 'user' | 'lead'
       subject: string
       body: string
       template?: 'plain' | 'personal'
@@ -472,7 +482,7 @@ export class IntercomClient {
         body: input.body,
         template: input.template ?? 'plain',
         from: { type: 'admin', id: adminIdValue(input.adminId) },
-        to: { type: 'contact', id: input.contactId },
+        to: { type: input.contactRole ?? 'user', id: input.contactId },
         create_conversation_without_contact_reply: input.createConversation ?? true,
       },
       options,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { REDACTED } from '../config/redact.js'
 import { safeParseAircallEvent } from '../domain/aircall-event.js'
 import { safeParseIntercomEvent } from '../domain/intercom-event.js'
 import type { EventSource, StateStore } from '../store/state-store.js'
@@ -77,13 +78,13 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
   const now = options.now ?? Date.now
   const emit = options.onEvent ?? (() => undefined)
 
-  const accept = (source: EventSource, identity: string, type: string, subject: string | null, raw: Buffer) => {
+  const accept = (source: EventSource, identity: string, type: string, subject: string | null, payload: string) => {
     const { id, duplicate } = options.store.enqueueEvent({
       source,
       identity,
       type,
       subject,
-      payload: raw.toString('utf8'),
+      payload,
       receivedAt: now(),
     })
     emit({ type: 'accepted', source, id, eventType: type, duplicate })
@@ -99,7 +100,9 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
     }
     const parsed = safeParseAircallEvent(body)
     if (!parsed.ok) throw new HttpProblem(400, `${parsed.error.message}: ${parsed.error.issues.slice(0, 3).join('; ')}`)
-    return accept('aircall', parsed.event.identity, parsed.event.event, parsed.event.subject, raw)
+    // The body's token is the webhook secret: it is checked, then masked before the event is stored.
+    const stored = JSON.stringify({ ...(body as Record<string, unknown>), token: REDACTED })
+    return accept('aircall', parsed.event.identity, parsed.event.event, parsed.event.subject, stored)
   }
 
   const handleIntercom = async (request: IncomingMessage): Promise<Record<string, unknown>> => {
@@ -112,7 +115,7 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
     }
     const parsed = safeParseIntercomEvent(parseJson(raw))
     if (!parsed.ok) throw new HttpProblem(400, `${parsed.error.message}: ${parsed.error.issues.slice(0, 3).join('; ')}`)
-    return accept('intercom', parsed.event.identity, parsed.event.topic, parsed.event.subject, raw)
+    return accept('intercom', parsed.event.identity, parsed.event.topic, parsed.event.subject, raw.toString('utf8'))
   }
 
   const routes: Record<string, ((request: IncomingMessage) => Promise<Record<string, unknown>>) | undefined> = {
@@ -129,7 +132,8 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
         return
       }
       const counts = options.store.counts()
-      send(response, 200, { ok: true, queued: counts.events.queued, dead: counts.events.dead })
+      const { queued, processing, dead } = counts.events
+      send(response, 200, { ok: true, queued, processing, dead })
       return
     }
     const handler = routes[path]

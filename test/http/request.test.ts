@@ -158,8 +158,8 @@ describe('HttpClient', () => {
 
   it('times out a slow response and retries a GET', async () => {
     const { http, server } = await setup(
-      (_r, i) => (i === 0 ? { delayMs: 300, json: { ok: false } } : { json: { ok: true } }),
-      { timeoutMs: 50 },
+      (_r, i) => (i === 0 ? { delayMs: 2_000, json: { ok: false } } : { json: { ok: true } }),
+      { timeoutMs: 250 },
     )
     const res = await http.request({ method: 'GET', path: '/slow', schema: okSchema })
     expect(res.data.ok).toBe(true)
@@ -167,7 +167,7 @@ describe('HttpClient', () => {
   })
 
   it('raises TimeoutError for a POST that timed out (not replayed)', async () => {
-    const { http, server } = await setup(() => ({ delayMs: 300, json: { ok: true } }), { timeoutMs: 50 })
+    const { http, server } = await setup(() => ({ delayMs: 2_000, json: { ok: true } }), { timeoutMs: 100 })
     await expect(
       http.request({ method: 'POST', path: '/contacts', body: {}, schema: okSchema }),
     ).rejects.toBeInstanceOf(TimeoutError)
@@ -200,7 +200,7 @@ describe('HttpClient', () => {
   })
 
   it("propagates the caller's abort as is", async () => {
-    const { http } = await setup(() => ({ delayMs: 500, json: { ok: true } }))
+    const { http } = await setup(() => ({ delayMs: 2_000, json: { ok: true } }))
     const controller = new AbortController()
     const pending = http.request({ method: 'GET', path: '/me', schema: okSchema, signal: controller.signal })
     setTimeout(() => controller.abort(new Error('user cancelled')), 20)

@@ -174,7 +174,7 @@ describe('IntercomClient', () => {
           message_type: 'inapp',
           body: 'Sorry',
           from: { type: 'admin', id: 991 },
-          to: { type: 'contact', id: 'c1' },
+          to: { type: 'user', id: 'c1' },
           create_conversation_without_contact_reply: true,
         },
       ],

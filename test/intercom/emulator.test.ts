@@ -20,8 +20,8 @@ async function start(options: { perMinute?: number; emulatorPerMinute?: number; 
   emulator = await startIntercomEmulator({
     accessToken: 'ic-token',
     clientSecret: 'ic-secret',
-    // The emulator's OpenAPI contract checker is not what these tests are about.
-    contract: 'off',
+    // Records every request or response that breaks Intercom's OpenAPI 2.16 description.
+    contract: 'record',
     rateLimitPerMinute: options.emulatorPerMinute ?? 0,
     now: () => clock.now(),
   })
@@ -121,7 +121,12 @@ describe('IntercomClient against the Intercom emulator', () => {
     await client.tagConversation(conversationId, { tagId: tag.id, adminId: ADMIN })
     expect((await client.listTags()).map((t) => t.name)).toContain('Aircall')
 
-    const message = await client.sendInAppMessage({ adminId: ADMIN, contactId: user.id, body: 'Sorry we missed you' })
+    const message = await client.sendInAppMessage({
+      adminId: ADMIN,
+      contactId: user.id,
+      contactRole: 'user',
+      body: 'Sorry',
+    })
     expect(message.id).toBeTruthy()
     const email = await client.sendEmailMessage({
       adminId: ADMIN,
@@ -134,5 +139,6 @@ describe('IntercomClient against the Intercom emulator', () => {
 
     expect((await client.listAdmins()).map((a) => a.id)).toContain(ADMIN)
     expect((await client.listTeams()).map((t) => t.name)).toContain('Support')
+    expect(emulator!.contractViolations().filter((v) => v.direction === 'request')).toEqual([])
   })
 })

@@ -98,6 +98,6 @@ describe('webhook intake', () => {
     expect((await post(`${url}/aircall`, big)).status).toBe(413)
     expect(store!.listEvents()).toEqual([])
     const health = await fetch(`${url}/healthz`)
-    expect(await health.json()).toEqual({ ok: true, queued: 0, dead: 0 })
+    expect(await health.json()).toEqual({ ok: true, queued: 0, processing: 0, dead: 0 })
   })
 })

@@ -60,7 +60,12 @@ export function buildCall(input: CallInput, store: AircallStore, rng: Rng): Airc
   const e164 = rawDigits === 'anonymous' ? null : toE164(rawDigits)
   const numberId = input.numberId ?? store.numbers.keys().next().value ?? 1
   const line = store.numbers.get(numberId)
-  const userId = input.userId === undefined ? (answered || direction === 'outbound' ? (line?.userIds[0] ?? null) : null) : input.userId
+  const userId =
+    input.userId === undefined
+      ? answered || direction === 'outbound'
+        ? (line?.userIds[0] ?? null)
+        : null
+      : input.userId
   const id = input.id ?? store.nextId('call')
   return {
     id,

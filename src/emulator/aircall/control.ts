@@ -8,10 +8,8 @@ import { isRecord, readJsonBody, sendEmpty, sendJson } from '../common/http.js'
 import type { RouteContext, Router } from '../common/router.js'
 import type { CallInput, GenerateSpec } from './call-factory.js'
 import type { AircallSettings } from './core.js'
-import type { LifecycleSpec } from './lifecycle.js'
 import type { AircallSeed } from './model.js'
 import type { AircallEmulator } from './server.js'
-import type { WebhookChaos } from './webhook-dispatch.js'
 
 const CONTROL_BODY_LIMIT = 256 * 1024 * 1024
 
@@ -54,7 +52,8 @@ export function installControlRoutes(router: Router, emu: AircallEmulator): void
   router.post('/_emulator/calls/generate', async (ctx) => {
     const b = await body(ctx)
     if (!b) return
-    if (![b.count, b.from, b.to].every((v) => Number.isInteger(v))) return fail(ctx.res, 'count, from and to are required integers')
+    if (![b.count, b.from, b.to].every((v) => Number.isInteger(v)))
+      return fail(ctx.res, 'count, from and to are required integers')
     sendJson(ctx.res, 201, { added: emu.generateCalls(b as unknown as GenerateSpec), total: emu.state().calls })
   })
 
@@ -73,7 +72,7 @@ export function installControlRoutes(router: Router, emu: AircallEmulator): void
   router.post('/_emulator/lifecycle', async (ctx) => {
     const b = await body(ctx)
     if (!b) return
-    const handle = emu.injectCall(b as LifecycleSpec)
+    const handle = emu.injectCall(b)
     sendJson(ctx.res, 201, { call_id: handle.callId })
   })
 
@@ -87,7 +86,9 @@ export function installControlRoutes(router: Router, emu: AircallEmulator): void
   router.get('/_emulator/webhooks', (ctx) => sendJson(ctx.res, 200, { webhooks: emu.webhooks() }))
   router.get('/_emulator/webhooks/deliveries', (ctx) => sendJson(ctx.res, 200, { deliveries: emu.webhookDeliveries() }))
   router.get('/_emulator/webhooks/failures', (ctx) => sendJson(ctx.res, 200, { failures: emu.webhookFailures() }))
-  router.get('/_emulator/webhooks/skipped', (ctx) => sendJson(ctx.res, 200, { skipped: emu.skippedWebhookDeliveries() }))
+  router.get('/_emulator/webhooks/skipped', (ctx) =>
+    sendJson(ctx.res, 200, { skipped: emu.skippedWebhookDeliveries() }),
+  )
   router.post('/_emulator/webhooks/idle', async (ctx) => {
     await emu.webhooksIdle()
     sendEmpty(ctx.res, 204)
@@ -95,7 +96,7 @@ export function installControlRoutes(router: Router, emu: AircallEmulator): void
   router.put('/_emulator/webhook-chaos', async (ctx) => {
     const b = await body(ctx)
     if (!b) return
-    sendJson(ctx.res, 200, { chaos: emu.setWebhookChaos(b as Partial<WebhookChaos>) })
+    sendJson(ctx.res, 200, { chaos: emu.setWebhookChaos(b) })
   })
   router.delete('/_emulator/webhook-chaos', (ctx) => {
     emu.clearWebhookChaos()
@@ -129,9 +130,10 @@ export function installControlRoutes(router: Router, emu: AircallEmulator): void
     if (unknown.length > 0) return fail(ctx.res, `unknown settings: ${unknown.join(', ')}`)
     for (const [k, v] of Object.entries(b)) {
       const current = emu.settings[k as keyof AircallSettings]
-      if (typeof current !== typeof v || Array.isArray(current) !== Array.isArray(v)) return fail(ctx.res, `${k} has the wrong type`)
+      if (typeof current !== typeof v || Array.isArray(current) !== Array.isArray(v))
+        return fail(ctx.res, `${k} has the wrong type`)
     }
-    sendJson(ctx.res, 200, { settings: emu.updateSettings(b as Partial<AircallSettings>) })
+    sendJson(ctx.res, 200, { settings: emu.updateSettings(b) })
   })
 
   router.post('/_emulator/clock', async (ctx) => {

@@ -33,6 +33,7 @@ export interface AircallSettings {
   endedDelayMs: number
   finaliseDelayMs: number
   bodyLimitBytes: number
+  webhookToken: string | null
 }
 
 export interface EmulatorCore {

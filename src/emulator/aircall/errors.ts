@@ -9,7 +9,8 @@ export const PAGINATION_CAP_BODY = {
   error: 'Bad Request',
   data: null,
   message: 'BAD_REQUEST',
-  errors: 'Your query is limited to 10k results and pagination is out of bound, please use timestamps or other filters.',
+  errors:
+    'Your query is limited to 10k results and pagination is out of bound, please use timestamps or other filters.',
   troubleshoot: 'BAD_REQUEST',
   success: false,
 } as const

@@ -75,7 +75,10 @@ export class LifecycleRunner {
       transferredById: null,
       transferredToId: null,
       contactId: spec.contactId ?? null,
-      teamIds: direction === 'inbound' ? [...store.teams.values()].filter((t) => userId !== null && t.userIds.includes(userId)).map((t) => t.id) : [],
+      teamIds:
+        direction === 'inbound'
+          ? [...store.teams.values()].filter((t) => userId !== null && t.userIds.includes(userId)).map((t) => t.id)
+          : [],
       tags: [],
       comments: [],
       archived: false,
@@ -112,7 +115,8 @@ export class LifecycleRunner {
             emit('call.answered')
           } else if (direction === 'inbound') {
             call.userId = null
-            call.missedCallReason = spec.missedCallReason ?? (outcome === 'voicemail' ? 'agents_did_not_answer' : 'no_available_agent')
+            call.missedCallReason =
+              spec.missedCallReason ?? (outcome === 'voicemail' ? 'agents_did_not_answer' : 'no_available_agent')
           }
           after(outcome === 'answered' ? (spec.talkDelayMs ?? step) : 0, () => {
             const base = call.answeredAt ?? startedAt + ring

@@ -19,7 +19,8 @@ export interface AircallUser {
   language: string
   availabilityStatus: 'available' | 'custom' | 'unavailable'
   available: boolean
-  substatus: 'always_opened' | 'always_closed' | 'out_for_lunch' | 'on_a_break' | 'in_training' | 'doing_back_office' | 'other'
+  substatus:
+    'always_opened' | 'always_closed' | 'out_for_lunch' | 'on_a_break' | 'in_training' | 'doing_back_office' | 'other'
   state: 'active' | 'inactive'
   wrapUpTime: number
   extension: string | null

@@ -57,5 +57,10 @@ export function sendRateLimited(
     'X-AircallApi-Reset': Math.ceil(resetAtMs / 1000),
   }
   if (retryAfter) headers['Retry-After'] = Math.max(1, Math.ceil((resetAtMs - nowMs) / 1000))
-  sendJson(res, 429, { error: 'Too Many Requests', troubleshoot: `You reached the limit of ${limit} requests per minute.` }, headers)
+  sendJson(
+    res,
+    429,
+    { error: 'Too Many Requests', troubleshoot: `You reached the limit of ${limit} requests per minute.` },
+    headers,
+  )
 }

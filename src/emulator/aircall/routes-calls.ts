@@ -144,7 +144,9 @@ function listCalls(ctx: RouteContext, core: EmulatorCore, search: boolean): void
     badRequest(res, 'order must be asc or desc')
     return
   }
-  const retention = search ? Math.min(core.settings.retentionDays, core.settings.searchRetentionDays) : core.settings.retentionDays
+  const retention = search
+    ? Math.min(core.settings.retentionDays, core.settings.searchRetentionDays)
+    : core.settings.retentionDays
   const lower = Math.max(from ?? Number.NEGATIVE_INFINITY, horizonS(core, retention) - 1)
   const upper = to ?? Number.POSITIVE_INFINITY
   const [lo, hi] = lower >= upper ? [0, 0] : core.store.window(lower, upper)

@@ -118,7 +118,8 @@ function installDetailRoutes(
       existing.label = body.label
     }
     if (body.value !== undefined) {
-      if (typeof body.value !== 'string' || body.value.trim() === '') return badRequest(ctx.res, 'value must be a string')
+      if (typeof body.value !== 'string' || body.value.trim() === '')
+        return badRequest(ctx.res, 'value must be a string')
       existing.value = body.value
     }
     touch(core, c)
@@ -207,7 +208,8 @@ function listContacts(ctx: RouteContext, core: EmulatorCore, search: boolean): v
   const order = query.get('order') ?? 'asc'
   if (order !== 'asc' && order !== 'desc') return badRequest(res, 'order must be asc or desc')
   const orderBy = query.get('order_by') ?? 'created_at'
-  if (orderBy !== 'created_at' && orderBy !== 'updated_at') return badRequest(res, 'order_by must be created_at or updated_at')
+  if (orderBy !== 'created_at' && orderBy !== 'updated_at')
+    return badRequest(res, 'order_by must be created_at or updated_at')
   const bound = (key: string): number | undefined | null => {
     const raw = query.get(key)
     if (raw === null || raw === '') return undefined

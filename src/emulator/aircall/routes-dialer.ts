@@ -39,7 +39,8 @@ export function installDialerRoutes(router: Router, core: EmulatorCore): void {
     if (!body) return
     const numbers = readNumbers(body.phone_numbers)
     if (typeof numbers === 'string') return badRequest(ctx.res, numbers)
-    if (body.number_id !== undefined && !Number.isInteger(body.number_id)) return badRequest(ctx.res, 'number_id must be an integer')
+    if (body.number_id !== undefined && !Number.isInteger(body.number_id))
+      return badRequest(ctx.res, 'number_id must be an integer')
     if (core.store.dialer.has(id)) return unprocessable(ctx.res, 'User already has a dialer campaign')
     const dup = firstDuplicate(numbers)
     if (dup) return unprocessable(ctx.res, `${dup} already imported`)
@@ -79,7 +80,8 @@ export function installDialerRoutes(router: Router, core: EmulatorCore): void {
     const dup = numbers.find((n) => existing.has(n)) ?? firstDuplicate(numbers)
     if (dup) return unprocessable(ctx.res, `${dup} already imported`)
     const createdAt = iso()
-    for (const n of numbers) c.numbers.push({ id: core.store.nextId('dialerNumber'), number: n, called: false, createdAt })
+    for (const n of numbers)
+      c.numbers.push({ id: core.store.nextId('dialerNumber'), number: n, called: false, createdAt })
     sendEmpty(ctx.res, 204)
   })
 
@@ -97,7 +99,8 @@ export function installDialerRoutes(router: Router, core: EmulatorCore): void {
 function readNumbers(value: unknown): string[] | string {
   if (!Array.isArray(value) || value.length === 0) return 'phone_numbers must be a non-empty array'
   for (const v of value) {
-    if (typeof v !== 'string' || !/^\+[1-9]\d{5,14}$/.test(v)) return `phone_numbers must be E.164 strings, got ${JSON.stringify(v)}`
+    if (typeof v !== 'string' || !/^\+[1-9]\d{5,14}$/.test(v))
+      return `phone_numbers must be E.164 strings, got ${JSON.stringify(v)}`
   }
   return value as string[]
 }

@@ -55,7 +55,9 @@ export function installDirectoryRoutes(router: Router, core: EmulatorCore): void
     if (core.settings.usersV1Gone) return gone(ctx.res, SUNSET_MESSAGE)
     one(ctx, 'User', 'user', core.store.users, (u) => serializeUser(u, core.serializeContext()))
   })
-  router.get('/v2/users', (ctx) => list(ctx, 'users', core.store.users, (u) => serializeUser(u, core.serializeContext(), true)))
+  router.get('/v2/users', (ctx) =>
+    list(ctx, 'users', core.store.users, (u) => serializeUser(u, core.serializeContext(), true)),
+  )
   router.get('/v2/users/:id', (ctx) => {
     const key = ctx.params.id ?? ''
     const id = parseIdParam(key)
@@ -78,8 +80,12 @@ export function installDirectoryRoutes(router: Router, core: EmulatorCore): void
     sendEmpty(ctx.res, 204)
   })
 
-  router.get('/v1/teams', (ctx) => list(ctx, 'teams', core.store.teams, (t) => serializeTeam(t, core.serializeContext())))
-  router.get('/v1/teams/:id', (ctx) => one(ctx, 'Team', 'team', core.store.teams, (t) => serializeTeam(t, core.serializeContext())))
+  router.get('/v1/teams', (ctx) =>
+    list(ctx, 'teams', core.store.teams, (t) => serializeTeam(t, core.serializeContext())),
+  )
+  router.get('/v1/teams/:id', (ctx) =>
+    one(ctx, 'Team', 'team', core.store.teams, (t) => serializeTeam(t, core.serializeContext())),
+  )
   router.get('/v1/numbers', (ctx) =>
     list(ctx, 'numbers', core.store.numbers, (n) => serializeNumber(n, core.serializeContext())),
   )
@@ -88,7 +94,9 @@ export function installDirectoryRoutes(router: Router, core: EmulatorCore): void
   )
 
   router.get('/v1/tags', (ctx) => list(ctx, 'tags', core.store.tags, (t) => serializeTag(t, core.serializeContext())))
-  router.get('/v1/tags/:id', (ctx) => one(ctx, 'Tag', 'tag', core.store.tags, (t) => serializeTag(t, core.serializeContext())))
+  router.get('/v1/tags/:id', (ctx) =>
+    one(ctx, 'Tag', 'tag', core.store.tags, (t) => serializeTag(t, core.serializeContext())),
+  )
   router.post('/v1/tags', async (ctx) => {
     const body = await readObjectBody(ctx.req, ctx.res, core)
     if (!body) return
@@ -147,8 +155,8 @@ function readTagFields(
     return 'description must be a string'
   }
   return {
-    name: body.name as string | undefined,
-    color: body.color as string | undefined,
-    description: body.description as string | null | undefined,
+    name: body.name,
+    color: body.color,
+    description: body.description,
   }
 }

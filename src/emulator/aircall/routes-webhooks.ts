@@ -51,7 +51,7 @@ export function installWebhookRoutes(router: Router, core: EmulatorCore): void {
       // Not echoed back: the live API drops custom_name from its responses.
       customName: typeof body.custom_name === 'string' ? body.custom_name : null,
       events: events ?? [...ALL_EVENTS],
-      token: core.rng.hex(20),
+      token: core.settings.webhookToken ?? core.rng.hex(20),
       active: true,
       createdAt: new Date(core.now()).toISOString(),
       consecutiveFailures: 0,
@@ -86,14 +86,16 @@ export function installWebhookRoutes(router: Router, core: EmulatorCore): void {
     const body = await readObjectBody(ctx.req, ctx.res, core)
     if (!body) return
     const action = ctx.query.get('events_action')
-    if (action !== null && action !== 'add' && action !== 'remove') return badRequest(ctx.res, 'events_action must be add or remove')
+    if (action !== null && action !== 'add' && action !== 'remove')
+      return badRequest(ctx.res, 'events_action must be add or remove')
     let url = wh.url
     if (body.url !== undefined) {
       const checked = validateUrl(body.url, core.settings.allowInsecureWebhookUrls)
       if (checked.error !== undefined) return badRequest(ctx.res, checked.error)
       url = checked.value
     }
-    if (body.active !== undefined && typeof body.active !== 'boolean') return badRequest(ctx.res, 'active must be a boolean')
+    if (body.active !== undefined && typeof body.active !== 'boolean')
+      return badRequest(ctx.res, 'active must be a boolean')
     const events = readEvents(body.events)
     if (typeof events === 'string') return badRequest(ctx.res, events)
     if (action === 'add') wh.events = [...new Set([...wh.events, ...(events ?? [])])]
@@ -114,7 +116,10 @@ export function installWebhookRoutes(router: Router, core: EmulatorCore): void {
   })
 }
 
-function validateUrl(value: unknown, allowInsecure: boolean): { value: string; error?: undefined } | { value?: undefined; error: string } {
+function validateUrl(
+  value: unknown,
+  allowInsecure: boolean,
+): { value: string; error?: undefined } | { value?: undefined; error: string } {
   if (typeof value !== 'string' || value.trim() === '') return { error: 'url is required' }
   let parsed: URL
   try {
@@ -131,10 +136,11 @@ function validateUrl(value: unknown, allowInsecure: boolean): { value: string; e
 function readEvents(value: unknown): string[] | undefined | string {
   if (value === undefined || value === null) return undefined
   if (!Array.isArray(value)) return 'events must be an array of event names'
-  if (value.length === 0) return undefined
-  const unknown = value.find((e) => typeof e !== 'string' || !ALL_EVENTS.includes(e))
+  const list = value as unknown[]
+  if (list.length === 0) return undefined
+  const unknown = list.find((e) => typeof e !== 'string' || !ALL_EVENTS.includes(e))
   if (unknown !== undefined) return `Unknown event: ${JSON.stringify(unknown)}`
-  return [...new Set(value as string[])]
+  return [...new Set(list as string[])]
 }
 
 function uuid(core: EmulatorCore): string {

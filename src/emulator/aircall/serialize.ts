@@ -97,7 +97,13 @@ export function serializeTeam(t: AircallTeam, ctx: SerializeContext): Record<str
 }
 
 export function serializeTag(t: AircallTag, ctx: SerializeContext): Record<string, unknown> {
-  return { id: t.id, direct_link: `${ctx.baseUrl}/v1/tags/${t.id}`, name: t.name, color: t.color, description: t.description }
+  return {
+    id: t.id,
+    direct_link: `${ctx.baseUrl}/v1/tags/${t.id}`,
+    name: t.name,
+    color: t.color,
+    description: t.description,
+  }
 }
 
 export function serializeContact(
@@ -165,7 +171,12 @@ export function serializeCall(
     assigned_to: user(call.assignedToId),
     transferred_by: user(call.transferredById),
     transferred_to: user(call.transferredToId),
-    comments: call.comments.map((c) => ({ id: c.id, content: c.content, posted_at: c.postedAt, posted_by: user(c.postedById) })),
+    comments: call.comments.map((c) => ({
+      id: c.id,
+      content: c.content,
+      posted_at: c.postedAt,
+      posted_by: user(c.postedById),
+    })),
     number: number ? serializeNumber(number, ctx) : null,
     tags: call.tags.map((t) => {
       const tag = ctx.store.tags.get(t.tagId)
@@ -239,7 +250,13 @@ export function isOpen(hours: BusinessHours | null, timeZone: string, nowMs: num
   if (!hours) return true
   let fmt = formatters.get(timeZone)
   if (!fmt) {
-    fmt = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
     formatters.set(timeZone, fmt)
   }
   const parts = fmt.formatToParts(new Date(nowMs))

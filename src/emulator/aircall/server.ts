@@ -109,6 +109,7 @@ export function defaultSettings(options: AircallEmulatorOptions): AircallSetting
     endedDelayMs: options.endedDelayMs ?? 30_000,
     finaliseDelayMs: options.finaliseDelayMs ?? 60_000,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_000_000,
+    webhookToken: options.webhookToken ?? null,
   }
 }
 
@@ -150,7 +151,13 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
   const lifecycles = new LifecycleRunner(core)
 
   const api = new Router()
-  const installers = [installCallRoutes, installContactRoutes, installDirectoryRoutes, installDialerRoutes, installWebhookRoutes]
+  const installers = [
+    installCallRoutes,
+    installContactRoutes,
+    installDirectoryRoutes,
+    installDialerRoutes,
+    installWebhookRoutes,
+  ]
   for (const install of installers) install(api, core)
 
   const bearer = new Set(options.bearerTokens ?? [])
@@ -174,7 +181,10 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
     const verdict = signer.check(url.pathname, url.searchParams, core.nowS())
     if (verdict !== 'ok') {
       // S3-style presigned URLs answer 403 both for a bad signature and after expiry.
-      sendJson(res, 403, { error: 'Forbidden', message: verdict === 'expired' ? 'Request has expired' : 'Invalid signature' })
+      sendJson(res, 403, {
+        error: 'Forbidden',
+        message: verdict === 'expired' ? 'Request has expired' : 'Invalid signature',
+      })
       return
     }
     res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': FAKE_MP3.length })
@@ -235,7 +245,8 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
       await closeServer(server)
     },
     seed: (seed) => {
-      lastSeed = structuredClone(seed)
+      // Kept by reference for reset(); load() clones, so later API mutations never touch it.
+      lastSeed = seed
       store.load(seed)
     },
     addCalls: (calls) => {

@@ -2,7 +2,15 @@
  * In-memory state of one Aircall company. Calls are kept sorted by (started_at, id) so a time window
  * is two binary searches, which keeps listing fast with 100k+ calls.
  */
-import type { AircallCall, AircallContact, AircallNumber, AircallSeed, AircallTag, AircallTeam, AircallUser } from './model.js'
+import type {
+  AircallCall,
+  AircallContact,
+  AircallNumber,
+  AircallSeed,
+  AircallTag,
+  AircallTeam,
+  AircallUser,
+} from './model.js'
 
 export interface WebhookRecord {
   webhookId: string
@@ -102,7 +110,8 @@ export class AircallStore {
       this.calls.sort(compareCalls)
     }
     for (const c of calls) if (c.id >= this.nextIds.call) this.nextIds.call = c.id + 1
-    for (const c of calls) for (const cm of c.comments) if (cm.id >= this.nextIds.comment) this.nextIds.comment = cm.id + 1
+    for (const c of calls)
+      for (const cm of c.comments) if (cm.id >= this.nextIds.comment) this.nextIds.comment = cm.id + 1
   }
 
   addCall(call: AircallCall): void {

@@ -88,7 +88,8 @@ export class WebhookDispatcher {
   }
 
   idle(): Promise<void> {
-    if (this.held.length > 0) return new Promise((r) => setTimeout(r, this.chaos.reorderWindowMs + 5)).then(() => this.idle())
+    if (this.held.length > 0)
+      return new Promise((r) => setTimeout(r, this.chaos.reorderWindowMs + 5)).then(() => this.idle())
     return this.deliverer.idle()
   }
 

@@ -7,8 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 export const DEFAULT_BODY_LIMIT_BYTES = 1_000_000
 
 export type BodyResult =
-  | { ok: true; value: unknown; raw: string }
-  | { ok: false; reason: 'too-large' | 'malformed'; raw: string }
+  { ok: true; value: unknown; raw: string } | { ok: false; reason: 'too-large' | 'malformed'; raw: string }
 
 export async function readRawBody(req: IncomingMessage, limitBytes = DEFAULT_BODY_LIMIT_BYTES): Promise<string | null> {
   const chunks: Buffer[] = []

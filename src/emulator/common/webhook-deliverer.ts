@@ -124,7 +124,9 @@ export class WebhookDeliverer {
     this.options.onAttempt?.(attempt, job)
     const retryDelay = this.schedule[attemptNo - 1]
     const retry =
-      !attempt.ok && retryDelay !== undefined && (this.options.shouldRetry ? this.options.shouldRetry(job, attempt) : true)
+      !attempt.ok &&
+      retryDelay !== undefined &&
+      (this.options.shouldRetry ? this.options.shouldRetry(job, attempt) : true)
     if (retry) {
       this.schedule_(() => void this.run(job, attemptNo + 1), retryDelay)
       return
@@ -160,7 +162,7 @@ export class WebhookDeliverer {
       const ok = res.status >= 200 && res.status < 300
       return { ...base, ok, status: res.status, error: ok ? null : `HTTP ${res.status}` }
     } catch (err) {
-      const reason = controller.signal.aborted ? controller.signal.reason : err
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : err
       return { ...base, ok: false, status: null, error: describeError(reason) }
     } finally {
       clearTimeout(timer)

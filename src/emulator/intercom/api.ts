@@ -41,14 +41,23 @@ const STATUS_CODES: Record<number, string> = {
   504: 'gateway_timeout',
 }
 
-function findRoute(api: ApiRouter, method: string, pathname: string): { def: RouteDef; params: Record<string, string> } | null {
+function findRoute(
+  api: ApiRouter,
+  method: string,
+  pathname: string,
+): { def: RouteDef; params: Record<string, string> } | null {
   const m = api.router.match(method, pathname)
   if (!isRouteMatch(m)) return null
   const def = api.defs.get(m.route)
   return def ? { def, params: m.params } : null
 }
 
-export async function handleApi(core: IntercomCore, api: ApiRouter, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleApi(
+  core: IntercomCore,
+  api: ApiRouter,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase()
   const url = new URL(req.url ?? '/', 'http://emulator')
   const requestId = core.uuid()
@@ -105,10 +114,13 @@ export async function handleApi(core: IntercomCore, api: ApiRouter, req: Incomin
   }
 
   const versionHeader = req.headers['intercom-version']
-  const versionName = (Array.isArray(versionHeader) ? versionHeader[0] : versionHeader)?.trim() || core.config.defaultVersion
+  const versionName =
+    (Array.isArray(versionHeader) ? versionHeader[0] : versionHeader)?.trim() || core.config.defaultVersion
   if (!KNOWN_VERSIONS.has(versionName)) {
     await drain(req)
-    return fail(new ApiError(400, 'intercom_version_invalid', 'Requested resource is not available in current API version.'))
+    return fail(
+      new ApiError(400, 'intercom_version_invalid', 'Requested resource is not available in current API version.'),
+    )
   }
   const version = new ApiVersion(versionName)
 
@@ -133,7 +145,13 @@ export async function handleApi(core: IntercomCore, api: ApiRouter, req: Incomin
       return fail(new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/json'))
     }
     if (!read.ok) {
-      return fail(new ApiError(400, 'parameter_invalid', read.reason === 'too-large' ? 'Request body too large' : 'Request body is not valid JSON'))
+      return fail(
+        new ApiError(
+          400,
+          'parameter_invalid',
+          read.reason === 'too-large' ? 'Request body too large' : 'Request body is not valid JSON',
+        ),
+      )
     }
     body = empty ? (method === 'DELETE' ? undefined : {}) : read.value
   } else {
@@ -145,10 +163,21 @@ export async function handleApi(core: IntercomCore, api: ApiRouter, req: Incomin
   if (checkContract && core.contract && hasBody && body !== undefined) {
     const errors = core.contract.validateRequest(op, body)
     if (errors) {
-      core.violations.push({ at: core.config.now(), direction: 'request', operation: `${method} ${route.def.path}`, errors })
+      core.violations.push({
+        at: core.config.now(),
+        direction: 'request',
+        operation: `${method} ${route.def.path}`,
+        errors,
+      })
       if (core.config.contract === 'enforce') {
         const first = errors[0]
-        return fail(new ApiError(400, 'parameter_invalid', `Request does not match the API schema: ${first?.path ?? ''} ${first?.message ?? ''}`.trim()))
+        return fail(
+          new ApiError(
+            400,
+            'parameter_invalid',
+            `Request does not match the API schema: ${first?.path ?? ''} ${first?.message ?? ''}`.trim(),
+          ),
+        )
       }
     }
   }
@@ -185,7 +214,13 @@ export async function handleApi(core: IntercomCore, api: ApiRouter, req: Incomin
   if (checkContract && core.contract) {
     const errors = core.contract.validateResponse(op, status, payload)
     if (errors) {
-      core.violations.push({ at: core.config.now(), direction: 'response', operation: `${method} ${route.def.path}`, status, errors })
+      core.violations.push({
+        at: core.config.now(),
+        direction: 'response',
+        operation: `${method} ${route.def.path}`,
+        status,
+        errors,
+      })
     }
   }
   send(status, payload, extra)

@@ -69,7 +69,13 @@ function parseOwner(ctx: ApiContext, body: Record<string, unknown>): string | nu
   return id
 }
 
-function findConflict(ctx: ApiContext, self: ContactRecord | null, role: Role, email: string | null, externalId: string | null): void {
+function findConflict(
+  ctx: ApiContext,
+  self: ContactRecord | null,
+  role: Role,
+  email: string | null,
+  externalId: string | null,
+): void {
   for (const other of ctx.ws.contacts.values()) {
     if (other === self || other.mergedInto !== null) continue
     const sameExternal =
@@ -179,9 +185,14 @@ function getContact(ctx: ApiContext): ApiReply {
   if (c.mergedInto !== null) {
     if (!ctx.version.atLeast('2.16')) throw userNotFound()
     const canonical = ctx.ws.canonical(c)
-    throw new ApiError(410, 'contact_merged', "This contact has been merged. See the 'Link' header for the canonical contact.", {
-      Link: `</contacts/${canonical.id}>; rel="canonical"`,
-    })
+    throw new ApiError(
+      410,
+      'contact_merged',
+      "This contact has been merged. See the 'Link' header for the canonical contact.",
+      {
+        Link: `</contacts/${canonical.id}>; rel="canonical"`,
+      },
+    )
   }
   return { body: contactJson(ctx, c, ctx.query.get('include_merge_history') === 'true') }
 }
@@ -201,7 +212,8 @@ function mergeContacts(ctx: ApiContext): ApiReply {
   if (into.role !== 'user') throw invalid('into must be a user', 'into')
   if (ctx.version.atLeast('2.16') && body.skip_duplicate_validation !== true) {
     const country = ctx.config.formattedPhoneDefaultCountry
-    const sameEmail = from.email !== null && into.email !== null && from.email.toLowerCase() === into.email.toLowerCase()
+    const sameEmail =
+      from.email !== null && into.email !== null && from.email.toLowerCase() === into.email.toLowerCase()
     const fromE164 = formattedPhone(from.phone, country)
     const samePhone =
       from.phone !== null &&
@@ -223,7 +235,8 @@ function mergeContacts(ctx: ApiContext): ApiReply {
   into.name ??= from.name
   into.phone ??= from.phone
   into.email ??= from.email
-  for (const [k, v] of Object.entries(from.customAttributes)) if (!(k in into.customAttributes)) into.customAttributes[k] = v
+  for (const [k, v] of Object.entries(from.customAttributes))
+    if (!(k in into.customAttributes)) into.customAttributes[k] = v
   for (const t of from.tags) if (!into.tags.some((x) => x.id === t.id)) into.tags.push(t)
   for (const conv of ctx.ws.conversations.values()) {
     conv.contactIds = [...new Set(conv.contactIds.map((id) => (id === from.id ? into.id : id)))]
@@ -303,7 +316,12 @@ function searchContacts(ctx: ApiContext): ApiReply {
   const sort = parseSort(body.sort, ctx.version.atLeast('2.16'), (f) => contactField(ctx, f) !== null)
   const nowMs = ctx.nowMs()
   const visible = ctx.ws.activeContacts().filter((c) => c.searchableFromMs <= nowMs && predicate(c))
-  const sorted = sortRecords(visible, sort, (c, f) => contactField(ctx, f)?.get(c), (c) => c.id)
+  const sorted = sortRecords(
+    visible,
+    sort,
+    (c, f) => contactField(ctx, f)?.get(c),
+    (c) => c.id,
+  )
   const page = paginate(sorted, (c) => c.id, body.pagination, { q: body.query, s: body.sort ?? null }, 50, 150)
   return {
     body: {
@@ -324,7 +342,10 @@ function requireTag(ctx: ApiContext, id: unknown): { id: string; name: string } 
 function listContactTags(ctx: ApiContext): ApiReply {
   const contact = requireContact(ctx, ctx.params.contact_id)
   return {
-    body: { type: 'list', data: contact.tags.map((t) => ({ type: 'tag', id: t.id, name: ctx.ws.tags.get(t.id)?.name ?? '' })) },
+    body: {
+      type: 'list',
+      data: contact.tags.map((t) => ({ type: 'tag', id: t.id, name: ctx.ws.tags.get(t.id)?.name ?? '' })),
+    },
   }
 }
 
@@ -366,7 +387,10 @@ function detachContactTag(ctx: ApiContext): ApiReply {
   return { body: { type: 'tag', id: tag.id, name: tag.name } }
 }
 
-function noteJson(ctx: ApiContext, note: { id: string; contactId: string; adminId: string; body: string; createdAt: number }): Record<string, unknown> {
+function noteJson(
+  ctx: ApiContext,
+  note: { id: string; contactId: string; adminId: string; body: string; createdAt: number },
+): Record<string, unknown> {
   const admin = ctx.ws.admins.get(note.adminId)
   return {
     type: 'note',
@@ -391,7 +415,13 @@ function createContactNote(ctx: ApiContext): ApiReply {
     }
     adminId = body.admin_id
   }
-  const note = { id: ctx.ws.nextId('note'), contactId: contact.id, adminId, body: htmlBody(body.body), createdAt: ctx.nowSec() }
+  const note = {
+    id: ctx.ws.nextId('note'),
+    contactId: contact.id,
+    adminId,
+    body: htmlBody(body.body),
+    createdAt: ctx.nowSec(),
+  }
   ctx.ws.notes.push(note)
   return { body: noteJson(ctx, note) }
 }
@@ -401,7 +431,12 @@ function listContactNotes(ctx: ApiContext): ApiReply {
   if (!contact || contact.mergedInto !== null) throw new ApiError(404, 'not_found', 'Contact not found')
   const notes = ctx.ws.notes.filter((n) => n.contactId === contact.id).map((n) => noteJson(ctx, n))
   return {
-    body: { type: 'list', data: notes, total_count: notes.length, pages: { type: 'pages', page: 1, per_page: 50, total_pages: notes.length > 0 ? 1 : 0 } },
+    body: {
+      type: 'list',
+      data: notes,
+      total_count: notes.length,
+      pages: { type: 'pages', page: 1, per_page: 50, total_pages: notes.length > 0 ? 1 : 0 },
+    },
   }
 }
 

@@ -1,5 +1,5 @@
 /** What every Intercom route handler receives, and the emulator's resolved configuration. */
-import type { CountryCode } from 'libphonenumber-js'
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js'
 import type { IntercomEmulatorOptions } from '../types.js'
 import type { Workspace } from './state.js'
 
@@ -7,12 +7,6 @@ export type ContractMode = 'off' | 'record' | 'enforce'
 
 /** Knobs beyond the shared `IntercomEmulatorOptions`; every unconfirmed behaviour defaults to its strict reading. */
 export interface IntercomEmulatorConfig extends IntercomEmulatorOptions {
-  /** OpenAPI 2.16 contract checking of request and response bodies (default "record"). */
-  contract?: ContractMode
-  /** Country used to derive `formatted_phone` from a national number; unset (default) leaves it absent. */
-  formattedPhoneDefaultCountry?: CountryCode
-  /** Delay before the single webhook retry (default 60 000 ms, as Intercom documents). */
-  webhookRetryDelayMs?: number
   /** How long a subscription is throttled after its endpoint answers 429 (default 60 000 ms). */
   webhookThrottleMs?: number
   /** Workspace-wide limit shared by every app token (default 25 000/min, also split in 10-second windows). */
@@ -83,7 +77,7 @@ export function resolveConfig(options: IntercomEmulatorConfig): ResolvedConfig {
     webhookRetryDelayMs: options.webhookRetryDelayMs ?? 60_000,
     webhookThrottleMs: options.webhookThrottleMs ?? 60_000,
     contract: options.contract ?? 'record',
-    formattedPhoneDefaultCountry: options.formattedPhoneDefaultCountry,
+    formattedPhoneDefaultCountry: resolveCountry(options.formattedPhoneDefaultCountry),
     tokenAdminId: options.tokenAdminId,
     conversationCustomAttributeSearch: options.conversationCustomAttributeSearch ?? false,
     dataAttributeNamePattern: options.dataAttributeNamePattern ?? /^[\p{L}\p{N}\p{Sc}_\- ]+$/u,
@@ -100,11 +94,38 @@ export function resolveConfig(options: IntercomEmulatorConfig): ResolvedConfig {
   }
 }
 
+function resolveCountry(country: string | undefined): CountryCode | undefined {
+  if (country === undefined) return undefined
+  if (!isSupportedCountry(country)) throw new Error(`formattedPhoneDefaultCountry: unknown country ${country}`)
+  return country
+}
+
 /** Versions the 2.16 description enumerates, plus Preview/Unstable (treated as newer than 2.16). */
 export const KNOWN_VERSIONS = new Set([
-  '1.0', '1.1', '1.2', '1.3', '1.4',
-  '2.0', '2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7', '2.8', '2.9', '2.10', '2.11', '2.12', '2.13', '2.14', '2.15', '2.16',
-  'Preview', 'Unstable',
+  '1.0',
+  '1.1',
+  '1.2',
+  '1.3',
+  '1.4',
+  '2.0',
+  '2.1',
+  '2.2',
+  '2.3',
+  '2.4',
+  '2.5',
+  '2.6',
+  '2.7',
+  '2.8',
+  '2.9',
+  '2.10',
+  '2.11',
+  '2.12',
+  '2.13',
+  '2.14',
+  '2.15',
+  '2.16',
+  'Preview',
+  'Unstable',
 ])
 
 export class ApiVersion {

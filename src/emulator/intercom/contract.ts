@@ -28,8 +28,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * OpenAPI 3.0 → JSON Schema for Ajv: local "#/components/..." refs become absolute (so a fragment compiled on its own
- * resolves them), and `nullable: true` becomes `anyOf [null, schema]`: Ajv's own `nullable` needs a sibling `type`, and
+ * OpenAPI 3.0 → JSON Schema for Ajv: "#/components/schemas/x" refs point at "<base>/schemas/x", each component being
+ * registered once under that id (so Ajv compiles it once and shares it across operations), and `nullable: true` becomes `anyOf [null, schema]`: Ajv's own `nullable` needs a sibling `type`, and
  * the spec puts it next to `$ref`/`allOf` too.
  */
 function toJsonSchema(value: unknown): unknown {
@@ -38,8 +38,10 @@ function toJsonSchema(value: unknown): unknown {
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value)) {
     if (k === 'nullable') continue
-    if (k === '$ref' && typeof v === 'string' && v.startsWith('#/')) out[k] = `${COMPONENTS_ID}${v}`
-    else if (k === 'properties' && isRecord(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, s]) => [n, toJsonSchema(s)]))
+    if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/')) {
+      out[k] = `${COMPONENTS_ID}/${v.slice('#/components/'.length)}`
+    } else if (k === 'properties' && isRecord(v))
+      out[k] = Object.fromEntries(Object.entries(v).map(([n, s]) => [n, toJsonSchema(s)]))
     else out[k] = toJsonSchema(v)
   }
   if (value.nullable === true) {
@@ -57,6 +59,30 @@ const addFormats: AddFormats =
     ? addFormatsModule
     : (addFormatsModule as unknown as { default: AddFormats }).default
 
+/**
+ * Known defects of the 2.16 description, corrected at load time so the validator judges what the live API does:
+ * - `create_message_request.message_type` lists `in_app`, yet the API, the spec's own examples and the official SDK
+ *   send `inapp` (reference §3.7): both are accepted.
+ * - `POST /tags` declares its bodies as `oneOf`, but `{name, users}` also satisfies the plain `{name}` variant, so every
+ *   tag-users request would fail "exactly one": read as `anyOf`.
+ */
+function applyErrata(doc: Record<string, unknown>): void {
+  const schemas = isRecord(doc.components) && isRecord(doc.components.schemas) ? doc.components.schemas : {}
+  const message = schemas.create_message_request
+  if (isRecord(message) && isRecord(message.properties) && isRecord(message.properties.message_type)) {
+    const type = message.properties.message_type
+    if (Array.isArray(type.enum) && !type.enum.includes('inapp')) type.enum = [...(type.enum as unknown[]), 'inapp']
+  }
+  const tags = isRecord(doc.paths) && isRecord(doc.paths['/tags']) ? doc.paths['/tags'].post : undefined
+  const body =
+    isRecord(tags) && isRecord(tags.requestBody) && isRecord(tags.requestBody.content)
+      ? tags.requestBody.content['application/json']
+      : undefined
+  if (isRecord(body) && isRecord(body.schema) && Array.isArray(body.schema.oneOf)) {
+    body.schema = { anyOf: body.schema.oneOf }
+  }
+}
+
 export class ContractValidator {
   private readonly ajv: Ajv
   private readonly doc: Record<string, unknown>
@@ -68,17 +94,33 @@ export class ContractValidator {
     if (!isRecord(loaded) || !isRecord(loaded.paths) || !isRecord(loaded.components)) {
       throw new Error('contract subset is not an OpenAPI document')
     }
-    this.doc = loaded
+    this.doc = structuredClone(loaded)
+    applyErrata(this.doc)
     // strict:false because OpenAPI 3.0 keywords (discriminator, xml, readOnly…) are not JSON Schema; Ajv 8 implements
-    // `nullable` natively. logger:false keeps Ajv from printing its warnings.
-    this.ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true })
+    // `nullable` natively. logger:false keeps Ajv from printing its warnings. inlineRefs:false and no code optimisation
+    // keep compiling the whole subset around half a second (it is done once per process, before the first request).
+    this.ajv = new Ajv({
+      strict: false,
+      allErrors: true,
+      logger: false,
+      validateFormats: true,
+      inlineRefs: false,
+      code: { optimize: false },
+    })
     addFormats(this.ajv)
-    for (const f of ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password', 'timestamp']) this.ajv.addFormat(f, true)
+    for (const f of ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password', 'timestamp'])
+      this.ajv.addFormat(f, true)
     // The spec tags 24-hex contact ids as "uuid" and relative paths ("/contacts/1/tags") or even types ("tag") as
     // "uri"; the live API sends exactly those values, so these two formats are read the way the API actually uses them.
     this.ajv.addFormat('uuid', /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24})$/i)
     this.ajv.addFormat('uri', (s: string) => !/\s/.test(s))
-    this.ajv.addSchema({ $id: COMPONENTS_ID, components: toJsonSchema(loaded.components) })
+    for (const [section, entries] of Object.entries(this.doc.components as Record<string, unknown>)) {
+      if (!isRecord(entries)) continue
+      for (const [name, schema] of Object.entries(entries)) {
+        if (section === 'schemas')
+          this.ajv.addSchema(toJsonSchema(schema) as object, `${COMPONENTS_ID}/${section}/${name}`)
+      }
+    }
     this.templates = []
     for (const [path, item] of Object.entries(loaded.paths)) {
       if (!isRecord(item)) continue
@@ -87,6 +129,23 @@ export class ContractValidator {
     }
     // Literal paths first so "/contacts/search" is never taken for "/contacts/{contact_id}".
     this.templates.sort((a, b) => (a.path.includes('{') ? 1 : 0) - (b.path.includes('{') ? 1 : 0))
+  }
+
+  /** Compiles every operation's schemas now, so the first request through an emulator is not stalled by Ajv. */
+  compileAll(): this {
+    for (const t of this.templates) {
+      const op = { method: t.method, path: t.path }
+      const operation = this.operation(op)
+      if (!operation) continue
+      if (operation.requestBody !== undefined)
+        this.compile(`req ${t.method} ${t.path}`, this.jsonSchema(operation.requestBody))
+      if (!isRecord(operation.responses)) continue
+      for (const [status, response] of Object.entries(operation.responses)) {
+        this.compile(`res ${t.method} ${t.path} ${status}`, this.jsonSchema(response))
+      }
+    }
+    this.compile('error', { $ref: '#/components/schemas/error' })
+    return this
   }
 
   /** The operation (method + path template) a concrete request belongs to, if the subset has it. */
@@ -131,7 +190,8 @@ export class ContractValidator {
 
   validateResponse(op: Operation, status: number, body: unknown): ContractViolation['errors'] | null {
     const operation = this.operation(op)
-    if (!operation || !isRecord(operation.responses)) return [{ path: '', message: `unknown operation ${op.method} ${op.path}` }]
+    if (!operation || !isRecord(operation.responses))
+      return [{ path: '', message: `unknown operation ${op.method} ${op.path}` }]
     const response = operation.responses[String(status)] ?? operation.responses.default
     if (response === undefined) {
       // An undocumented status must still carry the error envelope.
@@ -147,7 +207,10 @@ export class ContractValidator {
 
   private run(fn: ValidateFunction | null, body: unknown): ContractViolation['errors'] | null {
     if (!fn || fn(body)) return null
-    return (fn.errors ?? []).map((e) => ({ path: e.instancePath, message: `${e.message ?? 'invalid'} (${e.schemaPath})` }))
+    return (fn.errors ?? []).map((e) => ({
+      path: e.instancePath,
+      message: `${e.message ?? 'invalid'} (${e.schemaPath})`,
+    }))
   }
 }
 
@@ -155,6 +218,6 @@ let shared: ContractValidator | null = null
 
 /** Compiling the subset takes a moment; emulators in one process share one validator. */
 export function sharedContractValidator(): ContractValidator {
-  shared ??= new ContractValidator()
+  shared ??= new ContractValidator().compileAll()
   return shared
 }

@@ -8,7 +8,11 @@ import { ApiError } from './errors.js'
 import { parseSeed } from './seed.js'
 import type { Priority } from './state.js'
 
-type ControlHandler = (core: IntercomCore, body: unknown, params: Record<string, string>) => Promise<[number, unknown]> | [number, unknown]
+type ControlHandler = (
+  core: IntercomCore,
+  body: unknown,
+  params: Record<string, string>,
+) => Promise<[number, unknown]> | [number, unknown]
 
 const PRIORITIES: readonly Priority[] = ['none', 'low', 'medium', 'high', 'urgent']
 
@@ -92,7 +96,10 @@ const routes: Array<[string, string, ControlHandler]> = [
     '/_emulator/webhooks/subscriptions',
     async (core, body) => {
       const url = str(body, 'url')
-      const topics = isRecord(body) && Array.isArray(body.topics) ? body.topics.filter((t): t is string => typeof t === 'string') : []
+      const topics =
+        isRecord(body) && Array.isArray(body.topics)
+          ? body.topics.filter((t): t is string => typeof t === 'string')
+          : []
       const verify = !(isRecord(body) && body.verify === false)
       try {
         return [201, await core.subscribe(url, topics, verify)]
@@ -104,7 +111,8 @@ const routes: Array<[string, string, ControlHandler]> = [
   [
     'DELETE',
     '/_emulator/webhooks/subscriptions/:id',
-    (core, _b, p) => (core.webhooks.unsubscribe(p.id ?? '') ? [200, { ok: true }] : [404, { error: 'no such subscription' }]),
+    (core, _b, p) =>
+      core.webhooks.unsubscribe(p.id ?? '') ? [200, { ok: true }] : [404, { error: 'no such subscription' }],
   ],
   [
     'POST',
@@ -141,7 +149,10 @@ const routes: Array<[string, string, ControlHandler]> = [
     '/_emulator/conversations/:id/assign',
     (core, body, p) => {
       const assigneeType = isRecord(body) && body.assigneeType === 'team' ? 'team' : 'admin'
-      return [200, core.assign(p.id ?? '', { adminId: str(body, 'adminId'), assigneeType, assigneeId: str(body, 'assigneeId') })]
+      return [
+        200,
+        core.assign(p.id ?? '', { adminId: str(body, 'adminId'), assigneeType, assigneeId: str(body, 'assigneeId') }),
+      ]
     },
   ],
   [
@@ -152,7 +163,11 @@ const routes: Array<[string, string, ControlHandler]> = [
       return [200, core.adminReply(p.id ?? '', str(body, 'adminId'), str(body, 'body'), type)]
     },
   ],
-  ['POST', '/_emulator/conversations/:id/user-reply', (core, body, p) => [200, core.userReply(p.id ?? '', str(body, 'body'))]],
+  [
+    'POST',
+    '/_emulator/conversations/:id/user-reply',
+    (core, body, p) => [200, core.userReply(p.id ?? '', str(body, 'body'))],
+  ],
 ]
 
 export function buildControlRouter(): { router: Router; handlers: Map<string, ControlHandler> } {

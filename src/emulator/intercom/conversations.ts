@@ -38,14 +38,22 @@ function requireAdminId(body: Record<string, unknown>): string {
   return String(id)
 }
 
-function addPart(conv: ConversationRecord, ws: Workspace, now: number, part: Omit<PartRecord, 'id' | 'createdAt' | 'state' | 'tags'>): PartRecord {
+function addPart(
+  conv: ConversationRecord,
+  ws: Workspace,
+  now: number,
+  part: Omit<PartRecord, 'id' | 'createdAt' | 'state' | 'tags'>,
+): PartRecord {
   const record: PartRecord = { ...part, id: ws.nextId('part'), createdAt: now, state: conv.state, tags: [] }
   conv.parts.push(record)
   conv.updatedAt = now
   return record
 }
 
-export function conversationEventItem(ctx: Pick<ApiContext, 'ws' | 'webhookVersion'>, conv: ConversationRecord): Record<string, unknown> {
+export function conversationEventItem(
+  ctx: Pick<ApiContext, 'ws' | 'webhookVersion'>,
+  conv: ConversationRecord,
+): Record<string, unknown> {
   return renderConversation(conv, ctx.ws, ctx.webhookVersion, true)
 }
 
@@ -60,7 +68,11 @@ function conversationJson(ctx: ApiContext, conv: ConversationRecord): Record<str
   return out
 }
 
-function newConversation(ws: Workspace, now: number, init: Partial<ConversationRecord> & Pick<ConversationRecord, 'contactIds' | 'source'>): ConversationRecord {
+function newConversation(
+  ws: Workspace,
+  now: number,
+  init: Partial<ConversationRecord> & Pick<ConversationRecord, 'contactIds' | 'source'>,
+): ConversationRecord {
   const conv: ConversationRecord = {
     id: ws.nextId('conversation'),
     title: null,
@@ -121,7 +133,14 @@ function createConversation(ctx: ApiContext): ApiReply {
   })
   ctx.events.emit('conversation.user.created', conversationEventItem(ctx, conv))
   return {
-    body: { type: 'user_message', id: messageId, created_at: createdAt, body: body.body, message_type: 'inapp', conversation_id: conv.id },
+    body: {
+      type: 'user_message',
+      id: messageId,
+      created_at: createdAt,
+      body: body.body,
+      message_type: 'inapp',
+      conversation_id: conv.id,
+    },
   }
 }
 
@@ -205,7 +224,8 @@ function contactFromReplyBody(ctx: ApiContext, body: Record<string, unknown>): C
   const match = [...ctx.ws.contacts.values()].find(
     (c) =>
       c.mergedInto === null &&
-      ((typeof body.email === 'string' && c.email === body.email) || (typeof body.user_id === 'string' && c.externalId === body.user_id)),
+      ((typeof body.email === 'string' && c.email === body.email) ||
+        (typeof body.user_id === 'string' && c.externalId === body.user_id)),
   )
   if (!match) throw new ApiError(404, 'not_found', 'User Not Found')
   return match
@@ -242,12 +262,20 @@ function replyConversation(ctx: ApiContext): ApiReply {
       assignedTo: null,
     })
     if (messageType !== 'note') conv.waitingSince = null
-    ctx.events.emit(messageType === 'note' ? 'conversation.admin.noted' : 'conversation.admin.replied', conversationEventItem(ctx, conv))
+    ctx.events.emit(
+      messageType === 'note' ? 'conversation.admin.noted' : 'conversation.admin.replied',
+      conversationEventItem(ctx, conv),
+    )
   } else if (body.type === 'user') {
     if (body.message_type !== 'comment') throw invalid("message_type must be 'comment'", 'message_type')
     if (typeof body.body !== 'string' || body.body === '') throw invalid('Body is required', 'body')
     const contact = contactFromReplyBody(ctx, body)
-    addPart(conv, ctx.ws, now, { partType: 'comment', body: htmlBody(body.body), author: contactAuthor(contact), assignedTo: null })
+    addPart(conv, ctx.ws, now, {
+      partType: 'comment',
+      body: htmlBody(body.body),
+      author: contactAuthor(contact),
+      assignedTo: null,
+    })
     conv.state = 'open'
     conv.snoozedUntil = null
     conv.waitingSince ??= now
@@ -311,7 +339,8 @@ function manageConversation(ctx: ApiContext): ApiReply {
       break
     case 'snoozed': {
       const until = body.snoozed_until
-      if (typeof until !== 'number' || !Number.isInteger(until)) throw invalid('snoozed_until is required', 'snoozed_until')
+      if (typeof until !== 'number' || !Number.isInteger(until))
+        throw invalid('snoozed_until is required', 'snoozed_until')
       if (until <= now) throw invalid('snoozed_until must be in the future', 'snoozed_until')
       conv.state = 'snoozed'
       conv.snoozedUntil = until
@@ -371,14 +400,21 @@ function attachConversationTag(ctx: ApiContext): ApiReply {
   if (!applied) {
     applied = { id: tag.id, appliedAt: now, appliedBy: { type: 'admin', id: adminId } }
     conv.tags.push(applied)
-    const part = addPart(conv, ctx.ws, now, { partType: 'conversation_attribute_updated_by_admin', body: null, author, assignedTo: null })
+    const part = addPart(conv, ctx.ws, now, {
+      partType: 'conversation_attribute_updated_by_admin',
+      body: null,
+      author,
+      assignedTo: null,
+    })
     part.tags.push(tag.id)
     ctx.events.emit('conversation_part.tag.created', {
       ...conversationEventItem(ctx, conv),
       tags_added: { type: 'tag.list', tags: [{ type: 'tag', id: tag.id, name: tag.name }] },
     })
   }
-  return { body: { type: 'tag', id: tag.id, name: tag.name, applied_at: applied.appliedAt, applied_by: applied.appliedBy } }
+  return {
+    body: { type: 'tag', id: tag.id, name: tag.name, applied_at: applied.appliedAt, applied_by: applied.appliedBy },
+  }
 }
 
 function detachConversationTag(ctx: ApiContext): ApiReply {
@@ -422,7 +458,12 @@ export function conversationField(ctx: ApiContext, field: string): FieldSpec<Con
       return str((c) => c.source.subject)
     case 'source.body':
       // Matches individual words, not phrases (§3.11).
-      return str((c) => c.source.body.replace(/<[^>]+>/g, ' ').split(/\s+/).filter(Boolean))
+      return str((c) =>
+        c.source.body
+          .replace(/<[^>]+>/g, ' ')
+          .split(/\s+/)
+          .filter(Boolean),
+      )
     case 'source.author.name':
       return str((c) => c.source.author.name)
     case 'source.author.email':
@@ -446,7 +487,11 @@ export function conversationField(ctx: ApiContext, field: string): FieldSpec<Con
     case 'priority':
       return v216
         ? { type: 'string', get: (c) => c.priority, allowed: PRIORITIES }
-        : { type: 'string', get: (c) => (c.priority === 'none' ? 'not_priority' : 'priority'), allowed: ['priority', 'not_priority'] }
+        : {
+            type: 'string',
+            get: (c) => (c.priority === 'none' ? 'not_priority' : 'priority'),
+            allowed: ['priority', 'not_priority'],
+          }
     case 'statistics.count_conversation_parts':
       return { type: 'integer', get: (c) => c.parts.length + 1 }
   }
@@ -455,7 +500,13 @@ export function conversationField(ctx: ApiContext, field: string): FieldSpec<Con
     const def = ctx.ws.conversationAttributes.find((a) => a.name === name)
     if (!def) return null
     const type =
-      def.dataType === 'list' ? 'string' : def.dataType === 'decimal' ? 'float' : def.dataType === 'datetime' ? 'date' : def.dataType
+      def.dataType === 'list'
+        ? 'string'
+        : def.dataType === 'decimal'
+          ? 'float'
+          : def.dataType === 'datetime'
+            ? 'date'
+            : def.dataType
     return { type, get: (c) => c.customAttributes[name] ?? null }
   }
   return null
@@ -471,7 +522,12 @@ function searchConversations(ctx: ApiContext): ApiReply {
   })
   const sort = parseSort(body.sort, ctx.version.atLeast('2.16'), (f) => conversationField(ctx, f) !== null)
   const matches = [...ctx.ws.conversations.values()].filter(predicate)
-  const sorted = sortRecords(matches, sort, (c, f) => conversationField(ctx, f)?.get(c), (c) => c.id.padStart(20, '0'))
+  const sorted = sortRecords(
+    matches,
+    sort,
+    (c, f) => conversationField(ctx, f)?.get(c),
+    (c) => c.id.padStart(20, '0'),
+  )
   const page = paginate(sorted, (c) => c.id, body.pagination, { q: body.query, s: body.sort ?? null }, 20, 150)
   return {
     body: {

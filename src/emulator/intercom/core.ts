@@ -5,7 +5,13 @@
 import { FaultInjector, type FaultState } from '../common/faults.js'
 import { createRng, hashSeed, type Rng } from '../common/prng.js'
 import type { FaultRule } from '../types.js'
-import { ApiVersion, KNOWN_VERSIONS, resolveConfig, type IntercomEmulatorConfig, type ResolvedConfig } from './context.js'
+import {
+  ApiVersion,
+  KNOWN_VERSIONS,
+  resolveConfig,
+  type IntercomEmulatorConfig,
+  type ResolvedConfig,
+} from './context.js'
 import { sharedContractValidator, type ContractValidator, type ContractViolation } from './contract.js'
 import { assignConversation, conversationEventItem, requireConversation, type AssignInput } from './conversations.js'
 import { renderDataAttribute, renderConversation, renderContact, htmlBody, renderAdmin, renderTeam } from './render.js'
@@ -40,7 +46,8 @@ export class IntercomCore {
 
   constructor(options: IntercomEmulatorConfig) {
     this.config = resolveConfig(options)
-    if (!KNOWN_VERSIONS.has(this.config.defaultVersion)) throw new Error(`unknown Intercom version ${this.config.defaultVersion}`)
+    if (!KNOWN_VERSIONS.has(this.config.defaultVersion))
+      throw new Error(`unknown Intercom version ${this.config.defaultVersion}`)
     this.rng = createRng(hashSeed('intercom-faults', this.config.seed))
     this.idRng = createRng(hashSeed('intercom-ids', this.config.seed))
     this.ws = new Workspace((n) => this.idRng.hex(n))
@@ -105,7 +112,12 @@ export class IntercomCore {
 
   state(): Record<string, unknown> {
     const version = this.webhookVersion
-    const renderOpts = { version, defaultCountry: this.config.formattedPhoneDefaultCountry, appId: this.config.appId, includeMergeHistory: true }
+    const renderOpts = {
+      version,
+      defaultCountry: this.config.formattedPhoneDefaultCountry,
+      appId: this.config.appId,
+      includeMergeHistory: true,
+    }
     return {
       admins: [...this.ws.admins.values()].map(renderAdmin),
       teams: [...this.ws.teams.values()].map(renderTeam),
@@ -195,7 +207,12 @@ export class IntercomCore {
     return item
   }
 
-  adminReply(conversationId: string, adminId: string, body: string, messageType: 'comment' | 'note' = 'comment'): Record<string, unknown> {
+  adminReply(
+    conversationId: string,
+    adminId: string,
+    body: string,
+    messageType: 'comment' | 'note' = 'comment',
+  ): Record<string, unknown> {
     const conv = requireConversation(this.ws, conversationId)
     const admin = this.ws.admins.get(adminId)
     if (!admin) throw new ApiError(404, 'admin_not_found', 'Admin for admin_id not found')

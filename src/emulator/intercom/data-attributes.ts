@@ -65,7 +65,10 @@ function valueMatches(dataType: DataType | ConversationAttributeType, value: Att
       return typeof value === 'boolean'
     case 'date':
     case 'datetime':
-      return (typeof value === 'number' && Number.isInteger(value)) || (typeof value === 'string' && !Number.isNaN(Date.parse(value)))
+      return (
+        (typeof value === 'number' && Number.isInteger(value)) ||
+        (typeof value === 'string' && !Number.isNaN(Date.parse(value)))
+      )
   }
 }
 
@@ -114,7 +117,11 @@ const CREATE_TYPES: readonly DataType[] = ['string', 'integer', 'float', 'boolea
 function listDataAttributes(ctx: ApiContext): ApiReply {
   const model = ctx.query.get('model')
   if (model === 'conversation' && ctx.version.atLeast('2.16')) {
-    throw new ApiError(422, 'parameter_invalid', 'model=conversation is no longer supported. Use GET /conversations/attributes instead')
+    throw new ApiError(
+      422,
+      'parameter_invalid',
+      'model=conversation is no longer supported. Use GET /conversations/attributes instead',
+    )
   }
   if (model !== null && model !== 'contact' && model !== 'company' && model !== 'conversation') {
     throw invalid('The Data Attribute model field must be either contact or company', 'model')
@@ -134,7 +141,18 @@ function listDataAttributes(ctx: ApiContext): ApiReply {
 }
 
 function renderConversationAttributeAsData(a: ConversationAttributeRecord): Record<string, unknown> {
-  return { type: 'data_attribute', id: a.id, model: 'conversation', name: a.name, full_name: `custom_attributes.${a.name}`, label: a.name, description: a.description, data_type: a.dataType, custom: true, archived: a.archived }
+  return {
+    type: 'data_attribute',
+    id: a.id,
+    model: 'conversation',
+    name: a.name,
+    full_name: `custom_attributes.${a.name}`,
+    label: a.name,
+    description: a.description,
+    data_type: a.dataType,
+    custom: true,
+    archived: a.archived,
+  }
 }
 
 function createDataAttribute(ctx: ApiContext): ApiReply {
@@ -149,7 +167,10 @@ function createDataAttribute(ctx: ApiContext): ApiReply {
     throw invalid("Data Type isn't an option", 'data_type')
   }
   if (!ctx.config.dataAttributeNamePattern.test(name)) {
-    throw invalid('Your name for this attribute must only contain alphanumeric characters, currency symbols, and hyphens', 'name')
+    throw invalid(
+      'Your name for this attribute must only contain alphanumeric characters, currency symbols, and hyphens',
+      'name',
+    )
   }
   const people = (m: string): string => (m === 'contact' ? 'people' : 'company')
   const clash = ctx.ws.dataAttributes.find((a) => a.name.toLowerCase() === name.toLowerCase())
@@ -209,7 +230,8 @@ function updateDataAttribute(ctx: ApiContext): ApiReply {
   if (typeof body.messenger_writable === 'boolean') record.messengerWritable = body.messenger_writable
   if (body.options !== undefined) {
     if (record.dataType !== 'options') throw invalid('options can only be set on a list attribute', 'options')
-    if (!Array.isArray(body.options) || body.options.length < 2) throw invalid('options must have at least 2 entries', 'options')
+    if (!Array.isArray(body.options) || body.options.length < 2)
+      throw invalid('options must have at least 2 entries', 'options')
     record.options = body.options.map((o) => (isRecord(o) && typeof o.value === 'string' ? o.value : String(o)))
   }
   record.updatedAt = ctx.nowSec()
@@ -239,12 +261,21 @@ function requires216(ctx: ApiContext): void {
   }
 }
 
-const CONVERSATION_TYPES: readonly ConversationAttributeType[] = ['string', 'integer', 'list', 'decimal', 'boolean', 'datetime']
+const CONVERSATION_TYPES: readonly ConversationAttributeType[] = [
+  'string',
+  'integer',
+  'list',
+  'decimal',
+  'boolean',
+  'datetime',
+]
 
 function listConversationAttributes(ctx: ApiContext): ApiReply {
   requires216(ctx)
   const includeArchived = ctx.query.get('include_archived') === 'true'
-  const data = ctx.ws.conversationAttributes.filter((a) => includeArchived || !a.archived).map(renderConversationAttribute)
+  const data = ctx.ws.conversationAttributes
+    .filter((a) => includeArchived || !a.archived)
+    .map(renderConversationAttribute)
   return { body: { type: 'list', data } }
 }
 

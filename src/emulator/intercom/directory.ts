@@ -59,7 +59,9 @@ function getTeam(ctx: ApiContext): ApiReply {
 }
 
 function listTags(ctx: ApiContext): ApiReply {
-  return { body: { type: 'list', data: [...ctx.ws.tags.values()].map((t) => ({ type: 'tag', id: t.id, name: t.name })) } }
+  return {
+    body: { type: 'list', data: [...ctx.ws.tags.values()].map((t) => ({ type: 'tag', id: t.id, name: t.name })) },
+  }
 }
 
 /** One endpoint, several bodies: create/rename (upsert by case-insensitive name) or tag a list of users. */
@@ -142,7 +144,8 @@ function listCalls(ctx: ApiContext): ApiReply {
   const page = Number(ctx.query.get('page') ?? '1')
   const perPage = Number(ctx.query.get('per_page') ?? '25')
   if (!Number.isInteger(page) || page < 1) throw invalid('page must be a positive integer', 'page')
-  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 25) throw invalid('per_page must be between 1 and 25', 'per_page')
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 25)
+    throw invalid('per_page must be between 1 and 25', 'per_page')
   const all = [...ctx.ws.calls.values()].sort((a, b) => b.createdAt - a.createdAt)
   const data = all.slice((page - 1) * perPage, page * perPage).map(renderCall)
   return {

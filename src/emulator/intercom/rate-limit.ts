@@ -43,7 +43,12 @@ export class WindowLimiter {
   peek(key: string): WindowDecision {
     const start = this.roll()
     const used = this.counts.get(key) ?? 0
-    return { allowed: used < this.limit, limit: this.limit, remaining: Math.max(0, this.limit - used), reset: (start + WINDOW_MS) / 1000 }
+    return {
+      allowed: used < this.limit,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - used),
+      reset: (start + WINDOW_MS) / 1000,
+    }
   }
 
   consume(key: string): void {

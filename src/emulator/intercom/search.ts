@@ -49,7 +49,8 @@ function compileNode<T>(node: unknown, resolve: FieldResolver<T>, limits: Search
   if ('field' in node) return compileFilter(node, resolve, limits)
   const op = node.operator
   if (op !== 'AND' && op !== 'OR') throw invalid(`Unsupported group operator '${String(op)}': use AND or OR`)
-  if (!Array.isArray(node.value) || node.value.length === 0) throw invalid(`${op} group value must be a non-empty array`)
+  if (!Array.isArray(node.value) || node.value.length === 0)
+    throw invalid(`${op} group value must be a non-empty array`)
   if (depth > limits.maxNestedLevels) {
     throw invalid(`Too many nested filters: max ${limits.maxNestedLevels} nested levels`)
   }
@@ -60,7 +61,11 @@ function compileNode<T>(node: unknown, resolve: FieldResolver<T>, limits: Search
   return op === 'AND' ? (r) => children.every((p) => p(r)) : (r) => children.some((p) => p(r))
 }
 
-function compileFilter<T>(node: Record<string, unknown>, resolve: FieldResolver<T>, limits: SearchLimits): Predicate<T> {
+function compileFilter<T>(
+  node: Record<string, unknown>,
+  resolve: FieldResolver<T>,
+  limits: SearchLimits,
+): Predicate<T> {
   const { field, operator, value } = node
   if (typeof field !== 'string') throw invalid('filter field must be a string')
   if (typeof operator !== 'string' || !ALL_OPERATORS.has(operator)) {
@@ -87,10 +92,14 @@ function compileFilter<T>(node: Record<string, unknown>, resolve: FieldResolver<
     switch (operator) {
       case '=':
         if (value === null) return isEmpty
-        return spec.type === 'date' ? values.some((v) => typeof v === 'number' && day(v) === day(Number(value))) : values.some((v) => v === value)
+        return spec.type === 'date'
+          ? values.some((v) => typeof v === 'number' && day(v) === day(Number(value)))
+          : values.some((v) => v === value)
       case '!=':
         if (value === null) return !isEmpty
-        return spec.type === 'date' ? !values.some((v) => typeof v === 'number' && day(v) === day(Number(value))) : !values.some((v) => v === value)
+        return spec.type === 'date'
+          ? !values.some((v) => typeof v === 'number' && day(v) === day(Number(value)))
+          : !values.some((v) => v === value)
       case 'IN':
         return Array.isArray(value) && values.some((v) => value.includes(v))
       case 'NIN':
@@ -99,7 +108,15 @@ function compileFilter<T>(node: Record<string, unknown>, resolve: FieldResolver<
       case '<=':
       case '>':
       case '>=':
-        return values.some((v) => typeof v === 'number' && compareNumbers(operator, spec.type === 'date' ? day(v) : v, spec.type === 'date' ? day(Number(value)) : Number(value)))
+        return values.some(
+          (v) =>
+            typeof v === 'number' &&
+            compareNumbers(
+              operator,
+              spec.type === 'date' ? day(v) : v,
+              spec.type === 'date' ? day(Number(value)) : Number(value),
+            ),
+        )
       case '~':
         return values.some((v) => typeof v === 'string' && v.includes(String(value)))
       case '!~':
@@ -138,7 +155,8 @@ function checkValue<T>(field: string, spec: FieldSpec<T>, value: unknown, operat
       return
     case 'integer':
     case 'date':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw bad(spec.type === 'date' ? 'a UNIX timestamp' : 'an integer')
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        throw bad(spec.type === 'date' ? 'a UNIX timestamp' : 'an integer')
       return
     case 'float':
       if (typeof value !== 'number') throw bad('a number')
@@ -151,14 +169,22 @@ export interface SortSpec {
   order: 'ascending' | 'descending'
 }
 
-export function parseSort(sort: unknown, strictOrder: boolean, resolveSortable: (field: string) => boolean): SortSpec | null {
+export function parseSort(
+  sort: unknown,
+  strictOrder: boolean,
+  resolveSortable: (field: string) => boolean,
+): SortSpec | null {
   if (sort === undefined || sort === null) return null
   if (!isRecord(sort) || typeof sort.field !== 'string') throw invalid('sort.field must be a string')
   if (!resolveSortable(sort.field)) throw invalid(`'${sort.field}' is not a sortable field`, 'sort.field')
   const order = sort.order ?? 'descending'
   if (order !== 'ascending' && order !== 'descending') {
     if (strictOrder) {
-      throw new ApiError(400, 'invalid_sort_order', `Invalid sort order '${typeof order === 'string' ? order : JSON.stringify(order)}'. Must be one of: ascending, descending`)
+      throw new ApiError(
+        400,
+        'invalid_sort_order',
+        `Invalid sort order '${typeof order === 'string' ? order : JSON.stringify(order)}'. Must be one of: ascending, descending`,
+      )
     }
     return { field: sort.field, order: 'descending' }
   }
@@ -203,7 +229,8 @@ export function paginate<T>(
   let start = 0
   if (startingAfter !== null) {
     const decoded = decodeCursor(startingAfter)
-    if (!decoded || decoded.q !== fingerprint) throw invalid('Invalid starting_after cursor', 'pagination.starting_after')
+    if (!decoded || decoded.q !== fingerprint)
+      throw invalid('Invalid starting_after cursor', 'pagination.starting_after')
     const index = sorted.findIndex((item) => idOf(item) === decoded.id)
     // A vanished anchor (merged away) falls back to its recorded position rather than restarting at page 1.
     start = index >= 0 ? index + 1 : Math.min(decoded.pos, sorted.length)
@@ -218,7 +245,10 @@ export function paginate<T>(
   }
   const last = items[items.length - 1]
   if (last !== undefined && start + perPage < sorted.length) {
-    pages.next = { per_page: perPage, starting_after: encodeCursor({ q: fingerprint, id: idOf(last), pos: start + perPage }) }
+    pages.next = {
+      per_page: perPage,
+      starting_after: encodeCursor({ q: fingerprint, id: idOf(last), pos: start + perPage }),
+    }
   }
   return { items, totalCount: sorted.length, pages }
 }
@@ -236,7 +266,12 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(text: string): Cursor | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))
-    if (!isRecord(value) || typeof value.q !== 'string' || typeof value.id !== 'string' || typeof value.pos !== 'number') {
+    if (
+      !isRecord(value) ||
+      typeof value.q !== 'string' ||
+      typeof value.id !== 'string' ||
+      typeof value.pos !== 'number'
+    ) {
       return null
     }
     return { q: value.q, id: value.id, pos: value.pos }
@@ -245,7 +280,12 @@ function decodeCursor(text: string): Cursor | null {
   }
 }
 
-export function sortRecords<T>(records: T[], sort: SortSpec | null, valueOf: (r: T, field: string) => unknown, idOf: (r: T) => string): T[] {
+export function sortRecords<T>(
+  records: T[],
+  sort: SortSpec | null,
+  valueOf: (r: T, field: string) => unknown,
+  idOf: (r: T) => string,
+): T[] {
   const field = sort?.field ?? 'created_at'
   const dir = (sort?.order ?? 'ascending') === 'ascending' ? 1 : -1
   return [...records].sort((a, b) => {

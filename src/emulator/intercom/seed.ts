@@ -8,7 +8,14 @@ import type { DataType, Workspace } from './state.js'
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()])
 
 const seedSchema = z.object({
-  admins: z.array(z.object({ id: z.string().regex(/^\d+$/), name: z.string(), email: z.string(), teamIds: z.array(z.string()).optional() })),
+  admins: z.array(
+    z.object({
+      id: z.string().regex(/^\d+$/),
+      name: z.string(),
+      email: z.string(),
+      teamIds: z.array(z.string()).optional(),
+    }),
+  ),
   teams: z.array(z.object({ id: z.string().regex(/^\d+$/), name: z.string(), adminIds: z.array(z.string()) })),
   tags: z.array(z.object({ id: z.string(), name: z.string() })).optional(),
   dataAttributes: z
@@ -77,9 +84,12 @@ const seedSchema = z.object({
 })
 
 /** The shared seed plus what only the Intercom emulator understands (conversation attributes, Intercom Phone calls). */
-export type IntercomSeedExtended = IntercomSeed & Partial<Pick<z.infer<typeof seedSchema>, 'conversationAttributes' | 'calls'>> & {
-  conversations?: Array<NonNullable<IntercomSeed['conversations']>[number] & { priority?: 'none' | 'low' | 'medium' | 'high' | 'urgent' }>
-}
+export type IntercomSeedExtended = IntercomSeed &
+  Partial<Pick<z.infer<typeof seedSchema>, 'conversationAttributes' | 'calls'>> & {
+    conversations?: Array<
+      NonNullable<IntercomSeed['conversations']>[number] & { priority?: 'none' | 'low' | 'medium' | 'high' | 'urgent' }
+    >
+  }
 
 export const DEFAULT_SEED: IntercomSeedExtended = {
   admins: [{ id: '991267459', name: 'Emulator Admin', email: 'admin@emulator.test', teamIds: ['991267902'] }],
@@ -182,7 +192,12 @@ export function loadSeed(ws: Workspace, seed: IntercomSeedExtended, nowSec: numb
         deliveredAs: 'customer_initiated',
         subject: '',
         body: htmlBody(conv.body),
-        author: { type: contact?.role ?? 'user', id: conv.contactId, name: contact?.name ?? null, email: contact?.email ?? null },
+        author: {
+          type: contact?.role ?? 'user',
+          id: conv.contactId,
+          name: contact?.name ?? null,
+          email: contact?.email ?? null,
+        },
       },
       parts: [],
       tags: [],

@@ -38,7 +38,12 @@ export interface IntercomEmulator {
   clearContractViolations(): void
   setPriority(conversationId: string, priority: Priority): Record<string, unknown>
   assign(conversationId: string, input: AssignInput): Record<string, unknown>
-  adminReply(conversationId: string, adminId: string, body: string, messageType?: 'comment' | 'note'): Record<string, unknown>
+  adminReply(
+    conversationId: string,
+    adminId: string,
+    body: string,
+    messageType?: 'comment' | 'note',
+  ): Record<string, unknown>
   userReply(conversationId: string, body: string): Record<string, unknown>
 }
 
@@ -48,7 +53,9 @@ export async function startIntercomEmulator(options: IntercomEmulatorConfig): Pr
   const control = buildControlRouter()
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
-    const work = path.startsWith('/_emulator/') ? handleControl(core, control, req, res) : handleApi(core, api, req, res)
+    const work = path.startsWith('/_emulator/')
+      ? handleControl(core, control, req, res)
+      : handleApi(core, api, req, res)
     work.catch((e: unknown) => {
       sendJson(res, 500, {
         type: 'error.list',

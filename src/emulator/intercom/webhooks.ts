@@ -118,7 +118,12 @@ export class WebhookEmitter {
     return { ...this.chaos }
   }
 
-  list(): { subscriptions: Subscription[]; deliveries: DeliveryRecord[]; probes: WebhookEmitter['probes']; chaos: WebhookChaos } {
+  list(): {
+    subscriptions: Subscription[]
+    deliveries: DeliveryRecord[]
+    probes: WebhookEmitter['probes']
+    chaos: WebhookChaos
+  } {
     return {
       subscriptions: this.subscriptions.map((s) => ({ ...s, topics: [...s.topics] })),
       deliveries: this.deliveries.map((d) => ({ ...d, attempts: [...d.attempts] })),
@@ -141,9 +146,18 @@ export class WebhookEmitter {
   }
 
   ping(subscriptionId?: string): number {
-    const targets = this.subscriptions.filter((s) => s.active && (subscriptionId === undefined || s.id === subscriptionId))
+    const targets = this.subscriptions.filter(
+      (s) => s.active && (subscriptionId === undefined || s.id === subscriptionId),
+    )
     for (const sub of targets) {
-      this.enqueue(sub, 'ping', { type: 'ping', message: 'Emulated ping from the Intercom emulator' }, null, Math.floor(this.o.now() / 1000), false)
+      this.enqueue(
+        sub,
+        'ping',
+        { type: 'ping', message: 'Emulated ping from the Intercom emulator' },
+        null,
+        Math.floor(this.o.now() / 1000),
+        false,
+      )
     }
     return targets.length
   }
@@ -196,12 +210,13 @@ export class WebhookEmitter {
     const envelope = { item: structuredClone(item), createdAt }
     const delay = this.chaos.reorderMaxDelayMs > 0 ? Math.floor(this.o.rng.next() * this.chaos.reorderMaxDelayMs) : 0
     if (delay > 0) {
-      this.later(delay, () => void this.attempt(sub, record, envelope, this.o.now()))
+      this.later(delay, () => void this.attempt(sub, record, envelope, performance.now()))
       return
     }
     // Without reorder chaos, one subscription receives notifications in emission order.
     const prev = this.chains.get(sub.id) ?? Promise.resolve()
-    const next = prev.then(() => this.attempt(sub, record, envelope, this.o.now()))
+    const queuedAt = performance.now()
+    const next = prev.then(() => this.attempt(sub, record, envelope, queuedAt))
     this.chains.set(sub.id, next)
   }
 
@@ -221,13 +236,15 @@ export class WebhookEmitter {
   ): Promise<void> {
     if (this.closed) return
     if (!sub.active) return this.finish(record, 'dropped', sub.disabledReason ?? 'subscription disabled')
-    const nowMs = this.o.now()
+    // Delays run on real timers (compressed through options in tests), so throttling uses the monotonic clock.
+    const nowMs = performance.now()
     if (sub.throttledUntilMs > nowMs) {
-      if (sub.throttledUntilMs - queuedAtMs > MAX_THROTTLE_DELAY_MS) return this.finish(record, 'dropped', 'throttled for more than 2 hours')
+      if (sub.throttledUntilMs - queuedAtMs > MAX_THROTTLE_DELAY_MS)
+        return this.finish(record, 'dropped', 'throttled for more than 2 hours')
       this.later(sub.throttledUntilMs - nowMs, () => void this.attempt(sub, record, envelope, queuedAtMs))
       return
     }
-    const sentAt = Math.floor(nowMs / 1000)
+    const sentAt = Math.floor(this.o.now() / 1000)
     record.firstSentAt ??= sentAt
     const payload = {
       type: 'notification_event',
@@ -262,7 +279,12 @@ export class WebhookEmitter {
       status = res.status
       await res.arrayBuffer().catch(() => undefined)
     } catch (e) {
-      error = e instanceof Error && e.name === 'TimeoutError' ? `no response within ${this.o.timeoutMs} ms` : e instanceof Error ? e.message : String(e)
+      error =
+        e instanceof Error && e.name === 'TimeoutError'
+          ? `no response within ${this.o.timeoutMs} ms`
+          : e instanceof Error
+            ? e.message
+            : String(e)
     }
     if (this.closed) return
     record.attempts.push({ at: sentAt, status, error })
@@ -273,7 +295,7 @@ export class WebhookEmitter {
       return this.finish(record, 'failed', sub.disabledReason)
     }
     if (status === 429) {
-      sub.throttledUntilMs = this.o.now() + this.o.throttleMs
+      sub.throttledUntilMs = performance.now() + this.o.throttleMs
       record.attempts.pop()
       record.attempts.push({ at: sentAt, status, error: 'throttled' })
       this.later(this.o.throttleMs, () => void this.attempt(sub, record, envelope, queuedAtMs))

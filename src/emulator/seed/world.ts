@@ -15,8 +15,37 @@ export const DEFAULT_WORLD_NOW = Date.UTC(2026, 8, 28, 12, 0, 0)
 const DAY_S = 86_400
 const FIRST_CALL_ID = 4_186_780_000
 
-const FIRST = ['Louise', 'Jules', 'Sofia', 'Liam', 'Inès', 'Noah', 'Mia', 'Lucas', 'Olivia', 'Ethan', 'Léa', 'Mateo', 'Ava', 'Ben', 'Zoe']
-const LAST = ['Bernard', 'Petit', 'Moreau', 'Brown', 'Wilson', 'Müller', 'Fischer', 'López', 'Taylor', 'Roux', 'Clarke', 'Weber']
+const FIRST = [
+  'Louise',
+  'Jules',
+  'Sofia',
+  'Liam',
+  'Inès',
+  'Noah',
+  'Mia',
+  'Lucas',
+  'Olivia',
+  'Ethan',
+  'Léa',
+  'Mateo',
+  'Ava',
+  'Ben',
+  'Zoe',
+]
+const LAST = [
+  'Bernard',
+  'Petit',
+  'Moreau',
+  'Brown',
+  'Wilson',
+  'Müller',
+  'Fischer',
+  'López',
+  'Taylor',
+  'Roux',
+  'Clarke',
+  'Weber',
+]
 const COMMENTS = [
   'Customer asked about the invoice',
   'Wants a callback tomorrow morning',
@@ -71,7 +100,12 @@ export function generateWorld(options: GenerateWorldOptions = {}): SeedWorld {
   const name = (): [string, string] => [people.pick(FIRST), people.pick(LAST)]
   const emailFor = (first: string, last: string, n: number): string =>
     `${ascii(first)}.${ascii(last)}${n}@${people.pick(['gmail.example', 'corp.example', 'mail.example'])}`
-  const addIntercom = (role: 'user' | 'lead', email: string | null, phone: string | null, nm?: [string, string]): IntercomContact => {
+  const addIntercom = (
+    role: 'user' | 'lead',
+    email: string | null,
+    phone: string | null,
+    nm?: [string, string],
+  ): IntercomContact => {
     const [first, last] = nm ?? name()
     contactClock += people.int(600, 40_000)
     const c: IntercomContact = {
@@ -129,7 +163,13 @@ export function generateWorld(options: GenerateWorldOptions = {}): SeedWorld {
     truth.matchedBy[e164] = by
   }
   const group = (kind: DuplicateGroup['kind'], key: string, members: IntercomContact[], mergeable: boolean): void => {
-    truth.duplicateGroups.push({ kind, key, contactIds: members.map((m) => m.id), storedPhones: members.map((m) => m.phone), mergeable })
+    truth.duplicateGroups.push({
+      kind,
+      key,
+      contactIds: members.map((m) => m.id),
+      storedPhones: members.map((m) => m.phone),
+      mergeable,
+    })
   }
 
   const poolSize = Math.min(5_000, Math.max(60, Math.round(callCount / 5)))
@@ -285,7 +325,9 @@ function generateCalls(rng: Rng, plan: CallPlan): AircallCall[] {
     specials.forEach((c, k) => specialAt.set(Math.floor(((k + 0.5) * callCount) / specials.length), c))
   }
   const ordinary = callers.filter((c) => !c.special)
-  const teamsOf = new Map(dir.users.map((u) => [u.id, dir.teams.filter((t) => t.userIds.includes(u.id)).map((t) => t.id)]))
+  const teamsOf = new Map(
+    dir.users.map((u) => [u.id, dir.teams.filter((t) => t.userIds.includes(u.id)).map((t) => t.id)]),
+  )
   const calls: AircallCall[] = new Array<AircallCall>(callCount)
   for (let i = 0; i < callCount; i++) {
     const startedAt = starts[i] as number
@@ -298,7 +340,15 @@ function generateCalls(rng: Rng, plan: CallPlan): AircallCall[] {
     const line = rng.pick(dir.numbers)
     const agent = rng.pick(line.userIds)
     const answeredRoll = rng.next()
-    const outcome = inbound ? (answeredRoll < 0.65 ? 'answered' : answeredRoll < 0.9 ? 'missed' : 'voicemail') : answeredRoll < 0.6 ? 'answered' : 'missed'
+    const outcome = inbound
+      ? answeredRoll < 0.65
+        ? 'answered'
+        : answeredRoll < 0.9
+          ? 'missed'
+          : 'voicemail'
+      : answeredRoll < 0.6
+        ? 'answered'
+        : 'missed'
     const answered = outcome === 'answered'
     const ring = rng.int(3, 25)
     const talk = answered ? rng.int(20, 900) : 0
@@ -336,9 +386,15 @@ function generateCalls(rng: Rng, plan: CallPlan): AircallCall[] {
       contactId: caller?.aircallContactId ?? null,
       teamIds: inbound ? (teamsOf.get(agent) ?? []) : [],
       tags: tagged
-        ? [...new Set([rng.pick(dir.tags).id, rng.pick(dir.tags).id])].map((tagId) => ({ tagId, createdAt: endedAt + 30, taggedById: userId ?? agent }))
+        ? [...new Set([rng.pick(dir.tags).id, rng.pick(dir.tags).id])].map((tagId) => ({
+            tagId,
+            createdAt: endedAt + 30,
+            taggedById: userId ?? agent,
+          }))
         : [],
-      comments: commented ? [{ id: i + 1, content: rng.pick(COMMENTS), postedAt: endedAt + 45, postedById: userId ?? agent }] : [],
+      comments: commented
+        ? [{ id: i + 1, content: rng.pick(COMMENTS), postedAt: endedAt + 45, postedById: userId ?? agent }]
+        : [],
       archived: rng.chance(0.1),
       cost: answered ? (Math.ceil(talk / 60) * 1.5).toFixed(1) : '0.0',
       pricingType: 'in_bundle',

@@ -65,7 +65,9 @@ describe('Intercom emulator: contacts', () => {
     const unknown = await h.api('POST', '/contacts', { role: 'lead', custom_attributes: { nope: 1 } })
     expect(unknown.status).toBe(400)
     expect(at(unknown.body, 'errors', 0, 'code')).toBe('parameter_invalid')
-    expect((await h.api('POST', '/contacts', { role: 'lead', custom_attributes: { call_count: 'x' } })).status).toBe(400)
+    expect((await h.api('POST', '/contacts', { role: 'lead', custom_attributes: { call_count: 'x' } })).status).toBe(
+      400,
+    )
     const ok = await h.api('POST', '/contacts', { role: 'lead', custom_attributes: { call_count: 3 } })
     expect(at(ok.body, 'custom_attributes', 'call_count')).toBe(3)
   })
@@ -73,13 +75,17 @@ describe('Intercom emulator: contacts', () => {
   it('search lag hides new contacts, so search-then-create races into 409', async () => {
     h.em.setSearchLag(60_000)
     const created = await h.api('POST', '/contacts', { email: 'race@example.com' })
-    const search = await h.api('POST', '/contacts/search', { query: { field: 'email', operator: '=', value: 'race@example.com' } })
+    const search = await h.api('POST', '/contacts/search', {
+      query: { field: 'email', operator: '=', value: 'race@example.com' },
+    })
     expect(at(search.body, 'total_count')).toBe(0)
     const retry = await h.api('POST', '/contacts', { email: 'race@example.com' })
     expect(retry.status).toBe(409)
     expect(str(retry.body, 'errors', 0, 'message')).toContain(str(created.body, 'id'))
     h.clock.advance(60_000)
-    const later = await h.api('POST', '/contacts/search', { query: { field: 'email', operator: '=', value: 'race@example.com' } })
+    const later = await h.api('POST', '/contacts/search', {
+      query: { field: 'email', operator: '=', value: 'race@example.com' },
+    })
     expect(at(later.body, 'total_count')).toBe(1)
   })
 
@@ -105,7 +111,9 @@ describe('Intercom emulator: contacts', () => {
     expect(at(gone.body, 'errors', 0, 'code')).toBe('contact_merged')
 
     const skip = str((await h.api('POST', '/contacts', { role: 'lead', name: 'x' })).body, 'id')
-    expect((await h.api('POST', '/contacts/merge', { from: skip, into: user, skip_duplicate_validation: true })).status).toBe(200)
+    expect(
+      (await h.api('POST', '/contacts/merge', { from: skip, into: user, skip_duplicate_validation: true })).status,
+    ).toBe(200)
 
     const search = await h.api('POST', '/contacts/search', { query: { field: 'role', operator: '=', value: 'lead' } })
     expect(at(search.body, 'total_count')).toBe(0)
@@ -116,13 +124,19 @@ describe('Intercom emulator: contacts', () => {
     const c = await h.api('POST', '/contacts', { role: 'lead', owner_id: ADMIN })
     expect(at(c.body, 'owner_id')).toBe(ADMIN)
     const id = str(c.body, 'id')
-    expect(at((await h.api('GET', `/contacts/${id}`, undefined, { 'intercom-version': '2.14' })).body, 'owner_id')).toBe(Number(ADMIN))
+    expect(
+      at((await h.api('GET', `/contacts/${id}`, undefined, { 'intercom-version': '2.14' })).body, 'owner_id'),
+    ).toBe(Number(ADMIN))
     expect((await h.api('POST', '/contacts', { role: 'lead', owner_id: Number(ADMIN) })).status).toBe(400)
   })
 
   it('tags contacts and writes contact notes', async () => {
     const id = str((await h.api('POST', '/contacts', { role: 'lead' })).body, 'id')
-    expect((await h.api('POST', `/contacts/${id}/tags`, { id: '81' })).body).toMatchObject({ type: 'tag', id: '81', name: 'VIP' })
+    expect((await h.api('POST', `/contacts/${id}/tags`, { id: '81' })).body).toMatchObject({
+      type: 'tag',
+      id: '81',
+      name: 'VIP',
+    })
     expect((await h.api('POST', `/contacts/${id}/tags`, { id: '999' })).status).toBe(404)
     const byTag = await h.api('POST', '/contacts/search', { query: { field: 'tag_id', operator: '=', value: '81' } })
     expect(at(byTag.body, 'total_count')).toBe(1)

@@ -1,6 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { startIntercomEmulator, type IntercomEmulator, type IntercomEmulatorConfig } from '../../../src/emulator/intercom/index.js'
+import {
+  startIntercomEmulator,
+  type IntercomEmulator,
+  type IntercomEmulatorConfig,
+} from '../../../src/emulator/intercom/index.js'
 import type { IntercomSeedExtended } from '../../../src/emulator/intercom/seed.js'
 
 export const TOKEN = 'test-token'
@@ -65,7 +69,13 @@ export function list(value: unknown, ...path: Array<string | number>): unknown[]
 
 export async function startHarness(options: Partial<IntercomEmulatorConfig> = {}, seed = baseSeed()): Promise<Harness> {
   const clock = new ManualClock()
-  const em = await startIntercomEmulator({ accessToken: TOKEN, clientSecret: SECRET, now: clock.now, seed: 7, ...options })
+  const em = await startIntercomEmulator({
+    accessToken: TOKEN,
+    clientSecret: SECRET,
+    now: clock.now,
+    seed: 7,
+    ...options,
+  })
   em.seed(seed)
   const api: Harness['api'] = async (method, path, body, headers = {}) => {
     const res = await fetch(em.url + path, {
@@ -91,7 +101,9 @@ export interface Received {
 }
 
 /** A webhook receiver whose POST answer is programmable; HEAD always answers 200 so registration succeeds. */
-export async function startReceiver(answer: (n: number) => number = () => 200): Promise<{ url: string; received: Received[]; heads: number; close: () => Promise<void> }> {
+export async function startReceiver(
+  answer: (n: number) => number = () => 200,
+): Promise<{ url: string; received: Received[]; heads: number; close: () => Promise<void> }> {
   const received: Received[] = []
   const state = { heads: 0 }
   const server: Server = createServer((req, res) => {

@@ -13,7 +13,8 @@ describe('Intercom emulator: search query language', () => {
   afterAll(async () => {
     await h.em.close()
   })
-  const search = (body: unknown, version = '2.16') => h.api('POST', '/contacts/search', body, { 'intercom-version': version })
+  const search = (body: unknown, version = '2.16') =>
+    h.api('POST', '/contacts/search', body, { 'intercom-version': version })
   const f = (field: string, operator: string, value: unknown) => ({ field, operator, value })
 
   it('pages with opaque body cursors and no next on the last page', async () => {
@@ -40,7 +41,10 @@ describe('Intercom emulator: search query language', () => {
     const leaf = f('role', '=', 'lead')
     const ok = { operator: 'AND', value: [{ operator: 'OR', value: [{ operator: 'AND', value: [leaf] }] }] }
     expect((await search({ query: ok })).status).toBe(200)
-    const tooDeep = { operator: 'AND', value: [{ operator: 'OR', value: [{ operator: 'AND', value: [{ operator: 'OR', value: [leaf] }] }] }] }
+    const tooDeep = {
+      operator: 'AND',
+      value: [{ operator: 'OR', value: [{ operator: 'AND', value: [{ operator: 'OR', value: [leaf] }] }] }],
+    }
     expect((await search({ query: tooDeep })).status).toBe(400)
     const wide = { operator: 'OR', value: Array.from({ length: 16 }, () => leaf) }
     expect((await search({ query: wide })).status).toBe(400)
@@ -72,7 +76,13 @@ describe('Intercom emulator: search query language', () => {
     expect(at(res.body, 'data', 0, 'name')).toBe('Lead 6')
     const bad = await search({ query: f('role', '=', 'lead'), sort: { field: 'name', order: 'desc' } })
     expect(bad.status).toBe(400)
-    expect(bad.body).toMatchObject({ errors: [{ code: 'invalid_sort_order', message: "Invalid sort order 'desc'. Must be one of: ascending, descending" }] })
-    expect((await search({ query: f('role', '=', 'lead'), sort: { field: 'name', order: 'desc' } }, '2.14')).status).toBe(200)
+    expect(bad.body).toMatchObject({
+      errors: [
+        { code: 'invalid_sort_order', message: "Invalid sort order 'desc'. Must be one of: ascending, descending" },
+      ],
+    })
+    expect(
+      (await search({ query: f('role', '=', 'lead'), sort: { field: 'name', order: 'desc' } }, '2.14')).status,
+    ).toBe(200)
   })
 })

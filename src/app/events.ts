@@ -1,0 +1,194 @@
+import { existsSync } from 'node:fs'
+import { UserError } from '../errors.js'
+import { buildPipeline } from '../listener/build-pipeline.js'
+import { isPermanentError } from '../listener/errors.js'
+import { acquireWorkerLock } from '../listener/lock.js'
+import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
+import type { EventSource, EventStatus, QueuedEvent, StateStore } from '../store/state-store.js'
+import type { Runtime } from './runtime.js'
+
+export interface EventView {
+  id: number
+  source: EventSource
+  type: string
+  subject: string | null
+  status: EventStatus
+  attempts: number
+  lastError: string | null
+  receivedAt: string
+  updatedAt: string
+  nextAttemptAt: string | null
+}
+
+export interface EventDetail extends EventView {
+  identity: string
+  /** The stored body as JSON (an Aircall token is masked before storage). */
+  payload: unknown
+}
+
+export interface EventListResult {
+  statePath: string
+  events: EventView[]
+  counts: Record<EventStatus, number>
+}
+
+export interface ReplayResult {
+  requeued: number[]
+  /** Ids that were not replayed, with why (unknown id, still queued or processing). */
+  skipped: Array<{ id: number; reason: string }>
+  /** With --process: how each replayed event ended. */
+  processed: { done: number[]; dead: Array<{ id: number; error: string | null }> } | null
+}
+
+export interface PurgeResult {
+  statuses: EventStatus[]
+  olderThan: string | null
+  purged: number
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+const view = (event: QueuedEvent): EventView => ({
+  id: event.id,
+  source: event.source,
+  type: event.type,
+  subject: event.subject,
+  status: event.status,
+  attempts: event.attempts,
+  lastError: event.lastError,
+  receivedAt: iso(event.receivedAt),
+  updatedAt: iso(event.updatedAt),
+  nextAttemptAt: event.status === 'queued' ? iso(event.nextAttemptAt) : null,
+})
+
+const EMPTY_COUNTS: Record<EventStatus, number> = { queued: 0, processing: 0, done: 0, dead: 0 }
+
+/** Reading commands must not leave a store file behind where none existed. */
+const hasStore = (runtime: Runtime): boolean => existsSync(runtime.loaded.statePath)
+
+const DURATION = /^(\d+)\s*(s|m|h|d|w)$/
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
+
+/** `7d`, `12h`, `30m`, `45s`, `2w` → milliseconds. */
+export const parseAge = (text: string): number => {
+  const match = DURATION.exec(text.trim())
+  if (!match) {
+    throw new UserError(`"${text}" is not a duration`, 'write a number and a unit: 45s, 30m, 12h, 7d or 2w')
+  }
+  return Number(match[1]) * (UNIT_MS[match[2] ?? 'd'] ?? 0)
+}
+
+export const listEvents = (
+  runtime: Runtime,
+  filter: { status?: EventStatus; source?: EventSource; limit: number },
+): EventListResult => {
+  if (!hasStore(runtime)) return { statePath: runtime.loaded.statePath, events: [], counts: { ...EMPTY_COUNTS } }
+  const { store } = runtime
+  // Newest first: the events someone is looking for are usually the latest.
+  const all = store.listEvents({ status: filter.status, source: filter.source })
+  return {
+    statePath: store.path,
+    events: all.slice(-filter.limit).reverse().map(view),
+    counts: store.counts().events,
+  }
+}
+
+export const showEvent = (runtime: Runtime, id: number): EventDetail => {
+  const event = hasStore(runtime) ? runtime.store.getEvent(id) : undefined
+  if (!event) throw new UserError(`no event #${id} in ${runtime.loaded.statePath}`, 'list them with `events list`', 1)
+  let payload: unknown = event.payload
+  try {
+    payload = JSON.parse(event.payload) as unknown
+  } catch {
+    // Kept as text: showing what was stored matters more than its shape.
+  }
+  return { ...view(event), identity: event.identity, payload }
+}
+
+export const purgeEvents = (
+  runtime: Runtime,
+  options: { statuses: EventStatus[]; olderThan?: string },
+): PurgeResult => {
+  const olderThanMs = options.olderThan === undefined ? undefined : parseAge(options.olderThan)
+  if (options.statuses.some((status) => status === 'queued' || status === 'processing')) {
+    throw new UserError('only done and dead events can be purged', 'pass --status done or --status dead')
+  }
+  const purged = hasStore(runtime)
+    ? runtime.store.purgeEvents({
+        status: options.statuses,
+        olderThan: olderThanMs === undefined ? undefined : runtime.now() - olderThanMs,
+      })
+    : 0
+  return { statuses: options.statuses, olderThan: options.olderThan ?? null, purged }
+}
+
+const requeue = (store: StateStore, ids: number[], now: number): Pick<ReplayResult, 'requeued' | 'skipped'> => {
+  const requeued: number[] = []
+  const skipped: ReplayResult['skipped'] = []
+  for (const id of ids) {
+    const event = store.getEvent(id)
+    if (!event) skipped.push({ id, reason: 'no such event' })
+    else if (event.status === 'queued' || event.status === 'processing') skipped.push({ id, reason: `already ${event.status}` })
+    else if (store.replayEvents([id], now) === 1) requeued.push(id)
+  }
+  return { requeued, skipped }
+}
+
+/**
+ * Puts dead (or done) events back in the queue. `listen` processes them; with `process`, this command runs
+ * the worker itself until every replayed event is done or dead again.
+ */
+export const replayEvents = async (
+  runtime: Runtime,
+  options: { ids: number[]; allDead: boolean; process: boolean; onEvent?: (event: WorkerEvent) => void },
+): Promise<ReplayResult> => {
+  if (!options.allDead && options.ids.length === 0) {
+    throw new UserError('name the events to replay', 'pass one or more ids (see `events list --status dead`), or --all-dead')
+  }
+  if (!hasStore(runtime)) return { requeued: [], skipped: options.ids.map((id) => ({ id, reason: 'no such event' })), processed: null }
+  const { store } = runtime
+  const ids = options.allDead ? store.listEvents({ status: 'dead' }).map((event) => event.id) : options.ids
+  const { requeued, skipped } = requeue(store, ids, runtime.now())
+  if (!options.process || requeued.length === 0) return { requeued, skipped, processed: null }
+  return { requeued, skipped, processed: await processUntilSettled(runtime, requeued, options.onEvent) }
+}
+
+const processUntilSettled = async (
+  runtime: Runtime,
+  ids: number[],
+  onEvent?: (event: WorkerEvent) => void,
+): Promise<NonNullable<ReplayResult['processed']>> => {
+  const { store, config, now } = runtime
+  const { pipeline } = buildPipeline(runtime)
+  const lock = acquireWorkerLock(store, now, 60_000)
+  const worker = new QueueWorker({
+    store,
+    concurrency: config.listener.workerConcurrency,
+    maxAttempts: config.listener.maxAttempts,
+    isPermanent: isPermanentError,
+    now,
+    handle: async (event) => (await pipeline.handle(event)).summary,
+    onEvent,
+  })
+  const settled = (): QueuedEvent[] | null => {
+    const events = ids.map((id) => store.getEvent(id))
+    return events.every((event) => event === undefined || event.status === 'done' || event.status === 'dead')
+      ? events.filter((event): event is QueuedEvent => event !== undefined)
+      : null
+  }
+  try {
+    worker.start()
+    let final = settled()
+    while (final === null) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      final = settled()
+    }
+    return {
+      done: final.filter((event) => event.status === 'done').map((event) => event.id),
+      dead: final.filter((event) => event.status === 'dead').map((event) => ({ id: event.id, error: event.lastError })),
+    }
+  } finally {
+    await worker.stop()
+    lock.release()
+  }
+}

@@ -1,0 +1,195 @@
+import type { Server } from 'node:http'
+import { UserError } from '../errors.js'
+import { buildPipeline } from '../listener/build-pipeline.js'
+import { isPermanentError } from '../listener/errors.js'
+import { createIntakeServer, listenOn, type IntakeEvent } from '../listener/intake.js'
+import { acquireWorkerLock } from '../listener/lock.js'
+import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
+import type { Effect, EventPipeline } from '../sync/pipeline.js'
+import type { Runtime } from './runtime.js'
+
+export type ListenEvent =
+  | { type: 'listening'; url: string; aircall: boolean; intercom: boolean; concurrency: number; recovered: number }
+  | { type: 'warning'; message: string }
+  | IntakeEvent
+  | Exclude<WorkerEvent, { type: 'processed' }>
+  | (Extract<WorkerEvent, { type: 'processed' }> & { effects: Effect[] })
+  | { type: 'stopping' }
+
+export interface ListenSummary {
+  url: string
+  accepted: number
+  duplicates: number
+  rejected: number
+  processed: number
+  retried: number
+  deadLettered: number
+  /** `rule:status[:detail]` → count, e.g. `missed-call:skipped:anonymous`. */
+  outcomes: Record<string, number>
+}
+
+export interface ListenOptions {
+  host: string
+  port: number
+  onEvent?: (event: ListenEvent) => void
+  /** Tests may pass a pipeline; by default the rules are wired to the runtime's clients. */
+  pipeline?: Pick<EventPipeline, 'handle'>
+}
+
+export interface ListenHandle {
+  readonly url: string
+  summary(): ListenSummary
+  /** Stops accepting, lets in-flight events finish, releases the worker lock. */
+  stop(): Promise<ListenSummary>
+}
+
+const LOCK_TTL_MS = 60_000
+const MAINTENANCE_MS = 15_000
+
+const closeServer = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.close(() => resolve())
+    server.closeIdleConnections()
+  })
+
+/** Checks the webhook secrets: neither set is a configuration error, one missing a warning. */
+export const webhookSources = (runtime: Runtime): { aircall: boolean; intercom: boolean; warnings: string[] } => {
+  const aircall = Boolean(runtime.config.aircall.webhookToken)
+  const intercom = Boolean(runtime.config.intercom.clientSecret)
+  if (!aircall && !intercom) {
+    throw new UserError(
+      'neither AIRCALL_WEBHOOK_TOKEN nor INTERCOM_CLIENT_SECRET is set: the listener could not verify any webhook',
+      'export AIRCALL_WEBHOOK_TOKEN (the token of your Aircall webhook) and/or INTERCOM_CLIENT_SECRET (Developer Hub › your app › Basic information)',
+    )
+  }
+  const warnings: string[] = []
+  if (!aircall) warnings.push('AIRCALL_WEBHOOK_TOKEN is not set: every POST /aircall will be refused with 401')
+  if (!intercom) warnings.push('INTERCOM_CLIENT_SECRET is not set: every POST /intercom will be refused with 401')
+  return { aircall, intercom, warnings }
+}
+
+/**
+ * The webhook listener: intake (verify → durable enqueue → 2xx) and the worker running the live rules, in one
+ * process. Events a killed predecessor left mid-processing are released at start and processed again; every
+ * effect is a ledger step, so they take effect once.
+ */
+export const startListener = async (runtime: Runtime, options: ListenOptions): Promise<ListenHandle> => {
+  const { config, store, now } = runtime
+  const emit = options.onEvent ?? (() => undefined)
+  const sources = webhookSources(runtime)
+  const { pipeline, guard } = options.pipeline ? { pipeline: options.pipeline, guard: null } : buildPipeline(runtime)
+
+  const lock = acquireWorkerLock(store, now, LOCK_TTL_MS)
+  const recovered = store.releaseExpiredLeases(Number.MAX_SAFE_INTEGER)
+  const summary: ListenSummary = {
+    url: '',
+    accepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    processed: 0,
+    retried: 0,
+    deadLettered: 0,
+    outcomes: {},
+  }
+  const effectsOf = new Map<number, Effect[]>()
+
+  const worker = new QueueWorker({
+    store,
+    concurrency: config.listener.workerConcurrency,
+    maxAttempts: config.listener.maxAttempts,
+    isPermanent: isPermanentError,
+    now,
+    handle: async (event) => {
+      const result = await pipeline.handle(event)
+      effectsOf.set(event.id, result.effects)
+      return result.summary
+    },
+    onEvent: (event) => {
+      if (event.type === 'processed') {
+        const effects = effectsOf.get(event.id) ?? []
+        effectsOf.delete(event.id)
+        summary.processed += 1
+        for (const effect of effects) {
+          const key = [effect.rule, effect.status, effect.status === 'skipped' ? effect.detail : undefined]
+            .filter(Boolean)
+            .join(':')
+          summary.outcomes[key] = (summary.outcomes[key] ?? 0) + 1
+        }
+        emit({ ...event, effects })
+        return
+      }
+      if (event.type === 'retrying') summary.retried += 1
+      if (event.type === 'dead-lettered') summary.deadLettered += 1
+      emit(event)
+    },
+  })
+
+  const server = createIntakeServer({
+    store,
+    aircallWebhookToken: config.aircall.webhookToken ?? null,
+    intercomClientSecret: config.intercom.clientSecret ?? null,
+    maxBodyBytes: config.listener.maxBodyBytes,
+    now,
+    onEvent: (event) => {
+      if (event.type === 'accepted') {
+        if (event.duplicate) summary.duplicates += 1
+        else summary.accepted += 1
+        worker.notify()
+      } else {
+        summary.rejected += 1
+      }
+      emit(event)
+    },
+  })
+
+  let url: string
+  try {
+    url = await listenOn(server, options.host, options.port)
+  } catch (error) {
+    lock.release()
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw new UserError(
+        `cannot listen on ${options.host}:${options.port} (${code})`,
+        'choose another --port, or stop what is using it',
+        1,
+      )
+    }
+    throw error
+  }
+  summary.url = url
+  emit({
+    type: 'listening',
+    url,
+    aircall: sources.aircall,
+    intercom: sources.intercom,
+    concurrency: config.listener.workerConcurrency,
+    recovered,
+  })
+  for (const message of sources.warnings) emit({ type: 'warning', message })
+  worker.start()
+
+  const maintenance = setInterval(() => {
+    lock.renew()
+    guard?.prune()
+  }, MAINTENANCE_MS)
+  maintenance.unref()
+
+  let stopping: Promise<ListenSummary> | null = null
+  return {
+    url,
+    summary: () => structuredClone(summary),
+    stop: () => {
+      stopping ??= (async () => {
+        emit({ type: 'stopping' })
+        clearInterval(maintenance)
+        const closed = closeServer(server)
+        await worker.stop()
+        await closed
+        lock.release()
+        return structuredClone(summary)
+      })()
+      return stopping
+    },
+  }
+}

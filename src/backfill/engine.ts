@@ -1,0 +1,237 @@
+import type { CallRecord } from '../domain/call-record.js'
+import { AuthError, ForbiddenError, NetworkError, RateLimitedError, ServerError, TimeoutError } from '../http/errors.js'
+import type { StateStore } from '../store/state-store.js'
+import type { CallLogger, LogCallOutcome } from '../sync/types.js'
+import { clearDeadLetter, deadLetterCall } from './dead-letters.js'
+import type { CallSource, SourceWarning } from './sources/types.js'
+
+export type SkipReason = 'anonymous' | 'invalid-number' | 'unmatched'
+
+export type BackfillEvent =
+  | { type: 'window-started'; label: string; expected: number | null }
+  | { type: 'window-done'; label: string; calls: number }
+  | { type: 'call-logged'; callId: string; status: 'logged' | 'updated' | 'already-done' | 'would-log' }
+  | { type: 'call-skipped'; callId: string; reason: SkipReason }
+  | { type: 'call-failed'; callId: string; error: string; attempts: number; deadLetterId: number | null }
+  | { type: 'warning'; warning: SourceWarning }
+  | { type: 'rate-limited'; service: 'aircall' | 'intercom' }
+
+export interface BackfillCounts {
+  read: number
+  logged: number
+  updated: number
+  alreadyDone: number
+  /** Dry run: calls that would be logged. */
+  wouldLog: number
+  skipped: Record<SkipReason, number>
+  contactsMatched: number
+  contactsCreated: number
+  deadLetters: number
+  badRows: number
+  windows: number
+}
+
+export interface BackfillRun {
+  counts: BackfillCounts
+  /** Stopped by the signal: the last window was not checkpointed and resumes on the next run. */
+  interrupted: boolean
+  elapsedMs: number
+  /** Callers left unmatched, for audits: E.164 (or raw digits) → calls. */
+  unmatched: Record<string, number>
+  deadLetterIds: number[]
+}
+
+export interface BackfillEngineOptions {
+  source: CallSource
+  logger: CallLogger
+  store: StateStore
+  concurrency: number
+  dryRun?: boolean
+  /** Start from the beginning instead of the stored checkpoint. */
+  restart?: boolean
+  /** Resume after the stored checkpoint (default); `sync` computes its own start and passes false. */
+  resume?: boolean
+  /** Aborting stops scheduling calls; those in flight finish so nothing is left half-written. */
+  signal?: AbortSignal
+  /** Attempts per call before it is dead-lettered (default 3). */
+  maxAttempts?: number
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
+  onEvent?: (event: BackfillEvent) => void
+}
+
+const emptyCounts = (): BackfillCounts => ({
+  read: 0,
+  logged: 0,
+  updated: 0,
+  alreadyDone: 0,
+  wouldLog: 0,
+  skipped: { anonymous: 0, 'invalid-number': 0, unmatched: 0 },
+  contactsMatched: 0,
+  contactsCreated: 0,
+  deadLetters: 0,
+  badRows: 0,
+  windows: 0,
+})
+
+/** Failures a later attempt can get past; anything else (validation, a broken template) is dead-lettered at once. */
+const isTransient = (error: unknown): boolean =>
+  error instanceof ServerError ||
+  error instanceof NetworkError ||
+  error instanceof TimeoutError ||
+  error instanceof RateLimitedError
+
+/** Failures no call will get past: the run stops instead of dead-lettering every call. */
+const isFatal = (error: unknown): boolean => error instanceof AuthError || error instanceof ForbiddenError
+
+const errorText = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))
+
+/**
+ * Reads a source window by window, logs each call through the ledger-checked logger with bounded
+ * concurrency, and checkpoints a window only once every call in it is logged, skipped or dead-lettered,
+ * so a crash at any instant resumes at the first unfinished window and repeats nothing already written.
+ */
+export async function runBackfillEngine(options: BackfillEngineOptions): Promise<BackfillRun> {
+  const { source, logger, store, signal, dryRun = false } = options
+  const now = options.now ?? Date.now
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const maxAttempts = options.maxAttempts ?? 3
+  const emit = options.onEvent ?? (() => {})
+  const counts = emptyCounts()
+  const unmatched: Record<string, number> = {}
+  const deadLetterIds: number[] = []
+  const matched = new Set<string>()
+  const created = new Set<string>()
+  const started = now()
+  const callerLocks = new Map<string, Promise<void>>()
+
+  if (options.restart && !dryRun) store.deleteCheckpoints(source.checkpointName)
+  const resume =
+    options.restart || options.resume === false ? undefined : store.getCheckpoint(source.checkpointName)?.value
+
+  const record = (call: CallRecord, outcome: LogCallOutcome): void => {
+    switch (outcome.status) {
+      case 'logged':
+      case 'updated': {
+        if (outcome.status === 'logged') counts.logged++
+        else counts.updated++
+        const set = outcome.resolution.status === 'created' ? created : matched
+        set.add(outcome.contactId)
+        emit({ type: 'call-logged', callId: call.callId, status: outcome.status })
+        return
+      }
+      case 'already-done':
+        counts.alreadyDone++
+        emit({ type: 'call-logged', callId: call.callId, status: 'already-done' })
+        return
+      case 'skipped': {
+        const resolution = outcome.resolution
+        if (outcome.reason === 'dry-run') {
+          counts.wouldLog++
+          if (resolution && resolution.status !== 'unmatched') {
+            ;(resolution.status === 'created' ? created : matched).add(resolution.contactId)
+          }
+          emit({ type: 'call-logged', callId: call.callId, status: 'would-log' })
+          return
+        }
+        counts.skipped[outcome.reason]++
+        if (outcome.reason === 'unmatched') {
+          const key = (resolution?.status === 'unmatched' ? resolution.e164 : null) ?? call.rawDigits
+          unmatched[key] = (unmatched[key] ?? 0) + 1
+        }
+        emit({ type: 'call-skipped', callId: call.callId, reason: outcome.reason })
+        return
+      }
+    }
+  }
+
+  const logOne = async (call: CallRecord): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await logger.log(call, { dryRun })
+        if (!dryRun) clearDeadLetter(store, call.callId)
+        record(call, outcome)
+        return
+      } catch (error) {
+        if (isFatal(error)) throw error
+        if (isTransient(error) && attempt < maxAttempts) {
+          await sleep(Math.min(10_000, 500 * 2 ** (attempt - 1)))
+          continue
+        }
+        const text = errorText(error)
+        const id = dryRun ? null : deadLetterCall(store, call, text, now())
+        if (id !== null) deadLetterIds.push(id)
+        counts.deadLetters++
+        emit({ type: 'call-failed', callId: call.callId, error: text, attempts: attempt, deadLetterId: id })
+        return
+      }
+    }
+  }
+
+  // Calls from one number run one after another, so a new caller is never created twice by two workers.
+  const serialised = (call: CallRecord): Promise<void> => {
+    const key = call.rawDigits
+    const previous = callerLocks.get(key) ?? Promise.resolve()
+    const next = previous.then(() => logOne(call))
+    const tail = next.catch(() => {})
+    callerLocks.set(key, tail)
+    void tail.then(() => {
+      if (callerLocks.get(key) === tail) callerLocks.delete(key)
+    })
+    return next
+  }
+
+  const onWarning = (warning: SourceWarning): void => {
+    if (warning.code === 'bad-row') counts.badRows++
+    emit({ type: 'warning', warning })
+  }
+
+  let interrupted = false
+  try {
+    for await (const window of source.windows({ resume, signal, onWarning })) {
+      if (signal?.aborted) {
+        interrupted = true
+        break
+      }
+      emit({ type: 'window-started', label: window.label, expected: window.expected })
+      const inFlight = new Set<Promise<void>>()
+      let failure: unknown = null
+      let calls = 0
+      for await (const call of window.calls) {
+        if (signal?.aborted || failure !== null) break
+        counts.read++
+        calls++
+        const task = serialised(call).catch((error: unknown) => {
+          failure ??= error
+        })
+        inFlight.add(task)
+        void task.finally(() => inFlight.delete(task))
+        while (inFlight.size >= options.concurrency) await Promise.race(inFlight)
+      }
+      await Promise.all(inFlight)
+      if (failure !== null) throw failure
+      if (signal?.aborted) {
+        interrupted = true
+        break
+      }
+      counts.windows++
+      if (!dryRun) {
+        store.transaction(() => {
+          store.completeStep(`window:${source.checkpointName}:${JSON.stringify(window.position)}`, null, { calls })
+          store.setCheckpoint(source.checkpointName, window.position)
+        })
+      }
+      emit({ type: 'window-done', label: window.label, calls })
+    }
+  } catch (error) {
+    if (!(signal?.aborted && isAbort(error))) throw error
+    interrupted = true
+  }
+
+  counts.contactsMatched = matched.size
+  counts.contactsCreated = created.size
+  return { counts, interrupted, elapsedMs: now() - started, unmatched, deadLetterIds }
+}
+
+const isAbort = (error: unknown): boolean =>
+  error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError' || error.name === 'NetworkError')

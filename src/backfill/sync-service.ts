@@ -1,0 +1,114 @@
+import { hostname } from 'node:os'
+
+import type { Runtime } from '../app/runtime.js'
+import { LockedError, UserError } from '../errors.js'
+import { type BackfillCounts, type BackfillEvent, runBackfillEngine } from './engine.js'
+import { createCallLogger } from './logger-factory.js'
+import { iso, parseDuration } from './range.js'
+import { type RequestFigures, requestFigures } from './backfill-service.js'
+import { AircallRangeSource } from './sources/aircall-range.js'
+
+export const SYNC_CHECKPOINT = 'sync:aircall'
+export const SYNC_LOCK = 'sync'
+export const SYNC_MARK = 'sync:last-run'
+const FIRST_RUN_S = 86_400
+/** Long enough for any sane run; renewed after every window, and a crashed holder frees it when it lapses. */
+const LOCK_TTL_MS = 15 * 60_000
+
+export interface SyncRequest {
+  /** How far before the last checkpoint to re-read, for Aircall's late rewrites (default 2h). */
+  lookback: string
+  concurrency: number
+  signal?: AbortSignal
+  onEvent?: (event: BackfillEvent) => void
+}
+
+export interface SyncResult {
+  since: string
+  until: string
+  firstRun: boolean
+  interrupted: boolean
+  counts: BackfillCounts
+  elapsedMs: number
+  requests: { aircall: RequestFigures; intercom: RequestFigures }
+  deadLetterIds: number[]
+}
+
+interface LockOwner {
+  pid: number
+  host: string
+  startedAt: number
+}
+
+/**
+ * The cron-friendly incremental run: from the last checkpoint minus the lookback up to now (the last 24 h on
+ * the first run), through the same engine as `backfill`. A store lock makes an overlapping run exit at once.
+ */
+export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise<SyncResult> {
+  const lookback = parseDuration(request.lookback)
+  if (lookback === null) {
+    throw new UserError(`--lookback "${request.lookback}" is not a duration`, 'use e.g. 30m, 2h or 1d')
+  }
+  const { store } = runtime
+  const startedAt = runtime.now()
+  const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt }
+  const ownerText = JSON.stringify(owner)
+  if (!store.acquireLock(SYNC_LOCK, ownerText, startedAt, LOCK_TTL_MS)) {
+    throw lockedError(store.getLock(SYNC_LOCK)?.owner)
+  }
+  try {
+    const until = Math.floor(startedAt / 1000)
+    const through = store.getCheckpoint(SYNC_CHECKPOINT)?.value.through
+    const firstRun = typeof through !== 'number'
+    const since = firstRun ? until - FIRST_RUN_S : Math.min(through, until) - lookback
+    const source = new AircallRangeSource({
+      client: runtime.aircall,
+      since,
+      until,
+      retentionDays: runtime.config.aircall.retentionDays,
+      now: runtime.now,
+      checkpointName: SYNC_CHECKPOINT,
+    })
+    const run = await runBackfillEngine({
+      source,
+      logger: createCallLogger(runtime),
+      store,
+      concurrency: request.concurrency,
+      resume: false,
+      signal: request.signal,
+      now: runtime.now,
+      onEvent: (event) => {
+        if (event.type === 'window-done') store.renewLock(SYNC_LOCK, ownerText, runtime.now(), LOCK_TTL_MS)
+        request.onEvent?.(event)
+      },
+    })
+    if (!run.interrupted) store.setMark(SYNC_MARK, runtime.now())
+    return {
+      since: iso(since),
+      until: iso(until),
+      firstRun,
+      interrupted: run.interrupted,
+      counts: run.counts,
+      elapsedMs: run.elapsedMs,
+      requests: requestFigures(runtime),
+      deadLetterIds: run.deadLetterIds,
+    }
+  } finally {
+    store.releaseLock(SYNC_LOCK, ownerText)
+  }
+}
+
+function lockedError(ownerText: string | undefined): LockedError {
+  let detail = 'unknown holder'
+  try {
+    const owner = JSON.parse(ownerText ?? '') as Partial<LockOwner>
+    const started = typeof owner.startedAt === 'number' ? new Date(owner.startedAt).toISOString() : '?'
+    detail = `pid ${owner.pid ?? '?'}${owner.host ? ` on ${owner.host}` : ''}, started ${started}`
+  } catch {
+    if (ownerText) detail = ownerText
+  }
+  return new LockedError(
+    `another sync is running (${detail})`,
+    'this run exits without doing anything; the lock lapses by itself if that process died',
+  )
+}

@@ -1,0 +1,58 @@
+import type { ListenEvent, ListenSummary } from '../app/listen.js'
+
+/**
+ * Structured logs of a long-running command: one human line per event, or one NDJSON object per event with
+ * --json. Lines are handed to `write`, which the command routes through its secret redactor to stderr.
+ */
+export class LogStream {
+  constructor(
+    private readonly options: { json: boolean; write: (line: string) => void; now?: () => number },
+  ) {}
+
+  readonly handle = (event: ListenEvent): void => {
+    const at = new Date((this.options.now ?? Date.now)()).toISOString()
+    if (this.options.json) {
+      this.options.write(JSON.stringify({ at, ...event }))
+      return
+    }
+    const line = humanLine(event)
+    if (line !== null) this.options.write(`${at.slice(11, 19)} ${line}`)
+  }
+}
+
+const humanLine = (event: ListenEvent): string | null => {
+  switch (event.type) {
+    case 'listening': {
+      const sources = [event.aircall ? `${event.url}/aircall` : null, event.intercom ? `${event.url}/intercom` : null]
+      const recovered = event.recovered > 0 ? `; resumed ${event.recovered} event(s) left mid-processing` : ''
+      return `listening on ${event.url} (${sources.filter(Boolean).join(', ')}; ${event.concurrency} workers${recovered})`
+    }
+    case 'warning':
+      return `warning: ${event.message}`
+    case 'accepted':
+      return `accepted #${event.id} ${event.source} ${event.eventType}${event.duplicate ? ' (duplicate, stored once)' : ''}`
+    case 'rejected':
+      return `rejected ${event.status} ${event.source ?? '-'}: ${event.reason}`
+    case 'processed':
+      return `processed #${event.id} ${event.eventType}: ${event.summary}`
+    case 'retrying':
+      return `retrying #${event.id} ${event.eventType} in ${Math.round(event.retryInMs / 1000)}s (attempt ${event.attempts}): ${event.error}`
+    case 'dead-lettered':
+      return `dead-lettered #${event.id} ${event.eventType} after ${event.attempts} attempt(s): ${event.error}`
+    case 'lease-expired':
+      return `released ${event.count} event(s) whose worker stopped answering`
+    case 'stopping':
+      return 'stopping: finishing the events in flight'
+  }
+}
+
+export const renderListenSummary = (summary: ListenSummary): string => {
+  const lines = [
+    `Stopped listening on ${summary.url}.`,
+    `Accepted ${summary.accepted} event(s) (${summary.duplicates} duplicate(s)), rejected ${summary.rejected}.`,
+    `Processed ${summary.processed}, retried ${summary.retried}, dead-lettered ${summary.deadLettered}.`,
+  ]
+  const outcomes = Object.entries(summary.outcomes).sort(([a], [b]) => a.localeCompare(b))
+  if (outcomes.length > 0) lines.push(...outcomes.map(([key, count]) => `  ${key}: ${count}`))
+  return lines.join('\n')
+}

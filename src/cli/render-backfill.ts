@@ -1,0 +1,97 @@
+import Table from 'cli-table3'
+
+import type { BackfillResult } from '../backfill/backfill-service.js'
+import type { BackfillCounts } from '../backfill/engine.js'
+import type { SyncResult } from '../backfill/sync-service.js'
+import type { TagsSyncResult } from '../backfill/tags-sync-service.js'
+import { formatElapsed } from './progress.js'
+
+const n = (value: number): string => value.toLocaleString('en-US')
+
+type Requests = BackfillResult['requests']
+
+function requestRows(requests: Requests): Array<[string, string]> {
+  return [
+    ['Aircall requests (429s)', `${n(requests.aircall.requests)} (${n(requests.aircall.rateLimited)})`],
+    ['Intercom requests (429s)', `${n(requests.intercom.requests)} (${n(requests.intercom.rateLimited)})`],
+  ]
+}
+
+function countRows(counts: BackfillCounts, dryRun: boolean): Array<[string, string]> {
+  const rows: Array<[string, string]> = [['calls read', n(counts.read)]]
+  if (dryRun) rows.push(['would be logged', n(counts.wouldLog)])
+  else rows.push(['logged', n(counts.logged)], ['updated (rewritten by Aircall)', n(counts.updated)])
+  rows.push(
+    ['already done', n(counts.alreadyDone)],
+    ['skipped: anonymous', n(counts.skipped.anonymous)],
+    ['skipped: invalid number', n(counts.skipped['invalid-number'])],
+    ['skipped: unmatched', n(counts.skipped.unmatched)],
+    [dryRun ? 'contacts that would be matched' : 'contacts matched', n(counts.contactsMatched)],
+    [dryRun ? 'contacts that would be created' : 'contacts created', n(counts.contactsCreated)],
+    ['dead letters', n(counts.deadLetters)],
+  )
+  if (counts.badRows > 0) rows.push(['bad CSV rows (skipped)', n(counts.badRows)])
+  return rows
+}
+
+function table(rows: Array<[string, string]>): string {
+  const t = new Table({ style: { head: [], border: [] } })
+  for (const row of rows) t.push(row)
+  return t.toString()
+}
+
+export function renderBackfill(result: BackfillResult): string {
+  const from = result.source === 'csv' ? `CSV ${result.file}` : 'Aircall API'
+  const range = result.since || result.until ? ` ${result.since ?? '…'} → ${result.until ?? '…'}` : ''
+  const lines = [`${result.dryRun ? 'Dry run (nothing written)' : 'Backfill'}: ${from}${range}`]
+  lines.push(
+    table([
+      ...countRows(result.counts, result.dryRun),
+      ['elapsed', formatElapsed(result.elapsedMs)],
+      ...requestRows(result.requests),
+    ]),
+  )
+  if (result.dataAttributesCreated.length > 0) {
+    lines.push(`Data attributes created: ${result.dataAttributesCreated.join(', ')}`)
+  }
+  if (result.deadLetterIds.length > 0) {
+    lines.push(
+      `${n(result.deadLetterIds.length)} call(s) went to dead letters: inspect with \`events list --status dead\`, retry with \`events replay <id>\`.`,
+    )
+  }
+  if (result.interrupted) lines.push('Interrupted: resume with the same command.')
+  return lines.join('\n')
+}
+
+/** One line, for cron logs. */
+export function renderSync(result: SyncResult): string {
+  const c = result.counts
+  const skipped = c.skipped.anonymous + c.skipped['invalid-number'] + c.skipped.unmatched
+  const limited = result.requests.aircall.rateLimited + result.requests.intercom.rateLimited
+  return (
+    `sync ${result.since} → ${result.until}: ${n(c.read)} calls read, ${n(c.logged)} logged, ${n(c.updated)} updated, ` +
+    `${n(c.alreadyDone)} already done, ${n(skipped)} skipped, ${n(c.deadLetters)} dead letters` +
+    `${limited > 0 ? `, ${n(limited)} 429s` : ''} in ${formatElapsed(result.elapsedMs)}` +
+    `${result.interrupted ? ' (interrupted: the next run resumes)' : ''}`
+  )
+}
+
+export function renderTagsSync(result: TagsSyncResult): string {
+  const skipped = result.skipped.anonymous + result.skipped['invalid-number'] + result.skipped.unmatched
+  const lines = [`${result.dryRun ? 'Dry run (nothing written)' : 'Tag attributes'}: ${result.since} → ${result.until}`]
+  lines.push(
+    table([
+      ['calls read', n(result.callsRead)],
+      [result.dryRun ? 'calls that would be written' : 'calls written', n(result.written)],
+      ['unchanged or no mapped tag', n(result.unchanged)],
+      ['skipped (no contact)', n(skipped)],
+      ['dead letters', n(result.deadLetters)],
+      ['elapsed', formatElapsed(result.elapsedMs)],
+      ...requestRows(result.requests),
+    ]),
+  )
+  if (result.dataAttributesCreated.length > 0) {
+    lines.push(`Data attributes created: ${result.dataAttributesCreated.join(', ')}`)
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,26 @@
+import Table from 'cli-table3'
+import type { CheckStatus, DoctorResult } from '../app/doctor.js'
+
+export const STATUS_MARK: Record<CheckStatus, string> = { pass: '✓', fail: '✗', warn: '!', info: 'i', skip: '-' }
+
+export const renderDoctor = (result: DoctorResult): string => {
+  const table = new Table({
+    head: ['', 'check', 'result', 'fix'],
+    style: { head: [], border: [] },
+    wordWrap: true,
+    colWidths: [3, 28, 60, 50],
+  })
+  for (const check of result.checks)
+    table.push([STATUS_MARK[check.status], check.title, check.detail, check.hint ?? ''])
+  const lines = [table.toString()]
+  if (result.fixesApplied.length > 0) lines.push(`Fixed: ${result.fixesApplied.join('; ')}`)
+  if (result.fixesPending.length > 0) {
+    lines.push(`Can be fixed with \`doctor --fix\`: ${result.fixesPending.join('; ')}`)
+  }
+  lines.push(
+    result.failed === 0
+      ? `All checks passed${result.warned > 0 ? ` (${result.warned} warning${result.warned === 1 ? '' : 's'})` : ''}.`
+      : `${result.failed} check${result.failed === 1 ? '' : 's'} failed.`,
+  )
+  return lines.join('\n')
+}

@@ -1,0 +1,65 @@
+import Table from 'cli-table3'
+import type { EventDetail, EventListResult, PurgeResult, ReplayResult } from '../app/events.js'
+import type { TriggerResult } from '../app/trigger.js'
+
+const clip = (text: string | null, width: number): string =>
+  text === null ? '' : text.length <= width ? text : `${text.slice(0, width - 1)}…`
+
+export const renderEventList = (result: EventListResult): string => {
+  const { counts } = result
+  const totals = `queued ${counts.queued}, processing ${counts.processing}, done ${counts.done}, dead ${counts.dead}`
+  if (result.events.length === 0) return `No events match (${totals}).`
+  const table = new Table({
+    head: ['id', 'source', 'type', 'subject', 'status', 'tries', 'received', 'last error'],
+    style: { head: [], border: [] },
+  })
+  for (const event of result.events) {
+    table.push([
+      event.id,
+      event.source,
+      event.type,
+      event.subject ?? '',
+      event.status,
+      event.attempts,
+      event.receivedAt.replace('T', ' ').slice(0, 19),
+      clip(event.lastError, 60),
+    ])
+  }
+  return `${table.toString()}\n${totals}`
+}
+
+export const renderEventDetail = (event: EventDetail): string =>
+  [
+    `Event #${event.id} (${event.source} ${event.type})`,
+    `  status:      ${event.status} after ${event.attempts} attempt(s)`,
+    `  identity:    ${event.identity}`,
+    `  subject:     ${event.subject ?? '-'}`,
+    `  received:    ${event.receivedAt}`,
+    `  updated:     ${event.updatedAt}`,
+    ...(event.nextAttemptAt ? [`  next try:    ${event.nextAttemptAt}`] : []),
+    ...(event.lastError ? [`  last error:  ${event.lastError}`] : []),
+    'Payload:',
+    JSON.stringify(event.payload, null, 2),
+  ].join('\n')
+
+export const renderReplay = (result: ReplayResult): string => {
+  const lines = [
+    result.requeued.length > 0
+      ? `Requeued ${result.requeued.length} event(s): ${result.requeued.map((id) => `#${id}`).join(', ')}.`
+      : 'Nothing was requeued.',
+  ]
+  for (const skip of result.skipped) lines.push(`  #${skip.id} not replayed: ${skip.reason}`)
+  if (result.processed) {
+    lines.push(`Processed: ${result.processed.done.length} done, ${result.processed.dead.length} dead again.`)
+    for (const dead of result.processed.dead) lines.push(`  #${dead.id}: ${dead.error ?? 'unknown error'}`)
+  } else if (result.requeued.length > 0) {
+    lines.push('A running `listen` processes them; or run `events replay --process` to process them now.')
+  }
+  return lines.join('\n')
+}
+
+export const renderPurge = (result: PurgeResult): string =>
+  `Purged ${result.purged} ${result.statuses.join('/')} event(s)${result.olderThan ? ` older than ${result.olderThan}` : ''}.`
+
+export const renderTrigger = (result: TriggerResult): string =>
+  `${result.event} → ${result.url}: ${result.status}${result.ok ? '' : ` ${JSON.stringify(result.response)}`}`

@@ -1,0 +1,63 @@
+import { Flags } from '@oclif/core'
+
+import { Runtime } from '../../app/runtime.js'
+import { BaseCommand } from '../../cli/base-command.js'
+import { ensureWritable, reportFlags, writeOutputFile } from '../../cli/format.js'
+import { renderAuditEvent, renderAuditRows, renderAuditSummary } from '../../cli/render-audit.js'
+import { auditUnmatchedCallers } from '../../matching/services.js'
+
+export default class AuditUnmatched extends BaseCommand {
+  static override summary = 'List callers from the Aircall call history who have no Intercom contact.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --since 2026-05-01 --until 2026-05-31 --format csv --output unmatched.csv',
+    '<%= config.bin %> <%= command.id %> --create',
+  ]
+  static override flags = {
+    since: Flags.string({
+      description: 'Start of the period: ISO date or datetime (UTC). Default: 30 days ago.',
+      helpValue: 'DATE',
+    }),
+    until: Flags.string({
+      description: 'End of the period; a date includes that whole day. Default: now.',
+      helpValue: 'DATE',
+    }),
+    ...reportFlags,
+    create: Flags.boolean({
+      description: 'Create a contact for each unmatched caller with a valid number (never anonymous or invalid ones).',
+      default: false,
+    }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(AuditUnmatched)
+    if (flags.output) ensureWritable(flags.output, flags.force)
+    const runtime = new Runtime(this.loadConfig(flags))
+    try {
+      const result = await auditUnmatchedCallers(runtime, {
+        since: flags.since,
+        until: flags.until,
+        create: flags.create,
+        onEvent: (event) => {
+          const line = renderAuditEvent(event)
+          if (line) this.note(line)
+        },
+      })
+      const rows = renderAuditRows(result, flags.format)
+      if (flags.output) {
+        const output = writeOutputFile(flags.output, rows, flags.force)
+        this.finish({
+          result: { ...result, output },
+          text: (r) => `${renderAuditSummary(r)}\nWrote ${r.unmatched.length} caller(s) to ${output}`,
+        })
+      } else if (flags.format === 'table') {
+        this.finish({ result, text: (r) => `${rows}\n${renderAuditSummary(r)}` })
+      } else {
+        if (!this.isJson) this.note(renderAuditSummary(result))
+        this.finish({ result, text: () => rows })
+      }
+    } finally {
+      runtime.close()
+    }
+  }
+}

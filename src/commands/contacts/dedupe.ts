@@ -1,0 +1,63 @@
+import { Flags } from '@oclif/core'
+import { confirm } from '@inquirer/prompts'
+
+import { Runtime } from '../../app/runtime.js'
+import { BaseCommand } from '../../cli/base-command.js'
+import { EXIT } from '../../cli/exit-codes.js'
+import { reportFlags } from '../../cli/format.js'
+import { renderDedupe, renderDedupeRows, renderDedupeSummary } from '../../cli/render-contacts.js'
+import { CancelledError, UserError } from '../../errors.js'
+import type { DedupeResult } from '../../matching/dedupe.js'
+import { dedupe } from '../../matching/services.js'
+
+export default class ContactsDedupe extends BaseCommand {
+  static override summary = 'Find Intercom contacts sharing a normalised phone or email, and merge leads into users.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --format csv > duplicates.csv',
+    '<%= config.bin %> <%= command.id %> --apply --yes',
+  ]
+  static override flags = {
+    format: reportFlags.format,
+    apply: Flags.boolean({ description: 'Merge each lead into its group’s user (asks first).', default: false }),
+    yes: Flags.boolean({
+      char: 'y',
+      description: 'Merge without asking (needed when there is no terminal).',
+      default: false,
+    }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ContactsDedupe)
+    if (flags.apply && !flags.yes && !this.canPrompt()) {
+      throw new UserError(
+        '--apply asks before merging, and there is no terminal to ask at',
+        'pass --yes to merge without asking',
+      )
+    }
+    const runtime = new Runtime(this.loadConfig(flags))
+    let declined = false
+    const ask = async (plan: DedupeResult): Promise<boolean> => {
+      this.stderr(renderDedupe(plan, 'table'))
+      const ok = await confirm(
+        { message: `Merge ${plan.plannedMerges} lead(s) into users?`, default: false },
+        { output: process.stderr },
+      )
+      declined = !ok
+      return ok
+    }
+    try {
+      const result = await dedupe(runtime, { apply: flags.apply, confirm: flags.yes ? undefined : ask })
+      if (declined) throw new CancelledError('nothing was merged')
+      if (flags.format !== 'table' && !this.isJson) this.note(renderDedupeSummary(result))
+      const failed = result.merges.some((merge) => merge.status === 'failed')
+      this.finish({
+        result,
+        text: (r) => (flags.format === 'table' ? renderDedupe(r, 'table') : renderDedupeRows(r, flags.format)),
+        exitCode: failed ? EXIT.partial : EXIT.ok,
+      })
+    } finally {
+      runtime.close()
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { Flags } from '@oclif/core'
+import { listEvents } from '../../app/events.js'
+import { Runtime } from '../../app/runtime.js'
+import { BaseCommand } from '../../cli/base-command.js'
+import { renderEventList } from '../../cli/render-events.js'
+
+export default class EventsList extends BaseCommand {
+  static override summary = 'List webhook events in the queue and the dead letters, newest first.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --status dead --source aircall --json',
+  ]
+
+  static override flags = {
+    status: Flags.string({ description: 'Only events in this state.', options: ['queued', 'processing', 'done', 'dead'] as const }),
+    source: Flags.string({ description: 'Only events from this service.', options: ['aircall', 'intercom'] as const }),
+    limit: Flags.integer({ description: 'At most this many events.', default: 50, min: 1 }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(EventsList)
+    const runtime = new Runtime(this.loadConfig(flags))
+    try {
+      const result = listEvents(runtime, {
+        status: flags.status as 'queued' | 'processing' | 'done' | 'dead' | undefined,
+        source: flags.source as 'aircall' | 'intercom' | undefined,
+        limit: flags.limit,
+      })
+      this.finish({ result, text: renderEventList })
+    } finally {
+      runtime.close()
+    }
+  }
+}

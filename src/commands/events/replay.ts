@@ -1,0 +1,49 @@
+import { Flags } from '@oclif/core'
+import { replayEvents } from '../../app/events.js'
+import { Runtime } from '../../app/runtime.js'
+import { BaseCommand } from '../../cli/base-command.js'
+import { EXIT } from '../../cli/exit-codes.js'
+import { renderReplay } from '../../cli/render-events.js'
+import { UserError } from '../../errors.js'
+
+export default class EventsReplay extends BaseCommand {
+  static override summary = 'Put dead (or done) events back in the queue; --process runs them now.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> 42 43',
+    '<%= config.bin %> <%= command.id %> --all-dead --process --json',
+  ]
+
+  static override strict = false
+  static override flags = {
+    'all-dead': Flags.boolean({ description: 'Replay every dead-lettered event.', default: false }),
+    process: Flags.boolean({
+      description: 'Run the worker here until the replayed events are done or dead again (stop `listen` first).',
+      default: false,
+    }),
+  }
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(EventsReplay)
+    const ids = (argv as string[]).map((value) => {
+      if (!/^\d+$/.test(value)) throw new UserError(`"${value}" is not an event id`, 'pass numeric ids from `events list`')
+      return Number(value)
+    })
+    if (ids.length > 0 && flags['all-dead']) throw new UserError('pass event ids or --all-dead, not both')
+    const runtime = new Runtime(this.loadConfig(flags))
+    try {
+      const result = await replayEvents(runtime, {
+        ids,
+        allDead: flags['all-dead'],
+        process: flags.process,
+        onEvent: (event) => {
+          if (event.type === 'processed') this.note(`processed #${event.id} ${event.eventType}: ${event.summary}`)
+          if (event.type === 'dead-lettered') this.note(`dead-lettered #${event.id}: ${event.error}`)
+        },
+      })
+      const partial = (result.processed?.dead.length ?? 0) > 0
+      this.finish({ result, text: renderReplay, exitCode: partial ? EXIT.partial : EXIT.ok })
+    } finally {
+      runtime.close()
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { Args } from '@oclif/core'
+import { showEvent } from '../../app/events.js'
+import { Runtime } from '../../app/runtime.js'
+import { BaseCommand } from '../../cli/base-command.js'
+import { renderEventDetail } from '../../cli/render-events.js'
+
+export default class EventsShow extends BaseCommand {
+  static override summary = 'Show one webhook event: its state, last error and stored payload.'
+  static override examples = ['<%= config.bin %> <%= command.id %> 42', '<%= config.bin %> <%= command.id %> 42 --json']
+
+  static override args = {
+    id: Args.integer({ description: 'Event id (see `events list`).', required: true, min: 1 }),
+  }
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(EventsShow)
+    const runtime = new Runtime(this.loadConfig(flags))
+    try {
+      this.finish({ result: showEvent(runtime, args.id), text: renderEventDetail })
+    } finally {
+      runtime.close()
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { Flags } from '@oclif/core'
+import { Runtime } from '../app/runtime.js'
+import { startListener } from '../app/listen.js'
+import { BaseCommand } from '../cli/base-command.js'
+import { LogStream, renderListenSummary } from '../cli/log-stream.js'
+
+export default class Listen extends BaseCommand {
+  static override summary = 'Receive Aircall and Intercom webhooks and run the live rules on them.'
+  static override description =
+    'Verifies each webhook (Aircall body token, Intercom X-Hub-Signature), stores it before answering 2xx, and processes the queue in the same process. SIGINT/SIGTERM stop accepting, finish the events in flight and exit 0. Logs go to stderr (NDJSON with --json).'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --host 0.0.0.0 --port 8080 --json',
+  ]
+
+  static override flags = {
+    host: Flags.string({ description: 'Interface to listen on. Default: listener.host (127.0.0.1).' }),
+    port: Flags.integer({ description: 'Port to listen on (0 picks a free one). Default: listener.port (3000).', min: 0, max: 65_535 }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Listen)
+    const runtime = new Runtime(this.loadConfig(flags))
+    const log = new LogStream({ json: this.isJson, write: (line) => this.stderr(line) })
+    try {
+      const handle = await startListener(runtime, {
+        host: flags.host ?? runtime.config.listener.host,
+        port: flags.port ?? runtime.config.listener.port,
+        onEvent: log.handle,
+      })
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve)
+        process.once('SIGTERM', resolve)
+      })
+      this.finish({ result: await handle.stop(), text: renderListenSummary })
+    } finally {
+      runtime.close()
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { Flags } from '@oclif/core'
+
+import { Runtime } from '../app/runtime.js'
+import { syncCalls } from '../backfill/sync-service.js'
+import { BaseCommand } from '../cli/base-command.js'
+import { EXIT } from '../cli/exit-codes.js'
+import { onInterrupt } from '../cli/progress.js'
+import { renderSync } from '../cli/render-backfill.js'
+
+export default class Sync extends BaseCommand {
+  static override summary = 'Log the calls since the last run (for cron); overlapping runs exit at once.'
+  static override description =
+    'Reads from the last checkpoint minus --lookback (Aircall rewrites calls after they end) up to now; the first run ' +
+    'reads the last 24 hours. Prints one summary line. Exit 1 when another sync holds the lock, 3 when some calls ' +
+    'went to dead letters.'
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --lookback 30m --json',
+    '*/5 * * * * cd /srv/aircall-intercom && <%= config.bin %> <%= command.id %> >> sync.log 2>&1',
+  ]
+
+  static override flags = {
+    lookback: Flags.string({ description: 'How far before the last checkpoint to re-read, e.g. 30m, 2h, 1d.', default: '2h', helpValue: 'DURATION' }),
+    concurrency: Flags.integer({ description: 'Calls logged at once.', default: 4, min: 1, max: 32 }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Sync)
+    const runtime = new Runtime(this.loadConfig(flags))
+    const interrupt = onInterrupt(() => this.stderr('stopping after the calls in flight…'))
+    try {
+      const result = await syncCalls(runtime, {
+        lookback: flags.lookback,
+        concurrency: flags.concurrency,
+        signal: interrupt.signal,
+        onEvent: (event) => {
+          if (event.type === 'warning') this.addWarning(event.warning.message)
+        },
+      })
+      if (result.interrupted) this.stderr('interrupted: resume with the same command')
+      const exitCode = result.interrupted ? EXIT.interrupted : result.counts.deadLetters > 0 ? EXIT.partial : EXIT.ok
+      this.finish({ result, text: renderSync, exitCode })
+    } finally {
+      interrupt.dispose()
+      runtime.close()
+    }
+  }
+}

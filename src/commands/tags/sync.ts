@@ -1,0 +1,55 @@
+import { Flags } from '@oclif/core'
+
+import { Runtime } from '../../app/runtime.js'
+import { syncTagAttributes } from '../../backfill/tags-sync-service.js'
+import { BaseCommand } from '../../cli/base-command.js'
+import { EXIT } from '../../cli/exit-codes.js'
+import { BackfillProgress, onInterrupt } from '../../cli/progress.js'
+import { renderTagsSync } from '../../cli/render-backfill.js'
+
+export default class TagsSync extends BaseCommand {
+  static override summary = 'Apply the tag → attribute mapping (tags.map) to the calls of a range.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --since 2026-06-01 --until 2026-07-01 --dry-run',
+  ]
+
+  static override flags = {
+    since: Flags.string({ description: 'Start (exclusive): a date (UTC), a date-time or an age; default 7d.', helpValue: 'DATE' }),
+    until: Flags.string({ description: 'End (inclusive); default now.', helpValue: 'DATE' }),
+    'dry-run': Flags.boolean({ description: 'Show what would be written; write nothing.', default: false }),
+    concurrency: Flags.integer({ description: 'Calls handled at once.', default: 4, min: 1, max: 32 }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(TagsSync)
+    const progress = new BackfillProgress({
+      enabled: Boolean(process.stderr.isTTY) && !this.isJson,
+      windowLines: false,
+      write: (text) => this.stderr(text),
+      label: 'Tags',
+    })
+    const runtime = new Runtime(this.loadConfig(flags), { onHttpEvent: (event) => progress.http(event) })
+    const interrupt = onInterrupt(() => progress.print(() => this.stderr('stopping after the calls in flight…')))
+    try {
+      const result = await syncTagAttributes(runtime, {
+        since: flags.since,
+        until: flags.until,
+        dryRun: flags['dry-run'],
+        concurrency: flags.concurrency,
+        signal: interrupt.signal,
+        onEvent: (event) => {
+          progress.event(event)
+          if (event.type === 'warning') progress.print(() => this.addWarning(event.warning.message))
+        },
+      })
+      progress.stop()
+      const exitCode = result.interrupted ? EXIT.interrupted : result.deadLetters > 0 ? EXIT.partial : EXIT.ok
+      this.finish({ result, text: renderTagsSync, exitCode })
+    } finally {
+      progress.stop()
+      interrupt.dispose()
+      runtime.close()
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
+import { LockedError } from '../errors.js'
+import type { StateStore } from '../store/state-store.js'
+
+export const WORKER_LOCK = 'listener:worker'
+
+export interface WorkerLock {
+  owner: string
+  renew(): boolean
+  release(): void
+}
+
+const holderIsGone = (owner: string): boolean => {
+  const [host, pid] = owner.split(':')
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid)) return false
+  try {
+    process.kill(Number(pid), 0)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
+/**
+ * One worker per store: the queue's leases would let two work side by side, but the per-caller cooldown and
+ * the in-process de-duplication of creates assume one. A holder killed with SIGKILL leaves the lock behind;
+ * when its process is gone on this host the lock is taken over at once instead of waiting for the expiry.
+ */
+export const acquireWorkerLock = (store: StateStore, now: () => number, ttlMs: number): WorkerLock => {
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+  if (!store.acquireLock(WORKER_LOCK, owner, now(), ttlMs)) {
+    const held = store.getLock(WORKER_LOCK)
+    if (held && holderIsGone(held.owner)) store.releaseLock(WORKER_LOCK, held.owner)
+    if (!store.acquireLock(WORKER_LOCK, owner, now(), ttlMs)) {
+      const pid = held?.owner.split(':')[1] ?? '?'
+      throw new LockedError(
+        `another listener (or \`events replay --process\`) is processing this store (pid ${pid})`,
+        'stop it first, or give this one its own state file with --state',
+      )
+    }
+  }
+  return {
+    owner,
+    renew: () => store.renewLock(WORKER_LOCK, owner, now(), ttlMs),
+    release: () => store.releaseLock(WORKER_LOCK, owner),
+  }
+}

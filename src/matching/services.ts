@@ -1,0 +1,46 @@
+import type { Runtime } from '../app/runtime.js'
+import { auditUnmatched, parseAuditRange, type AuditEvent, type AuditResult } from './audit.js'
+import { dedupeContacts, type DedupeOptions, type DedupeResult } from './dedupe.js'
+import { refreshContactIndex, type ContactIndexDeps, type RefreshOptions, type RefreshResult } from './refresh.js'
+import { IntercomContactResolver } from './resolver.js'
+import type { ContactResolver } from './types.js'
+
+const resolvers = new WeakMap<Runtime, IntercomContactResolver>()
+
+/** One resolver per runtime, so every sync path of a process shares its in-flight lookups and creates. */
+export function resolverFor(runtime: Runtime): ContactResolver {
+  let resolver = resolvers.get(runtime)
+  if (!resolver) {
+    resolver = new IntercomContactResolver(indexDeps(runtime))
+    resolvers.set(runtime, resolver)
+  }
+  return resolver
+}
+
+function indexDeps(runtime: Runtime): ContactIndexDeps {
+  return { matching: runtime.config.matching, store: runtime.store, intercom: runtime.intercom, now: runtime.now }
+}
+
+export function refreshContacts(runtime: Runtime, options: RefreshOptions = {}): Promise<RefreshResult> {
+  return refreshContactIndex(indexDeps(runtime), options)
+}
+
+export function dedupe(runtime: Runtime, options: DedupeOptions): Promise<DedupeResult> {
+  return dedupeContacts(indexDeps(runtime), options)
+}
+
+export interface AuditRequest {
+  since?: string
+  until?: string
+  create: boolean
+  signal?: AbortSignal
+  onEvent?: (event: AuditEvent) => void
+}
+
+export function auditUnmatchedCallers(runtime: Runtime, request: AuditRequest): Promise<AuditResult> {
+  const range = parseAuditRange({ since: request.since, until: request.until }, runtime.now())
+  return auditUnmatched(
+    { aircall: runtime.aircall, intercom: runtime.intercom, resolver: resolverFor(runtime), now: runtime.now },
+    { ...range, create: request.create, signal: request.signal, onEvent: request.onEvent },
+  )
+}

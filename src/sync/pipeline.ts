@@ -1,0 +1,236 @@
+import type { AppConfig } from '../config/schema.js'
+import { safeParseAircallEvent, type AircallCallEvent } from '../domain/aircall-event.js'
+import type { CallRecord } from '../domain/call-record.js'
+import { safeParseIntercomEvent, type IntercomEvent } from '../domain/intercom-event.js'
+import { PermanentError } from '../listener/errors.js'
+import type { IntercomContext } from '../listener/intercom-context.js'
+import type { ContactResolver } from '../matching/types.js'
+import type { QueuedEvent, StateStore } from '../store/state-store.js'
+import type { EscalationService } from './escalation.js'
+import type { InsightCardService } from './insight-card.js'
+import type { LoopGuard } from './loop-guard.js'
+import type { MissedCallService } from './missed-call.js'
+import { preCheckMissedCall } from './missed-call.js'
+import type { ResolveConversationService } from './resolve-conversation.js'
+import type { CallLogger, LogCallOutcome } from './types.js'
+import type { VipService } from './vip.js'
+
+export type RuleName = 'loop-guard' | 'call-state' | 'log' | 'missed-call' | 'vip' | 'resolve' | 'escalation' | 'insight-card'
+
+/** One rule's result for one event, e.g. `{rule: 'missed-call', status: 'skipped', detail: 'anonymous'}`. */
+export interface Effect {
+  rule: RuleName
+  status: string
+  detail?: string
+}
+
+export interface PipelineResult {
+  effects: Effect[]
+  summary: string
+}
+
+/** The services the rules run through; a disabled rule's service is null. */
+export interface PipelineDeps {
+  config: AppConfig
+  store: StateStore
+  guard: LoopGuard
+  logger: CallLogger
+  resolver: ContactResolver
+  context: IntercomContext | null
+  missedCall: MissedCallService | null
+  vip: VipService | null
+  resolve: ResolveConversationService | null
+  escalation: EscalationService | null
+  insightCard: InsightCardService | null
+}
+
+/** Lifecycle order of Aircall call events; 0 for events that do not move the call forward (tags, comments). */
+const STAGE: Readonly<Record<string, number>> = {
+  'call.created': 1,
+  'call.ringing_on_agent': 2,
+  'call.answered': 3,
+  'call.hungup': 4,
+  'call.ended': 5,
+}
+
+const callStateKey = (callId: string): string => `listener:call:${callId}`
+
+export const summarise = (effects: Effect[]): string =>
+  effects.map((effect) => `${effect.rule}:${effect.status}${effect.detail ? `(${effect.detail})` : ''}`).join(' ') ||
+  'no rule applies'
+
+/**
+ * Turns one queued webhook into the product's live use cases. Every write below is a keyed ledger step, so a
+ * redelivered, replayed or re-run event converges to the same Intercom and Aircall state. Throws to retry; a
+ * PermanentError (or a permanent API error) is dead-lettered by the worker at once.
+ */
+export class EventPipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  async handle(event: QueuedEvent, signal?: AbortSignal): Promise<PipelineResult> {
+    let body: unknown
+    try {
+      body = JSON.parse(event.payload) as unknown
+    } catch {
+      throw new PermanentError(`event ${event.id} holds a payload that is not JSON`)
+    }
+    const effects =
+      event.source === 'aircall' ? await this.aircall(body, signal) : await this.intercom(body, signal)
+    return { effects, summary: summarise(effects) }
+  }
+
+  private async aircall(body: unknown, signal?: AbortSignal): Promise<Effect[]> {
+    const parsed = safeParseAircallEvent(body)
+    if (!parsed.ok) throw parsed.error
+    const event = parsed.event
+    if (event.kind !== 'call') return [{ rule: 'call-state', status: 'ignored', detail: event.event }]
+    const echo = this.deps.guard.check(event)
+    if (echo.echo) return [{ rule: 'loop-guard', status: 'echo', detail: echo.why }]
+    if (this.upsertCallState(event) === 'stale') {
+      return [{ rule: 'call-state', status: 'superseded', detail: `${event.event} after a later event` }]
+    }
+    const call = event.call
+    switch (event.event) {
+      case 'call.created':
+      case 'call.ringing_on_agent':
+        return this.insightCard(call, signal)
+      case 'call.hungup':
+        return this.missedCall(call, null, signal)
+      case 'call.ended':
+        return this.ended(call, signal)
+      case 'call.tagged':
+      case 'call.untagged':
+      case 'call.commented':
+        // Tags and comments made during the call are applied when call.ended (which carries them) arrives.
+        if (call.endedAt === null && call.status !== 'done') {
+          return [{ rule: 'log', status: 'deferred', detail: 'call still live; call.ended applies it' }]
+        }
+        return this.ended(call, signal, false)
+      default:
+        return [{ rule: 'call-state', status: 'recorded', detail: event.event }]
+    }
+  }
+
+  /** Upserts the call's furthest lifecycle stage; an event older than what was processed is stale. */
+  private upsertCallState(event: AircallCallEvent): 'current' | 'stale' {
+    const stage = STAGE[event.event] ?? 0
+    const { store } = this.deps
+    return store.transaction(() => {
+      const known = store.getCheckpoint(callStateKey(event.callId))?.value
+      const knownStage = typeof known?.stage === 'number' ? known.stage : 0
+      if (stage > 0 && stage < knownStage) return 'stale'
+      if (stage >= knownStage) {
+        store.setCheckpoint(callStateKey(event.callId), { stage, event: event.event, timestamp: event.timestamp })
+      }
+      return 'current'
+    })
+  }
+
+  private async ended(call: CallRecord, signal?: AbortSignal, missed = true): Promise<Effect[]> {
+    const { deps } = this
+    const effects: Effect[] = []
+    const logged: LogCallOutcome = await deps.logger.log(call, { signal })
+    effects.push(logEffect(logged))
+    let contactId: string | null = null
+    let conversationId: string | null = null
+    if (logged.status === 'logged' || logged.status === 'updated' || logged.status === 'already-done') {
+      contactId = logged.contactId
+      conversationId = logged.conversationId
+    }
+    if (missed) effects.push(...(await this.missedCall(call, contactId, signal)))
+    if (contactId === null || !deps.context) return effects
+    const needsContact = deps.vip !== null || deps.resolve !== null
+    const contact = needsContact ? await deps.context.contact(contactId, signal) : null
+    if (deps.vip && contact) {
+      const vip = await deps.vip.handle(call, contact.attributes, conversationId, signal)
+      effects.push(
+        vip.status === 'skipped'
+          ? { rule: 'vip', status: 'skipped', detail: vip.reason }
+          : { rule: 'vip', status: 'applied', detail: [vip.rule, vip.assignedTo].filter(Boolean).join(' → ') },
+      )
+    }
+    if (deps.resolve && contact) {
+      const resolved = await deps.resolve.handle(call, contact, conversationId, signal)
+      effects.push(
+        resolved.status === 'skipped'
+          ? { rule: 'resolve', status: 'skipped', detail: resolved.reason }
+          : { rule: 'resolve', status: resolved.status, detail: `conversation ${resolved.conversationId}` },
+      )
+    }
+    return effects
+  }
+
+  private async missedCall(call: CallRecord, knownContactId: string | null, signal?: AbortSignal): Promise<Effect[]> {
+    const { missedCall, resolver, config } = this.deps
+    if (!missedCall) return []
+    const early = preCheckMissedCall(call, config.missedCalls)
+    if (early) return early === 'disabled' || early === 'not-missed' || early === 'outbound' ? [] : [skip(early)]
+    let contactId = knownContactId
+    if (contactId === null) {
+      const resolution = await resolver.resolve(call, { create: config.matching.createUnknown, signal })
+      contactId = resolution.status === 'unmatched' ? null : resolution.contactId
+    }
+    const outcome = await missedCall.handle(call, contactId, signal)
+    switch (outcome.status) {
+      case 'sent':
+        return [{ rule: 'missed-call', status: 'sent', detail: outcome.template || 'reconciled' }]
+      case 'already-sent':
+        return [{ rule: 'missed-call', status: 'already-sent' }]
+      case 'skipped':
+        return [skip(outcome.reason)]
+    }
+  }
+
+  private async insightCard(call: CallRecord, signal?: AbortSignal): Promise<Effect[]> {
+    const { insightCard, resolver } = this.deps
+    if (!insightCard) return []
+    if (call.direction !== 'inbound') return [{ rule: 'insight-card', status: 'skipped', detail: 'outbound' }]
+    // A ringing call only looks the caller up: contacts are created when the call is logged.
+    const resolution = await resolver.resolve(call, { create: false, signal })
+    const contactId = resolution.status === 'unmatched' ? null : resolution.contactId
+    const outcome = await insightCard.handle(call, contactId, signal)
+    if (outcome.status === 'skipped') return [{ rule: 'insight-card', status: 'skipped', detail: outcome.reason }]
+    if (outcome.status === 'already-posted') return [{ rule: 'insight-card', status: 'already-posted' }]
+    return [{ rule: 'insight-card', status: 'posted', detail: outcome.known ? 'known caller' : 'new caller' }]
+  }
+
+  private async intercom(body: unknown, signal?: AbortSignal): Promise<Effect[]> {
+    const parsed = safeParseIntercomEvent(body)
+    if (!parsed.ok) throw parsed.error
+    const event: IntercomEvent = parsed.event
+    const echo = this.deps.guard.check(event)
+    if (echo.echo) return [{ rule: 'loop-guard', status: 'echo', detail: echo.why }]
+    if (event.kind !== 'conversation' || !this.deps.escalation) {
+      return [{ rule: 'escalation', status: 'ignored', detail: event.topic }]
+    }
+    const outcome = await this.deps.escalation.handle(event, signal)
+    switch (outcome.status) {
+      case 'skipped':
+        return [{ rule: 'escalation', status: 'skipped', detail: outcome.reason }]
+      case 'already-queued':
+        return [{ rule: 'escalation', status: 'already-queued', detail: `aircall user ${outcome.aircallUserId}` }]
+      case 'queued':
+        return [
+          {
+            rule: 'escalation',
+            status: outcome.alreadyImported ? 'already-imported' : 'queued',
+            detail: `${outcome.phone} → aircall user ${outcome.aircallUserId}`,
+          },
+        ]
+    }
+  }
+}
+
+const skip = (reason: string): Effect => ({ rule: 'missed-call', status: 'skipped', detail: reason })
+
+const logEffect = (outcome: LogCallOutcome): Effect => {
+  switch (outcome.status) {
+    case 'logged':
+    case 'updated':
+      return { rule: 'log', status: outcome.status, detail: `conversation ${outcome.conversationId}` }
+    case 'already-done':
+      return { rule: 'log', status: 'already-done' }
+    case 'skipped':
+      return { rule: 'log', status: 'skipped', detail: outcome.reason }
+  }
+}
