@@ -403,7 +403,8 @@ const checkAircallTags = async (runtime: Runtime, signal: AbortSignal): Promise<
   const known = new Set<string>()
   for await (const tag of runtime.aircall.listTags(signal)) known.add(tag.name.trim().toLowerCase())
   const missing = wanted.filter((name) => !known.has(name.toLowerCase()))
-  if (missing.length === 0) return { rows: [row('aircall-tags', 'Aircall tags', 'pass', `${wanted.join(', ')} exist`)] }
+  if (missing.length === 0)
+    return { rows: [row('aircall-tags', 'Aircall tags', 'pass', `found: ${wanted.join(', ')}`)] }
   return {
     rows: [
       row(
@@ -429,7 +430,7 @@ const checkIntercomTags = async (runtime: Runtime, signal: AbortSignal): Promise
   const known = new Set((await runtime.intercom.listTags(signal)).map((tag) => tag.name.trim().toLowerCase()))
   const missing = wanted.filter((name) => !known.has(name.toLowerCase()))
   if (missing.length === 0)
-    return { rows: [row('intercom-tags', 'Intercom tags', 'pass', `${wanted.join(', ')} exist`)] }
+    return { rows: [row('intercom-tags', 'Intercom tags', 'pass', `found: ${wanted.join(', ')}`)] }
   return {
     rows: [
       row(

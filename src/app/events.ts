@@ -128,7 +128,8 @@ const requeue = (store: StateStore, ids: number[], now: number): Pick<ReplayResu
   for (const id of ids) {
     const event = store.getEvent(id)
     if (!event) skipped.push({ id, reason: 'no such event' })
-    else if (event.status === 'queued' || event.status === 'processing') skipped.push({ id, reason: `already ${event.status}` })
+    else if (event.status === 'queued' || event.status === 'processing')
+      skipped.push({ id, reason: `already ${event.status}` })
     else if (store.replayEvents([id], now) === 1) requeued.push(id)
   }
   return { requeued, skipped }
@@ -143,9 +144,13 @@ export const replayEvents = async (
   options: { ids: number[]; allDead: boolean; process: boolean; onEvent?: (event: WorkerEvent) => void },
 ): Promise<ReplayResult> => {
   if (!options.allDead && options.ids.length === 0) {
-    throw new UserError('name the events to replay', 'pass one or more ids (see `events list --status dead`), or --all-dead')
+    throw new UserError(
+      'name the events to replay',
+      'pass one or more ids (see `events list --status dead`), or --all-dead',
+    )
   }
-  if (!hasStore(runtime)) return { requeued: [], skipped: options.ids.map((id) => ({ id, reason: 'no such event' })), processed: null }
+  if (!hasStore(runtime))
+    return { requeued: [], skipped: options.ids.map((id) => ({ id, reason: 'no such event' })), processed: null }
   const { store } = runtime
   const ids = options.allDead ? store.listEvents({ status: 'dead' }).map((event) => event.id) : options.ids
   const { requeued, skipped } = requeue(store, ids, runtime.now())

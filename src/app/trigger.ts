@@ -57,7 +57,10 @@ export const triggerEvent = async (runtime: Runtime, options: TriggerOptions): P
   }
   let url: string
   let body: string
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'aircall-intercom-trigger' }
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'aircall-intercom-trigger',
+  }
   if (isAircallFixture(options.event)) {
     const token = config.aircall.webhookToken
     if (!token) throw new UserError('AIRCALL_WEBHOOK_TOKEN is not set', 'export the same token the listener uses')
@@ -74,10 +77,20 @@ export const triggerEvent = async (runtime: Runtime, options: TriggerOptions): P
   }
   let response: Response
   try {
-    response = await (options.fetch ?? fetch)(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) })
+    response = await (options.fetch ?? fetch)(url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(10_000),
+    })
   } catch (error) {
-    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
-    throw new UserError(`could not reach ${url}: ${reason}`, 'start the listener with `aircall-intercom listen`, or pass --to', 1)
+    const reason =
+      error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
+    throw new UserError(
+      `could not reach ${url}: ${reason}`,
+      'start the listener with `aircall-intercom listen`, or pass --to',
+      1,
+    )
   }
   const text = await response.text()
   let parsed: unknown = text

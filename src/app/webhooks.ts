@@ -18,7 +18,7 @@ const add = (into: Map<string, Set<string>>, name: string, rule: string): void =
 const toList = (from: Map<string, Set<string>>): Subscription[] =>
   [...from.entries()]
     .map(([name, rules]) => ({ name, neededBy: [...rules].sort() }))
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 
 /**
  * Exactly the Aircall events the enabled rules react to (see the listener pipeline): every call is logged

@@ -5,9 +5,7 @@ import type { ListenEvent, ListenSummary } from '../app/listen.js'
  * --json. Lines are handed to `write`, which the command routes through its secret redactor to stderr.
  */
 export class LogStream {
-  constructor(
-    private readonly options: { json: boolean; write: (line: string) => void; now?: () => number },
-  ) {}
+  constructor(private readonly options: { json: boolean; write: (line: string) => void; now?: () => number }) {}
 
   readonly handle = (event: ListenEvent): void => {
     const at = new Date((this.options.now ?? Date.now)()).toISOString()

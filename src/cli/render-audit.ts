@@ -44,6 +44,7 @@ export const renderAuditRows = (result: AuditResult, format: OutputFormat): stri
 export const renderAuditSummary = (result: AuditResult): string => {
   const { byReason } = result
   const lines = [
+    ...result.notes,
     `${result.unmatched.length} of ${result.callers} caller(s) have no Intercom contact ` +
       `(${result.callsScanned} calls from ${result.since} to ${result.until}, ${formatDuration(result.elapsedMs)}).`,
     `no contact: ${byReason['no-contact']}, invalid number: ${byReason['invalid-number']}, ` +
@@ -57,7 +58,9 @@ export const renderAuditSummary = (result: AuditResult): string => {
 
 export const renderAuditEvent = (event: AuditEvent): string | null =>
   event.type === 'calls'
-    ? `  ${event.scanned} calls read (up to ${new Date(event.windowEnd * 1000).toISOString()})`
+    ? event.inWindow > 0
+      ? `  ${event.scanned} calls read (up to ${new Date(event.windowEnd * 1000).toISOString()})`
+      : null
     : event.done === event.total || event.done % 50 === 0
       ? `  ${event.done}/${event.total} callers checked`
       : null

@@ -1,5 +1,7 @@
 import Table from 'cli-table3'
 
+import type { DemoResult } from '../app/demo.js'
+
 import type { BackfillResult } from '../backfill/backfill-service.js'
 import type { BackfillCounts } from '../backfill/engine.js'
 import type { SyncResult } from '../backfill/sync-service.js'
@@ -94,4 +96,25 @@ export function renderTagsSync(result: TagsSyncResult): string {
     lines.push(`Data attributes created: ${result.dataAttributesCreated.join(', ')}`)
   }
   return lines.join('\n')
+}
+
+export function renderDemo(result: DemoResult): string {
+  const { world, backfill: run, audit } = result
+  const c = run.counts
+  return [
+    `Demo company: ${n(world.calls)} calls over ${world.days} days (${n(world.knownCallers)} known callers, ` +
+      `${n(world.unknownCallers)} unknown, ${n(world.anonymousCalls)} anonymous calls, ${n(world.invalidCalls)} with invalid numbers).`,
+    '',
+    renderBackfill(run),
+    '',
+    `Intercom now holds ${n(result.conversationsInIntercom)} conversations; ${n(c.contactsCreated)} contacts were created for unknown callers.`,
+    `Audit: ${n(audit.callers)} callers, ${n(audit.unmatchedCallers)} still unmatched ` +
+      `(${Object.entries(audit.byReason)
+        .filter(([, count]) => count > 0)
+        .map(([reason, count]) => `${reason}: ${n(count)}`)
+        .join(', ') || 'none'}).`,
+    `State: ${n(result.status.counts?.ledger.done ?? 0)} ledger steps done, ${n(result.status.counts?.ledger.pending ?? 0)} pending.`,
+    `Emulators (stopped now): Aircall ${result.emulators.aircall}, Intercom ${result.emulators.intercom}.`,
+    `Done in ${formatElapsed(result.elapsedMs)}. Next: \`aircall-intercom sandbox\` to keep emulators running and try the commands.`,
+  ].join('\n')
 }

@@ -5,13 +5,14 @@ export const STATUS_MARK: Record<CheckStatus, string> = { pass: '✓', fail: '�
 
 export const renderDoctor = (result: DoctorResult): string => {
   const table = new Table({
-    head: ['', 'check', 'result', 'fix'],
+    head: ['', 'check', 'result'],
     style: { head: [], border: [] },
     wordWrap: true,
-    colWidths: [3, 28, 60, 50],
+    colWidths: [3, 26, 72],
   })
-  for (const check of result.checks)
-    table.push([STATUS_MARK[check.status], check.title, check.detail, check.hint ?? ''])
+  for (const check of result.checks) {
+    table.push([STATUS_MARK[check.status], check.title, check.hint ? `${check.detail}\n↳ ${check.hint}` : check.detail])
+  }
   const lines = [table.toString()]
   if (result.fixesApplied.length > 0) lines.push(`Fixed: ${result.fixesApplied.join('; ')}`)
   if (result.fixesPending.length > 0) {

@@ -20,7 +20,7 @@ export const renderRegisterWebhook = (result: RegisterWebhookResult): string => 
   }
   lines.push('')
   if (result.webhookToken) {
-    lines.push('The listener checks this token on every Aircall delivery. Export it where `listen` runs (shown once):')
+    lines.push('The listener checks this token on every Aircall delivery. Export it where `listen` runs:')
     lines.push(`  export AIRCALL_WEBHOOK_TOKEN=${result.webhookToken}`)
   } else if (result.tokenAlreadySet) {
     lines.push('AIRCALL_WEBHOOK_TOKEN already holds this webhook’s token.')

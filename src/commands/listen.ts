@@ -15,7 +15,11 @@ export default class Listen extends BaseCommand {
 
   static override flags = {
     host: Flags.string({ description: 'Interface to listen on. Default: listener.host (127.0.0.1).' }),
-    port: Flags.integer({ description: 'Port to listen on (0 picks a free one). Default: listener.port (3000).', min: 0, max: 65_535 }),
+    port: Flags.integer({
+      description: 'Port to listen on (0 picks a free one). Default: listener.port (3000).',
+      min: 0,
+      max: 65_535,
+    }),
   }
 
   async run(): Promise<void> {
@@ -26,7 +30,10 @@ export default class Listen extends BaseCommand {
       const handle = await startListener(runtime, {
         host: flags.host ?? runtime.config.listener.host,
         port: flags.port ?? runtime.config.listener.port,
-        onEvent: log.handle,
+        onEvent: (event) => {
+          if (event.type === 'warning') this.warnings.push(this.redactor.redact(event.message))
+          log.handle(event)
+        },
       })
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve)

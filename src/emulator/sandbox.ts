@@ -67,6 +67,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let intercomEmulator: IntercomEmulator
   try {
     intercomEmulator = await startIntercomEmulator({
+      // The seeded workspace is French-first: Intercom derives formatted_phone from national numbers with it.
+      formattedPhoneDefaultCountry: 'FR',
       ...options.intercom,
       host,
       port: options.intercomPort ?? 0,

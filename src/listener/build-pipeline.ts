@@ -18,7 +18,12 @@ export const buildPipeline = (runtime: Runtime): { pipeline: EventPipeline; guar
   const { config, store, now } = runtime
   const intercom = runtime.intercom
   const adminId = runtime.adminId
-  const guard = new LoopGuard({ store, ownAdminId: adminId, ttlMs: config.listener.fingerprintTtlMinutes * 60_000, now })
+  const guard = new LoopGuard({
+    store,
+    ownAdminId: adminId,
+    ttlMs: config.listener.fingerprintTtlMinutes * 60_000,
+    now,
+  })
   const resolver = new IntercomContactResolver({ matching: config.matching, store, intercom, now })
   const logger = new IntercomCallLogger({
     store,

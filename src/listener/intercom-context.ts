@@ -58,9 +58,9 @@ export class IntercomContext {
   }
 
   async adminEmail(adminId: string, signal?: AbortSignal): Promise<string | null> {
-    this.admins ??= this.intercom.listAdmins(signal).then(
-      (admins) => new Map(admins.map((admin) => [admin.id, admin.email?.trim().toLowerCase() ?? null])),
-    )
+    this.admins ??= this.intercom
+      .listAdmins(signal)
+      .then((admins) => new Map(admins.map((admin) => [admin.id, admin.email?.trim().toLowerCase() ?? null])))
     this.admins.catch(() => (this.admins = null))
     return (await this.admins).get(adminId) ?? null
   }

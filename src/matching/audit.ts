@@ -26,6 +26,8 @@ export interface UnmatchedCaller {
 }
 
 export interface AuditResult {
+  /** Things the reader should know about the range, e.g. that it started before what Aircall still serves. */
+  notes: string[]
   since: string
   until: string
   callsScanned: number
@@ -40,7 +42,8 @@ export interface AuditResult {
 }
 
 export type AuditEvent =
-  { type: 'calls'; scanned: number; windowEnd: number } | { type: 'resolved'; done: number; total: number }
+  | { type: 'calls'; scanned: number; inWindow: number; windowEnd: number }
+  | { type: 'resolved'; done: number; total: number }
 
 export interface AuditDeps {
   aircall: AircallClient
@@ -55,6 +58,7 @@ export interface AuditOptions {
   /** UNIX seconds, inclusive. */
   until: number
   create: boolean
+  notes?: string[]
   concurrency?: number
   signal?: AbortSignal
   onEvent?: (event: AuditEvent) => void
@@ -132,6 +136,7 @@ export async function auditUnmatched(deps: AuditDeps, options: AuditOptions): Pr
   }
 
   return {
+    notes: options.notes ?? [],
     since: new Date(options.since * 1000).toISOString(),
     until: new Date(options.until * 1000).toISOString(),
     callsScanned: scanned,
@@ -161,6 +166,7 @@ async function collectCallers(
     until: options.until,
     signal: options.signal,
   })) {
+    const before = scanned
     // `fetch_contact` brings the Aircall contact's emails, which the resolver tries when the number matches nobody.
     const calls = aircall.listCalls(
       { from: window.from, to: window.to, order: 'asc', fetchContact: true },
@@ -182,7 +188,7 @@ async function collectCallers(
       if (call.startedAt >= group.latest.startedAt) group.latest = call
       if (hasEmail) group.withEmail = call
     }
-    options.onEvent?.({ type: 'calls', scanned, windowEnd: window.to })
+    options.onEvent?.({ type: 'calls', scanned, inWindow: scanned - before, windowEnd: window.to })
   }
   return { groups, scanned }
 }

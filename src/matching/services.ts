@@ -39,8 +39,18 @@ export interface AuditRequest {
 
 export function auditUnmatchedCallers(runtime: Runtime, request: AuditRequest): Promise<AuditResult> {
   const range = parseAuditRange({ since: request.since, until: request.until }, runtime.now())
+  // Aircall serves no call older than its retention: reading those windows would only spend the rate budget.
+  const { retentionDays } = runtime.config.aircall
+  const horizon = Math.floor(runtime.now() / 1000) - retentionDays * 86_400
+  const notes: string[] = []
+  if (range.since < horizon && horizon < range.until) {
+    notes.push(
+      `Aircall keeps ${retentionDays} days of calls: the audit starts at ${new Date(horizon * 1000).toISOString()}`,
+    )
+    range.since = horizon
+  }
   return auditUnmatched(
     { aircall: runtime.aircall, intercom: runtime.intercom, resolver: resolverFor(runtime), now: runtime.now },
-    { ...range, create: request.create, signal: request.signal, onEvent: request.onEvent },
+    { ...range, create: request.create, notes, signal: request.signal, onEvent: request.onEvent },
   )
 }

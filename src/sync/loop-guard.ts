@@ -19,7 +19,17 @@ export class LoopGuard {
 
   check(event: IntercomEvent | AircallEvent): EchoVerdict {
     const { store, ownAdminId, now } = this.options
-    return isOwnEcho({ event, ownAdminId, fingerprints: (fingerprint) => store.hasFingerprint(fingerprint, now()) })
+    const verdict = isOwnEcho({
+      event,
+      ownAdminId,
+      fingerprints: (fingerprint) => store.hasFingerprint(fingerprint, now()),
+    })
+    // Fingerprints stand in for an author the payload does not name. A change signed by another admin is theirs,
+    // even when it repeats ours (a person re-assigning to the agent we routed to still means "ring them").
+    const author = 'authorAdminId' in event ? event.authorAdminId : null
+    if (verdict.echo && verdict.why === 'fingerprint' && author !== null && author !== ownAdminId)
+      return { echo: false }
+    return verdict
   }
 
   record(write: WriteDescriptor): void {

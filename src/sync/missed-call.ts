@@ -56,7 +56,12 @@ export class MissedCallService {
     if (contactId === null) return { status: 'skipped', reason: 'no-contact' }
 
     if (existing?.status === 'pending') {
-      const found = await this.reconcile(call, String(existing.data.contactId ?? contactId), existing.createdAt, signal)
+      const found = await this.reconcile(
+        call,
+        typeof existing.data.contactId === 'string' ? existing.data.contactId : contactId,
+        existing.createdAt,
+        signal,
+      )
       if (found) return found
     }
 

@@ -15,7 +15,8 @@ import type { ResolveConversationService } from './resolve-conversation.js'
 import type { CallLogger, LogCallOutcome } from './types.js'
 import type { VipService } from './vip.js'
 
-export type RuleName = 'loop-guard' | 'call-state' | 'log' | 'missed-call' | 'vip' | 'resolve' | 'escalation' | 'insight-card'
+export type RuleName =
+  'loop-guard' | 'call-state' | 'log' | 'missed-call' | 'vip' | 'resolve' | 'escalation' | 'insight-card'
 
 /** One rule's result for one event, e.g. `{rule: 'missed-call', status: 'skipped', detail: 'anonymous'}`. */
 export interface Effect {
@@ -74,8 +75,7 @@ export class EventPipeline {
     } catch {
       throw new PermanentError(`event ${event.id} holds a payload that is not JSON`)
     }
-    const effects =
-      event.source === 'aircall' ? await this.aircall(body, signal) : await this.intercom(body, signal)
+    const effects = event.source === 'aircall' ? await this.aircall(body, signal) : await this.intercom(body, signal)
     return { effects, summary: summarise(effects) }
   }
 
@@ -106,7 +106,18 @@ export class EventPipeline {
           return [{ rule: 'log', status: 'deferred', detail: 'call still live; call.ended applies it' }]
         }
         return this.ended(call, signal, false)
-      default:
+      case 'call.answered':
+      case 'call.agent_declined':
+      case 'call.transferred':
+      case 'call.external_transferred':
+      case 'call.unsuccessful_transfer':
+      case 'call.hold':
+      case 'call.unhold':
+      case 'call.ivr_option_selected':
+      case 'call.comm_assets_generated':
+      case 'call.voicemail_left':
+      case 'call.assigned':
+      case 'call.archived':
         return [{ rule: 'call-state', status: 'recorded', detail: event.event }]
     }
   }

@@ -70,7 +70,10 @@ export class VipService {
           service: 'intercom',
           kind: ECHO_KINDS.conversationAssign,
           targetId: conversationId,
-          payload: { adminId: route.type === 'admin' ? route.id : null, teamId: route.type === 'team' ? route.id : null },
+          payload: {
+            adminId: route.type === 'admin' ? route.id : null,
+            teamId: route.type === 'team' ? route.id : null,
+          },
         })
         // Assigning is a state change: repeating it after a timeout leaves the same assignee.
         await intercom.assignConversation(

@@ -83,7 +83,7 @@ describe('AircallClient call windows', () => {
     // The gate held Aircall's budget: ~700 requests at 120/min take several (fake) minutes.
     expect(c.gate.stats().requests).toBe(fake.requests.length)
     expect(clock.now() - NOW_S * 1000).toBeGreaterThanOrEqual(Math.floor((fake.requests.length - 120) / 120) * 60_000)
-  })
+  }, 120_000)
 
   it('treats from as exclusive and to as inclusive at every boundary', async () => {
     const since = NOW_S - 3 * DAY

@@ -104,7 +104,7 @@ describe('AircallClient against the Aircall emulator', () => {
     expect(read).toBe(30_000)
     expect(ids.size).toBe(30_000)
     expect(windows).toBeGreaterThan(3)
-  })
+  }, 120_000)
 
   it('honours a 429 and X-AircallApi-Reset when the company budget is lower than configured', async () => {
     const { emulator, client, clock } = await start(10)

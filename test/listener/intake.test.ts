@@ -46,6 +46,8 @@ describe('webhook intake', () => {
       subject: 'aircall:call:42',
       status: 'queued',
     })
+    // The token is the webhook's secret: it is checked, never stored.
+    expect(events[0]!.payload).not.toContain(TOKEN)
   })
 
   test('a wrong or missing Aircall token gets 401 and nothing is stored', async () => {

@@ -46,14 +46,19 @@ describe('contacts refresh', () => {
       expect(ids.sort()).toEqual([...group.contactIds].sort())
     }
     const shared = world.world.truth.duplicateGroups.find((g) => g.kind === 'leads-email')!
-    expect(runtime.store.findContactsByEmail(shared.key).map((c) => c.contactId).sort()).toEqual(
-      [...shared.contactIds].sort(),
-    )
+    expect(
+      runtime.store
+        .findContactsByEmail(shared.key)
+        .map((c) => c.contactId)
+        .sort(),
+    ).toEqual([...shared.contactIds].sort())
 
     // Change one contact and merge a planted lead away: the incremental run sees both, and reads far less.
     const [someone] = seeded.filter((c) => c.role === 'user' && c.phone === null)
     await runtime.intercom.updateContact(someone!.id, { phone: '+33 6 11 22 33 44' })
-    const planted = world.world.truth.duplicateGroups.find((g) => g.kind === 'lead-user-phone' && !strictlyInvalid([g.key]).size)!
+    const planted = world.world.truth.duplicateGroups.find(
+      (g) => g.kind === 'lead-user-phone' && !strictlyInvalid([g.key]).size,
+    )!
     const [lead, user] = planted.contactIds
     await runtime.intercom.mergeContacts(lead!, user!)
 
@@ -77,7 +82,9 @@ describe('contacts dedupe', () => {
     expect(plan.applied).toBe(false)
     const planned = new Set(plan.groups.map((group) => [...group.contactIds].sort().join(',')))
     // A group keyed by a number src/phone refuses (see strictlyInvalid) cannot be found by phone, and is not planted.
-    const findable = duplicateGroups.filter((group) => !strictlyInvalid([group.key]).size || group.kind === 'leads-email')
+    const findable = duplicateGroups.filter(
+      (group) => !strictlyInvalid([group.key]).size || group.kind === 'leads-email',
+    )
     expect(findable.length).toBeGreaterThanOrEqual(duplicateGroups.length - 2)
     for (const group of findable) expect(planned).toContain([...group.contactIds].sort().join(','))
     expect(mergeRequests(world)).toBe(0)
@@ -121,7 +128,9 @@ describe('contacts dedupe', () => {
   test('a lead already merged by someone else counts as done', async () => {
     const { world, runtime } = await open()
     await refreshContacts(runtime)
-    const planted = world.world.truth.duplicateGroups.find((g) => g.kind === 'lead-user-phone' && !strictlyInvalid([g.key]).size)!
+    const planted = world.world.truth.duplicateGroups.find(
+      (g) => g.kind === 'lead-user-phone' && !strictlyInvalid([g.key]).size,
+    )!
     const [lead, user] = planted.contactIds
     await runtime.intercom.mergeContacts(lead!, user!)
 

@@ -150,7 +150,9 @@ describe('contact resolver against the seeded emulators', () => {
       contactId: made.id,
     })
     expect(runtime.store.getStep(createStepKey(landed!))).toMatchObject({ status: 'done', externalId: made.id })
-    expect(await resolver.resolve(unknownCall(base!, lost!, 'x2'), { create: true })).toMatchObject({ status: 'created' })
+    expect(await resolver.resolve(unknownCall(base!, lost!, 'x2'), { create: true })).toMatchObject({
+      status: 'created',
+    })
     expect(intercomContacts(world).filter((c) => c.phone === landed || c.phone === lost)).toHaveLength(2)
     expect(createRequests(world)).toBe(2)
   })
@@ -174,12 +176,17 @@ describe('contact resolver against the seeded emulators', () => {
   test('a national number is read with the line country before the default country', async () => {
     const { world, runtime } = await open({ defaultCountry: 'US', useLineCountry: true })
     const calls = await callsByCaller(runtime, world)
-    const e164 = world.world.truth.knownCallers.find((e) => e.startsWith('+33') && world.world.truth.matchedBy[e] === 'phone' && !strictlyInvalid([e]).size)!
+    const e164 = world.world.truth.knownCallers.find(
+      (e) => e.startsWith('+33') && world.world.truth.matchedBy[e] === 'phone' && !strictlyInvalid([e]).size,
+    )!
     const base = calls.get(e164)!
     const national = `0${e164.slice(3)}`
     const onFrenchLine = { ...base, rawDigits: national, line: { ...base.line, country: 'FR' } }
     const onUsLine = { ...base, rawDigits: national, line: { ...base.line, country: 'US' } }
-    expect(await resolverFor(runtime).resolve(onFrenchLine, { create: false })).toMatchObject({ status: 'matched', e164 })
+    expect(await resolverFor(runtime).resolve(onFrenchLine, { create: false })).toMatchObject({
+      status: 'matched',
+      e164,
+    })
     expect(await resolverFor(runtime).resolve(onUsLine, { create: false })).toMatchObject({
       status: 'unmatched',
       reason: 'invalid-number',

@@ -18,7 +18,12 @@ export const MATCHING: NonNullable<ConfigInput['matching']> = {
 }
 
 export async function startWorld(options: SandboxOptions = {}): Promise<SandboxHandle> {
-  const intercom: Record<string, unknown> = { rateLimitPerMinute: 0, formattedPhoneDefaultCountry: 'FR', ...options.intercom }
+  const intercom: Record<string, unknown> = {
+    rateLimitPerMinute: 0,
+    formattedPhoneDefaultCountry: 'FR',
+    contract: 'off',
+    ...options.intercom,
+  }
   return startSandbox({
     calls: 120,
     ...options,
@@ -96,3 +101,12 @@ export function createRequests(world: SandboxHandle): number {
 export function strictlyInvalid(e164s: readonly string[]): Set<string> {
   return new Set(e164s.filter((e164) => toE164(e164) === null))
 }
+
+/** What a French team would write: national numbers are French, and duplicates keep the oldest user. */
+export const CONFIG_YAML = [
+  'aircall:',
+  '  rateLimitPerMinute: 120',
+  'matching:',
+  '  defaultCountry: FR',
+  '  tieBreak: [user-first, oldest-created]',
+].join('\n')

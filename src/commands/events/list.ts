@@ -12,7 +12,10 @@ export default class EventsList extends BaseCommand {
   ]
 
   static override flags = {
-    status: Flags.string({ description: 'Only events in this state.', options: ['queued', 'processing', 'done', 'dead'] as const }),
+    status: Flags.string({
+      description: 'Only events in this state.',
+      options: ['queued', 'processing', 'done', 'dead'] as const,
+    }),
     source: Flags.string({ description: 'Only events from this service.', options: ['aircall', 'intercom'] as const }),
     limit: Flags.integer({ description: 'At most this many events.', default: 50, min: 1 }),
   }

@@ -20,7 +20,9 @@ export default class EventsPurge extends BaseCommand {
       multiple: true,
       required: true,
     }),
-    'older-than': Flags.string({ description: 'Only events last updated longer ago than this (45s, 30m, 12h, 7d, 2w).' }),
+    'older-than': Flags.string({
+      description: 'Only events last updated longer ago than this (45s, 30m, 12h, 7d, 2w).',
+    }),
     yes: Flags.boolean({ description: 'Do not ask for confirmation.', default: false }),
   }
 

@@ -25,7 +25,8 @@ export default class EventsReplay extends BaseCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(EventsReplay)
     const ids = (argv as string[]).map((value) => {
-      if (!/^\d+$/.test(value)) throw new UserError(`"${value}" is not an event id`, 'pass numeric ids from `events list`')
+      if (!/^\d+$/.test(value))
+        throw new UserError(`"${value}" is not an event id`, 'pass numeric ids from `events list`')
       return Number(value)
     })
     if (ids.length > 0 && flags['all-dead']) throw new UserError('pass event ids or --all-dead, not both')

@@ -130,7 +130,12 @@ export function installControlRoutes(router: Router, emu: AircallEmulator): void
     if (unknown.length > 0) return fail(ctx.res, `unknown settings: ${unknown.join(', ')}`)
     for (const [k, v] of Object.entries(b)) {
       const current = emu.settings[k as keyof AircallSettings]
-      if (typeof current !== typeof v || Array.isArray(current) !== Array.isArray(v))
+      // webhookToken is the only nullable knob.
+      if (
+        k === 'webhookToken'
+          ? v !== null && typeof v !== 'string'
+          : typeof current !== typeof v || Array.isArray(current) !== Array.isArray(v)
+      )
         return fail(ctx.res, `${k} has the wrong type`)
     }
     sendJson(ctx.res, 200, { settings: emu.updateSettings(b) })

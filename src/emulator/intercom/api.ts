@@ -8,7 +8,9 @@ import { Router, isRouteMatch } from '../common/router.js'
 import { contactRoutes } from './contacts.js'
 import { ApiVersion, KNOWN_VERSIONS, type ApiContext, type ApiHandler } from './context.js'
 import { CONTRACT_VERSION } from './contract.js'
+import { conversationSearchRoutes } from './conversation-search.js'
 import { conversationRoutes } from './conversations.js'
+import { messageRoutes } from './messages.js'
 import type { IntercomCore } from './core.js'
 import { dataAttributeRoutes } from './data-attributes.js'
 import { directoryRoutes } from './directory.js'
@@ -25,7 +27,14 @@ export function buildApiRouter(): ApiRouter {
   const router = new Router()
   const defs = new Map<string, RouteDef>()
   // Literal segments before templates: /conversations/attributes must win over /conversations/{conversation_id}.
-  const all: RouteDef[] = [...dataAttributeRoutes, ...directoryRoutes, ...contactRoutes, ...conversationRoutes]
+  const all: RouteDef[] = [
+    ...dataAttributeRoutes,
+    ...directoryRoutes,
+    ...contactRoutes,
+    ...conversationSearchRoutes,
+    ...conversationRoutes,
+    ...messageRoutes,
+  ]
   for (const def of all) {
     const pattern = toRouterPattern(def.path)
     router.add(def.method, pattern, () => undefined)

@@ -23,7 +23,11 @@ function str(body: unknown, key: string): string {
 }
 
 const routes: Array<[string, string, ControlHandler]> = [
-  ['GET', '/_emulator/health', () => [200, { ok: true }]],
+  [
+    'GET',
+    '/_emulator/health',
+    (core) => [200, { ok: true, contract: core.contract ? core.config.contract : (core.contractUnavailable ?? 'off') }],
+  ],
   [
     'POST',
     '/_emulator/seed',

@@ -5,8 +5,7 @@ import { requireContact } from './contacts.js'
 import { checkConversationAttributes } from './data-attributes.js'
 import { htmlBody, renderConversation } from './render.js'
 import type { RouteDef } from './routes.js'
-import { compileQuery, paginate, parseSort, sortRecords, type FieldSpec } from './search.js'
-import type { ContactRecord, ConversationRecord, PartAuthor, PartRecord, Priority, Workspace } from './state.js'
+import type { ContactRecord, ConversationRecord, PartAuthor, PartRecord, Workspace } from './state.js'
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -26,7 +25,7 @@ function adminAuthor(ws: Workspace, adminId: string): PartAuthor {
   return { type: 'admin', id: admin.id, name: admin.name, email: admin.email }
 }
 
-function contactAuthor(c: ContactRecord): PartAuthor {
+export function contactAuthor(c: ContactRecord): PartAuthor {
   return { type: c.role, id: c.id, name: c.name, email: c.email }
 }
 
@@ -68,7 +67,7 @@ function conversationJson(ctx: ApiContext, conv: ConversationRecord): Record<str
   return out
 }
 
-function newConversation(
+export function newConversation(
   ws: Workspace,
   now: number,
   init: Partial<ConversationRecord> & Pick<ConversationRecord, 'contactIds' | 'source'>,
@@ -142,81 +141,6 @@ function createConversation(ctx: ApiContext): ApiReply {
       conversation_id: conv.id,
     },
   }
-}
-
-function createMessage(ctx: ApiContext): ApiReply {
-  const body = ctx.body
-  if (!isRecord(body)) throw invalid('Request body must be an object')
-  const rawType = body.message_type
-  if (rawType !== 'inapp' && rawType !== 'in_app' && rawType !== 'email') {
-    throw invalid("message_type must be one of 'inapp', 'in_app', 'email'", 'message_type')
-  }
-  const messageType = rawType === 'email' ? 'email' : 'inapp'
-  if (messageType === 'email') {
-    if (typeof body.subject !== 'string' || body.subject === '') {
-      throw new ApiError(422, 'parameter_not_found', 'No subject supplied for email message', {}, 'subject')
-    }
-    if (body.template !== 'plain' && body.template !== 'personal') {
-      throw new ApiError(422, 'parameter_not_found', 'No template supplied for email message', {}, 'template')
-    }
-  }
-  if (typeof body.body !== 'string' || body.body === '') throw invalid('Body is required', 'body')
-  const from = body.from
-  if (!isRecord(from) || from.type !== 'admin' || (typeof from.id !== 'number' && typeof from.id !== 'string')) {
-    throw invalid("from must be {type: 'admin', id}", 'from')
-  }
-  const adminId = String(from.id)
-  const admin = ctx.ws.admins.get(adminId)
-  if (!admin) throw new ApiError(404, 'not_found', 'Admin not found')
-  const toList = Array.isArray(body.to) ? body.to : body.to === undefined ? [] : [body.to]
-  if (toList.length === 0) throw invalid('to is required', 'to')
-  const recipients = toList.map((to) => {
-    if (!isRecord(to) || typeof to.id !== 'string' || !['user', 'lead', 'contact'].includes(String(to.type))) {
-      throw invalid("to must be {type: 'user'|'lead'|'contact', id}", 'to')
-    }
-    return requireContact(ctx, to.id)
-  })
-  const now = ctx.nowSec()
-  const messageId = ctx.ws.nextId('message')
-  let conversationId: string | null = null
-  if (body.create_conversation_without_contact_reply === true) {
-    const conv = newConversation(ctx.ws, now, {
-      contactIds: recipients.map((c) => c.id),
-      adminAssigneeId: null,
-      source: {
-        type: messageType === 'email' ? 'email' : 'conversation',
-        id: messageId,
-        deliveredAs: 'admin_initiated',
-        subject: typeof body.subject === 'string' ? body.subject : '',
-        body: htmlBody(body.body),
-        author: { type: 'admin', id: admin.id, name: admin.name, email: admin.email },
-      },
-    })
-    conversationId = conv.id
-    ctx.events.emit('conversation.admin.single.created', conversationEventItem(ctx, conv))
-  }
-  ctx.ws.messages.push({
-    type: 'admin_message',
-    id: messageId,
-    createdAt: now,
-    messageType,
-    subject: typeof body.subject === 'string' ? body.subject : null,
-    body: body.body,
-    fromId: admin.id,
-    to: recipients.map((c) => ({ type: c.role, id: c.id })),
-    conversationId,
-  })
-  const out: Record<string, unknown> = {
-    type: 'admin_message',
-    id: messageId,
-    created_at: now,
-    subject: typeof body.subject === 'string' ? body.subject : '',
-    body: body.body,
-    message_type: messageType,
-    owner: { type: 'admin', id: admin.id, name: admin.name, email: admin.email },
-  }
-  if (conversationId !== null) out.conversation_id = conversationId
-  return { body: out }
 }
 
 function contactFromReplyBody(ctx: ApiContext, body: Record<string, unknown>): ContactRecord {
@@ -429,118 +353,7 @@ function detachConversationTag(ctx: ApiContext): ApiReply {
   return { body: { type: 'tag', id: tag.id, name: tag.name } }
 }
 
-const PRIORITIES: readonly Priority[] = ['none', 'low', 'medium', 'high', 'urgent']
-
-export function conversationField(ctx: ApiContext, field: string): FieldSpec<ConversationRecord> | null {
-  const v216 = ctx.version.atLeast('2.16')
-  const str = (get: (c: ConversationRecord) => unknown): FieldSpec<ConversationRecord> => ({ type: 'string', get })
-  const assignee = (id: string | null): number | null => (id !== null ? Number(id) : v216 ? 0 : null)
-  switch (field) {
-    case 'id':
-      return str((c) => c.id)
-    case 'created_at':
-      return { type: 'date', get: (c) => c.createdAt }
-    case 'updated_at':
-      return { type: 'date', get: (c) => c.updatedAt }
-    case 'waiting_since':
-      return { type: 'date', get: (c) => c.waitingSince }
-    case 'snoozed_until':
-      return { type: 'date', get: (c) => c.snoozedUntil }
-    case 'title':
-      return str((c) => c.title)
-    case 'source.type':
-      return str((c) => c.source.type)
-    case 'source.id':
-      return str((c) => c.source.id)
-    case 'source.delivered_as':
-      return str((c) => c.source.deliveredAs)
-    case 'source.subject':
-      return str((c) => c.source.subject)
-    case 'source.body':
-      // Matches individual words, not phrases (§3.11).
-      return str((c) =>
-        c.source.body
-          .replace(/<[^>]+>/g, ' ')
-          .split(/\s+/)
-          .filter(Boolean),
-      )
-    case 'source.author.name':
-      return str((c) => c.source.author.name)
-    case 'source.author.email':
-      return str((c) => c.source.author.email)
-    case 'contact_ids':
-      return str((c) => c.contactIds)
-    case 'teammate_ids':
-      return str((c) => [...new Set(c.parts.filter((p) => p.author.type === 'admin').map((p) => p.author.id))])
-    case 'admin_assignee_id':
-      return { type: 'integer', get: (c) => assignee(c.adminAssigneeId) }
-    case 'team_assignee_id':
-      return { type: 'integer', get: (c) => assignee(c.teamAssigneeId) }
-    case 'open':
-      return { type: 'boolean', get: (c) => c.state !== 'closed' }
-    case 'read':
-      return { type: 'boolean', get: (c) => c.read }
-    case 'state':
-      return { type: 'string', get: (c) => c.state, allowed: ['open', 'closed', 'snoozed'] }
-    case 'tag_ids':
-      return str((c) => c.tags.map((t) => t.id))
-    case 'priority':
-      return v216
-        ? { type: 'string', get: (c) => c.priority, allowed: PRIORITIES }
-        : {
-            type: 'string',
-            get: (c) => (c.priority === 'none' ? 'not_priority' : 'priority'),
-            allowed: ['priority', 'not_priority'],
-          }
-    case 'statistics.count_conversation_parts':
-      return { type: 'integer', get: (c) => c.parts.length + 1 }
-  }
-  if (field.startsWith('custom_attributes.') && ctx.config.conversationCustomAttributeSearch) {
-    const name = field.slice('custom_attributes.'.length)
-    const def = ctx.ws.conversationAttributes.find((a) => a.name === name)
-    if (!def) return null
-    const type =
-      def.dataType === 'list'
-        ? 'string'
-        : def.dataType === 'decimal'
-          ? 'float'
-          : def.dataType === 'datetime'
-            ? 'date'
-            : def.dataType
-    return { type, get: (c) => c.customAttributes[name] ?? null }
-  }
-  return null
-}
-
-function searchConversations(ctx: ApiContext): ApiReply {
-  const body = ctx.body
-  if (!isRecord(body) || body.query === undefined) throw invalid('query is required', 'query')
-  const predicate = compileQuery(body.query, (f) => conversationField(ctx, f), {
-    maxNestedLevels: ctx.config.searchMaxNestedLevels,
-    maxFiltersPerGroup: ctx.config.searchMaxFiltersPerGroup,
-    timezoneOffsetMinutes: ctx.config.timezoneOffsetMinutes,
-  })
-  const sort = parseSort(body.sort, ctx.version.atLeast('2.16'), (f) => conversationField(ctx, f) !== null)
-  const matches = [...ctx.ws.conversations.values()].filter(predicate)
-  const sorted = sortRecords(
-    matches,
-    sort,
-    (c, f) => conversationField(ctx, f)?.get(c),
-    (c) => c.id.padStart(20, '0'),
-  )
-  const page = paginate(sorted, (c) => c.id, body.pagination, { q: body.query, s: body.sort ?? null }, 20, 150)
-  return {
-    body: {
-      type: 'conversation.list',
-      conversations: page.items.map((c) => renderConversation(c, ctx.ws, ctx.version, false)),
-      total_count: page.totalCount,
-      pages: page.pages,
-    },
-  }
-}
-
 export const conversationRoutes: RouteDef[] = [
-  { method: 'POST', path: '/conversations/search', handler: searchConversations },
   { method: 'POST', path: '/conversations', handler: createConversation },
   { method: 'GET', path: '/conversations/{conversation_id}', handler: getConversation },
   { method: 'PUT', path: '/conversations/{conversation_id}', handler: updateConversation },
@@ -548,5 +361,4 @@ export const conversationRoutes: RouteDef[] = [
   { method: 'POST', path: '/conversations/{conversation_id}/parts', handler: manageConversation },
   { method: 'POST', path: '/conversations/{conversation_id}/tags', handler: attachConversationTag },
   { method: 'DELETE', path: '/conversations/{conversation_id}/tags/{tag_id}', handler: detachConversationTag },
-  { method: 'POST', path: '/messages', handler: createMessage },
 ]

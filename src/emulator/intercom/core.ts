@@ -17,7 +17,7 @@ import { assignConversation, conversationEventItem, requireConversation, type As
 import { renderDataAttribute, renderConversation, renderContact, htmlBody, renderAdmin, renderTeam } from './render.js'
 import { renderConversationAttribute } from './data-attributes.js'
 import { WindowLimiter } from './rate-limit.js'
-import { DEFAULT_SEED, loadSeed, type IntercomSeedExtended } from './seed.js'
+import { DEFAULT_SEED, loadSeed, parseSeed, type IntercomSeedExtended } from './seed.js'
 import { Workspace, type Priority } from './state.js'
 import { WebhookEmitter, type WebhookChaos, type Subscription } from './webhooks.js'
 import { ApiError } from './errors.js'
@@ -39,13 +39,16 @@ export class IntercomCore {
   readonly faults: FaultInjector
   readonly webhooks: WebhookEmitter
   readonly contract: ContractValidator | null
+  contractUnavailable: string | null = null
   violations: ContractViolation[] = []
   counts: RequestCounts = { total: 0, byRoute: {}, rateLimited: 0, unauthorized: 0 }
   private lastSeed: IntercomSeedExtended = DEFAULT_SEED
   private readonly idRng: Rng
+  private readonly initialSearchLagMs: number
 
   constructor(options: IntercomEmulatorConfig) {
     this.config = resolveConfig(options)
+    this.initialSearchLagMs = this.config.searchLagMs
     if (!KNOWN_VERSIONS.has(this.config.defaultVersion))
       throw new Error(`unknown Intercom version ${this.config.defaultVersion}`)
     this.rng = createRng(hashSeed('intercom-faults', this.config.seed))
@@ -64,7 +67,16 @@ export class IntercomCore {
       rng: createRng(hashSeed('intercom-webhooks', this.config.seed)),
       uuid: () => this.uuid(),
     })
-    this.contract = this.config.contract === 'off' ? null : sharedContractValidator()
+    this.contract = null
+    if (this.config.contract !== 'off') {
+      try {
+        this.contract = sharedContractValidator()
+      } catch (e) {
+        // A packaged CLI may ship without contract/: recording degrades to off (reported by /health), enforcing cannot.
+        if (this.config.contract === 'enforce') throw e
+        this.contractUnavailable = e instanceof Error ? e.message : String(e)
+      }
+    }
     loadSeed(this.ws, DEFAULT_SEED, this.nowSec())
   }
 
@@ -87,9 +99,12 @@ export class IntercomCore {
     return new ApiVersion(this.config.defaultVersion)
   }
 
+  /** Validates like the control route does, so a bad in-process seed fails loudly instead of half-loading. */
   seed(seed: IntercomSeedExtended): void {
-    this.lastSeed = seed
-    loadSeed(this.ws, seed, this.nowSec())
+    const parsed = parseSeed(seed)
+    if (typeof parsed === 'string') throw new Error(`invalid Intercom seed: ${parsed}`)
+    this.lastSeed = parsed
+    loadSeed(this.ws, parsed, this.nowSec())
   }
 
   reset(): void {
@@ -102,7 +117,7 @@ export class IntercomCore {
     this.webhooks.reset()
     this.appLimiter.reset()
     this.workspaceLimiter.reset()
-    this.config.searchLagMs = 0
+    this.config.searchLagMs = this.initialSearchLagMs
   }
 
   /** Re-applies the last seed without touching subscriptions, faults or counters. */

@@ -2,7 +2,7 @@
  * Caller numbers for the seed world: valid numbers in several countries and the mixed ways people
  * type them into Intercom ("06 12 34 56 78", "+1 (415) 555-0100", "0044 20 7946 0018", E.164).
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js'
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max'
 import type { Rng } from '../common/prng.js'
 
 export type CallerCountry = 'FR' | 'US' | 'GB' | 'DE' | 'ES'
@@ -26,7 +26,8 @@ function digits(rng: Rng, n: number): string {
 function candidate(rng: Rng, country: CallerCountry): string {
   switch (country) {
     case 'FR':
-      return `+33${rng.pick(['6', '7'])}${digits(rng, 8)}`
+      // 06 39, 06 9x and 07 0x–07 2x are not mainland mobile ranges (the full metadata rejects them).
+      return rng.chance(0.7) ? `+336${rng.pick(['0', '1', '2', '4', '5', '6', '7', '8'])}${digits(rng, 7)}` : `+337${rng.int(3, 9)}${digits(rng, 7)}`
     case 'US':
       return `+1${rng.pick(US_AREAS)}${rng.int(2, 9)}${digits(rng, 6)}`
     case 'GB':

@@ -147,7 +147,8 @@ describe('GET /v1/calls', () => {
     const t = Date.now()
     h.emu.generateCalls({ count: 15_000, from: day, to: day + 86_400, seed: 1 })
     h.emu.generateCalls({ count: 15_000, from: S0 - 60 * 86_400, to: S0 - 3 * 86_400, seed: 2 })
-    expect(Date.now() - t).toBeLessThan(5_000)
+    // About a second on an idle machine; the bound leaves room for a loaded shared CI box.
+    expect(Date.now() - t).toBeLessThan(15_000)
     const probe = await h.json<CallList>(`/v1/calls?from=${day}&to=${day + 86_400}&per_page=1`)
     expect(probe.body.meta.total).toBe(15_000)
     const capped = await h.json(`/v1/calls?from=${day}&to=${day + 86_400}&per_page=50&page=201`)

@@ -79,7 +79,7 @@ export async function deadPort(): Promise<number> {
   return Number(new URL(url).port)
 }
 
-export async function waitFor(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+export async function waitFor(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
   const start = Date.now()
   while (!predicate()) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time')

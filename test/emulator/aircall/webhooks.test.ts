@@ -165,7 +165,7 @@ describe('delivery', () => {
     expect(rx.received).toHaveLength(2)
     expect(JSON.stringify(rx.received[0]!.body)).toBe(JSON.stringify(rx.received[1]!.body))
     rx.received.length = 0
-    h.emu.setWebhookChaos({ duplicateRate: 0, reorder: true, reorderWindowMs: 40 })
+    h.emu.setWebhookChaos({ duplicateRate: 0, reorder: true, reorderWindowMs: 600 })
     await h.api('/v1/calls/1/comments', { method: 'POST', body: JSON.stringify({ content: 'x' }) })
     await h.api('/v1/calls/1/tags', { method: 'POST', body: JSON.stringify({ tags: [1] }) })
     await h.api('/v1/calls/1/archive', { method: 'PUT' })

@@ -85,6 +85,6 @@ describe('generateWorld', () => {
     const w = generateWorld({ seed: 1, calls: 100_000, days: 90 })
     expect(w.aircall.calls).toHaveLength(100_000)
     // Generous bound: the CI box is shared; alone it takes well under a second or two.
-    expect(Date.now() - t).toBeLessThan(6_000)
+    expect(Date.now() - t).toBeLessThan(20_000)
   })
 })

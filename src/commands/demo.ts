@@ -1,0 +1,45 @@
+import { Flags } from '@oclif/core'
+
+import { runDemo } from '../app/demo.js'
+import { BaseCommand } from '../cli/base-command.js'
+import { BackfillProgress } from '../cli/progress.js'
+import { renderDemo } from '../cli/render-backfill.js'
+
+export default class Demo extends BaseCommand {
+  static override summary = 'See it work in under a minute: emulated Aircall and Intercom, a backfill, an audit.'
+  static override description =
+    'Starts both emulators in this process with a seeded company (months of calls from known, unknown and anonymous ' +
+    'callers), backfills every call into the emulated Intercom through a temporary state file, audits the callers ' +
+    'left unmatched, and prints a summary. Needs no account, credentials or config; nothing is left behind.'
+
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --calls 500 --json']
+
+  static override flags = {
+    calls: Flags.integer({ description: 'Calls in the seeded company.', default: 3000, min: 10, max: 50_000 }),
+    days: Flags.integer({ description: 'Days of call history.', default: 90, min: 1, max: 170 }),
+    seed: Flags.integer({ description: 'Seed of the generated company (same seed, same world).', default: 1 }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Demo)
+    const progress = new BackfillProgress({
+      enabled: Boolean(process.stderr.isTTY) && !this.isJson,
+      windowLines: false,
+      write: (text) => this.stderr(text),
+      label: 'Demo backfill',
+    })
+    try {
+      const result = await runDemo({
+        calls: flags.calls,
+        days: flags.days,
+        seed: flags.seed,
+        onEvent: (event) => progress.event(event),
+        deps: { onHttpEvent: (event) => progress.http(event) },
+      })
+      progress.stop()
+      this.finish({ result, text: renderDemo })
+    } finally {
+      progress.stop()
+    }
+  }
+}
