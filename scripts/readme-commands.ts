@@ -30,7 +30,8 @@ const fill = (template: string, bin: string, id: string): string =>
 const flagValue = (flag: CachedFlag): string => {
   if (flag.type !== 'option') return ''
   if (flag.options && flag.options.length > 0) return `=${flag.options.join('|')}`
-  return `=${flag.helpValue ?? '<value>'}`
+  const help = Array.isArray(flag.helpValue) ? flag.helpValue.join(' ') : flag.helpValue
+  return `=${help ?? '<value>'}`
 }
 
 const flagName = (flag: CachedFlag): string => {

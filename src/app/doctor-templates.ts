@@ -6,7 +6,7 @@ import {
   renderResolveNote,
   type CallTemplateContext,
 } from '../templates/index.js'
-import type { CheckRow } from './doctor.js'
+import type { CheckRow } from './doctor-rows.js'
 
 /** A plausible missed inbound call, so every branch a template usually takes has data to show. */
 export const SAMPLE_CALL: CallTemplateContext = {

@@ -116,7 +116,7 @@ describe('doctor checks', () => {
       tags: { map: [{ tag: 'Platinum', attribute: 'doctor_platinum', type: 'date', target: 'both' }] },
       logging: { callIdAttribute: 'doctor_call_id' },
     }
-    const first = await runDoctor({ load: () => loaded(input), fix: true, confirmFix: async () => false })
+    const first = await runDoctor({ load: () => loaded(input), fix: true, confirmFix: () => Promise.resolve(false) })
     expect(byId(first, 'attribute:contact:doctor_platinum')).toMatchObject({ status: 'fail', detail: 'missing (date)' })
     expect(byId(first, 'attribute:conversation:doctor_call_id')?.status).toBe('fail')
     expect(byId(first, 'aircall-tags')).toMatchObject({ status: 'fail', detail: expect.stringContaining('Platinum') })
@@ -127,9 +127,9 @@ describe('doctor checks', () => {
     const fixed = await runDoctor({
       load: () => loaded(input),
       fix: true,
-      confirmFix: async (fixes) => {
+      confirmFix: (fixes) => {
         offered = fixes
-        return true
+        return Promise.resolve(true)
       },
     })
     expect(offered).toEqual([
@@ -158,9 +158,9 @@ describe('doctor checks', () => {
     await runDoctor({
       load: () => loaded({ tags: { map: [{ tag: 'VIP', attribute: 'doctor_typed', type: 'string' }] } }),
       fix: true,
-      confirmFix: async () => true,
+      confirmFix: () => Promise.resolve(true),
     })
-    const result = await runDoctor({ load: () => loaded(input), fix: true, confirmFix: async () => true })
+    const result = await runDoctor({ load: () => loaded(input), fix: true, confirmFix: () => Promise.resolve(true) })
     expect(byId(result, 'attribute:contact:doctor_typed')).toMatchObject({
       status: 'fail',
       detail: 'is string, the configuration writes integer',

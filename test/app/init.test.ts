@@ -34,12 +34,12 @@ const NO_LOOKUPS: InitLookups = { admins: null, meId: null, aircallTags: null, c
 /** Answers prompts from a script keyed by the start of each question, and records what was asked. */
 const scripted = (script: Array<[string, unknown]>) => {
   const asked: string[] = []
-  const answer = async (message: string, fallback: unknown): Promise<never> => {
+  const answer = (message: string, fallback: unknown): Promise<never> => {
     asked.push(message)
     const index = script.findIndex(([start]) => message.startsWith(start))
-    if (index < 0) return fallback as never
+    if (index < 0) return Promise.resolve(fallback as never)
     const [[, value]] = script.splice(index, 1) as [[string, unknown]]
-    return value as never
+    return Promise.resolve(value as never)
   }
   const prompter: Prompter = {
     select: (question) => answer(question.message, question.default),
@@ -125,9 +125,9 @@ describe('the wizard', () => {
       ['Which Aircall tag marks', 'VIP'],
     ])
     const regions: string[] = []
-    const answers = await askAnswers(prompter, {}, async (region) => {
+    const answers = await askAnswers(prompter, {}, (region) => {
       regions.push(region)
-      return LOOKUPS
+      return Promise.resolve(LOOKUPS)
     })
     expect(script).toEqual([])
     expect(regions).toEqual(['au'])
@@ -151,7 +151,7 @@ describe('the wizard', () => {
     const answers = await askAnswers(
       prompter,
       { region: 'eu', adminId: '99', logMode: 'note', defaultCountry: 'de', tagMap: ['VIP=vip'], vip: false },
-      async () => LOOKUPS,
+      () => Promise.resolve(LOOKUPS),
     )
     expect(asked).toEqual(['Send an in-app message to callers you missed?'])
     expect(answers).toMatchObject({ region: 'eu', adminId: '99', defaultCountry: 'DE', vipTag: null })
@@ -163,7 +163,7 @@ describe('the wizard', () => {
       ['Aircall tags to map', 'Gold, '],
       ['Name of the new attribute for "Gold"', 'gold'],
     ])
-    const answers = await askAnswers(prompter, { region: 'us' }, async () => NO_LOOKUPS)
+    const answers = await askAnswers(prompter, { region: 'us' }, () => Promise.resolve(NO_LOOKUPS))
     expect(answers.adminId).toBe('77')
     expect(answers.tagMap).toEqual([{ tag: 'Gold', attribute: 'gold', type: 'boolean', target: 'contact' }])
     expect(answers.vipTag).toBe('VIP')
@@ -189,13 +189,13 @@ describe('runInit and existing files', () => {
   test('an existing file is kept without --force when nobody can confirm, and when the user says no', async () => {
     const file = join(tempDir(), 'aircall-intercom.yml')
     writeFileSync(file, 'mine: true\n')
-    const options = { file, flags: {}, lookupsFor: async () => NO_LOOKUPS }
+    const options = { file, flags: {}, lookupsFor: () => Promise.resolve(NO_LOOKUPS) }
     await expect(runInit({ ...options, prompter: null })).rejects.toMatchObject({
       exitCode: 2,
       hint: expect.stringContaining('--force'),
     })
     const { prompter } = scripted([['/', false]])
-    const declining: Prompter = { ...prompter, confirm: async () => false }
+    const declining: Prompter = { ...prompter, confirm: () => Promise.resolve(false) }
     await expect(runInit({ ...options, prompter: declining })).rejects.toBeInstanceOf(CancelledError)
     expect(readFileSync(file, 'utf8')).toBe('mine: true\n')
 
@@ -211,7 +211,7 @@ describe('runInit and existing files', () => {
         file,
         flags: { missedCallMessage: 'Hi {{ caller.name | nope }}' },
         prompter: null,
-        lookupsFor: async () => NO_LOOKUPS,
+        lookupsFor: () => Promise.resolve(NO_LOOKUPS),
       }),
     ).rejects.toThrow(/not a valid template/)
     expect(existsSync(file)).toBe(false)

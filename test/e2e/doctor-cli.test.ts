@@ -21,7 +21,12 @@ beforeAll(async () => {
   // One directory for the whole file: the tests run in order against the same setup.
   cwd = mkdtempSync(join(tmpdir(), 'aircall-intercom-doctor-'))
   listenerStore = openStateStore(join(cwd, 'listener.sqlite'))
-  listener = createIntakeServer({ store: listenerStore, aircallWebhookToken: sandbox.aircall.webhookToken })
+  listener = createIntakeServer({
+    store: listenerStore,
+    aircallWebhookToken: sandbox.aircall.webhookToken,
+    intercomClientSecret: sandbox.intercom.clientSecret,
+    maxBodyBytes: 1_048_576,
+  })
   listenerUrl = await listenOn(listener, '127.0.0.1', 0)
   writeFileSync(
     join(cwd, 'aircall-intercom.yml'),

@@ -101,7 +101,7 @@ describe('listen survives SIGKILL during a burst', () => {
     for (const id of redelivered) unacked.set(id, bodies.get(id)!)
     const ackedLater = await burst(secondUrl, unacked, 24)
     expect(ackedLater.size).toBe(unacked.size)
-    await queueSettled(secondUrl)
+    await queueSettled(secondUrl, 90_000)
     await waitFor(() => second.lines.some((line) => line.type === 'processed'), 'processing after the restart')
 
     const byCall = new Map<string, number>()
@@ -124,5 +124,5 @@ describe('listen survives SIGKILL during a burst', () => {
     const summary = JSON.parse(second.stdout()) as { result: { deadLettered: number; duplicates: number } }
     expect(summary.result.deadLettered).toBe(0)
     expect(summary.result.duplicates).toBeGreaterThanOrEqual(redelivered.length)
-  }, 120_000)
+  }, 180_000)
 })

@@ -169,11 +169,15 @@ export const waitFor = async <T>(
 }
 
 /** Waits until the listener's queue holds nothing queued or in progress. */
-export const queueSettled = async (listenerUrl: string): Promise<void> => {
-  await waitFor(async () => {
-    const health = (await (await fetch(`${listenerUrl}/healthz`)).json()) as { queued: number; processing: number }
-    return health.queued === 0 && health.processing === 0
-  }, 'the queue to drain')
+export const queueSettled = async (listenerUrl: string, timeoutMs = 20_000): Promise<void> => {
+  await waitFor(
+    async () => {
+      const health = (await (await fetch(`${listenerUrl}/healthz`)).json()) as { queued: number; processing: number }
+      return health.queued === 0 && health.processing === 0
+    },
+    'the queue to drain',
+    timeoutMs,
+  )
 }
 
 export const intercomState = (

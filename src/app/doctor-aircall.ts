@@ -1,0 +1,155 @@
+import type { AppConfig } from '../config/schema.js'
+import { AuthError, ForbiddenError } from '../http/errors.js'
+import { row, type Outcome } from './doctor-rows.js'
+import type { Runtime } from './runtime.js'
+import { listenerUrls, requiredAircallEvents } from './webhooks.js'
+
+/** Doctor checks that read Aircall: the API key, the tags rules depend on, and the webhook. */
+
+export const aircallTagNames = (config: AppConfig): string[] => {
+  const names = config.tags.map.map((entry) => entry.tag)
+  if (config.resolve.enabled) names.push(config.resolve.tag)
+  if (config.vip.enabled) {
+    for (const rule of config.vip.rules) names.push(...(rule.tags ?? []))
+    for (const route of config.vip.routes) names.push(...(route.tags ?? []))
+  }
+  const seen = new Map<string, string>()
+  for (const name of names) if (!seen.has(name.toLowerCase())) seen.set(name.toLowerCase(), name)
+  return [...seen.values()]
+}
+
+/** Every check `doctor` runs, as rows; it never throws for what it finds, only for bugs. */
+export const checkAircall = async (runtime: Runtime, signal: AbortSignal): Promise<Outcome> => {
+  const title = 'Aircall credentials'
+  const { aircall } = runtime.config
+  if (!aircall.apiId || !aircall.apiToken) {
+    return {
+      rows: [
+        row(
+          'aircall-credentials',
+          title,
+          'fail',
+          'AIRCALL_API_ID / AIRCALL_API_TOKEN are not set',
+          'export both (Aircall Dashboard › Integrations › API keys)',
+        ),
+      ],
+    }
+  }
+  try {
+    await runtime.aircall.ping(signal)
+    return { rows: [row('aircall-credentials', title, 'pass', `the API key works (${new URL(aircall.apiUrl).host})`)] }
+  } catch (error) {
+    if (error instanceof AuthError || error instanceof ForbiddenError) {
+      return {
+        rows: [
+          row(
+            'aircall-credentials',
+            title,
+            'fail',
+            `Aircall refused the API key (${error.status})`,
+            'check AIRCALL_API_ID and AIRCALL_API_TOKEN: create a new key in Dashboard › Integrations › API keys if unsure',
+          ),
+        ],
+      }
+    }
+    throw error
+  }
+}
+
+export const checkAircallTags = async (runtime: Runtime, signal: AbortSignal): Promise<Outcome> => {
+  const wanted = aircallTagNames(runtime.config)
+  if (wanted.length === 0)
+    return { rows: [row('aircall-tags', 'Aircall tags', 'pass', 'the configuration names none')] }
+  const known = new Set<string>()
+  for await (const tag of runtime.aircall.listTags(signal)) known.add(tag.name.trim().toLowerCase())
+  const missing = wanted.filter((name) => !known.has(name.toLowerCase()))
+  if (missing.length === 0)
+    return { rows: [row('aircall-tags', 'Aircall tags', 'pass', `found: ${wanted.join(', ')}`)] }
+  return {
+    rows: [
+      row(
+        'aircall-tags',
+        'Aircall tags',
+        'fail',
+        `missing: ${missing.join(', ')} (a rule on a tag nobody can set never runs)`,
+        'create them in Aircall (Dashboard › Tags), fix the names, or run `doctor --fix`',
+      ),
+    ],
+    fixes: missing.map((name) => ({
+      rowId: 'aircall-tags',
+      description: `create Aircall tag ${name}`,
+      apply: async (fixSignal) => {
+        await runtime.aircall.createTag({ name }, { signal: fixSignal })
+      },
+    })),
+  }
+}
+
+export const checkAircallWebhook = async (
+  runtime: Runtime,
+  listenerUrl: string | undefined,
+  signal: AbortSignal,
+): Promise<Outcome> => {
+  const id = 'aircall-webhook'
+  const title = 'Aircall webhook'
+  const needed = requiredAircallEvents(runtime.config).map((event) => event.name)
+  const target = listenerUrl ? listenerUrls(listenerUrl).aircall : null
+  const register = `run \`aircall-intercom webhooks register --url ${listenerUrl ?? 'https://your-listener'}\``
+  const candidates = []
+  for await (const webhook of runtime.aircall.listWebhooks(signal)) {
+    const url = webhook.url.replace(/\/+$/, '')
+    if (target ? url === target : url.endsWith('/aircall')) candidates.push(webhook)
+  }
+  if (candidates.length === 0) {
+    return {
+      rows: [
+        row(
+          id,
+          title,
+          'fail',
+          target ? `none delivers to ${target}` : 'none delivers to a listener (…/aircall)',
+          register,
+        ),
+      ],
+    }
+  }
+  if (!target && candidates.length > 1) {
+    return {
+      rows: [
+        row(
+          id,
+          title,
+          'warn',
+          `${candidates.length} webhooks deliver to …/aircall`,
+          'pass --listener-url to check the right one',
+        ),
+      ],
+    }
+  }
+  const webhook = candidates[0]!
+  const missing = needed.filter((event) => !webhook.events.includes(event))
+  if (!webhook.active) {
+    return {
+      rows: [row(id, title, 'fail', `${webhook.url} is inactive (Aircall disables one that keeps failing)`, register)],
+    }
+  }
+  if (missing.length > 0)
+    return { rows: [row(id, title, 'fail', `${webhook.url} lacks ${missing.join(', ')}`, register)] }
+  if (!runtime.config.aircall.webhookToken) {
+    return {
+      rows: [
+        row(
+          id,
+          title,
+          'warn',
+          `${webhook.url} has the ${needed.length} events needed, but AIRCALL_WEBHOOK_TOKEN is not set`,
+          'export the webhook’s token (printed by `webhooks register`) where `listen` runs',
+        ),
+      ],
+    }
+  }
+  const extra = webhook.events.length - (needed.length - missing.length)
+  return {
+    rows: [row(id, title, 'pass', `${webhook.url}: ${needed.join(', ')}${extra > 0 ? ` (+${extra} unused)` : ''}`)],
+  }
+}
