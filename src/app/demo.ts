@@ -102,15 +102,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     sources: {},
   }
   const runtime = new EmulatorRuntime(loaded, options.deps)
+  const since = new Date(started - (days + 1) * 86_400_000).toISOString()
   try {
     const result = await backfill(runtime, {
-      since: `${days + 1}d`,
+      since,
       dryRun: false,
       concurrency: options.concurrency ?? 8,
       restart: false,
       onEvent: options.onEvent,
     })
-    const audit = await auditUnmatchedCallers(runtime, { since: `${days + 1}d`, create: false })
+    const audit = await auditUnmatchedCallers(runtime, { since, create: false })
     runtime.close()
     const status = readStatus(loaded)
     const conversations = (sandbox.intercomEmulator.state().conversations as unknown[] | undefined)?.length ?? 0

@@ -69,7 +69,10 @@ describe('live rules through the listen service and the emulators', () => {
   })
 
   test('a resolving tag closes the call’s conversation after a summary note; a 503 is retried, not dead-lettered', async () => {
-    harness = await startHarness(tempDir(), { resolve: { enabled: true, tag: 'resolved' } })
+    harness = await startHarness(tempDir(), {
+      resolve: { enabled: true, tag: 'resolved' },
+      tags: { map: [{ tag: 'resolved', attribute: 'resolved_by_phone', type: 'boolean' }] },
+    })
     harness.sandbox.intercomEmulator.setFaults([
       { match: 'POST /conversations', kind: 'status', status: 503, nth: [1] },
     ])
@@ -110,6 +113,10 @@ describe('live rules through the listen service and the emulators', () => {
     expect(parts.filter((part) => part.part_type === 'note' && part.body?.includes('Call summary'))).toHaveLength(1)
     expect(parts.filter((part) => part.part_type === 'close')).toHaveLength(1)
     expect(listener.handle.summary().deadLettered).toBe(0)
+    // call.tagged also applied the tag → attribute mapping to the contact.
+    const contactId = harness.sandbox.world.truth.callerToContact[caller]
+    const contact = intercomState(harness).contacts.find((c) => c.id === contactId)
+    expect((contact?.custom_attributes as Record<string, unknown>).resolved_by_phone).toBe(true)
   })
 
   test('insight card once per ringing call; an assignee with no Aircall user is dead-lettered with the fix', async () => {

@@ -1,0 +1,66 @@
+/**
+ * The toolkit's side of the backfill benchmarks, in its own process: the same service `backfill` runs
+ * (Runtime → clients with their rate gates → engine → ledger-checked call logger → SQLite), without oclif's
+ * start-up. Credentials come from the environment like the CLI's; argv[2] is a WorkerSpec. Prints one JSON
+ * line: the backfill result, this process's CPU time and memory.
+ */
+import { Runtime } from '../src/app/runtime.js'
+import { backfill } from '../src/backfill/backfill-service.js'
+import { loadConfig } from '../src/config/loader.js'
+import { dilatedClock, dilatedSleep, type Dilation } from './lib/clock.js'
+
+export interface WorkerSpec {
+  statePath: string
+  since: string
+  concurrency: number
+  dilation: Dilation
+  aircallConcurrency: number
+  intercomConcurrency: number
+  /** Record RSS each time this many calls have been read. */
+  rssEvery: number
+}
+
+const mb = (bytes: number): number => Math.round((bytes / 1_048_576) * 10) / 10
+
+const main = async (): Promise<void> => {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as WorkerSpec
+  const loaded = loadConfig({ env: process.env, statePath: spec.statePath })
+  const config = {
+    ...loaded.config,
+    aircall: { ...loaded.config.aircall, rateLimitPerMinute: 120, concurrency: spec.aircallConcurrency },
+    intercom: { ...loaded.config.intercom, rateLimitPerMinute: 10_000, concurrency: spec.intercomConcurrency },
+  }
+  const runtime = new Runtime({ ...loaded, config }, { now: dilatedClock(spec.dilation), sleep: dilatedSleep(spec.dilation) })
+  const rss: Array<{ calls: number; rssMb: number }> = []
+  let read = 0
+  const cpuBefore = process.cpuUsage()
+  const realStart = performance.now()
+  const result = await backfill(runtime, {
+    since: spec.since,
+    dryRun: false,
+    concurrency: spec.concurrency,
+    restart: false,
+    onEvent: (event) => {
+      if (event.type !== 'call-logged' && event.type !== 'call-skipped' && event.type !== 'call-failed') return
+      read++
+      if (read % spec.rssEvery === 0) rss.push({ calls: read, rssMb: mb(process.memoryUsage.rss()) })
+    },
+  })
+  const realElapsedMs = performance.now() - realStart
+  const cpu = process.cpuUsage(cpuBefore)
+  const total = process.cpuUsage()
+  runtime.close()
+  const usage = process.resourceUsage()
+  process.stdout.write(
+    `${JSON.stringify({
+      result,
+      realElapsedMs,
+      cpuMs: { backfill: (cpu.user + cpu.system) / 1000, process: (total.user + total.system) / 1000 },
+      rss,
+      finalRssMb: mb(process.memoryUsage.rss()),
+      maxRssMb: Math.round(usage.maxRSS / 102.4) / 10,
+    })}\n`,
+  )
+}
+
+void main()

@@ -1,0 +1,182 @@
+/**
+ * Benchmarks 1 and 2: backfill efficiency against realistic, time-compressed rate limits, and the toolkit's
+ * own CPU and memory per call with the limits out of the way. The emulators and the toolkit each run in
+ * their own process; only the toolkit's process is measured.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BackfillResult } from '../src/backfill/backfill-service.js'
+import type { Dilation } from './lib/clock.js'
+import { startHost, type Host } from './lib/host.js'
+import { benchScript, spawnNode } from './lib/processes.js'
+import type { WorkerSpec } from './backfill-worker.js'
+
+/** Aircall: 120 requests/min per company, 50 calls per list page (reference/aircall-api.md). */
+export const AIRCALL_PER_MINUTE = 120
+export const AIRCALL_CALLS_PER_PAGE = 50
+/** Intercom: 10,000 requests/min per app (reference/intercom-api.md). */
+export const INTERCOM_PER_MINUTE = 10_000
+
+interface WorkerOutput {
+  result: BackfillResult
+  realElapsedMs: number
+  cpuMs: { backfill: number; process: number }
+  rss: Array<{ calls: number; rssMb: number }>
+  finalRssMb: number
+  maxRssMb: number
+}
+
+const hostEnv = (host: Host): Record<string, string> => ({
+  AIRCALL_API_URL: host.info.aircall.url,
+  AIRCALL_API_ID: host.info.aircall.apiId,
+  AIRCALL_API_TOKEN: host.info.aircall.apiToken,
+  INTERCOM_API_URL: host.info.intercom.url,
+  INTERCOM_ACCESS_TOKEN: host.info.intercom.accessToken,
+  INTERCOM_ADMIN_ID: host.info.intercom.adminId,
+})
+
+const runWorker = async (host: Host, spec: Omit<WorkerSpec, 'statePath'>): Promise<WorkerOutput> => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-backfill-'))
+  try {
+    const child = spawnNode(benchScript('backfill-worker.ts'), [JSON.stringify({ ...spec, statePath: join(dir, 'state.sqlite') })], {
+      env: hostEnv(host),
+    })
+    const output = (await child.firstJson) as unknown as WorkerOutput
+    await child.exited
+    return output
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export interface EfficiencyOptions {
+  calls: number
+  factor: number
+  concurrency: number
+}
+
+export interface EfficiencyResult {
+  factor: number
+  calls: { inWorld: number; read: number; logged: number; skipped: number; deadLetters: number }
+  elapsed: { realS: number; compressedMin: number }
+  requests: { aircall: number; intercom: number; rateLimited: number; rateLimitedShare: number }
+  intercomRequestsPerCall: number
+  loggedPerMinute: number
+  ceilingPerMinute: { aircall: number; intercom: number; binding: 'aircall' | 'intercom'; value: number }
+  efficiency: number
+  targets: { efficiency: number; rateLimitedShare: number }
+  pass: boolean
+}
+
+const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits
+
+/** Realistic limits (Aircall 120/min, Intercom 10,000/min) on both sides, with time compressed ×factor. */
+export async function benchEfficiency(options: EfficiencyOptions): Promise<EfficiencyResult> {
+  const dilation: Dilation = { t0: Date.now(), factor: options.factor }
+  const host = await startHost({
+    calls: options.calls,
+    days: 30,
+    dilation,
+    aircall: { rateLimitPerMinute: AIRCALL_PER_MINUTE },
+    intercom: { rateLimitPerMinute: INTERCOM_PER_MINUTE },
+  })
+  try {
+    const out = await runWorker(host, {
+      since: '31d',
+      concurrency: options.concurrency,
+      dilation,
+      aircallConcurrency: 2,
+      intercomConcurrency: 16,
+      rssEvery: 1_000_000,
+    })
+    const [aircall, intercom] = await Promise.all([host.aircallRequests(), host.intercomRequests()])
+    const { counts } = out.result
+    const logged = counts.logged + counts.updated
+    const skipped = Object.values(counts.skipped).reduce((a, b) => a + b, 0)
+    const compressedMin = out.result.elapsedMs / 60_000
+    const perCall = intercom.total / Math.max(1, logged)
+    const aircallCeiling = AIRCALL_PER_MINUTE * AIRCALL_CALLS_PER_PAGE
+    const intercomCeiling = INTERCOM_PER_MINUTE / perCall
+    const ceiling = Math.min(aircallCeiling, intercomCeiling)
+    const loggedPerMinute = logged / compressedMin
+    const totalRequests = aircall.total + intercom.total
+    const rateLimited = aircall.rateLimited + intercom.rateLimited
+    const efficiency = loggedPerMinute / ceiling
+    const share = rateLimited / Math.max(1, totalRequests)
+    return {
+      factor: options.factor,
+      calls: { inWorld: host.info.world.calls, read: counts.read, logged, skipped, deadLetters: counts.deadLetters },
+      elapsed: { realS: round(out.realElapsedMs / 1000, 1), compressedMin: round(compressedMin, 2) },
+      requests: { aircall: aircall.total, intercom: intercom.total, rateLimited, rateLimitedShare: round(share, 4) },
+      intercomRequestsPerCall: round(perCall),
+      loggedPerMinute: Math.round(loggedPerMinute),
+      ceilingPerMinute: {
+        aircall: aircallCeiling,
+        intercom: Math.round(intercomCeiling),
+        binding: intercomCeiling < aircallCeiling ? 'intercom' : 'aircall',
+        value: Math.round(ceiling),
+      },
+      efficiency: round(efficiency),
+      targets: { efficiency: 0.9, rateLimitedShare: 0.01 },
+      pass: efficiency >= 0.9 && share < 0.01 && counts.deadLetters === 0,
+    }
+  } finally {
+    await host.close()
+  }
+}
+
+export interface OverheadPoint {
+  calls: number
+  read: number
+  logged: number
+  realS: number
+  cpuMsPerCall: { backfill: number; process: number }
+  maxRssMb: number
+  rssSamples: Array<{ calls: number; rssMb: number }>
+  intercomRequests: number
+}
+
+export interface OverheadResult {
+  points: OverheadPoint[]
+  targets: { cpuMsPerCall: number; maxRssMb: number }
+  pass: boolean
+}
+
+/**
+ * Limits off: the emulators do not limit, and the clients' gates run on a clock compressed ×1000 so their
+ * budgets (kept, as in production) never bind. What remains is the toolkit's own cost per call.
+ */
+export async function benchOverhead(counts: number[], concurrency: number): Promise<OverheadResult> {
+  const points: OverheadPoint[] = []
+  for (const calls of counts) {
+    const dilation: Dilation = { t0: Date.now(), factor: 1000 }
+    const host = await startHost({ calls, days: 30, dilation })
+    try {
+      const out = await runWorker(host, {
+        since: '31d',
+        concurrency,
+        dilation,
+        aircallConcurrency: 2,
+        intercomConcurrency: 32,
+        rssEvery: Math.max(1000, Math.floor(calls / 10)),
+      })
+      const intercom = await host.intercomRequests()
+      const read = out.result.counts.read
+      points.push({
+        calls,
+        read,
+        logged: out.result.counts.logged + out.result.counts.updated,
+        realS: round(out.realElapsedMs / 1000, 1),
+        cpuMsPerCall: { backfill: round(out.cpuMs.backfill / read), process: round(out.cpuMs.process / read) },
+        maxRssMb: out.maxRssMb,
+        rssSamples: out.rss,
+        intercomRequests: intercom.total,
+      })
+    } finally {
+      await host.close()
+    }
+  }
+  const pass = points.every((point) => point.cpuMsPerCall.backfill <= 1 && point.maxRssMb <= 250)
+  return { points, targets: { cpuMsPerCall: 1, maxRssMb: 250 }, pass }
+}
