@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint'
 import prettier from 'eslint-config-prettier'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**', 'src/emulator/intercom/openapi-subset.json'] },
+  { ignores: ['bench/.scratch/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**', 'src/emulator/intercom/openapi-subset.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
