@@ -18,6 +18,8 @@ export interface WorkerSpec {
   intercomConcurrency: number
   /** Record RSS each time this many calls have been read. */
   rssEvery: number
+  /** Stop (as Ctrl-C would) after this long; the figures are then per call read so far. */
+  maxSeconds?: number
 }
 
 const mb = (bytes: number): number => Math.round((bytes / 1_048_576) * 10) / 10
@@ -33,6 +35,8 @@ const main = async (): Promise<void> => {
   const runtime = new Runtime({ ...loaded, config }, { now: dilatedClock(spec.dilation), sleep: dilatedSleep(spec.dilation) })
   const rss: Array<{ calls: number; rssMb: number }> = []
   let read = 0
+  const stop = new AbortController()
+  const timer = spec.maxSeconds ? setTimeout(() => stop.abort(), spec.maxSeconds * 1000) : undefined
   const cpuBefore = process.cpuUsage()
   const realStart = performance.now()
   const result = await backfill(runtime, {
@@ -40,6 +44,7 @@ const main = async (): Promise<void> => {
     dryRun: false,
     concurrency: spec.concurrency,
     restart: false,
+    signal: stop.signal,
     onEvent: (event) => {
       if (event.type !== 'call-logged' && event.type !== 'call-skipped' && event.type !== 'call-failed') return
       read++
@@ -47,6 +52,7 @@ const main = async (): Promise<void> => {
     },
   })
   const realElapsedMs = performance.now() - realStart
+  clearTimeout(timer)
   const cpu = process.cpuUsage(cpuBefore)
   const total = process.cpuUsage()
   runtime.close()

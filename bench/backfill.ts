@@ -41,6 +41,8 @@ const runWorker = async (host: Host, spec: Omit<WorkerSpec, 'statePath'>): Promi
   try {
     const child = spawnNode(benchScript('backfill-worker.ts'), [JSON.stringify({ ...spec, statePath: join(dir, 'state.sqlite') })], {
       env: hostEnv(host),
+      // BENCH_PROFILE=dir writes a V8 CPU profile of the toolkit's process, to see where its time goes.
+      nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [],
     })
     const output = (await child.firstJson) as unknown as WorkerOutput
     await child.exited
@@ -128,6 +130,8 @@ export async function benchEfficiency(options: EfficiencyOptions): Promise<Effic
 
 export interface OverheadPoint {
   calls: number
+  /** True when the time cap stopped the run before every call was read. */
+  capped: boolean
   read: number
   logged: number
   realS: number
@@ -147,7 +151,7 @@ export interface OverheadResult {
  * Limits off: the emulators do not limit, and the clients' gates run on a clock compressed ×1000 so their
  * budgets (kept, as in production) never bind. What remains is the toolkit's own cost per call.
  */
-export async function benchOverhead(counts: number[], concurrency: number): Promise<OverheadResult> {
+export async function benchOverhead(counts: number[], concurrency: number, maxSeconds?: number): Promise<OverheadResult> {
   const points: OverheadPoint[] = []
   for (const calls of counts) {
     const dilation: Dilation = { t0: Date.now(), factor: 1000 }
@@ -160,11 +164,13 @@ export async function benchOverhead(counts: number[], concurrency: number): Prom
         aircallConcurrency: 2,
         intercomConcurrency: 32,
         rssEvery: Math.max(1000, Math.floor(calls / 10)),
+        maxSeconds,
       })
       const intercom = await host.intercomRequests()
       const read = out.result.counts.read
       points.push({
         calls,
+        capped: out.result.interrupted,
         read,
         logged: out.result.counts.logged + out.result.counts.updated,
         realS: round(out.realElapsedMs / 1000, 1),

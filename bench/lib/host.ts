@@ -58,7 +58,9 @@ const getJson = async <T>(url: string): Promise<T> => {
 }
 
 export const startHost = async (spec: HostSpec): Promise<Host> => {
-  const child = spawnNode(benchScript('emulator-host.ts'), [JSON.stringify(spec)])
+  const child = spawnNode(benchScript('emulator-host.ts'), [JSON.stringify(spec)], {
+    nodeArgs: process.env.BENCH_PROFILE_HOST ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_HOST] : [],
+  })
   const info = (await child.firstJson) as unknown as HostInfo
   return {
     info,

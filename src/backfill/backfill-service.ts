@@ -64,7 +64,10 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
     source = new CsvExportSource({ file: request.csv, since, until })
   } else {
     if (since === undefined) {
-      throw new UserError('--since is required to read calls from Aircall', 'e.g. --since 2026-01-01, or --since 90d; or import an export with --csv FILE')
+      throw new UserError(
+        '--since is required to read calls from Aircall',
+        'e.g. --since 2026-01-01, or --since 90d; or import an export with --csv FILE',
+      )
     }
     source = new AircallRangeSource({
       client: runtime.aircall,

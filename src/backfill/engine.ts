@@ -84,7 +84,8 @@ const isTransient = (error: unknown): boolean =>
 /** Failures no call will get past: the run stops instead of dead-lettering every call. */
 const isFatal = (error: unknown): boolean => error instanceof AuthError || error instanceof ForbiddenError
 
-const errorText = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))
+const errorText = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error)
 
 /**
  * Reads a source window by window, logs each call through the ledger-checked logger with bounded
@@ -234,4 +235,5 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
 }
 
 const isAbort = (error: unknown): boolean =>
-  error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError' || error.name === 'NetworkError')
+  error instanceof Error &&
+  (error.name === 'AbortError' || error.name === 'TimeoutError' || error.name === 'NetworkError')

@@ -18,11 +18,18 @@ export function loadNoteTemplate(runtime: Runtime): string | undefined {
   const looksLikePath = !value.includes('{') && !value.includes('<') && /\.(liquid|html?|txt)$/i.test(value)
   const path = resolve(base, value)
   if (looksLikePath && !existsSync(path)) {
-    throw new UserError(`logging.templates.note: no file at ${path}`, 'give the Liquid source inline, or a path relative to the config file')
+    throw new UserError(
+      `logging.templates.note: no file at ${path}`,
+      'give the Liquid source inline, or a path relative to the config file',
+    )
   }
   const source = looksLikePath ? readFileSync(path, 'utf8') : value
   const check = checkTemplate(source)
-  if (!check.ok) throw new UserError(`logging.templates.note does not parse: ${check.error}`, 'fix the template, or remove it to use the default note')
+  if (!check.ok)
+    throw new UserError(
+      `logging.templates.note does not parse: ${check.error}`,
+      'fix the template, or remove it to use the default note',
+    )
   return source
 }
 

@@ -51,7 +51,8 @@ class TagAttributeLogger implements CallLogger {
   ) {}
 
   async log(call: CallRecord, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<LogCallOutcome> {
-    if (this.writer.plan(call).writes.length === 0) return { status: 'already-done', conversationId: null, contactId: null }
+    if (this.writer.plan(call).writes.length === 0)
+      return { status: 'already-done', conversationId: null, contactId: null }
     const logged = this.store.getStep(conversationStepKey(call.callId))
     const loggedContact = logged?.status === 'done' ? logged.data.contactId : undefined
     const resolution =
@@ -59,7 +60,8 @@ class TagAttributeLogger implements CallLogger {
         ? null
         : await this.resolver.resolve(call, { create: false, dryRun: options.dryRun, signal: options.signal })
     if (resolution?.status === 'unmatched') {
-      const reason = resolution.reason === 'anonymous' || resolution.reason === 'invalid-number' ? resolution.reason : 'unmatched'
+      const reason =
+        resolution.reason === 'anonymous' || resolution.reason === 'invalid-number' ? resolution.reason : 'unmatched'
       return { status: 'skipped', reason, resolution }
     }
     const contactId = typeof loggedContact === 'string' ? loggedContact : (resolution?.contactId ?? '')
@@ -83,7 +85,10 @@ class TagAttributeLogger implements CallLogger {
 export async function syncTagAttributes(runtime: Runtime, request: TagsSyncRequest): Promise<TagsSyncResult> {
   const mapping = runtime.config.tags.map
   if (mapping.length === 0) {
-    throw new UserError('tags.map is empty: there is no tag → attribute mapping to apply', 'add entries such as `- { tag: VIP, attribute: vip }` under tags.map in the config file')
+    throw new UserError(
+      'tags.map is empty: there is no tag → attribute mapping to apply',
+      'add entries such as `- { tag: VIP, attribute: vip }` under tags.map in the config file',
+    )
   }
   const range = parseRange(request, runtime.now(), '7d')
   const ensurer = new DataAttributeEnsurer(runtime.intercom)

@@ -109,10 +109,12 @@ export function renderDemo(result: DemoResult): string {
     '',
     `Intercom now holds ${n(result.conversationsInIntercom)} conversations; ${n(c.contactsCreated)} contacts were created for unknown callers.`,
     `Audit: ${n(audit.callers)} callers, ${n(audit.unmatchedCallers)} still unmatched ` +
-      `(${Object.entries(audit.byReason)
-        .filter(([, count]) => count > 0)
-        .map(([reason, count]) => `${reason}: ${n(count)}`)
-        .join(', ') || 'none'}).`,
+      `(${
+        Object.entries(audit.byReason)
+          .filter(([, count]) => count > 0)
+          .map(([reason, count]) => `${reason}: ${n(count)}`)
+          .join(', ') || 'none'
+      }).`,
     `State: ${n(result.status.counts?.ledger.done ?? 0)} ledger steps done, ${n(result.status.counts?.ledger.pending ?? 0)} pending.`,
     `Emulators (stopped now): Aircall ${result.emulators.aircall}, Intercom ${result.emulators.intercom}.`,
     `Done in ${formatElapsed(result.elapsedMs)}. Next: \`aircall-intercom sandbox\` to keep emulators running and try the commands.`,

@@ -21,12 +21,24 @@ export default class Backfill extends BaseCommand {
   ]
 
   static override flags = {
-    since: Flags.string({ description: 'Start (exclusive): a date (UTC), a date-time or an age such as 90d.', helpValue: 'DATE' }),
+    since: Flags.string({
+      description: 'Start (exclusive): a date (UTC), a date-time or an age such as 90d.',
+      helpValue: 'DATE',
+    }),
     until: Flags.string({ description: 'End (inclusive); default now.', helpValue: 'DATE' }),
-    csv: Flags.string({ description: 'Import an Aircall CSV call export instead of reading the API.', helpValue: 'FILE' }),
-    'dry-run': Flags.boolean({ description: 'Show what would be logged; write nothing (no API writes, no ledger).', default: false }),
+    csv: Flags.string({
+      description: 'Import an Aircall CSV call export instead of reading the API.',
+      helpValue: 'FILE',
+    }),
+    'dry-run': Flags.boolean({
+      description: 'Show what would be logged; write nothing (no API writes, no ledger).',
+      default: false,
+    }),
     concurrency: Flags.integer({ description: 'Calls logged at once.', default: 4, min: 1, max: 32 }),
-    restart: Flags.boolean({ description: 'Ignore the checkpoint and read the range from its start (nothing is logged twice).', default: false }),
+    restart: Flags.boolean({
+      description: 'Ignore the checkpoint and read the range from its start (nothing is logged twice).',
+      default: false,
+    }),
   }
 
   async run(): Promise<void> {

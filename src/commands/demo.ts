@@ -12,10 +12,13 @@ export default class Demo extends BaseCommand {
     'callers), backfills every call into the emulated Intercom through a temporary state file, audits the callers ' +
     'left unmatched, and prints a summary. Needs no account, credentials or config; nothing is left behind.'
 
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --calls 500 --json']
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --calls 500 --json',
+  ]
 
   static override flags = {
-    calls: Flags.integer({ description: 'Calls in the seeded company.', default: 3000, min: 10, max: 50_000 }),
+    calls: Flags.integer({ description: 'Calls in the seeded company.', default: 2000, min: 10, max: 50_000 }),
     days: Flags.integer({ description: 'Days of call history.', default: 90, min: 1, max: 170 }),
     seed: Flags.integer({ description: 'Seed of the generated company (same seed, same world).', default: 1 }),
   }

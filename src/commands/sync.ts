@@ -21,7 +21,11 @@ export default class Sync extends BaseCommand {
   ]
 
   static override flags = {
-    lookback: Flags.string({ description: 'How far before the last checkpoint to re-read, e.g. 30m, 2h, 1d.', default: '2h', helpValue: 'DURATION' }),
+    lookback: Flags.string({
+      description: 'How far before the last checkpoint to re-read, e.g. 30m, 2h, 1d.',
+      default: '2h',
+      helpValue: 'DURATION',
+    }),
     concurrency: Flags.integer({ description: 'Calls logged at once.', default: 4, min: 1, max: 32 }),
   }
 

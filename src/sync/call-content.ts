@@ -3,7 +3,13 @@ import { createHash } from 'node:crypto'
 import type { CallRecord } from '../domain/call-record.js'
 import { normalisePhone } from '../phone/index.js'
 import type { CallTemplateContext } from '../templates/index.js'
-import { describeMissedReason, formatDuration, formatLocalTime, formatPhoneForDisplay, safeLink } from '../templates/index.js'
+import {
+  describeMissedReason,
+  formatDuration,
+  formatLocalTime,
+  formatPhoneForDisplay,
+  safeLink,
+} from '../templates/index.js'
 
 /**
  * What a call's Intercom records are made of: the template context, the one-line conversation summary,
@@ -43,9 +49,14 @@ export const callMarker = (callId: string): string => `aircall-call-id:${callId}
 /** True when `text` carries this call's marker (and not a longer id that starts with the same digits). */
 export function hasCallMarker(text: string | null | undefined, callId: string, revision?: string): boolean {
   if (!text) return false
-  const escaped = callId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const tail = revision === undefined ? '' : `\\s+rev:${revision}`
-  return new RegExp(`aircall-call-id:${escaped}(?![0-9A-Za-z_-])${tail}`).test(text)
+  const marker = callMarker(callId)
+  for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + 1)) {
+    const rest = text.slice(at + marker.length)
+    // A longer id that starts with the same digits is another call.
+    if (/^[0-9A-Za-z_-]/.test(rest)) continue
+    if (revision === undefined || new RegExp(`^\\s+rev:${revision}(?![0-9a-f])`).test(rest)) return true
+  }
+  return false
 }
 
 const KIND_WORDS: Record<CallRecord['kind'], string> = {
@@ -116,5 +127,4 @@ export function updateNoteBody(callId: string, before: Partial<CallFacts>, after
   return `<p><b>Call updated</b> (Aircall call ${escape(callId)})</p><ul>${lines.join('')}</ul>${markerHtml(callId, revision)}`
 }
 
-export const markerHtml = (callId: string, revision: string): string =>
-  `<p>${callMarker(callId)} rev:${revision}</p>`
+export const markerHtml = (callId: string, revision: string): string => `<p>${callMarker(callId)} rev:${revision}</p>`

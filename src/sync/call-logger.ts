@@ -48,7 +48,9 @@ const partsSchema = z
     conversation_parts: z
       .object({
         conversation_parts: z.array(
-          z.object({ id: z.union([z.string(), z.number()]).transform(String), body: z.string().nullish() }).passthrough(),
+          z
+            .object({ id: z.union([z.string(), z.number()]).transform(String), body: z.string().nullish() })
+            .passthrough(),
         ),
       })
       .passthrough()
@@ -114,7 +116,8 @@ export class IntercomCallLogger implements CallLogger {
       ? (stored.data as unknown as Resolution)
       : await this.deps.resolver.resolve(call, { create: this.deps.config.matching.createUnknown, dryRun, signal })
     if (resolution.status === 'unmatched') {
-      const reason = resolution.reason === 'anonymous' || resolution.reason === 'invalid-number' ? resolution.reason : 'unmatched'
+      const reason =
+        resolution.reason === 'anonymous' || resolution.reason === 'invalid-number' ? resolution.reason : 'unmatched'
       return { status: 'skipped', reason, resolution }
     }
     if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution }
@@ -132,7 +135,11 @@ export class IntercomCallLogger implements CallLogger {
     const plan = this.attributes.plan(call)
     if (plan.writes.length === 0) return false
     const step = this.deps.store.getStep(`call:${call.callId}:attrs`)
-    return !(step?.status === 'done' && step.data.hash === plan.hash && step.data.target === `${contactId}/${conversationId ?? '-'}`)
+    return !(
+      step?.status === 'done' &&
+      step.data.hash === plan.hash &&
+      step.data.target === `${contactId}/${conversationId ?? '-'}`
+    )
   }
 
   private async ensureConversation(
@@ -191,7 +198,11 @@ export class IntercomCallLogger implements CallLogger {
       store.beginStep(key, { conversationId, revision, facts })
       const body = renderCallNote(callTemplateContext(call), this.deps.noteTemplate) + markerHtml(call.callId, revision)
       const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
-      store.completeStep(key, lastMarkedPart(conversation, call.callId) ?? conversationId, { conversationId, revision, facts })
+      store.completeStep(key, lastMarkedPart(conversation, call.callId) ?? conversationId, {
+        conversationId,
+        revision,
+        facts,
+      })
       return 'logged'
     }
     if (step.data.revision === revision) return 'unchanged'
@@ -199,7 +210,8 @@ export class IntercomCallLogger implements CallLogger {
     const updateKey = updateStepKey(call.callId, revision)
     const update = store.getStep(updateKey)
     let partId = update?.status === 'done' ? update.externalId : null
-    if (update && update.status !== 'done') partId = await this.findNotePart(conversationId, call.callId, revision, signal)
+    if (update && update.status !== 'done')
+      partId = await this.findNotePart(conversationId, call.callId, revision, signal)
     if (partId === null) {
       store.beginStep(updateKey, { conversationId })
       const before = (step.data.facts ?? {}) as Partial<CallFacts>
@@ -230,13 +242,20 @@ export class IntercomCallLogger implements CallLogger {
     }
   }
 
-  private async findCallConversation(contactId: string, callId: string, signal: AbortSignal | undefined): Promise<string | null> {
+  private async findCallConversation(
+    contactId: string,
+    callId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<string | null> {
     const attribute = this.deps.config.logging.callIdAttribute
     let read = 0
-    for await (const conversation of this.deps.intercom.searchConversations(conversationQuery.eq('contact_ids', contactId), {
-      perPage: 150,
-      signal,
-    })) {
+    for await (const conversation of this.deps.intercom.searchConversations(
+      conversationQuery.eq('contact_ids', contactId),
+      {
+        perPage: 150,
+        signal,
+      },
+    )) {
       if (conversation.custom_attributes?.[attribute] === callId) return conversation.id
       const parsed = partsSchema.safeParse(conversation)
       if (parsed.success && hasCallMarker(parsed.data.source?.body, callId)) return conversation.id
@@ -246,7 +265,10 @@ export class IntercomCallLogger implements CallLogger {
   }
 
   private async latestOpenConversation(contactId: string, signal: AbortSignal | undefined): Promise<string | null> {
-    const query = conversationQuery.and(conversationQuery.eq('contact_ids', contactId), conversationQuery.eq('open', true))
+    const query = conversationQuery.and(
+      conversationQuery.eq('contact_ids', contactId),
+      conversationQuery.eq('open', true),
+    )
     for await (const conversation of this.deps.intercom.searchConversations(query, {
       perPage: 1,
       sort: { field: 'updated_at', order: 'descending' },

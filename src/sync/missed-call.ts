@@ -112,19 +112,21 @@ export class MissedCallService {
 
   private async send(
     call: CallRecord,
-    contact: { id: string; name: string | null; email: string | null },
+    contact: { id: string; name: string | null; email: string | null; role: string },
     template: MissedCallTemplate,
     signal?: AbortSignal,
   ): Promise<{ id: string; conversationId: string | null }> {
     const { intercom, adminId } = this.deps
     const body = renderMissedCallMessage(templateContextOf(call, contact), template.body)
+    // Intercom's /messages `to.type` must name the contact's role: a lead addressed as a user is refused.
+    const contactRole = contact.role === 'lead' ? 'lead' : 'user'
     const message =
       template.messageType === 'email'
         ? await intercom.sendEmailMessage(
-            { adminId, contactId: contact.id, subject: template.subject ?? 'Sorry we missed your call', body },
+            { adminId, contactId: contact.id, contactRole, subject: template.subject ?? 'Sorry we missed your call', body },
             { signal },
           )
-        : await intercom.sendInAppMessage({ adminId, contactId: contact.id, body }, { signal })
+        : await intercom.sendInAppMessage({ adminId, contactId: contact.id, contactRole, body }, { signal })
     return { id: message.id, conversationId: message.conversation_id ?? null }
   }
 

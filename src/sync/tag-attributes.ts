@@ -40,8 +40,7 @@ export interface ApplyAttributesInput {
 }
 
 export type ApplyAttributesOutcome =
-  | { status: 'written'; attributes: string[] }
-  | { status: 'unchanged' | 'nothing-to-write' }
+  { status: 'written'; attributes: string[] } | { status: 'unchanged' | 'nothing-to-write' }
 
 export const attrsStepKey = (callId: string): string => `call:${callId}:attrs`
 

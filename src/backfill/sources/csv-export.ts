@@ -42,7 +42,6 @@ export class CsvExportSource implements CallSource {
     this.checkpointName = `backfill:csv:${basename(this.path)}:${digest}`
   }
 
-
   async *windows({ resume, onWarning }: WindowOptions): AsyncIterable<SourceWindow> {
     const chunkRows = this.options.chunkRows ?? 500
     const skip = typeof resume?.rows === 'number' ? resume.rows : 0
@@ -58,7 +57,10 @@ export class CsvExportSource implements CallSource {
       )
     }
     if (mapped.unknown.length > 0) {
-      onWarning({ code: 'unknown-columns', message: `ignored columns of ${basename(this.path)}: ${mapped.unknown.join(', ')}` })
+      onWarning({
+        code: 'unknown-columns',
+        message: `ignored columns of ${basename(this.path)}: ${mapped.unknown.join(', ')}`,
+      })
     }
     const columns = mapped.columns
     const width = header.record.length

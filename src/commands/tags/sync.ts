@@ -15,7 +15,10 @@ export default class TagsSync extends BaseCommand {
   ]
 
   static override flags = {
-    since: Flags.string({ description: 'Start (exclusive): a date (UTC), a date-time or an age; default 7d.', helpValue: 'DATE' }),
+    since: Flags.string({
+      description: 'Start (exclusive): a date (UTC), a date-time or an age; default 7d.',
+      helpValue: 'DATE',
+    }),
     until: Flags.string({ description: 'End (inclusive); default now.', helpValue: 'DATE' }),
     'dry-run': Flags.boolean({ description: 'Show what would be written; write nothing.', default: false }),
     concurrency: Flags.integer({ description: 'Calls handled at once.', default: 4, min: 1, max: 32 }),

@@ -1,0 +1,121 @@
+/**
+ * `npm run bench`: every benchmark against the emulators on loopback, one JSON document on stdout and a short
+ * table on stderr. `--only NAME[,NAME]` (efficiency, overhead, listener, matching), `--quick` for a smoke run,
+ * `--full` to lift the time caps (the 100,000-call overhead run then goes to the end).
+ */
+import { parseArgs } from 'node:util'
+import { benchEfficiency, benchOverhead } from './backfill.js'
+import { benchListener } from './listener.js'
+import { machine } from './lib/machine.js'
+import { benchRefresh, benchResolve } from './matching.js'
+
+const NAMES = ['efficiency', 'overhead', 'listener', 'matching'] as const
+type Name = (typeof NAMES)[number]
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
+    factor: { type: 'string' },
+  },
+})
+
+const only = values.only ? values.only.split(',').map((name) => name.trim()) : [...NAMES]
+const unknown = only.filter((name) => !(NAMES as readonly string[]).includes(name))
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark: ${unknown.join(', ')} (choose from ${NAMES.join(', ')})\n`)
+  process.exit(2)
+}
+const quick = values.quick ?? false
+const selected = (name: Name): boolean => only.includes(name)
+const log = (text: string): void => {
+  process.stderr.write(`${text}\n`)
+}
+
+interface Row {
+  benchmark: string
+  figure: string
+  target: string
+  pass: boolean
+}
+
+const main = async (): Promise<void> => {
+  const started = Date.now()
+  const results: Record<string, unknown> = {}
+  const rows: Row[] = []
+  if (selected('efficiency')) {
+    log('efficiency: backfill at Aircall 120/min + Intercom 10,000/min, time compressed…')
+    const factor = Number(values.factor ?? 2)
+    const r = await benchEfficiency({ calls: quick ? 1500 : 6000, factor, concurrency: 8 })
+    results.efficiency = r
+    rows.push({
+      benchmark: 'backfill efficiency',
+      figure: `${r.efficiency} of ceiling (${r.loggedPerMinute}/${r.ceilingPerMinute.value} calls/min, ${r.intercomRequestsPerCall} req/call, 429s ${(r.requests.rateLimitedShare * 100).toFixed(2)}%)`,
+      target: '≥ 0.90, 429s < 1%',
+      pass: r.pass,
+    })
+  }
+  if (selected('overhead')) {
+    log('overhead: backfill CPU and memory per call, limits off…')
+    const counts = quick ? [2000] : [10_000, 100_000]
+    const r = await benchOverhead(counts, 16, values.full ? undefined : quick ? 60 : 150)
+    results.overhead = r
+    for (const point of r.points) {
+      rows.push({
+        benchmark: `overhead ${point.calls.toLocaleString('en')} calls${point.capped ? ` (capped at ${point.read})` : ''}`,
+        figure: `${point.cpuMsPerCall.backfill} ms CPU/call, peak RSS ${point.maxRssMb} MB`,
+        target: '≤ 1 ms, ≤ 250 MB',
+        pass: point.cpuMsPerCall.backfill <= 1 && point.maxRssMb <= 250,
+      })
+    }
+  }
+  if (selected('listener')) {
+    log('listener: autocannon against `listen` with its worker running…')
+    const r = await benchListener({ durationS: quick ? 3 : 10, connections: 16 })
+    results.listener = r
+    for (const phase of r.phases) {
+      rows.push({
+        benchmark: `listener ${phase.name}`,
+        figure: `${phase.acceptedPerSecond} events/s, p50 ${phase.latencyMs.p50} ms, p99 ${phase.latencyMs.p99} ms, non-2xx ${phase.non2xx}`,
+        target: '≥ 2,000/s, p99 ≤ 50 ms',
+        pass: phase.name === 'saturation' ? phase.acceptedPerSecond >= 2000 : phase.latencyMs.p99 <= 50,
+      })
+    }
+  }
+  if (selected('matching')) {
+    log('matching: index lookups and contacts refresh…')
+    const resolve = await benchResolve({ indexSize: quick ? 100_000 : 1_000_000, lookups: quick ? 10_000 : 50_000 })
+    const refresh = await benchRefresh({ contacts: quick ? 10_000 : 100_000 })
+    results.matching = { resolve, refresh }
+    rows.push({
+      benchmark: `resolve from ${resolve.indexSize.toLocaleString('en')}-contact index`,
+      figure: `${resolve.resolvedPerSecond.toLocaleString('en')} callers/s (fill ${resolve.fillSeconds} s)`,
+      target: 'measured',
+      pass: resolve.matched === resolve.lookups && resolve.apiCalls === 0,
+    })
+    rows.push({
+      benchmark: `contacts refresh ${refresh.contacts.toLocaleString('en')}`,
+      figure: `${refresh.elapsedS} s, ${refresh.requests} requests (budget minimum ${refresh.minimumS} s)`,
+      target: 'measured',
+      pass: refresh.exitCode === 0 && refresh.indexed === refresh.contacts,
+    })
+  }
+  const document = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    command: `npm run bench --${process.argv.slice(2).length > 0 ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
+    quick,
+    elapsedS: Math.round((Date.now() - started) / 1000),
+    results,
+  }
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`)
+  const width = Math.max(...rows.map((row) => row.benchmark.length))
+  log('')
+  for (const row of rows) log(`${row.pass ? 'PASS' : 'FAIL'}  ${row.benchmark.padEnd(width)}  ${row.figure}  [target ${row.target}]`)
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  process.exit(1)
+})

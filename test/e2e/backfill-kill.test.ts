@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+
+import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
+import { loggedPerCall } from '../backfill/world-process.js'
+import { CLI, runCli } from '../helpers/run-cli.js'
+import { useTempDir } from '../helpers/temp-dir.js'
+import { sandboxEnv } from './sandbox-env.js'
+
+const tempDir = useTempDir()
+const CALLS = 600
+
+/** Deterministic kill points (ms after start), so a failure can be replayed. */
+const KILL_AFTER_MS = [700, 1300, 1900, 1100, 2500]
+
+describe('backfill killed with SIGKILL and resumed', () => {
+  let sandbox: SandboxHandle
+  beforeAll(async () => {
+    const intercom = { rateLimitPerMinute: 0, contract: 'off' as const, formattedPhoneDefaultCountry: 'FR' }
+    sandbox = await startSandbox({ calls: CALLS, days: 30, seed: 11, aircall: { rateLimitPerMinute: 0 }, intercom })
+  })
+  afterAll(async () => {
+    await sandbox.close()
+  })
+
+  test('five kills at different points, then a full run: exactly one conversation and one note per call', async () => {
+    const cwd = tempDir()
+    writeFileSync(
+      join(cwd, 'aircall-intercom.yml'),
+      JSON.stringify({
+        intercom: { rateLimitPerMinute: 100_000 },
+        aircall: { rateLimitPerMinute: 120 },
+        matching: { defaultCountry: 'FR' },
+      }),
+    )
+    const env = sandboxEnv(sandbox, { INTERCOM_ADMIN_ID: sandbox.intercom.adminId })
+    const since = new Date(sandbox.world.now - 31 * 86_400_000).toISOString()
+    const args = ['backfill', '--since', since, '--concurrency', '8', '--json']
+
+    let killedMidway = 0
+    for (const delay of KILL_AFTER_MS) {
+      const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: 'ignore',
+      })
+      const exit = new Promise<NodeJS.Signals | number | null>((resolve) =>
+        child.once('exit', (code, signal) => resolve(signal ?? code)),
+      )
+      const timer = setTimeout(() => child.kill('SIGKILL'), delay)
+      const outcome = await exit
+      clearTimeout(timer)
+      if (outcome === 'SIGKILL') killedMidway++
+    }
+    expect(killedMidway).toBeGreaterThanOrEqual(3)
+    const skipped = new Set(
+      [...sandbox.world.truth.anonymousCallIds, ...sandbox.world.truth.invalidCallIds].map(String),
+    )
+    const expected = sandbox.world.aircall.calls.map((call) => String(call.id)).filter((id) => !skipped.has(id))
+    // The kills landed while calls were being written, not only during start-up.
+    const partial = await loggedPerCall(sandbox.intercom.url)
+    expect(partial.conversations.size).toBeGreaterThan(0)
+    expect(partial.conversations.size).toBeLessThan(expected.length)
+
+    const final = await runCli(args, { cwd, env, timeoutMs: 60_000 })
+    expect(final.code).toBe(0)
+    const result = (JSON.parse(final.stdout) as { result: { counts: { deadLetters: number } } }).result
+    expect(result.counts.deadLetters).toBe(0)
+
+    const logged = await loggedPerCall(sandbox.intercom.url)
+    for (const id of expected) {
+      expect(logged.conversations.get(id), `conversations of call ${id}`).toBe(1)
+      expect(logged.notes.get(id), `notes of call ${id}`).toBe(1)
+    }
+    expect(logged.conversations.size).toBe(expected.length)
+  }, 120_000)
+})
