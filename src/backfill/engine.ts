@@ -196,14 +196,14 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
       }
       emit({ type: 'window-started', label: window.label, expected: window.expected })
       const inFlight = new Set<Promise<void>>()
-      let failure: unknown = null
+      let failure: Error | null = null
       let calls = 0
       for await (const call of window.calls) {
         if (signal?.aborted || failure !== null) break
         counts.read++
         calls++
         const task = serialised(call).catch((error: unknown) => {
-          failure ??= error
+          failure ??= error instanceof Error ? error : new Error(String(error))
         })
         inFlight.add(task)
         void task.finally(() => inFlight.delete(task))

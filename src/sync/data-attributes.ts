@@ -21,7 +21,11 @@ const CONVERSATION_TYPES: Record<AttributeDataType, 'string' | 'integer' | 'bool
 }
 
 const conversationAttributeListSchema = z
-  .object({ data: z.array(z.object({ name: z.string(), archived: z.boolean().optional() }).passthrough()) })
+  .object({
+    data: z.array(
+      z.object({ name: z.string(), data_type: z.string().optional(), archived: z.boolean().optional() }).passthrough(),
+    ),
+  })
   .passthrough()
 const conversationAttributeSchema = z.object({ name: z.string() }).passthrough()
 
@@ -108,7 +112,7 @@ export class DataAttributeEnsurer {
       signal: this.options.signal,
     })
     for (const attribute of data.data) {
-      if (!attribute.archived) names.set(attribute.name.toLowerCase(), String(attribute.data_type ?? ''))
+      if (!attribute.archived) names.set(attribute.name.toLowerCase(), attribute.data_type ?? '')
     }
     return names
   }

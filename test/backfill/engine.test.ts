@@ -40,8 +40,9 @@ const source: CallSource = {
   async *windows({ resume }) {
     const start = typeof resume?.window === 'number' ? resume.window + 1 : 0
     for (let w = start; w < 3; w++) {
+      await Promise.resolve()
       const calls = async function* (): AsyncIterable<CallRecord> {
-        for (let i = 0; i < 4; i++) yield record(w * 4 + i)
+        for (let i = 0; i < 4; i++) yield await Promise.resolve(record(w * 4 + i))
       }
       const window: SourceWindow = { label: `w${w}`, expected: 4, position: { window: w }, calls: calls() }
       yield window
