@@ -32,7 +32,10 @@ const main = async (): Promise<void> => {
     aircall: { ...loaded.config.aircall, rateLimitPerMinute: 120, concurrency: spec.aircallConcurrency },
     intercom: { ...loaded.config.intercom, rateLimitPerMinute: 10_000, concurrency: spec.intercomConcurrency },
   }
-  const runtime = new Runtime({ ...loaded, config }, { now: dilatedClock(spec.dilation), sleep: dilatedSleep(spec.dilation) })
+  const runtime = new Runtime(
+    { ...loaded, config },
+    { now: dilatedClock(spec.dilation), sleep: dilatedSleep(spec.dilation) },
+  )
   const rss: Array<{ calls: number; rssMb: number }> = []
   let read = 0
   const stop = new AbortController()

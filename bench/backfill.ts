@@ -39,11 +39,15 @@ const hostEnv = (host: Host): Record<string, string> => ({
 const runWorker = async (host: Host, spec: Omit<WorkerSpec, 'statePath'>): Promise<WorkerOutput> => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-backfill-'))
   try {
-    const child = spawnNode(benchScript('backfill-worker.ts'), [JSON.stringify({ ...spec, statePath: join(dir, 'state.sqlite') })], {
-      env: hostEnv(host),
-      // BENCH_PROFILE=dir writes a V8 CPU profile of the toolkit's process, to see where its time goes.
-      nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [],
-    })
+    const child = spawnNode(
+      benchScript('backfill-worker.ts'),
+      [JSON.stringify({ ...spec, statePath: join(dir, 'state.sqlite') })],
+      {
+        env: hostEnv(host),
+        // BENCH_PROFILE=dir writes a V8 CPU profile of the toolkit's process, to see where its time goes.
+        nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [],
+      },
+    )
     const output = (await child.firstJson) as unknown as WorkerOutput
     await child.exited
     return output
@@ -151,7 +155,11 @@ export interface OverheadResult {
  * Limits off: the emulators do not limit, and the clients' gates run on a clock compressed ×1000 so their
  * budgets (kept, as in production) never bind. What remains is the toolkit's own cost per call.
  */
-export async function benchOverhead(counts: number[], concurrency: number, maxSeconds?: number): Promise<OverheadResult> {
+export async function benchOverhead(
+  counts: number[],
+  concurrency: number,
+  maxSeconds?: number,
+): Promise<OverheadResult> {
   const points: OverheadPoint[] = []
   for (const calls of counts) {
     const dilation: Dilation = { t0: Date.now(), factor: 1000 }

@@ -20,7 +20,10 @@ const main = async (): Promise<void> => {
   })
   if (spec.extraContacts) {
     const seed = sandbox.world.intercom
-    sandbox.intercomEmulator.seed({ ...seed, contacts: [...seed.contacts, ...extraContacts(spec.extraContacts, now())] })
+    sandbox.intercomEmulator.seed({
+      ...seed,
+      contacts: [...seed.contacts, ...extraContacts(spec.extraContacts, now())],
+    })
   }
   const info: HostInfo = {
     aircall: sandbox.aircall,

@@ -41,7 +41,13 @@ const main = async (): Promise<void> => {
       intercomFixture('contact.user.updated', { notificationId: `notif_bench_${id}`, contactId: `c${id}` }),
     )
     const signature = `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`
-    return { ...request, method: 'POST', path: '/intercom', headers: { ...headers, 'x-hub-signature': signature }, body }
+    return {
+      ...request,
+      method: 'POST',
+      path: '/intercom',
+      headers: { ...headers, 'x-hub-signature': signature },
+      body,
+    }
   }
   const result: Result = await autocannon({
     url: spec.url,

@@ -87,7 +87,14 @@ export async function benchListener(options: { durationS: number; connections: n
     const phases: ListenerPhase[] = []
     let firstId = 6_000_000
     const run = async (name: string, rate?: number): Promise<void> => {
-      const spec: LoadSpec = { url: listenerUrl, durationS: options.durationS, connections: options.connections, rate, firstId, callers }
+      const spec: LoadSpec = {
+        url: listenerUrl,
+        durationS: options.durationS,
+        connections: options.connections,
+        rate,
+        firstId,
+        callers,
+      }
       const load = spawnNode(benchScript('listener-load.ts'), [JSON.stringify(spec)], {
         env: { AIRCALL_WEBHOOK_TOKEN: env.AIRCALL_WEBHOOK_TOKEN, INTERCOM_CLIENT_SECRET: env.INTERCOM_CLIENT_SECRET },
       })

@@ -73,7 +73,9 @@ export async function benchResolve(options: { indexSize: number; lookups: number
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
       const i = seed % options.indexSize
       const digits = `06 ${national(i).replace(/(\d\d)(?=\d)/g, '$1 ')}`
-      return normaliseAircallCall(aircallFixture('call.ended', 'unused', { callId: n + 1, rawDigits: digits }).data as never)
+      return normaliseAircallCall(
+        aircallFixture('call.ended', 'unused', { callId: n + 1, rawDigits: digits }).data as never,
+      )
     })
     let matched = 0
     const start = performance.now()
@@ -109,7 +111,11 @@ export interface RefreshBenchResult {
 }
 
 export async function benchRefresh(options: { contacts: number }): Promise<RefreshBenchResult> {
-  const host = await startHost({ calls: 10, extraContacts: options.contacts, intercom: { rateLimitPerMinute: INTERCOM_PER_MINUTE } })
+  const host = await startHost({
+    calls: 10,
+    extraContacts: options.contacts,
+    intercom: { rateLimitPerMinute: INTERCOM_PER_MINUTE },
+  })
   const dir = mkdtempSync(join(tmpdir(), 'bench-refresh-'))
   const cli = cliEntry()
   try {

@@ -44,12 +44,16 @@ const main = async (): Promise<void> => {
   const started = Date.now()
   const results: Record<string, unknown> = {}
   const rows: Row[] = []
+  const done = (row: Row): void => {
+    rows.push(row)
+    log(`  ${row.pass ? 'PASS' : 'FAIL'} ${row.benchmark}: ${row.figure}`)
+  }
   if (selected('efficiency')) {
     log('efficiency: backfill at Aircall 120/min + Intercom 10,000/min, time compressed…')
     const factor = Number(values.factor ?? 2)
     const r = await benchEfficiency({ calls: quick ? 1500 : 6000, factor, concurrency: 8 })
     results.efficiency = r
-    rows.push({
+    done({
       benchmark: 'backfill efficiency',
       figure: `${r.efficiency} of ceiling (${r.loggedPerMinute}/${r.ceilingPerMinute.value} calls/min, ${r.intercomRequestsPerCall} req/call, 429s ${(r.requests.rateLimitedShare * 100).toFixed(2)}%)`,
       target: '≥ 0.90, 429s < 1%',
@@ -62,7 +66,7 @@ const main = async (): Promise<void> => {
     const r = await benchOverhead(counts, 16, values.full ? undefined : quick ? 60 : 150)
     results.overhead = r
     for (const point of r.points) {
-      rows.push({
+      done({
         benchmark: `overhead ${point.calls.toLocaleString('en')} calls${point.capped ? ` (capped at ${point.read})` : ''}`,
         figure: `${point.cpuMsPerCall.backfill} ms CPU/call, peak RSS ${point.maxRssMb} MB`,
         target: '≤ 1 ms, ≤ 250 MB',
@@ -75,7 +79,7 @@ const main = async (): Promise<void> => {
     const r = await benchListener({ durationS: quick ? 3 : 10, connections: 16 })
     results.listener = r
     for (const phase of r.phases) {
-      rows.push({
+      done({
         benchmark: `listener ${phase.name}`,
         figure: `${phase.acceptedPerSecond} events/s, p50 ${phase.latencyMs.p50} ms, p99 ${phase.latencyMs.p99} ms, non-2xx ${phase.non2xx}`,
         target: '≥ 2,000/s, p99 ≤ 50 ms',
@@ -88,13 +92,13 @@ const main = async (): Promise<void> => {
     const resolve = await benchResolve({ indexSize: quick ? 100_000 : 1_000_000, lookups: quick ? 10_000 : 50_000 })
     const refresh = await benchRefresh({ contacts: quick ? 10_000 : 100_000 })
     results.matching = { resolve, refresh }
-    rows.push({
+    done({
       benchmark: `resolve from ${resolve.indexSize.toLocaleString('en')}-contact index`,
       figure: `${resolve.resolvedPerSecond.toLocaleString('en')} callers/s (fill ${resolve.fillSeconds} s)`,
       target: 'measured',
       pass: resolve.matched === resolve.lookups && resolve.apiCalls === 0,
     })
-    rows.push({
+    done({
       benchmark: `contacts refresh ${refresh.contacts.toLocaleString('en')}`,
       figure: `${refresh.elapsedS} s, ${refresh.requests} requests (budget minimum ${refresh.minimumS} s)`,
       target: 'measured',
@@ -112,7 +116,8 @@ const main = async (): Promise<void> => {
   process.stdout.write(`${JSON.stringify(document, null, 2)}\n`)
   const width = Math.max(...rows.map((row) => row.benchmark.length))
   log('')
-  for (const row of rows) log(`${row.pass ? 'PASS' : 'FAIL'}  ${row.benchmark.padEnd(width)}  ${row.figure}  [target ${row.target}]`)
+  for (const row of rows)
+    log(`${row.pass ? 'PASS' : 'FAIL'}  ${row.benchmark.padEnd(width)}  ${row.figure}  [target ${row.target}]`)
 }
 
 main().catch((error: unknown) => {

@@ -41,7 +41,6 @@ export const extraContacts = (count: number, now: number): IntercomSeed['contact
     }
   })
 
-
 export interface Host {
   info: HostInfo
   child: Child

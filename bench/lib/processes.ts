@@ -42,11 +42,15 @@ export interface SpawnOptions {
 
 export const spawnNode = (entry: string, args: string[], options: SpawnOptions = {}): Child => {
   const isTs = entry.endsWith('.ts')
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(isTs ? ['--import', 'tsx'] : []), entry, ...args], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), ...(isTs ? ['--import', 'tsx'] : []), entry, ...args],
+    {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   const lines: string[] = []
   let partialOut = ''
   let partialErr = ''
@@ -88,7 +92,9 @@ export const spawnNode = (entry: string, args: string[], options: SpawnOptions =
       resolve(code)
     }),
   )
-  void exited.then((code) => rejectJson(new Error(`${entry} exited (${code}) before printing JSON:\n${stderr.slice(-4000)}`)))
+  void exited.then((code) =>
+    rejectJson(new Error(`${entry} exited (${code}) before printing JSON:\n${stderr.slice(-4000)}`)),
+  )
   const stop = async (graceMs = 10_000): Promise<number | null> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
@@ -97,17 +103,4 @@ export const spawnNode = (entry: string, args: string[], options: SpawnOptions =
     return code
   }
   return { process: child, firstJson, stdoutLines: () => [...lines], stderr: () => stderr, exited, stop }
-}
-
-/** Reads a child's /proc stat: user+system CPU ms and current RSS (Linux). */
-export const procCpuMs = async (pid: number): Promise<number | null> => {
-  const { readFile } = await import('node:fs/promises')
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const ticks = Number(fields[11]) + Number(fields[12])
-    return (ticks * 1000) / 100
-  } catch {
-    return null
-  }
 }

@@ -2,7 +2,7 @@ import type { CallRecord } from '../domain/call-record.js'
 import { AuthError, ForbiddenError, NetworkError, RateLimitedError, ServerError, TimeoutError } from '../http/errors.js'
 import type { StateStore } from '../store/state-store.js'
 import type { CallLogger, LogCallOutcome } from '../sync/types.js'
-import { clearDeadLetter, deadLetterCall } from './dead-letters.js'
+import { clearDeadLetter, deadLetterCall, logStepKey } from './dead-letters.js'
 import type { CallSource, SourceWarning } from './sources/types.js'
 
 export type SkipReason = 'anonymous' | 'invalid-number' | 'unmatched'
@@ -105,6 +105,10 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
   const created = new Set<string>()
   const started = now()
   const callerLocks = new Map<string, Promise<void>>()
+  // Read once: checking every call's `call:<id>:log` step would cost a query per call for a rare case.
+  const failedBefore = new Set(
+    dryRun ? [] : store.listSteps({ status: 'failed', prefix: 'call:' }).map((step) => step.key),
+  )
 
   if (options.restart && !dryRun) store.deleteCheckpoints(source.checkpointName)
   const resume =
@@ -150,7 +154,7 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await logger.log(call, { dryRun })
-        if (!dryRun) clearDeadLetter(store, call.callId)
+        if (failedBefore.has(logStepKey(call.callId))) clearDeadLetter(store, call.callId)
         record(call, outcome)
         return
       } catch (error) {
@@ -196,21 +200,21 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
       }
       emit({ type: 'window-started', label: window.label, expected: window.expected })
       const inFlight = new Set<Promise<void>>()
-      let failure: Error | null = null
+      const failed: { error: Error | null } = { error: null }
       let calls = 0
       for await (const call of window.calls) {
-        if (signal?.aborted || failure !== null) break
+        if (signal?.aborted || failed.error !== null) break
         counts.read++
         calls++
         const task = serialised(call).catch((error: unknown) => {
-          failure ??= error instanceof Error ? error : new Error(String(error))
+          failed.error ??= error instanceof Error ? error : new Error(String(error))
         })
         inFlight.add(task)
         void task.finally(() => inFlight.delete(task))
         while (inFlight.size >= options.concurrency) await Promise.race(inFlight)
       }
       await Promise.all(inFlight)
-      if (failure !== null) throw failure
+      if (failed.error !== null) throw failed.error
       if (signal?.aborted) {
         interrupted = true
         break

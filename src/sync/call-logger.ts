@@ -6,7 +6,7 @@ import { ApiError, ValidationError } from '../http/errors.js'
 import type { IntercomClient } from '../intercom/client.js'
 import { conversationQuery } from '../intercom/query.js'
 import type { ContactResolver, Resolution } from '../matching/types.js'
-import type { StateStore } from '../store/state-store.js'
+import type { LedgerStep, StateStore } from '../store/state-store.js'
 import { renderCallNote } from '../templates/index.js'
 import {
   type CallFacts,
@@ -123,8 +123,8 @@ export class IntercomCallLogger implements CallLogger {
     if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution }
 
     const contactId = resolution.contactId
-    const conversationId = await this.ensureConversation(call, contactId, resolution, signal)
-    const noted = await this.ensureNote(call, conversationId, facts, revision, signal)
+    const conversationId = await this.ensureConversation(call, contactId, resolution, conversationStep, signal)
+    const noted = await this.ensureNote(call, conversationId, facts, revision, noteStep, signal)
     const attributes = await this.attributes.apply({ call, contactId, conversationId, signal })
     const updated = noted === 'updated' || (noted === 'unchanged' && attributes.status === 'written')
     return { status: updated ? 'updated' : 'logged', conversationId, contactId, resolution }
@@ -146,11 +146,11 @@ export class IntercomCallLogger implements CallLogger {
     call: CallRecord,
     contactId: string,
     resolution: Resolution,
+    step: LedgerStep | undefined,
     signal: AbortSignal | undefined,
   ): Promise<string> {
     const { store, intercom } = this.deps
     const key = conversationStepKey(call.callId)
-    const step = store.getStep(key)
     if (step?.status === 'done' && step.externalId) return step.externalId
     if (step) {
       const found = await this.findCallConversation(contactId, call.callId, signal)
@@ -182,11 +182,12 @@ export class IntercomCallLogger implements CallLogger {
     conversationId: string,
     facts: CallFacts,
     revision: string,
+    stepRead: LedgerStep | undefined,
     signal: AbortSignal | undefined,
   ): Promise<'logged' | 'updated' | 'unchanged'> {
     const { store, intercom, adminId } = this.deps
     const key = noteStepKey(call.callId)
-    let step = store.getStep(key)
+    let step = stepRead
     if (step && step.status !== 'done') {
       const partId = await this.findNotePart(conversationId, call.callId, undefined, signal)
       if (partId !== null) {

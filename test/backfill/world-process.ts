@@ -26,14 +26,7 @@ export interface WorldProcess {
 export async function startWorldProcess(calls: number, days = 30): Promise<WorldProcess> {
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    [
-      ...(process.env.WORLD_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/srvprof'] : []),
-      '--import',
-      'tsx',
-      FIXTURE,
-      String(calls),
-      String(days),
-    ],
+    ['--import', 'tsx', FIXTURE, String(calls), String(days)],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
     },

@@ -28,7 +28,12 @@ let store: StateStore
 let url: string
 beforeAll(async () => {
   store = openStateStore(join(tempDir(), 'intake.sqlite'))
-  server = createIntakeServer({ store, aircallWebhookToken: TOKEN, intercomClientSecret: SECRET, maxBodyBytes: MAX_BODY })
+  server = createIntakeServer({
+    store,
+    aircallWebhookToken: TOKEN,
+    intercomClientSecret: SECRET,
+    maxBodyBytes: MAX_BODY,
+  })
   url = await listenOn(server, '127.0.0.1', 0)
 })
 afterAll(async () => {
@@ -40,7 +45,11 @@ const sign = (body: string, secret = SECRET): string => `sha1=${createHmac('sha1
 const storedEvents = (): number => store.listEvents({ limit: 1_000_000 }).length
 
 const post = async (path: string, body: string | Buffer, headers: Record<string, string> = {}, method = 'POST') => {
-  const response = await fetch(`${url}${path}`, { method, body: method === 'GET' || method === 'HEAD' ? undefined : body, headers })
+  const response = await fetch(`${url}${path}`, {
+    method,
+    body: method === 'GET' || method === 'HEAD' ? undefined : body,
+    headers,
+  })
   const text = await response.text()
   for (const secret of [TOKEN, SECRET]) expect(text).not.toContain(secret)
   return { status: response.status, text }
@@ -50,7 +59,8 @@ const post = async (path: string, body: string | Buffer, headers: Record<string,
 const expectStoreValid = (): void => {
   for (const event of store.listEvents({ limit: 1_000_000 })) {
     const payload = JSON.parse(event.payload) as Record<string, unknown>
-    const parsed = event.source === 'aircall' ? safeParseAircallEvent({ ...payload, token: TOKEN }) : safeParseIntercomEvent(payload)
+    const parsed =
+      event.source === 'aircall' ? safeParseAircallEvent({ ...payload, token: TOKEN }) : safeParseIntercomEvent(payload)
     expect(parsed.ok).toBe(true)
     expect(event.payload).not.toContain(TOKEN)
   }
@@ -94,7 +104,9 @@ describe('webhook intake refuses bad input with 4xx and stores nothing invalid',
           value !== null && typeof value === 'object' && !Array.isArray(value) && token !== 'none'
             ? { ...value, token: token === 'right' ? TOKEN : `${TOKEN}x` }
             : value
-        const { status } = await post('/aircall', JSON.stringify(body) ?? 'null', { 'content-type': 'application/json' })
+        const { status } = await post('/aircall', JSON.stringify(body) ?? 'null', {
+          'content-type': 'application/json',
+        })
         expect(status).toBeLessThan(500)
         if (status === 200) accepted++
         else expect([400, 401]).toContain(status)
@@ -124,7 +136,9 @@ describe('webhook intake refuses bad input with 4xx and stores nothing invalid',
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.nat(), async (n, cut) => {
         const text = JSON.stringify(fixtureBody(100_000 + n))
-        const { status } = await post('/aircall', text.slice(0, cut % (text.length - 1)), { 'content-type': 'application/json' })
+        const { status } = await post('/aircall', text.slice(0, cut % (text.length - 1)), {
+          'content-type': 'application/json',
+        })
         expect(status).toBe(400)
       }),
       { seed: SEED, numRuns: 300 },
@@ -140,7 +154,12 @@ describe('webhook intake refuses bad input with 4xx and stores nothing invalid',
     )
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml'),
+        fc.constantFrom(
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/xml',
+        ),
         fc.uint8Array({ maxLength: 2048 }),
         fc.constantFrom('/aircall', '/intercom'),
         async (type, bytes, path) => {
@@ -166,7 +185,8 @@ describe('webhook intake refuses bad input with 4xx and stores nothing invalid',
           if (kind === 'random') headers['x-hub-signature'] = `sha1=${hex}`
           if (kind === 'other-secret') headers['x-hub-signature'] = sign(body, `${SECRET}0`)
           if (kind === 'other-body') headers['x-hub-signature'] = sign(`${body} `)
-          if (kind === 'sha256') headers['x-hub-signature'] = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`
+          if (kind === 'sha256')
+            headers['x-hub-signature'] = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`
           if (kind === 'uppercase-prefix') headers['x-hub-signature'] = `SHA1=${hex}`
           const { status } = await post('/intercom', body, headers)
           expect(status).toBe(401)
@@ -176,7 +196,10 @@ describe('webhook intake refuses bad input with 4xx and stores nothing invalid',
     )
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.json(), fc.string()), async (text) => {
-        const { status } = await post('/intercom', text, { 'content-type': 'application/json', 'x-hub-signature': sign(text) })
+        const { status } = await post('/intercom', text, {
+          'content-type': 'application/json',
+          'x-hub-signature': sign(text),
+        })
         expect(status).toBeLessThan(500)
         expect(status).not.toBe(200)
       }),
@@ -203,8 +226,12 @@ describe('webhook intake refuses bad input with 4xx and stores nothing invalid',
 describe('CSV import: garbage rows are reported by line, valid rows imported', () => {
   test('random garbage interleaved with valid rows', async () => {
     const garbage = fc.oneof(
-      fc.string({ minLength: 1, maxLength: 12 }).map((s) => `bad id ${s.replace(/[",\r\n]/g, '')},2026-01-05 10:00:00,inbound,+33612345678,60`),
-      fc.string({ maxLength: 12 }).map((s) => `${Math.abs(s.length) + 1},not a date ${s.replace(/[",\r\n]/g, '')},inbound,+33612345678,60`),
+      fc
+        .string({ minLength: 1, maxLength: 12 })
+        .map((s) => `bad id ${s.replace(/[",\r\n]/g, '')},2026-01-05 10:00:00,inbound,+33612345678,60`),
+      fc
+        .string({ maxLength: 12 })
+        .map((s) => `${Math.abs(s.length) + 1},not a date ${s.replace(/[",\r\n]/g, '')},inbound,+33612345678,60`),
       fc.constant('77,2026-01-05 10:00:00,sideways,+33612345678,60'),
       fc.constant('78,2026-01-05 10:00:00,inbound,+33612345678,forever'),
     )
@@ -227,7 +254,10 @@ describe('CSV import: garbage rows are reported by line, valid rows imported', (
         writeFileSync(file, `${lines.join('\n')}\n`)
         const warnings: SourceWarning[] = []
         const imported: string[] = []
-        for await (const window of new CsvExportSource({ file }).windows({ resume: undefined, onWarning: (w) => warnings.push(w) })) {
+        for await (const window of new CsvExportSource({ file }).windows({
+          resume: undefined,
+          onWarning: (w) => warnings.push(w),
+        })) {
           for await (const call of window.calls) imported.push(call.callId)
         }
         expect(imported).toEqual(validIds)
@@ -242,16 +272,33 @@ describe('CSV import: garbage rows are reported by line, valid rows imported', (
 const CONFIG_SECRET = 'cfg_secret_value_0d9c8b7a6f5e'
 
 /** Config documents with wrong types and unknown keys in every section. */
-const badConfig = fc.record(
-  {
-    aircall: fc.record({ rateLimitPerMinute: fc.oneof(fc.string(), fc.integer({ min: 121 }), fc.boolean()), apiUrl: fc.oneof(fc.integer(), fc.constant('not a url')) }, { requiredKeys: [] }),
-    intercom: fc.record({ concurrency: fc.oneof(fc.constant(0), fc.string()), region: fc.string(), adminId: fc.constant(-1) }, { requiredKeys: [] }),
-    matching: fc.record({ defaultCountry: fc.oneof(fc.constant('fr'), fc.integer()), tieBreak: fc.constant(['nope']) }, { requiredKeys: [] }),
-    listener: fc.record({ port: fc.oneof(fc.integer({ min: 65_536 }), fc.string()), maxBodyBytes: fc.constant(1) }, { requiredKeys: [] }),
-    unknownSection: fc.jsonValue(),
-  },
-  { requiredKeys: [] },
-).filter((value) => Object.keys(value).length > 0)
+const badConfig = fc
+  .record(
+    {
+      aircall: fc.record(
+        {
+          rateLimitPerMinute: fc.oneof(fc.string(), fc.integer({ min: 121 }), fc.boolean()),
+          apiUrl: fc.oneof(fc.integer(), fc.constant('not a url')),
+        },
+        { requiredKeys: [] },
+      ),
+      intercom: fc.record(
+        { concurrency: fc.oneof(fc.constant(0), fc.string()), region: fc.string(), adminId: fc.constant(-1) },
+        { requiredKeys: [] },
+      ),
+      matching: fc.record(
+        { defaultCountry: fc.oneof(fc.constant('fr'), fc.integer()), tieBreak: fc.constant(['nope']) },
+        { requiredKeys: [] },
+      ),
+      listener: fc.record(
+        { port: fc.oneof(fc.integer({ min: 65_536 }), fc.string()), maxBodyBytes: fc.constant(1) },
+        { requiredKeys: [] },
+      ),
+      unknownSection: fc.jsonValue(),
+    },
+    { requiredKeys: [] },
+  )
+  .filter((value) => Object.keys(value).length > 0)
 
 describe('CSV dates are read, never guessed', () => {
   // V8's Date.parse falls back to a lenient legacy parser: "x 5" reads as 2001-05-01 and "not a date 0" as 2000-01-01.
@@ -260,7 +307,10 @@ describe('CSV dates are read, never guessed', () => {
     writeFileSync(file, `Call ID,Date (UTC),Direction,Raw digits,Duration\n501,${date},inbound,+33612345678,60\n`)
     const warnings: SourceWarning[] = []
     const imported: string[] = []
-    for await (const window of new CsvExportSource({ file }).windows({ resume: undefined, onWarning: (w) => warnings.push(w) })) {
+    for await (const window of new CsvExportSource({ file }).windows({
+      resume: undefined,
+      onWarning: (w) => warnings.push(w),
+    })) {
       for await (const call of window.calls) imported.push(call.callId)
     }
     expect(imported).toEqual([])
@@ -318,7 +368,10 @@ describe('config files with wrong types and unknown keys', () => {
     for (const [index, config] of samples.entries()) {
       const file = join(dir, `bad-${index}.yml`)
       writeFileSync(file, stringify(config))
-      const result = await runCli(['config', 'validate', '--config', file], { cwd: dir, env: { INTERCOM_ACCESS_TOKEN: CONFIG_SECRET } })
+      const result = await runCli(['config', 'validate', '--config', file], {
+        cwd: dir,
+        env: { INTERCOM_ACCESS_TOKEN: CONFIG_SECRET },
+      })
       expect(result.code).toBe(2)
       expect(result.stderr).toMatch(new RegExp(`bad-${index}\\.yml(:[\\w.\\[\\]]+)?: .+`))
       expect(result.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/)

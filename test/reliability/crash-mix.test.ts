@@ -96,12 +96,22 @@ describe('SIGKILL at seeded points, under faults', () => {
       const callId = 8_000_000 + i
       bodies.set(
         callId,
-        JSON.stringify(aircallFixture('call.ended', token, { callId, rawDigits: callers[i % callers.length], timestamp: 1_795_200_000 + i })),
+        JSON.stringify(
+          aircallFixture('call.ended', token, {
+            callId,
+            rawDigits: callers[i % callers.length],
+            timestamp: 1_795_200_000 + i,
+          }),
+        ),
       )
     }
     const post = async (url: string, id: number): Promise<boolean> => {
       try {
-        const response = await fetch(`${url}/aircall`, { method: 'POST', body: bodies.get(id), headers: { 'content-type': 'application/json' } })
+        const response = await fetch(`${url}/aircall`, {
+          method: 'POST',
+          body: bodies.get(id),
+          headers: { 'content-type': 'application/json' },
+        })
         await response.arrayBuffer()
         return response.ok
       } catch {

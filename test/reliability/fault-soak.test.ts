@@ -70,9 +70,17 @@ describe('fault soak', () => {
     const ids = Array.from({ length: 150 }, (_, i) => 7_000_000 + i)
     for (const callId of ids) {
       const body = JSON.stringify(
-        aircallFixture('call.ended', token, { callId, rawDigits: callers[callId % callers.length], timestamp: 1_795_100_000 + callId }),
+        aircallFixture('call.ended', token, {
+          callId,
+          rawDigits: callers[callId % callers.length],
+          timestamp: 1_795_100_000 + callId,
+        }),
       )
-      const response = await fetch(`${url}/aircall`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+      const response = await fetch(`${url}/aircall`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      })
       expect(response.status).toBe(200)
     }
     await queueSettled(url, 90_000)
@@ -83,6 +91,7 @@ describe('fault soak', () => {
     const replay = await runCli(['events', 'replay', '--all-dead', '--process', '--json'], { env: harness.env })
     expect(replay.code).toBe(0)
     expectExactlyOnce(harness, new Set(ids.map(String)))
-    for (const secret of harnessSecrets(harness)) expect(listen.stderr() + replay.stdout + replay.stderr).not.toContain(secret)
+    for (const secret of harnessSecrets(harness))
+      expect(listen.stderr() + replay.stdout + replay.stderr).not.toContain(secret)
   }, 150_000)
 })
