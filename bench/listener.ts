@@ -114,6 +114,8 @@ export async function benchListener(options: { durationS: number; connections: n
     }
     await run('saturation')
     await run('fixed-rate', 2000)
+    // Within what the listener sustains here, to show the acknowledgement latency when it keeps up.
+    await run('fixed-rate', 200)
     const processedDuringRun = processed
     await listen.stop(60_000)
     const store = openStateStore(statePath)

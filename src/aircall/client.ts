@@ -242,14 +242,18 @@ export class AircallClient {
     }
   }
 
-  /** The calls of one window, oldest first, each once (a call re-sorted during paging is not repeated). */
+  /**
+   * The calls of one window, oldest first, each once (a call re-sorted during paging is not repeated). The
+   * caller's shared contact is embedded (`fetch_contact`): its emails are what matches a caller whose Intercom
+   * contact has no phone, so without it a known caller would be created again.
+   */
   async *callsInWindow(window: CallWindow, signal?: AbortSignal): AsyncGenerator<AircallCall> {
     const seen = new Set<number>()
     const calls = this.list(
       '/v1/calls',
       'calls',
       aircallCallSchema,
-      { from: window.from, to: window.to, order: 'asc' },
+      { from: window.from, to: window.to, order: 'asc', fetch_contact: true },
       signal,
     )
     for await (const call of calls) {

@@ -59,7 +59,9 @@ export const startSandboxSession = async (options: SandboxSessionOptions): Promi
         perMinute: 120,
       })
       const webhook = await aircall.createWebhook({ url: `${base}/aircall`, events: [] })
-      const subscription = await handle.intercomEmulator.subscribe(`${base}/intercom`, INTERCOM_TOPICS, { verify: false })
+      const subscription = await handle.intercomEmulator.subscribe(`${base}/intercom`, INTERCOM_TOPICS, {
+        verify: false,
+      })
       listener = { url: base, aircallWebhookId: webhook.webhook_id, intercomSubscriptionId: subscription.id }
       handle.aircall.webhookToken = webhook.token ?? handle.aircall.webhookToken
     }

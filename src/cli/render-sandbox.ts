@@ -6,7 +6,8 @@ export const renderSandbox = (info: SandboxInfo): string => {
     `Intercom emulator  ${info.intercom.url}`,
     `Seeded: ${info.seeded.calls} calls over ${info.seeded.days} days, ${info.seeded.aircallContacts} Aircall contacts, ${info.seeded.intercomContacts} Intercom contacts (seed ${info.seeded.seed})`,
   ]
-  if (info.listener) lines.push(`Webhooks of both emulators go to ${info.listener.url}/aircall and ${info.listener.url}/intercom`)
+  if (info.listener)
+    lines.push(`Webhooks of both emulators go to ${info.listener.url}/aircall and ${info.listener.url}/intercom`)
   lines.push(
     '',
     'Paste these lines in another shell; every command run there talks to the sandbox:',

@@ -40,7 +40,9 @@ export default class Sandbox extends BaseCommand {
     const { info } = session
     // Sandbox credentials are generated for this run and are meant to be copied: they are not redacted.
     if (this.isJson) {
-      process.stdout.write(`${JSON.stringify({ aircall: info.aircall, intercom: info.intercom, seeded: info.seeded, listener: info.listener })}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ aircall: info.aircall, intercom: info.intercom, seeded: info.seeded, listener: info.listener })}\n`,
+      )
     } else {
       process.stdout.write(`${renderSandbox(info)}\n`)
     }

@@ -147,6 +147,18 @@ export class SqliteStateStore implements StateStore {
     }
   }
 
+  private readonly statements = new Map<string, Database.Statement>()
+
+  /** Prepared once per SQL text: preparing dominated the cost of hot paths such as the listener's enqueue. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text)
+    if (!statement) {
+      statement = this.db.prepare(text)
+      this.statements.set(text, statement)
+    }
+    return statement
+  }
+
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)')
     const row = this.db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as {
@@ -167,7 +179,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   schemaVersion(): number {
-    const row = this.db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as { version: number }
+    const row = this.sql('SELECT MAX(version) AS version FROM schema_version').get() as { version: number }
     return row.version
   }
 
@@ -177,7 +189,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   getStep(key: string): LedgerStep | undefined {
-    const row = this.db.prepare('SELECT * FROM ledger WHERE key = ?').get(key) as LedgerRow | undefined
+    const row = this.sql('SELECT * FROM ledger WHERE key = ?').get(key) as LedgerRow | undefined
     return row ? toStep(row) : undefined
   }
 
@@ -238,12 +250,12 @@ export class SqliteStateStore implements StateStore {
     }
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : ''
     params.push(filter.limit ?? -1)
-    const rows = this.db.prepare(`SELECT * FROM ledger ${where} ORDER BY key LIMIT ?`).all(...params) as LedgerRow[]
+    const rows = this.sql(`SELECT * FROM ledger ${where} ORDER BY key LIMIT ?`).all(...params) as LedgerRow[]
     return rows.map(toStep)
   }
 
   getCheckpoint(name: string): Checkpoint | undefined {
-    const row = this.db.prepare('SELECT * FROM checkpoints WHERE name = ?').get(name) as
+    const row = this.sql('SELECT * FROM checkpoints WHERE name = ?').get(name) as
       { name: string; value: string; updated_at: number } | undefined
     return row ? { name: row.name, value: parseJsonObject(row.value), updatedAt: row.updated_at } : undefined
   }
@@ -265,8 +277,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   deleteCheckpoints(prefix: string): number {
-    return this.db.prepare('DELETE FROM checkpoints WHERE name >= ? AND name < ?').run(prefix, `${prefix}\uffff`)
-      .changes
+    return this.sql('DELETE FROM checkpoints WHERE name >= ? AND name < ?').run(prefix, `${prefix}\uffff`).changes
   }
 
   enqueueEvent(input: EnqueueInput): { id: number; duplicate: boolean } {
@@ -287,7 +298,7 @@ export class SqliteStateStore implements StateStore {
           input.receivedAt,
         )
       if (result.changes === 1) return { id: Number(result.lastInsertRowid), duplicate: false }
-      const row = this.db.prepare('SELECT id FROM events WHERE identity = ?').get(input.identity) as { id: number }
+      const row = this.sql('SELECT id FROM events WHERE identity = ?').get(input.identity) as { id: number }
       return { id: row.id, duplicate: true }
     })
   }
@@ -306,7 +317,7 @@ export class SqliteStateStore implements StateStore {
         .all(now, limit * 4) as EventRow[]
       const claimed: QueuedEvent[] = []
       const subjects = new Set<string>()
-      const lease = this.db.prepare(
+      const lease = this.sql(
         `UPDATE events SET status = 'processing', attempts = attempts + 1, lease_until = ?, updated_at = ? WHERE id = ?`,
       )
       for (const row of candidates) {
@@ -343,7 +354,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   getEvent(id: number): QueuedEvent | undefined {
-    const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined
+    const row = this.sql('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined
     return row ? toEvent(row) : undefined
   }
 
@@ -365,12 +376,12 @@ export class SqliteStateStore implements StateStore {
     }
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : ''
     params.push(filter.limit ?? -1)
-    const rows = this.db.prepare(`SELECT * FROM events ${where} ORDER BY id LIMIT ?`).all(...params) as EventRow[]
+    const rows = this.sql(`SELECT * FROM events ${where} ORDER BY id LIMIT ?`).all(...params) as EventRow[]
     return rows.map(toEvent)
   }
 
   replayEvents(ids: number[], now: number): number {
-    const replay = this.db.prepare(
+    const replay = this.sql(
       `UPDATE events SET status = 'queued', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ?
        WHERE id = ? AND status IN ('dead','done')`,
     )
@@ -385,7 +396,7 @@ export class SqliteStateStore implements StateStore {
       sql += ' AND updated_at < ?'
       params.push(filter.olderThan)
     }
-    return this.db.prepare(sql).run(...params).changes
+    return this.sql(sql).run(...params).changes
   }
 
   releaseExpiredLeases(now: number): number {
@@ -397,7 +408,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   upsertContacts(contacts: IndexedContact[]): void {
-    const upsert = this.db.prepare(
+    const upsert = this.sql(
       `INSERT INTO contacts (contact_id, role, name, email, phone_raw, phone_e164, created_at, updated_at, last_seen_at, origin, indexed_at)
        VALUES (@contactId, @role, @name, @email, @phoneRaw, @phoneE164, @createdAt, @updatedAt, @lastSeenAt, @origin, @indexedAt)
        ON CONFLICT(contact_id) DO UPDATE SET role = excluded.role, name = excluded.name, email = excluded.email,
@@ -413,7 +424,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   removeContacts(contactIds: string[]): void {
-    const remove = this.db.prepare('DELETE FROM contacts WHERE contact_id = ?')
+    const remove = this.sql('DELETE FROM contacts WHERE contact_id = ?')
     this.transaction(() => {
       for (const id of contactIds) remove.run(id)
     })
@@ -434,11 +445,12 @@ export class SqliteStateStore implements StateStore {
   }
 
   getContact(contactId: string): IndexedContact | undefined {
-    const row = this.db.prepare('SELECT * FROM contacts WHERE contact_id = ?').get(contactId) as ContactRow | undefined
+    const row = this.sql('SELECT * FROM contacts WHERE contact_id = ?').get(contactId) as ContactRow | undefined
     return row ? toContact(row) : undefined
   }
 
   *iterateContacts(): IterableIterator<IndexedContact> {
+    // A fresh statement: a cached one would be busy if a caller nested another read inside the loop.
     for (const row of this.db.prepare('SELECT * FROM contacts ORDER BY contact_id').iterate()) {
       yield toContact(row as ContactRow)
     }
@@ -455,17 +467,17 @@ export class SqliteStateStore implements StateStore {
 
   hasFingerprint(fingerprint: string, now: number): boolean {
     return (
-      this.db.prepare('SELECT 1 FROM fingerprints WHERE fingerprint = ? AND expires_at > ?').get(fingerprint, now) !==
+      this.sql('SELECT 1 FROM fingerprints WHERE fingerprint = ? AND expires_at > ?').get(fingerprint, now) !==
       undefined
     )
   }
 
   pruneFingerprints(now: number): number {
-    return this.db.prepare('DELETE FROM fingerprints WHERE expires_at <= ?').run(now).changes
+    return this.sql('DELETE FROM fingerprints WHERE expires_at <= ?').run(now).changes
   }
 
   getMark(key: string): number | null {
-    const row = this.db.prepare('SELECT at FROM marks WHERE key = ?').get(key) as { at: number } | undefined
+    const row = this.sql('SELECT at FROM marks WHERE key = ?').get(key) as { at: number } | undefined
     return row?.at ?? null
   }
 
@@ -491,38 +503,37 @@ export class SqliteStateStore implements StateStore {
 
   renewLock(name: string, owner: string, now: number, ttlMs: number): boolean {
     return (
-      this.db.prepare('UPDATE locks SET expires_at = ? WHERE name = ? AND owner = ?').run(now + ttlMs, name, owner)
-        .changes === 1
+      this.sql('UPDATE locks SET expires_at = ? WHERE name = ? AND owner = ?').run(now + ttlMs, name, owner).changes ===
+      1
     )
   }
 
   releaseLock(name: string, owner: string): void {
-    this.db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner)
+    this.sql('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner)
   }
 
   getLock(name: string): { owner: string; expiresAt: number } | undefined {
-    const row = this.db.prepare('SELECT owner, expires_at FROM locks WHERE name = ?').get(name) as
+    const row = this.sql('SELECT owner, expires_at FROM locks WHERE name = ?').get(name) as
       { owner: string; expires_at: number } | undefined
     return row ? { owner: row.owner, expiresAt: row.expires_at } : undefined
   }
 
   counts(): StatusCounts {
     const ledger: Record<StepStatus, number> = { pending: 0, done: 0, failed: 0 }
-    for (const row of this.db.prepare('SELECT status, COUNT(*) AS n FROM ledger GROUP BY status').all() as Array<{
+    for (const row of this.sql('SELECT status, COUNT(*) AS n FROM ledger GROUP BY status').all() as Array<{
       status: StepStatus
       n: number
     }>) {
       ledger[row.status] = row.n
     }
     const events: Record<EventStatus, number> = { queued: 0, processing: 0, done: 0, dead: 0 }
-    for (const row of this.db.prepare('SELECT status, COUNT(*) AS n FROM events GROUP BY status').all() as Array<{
+    for (const row of this.sql('SELECT status, COUNT(*) AS n FROM events GROUP BY status').all() as Array<{
       status: EventStatus
       n: number
     }>) {
       events[row.status] = row.n
     }
-    const count = (table: string): number =>
-      (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
+    const count = (table: string): number => (this.sql(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
     return {
       ledger,
       events,

@@ -123,7 +123,13 @@ export class MissedCallService {
     const message =
       template.messageType === 'email'
         ? await intercom.sendEmailMessage(
-            { adminId, contactId: contact.id, contactRole, subject: template.subject ?? 'Sorry we missed your call', body },
+            {
+              adminId,
+              contactId: contact.id,
+              contactRole,
+              subject: template.subject ?? 'Sorry we missed your call',
+              body,
+            },
             { signal },
           )
         : await intercom.sendInAppMessage({ adminId, contactId: contact.id, contactRole, body }, { signal })

@@ -29,7 +29,9 @@ describe('sandbox command', () => {
     expect(info.aircall.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
 
     const basic = Buffer.from(`${info.aircall.apiId}:${info.aircall.apiToken}`).toString('base64')
-    const calls = await fetch(`${info.aircall.url}/v1/calls?per_page=50`, { headers: { authorization: `Basic ${basic}` } })
+    const calls = await fetch(`${info.aircall.url}/v1/calls?per_page=50`, {
+      headers: { authorization: `Basic ${basic}` },
+    })
     expect(calls.status).toBe(200)
     expect(((await calls.json()) as { meta: { total: number } }).meta.total).toBe(40)
     const refused = await fetch(`${info.aircall.url}/v1/calls`, { headers: { authorization: 'Basic bm9wZTpub3Bl' } })

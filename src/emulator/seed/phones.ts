@@ -27,7 +27,9 @@ function candidate(rng: Rng, country: CallerCountry): string {
   switch (country) {
     case 'FR':
       // 06 39, 06 9x and 07 0x–07 2x are not mainland mobile ranges (the full metadata rejects them).
-      return rng.chance(0.7) ? `+336${rng.pick(['0', '1', '2', '4', '5', '6', '7', '8'])}${digits(rng, 7)}` : `+337${rng.int(3, 9)}${digits(rng, 7)}`
+      return rng.chance(0.7)
+        ? `+336${rng.pick(['0', '1', '2', '4', '5', '6', '7', '8'])}${digits(rng, 7)}`
+        : `+337${rng.int(3, 9)}${digits(rng, 7)}`
     case 'US':
       return `+1${rng.pick(US_AREAS)}${rng.int(2, 9)}${digits(rng, 6)}`
     case 'GB':
