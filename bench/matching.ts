@@ -14,7 +14,7 @@ import { IntercomContactResolver } from '../src/matching/resolver.js'
 import { openStateStore } from '../src/store/sqlite-store.js'
 import type { IndexedContact } from '../src/store/state-store.js'
 import { startHost } from './lib/host.js'
-import { cliEntry, spawnNode } from './lib/processes.js'
+import { cliEntry, spawnNode, trackCpu } from './lib/processes.js'
 import { INTERCOM_PER_MINUTE } from './backfill.js'
 
 const BATCH = 10_000
@@ -106,6 +106,8 @@ export interface RefreshBenchResult {
   requests: number
   elapsedS: number
   minimumS: number
+  /** CPU seconds of the CLI process (sampled from /proc every 200 ms): the toolkit's share of the elapsed time. */
+  cliCpuS: number | null
   rateLimited: number
   exitCode: number | null
 }
@@ -129,6 +131,7 @@ export async function benchRefresh(options: { contacts: number }): Promise<Refre
         INTERCOM_ACCESS_TOKEN: host.info.intercom.accessToken,
       },
     })
+    const cpu = trackCpu(child)
     const exitCode = await child.exited
     const document = JSON.parse(child.stdoutLines().join('\n')) as {
       result: { indexed: number; requests: number; elapsedMs: number; seen: number }
@@ -142,6 +145,7 @@ export async function benchRefresh(options: { contacts: number }): Promise<Refre
       requests: result.requests,
       elapsedS: Math.round(result.elapsedMs / 100) / 10,
       minimumS: Math.round((result.requests / INTERCOM_PER_MINUTE) * 600) / 10,
+      cliCpuS: cpu(),
       rateLimited: counts.rateLimited,
       exitCode,
     }

@@ -4,7 +4,7 @@
  * chatty child never blocks on a full pipe.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -103,4 +103,28 @@ export const spawnNode = (entry: string, args: string[], options: SpawnOptions =
     return code
   }
   return { process: child, firstJson, stdoutLines: () => [...lines], stderr: () => stderr, exited, stop }
+}
+
+/**
+ * CPU seconds a running child has used so far, from /proc (Linux): sampled until it exits, the last sample is
+ * its CPU time within the sampling period. Null where /proc is not available.
+ */
+export const trackCpu = (child: Child, periodMs = 200): (() => number | null) => {
+  let last: number | null = null
+  const pid = child.process.pid
+  const sample = (): void => {
+    if (pid === undefined) return
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      // utime and stime, in clock ticks (100 per second on Linux).
+      last = (Number(fields[11]) + Number(fields[12])) / 100
+    } catch {
+      // Exited between two samples: keep the last reading.
+    }
+  }
+  const timer = setInterval(sample, periodMs)
+  void child.exited.then(() => clearInterval(timer))
+  sample()
+  return () => last
 }

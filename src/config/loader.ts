@@ -200,7 +200,13 @@ const readConfigFile = (file: string, displayName: string, problems: ConfigProbl
     }
     return null
   }
-  return document.toJSON() as Json
+  try {
+    return document.toJSON() as Json
+  } catch (error) {
+    // e.g. an alias whose anchor does not exist: the document parses but cannot be turned into data.
+    problems.push({ file: displayName, path: '', message: `invalid YAML: ${(error as Error).message}` })
+    return null
+  }
 }
 
 const setIn = (target: Record<string, Json>, section: string, key: string, value: Json): void => {
