@@ -183,9 +183,13 @@ export class SqliteStateStore implements StateStore {
     return row.version
   }
 
+  // One wrapper for the life of the store: better-sqlite3 prepares BEGIN/COMMIT for every wrapper it builds.
+  private atomic: ((fn: () => unknown) => unknown) | null = null
+
   transaction<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn()
-    return this.db.transaction(fn)()
+    this.atomic ??= this.db.transaction((inner: () => unknown) => inner())
+    return this.atomic(fn) as T
   }
 
   getStep(key: string): LedgerStep | undefined {
