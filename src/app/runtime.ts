@@ -106,7 +106,10 @@ export class Runtime {
   }
 
   /** Requests made so far per API, for summaries. */
-  requestStats(): { aircall: ReturnType<AircallClient['gate']['stats']> | null; intercom: ReturnType<IntercomClient['gate']['stats']> | null } {
+  requestStats(): {
+    aircall: ReturnType<AircallClient['gate']['stats']> | null
+    intercom: ReturnType<IntercomClient['gate']['stats']> | null
+  } {
     return {
       aircall: this.aircallInstance ? this.aircallInstance.gate.stats() : null,
       intercom: this.intercomInstance ? this.intercomInstance.gate.stats() : null,

@@ -4,7 +4,11 @@ import type { Resolution } from '../matching/types.js'
 export type LogCallOutcome =
   | { status: 'logged' | 'updated'; conversationId: string; contactId: string; resolution: Resolution }
   | { status: 'already-done'; conversationId: string | null; contactId: string | null }
-  | { status: 'skipped'; reason: 'anonymous' | 'invalid-number' | 'unmatched' | 'dry-run'; resolution: Resolution | null }
+  | {
+      status: 'skipped'
+      reason: 'anonymous' | 'invalid-number' | 'unmatched' | 'dry-run'
+      resolution: Resolution | null
+    }
 
 /**
  * Logs one call into Intercom (a conversation per call or a note on the contact's latest open
