@@ -55,7 +55,7 @@ export const requestFigures = (runtime: Runtime): BackfillResult['requests'] => 
 export async function backfill(runtime: Runtime, request: BackfillRequest): Promise<BackfillResult> {
   const nowMs = runtime.now()
   const since = request.since === undefined ? undefined : parseInstant(request.since, nowMs, '--since')
-  const until = request.until === undefined ? undefined : parseInstant(request.until, nowMs, '--until')
+  const until = request.until === undefined ? undefined : parseInstant(request.until, nowMs, '--until', 'end')
   if (since !== undefined && until !== undefined && since >= until) {
     throw new UserError('--since must be before --until', `got ${iso(since)} → ${iso(until)}`)
   }

@@ -1,5 +1,6 @@
 import type { AircallClient } from '../aircall/client.js'
 import { normaliseAircallCall, type CallRecord } from '../domain/call-record.js'
+import { parseDateInput } from '../domain/date-input.js'
 import { UserError } from '../errors.js'
 import type { IntercomClient } from '../intercom/client.js'
 import { normalisePhone } from '../phone/index.js'
@@ -222,9 +223,11 @@ export function parseAuditRange(
   input: { since?: string | undefined; until?: string | undefined },
   nowMs: number,
 ): { since: number; until: number } {
-  const untilMs = input.until === undefined ? nowMs : parseDate('--until', input.until, 'end')
+  const untilMs = input.until === undefined ? nowMs : parseDateInput('--until', input.until, nowMs, 'end')
   const sinceMs =
-    input.since === undefined ? untilMs - DEFAULT_AUDIT_DAYS * DAY_MS : parseDate('--since', input.since, 'start')
+    input.since === undefined
+      ? untilMs - DEFAULT_AUDIT_DAYS * DAY_MS
+      : parseDateInput('--since', input.since, nowMs, 'start')
   if (!(sinceMs < untilMs)) {
     throw new UserError(
       `--since (${new Date(sinceMs).toISOString()}) must be before --until (${new Date(untilMs).toISOString()})`,
@@ -232,28 +235,4 @@ export function parseAuditRange(
     )
   }
   return { since: Math.floor(sinceMs / 1000), until: Math.floor(untilMs / 1000) }
-}
-
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/i
-
-function parseDate(flag: string, text: string, bound: 'start' | 'end'): number {
-  const value = text.trim()
-  const date = DATE_ONLY.exec(value)
-  if (date) {
-    const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])]
-    const ms = Date.UTC(year, month - 1, day)
-    const check = new Date(ms)
-    if (check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day) {
-      return bound === 'end' ? ms + DAY_MS : ms
-    }
-  } else if (DATE_TIME.test(value)) {
-    const normalised = value.replace(' ', 'T')
-    const ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(normalised) ? normalised : `${normalised}Z`)
-    if (Number.isFinite(ms)) return ms
-  }
-  throw new UserError(
-    `${flag} "${text}" is not a date`,
-    `write ${flag} as an ISO date (2026-05-01) or datetime (2026-05-01T14:30:00Z)`,
-  )
 }
