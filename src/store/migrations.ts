@@ -75,4 +75,10 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    version: 2,
+    // The worker's claim walks queued events in id order and stops at its limit: without this index it sorted
+    // every queued row on each claim, which put tens of milliseconds in front of every webhook acknowledgement.
+    sql: `CREATE INDEX events_status_id ON events(status, id);`,
+  },
 ]

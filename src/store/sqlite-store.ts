@@ -311,7 +311,7 @@ export class SqliteStateStore implements StateStore {
     return this.transaction(() => {
       const candidates = this.db
         .prepare(
-          `SELECT * FROM events e WHERE status = 'queued' AND next_attempt_at <= ?
+          `SELECT * FROM events e INDEXED BY events_status_id WHERE status = 'queued' AND next_attempt_at <= ?
              AND (subject IS NULL OR NOT EXISTS (
                SELECT 1 FROM events p WHERE p.subject = e.subject AND p.status = 'processing'))
              AND (subject IS NULL OR NOT EXISTS (

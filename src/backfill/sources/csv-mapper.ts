@@ -95,9 +95,28 @@ export function parseTimestamp(value: string): number | null {
     const n = Number(text)
     return text.length > 10 ? Math.floor(n / 1000) : n
   }
-  const iso = /^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? `${text.replace(' ', 'T')}Z` : text
-  const ms = Date.parse(iso)
-  return Number.isNaN(ms) ? null : Math.floor(ms / 1000)
+  // Only unambiguous forms: V8's lenient Date.parse turns "x 5" into 2001-05-01, and a guessed date is worse
+  // than a reported row.
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$/i.exec(text)
+  if (!match) return null
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((index) => Number(match[index] ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second)
+  if (new Date(utc).getUTCDate() !== day) return null
+  const zone = match[7]?.toUpperCase()
+  if (!zone || zone === 'Z' || zone === 'UTC') return Math.floor(utc / 1000)
+  const offset = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)
+  if (!offset) return null
+  const minutes = (Number(offset[2]) * 60 + Number(offset[3])) * (offset[1] === '-' ? -1 : 1)
+  return Math.floor(utc / 1000) - minutes * 60
 }
 
 /** Seconds from "95", "95.0", "01:35" or "00:01:35"; null when unreadable. */
