@@ -1,15 +1,23 @@
-import type { Server } from 'node:http'
 import { UserError } from '../errors.js'
 import { buildPipeline } from '../listener/build-pipeline.js'
 import { isPermanentError } from '../listener/errors.js'
-import { createIntakeServer, listenOn, type IntakeEvent } from '../listener/intake.js'
+import type { IntakeEvent } from '../listener/intake.js'
+import { IntakeListenError, startIntake, type IntakeHandle } from '../listener/intake-host.js'
 import { acquireWorkerLock } from '../listener/lock.js'
 import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
 import type { Effect, EventPipeline } from '../sync/pipeline.js'
 import type { Runtime } from './runtime.js'
 
 export type ListenEvent =
-  | { type: 'listening'; url: string; aircall: boolean; intercom: boolean; concurrency: number; recovered: number }
+  | {
+      type: 'listening'
+      url: string
+      aircall: boolean
+      intercom: boolean
+      concurrency: number
+      recovered: number
+      intake: IntakeHandle['mode']
+    }
   | { type: 'warning'; message: string }
   | IntakeEvent
   | Exclude<WorkerEvent, { type: 'processed' }>
@@ -45,12 +53,6 @@ export interface ListenHandle {
 
 const LOCK_TTL_MS = 60_000
 const MAINTENANCE_MS = 15_000
-
-const closeServer = (server: Server): Promise<void> =>
-  new Promise((resolve) => {
-    server.close(() => resolve())
-    server.closeIdleConnections()
-  })
 
 /** Checks the webhook secrets: neither set is a configuration error, one missing a warning. */
 export const webhookSources = (runtime: Runtime): { aircall: boolean; intercom: boolean; warnings: string[] } => {
@@ -124,30 +126,30 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     },
   })
 
-  const server = createIntakeServer({
-    store,
-    aircallWebhookToken: config.aircall.webhookToken ?? null,
-    intercomClientSecret: config.intercom.clientSecret ?? null,
-    maxBodyBytes: config.listener.maxBodyBytes,
-    now,
-    onEvent: (event) => {
-      if (event.type === 'accepted') {
-        if (event.duplicate) summary.duplicates += 1
-        else summary.accepted += 1
-        worker.notify()
-      } else {
-        summary.rejected += 1
-      }
-      emit(event)
-    },
-  })
-
-  let url: string
+  let intake: IntakeHandle
   try {
-    url = await listenOn(server, options.host, options.port)
+    intake = await startIntake({
+      store,
+      aircallWebhookToken: config.aircall.webhookToken ?? null,
+      intercomClientSecret: config.intercom.clientSecret ?? null,
+      maxBodyBytes: config.listener.maxBodyBytes,
+      host: options.host,
+      port: options.port,
+      onEvent: (event) => {
+        if (event.type === 'accepted') {
+          if (event.duplicate) summary.duplicates += 1
+          else summary.accepted += 1
+          worker.notify()
+        } else {
+          summary.rejected += 1
+        }
+        emit(event)
+      },
+      onFatal: (error) => emit({ type: 'warning', message: `the webhook intake stopped: ${error.message}` }),
+    })
   } catch (error) {
     lock.release()
-    const code = (error as NodeJS.ErrnoException).code
+    const code = error instanceof IntakeListenError ? error.code : null
     if (code === 'EADDRINUSE' || code === 'EACCES') {
       throw new UserError(
         `cannot listen on ${options.host}:${options.port} (${code})`,
@@ -157,6 +159,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     }
     throw error
   }
+  const { url } = intake
   summary.url = url
   emit({
     type: 'listening',
@@ -165,6 +168,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     intercom: sources.intercom,
     concurrency: config.listener.workerConcurrency,
     recovered,
+    intake: intake.mode,
   })
   for (const message of sources.warnings) emit({ type: 'warning', message })
   worker.start()
@@ -183,7 +187,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
       stopping ??= (async () => {
         emit({ type: 'stopping' })
         clearInterval(maintenance)
-        const closed = closeServer(server)
+        const closed = intake.stop()
         await worker.stop()
         await closed
         lock.release()

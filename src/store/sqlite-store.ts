@@ -184,12 +184,17 @@ export class SqliteStateStore implements StateStore {
   }
 
   // One wrapper for the life of the store: better-sqlite3 prepares BEGIN/COMMIT for every wrapper it builds.
-  private atomic: ((fn: () => unknown) => unknown) | null = null
+  private atomic: Database.Transaction<(fn: () => unknown) => unknown> | null = null
 
+  /**
+   * BEGIN IMMEDIATE: the write lock is taken up front, waiting (busy timeout) for another connection such as
+   * the listener's intake thread. A deferred transaction that reads then writes could instead fail at once
+   * with SQLITE_BUSY when the other connection committed in between.
+   */
   transaction<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn()
     this.atomic ??= this.db.transaction((inner: () => unknown) => inner())
-    return this.atomic(fn) as T
+    return this.atomic.immediate(fn) as T
   }
 
   getStep(key: string): LedgerStep | undefined {

@@ -1,0 +1,118 @@
+import type { Server } from 'node:http'
+import { Worker } from 'node:worker_threads'
+import type { StateStore } from '../store/state-store.js'
+import { createIntakeServer, listenOn, type IntakeEvent } from './intake.js'
+
+export interface IntakeThreadData {
+  statePath: string
+  aircallWebhookToken: string | null
+  intercomClientSecret: string | null
+  maxBodyBytes: number
+  host: string
+  port: number
+}
+
+export type IntakeThreadMessage =
+  | { type: 'intake'; event: IntakeEvent }
+  | { type: 'listening'; url: string }
+  | { type: 'failed'; code: string | null; message: string }
+  | { type: 'stopped' }
+
+export interface IntakeHandle {
+  url: string
+  mode: 'thread' | 'in-process'
+  stop(): Promise<void>
+}
+
+export class IntakeListenError extends Error {
+  constructor(
+    readonly code: string | null,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'IntakeListenError'
+  }
+}
+
+export interface StartIntakeOptions extends Omit<IntakeThreadData, 'statePath'> {
+  store: StateStore
+  onEvent: (event: IntakeEvent) => void
+  /** The intake thread died after it started: nothing is being accepted any more. */
+  onFatal: (error: Error) => void
+}
+
+const THREAD_ENTRY = new URL('./intake-thread.js', import.meta.url)
+
+/**
+ * Starts the webhook intake. From the built CLI it runs on its own thread with its own SQLite connection:
+ * the worker's pipeline (HTTP, templates, JSON) then cannot delay an acknowledgement, which is what keeps
+ * answers inside the senders' 5-second budget under load. Run from TypeScript sources (tests), where a
+ * thread cannot load `.ts`, it runs in-process with the same code.
+ */
+export const startIntake = async (options: StartIntakeOptions): Promise<IntakeHandle> => {
+  const threadable = import.meta.url.endsWith('.js') && options.store.path !== ':memory:'
+  return threadable ? startThread(options) : startInProcess(options)
+}
+
+const startInProcess = async (options: StartIntakeOptions): Promise<IntakeHandle> => {
+  const server: Server = createIntakeServer({ ...options })
+  try {
+    const url = await listenOn(server, options.host, options.port)
+    return {
+      url,
+      mode: 'in-process',
+      stop: () =>
+        new Promise((resolve) => {
+          server.close(() => resolve())
+          server.closeIdleConnections()
+        }),
+    }
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException
+    throw new IntakeListenError(failure.code ?? null, failure.message)
+  }
+}
+
+const startThread = (options: StartIntakeOptions): Promise<IntakeHandle> =>
+  new Promise((resolve, reject) => {
+    const data: IntakeThreadData = {
+      statePath: options.store.path,
+      aircallWebhookToken: options.aircallWebhookToken,
+      intercomClientSecret: options.intercomClientSecret,
+      maxBodyBytes: options.maxBodyBytes,
+      host: options.host,
+      port: options.port,
+    }
+    const thread = new Worker(THREAD_ENTRY, { workerData: data })
+    let stopped: (() => void) | null = null
+    let listening = false
+    const exited = new Promise<void>((done) => thread.once('exit', () => done()))
+    thread.on('message', (message: IntakeThreadMessage) => {
+      switch (message.type) {
+        case 'intake':
+          options.onEvent(message.event)
+          return
+        case 'listening':
+          listening = true
+          resolve({
+            url: message.url,
+            mode: 'thread',
+            stop: async () => {
+              await new Promise<void>((done) => {
+                stopped = done
+                thread.postMessage('stop')
+              })
+              await exited
+            },
+          })
+          return
+        case 'failed':
+          reject(new IntakeListenError(message.code, message.message))
+          return
+        case 'stopped':
+          stopped?.()
+          return
+      }
+    })
+    thread.on('error', (error) => (listening ? options.onFatal(error) : reject(error)))
+  })

@@ -1,0 +1,39 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { openStateStore } from '../store/sqlite-store.js'
+import { createIntakeServer, listenOn } from './intake.js'
+import type { IntakeThreadData, IntakeThreadMessage } from './intake-host.js'
+
+// Entry point of the intake thread (see intake-host.ts): its own event loop and its own SQLite connection,
+// so acknowledging a webhook never waits behind the worker's pipeline on the main thread.
+const data = workerData as IntakeThreadData
+const port = parentPort
+if (!port) throw new Error('intake-thread must run as a worker thread')
+const post = (message: IntakeThreadMessage): void => port.postMessage(message)
+
+const store = openStateStore(data.statePath)
+const server = createIntakeServer({
+  store,
+  aircallWebhookToken: data.aircallWebhookToken,
+  intercomClientSecret: data.intercomClientSecret,
+  maxBodyBytes: data.maxBodyBytes,
+  onEvent: (event) => post({ type: 'intake', event }),
+})
+
+listenOn(server, data.host, data.port).then(
+  (url) => post({ type: 'listening', url }),
+  (error: NodeJS.ErrnoException) => {
+    post({ type: 'failed', code: error.code ?? null, message: error.message })
+    store.close()
+    port.close()
+  },
+)
+
+port.on('message', (message: unknown) => {
+  if (message !== 'stop') return
+  server.close(() => {
+    store.close()
+    post({ type: 'stopped' })
+    port.close()
+  })
+  server.closeIdleConnections()
+})
