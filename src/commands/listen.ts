@@ -26,6 +26,11 @@ export default class Listen extends BaseCommand {
     const { flags } = await this.parse(Listen)
     const runtime = new Runtime(this.loadConfig(flags))
     const log = new LogStream({ json: this.isJson, write: (line) => this.stderr(line) })
+    // Registered before anything starts: a SIGTERM arriving while the listener starts must still drain and exit 0.
+    const stopRequested = new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve)
+      process.once('SIGTERM', resolve)
+    })
     try {
       const handle = await startListener(runtime, {
         host: flags.host ?? runtime.config.listener.host,
@@ -35,10 +40,7 @@ export default class Listen extends BaseCommand {
           log.handle(event)
         },
       })
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve)
-        process.once('SIGTERM', resolve)
-      })
+      await stopRequested
       this.finish({ result: await handle.stop(), text: renderListenSummary })
     } finally {
       runtime.close()

@@ -22,8 +22,20 @@ const nonEmpty = (value: string | null | undefined): string | null => {
   return trimmed ? trimmed : null
 }
 
-export function callTemplateContext(call: CallRecord): CallTemplateContext {
-  const phone = normalisePhone(call.rawDigits)
+/** The caller's E.164 number, or null for an anonymous or unparseable caller (never guessed). */
+export const callerE164 = (call: CallRecord): string | null => {
+  const phone = normalisePhone(call.rawDigits, (call.line.country ?? undefined) as Parameters<typeof normalisePhone>[1])
+  return phone.kind === 'valid' ? phone.e164 : null
+}
+
+/**
+ * The template context of a normalised call (API, CSV or webhook), with the Intercom contact when the caller
+ * knows it: one builder for notes, missed-call messages and resolve notes alike.
+ */
+export function callTemplateContext(
+  call: CallRecord,
+  contact: { name: string | null; email: string | null } | null = null,
+): CallTemplateContext {
   const aircallName = [call.contact?.firstName, call.contact?.lastName].map(nonEmpty).filter(Boolean).join(' ')
   return {
     callId: call.callId,
@@ -34,12 +46,12 @@ export function callTemplateContext(call: CallRecord): CallTemplateContext {
     timeZone: call.line.timeZone ?? 'UTC',
     line: { name: call.line.name ?? '', digits: call.line.digits ?? '' },
     agent: call.agent ? { name: call.agent.name ?? '', email: call.agent.email ?? '' } : null,
-    caller: { name: nonEmpty(aircallName), phone: phone.kind === 'valid' ? phone.e164 : null },
+    caller: { name: nonEmpty(aircallName) ?? nonEmpty(contact?.name), phone: callerE164(call) },
     missedReason: call.missedReason,
     assetUrl: nonEmpty(safeLink(call.assetUrl)),
     tags: [...call.tags],
     comments: [...call.comments],
-    contact: null,
+    contact,
   }
 }
 

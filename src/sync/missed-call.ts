@@ -2,7 +2,7 @@ import type { AppConfig, MissedCallTemplate } from '../config/schema.js'
 import type { CallRecord } from '../domain/call-record.js'
 import type { IntercomClient } from '../intercom/client.js'
 import { conversationQuery } from '../intercom/query.js'
-import { callerE164, templateContextOf } from '../listener/call-context.js'
+import { callerE164, callTemplateContext } from './call-content.js'
 import { isPermanentError } from '../listener/errors.js'
 import type { IntercomContext } from '../listener/intercom-context.js'
 import { decideMissedCallMessage, type MissedCallSkipReason } from '../rules/missed-call.js'
@@ -117,7 +117,7 @@ export class MissedCallService {
     signal?: AbortSignal,
   ): Promise<{ id: string; conversationId: string | null }> {
     const { intercom, adminId } = this.deps
-    const body = renderMissedCallMessage(templateContextOf(call, contact), template.body)
+    const body = renderMissedCallMessage(callTemplateContext(call, contact), template.body)
     // Intercom's /messages `to.type` must name the contact's role: a lead addressed as a user is refused.
     const contactRole = contact.role === 'lead' ? 'lead' : 'user'
     const message =

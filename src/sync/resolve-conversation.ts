@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/schema.js'
 import type { CallRecord } from '../domain/call-record.js'
 import type { IntercomClient } from '../intercom/client.js'
-import { templateContextOf } from '../listener/call-context.js'
+import { callTemplateContext } from './call-content.js'
 import type { IntercomContext } from '../listener/intercom-context.js'
 import { ECHO_KINDS, ORIGIN_MARKER } from '../rules/loop-guard.js'
 import { decideResolve, type ResolveSkipReason } from '../rules/resolve.js'
@@ -50,7 +50,7 @@ export class ResolveConversationService {
     const note = store.getStep(noteKey)
     if (note?.status !== 'done') {
       // The rendered note is deterministic for a call, so a pending step finds its own note by its text.
-      const text = renderResolveNote(templateContextOf(call, contact), config.noteTemplate)
+      const text = renderResolveNote(callTemplateContext(call, contact), config.noteTemplate)
       const already = note?.status === 'pending' && (await context.hasPartContaining(conversationId, text, signal))
       if (!already) {
         store.beginStep(noteKey, { conversationId })
