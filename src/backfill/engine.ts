@@ -233,7 +233,8 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
     interrupted = true
   }
 
-  counts.contactsMatched = matched.size
+  // A contact created by this run and found again for the caller's next call is counted as created only.
+  counts.contactsMatched = [...matched].filter((id) => !created.has(id)).length
   counts.contactsCreated = created.size
   return { counts, interrupted, elapsedMs: now() - started, unmatched, deadLetterIds }
 }

@@ -22,6 +22,7 @@ describe('demo', () => {
     expect(counts.deadLetters).toBe(0)
     // Exactly the planted unknown callers get a contact: a known caller (by phone or only by email) never does.
     expect(counts.contactsCreated).toBe(result.world.unknownCallers)
+    expect(counts.contactsMatched).toBe(result.world.knownCallers)
     expect(result.audit.callers).toBeGreaterThan(0)
     expect(result.status.counts?.ledger.pending).toBe(0)
     expect(result.emulators.aircall).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
