@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { dirname } from 'node:path'
 
 import type { Runtime } from '../app/runtime.js'
+import { readTemplateSetting } from '../config/templates-check.js'
 import { UserError } from '../errors.js'
 import { resolverFor } from '../matching/services.js'
 import { IntercomCallLogger } from '../sync/call-logger.js'
@@ -15,22 +15,21 @@ export function loadNoteTemplate(runtime: Runtime): string | undefined {
   const value = runtime.config.logging.templates.note
   if (value === undefined) return undefined
   const base = runtime.loaded.file ? dirname(runtime.loaded.file) : process.cwd()
-  const looksLikePath = !value.includes('{') && !value.includes('<') && /\.(liquid|html?|txt)$/i.test(value)
-  const path = resolve(base, value)
-  if (looksLikePath && !existsSync(path)) {
+  // The loader already checked it; read again here because a template file may have changed since.
+  const read = readTemplateSetting(value, base)
+  if (!read.ok) {
     throw new UserError(
-      `logging.templates.note: no file at ${path}`,
+      `logging.templates.note: ${read.error}`,
       'give the Liquid source inline, or a path relative to the config file',
     )
   }
-  const source = looksLikePath ? readFileSync(path, 'utf8') : value
-  const check = checkTemplate(source)
+  const check = checkTemplate(read.source)
   if (!check.ok)
     throw new UserError(
       `logging.templates.note does not parse: ${check.error}`,
       'fix the template, or remove it to use the default note',
     )
-  return source
+  return read.source
 }
 
 export function createCallLogger(runtime: Runtime): IntercomCallLogger {

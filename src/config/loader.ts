@@ -3,6 +3,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import type { ZodIssue } from 'zod'
 import { configSchema, ENV, SECRET_PATHS, type AppConfig } from './schema.js'
+import { templateProblems } from './templates-check.js'
 
 export const DEFAULT_CONFIG_FILE = 'aircall-intercom.yml'
 export const DEFAULT_STATE_FILE = 'aircall-intercom.sqlite'
@@ -296,6 +297,8 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
     throw new ConfigError(allProblems.map((problem) => ({ ...problem, file: displayName })))
   }
   const config = parsed.data
+  const badTemplates = templateProblems(config, dirname(expectedFile))
+  if (badTemplates.length > 0) throw new ConfigError(badTemplates.map((problem) => ({ ...problem, file: displayName })))
 
   let statePath: string
   if (options.statePath !== undefined) {

@@ -128,4 +128,35 @@ describe('loadConfig', () => {
     const [first] = problemsOf(() => loadConfig({ cwd, configPath: 'e.yml', env: {} }))
     expect(first).toMatch(/^e\.yml:\d+:\d+: invalid YAML/)
   })
+
+  test('templates are checked when the config loads, each named by its key path', () => {
+    const cwd = tempDir()
+    writeFileSync(join(cwd, 'note.liquid'), '<p>{{ callId }}</p>')
+    writeFileSync(
+      join(cwd, 't.yml'),
+      [
+        'logging:',
+        '  templates:',
+        '    note: "{% if direction %}unclosed"',
+        'missedCalls:',
+        '  templates:',
+        '    - name: ok',
+        '      body: "Sorry {{ caller.name }}"',
+        '    - name: broken',
+        '      body: "{{ caller.name | no_such_filter }}"',
+        'resolve:',
+        '  noteTemplate: missing.liquid',
+      ].join('\n'),
+    )
+    const problems = problemsOf(() => loadConfig({ cwd, configPath: 't.yml', env: {} }))
+    expect(problems.map((problem) => problem.split(': ')[0])).toEqual([
+      't.yml:logging.templates.note',
+      't.yml:resolve.noteTemplate',
+      't.yml:missedCalls.templates[1].body',
+    ])
+    expect(problems[1]).toContain(`no template file at ${join(cwd, 'missing.liquid')}`)
+
+    writeFileSync(join(cwd, 'u.yml'), 'logging:\n  templates:\n    note: note.liquid\n')
+    expect(loadConfig({ cwd, configPath: 'u.yml', env: {} }).config.logging.templates.note).toBe('note.liquid')
+  })
 })
