@@ -231,15 +231,22 @@ export class IntercomCallLogger implements CallLogger {
   /** Writes the call id into the conversation attribute; the body marker still reconciles when it cannot. */
   private async recordCallId(conversationId: string, callId: string, signal: AbortSignal | undefined): Promise<void> {
     const name = this.deps.config.logging.callIdAttribute
+    // Only success or a refusal is remembered: a transient failure (5xx, reset, timeout) must not switch the
+    // attribute off for the rest of the run. It is thrown instead, the step stays pending, and the retry
+    // finds the conversation by its marker and writes the id then.
     this.callIdAttributeReady ??= this.ensurer.ensure('conversation', name, 'string').then(
       () => true,
-      () => false,
+      (error: unknown) => {
+        if (isRefusal(error)) return false
+        this.callIdAttributeReady = null
+        throw error
+      },
     )
     if (!(await this.callIdAttributeReady)) return
     try {
       await this.deps.intercom.updateConversation(conversationId, { customAttributes: { [name]: callId } }, signal)
     } catch (error) {
-      if (!(error instanceof ValidationError) && !(error instanceof ApiError && error.status === 422)) throw error
+      if (!isRefusal(error)) throw error
     }
   }
 
@@ -302,3 +309,7 @@ function lastMarkedPart(conversation: unknown, callId: string, revision?: string
   }
   return null
 }
+
+/** Intercom refused the attribute itself (invalid, over the 250 limit, not allowed): retrying cannot help. */
+const isRefusal = (error: unknown): boolean =>
+  error instanceof ValidationError || (error instanceof ApiError && (error.status === 422 || error.status === 403))
