@@ -4,6 +4,7 @@ import { GoneError, NotFoundError, ValidationError } from '../http/errors.js'
 import { AIRCALL_MAX_PER_PAGE, AIRCALL_POSITIONAL_CAP, nextAircallPage } from '../http/paginate.js'
 import { AircallRateGate, type RateGate } from '../http/rate-gate.js'
 import { HttpClient, type Query } from '../http/request.js'
+import { tileCallWindows } from './call-windows.js'
 import type { RetryOptions } from '../http/retry-policy.js'
 import { type Clock, type FetchLike, type HttpEvent, type Sleep, systemClock } from '../http/types.js'
 import {
@@ -218,28 +219,16 @@ export class AircallClient {
    * Adjacent windows tiling `(since, until]`, each under the positional cap. Reports a `retention-horizon`
    * warning when the range starts before what Aircall still serves (those windows simply come back empty).
    */
-  async *callWindows(range: CallRange): AsyncGenerator<CallWindow> {
-    const { since, until, signal } = range
-    if (!(since < until)) return
-    const horizon = Math.floor(this.clock.now() / 1000) - this.retentionDays * DAY_S
-    if (since < horizon) {
-      this.onWarning({ type: 'retention-horizon', since, horizon, retentionDays: this.retentionDays })
-    }
-    let from = since
-    let span = Math.min(until - since, this.maxWindowSeconds)
-    while (from < until) {
-      let to = Math.min(until, from + span)
-      let total = await this.countCalls(from, to, signal)
-      while (total > this.windowLimit && to - from > 1) {
-        to = from + Math.floor((to - from) / 2)
-        total = await this.countCalls(from, to, signal)
-      }
-      if (total > this.windowLimit) this.onWarning({ type: 'dense-window', from, to, total })
-      yield { from, to, total }
-      const used = to - from
-      from = to
-      span = total * 2 < this.windowLimit ? Math.min(this.maxWindowSeconds, used * 2) : used
-    }
+  callWindows(range: CallRange): AsyncGenerator<CallWindow> {
+    return tileCallWindows({
+      range,
+      count: (from, to) => this.countCalls(from, to, range.signal),
+      nowSeconds: Math.floor(this.clock.now() / 1000),
+      retentionDays: this.retentionDays,
+      windowLimit: this.windowLimit,
+      maxWindowSeconds: this.maxWindowSeconds,
+      onWarning: this.onWarning,
+    })
   }
 
   /**
