@@ -3,10 +3,10 @@ import type { z } from 'zod'
 import { GoneError, NotFoundError, ValidationError } from '../http/errors.js'
 import { AIRCALL_MAX_PER_PAGE, AIRCALL_POSITIONAL_CAP, nextAircallPage } from '../http/paginate.js'
 import { AircallRateGate, type RateGate } from '../http/rate-gate.js'
+import type { TransportOptions } from '../http/transport-options.js'
 import { HttpClient, type Query } from '../http/request.js'
 import { tileCallWindows } from './call-windows.js'
-import type { RetryOptions } from '../http/retry-policy.js'
-import { type Clock, type FetchLike, type HttpEvent, type Sleep, systemClock } from '../http/types.js'
+import { type Clock, systemClock } from '../http/types.js'
 import {
   type AircallCall,
   type AircallCompany,
@@ -49,19 +49,9 @@ export type AircallWarning =
   /** One second holds more calls than a query may page through; only the first 10,000 are read. */
   | { type: 'dense-window'; from: number; to: number; total: number }
 
-export interface AircallClientOptions {
+export interface AircallClientOptions extends TransportOptions {
   credentials: AircallCredentials
   baseUrl?: string
-  /** Shared admission control; by default a new AircallRateGate from `perMinute`/`concurrency`. */
-  gate?: RateGate
-  perMinute?: number
-  concurrency?: number
-  fetch?: FetchLike
-  clock?: Clock
-  sleep?: Sleep
-  random?: () => number
-  timeoutMs?: number
-  retry?: Partial<RetryOptions>
   /** Calls older than this are not served by Aircall (default 180 days). */
   retentionDays?: number
   /** Headroom under the 10,000-item cap for calls that arrive between probing and paging (default 500). */
@@ -69,7 +59,6 @@ export interface AircallClientOptions {
   /** The widest window tried first (default 7 days); windows adapt to density from there. */
   maxWindowSeconds?: number
   onWarning?: (warning: AircallWarning) => void
-  onEvent?: (event: HttpEvent) => void
 }
 
 /** A slice of call history `(from, to]` in UNIX seconds, as Aircall filters `started_at`. */

@@ -12,8 +12,7 @@ import { ConflictError, GoneError } from '../http/errors.js'
 import { collect, paginate } from '../http/paginate.js'
 import { IntercomRateGate, type RateGate } from '../http/rate-gate.js'
 import { HttpClient } from '../http/request.js'
-import type { RetryOptions } from '../http/retry-policy.js'
-import type { Clock, FetchLike, HttpEvent, Sleep } from '../http/types.js'
+import type { TransportOptions } from '../http/transport-options.js'
 import { type ContactField, type ConversationField, type SearchQuery, contactQuery } from './query.js'
 import {
   type IntercomAdmin,
@@ -52,23 +51,12 @@ export const INTERCOM_BASE_URLS: Record<IntercomRegion, string> = {
 
 export const INTERCOM_DEFAULT_VERSION = '2.16'
 
-export interface IntercomClientOptions {
+export interface IntercomClientOptions extends TransportOptions {
   accessToken: string
   region?: IntercomRegion
   /** Overrides the regional host (emulator, proxy). */
   baseUrl?: string
   version?: string
-  /** Shared admission control; by default a new IntercomRateGate from `perMinute`/`concurrency`. */
-  gate?: RateGate
-  perMinute?: number
-  concurrency?: number
-  fetch?: FetchLike
-  clock?: Clock
-  sleep?: Sleep
-  random?: () => number
-  timeoutMs?: number
-  retry?: Partial<RetryOptions>
-  onEvent?: (event: HttpEvent) => void
 }
 
 export interface WriteOptions {
