@@ -207,13 +207,11 @@ export class SqliteStateStore implements StateStore {
     return this.transaction(() => {
       const existing = this.getStep(key)
       const merged = JSON.stringify({ ...(existing?.data ?? {}), ...data })
-      this.db
-        .prepare(
-          `INSERT INTO ledger (key, status, data, attempts, created_at, updated_at) VALUES (?, 'pending', ?, 1, ?, ?)
+      this.sql(
+        `INSERT INTO ledger (key, status, data, attempts, created_at, updated_at) VALUES (?, 'pending', ?, 1, ?, ?)
            ON CONFLICT(key) DO UPDATE SET status = 'pending', data = excluded.data, attempts = attempts + 1,
              updated_at = excluded.updated_at`,
-        )
-        .run(key, merged, now, now)
+      ).run(key, merged, now, now)
       const step = this.getStep(key)
       if (!step) throw new Error(`ledger step ${key} vanished`)
       return step
@@ -225,25 +223,21 @@ export class SqliteStateStore implements StateStore {
     this.transaction(() => {
       const existing = this.getStep(key)
       const merged = JSON.stringify({ ...(existing?.data ?? {}), ...data })
-      this.db
-        .prepare(
-          `INSERT INTO ledger (key, status, external_id, data, attempts, created_at, updated_at)
+      this.sql(
+        `INSERT INTO ledger (key, status, external_id, data, attempts, created_at, updated_at)
            VALUES (?, 'done', ?, ?, 1, ?, ?)
            ON CONFLICT(key) DO UPDATE SET status = 'done', external_id = excluded.external_id, data = excluded.data,
              last_error = NULL, updated_at = excluded.updated_at`,
-        )
-        .run(key, externalId, merged, now, now)
+      ).run(key, externalId, merged, now, now)
     })
   }
 
   failStep(key: string, error: string): void {
     const now = this.now()
-    this.db
-      .prepare(
-        `INSERT INTO ledger (key, status, last_error, attempts, created_at, updated_at) VALUES (?, 'failed', ?, 1, ?, ?)
+    this.sql(
+      `INSERT INTO ledger (key, status, last_error, attempts, created_at, updated_at) VALUES (?, 'failed', ?, 1, ?, ?)
          ON CONFLICT(key) DO UPDATE SET status = 'failed', last_error = excluded.last_error, updated_at = excluded.updated_at`,
-      )
-      .run(key, error, now, now)
+    ).run(key, error, now, now)
   }
 
   listSteps(filter: { status?: StepStatus; prefix?: string; limit?: number } = {}): LedgerStep[] {
@@ -270,18 +264,17 @@ export class SqliteStateStore implements StateStore {
   }
 
   setCheckpoint(name: string, value: Record<string, unknown>): void {
-    this.db
-      .prepare(
-        `INSERT INTO checkpoints (name, value, updated_at) VALUES (?, ?, ?)
+    this.sql(
+      `INSERT INTO checkpoints (name, value, updated_at) VALUES (?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-      )
-      .run(name, JSON.stringify(value), this.now())
+    ).run(name, JSON.stringify(value), this.now())
   }
 
   listCheckpoints(prefix = ''): Checkpoint[] {
-    const rows = this.db
-      .prepare('SELECT * FROM checkpoints WHERE name >= ? AND name < ? ORDER BY name')
-      .all(prefix, `${prefix}\uffff`) as Array<{ name: string; value: string; updated_at: number }>
+    const rows = this.sql('SELECT * FROM checkpoints WHERE name >= ? AND name < ? ORDER BY name').all(
+      prefix,
+      `${prefix}\uffff`,
+    ) as Array<{ name: string; value: string; updated_at: number }>
     return rows.map((row) => ({ name: row.name, value: parseJsonObject(row.value), updatedAt: row.updated_at }))
   }
 
@@ -291,21 +284,19 @@ export class SqliteStateStore implements StateStore {
 
   enqueueEvent(input: EnqueueInput): { id: number; duplicate: boolean } {
     return this.transaction(() => {
-      const result = this.db
-        .prepare(
-          `INSERT INTO events (source, identity, type, subject, payload, status, attempts, next_attempt_at, received_at, updated_at)
+      const result = this.sql(
+        `INSERT INTO events (source, identity, type, subject, payload, status, attempts, next_attempt_at, received_at, updated_at)
            VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?) ON CONFLICT(identity) DO NOTHING`,
-        )
-        .run(
-          input.source,
-          input.identity,
-          input.type,
-          input.subject,
-          input.payload,
-          input.receivedAt,
-          input.receivedAt,
-          input.receivedAt,
-        )
+      ).run(
+        input.source,
+        input.identity,
+        input.type,
+        input.subject,
+        input.payload,
+        input.receivedAt,
+        input.receivedAt,
+        input.receivedAt,
+      )
       if (result.changes === 1) return { id: Number(result.lastInsertRowid), duplicate: false }
       const row = this.sql('SELECT id FROM events WHERE identity = ?').get(input.identity) as { id: number }
       return { id: row.id, duplicate: true }
@@ -314,16 +305,14 @@ export class SqliteStateStore implements StateStore {
 
   claimEvents(limit: number, now: number, leaseMs: number): QueuedEvent[] {
     return this.transaction(() => {
-      const candidates = this.db
-        .prepare(
-          `SELECT * FROM events e INDEXED BY events_status_id WHERE status = 'queued' AND next_attempt_at <= ?
+      const candidates = this.sql(
+        `SELECT * FROM events e INDEXED BY events_status_id WHERE status = 'queued' AND next_attempt_at <= ?
              AND (subject IS NULL OR NOT EXISTS (
                SELECT 1 FROM events p WHERE p.subject = e.subject AND p.status = 'processing'))
              AND (subject IS NULL OR NOT EXISTS (
                SELECT 1 FROM events o WHERE o.subject = e.subject AND o.status = 'queued' AND o.id < e.id))
            ORDER BY id LIMIT ?`,
-        )
-        .all(now, limit * 4) as EventRow[]
+      ).all(now, limit * 4) as EventRow[]
       const claimed: QueuedEvent[] = []
       const subjects = new Set<string>()
       const lease = this.sql(
@@ -343,23 +332,23 @@ export class SqliteStateStore implements StateStore {
   }
 
   completeEvent(id: number): void {
-    this.db
-      .prepare(`UPDATE events SET status = 'done', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?`)
-      .run(this.now(), id)
+    this.sql(
+      `UPDATE events SET status = 'done', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?`,
+    ).run(this.now(), id)
   }
 
   retryEvent(id: number, error: string, nextAttemptAt: number): void {
-    this.db
-      .prepare(
-        `UPDATE events SET status = 'queued', lease_until = NULL, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
-      )
-      .run(error, nextAttemptAt, this.now(), id)
+    this.sql(
+      `UPDATE events SET status = 'queued', lease_until = NULL, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
+    ).run(error, nextAttemptAt, this.now(), id)
   }
 
   deadLetterEvent(id: number, error: string): void {
-    this.db
-      .prepare(`UPDATE events SET status = 'dead', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?`)
-      .run(error, this.now(), id)
+    this.sql(`UPDATE events SET status = 'dead', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?`).run(
+      error,
+      this.now(),
+      id,
+    )
   }
 
   getEvent(id: number): QueuedEvent | undefined {
@@ -409,11 +398,9 @@ export class SqliteStateStore implements StateStore {
   }
 
   releaseExpiredLeases(now: number): number {
-    return this.db
-      .prepare(
-        `UPDATE events SET status = 'queued', lease_until = NULL, updated_at = ? WHERE status = 'processing' AND lease_until < ?`,
-      )
-      .run(now, now).changes
+    return this.sql(
+      `UPDATE events SET status = 'queued', lease_until = NULL, updated_at = ? WHERE status = 'processing' AND lease_until < ?`,
+    ).run(now, now).changes
   }
 
   upsertContacts(contacts: IndexedContact[]): void {
@@ -440,16 +427,14 @@ export class SqliteStateStore implements StateStore {
   }
 
   findContactsByPhone(e164: string): IndexedContact[] {
-    const rows = this.db
-      .prepare('SELECT * FROM contacts WHERE phone_e164 = ? ORDER BY contact_id')
-      .all(e164) as ContactRow[]
+    const rows = this.sql('SELECT * FROM contacts WHERE phone_e164 = ? ORDER BY contact_id').all(e164) as ContactRow[]
     return rows.map(toContact)
   }
 
   findContactsByEmail(email: string): IndexedContact[] {
-    const rows = this.db
-      .prepare('SELECT * FROM contacts WHERE email = ? ORDER BY contact_id')
-      .all(email.trim().toLowerCase()) as ContactRow[]
+    const rows = this.sql('SELECT * FROM contacts WHERE email = ? ORDER BY contact_id').all(
+      email.trim().toLowerCase(),
+    ) as ContactRow[]
     return rows.map(toContact)
   }
 
@@ -466,12 +451,10 @@ export class SqliteStateStore implements StateStore {
   }
 
   recordFingerprint(fingerprint: string, expiresAt: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO fingerprints (fingerprint, expires_at) VALUES (?, ?)
+    this.sql(
+      `INSERT INTO fingerprints (fingerprint, expires_at) VALUES (?, ?)
          ON CONFLICT(fingerprint) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
-      )
-      .run(fingerprint, expiresAt)
+    ).run(fingerprint, expiresAt)
   }
 
   hasFingerprint(fingerprint: string, now: number): boolean {
@@ -491,21 +474,17 @@ export class SqliteStateStore implements StateStore {
   }
 
   setMark(key: string, at: number): void {
-    this.db
-      .prepare('INSERT INTO marks (key, at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET at = excluded.at')
-      .run(key, at)
+    this.sql('INSERT INTO marks (key, at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET at = excluded.at').run(key, at)
   }
 
   acquireLock(name: string, owner: string, now: number, ttlMs: number): boolean {
     return this.transaction(() => {
       const existing = this.getLock(name)
       if (existing && existing.owner !== owner && existing.expiresAt > now) return false
-      this.db
-        .prepare(
-          `INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?)
+      this.sql(
+        `INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?)
            ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at`,
-        )
-        .run(name, owner, now + ttlMs)
+      ).run(name, owner, now + ttlMs)
       return true
     })
   }
