@@ -143,6 +143,7 @@ export class AircallClient {
       baseUrl: options.baseUrl ?? AIRCALL_BASE_URL,
       headers: { authorization },
       gate,
+      transport: options.transport,
       fetch: options.fetch,
       clock: this.clock,
       sleep: options.sleep,

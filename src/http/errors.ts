@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-import type { ServiceName } from './types.js'
+import type { ResponseHeaders, ServiceName } from './types.js'
 
 export interface ApiErrorInit {
   service: ServiceName
@@ -182,7 +182,7 @@ export function parseCanonicalLink(link: string | null): string | undefined {
   return undefined
 }
 
-export function requestIdFromHeaders(headers: Headers): string | undefined {
+export function requestIdFromHeaders(headers: ResponseHeaders): string | undefined {
   return headers.get('x-request-id') ?? headers.get('request-id') ?? headers.get('apigw-requestid') ?? undefined
 }
 
@@ -200,7 +200,7 @@ export interface HttpFailure {
   service: ServiceName
   endpoint: string
   status: number
-  headers: Headers
+  headers: ResponseHeaders
   /** Parsed JSON body, or undefined when it was empty or not JSON. */
   body: unknown
   /** Reset time derived from the headers (UNIX ms), for 429s. */

@@ -1,5 +1,5 @@
 import { parseResetHeader, parseRetryAfter } from './retry-policy.js'
-import { type Clock, type Sleep, realSleep, systemClock } from './types.js'
+import { type Clock, type ResponseHeaders, type Sleep, realSleep, systemClock } from './types.js'
 
 export interface RateGateStats {
   /** Requests admitted (every attempt, retries included). */
@@ -22,7 +22,7 @@ export interface RateGateStats {
  */
 export interface RateGate {
   acquire(signal?: AbortSignal): Promise<() => void>
-  observe(status: number, headers: Headers): void
+  observe(status: number, headers: ResponseHeaders): void
   stats(): RateGateStats
 }
 
@@ -53,7 +53,7 @@ abstract class BaseRateGate implements RateGate {
 
   /** Takes one unit of budget and returns 0, or returns how many ms until one may be available. */
   protected abstract take(now: number): number
-  protected abstract onHeaders(status: number, headers: Headers, now: number): void
+  protected abstract onHeaders(status: number, headers: ResponseHeaders, now: number): void
   /** Where to pause after a 429 that carried no usable reset information. */
   protected abstract defaultPauseEnd(now: number): number
 
@@ -82,7 +82,7 @@ abstract class BaseRateGate implements RateGate {
     }
   }
 
-  observe(status: number, headers: Headers): void {
+  observe(status: number, headers: ResponseHeaders): void {
     const now = this.clock.now()
     if (status === 429) {
       this.counters.rateLimited++
@@ -94,7 +94,7 @@ abstract class BaseRateGate implements RateGate {
     this.onHeaders(status, headers, now)
   }
 
-  protected abstract resetFrom(headers: Headers, now: number): number | undefined
+  protected abstract resetFrom(headers: ResponseHeaders, now: number): number | undefined
 
   stats(): RateGateStats {
     return {
@@ -184,7 +184,7 @@ export class IntercomRateGate extends BaseRateGate {
     return this.windowEnd - now
   }
 
-  protected resetFrom(headers: Headers, now: number): number | undefined {
+  protected resetFrom(headers: ResponseHeaders, now: number): number | undefined {
     return parseResetHeader(headers.get('x-ratelimit-reset'), now)
   }
 
@@ -192,7 +192,7 @@ export class IntercomRateGate extends BaseRateGate {
     return this.windowEnd !== undefined && this.windowEnd > now ? this.windowEnd : now + INTERCOM_WINDOW_MS
   }
 
-  protected onHeaders(status: number, headers: Headers, now: number): void {
+  protected onHeaders(status: number, headers: ResponseHeaders, now: number): void {
     const limit = Number(headers.get('x-ratelimit-limit'))
     const remainingHeader = headers.get('x-ratelimit-remaining')
     const reset = this.resetFrom(headers, now)
@@ -259,7 +259,7 @@ export class AircallRateGate extends BaseRateGate {
     return (this.starts[this.starts.length - this.perMinute] ?? now) + MINUTE_MS - now
   }
 
-  protected resetFrom(headers: Headers, now: number): number | undefined {
+  protected resetFrom(headers: ResponseHeaders, now: number): number | undefined {
     return parseResetHeader(headers.get('x-aircallapi-reset'), now)
   }
 
@@ -267,7 +267,7 @@ export class AircallRateGate extends BaseRateGate {
     return now + MINUTE_MS
   }
 
-  protected onHeaders(status: number, headers: Headers): void {
+  protected onHeaders(status: number, headers: ResponseHeaders): void {
     const limit = Number(headers.get('x-aircallapi-limit'))
     // The company's real limit may be lower than configured (another integration, or an older plan).
     if (status === 429 && Number.isInteger(limit) && limit > 0 && limit < this.perMinute) this.perMinute = limit
@@ -282,7 +282,7 @@ export class ConcurrencyGate extends BaseRateGate {
   protected take(): number {
     return 0
   }
-  protected resetFrom(headers: Headers, now: number): number | undefined {
+  protected resetFrom(headers: ResponseHeaders, now: number): number | undefined {
     return parseResetHeader(headers.get('x-ratelimit-reset') ?? headers.get('x-aircallapi-reset'), now)
   }
   protected defaultPauseEnd(now: number): number {

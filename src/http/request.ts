@@ -17,11 +17,13 @@ import {
   decideRetry,
   retryHintsFromHeaders,
 } from './retry-policy.js'
+import { type Transport, TransportTimeout, defaultTransport, fetchTransport } from './transport.js'
 import {
   type Clock,
   type FetchLike,
   type HttpEvent,
   type HttpMethod,
+  type ResponseHeaders,
   type ServiceName,
   type Sleep,
   realSleep,
@@ -37,6 +39,9 @@ export interface HttpClientOptions {
   baseUrl: string
   /** Sent on every request (authorization, version). Never copied into errors or events. */
   headers: Record<string, string>
+  /** How requests travel; `node:http` with keep-alive by default. */
+  transport?: Transport
+  /** An injected `fetch` instead of a transport (tests, instrumentation). */
   fetch?: FetchLike
   clock?: Clock
   sleep?: Sleep
@@ -64,14 +69,14 @@ export interface RequestOptions<S extends z.ZodTypeAny | undefined> {
 export interface HttpResult<T> {
   data: T
   status: number
-  headers: Headers
+  headers: ResponseHeaders
   requestId: string | undefined
 }
 
 type Infer<S> = S extends z.ZodTypeAny ? z.infer<S> : undefined
 
 type Attempt =
-  | { kind: 'response'; status: number; headers: Headers; text: string }
+  | { kind: 'response'; status: number; headers: ResponseHeaders; text: string }
   | { kind: 'network'; cause: unknown }
   | { kind: 'timeout'; cause: unknown }
 
@@ -84,7 +89,7 @@ export class HttpClient {
   readonly gate: RateGate
   private readonly baseUrl: URL
   private readonly headers: Record<string, string>
-  private readonly fetchImpl: FetchLike
+  private readonly transport: Transport
   private readonly clock: Clock
   private readonly sleep: Sleep
   private readonly random: () => number
@@ -96,7 +101,7 @@ export class HttpClient {
     this.service = options.service
     this.baseUrl = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`)
     this.headers = options.headers
-    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init))
+    this.transport = options.transport ?? (options.fetch ? fetchTransport(options.fetch) : defaultTransport())
     this.clock = options.clock ?? systemClock
     this.sleep = options.sleep ?? realSleep
     this.random = options.random ?? Math.random
@@ -111,18 +116,15 @@ export class HttpClient {
   ): Promise<HttpResult<Infer<S>>> {
     const url = this.buildUrl(options.path, options.query)
     const endpoint = `${options.method} ${url.pathname}`
-    const init: RequestInit = {
-      method: options.method,
-      headers: {
-        accept: 'application/json',
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...this.headers,
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...this.headers,
     }
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body)
 
     for (let attempt = 1; ; attempt++) {
-      const result = await this.attempt(url.toString(), init, options)
+      const result = await this.attempt(url, headers, body, options)
       const now = this.clock.now()
 
       if (result.kind === 'response' && result.status < 400) {
@@ -180,22 +182,27 @@ export class HttpClient {
   }
 
   private async attempt(
-    url: string,
-    init: RequestInit,
+    url: URL,
+    headers: Record<string, string>,
+    body: string | undefined,
     options: RequestOptions<z.ZodTypeAny | undefined>,
   ): Promise<Attempt> {
     const release = await this.gate.acquire(options.signal)
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs)
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
     try {
-      const response = await this.fetchImpl(url, { ...init, signal })
-      const text = await response.text()
+      const response = await this.transport({
+        method: options.method,
+        url,
+        headers,
+        body,
+        signal: options.signal,
+        timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      })
       this.gate.observe(response.status, response.headers)
-      return { kind: 'response', status: response.status, headers: response.headers, text }
+      return { kind: 'response', ...response }
     } catch (cause) {
       // The caller's own cancellation is not an API failure: let it propagate as is.
       if (options.signal?.aborted) throw options.signal.reason
-      if (timeout.aborted) return { kind: 'timeout', cause }
+      if (cause instanceof TransportTimeout) return { kind: 'timeout', cause }
       return { kind: 'network', cause }
     } finally {
       release()
@@ -203,7 +210,7 @@ export class HttpClient {
   }
 
   private succeed<S extends z.ZodTypeAny | undefined>(
-    result: { status: number; headers: Headers; text: string },
+    result: { status: number; headers: ResponseHeaders; text: string },
     endpoint: string,
     schema: S | undefined,
   ): HttpResult<Infer<S>> {

@@ -1,4 +1,4 @@
-import type { HttpMethod } from './types.js'
+import type { HttpMethod, ResponseHeaders } from './types.js'
 
 export type Outcome = number | 'network' | 'timeout'
 
@@ -112,7 +112,7 @@ export interface RetryHints {
   resetAt: number | undefined
 }
 
-export function retryHintsFromHeaders(headers: Headers, now: number): RetryHints {
+export function retryHintsFromHeaders(headers: ResponseHeaders, now: number): RetryHints {
   return {
     retryAfterMs: parseRetryAfter(headers.get('retry-after'), now),
     resetAt: parseResetHeader(headers.get('x-ratelimit-reset') ?? headers.get('x-aircallapi-reset'), now),

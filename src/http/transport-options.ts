@@ -1,5 +1,6 @@
 import type { RateGate } from './rate-gate.js'
 import type { RetryOptions } from './retry-policy.js'
+import type { Transport } from './transport.js'
 import type { Clock, FetchLike, HttpEvent, Sleep } from './types.js'
 
 /** What every API client passes to its request core: admission, transport, time, retries and observation. */
@@ -8,6 +9,8 @@ export interface TransportOptions {
   gate?: RateGate
   perMinute?: number
   concurrency?: number
+  /** How requests travel: `node:http` keep-alive by default; `fetch` adapts an injected fetch instead. */
+  transport?: Transport
   fetch?: FetchLike
   clock?: Clock
   sleep?: Sleep

@@ -11,6 +11,11 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
 /** The subset of the global `fetch` the request core uses. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
 
+/** The part of a response's headers the request core reads; WHATWG `Headers` has this shape too. */
+export interface ResponseHeaders {
+  get(name: string): string | null
+}
+
 export type ServiceName = 'aircall' | 'intercom'
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'

@@ -108,6 +108,7 @@ export class IntercomClient {
       baseUrl: options.baseUrl ?? INTERCOM_BASE_URLS[options.region ?? 'us'],
       headers: { authorization: `Bearer ${options.accessToken}`, 'intercom-version': this.version },
       gate,
+      transport: options.transport,
       fetch: options.fetch,
       clock: options.clock,
       sleep: options.sleep,
