@@ -391,20 +391,22 @@ export class IntercomClient {
     )
   }
 
-  /** Custom attributes must exist as conversation attributes first (unknown names give 400). */
+  /**
+   * Custom attributes must exist as conversation attributes first (unknown names give 400). The answer (the
+   * whole conversation, every part included) is not read: no caller needs it, and validating it cost more
+   * than the rest of the request.
+   */
   async updateConversation(
     conversationId: string,
     input: { customAttributes?: Record<string, string | number | boolean | null>; title?: string; read?: boolean },
     signal?: AbortSignal,
-  ): Promise<IntercomConversation> {
-    const { data } = await this.http.request({
+  ): Promise<void> {
+    await this.http.request({
       method: 'PUT',
       path: `/conversations/${conversationId}`,
       body: { custom_attributes: input.customAttributes, title: input.title, read: input.read },
-      schema: intercomConversationSchema,
       signal,
     })
-    return data
   }
 
   async tagConversation(

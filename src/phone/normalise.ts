@@ -73,7 +73,7 @@ function attempt(text: string, defaultCountry: CountryCode | undefined): Attempt
 
 function describe(phone: PhoneNumber): ValidPhone {
   // Formats are taken from a copy without the extension so `national` and `international` are pure numbers.
-  const bare = parsePhoneNumberWithError(phone.number)
+  const bare = phone.ext ? parsePhoneNumberWithError(phone.number) : phone
   const result: ValidPhone = {
     kind: 'valid',
     e164: phone.number,
@@ -91,6 +91,24 @@ function describe(phone: PhoneNumber): ValidPhone {
  * input. Only numbers libphonenumber's full metadata calls valid are accepted: a wrong match is worse than none.
  */
 export function normalisePhone(input: string, defaultCountry?: CountryCode): PhoneClassification {
+  const key = `${defaultCountry ?? ''}|${input}`
+  const known = memo.get(key)
+  if (known) return known
+  const result = Object.freeze(classify(input, defaultCountry))
+  if (memo.size >= MEMO_SIZE) {
+    const oldest = memo.keys().next()
+    if (!oldest.done) memo.delete(oldest.value)
+  }
+  memo.set(key, result)
+  return result
+}
+
+// libphonenumber's parse and validation cost ~0.1 ms per number, and the same caller's number is read several
+// times per call (matching, summary, note) and again for every call from that caller. Results are frozen.
+const MEMO_SIZE = 20_000
+const memo = new Map<string, PhoneClassification>()
+
+function classify(input: string, defaultCountry: CountryCode | undefined): PhoneClassification {
   const trimmed = input.trim()
   if (ANONYMOUS_WORDS.has(trimmed.toLowerCase().replace(/\s+/g, ' '))) return { kind: 'anonymous' }
 

@@ -98,23 +98,23 @@ export class IntercomCallLogger implements CallLogger {
     const revision = factsHash(facts)
     const conversationStep = store.getStep(conversationStepKey(call.callId))
     const noteStep = store.getStep(noteStepKey(call.callId))
-    const stored = storedResolution.safeParse(conversationStep?.data.resolution)
+    const stored = storedResolutionOf(conversationStep)
 
-    if (conversationStep?.status === 'done' && noteStep?.status === 'done' && stored.success) {
+    if (conversationStep?.status === 'done' && noteStep?.status === 'done' && stored) {
       const conversationId = conversationStep.externalId
-      const contactId = stored.data.contactId
+      const contactId = stored.contactId
       const unchanged = noteStep.data.revision === revision && !this.attributesChanged(call, contactId, conversationId)
       if (unchanged) return { status: 'already-done', conversationId, contactId }
-      if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution: stored.data as unknown as Resolution }
+      if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution: stored }
     }
 
     if (call.rawDigits === 'anonymous' && this.deps.config.logging.skipAnonymous) {
       return { status: 'skipped', reason: 'anonymous', resolution: ANONYMOUS }
     }
 
-    const resolution = stored.success
-      ? (stored.data as unknown as Resolution)
-      : await this.deps.resolver.resolve(call, { create: this.deps.config.matching.createUnknown, dryRun, signal })
+    const resolution =
+      stored ??
+      (await this.deps.resolver.resolve(call, { create: this.deps.config.matching.createUnknown, dryRun, signal }))
     if (resolution.status === 'unmatched') {
       const reason =
         resolution.reason === 'anonymous' || resolution.reason === 'invalid-number' ? resolution.reason : 'unmatched'
@@ -123,8 +123,9 @@ export class IntercomCallLogger implements CallLogger {
     if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution }
 
     const contactId = resolution.contactId
-    const conversationId = await this.ensureConversation(call, contactId, resolution, conversationStep, signal)
-    const noted = await this.ensureNote(call, conversationId, facts, revision, noteStep, signal)
+    const conversation = await this.ensureConversation(call, contactId, resolution, conversationStep, signal)
+    const conversationId = conversation.id
+    const noted = await this.ensureNote(call, conversation, facts, revision, noteStep, signal)
     const attributes = await this.attributes.apply({ call, contactId, conversationId, signal })
     const updated = noted === 'updated' || (noted === 'unchanged' && attributes.status === 'written')
     return { status: updated ? 'updated' : 'logged', conversationId, contactId, resolution }
@@ -142,30 +143,35 @@ export class IntercomCallLogger implements CallLogger {
     )
   }
 
+  /**
+   * The conversation's step is completed by `ensureNote`, in the transaction that begins the note step: one
+   * commit fewer per call. A crash in between leaves the conversation step pending, which the next run
+   * reconciles by the call's marker like any interrupted step.
+   */
   private async ensureConversation(
     call: CallRecord,
     contactId: string,
     resolution: Resolution,
     step: LedgerStep | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<string> {
+  ): Promise<EnsuredConversation> {
     const { store, intercom } = this.deps
     const key = conversationStepKey(call.callId)
-    if (step?.status === 'done' && step.externalId) return step.externalId
+    const completing = (id: string, created: boolean): EnsuredConversation => ({
+      id,
+      complete: () => store.completeStep(key, id, { contactId, resolution, created }),
+    })
+    if (step?.status === 'done' && step.externalId) return { id: step.externalId, complete: () => undefined }
     if (step) {
       const found = await this.findCallConversation(contactId, call.callId, signal)
       if (found !== null) {
         await this.recordCallId(found, call.callId, signal)
-        store.completeStep(key, found, { contactId, resolution, created: true })
-        return found
+        return completing(found, true)
       }
     }
     if (this.deps.config.logging.mode === 'note') {
       const open = await this.latestOpenConversation(contactId, signal)
-      if (open !== null) {
-        store.completeStep(key, open, { contactId, resolution, created: false })
-        return open
-      }
+      if (open !== null) return completing(open, false)
     }
     store.beginStep(key, { contactId, resolution })
     const message = await intercom.createConversation(
@@ -173,21 +179,22 @@ export class IntercomCallLogger implements CallLogger {
       { signal },
     )
     await this.recordCallId(message.conversation_id, call.callId, signal)
-    store.completeStep(key, message.conversation_id, { contactId, resolution, created: true })
-    return message.conversation_id
+    return completing(message.conversation_id, true)
   }
 
   private async ensureNote(
     call: CallRecord,
-    conversationId: string,
+    ensured: EnsuredConversation,
     facts: CallFacts,
     revision: string,
     stepRead: LedgerStep | undefined,
     signal: AbortSignal | undefined,
   ): Promise<'logged' | 'updated' | 'unchanged'> {
     const { store, intercom, adminId } = this.deps
+    const conversationId = ensured.id
     const key = noteStepKey(call.callId)
     let step = stepRead
+    if (step) ensured.complete()
     if (step && step.status !== 'done') {
       const partId = await this.findNotePart(conversationId, call.callId, undefined, signal)
       if (partId !== null) {
@@ -196,7 +203,13 @@ export class IntercomCallLogger implements CallLogger {
       }
     }
     if (!step || step.status !== 'done') {
-      store.beginStep(key, { conversationId, revision, facts })
+      const begin = { conversationId, revision, facts }
+      if (stepRead) store.beginStep(key, begin)
+      else
+        store.transaction(() => {
+          ensured.complete()
+          store.beginStep(key, begin)
+        })
       const body = renderCallNote(callTemplateContext(call), this.deps.noteTemplate) + markerHtml(call.callId, revision)
       const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
       store.completeStep(key, lastMarkedPart(conversation, call.callId) ?? conversationId, {
@@ -296,6 +309,18 @@ export class IntercomCallLogger implements CallLogger {
     const conversation = await this.deps.intercom.getConversation(conversationId, signal)
     return lastMarkedPart(conversation, callId, revision)
   }
+}
+
+interface EnsuredConversation {
+  id: string
+  /** Records the conversation step as done; idempotent in effect (the same row written again). */
+  complete: () => void
+}
+
+function storedResolutionOf(step: LedgerStep | undefined): Exclude<Resolution, { status: 'unmatched' }> | null {
+  if (step?.data.resolution === undefined) return null
+  const parsed = storedResolution.safeParse(step.data.resolution)
+  return parsed.success ? (parsed.data as unknown as Exclude<Resolution, { status: 'unmatched' }>) : null
 }
 
 /** The newest conversation part carrying the call's marker (and revision, when given). */
