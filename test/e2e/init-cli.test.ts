@@ -1,19 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
+import { describe, expect, test } from 'vitest'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
-import { sandboxEnv, sandboxSecrets } from './sandbox-env.js'
+import { sandboxEnv, sandboxSecrets, useSandbox } from './sandbox-env.js'
 
 const tempDir = useTempDir()
-let sandbox: SandboxHandle
-beforeAll(async () => {
-  sandbox = await startSandbox({ calls: 5, aircall: { rateLimitPerMinute: 0 } })
-})
-afterAll(async () => {
-  await sandbox.close()
-})
+const sandbox = useSandbox()
 
 describe('init without prompts', () => {
   test('--yes with flags writes a commented file that `config validate` accepts, with the token’s admin', async () => {
@@ -36,7 +29,7 @@ describe('init without prompts', () => {
         '--missed-call-message',
         'Sorry we missed you, {{ caller.name }}',
       ],
-      { cwd, env: sandboxEnv(sandbox) },
+      { cwd, env: sandboxEnv(sandbox()) },
     )
     expect(init.code).toBe(0)
     const document = JSON.parse(init.stdout) as {
@@ -44,12 +37,12 @@ describe('init without prompts', () => {
       result: { file: string; answers: Record<string, unknown> }
     }
     expect(document.ok).toBe(true)
-    const me = sandbox.world.intercom.admins.map((admin) => admin.id)
+    const me = sandbox().world.intercom.admins.map((admin) => admin.id)
     expect(me).toContain(document.result.answers.adminId)
     const text = readFileSync(join(cwd, 'aircall-intercom.yml'), 'utf8')
     expect(text).toContain('# Where the workspace is hosted')
     expect(text).toContain('region: eu')
-    for (const secret of sandboxSecrets(sandbox)) {
+    for (const secret of sandboxSecrets(sandbox())) {
       expect(text).not.toContain(secret)
       expect(init.stdout + init.stderr).not.toContain(secret)
     }

@@ -1,28 +1,21 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
+import { describe, expect, test } from 'vitest'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
-import { sandboxEnv } from './sandbox-env.js'
+import { sandboxEnv, useSandbox } from './sandbox-env.js'
 
 const tempDir = useTempDir()
-let sandbox: SandboxHandle
-beforeAll(async () => {
-  sandbox = await startSandbox({ calls: 5, aircall: { rateLimitPerMinute: 0 } })
-})
-afterAll(async () => {
-  await sandbox.close()
-})
+const sandbox = useSandbox()
 
 describe('webhooks register', () => {
   test('creates the webhook and prints the token export once; a second run updates the same webhook', async () => {
     const cwd = tempDir()
     const url = 'http://127.0.0.1:4321'
     writeFileSync(join(cwd, 'aircall-intercom.yml'), 'tags:\n  map:\n    - { tag: VIP, attribute: vip }\n')
-    const created = await runCli(['webhooks', 'register', '--url', url], { cwd, env: sandboxEnv(sandbox) })
+    const created = await runCli(['webhooks', 'register', '--url', url], { cwd, env: sandboxEnv(sandbox()) })
     expect(created.code).toBe(0)
-    const [webhook] = sandbox.aircallEmulator.webhooks()
+    const [webhook] = sandbox().aircallEmulator.webhooks()
     expect(created.stdout).toContain(`✓ Created the Aircall webhook ${webhook?.webhookId}`)
     expect(created.stdout).toContain(`export AIRCALL_WEBHOOK_TOKEN=${webhook?.token}`)
     expect(created.stderr).not.toContain(webhook?.token ?? '-')
@@ -32,7 +25,7 @@ describe('webhooks register', () => {
       join(cwd, 'aircall-intercom.yml'),
       'resolve:\n  enabled: true\ninsightCards:\n  enabled: true\nescalation:\n  enabled: true\n',
     )
-    const env = sandboxEnv(sandbox, { AIRCALL_WEBHOOK_TOKEN: webhook?.token ?? '' })
+    const env = sandboxEnv(sandbox(), { AIRCALL_WEBHOOK_TOKEN: webhook?.token ?? '' })
     const updated = await runCli(['webhooks', 'register', '--url', `${url}/aircall`, '--json'], { cwd, env })
     expect(updated.code).toBe(0)
     const document = JSON.parse(updated.stdout) as {
@@ -50,7 +43,7 @@ describe('webhooks register', () => {
       'conversation.admin.open.assigned',
       'conversation.priority.updated',
     ])
-    const stored = sandbox.aircallEmulator.webhooks()
+    const stored = sandbox().aircallEmulator.webhooks()
     expect(stored).toHaveLength(1)
     expect([...(stored[0]?.events ?? [])].sort()).toEqual([
       'call.commented',
@@ -69,7 +62,7 @@ describe('webhooks register', () => {
   test('a plain-http public URL is refused before any request, with a hint', async () => {
     const result = await runCli(['webhooks', 'register', '--url', 'http://hooks.example.com'], {
       cwd: tempDir(),
-      env: sandboxEnv(sandbox),
+      env: sandboxEnv(sandbox()),
     })
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('Aircall only delivers webhooks to https URLs')
