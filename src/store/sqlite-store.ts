@@ -213,9 +213,17 @@ export class SqliteStateStore implements StateStore {
            ON CONFLICT(key) DO UPDATE SET status = 'pending', data = excluded.data, attempts = attempts + 1,
              updated_at = excluded.updated_at`,
       ).run(key, merged, now, now)
-      const step = this.getStep(key)
-      if (!step) throw new Error(`ledger step ${key} vanished`)
-      return step
+      // The row just written, built here rather than read back: a begin runs before every external write.
+      return {
+        key,
+        status: 'pending',
+        externalId: existing?.externalId ?? null,
+        data: parseJsonObject(merged),
+        attempts: (existing?.attempts ?? 0) + 1,
+        lastError: existing?.lastError ?? null,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      }
     })
   }
 
@@ -419,6 +427,15 @@ export class SqliteStateStore implements StateStore {
     return this.sql(
       `UPDATE events SET status = 'queued', lease_until = NULL, updated_at = ? WHERE status = 'processing' AND lease_until < ?`,
     ).run(now, now).changes
+  }
+
+  /**
+   * For a connection that only appends webhook events while another connection (the worker's) commits too:
+   * WAL checkpoints, and their fsyncs, are left to the other connection, so a checkpoint never delays an
+   * acknowledgement. The large limit is a backstop should the other connection stop committing.
+   */
+  leaveCheckpointsToOthers(): void {
+    this.db.pragma('wal_autocheckpoint = 16000')
   }
 
   upsertContacts(contacts: IndexedContact[]): void {

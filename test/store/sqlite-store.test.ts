@@ -40,6 +40,18 @@ describe('SqliteStateStore', () => {
       createdAt: 1000,
       updatedAt: 2000,
     })
+    // A step begun again after it was done is what a later read returns, its external id and creation kept.
+    now = 3000
+    const begun = store.beginStep('call:1:log', { revision: 'r2' })
+    expect(begun).toEqual(store.getStep('call:1:log'))
+    expect(begun).toMatchObject({
+      status: 'pending',
+      externalId: 'conv-9',
+      attempts: 3,
+      createdAt: 1000,
+      updatedAt: 3000,
+    })
+    store.completeStep('call:1:log', 'conv-9')
     store.failStep('call:2:log', 'boom')
     expect(store.listSteps({ status: 'failed' }).map((step) => step.key)).toEqual(['call:2:log'])
     expect(store.listSteps({ prefix: 'call:1' }).map((step) => step.key)).toEqual(['call:1:log'])
