@@ -6,7 +6,8 @@
  */
 import { Runtime } from '../src/app/runtime.js'
 import { backfill } from '../src/backfill/backfill-service.js'
-import { loadConfig } from '../src/config/loader.js'
+import { intercomBaseUrl, loadConfig } from '../src/config/loader.js'
+import { HttpClient } from '../src/http/request.js'
 import { dilatedClock, dilatedSleep, type Dilation } from './lib/clock.js'
 
 export interface WorkerSpec {
@@ -20,6 +21,22 @@ export interface WorkerSpec {
   rssEvery: number
   /** Stop (as Ctrl-C would) after this long; the figures are then per call read so far. */
   maxSeconds?: number
+  /** After the backfill, this many bare `GET /me` through the request core: the HTTP floor per request. */
+  floorRequests?: number
+}
+
+/** CPU of the request core and transport alone (no ledger, no templates, no matching), `concurrency` at a time. */
+const measureFloor = async (baseUrl: string, token: string, requests: number, concurrency: number) => {
+  const http = new HttpClient({ service: 'intercom', baseUrl, headers: { authorization: `Bearer ${token}` } })
+  let started = 0
+  const before = process.cpuUsage()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (started++ < requests) await http.request({ method: 'GET', path: '/me' })
+    }),
+  )
+  const cpu = process.cpuUsage(before)
+  return { requests, cpuMsPerRequest: Math.round((cpu.user + cpu.system) / requests) / 1000 }
 }
 
 const mb = (bytes: number): number => Math.round((bytes / 1_048_576) * 10) / 10
@@ -59,6 +76,10 @@ const main = async (): Promise<void> => {
   const cpu = process.cpuUsage(cpuBefore)
   const total = process.cpuUsage()
   runtime.close()
+  const floor =
+    spec.floorRequests && loaded.config.intercom.accessToken
+      ? await measureFloor(intercomBaseUrl(config), loaded.config.intercom.accessToken, spec.floorRequests, 16)
+      : undefined
   const usage = process.resourceUsage()
   process.stdout.write(
     `${JSON.stringify({
@@ -68,6 +89,7 @@ const main = async (): Promise<void> => {
       rss,
       finalRssMb: mb(process.memoryUsage.rss()),
       maxRssMb: Math.round(usage.maxRSS / 102.4) / 10,
+      floor,
     })}\n`,
   )
 }

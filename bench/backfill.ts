@@ -26,6 +26,7 @@ interface WorkerOutput {
   rss: Array<{ calls: number; rssMb: number }>
   finalRssMb: number
   maxRssMb: number
+  floor?: { requests: number; cpuMsPerRequest: number }
 }
 
 const hostEnv = (host: Host): Record<string, string> => ({
@@ -152,6 +153,12 @@ export interface OverheadPoint {
   maxRssMb: number
   rssSamples: Array<{ calls: number; rssMb: number }>
   intercomRequests: number
+  /**
+   * What the HTTP exchanges alone cost: the request core's CPU per bare request (measured in the same process
+   * after the run) times the Intercom requests each logged call made. The rest of the CPU per call is the
+   * toolkit's own work (ledger, matching, templates, parsing).
+   */
+  httpFloor?: { cpuMsPerRequest: number; requestsPerCall: number; cpuMsPerCall: number }
 }
 
 export interface OverheadResult {
@@ -184,19 +191,28 @@ export async function benchOverhead(
         intercomConcurrency: 32,
         rssEvery: Math.max(1000, Math.floor(calls / 20)),
         maxSeconds,
+        floorRequests: 5_000,
       })
-      const intercom = await host.intercomRequests()
+      // The floor's bare requests came after the backfill's: they are not the backfill's.
+      const intercomTotal = (await host.intercomRequests()).total - (out.floor?.requests ?? 0)
       const read = out.result.counts.read
+      const logged = out.result.counts.logged + out.result.counts.updated
+      const requestsPerCall = intercomTotal / Math.max(1, logged)
       points.push({
         calls,
         capped: out.result.interrupted,
         read,
-        logged: out.result.counts.logged + out.result.counts.updated,
+        logged,
         realS: round(out.realElapsedMs / 1000, 1),
         cpuMsPerCall: { backfill: round(out.cpuMs.backfill / read), process: round(out.cpuMs.process / read) },
         maxRssMb: out.maxRssMb,
         rssSamples: out.rss,
-        intercomRequests: intercom.total,
+        intercomRequests: intercomTotal,
+        httpFloor: out.floor && {
+          cpuMsPerRequest: out.floor.cpuMsPerRequest,
+          requestsPerCall: round(requestsPerCall, 2),
+          cpuMsPerCall: round(out.floor.cpuMsPerRequest * requestsPerCall),
+        },
       })
     } finally {
       await host.close()

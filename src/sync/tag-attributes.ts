@@ -24,12 +24,18 @@ export function planCallAttributes(call: CallRecord, mapping: readonly TagMappin
     if (write.target === 'contact' || write.target === 'both') contact[write.attribute] = write.value
     if (write.target === 'conversation' || write.target === 'both') conversation[write.attribute] = write.value
   }
-  const hash = createHash('sha256')
+  // Most calls carry no mapped tag: their (constant) digest is not recomputed for every call.
+  const hash = writes.length === 0 ? EMPTY_PLAN_HASH : planHash(contact, conversation)
+  return { writes, contact, conversation, hash }
+}
+
+const planHash = (contact: Record<string, AttributeValue>, conversation: Record<string, AttributeValue>): string =>
+  createHash('sha256')
     .update(JSON.stringify([contact, conversation]))
     .digest('hex')
     .slice(0, 16)
-  return { writes, contact, conversation, hash }
-}
+
+const EMPTY_PLAN_HASH = planHash({}, {})
 
 export interface ApplyAttributesInput {
   call: CallRecord
