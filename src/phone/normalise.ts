@@ -91,7 +91,8 @@ function describe(phone: PhoneNumber): ValidPhone {
  * input. Only numbers libphonenumber's full metadata calls valid are accepted: a wrong match is worse than none.
  */
 export function normalisePhone(input: string, defaultCountry?: CountryCode): PhoneClassification {
-  const key = `${defaultCountry ?? ''}|${input}`
+  // A number written with "+" reads the same whatever the default country, so its readings share one entry.
+  const key = input.trimStart().startsWith('+') ? input : `${defaultCountry ?? ''}|${input}`
   const known = memo.get(key)
   if (known) return known
   const result = Object.freeze(classify(input, defaultCountry))
