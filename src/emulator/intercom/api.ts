@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { readJsonBody, sendJson, sleep } from '../common/http.js'
 import { Router, isRouteMatch } from '../common/router.js'
+import { contactSearchRoutes } from './contact-search.js'
 import { contactRoutes } from './contacts.js'
 import { ApiVersion, KNOWN_VERSIONS, type ApiContext, type ApiHandler } from './context.js'
 import { CONTRACT_VERSION } from './contract.js'
@@ -30,6 +31,7 @@ export function buildApiRouter(): ApiRouter {
   const all: RouteDef[] = [
     ...dataAttributeRoutes,
     ...directoryRoutes,
+    ...contactSearchRoutes,
     ...contactRoutes,
     ...conversationSearchRoutes,
     ...conversationRoutes,
@@ -219,6 +221,9 @@ export async function handleApi(
     status = e.status
     payload = errorBody(requestId, e.code, e.message, e.field)
     extra = e.headers
+  } finally {
+    // Routes report the contacts they edit; this keeps a route that forgot from serving a stale cached search.
+    if (method !== 'GET' && route.def.readOnly !== true) core.ws.contactIndex.touch()
   }
   if (checkContract && core.contract) {
     const errors = core.contract.validateResponse(op, status, payload)

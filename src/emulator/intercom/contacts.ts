@@ -1,10 +1,9 @@
-/** Contacts: create/update/get, 409 conflicts, lead→user merge, tags, notes and search (with index lag). */
+/** Contacts: create/update/get, 409 conflicts, lead→user merge, tags and notes (search is in contact-search.ts). */
 import { ApiError, invalid } from './errors.js'
 import type { ApiContext, ApiReply } from './context.js'
 import { checkContactAttributes } from './data-attributes.js'
 import { formattedPhone, htmlBody, renderAdmin, renderContact } from './render.js'
 import type { RouteDef } from './routes.js'
-import { compileQuery, paginate, parseSort, sortRecords, type FieldSpec } from './search.js'
 import type { AppliedTag, ContactRecord, Role } from './state.js'
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -76,7 +75,12 @@ function findConflict(
   email: string | null,
   externalId: string | null,
 ): void {
-  for (const other of ctx.ws.contacts.values()) {
+  const index = ctx.ws.contactIndex
+  const candidates = new Set<ContactRecord>()
+  if (externalId !== null) for (const c of index.externalId.lookup(externalId) ?? []) candidates.add(c)
+  if (email !== null) for (const c of index.emailLower.lookup(email.toLowerCase()) ?? []) candidates.add(c)
+  // The first conflicting contact in workspace order names the 409, as a scan of every contact would.
+  for (const other of index.order.sort(candidates)) {
     if (other === self || other.mergedInto !== null) continue
     const sameExternal =
       ctx.config.conflictFields.includes('external_id') && externalId !== null && other.externalId === externalId
@@ -175,6 +179,7 @@ function updateContact(ctx: ApiContext): ApiReply {
   if (typeof body.unsubscribed_from_emails === 'boolean') contact.unsubscribedFromEmails = body.unsubscribed_from_emails
   Object.assign(contact.customAttributes, customAttributes)
   contact.updatedAt = ctx.nowSec()
+  ctx.ws.contactChanged(contact)
   ctx.events.emit(`contact.${contact.role}.updated`, contactEventItem(ctx, contact))
   return { body: contactJson(ctx, contact) }
 }
@@ -238,99 +243,18 @@ function mergeContacts(ctx: ApiContext): ApiReply {
   for (const [k, v] of Object.entries(from.customAttributes))
     if (!(k in into.customAttributes)) into.customAttributes[k] = v
   for (const t of from.tags) if (!into.tags.some((x) => x.id === t.id)) into.tags.push(t)
-  for (const conv of ctx.ws.conversations.values()) {
+  // Rewriting every conversation's contact list only changes those naming `from` or naming someone twice.
+  const touched = new Set([...ctx.ws.conversationsOf(from.id), ...ctx.ws.conversationIndex.withDuplicateContacts])
+  for (const conv of touched) {
     conv.contactIds = [...new Set(conv.contactIds.map((id) => (id === from.id ? into.id : id)))]
+    ctx.ws.conversationChanged(conv)
   }
   into.mergeHistory.push({ sourceContactId: from.id, sourceContactRole: from.role, mergedAt: now })
   into.updatedAt = now
+  ctx.ws.contactChanged(from)
+  ctx.ws.contactChanged(into)
   ctx.events.emit('contact.merged', { ...contactEventItem(ctx, into), merged_from: { type: 'contact', id: from.id } })
   return { body: contactJson(ctx, into) }
-}
-
-const DATE_FIELDS: Record<string, (c: ContactRecord) => number | null> = {
-  created_at: (c) => c.createdAt,
-  updated_at: (c) => c.updatedAt,
-  signed_up_at: (c) => c.signedUpAt,
-  last_seen_at: (c) => c.lastSeenAt,
-  last_contacted_at: () => null,
-  last_replied_at: () => null,
-  last_email_opened_at: () => null,
-  last_email_clicked_at: () => null,
-}
-
-export function contactField(ctx: ApiContext, field: string): FieldSpec<ContactRecord> | null {
-  const country = ctx.config.formattedPhoneDefaultCountry
-  const str = (get: (c: ContactRecord) => unknown): FieldSpec<ContactRecord> => ({ type: 'string', get })
-  switch (field) {
-    case 'id':
-      return str((c) => c.id)
-    case 'role':
-      return { type: 'string', get: (c) => c.role, allowed: ['user', 'lead'] }
-    case 'name':
-      return str((c) => c.name)
-    case 'email':
-      return str((c) => c.email)
-    case 'email_domain':
-      return str((c) => c.email?.split('@')[1] ?? null)
-    case 'phone':
-      // Exact string match on what was stored: no normalisation is documented.
-      return str((c) => c.phone)
-    case 'formatted_phone':
-      return ctx.version.atLeast('2.16') ? str((c) => formattedPhone(c.phone, country)) : null
-    case 'external_id':
-      return str((c) => c.externalId)
-    case 'owner_id':
-      return ctx.version.atLeast('2.16')
-        ? str((c) => c.ownerId)
-        : { type: 'integer', get: (c) => (c.ownerId === null ? null : Number(c.ownerId)) }
-    case 'tag_id':
-      return { type: 'tag', get: (c) => c.tags.map((t) => t.id) }
-    case 'segment_id':
-      return { type: 'string', get: () => [] }
-    case 'unsubscribed_from_emails':
-      return { type: 'boolean', get: (c) => c.unsubscribedFromEmails }
-    case 'has_hard_bounced':
-    case 'marked_email_as_spam':
-      return { type: 'boolean', get: () => false }
-  }
-  const date = DATE_FIELDS[field]
-  if (date) return { type: 'date', get: date }
-  if (field.startsWith('custom_attributes.')) {
-    const name = field.slice('custom_attributes.'.length)
-    const def = ctx.ws.dataAttributes.find((a) => a.custom && a.model === 'contact' && a.name === name)
-    if (!def) return null
-    const type = def.dataType === 'options' ? 'string' : def.dataType === 'datetime' ? 'date' : def.dataType
-    return { type, get: (c) => c.customAttributes[name] ?? null }
-  }
-  return null
-}
-
-function searchContacts(ctx: ApiContext): ApiReply {
-  const body = ctx.body
-  if (!isRecord(body) || body.query === undefined) throw invalid('query is required', 'query')
-  const predicate = compileQuery(body.query, (f) => contactField(ctx, f), {
-    maxNestedLevels: ctx.config.searchMaxNestedLevels,
-    maxFiltersPerGroup: ctx.config.searchMaxFiltersPerGroup,
-    timezoneOffsetMinutes: ctx.config.timezoneOffsetMinutes,
-  })
-  const sort = parseSort(body.sort, ctx.version.atLeast('2.16'), (f) => contactField(ctx, f) !== null)
-  const nowMs = ctx.nowMs()
-  const visible = ctx.ws.activeContacts().filter((c) => c.searchableFromMs <= nowMs && predicate(c))
-  const sorted = sortRecords(
-    visible,
-    sort,
-    (c, f) => contactField(ctx, f)?.get(c),
-    (c) => c.id,
-  )
-  const page = paginate(sorted, (c) => c.id, body.pagination, { q: body.query, s: body.sort ?? null }, 50, 150)
-  return {
-    body: {
-      type: 'list',
-      data: page.items.map((c) => contactJson(ctx, c)),
-      total_count: page.totalCount,
-      pages: page.pages,
-    },
-  }
 }
 
 function requireTag(ctx: ApiContext, id: unknown): { id: string; name: string } {
@@ -359,6 +283,7 @@ function attachContactTag(ctx: ApiContext): ApiReply {
     applied = { id: tag.id, appliedAt: now, appliedBy: { type: 'admin', id: ctx.tokenAdminId } }
     contact.tags.push(applied)
     contact.updatedAt = now
+    ctx.ws.contactChanged(contact)
     ctx.events.emit(`contact.${contact.role}.tag.created`, {
       type: 'contact_tag',
       created_at: now,
@@ -377,6 +302,7 @@ function detachContactTag(ctx: ApiContext): ApiReply {
   if (contact.tags.length !== before) {
     const now = ctx.nowSec()
     contact.updatedAt = now
+    ctx.ws.contactChanged(contact)
     ctx.events.emit(`contact.${contact.role}.tag.deleted`, {
       type: 'contact_tag',
       created_at: now,
@@ -441,7 +367,6 @@ function listContactNotes(ctx: ApiContext): ApiReply {
 }
 
 export const contactRoutes: RouteDef[] = [
-  { method: 'POST', path: '/contacts/search', handler: searchContacts },
   { method: 'POST', path: '/contacts/merge', handler: mergeContacts },
   { method: 'POST', path: '/contacts', handler: createContact },
   { method: 'GET', path: '/contacts/{contact_id}', handler: getContact },

@@ -1,10 +1,14 @@
-/** POST /conversations/search: the shared query language over conversation fields. */
+/**
+ * POST /conversations/search: the shared query language over conversation fields. Equality on contact_ids or id
+ * reads the workspace's indexes (a contact's conversations, as the call logger reconciles); anything else scans.
+ */
 import type { ApiContext, ApiReply } from './context.js'
 import { invalid } from './errors.js'
 import { renderConversation } from './render.js'
 import type { RouteDef } from './routes.js'
-import { compileQuery, paginate, parseSort, sortRecords, type FieldSpec } from './search.js'
-import type { ConversationRecord, Priority } from './state.js'
+import { planCandidates } from './search-plan.js'
+import { compileQuery, paginate, parseSort, sortRecords, type FieldResolver, type FieldSpec } from './search.js'
+import type { ConversationRecord, Priority, Workspace } from './state.js'
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -93,20 +97,40 @@ export function conversationField(ctx: ApiContext, field: string): FieldSpec<Con
   return null
 }
 
+/** `conversationField` resolved once per field for the length of one request. */
+function fieldResolver(ctx: ApiContext): FieldResolver<ConversationRecord> {
+  const specs = new Map<string, FieldSpec<ConversationRecord> | null>()
+  return (field) => {
+    if (!specs.has(field)) specs.set(field, conversationField(ctx, field))
+    return specs.get(field) ?? null
+  }
+}
+
+function indexedConversations(ws: Workspace, field: string, value: string): Iterable<ConversationRecord> | null {
+  if (field === 'contact_ids') return ws.conversationIndex.contactIds.lookup(value) ?? []
+  if (field !== 'id') return null
+  const conv = ws.conversations.get(value)
+  return conv === undefined ? [] : [conv]
+}
+
 function searchConversations(ctx: ApiContext): ApiReply {
   const body = ctx.body
   if (!isRecord(body) || body.query === undefined) throw invalid('query is required', 'query')
-  const predicate = compileQuery(body.query, (f) => conversationField(ctx, f), {
+  const field = fieldResolver(ctx)
+  const predicate = compileQuery(body.query, field, {
     maxNestedLevels: ctx.config.searchMaxNestedLevels,
     maxFiltersPerGroup: ctx.config.searchMaxFiltersPerGroup,
     timezoneOffsetMinutes: ctx.config.timezoneOffsetMinutes,
   })
-  const sort = parseSort(body.sort, ctx.version.atLeast('2.16'), (f) => conversationField(ctx, f) !== null)
-  const matches = [...ctx.ws.conversations.values()].filter(predicate)
+  const sort = parseSort(body.sort, ctx.version.atLeast('2.16'), (f) => field(f) !== null)
+  const candidates = planCandidates(body.query, (f, v) => indexedConversations(ctx.ws, f, v))
+  // Candidates are put back in workspace order so the sort sees what a full scan would have given it.
+  const pool =
+    candidates === null ? [...ctx.ws.conversations.values()] : ctx.ws.conversationIndex.order.sort(candidates)
   const sorted = sortRecords(
-    matches,
+    pool.filter(predicate),
     sort,
-    (c, f) => conversationField(ctx, f)?.get(c),
+    (c, f) => field(f)?.get(c),
     (c) => c.id.padStart(20, '0'),
   )
   const page = paginate(sorted, (c) => c.id, body.pagination, { q: body.query, s: body.sort ?? null }, 20, 150)
@@ -121,5 +145,5 @@ function searchConversations(ctx: ApiContext): ApiReply {
 }
 
 export const conversationSearchRoutes: RouteDef[] = [
-  { method: 'POST', path: '/conversations/search', handler: searchConversations },
+  { method: 'POST', path: '/conversations/search', handler: searchConversations, readOnly: true },
 ]

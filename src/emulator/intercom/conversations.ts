@@ -145,12 +145,12 @@ function createConversation(ctx: ApiContext): ApiReply {
 
 function contactFromReplyBody(ctx: ApiContext, body: Record<string, unknown>): ContactRecord {
   if (typeof body.intercom_user_id === 'string') return requireContact(ctx, body.intercom_user_id)
-  const match = [...ctx.ws.contacts.values()].find(
-    (c) =>
-      c.mergedInto === null &&
-      ((typeof body.email === 'string' && c.email === body.email) ||
-        (typeof body.user_id === 'string' && c.externalId === body.user_id)),
-  )
+  const index = ctx.ws.contactIndex
+  const byEmail = typeof body.email === 'string' ? (index.email.lookup(body.email) ?? []) : []
+  const byUserId = typeof body.user_id === 'string' ? (index.externalId.lookup(body.user_id) ?? []) : []
+  const active = [...byEmail, ...byUserId].filter((c) => c.mergedInto === null)
+  // The first match in workspace order, as a scan of every contact would find it.
+  const match = index.order.first(active)
   if (!match) throw new ApiError(404, 'not_found', 'User Not Found')
   return match
 }
@@ -161,8 +161,8 @@ function replyConversation(ctx: ApiContext): ApiReply {
   let conv: ConversationRecord
   if (ctx.params.conversation_id === 'last') {
     const contact = contactFromReplyBody(ctx, body)
-    const latest = [...ctx.ws.conversations.values()]
-      .filter((c) => c.contactIds.includes(contact.id))
+    const latest = ctx.ws
+      .conversationsOf(contact.id)
       .sort((a, b) => b.updatedAt - a.updatedAt || Number(b.id) - Number(a.id))[0]
     if (!latest) throw conversationNotFound()
     conv = latest

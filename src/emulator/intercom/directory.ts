@@ -92,6 +92,7 @@ function postTag(ctx: ApiContext): ApiReply {
       if (contact.tags.some((t) => t.id === tag.id)) continue
       contact.tags.push({ id: tag.id, appliedAt: now, appliedBy: { type: 'admin', id: ctx.tokenAdminId } })
       contact.updatedAt = now
+      ctx.ws.contactChanged(contact)
       ctx.events.emit(`contact.${contact.role}.tag.created`, {
         type: 'contact_tag',
         created_at: now,

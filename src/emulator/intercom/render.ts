@@ -13,11 +13,22 @@ import type {
   Workspace,
 } from './state.js'
 
+/** Parsing is the costliest part of rendering or searching a contact; the result depends on nothing else. */
+const formattedMemo = new Map<string, string | null>()
+const FORMATTED_MEMO_LIMIT = 250_000
+
 /** E.164 form of a stored phone, or null when it cannot be resolved without guessing a country. */
 export function formattedPhone(phone: string | null, defaultCountry: CountryCode | undefined): string | null {
   if (phone === null || phone.trim() === '') return null
+  // Country codes are two letters, so the prefix cannot run into the phone.
+  const key = `${defaultCountry ?? '--'}:${phone}`
+  const known = formattedMemo.get(key)
+  if (known !== undefined) return known
   const parsed = parsePhoneNumberFromString(phone, defaultCountry ? { defaultCountry } : undefined)
-  return parsed?.isValid() ? parsed.number : null
+  const formatted = parsed?.isValid() ? parsed.number : null
+  if (formattedMemo.size >= FORMATTED_MEMO_LIMIT) formattedMemo.clear()
+  formattedMemo.set(key, formatted)
+  return formatted
 }
 
 export function htmlBody(body: string): string {

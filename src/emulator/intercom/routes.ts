@@ -6,6 +6,8 @@ export interface RouteDef {
   /** OpenAPI template, e.g. "/contacts/{contact_id}". */
   path: string
   handler: ApiHandler
+  /** Never changes a record (a search): other non-GET routes drop cached search results, whatever they touched. */
+  readOnly?: true
 }
 
 export function toRouterPattern(path: string): string {

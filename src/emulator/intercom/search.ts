@@ -202,12 +202,14 @@ export interface Page<T> {
  * between pages neither repeat nor shift the next page, and a cursor replayed against another query is refused.
  */
 export function paginate<T>(
-  sorted: T[],
+  sorted: readonly T[],
   idOf: (item: T) => string,
   pagination: unknown,
   queryFingerprint: unknown,
   defaultPerPage: number,
   maxPerPage: number,
+  /** Position of an id in `sorted` (-1 when absent), for results large enough to keep a lookup table. */
+  positionOf: (id: string) => number = (id) => sorted.findIndex((item) => idOf(item) === id),
 ): Page<T> {
   let perPage = defaultPerPage
   let startingAfter: string | null = null
@@ -231,7 +233,7 @@ export function paginate<T>(
     const decoded = decodeCursor(startingAfter)
     if (!decoded || decoded.q !== fingerprint)
       throw invalid('Invalid starting_after cursor', 'pagination.starting_after')
-    const index = sorted.findIndex((item) => idOf(item) === decoded.id)
+    const index = positionOf(decoded.id)
     // A vanished anchor (merged away) falls back to its recorded position rather than restarting at page 1.
     start = index >= 0 ? index + 1 : Math.min(decoded.pos, sorted.length)
   }
@@ -280,21 +282,30 @@ function decodeCursor(text: string): Cursor | null {
   }
 }
 
+/** Sort order when a search names none. */
+export const DEFAULT_SORT_FIELD = 'created_at'
+
+/** True when `sort` orders like no sort at all: created_at ascending, ties by id. */
+export function isDefaultSort(sort: SortSpec | null): boolean {
+  return sort === null || (sort.field === DEFAULT_SORT_FIELD && sort.order === 'ascending')
+}
+
+/** `valueOf` must be pure: each record's value and id are read once, then compared. */
 export function sortRecords<T>(
-  records: T[],
+  records: readonly T[],
   sort: SortSpec | null,
   valueOf: (r: T, field: string) => unknown,
   idOf: (r: T) => string,
 ): T[] {
-  const field = sort?.field ?? 'created_at'
+  const field = sort?.field ?? DEFAULT_SORT_FIELD
   const dir = (sort?.order ?? 'ascending') === 'ascending' ? 1 : -1
-  return [...records].sort((a, b) => {
-    const va = valueOf(a, field)
-    const vb = valueOf(b, field)
-    const cmp = compareValues(va, vb)
+  const keyed = records.map((record) => ({ record, value: valueOf(record, field), id: idOf(record) }))
+  keyed.sort((a, b) => {
+    const cmp = compareValues(a.value, b.value)
     if (cmp !== 0) return cmp * dir
-    return idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
   })
+  return keyed.map((k) => k.record)
 }
 
 function compareValues(a: unknown, b: unknown): number {

@@ -1,4 +1,7 @@
 /** In-memory Intercom workspace: the records every route reads and writes. Times are UNIX seconds. */
+import { ObservedMap } from './key-index.js'
+import { ContactIndex, ConversationIndex } from './workspace-index.js'
+
 export type Role = 'user' | 'lead'
 export type Priority = 'none' | 'low' | 'medium' | 'high' | 'urgent'
 export type ConversationState = 'open' | 'closed' | 'snoozed'
@@ -166,8 +169,12 @@ export interface CallRecord {
 }
 
 export class Workspace {
-  contacts = new Map<string, ContactRecord>()
-  conversations = new Map<string, ConversationRecord>()
+  readonly contactIndex: ContactIndex = new ContactIndex(() => this.contacts.values())
+  readonly conversationIndex: ConversationIndex = new ConversationIndex(() => this.conversations.values())
+  /** Stores and removals are indexed as they happen; in-place edits are reported with `contactChanged`. */
+  readonly contacts: Map<string, ContactRecord> = new ObservedMap(this.contactIndex)
+  /** In-place edits of `contactIds` are reported with `conversationChanged`. */
+  readonly conversations: Map<string, ConversationRecord> = new ObservedMap(this.conversationIndex)
   admins = new Map<string, AdminRecord>()
   teams = new Map<string, TeamRecord>()
   tags = new Map<string, TagRecord>()
@@ -202,8 +209,20 @@ export class Workspace {
     return current
   }
 
-  activeContacts(): ContactRecord[] {
-    return [...this.contacts.values()].filter((c) => c.mergedInto === null)
+  /** Call after editing a stored contact in place, so its index entries and cached searches follow. */
+  contactChanged(contact: ContactRecord): void {
+    this.contactIndex.changed(contact)
+  }
+
+  /** Call after editing a stored conversation's `contactIds` in place. */
+  conversationChanged(conversation: ConversationRecord): void {
+    this.conversationIndex.changed(conversation)
+  }
+
+  /** Conversations listing the contact, in the order a scan of `conversations` meets them. */
+  conversationsOf(contactId: string): ConversationRecord[] {
+    const filed = this.conversationIndex.contactIds.lookup(contactId) ?? []
+    return this.conversationIndex.order.sort(filed).filter((c) => c.contactIds.includes(contactId))
   }
 
   customAttributeCount(): number {
