@@ -130,6 +130,7 @@ export async function benchRefresh(options: { contacts: number }): Promise<Refre
         INTERCOM_API_URL: host.info.intercom.url,
         INTERCOM_ACCESS_TOKEN: host.info.intercom.accessToken,
       },
+      nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [],
     })
     const cpu = trackCpu(child)
     const exitCode = await child.exited

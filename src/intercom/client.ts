@@ -69,6 +69,8 @@ export interface SearchOptions {
   perPage?: number
   sort?: { field: string; order: 'ascending' | 'descending' }
   signal?: AbortSignal
+  /** Request each next page while the current one is consumed (whole-collection reads only). */
+  readAhead?: boolean
 }
 
 export interface ContactInput {
@@ -567,6 +569,7 @@ export class IntercomClient {
           })
         ).data,
       items,
+      readAhead: options.readAhead ?? false,
       next: (page: z.infer<P>) => {
         const next = (page as { pages?: { next?: { starting_after?: string | null } | null } | null }).pages?.next
           ?.starting_after

@@ -90,8 +90,9 @@ export async function refreshContactIndex(
     ? intercom.searchContacts(contactQuery.gt('updated_at', checkpoint.maxUpdatedAt - DAY_S), {
         perPage: BATCH,
         signal: options.signal,
+        readAhead: true,
       })
-    : intercom.listAllContacts({ perPage: BATCH, signal: options.signal })
+    : intercom.listAllContacts({ perPage: BATCH, signal: options.signal, readAhead: true })
   for await (const contact of contacts) {
     if (seenIds.has(contact.id)) continue
     seenIds.add(contact.id)
