@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { BackfillResult } from '../src/backfill/backfill-service.js'
 import type { Dilation } from './lib/clock.js'
 import { startHost, type Host } from './lib/host.js'
-import { benchScript, spawnNode } from './lib/processes.js'
+import { bundledBenchScript, spawnNode } from './lib/processes.js'
 import type { WorkerSpec } from './backfill-worker.js'
 
 /** Aircall: 120 requests/min per company, 50 calls per list page (reference/aircall-api.md). */
@@ -42,7 +42,7 @@ const runWorker = async (host: Host, spec: Omit<WorkerSpec, 'statePath'>): Promi
   const dir = mkdtempSync(join(tmpdir(), 'bench-backfill-'))
   try {
     const child = spawnNode(
-      benchScript('backfill-worker.ts'),
+      await bundledBenchScript('backfill-worker.ts'),
       [JSON.stringify({ ...spec, statePath: join(dir, 'state.sqlite') })],
       {
         env: hostEnv(host),

@@ -128,3 +128,24 @@ export const trackCpu = (child: Child, periodMs = 200): (() => number | null) =>
   sample()
   return () => last
 }
+
+/**
+ * The measured process must not carry tsx: its loader thread and transpile caches are tens of MB of RSS and
+ * CPU that users of the built CLI never pay. The script is bundled once (our code inlined, packages left to
+ * node_modules) with esbuild, which tsx already brings, and run on plain node.
+ */
+export const bundledBenchScript = async (name: string): Promise<string> => {
+  const { build } = await import('esbuild')
+  const outfile = fileURLToPath(new URL(`../.scratch/bundled/${name.replace(/\.ts$/, '.mjs')}`, import.meta.url))
+  await build({
+    entryPoints: [benchScript(name)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+  })
+  return outfile
+}
