@@ -140,7 +140,7 @@ export class SqliteStateStore implements StateStore {
       this.db = new Database(path, { readonly: options.readonly ?? false, timeout: 5000 })
       this.db.pragma('journal_mode = WAL')
       this.db.pragma('synchronous = NORMAL')
-      this.db.pragma('cache_size = -32000')
+      this.db.pragma('cache_size = -16000')
       this.db.pragma('foreign_keys = ON')
       this.migrate()
     } catch (error) {
