@@ -81,7 +81,7 @@ describe('SIGKILL at seeded points, under faults', () => {
     expectExactlyOnce(h, loggableCallIds(h))
   }, 170_000)
 
-  test('listener killed mid-burst under faults, restarted, redelivered: every acknowledged call once', async () => {
+  test('listener killed three times mid-burst under faults, restarted, redelivered: every call once', async () => {
     harness = await startHarness(
       tempDir(),
       { intercom: { timeoutMs: 250 }, listener: { workerConcurrency: 8, maxAttempts: 3 } },
@@ -118,28 +118,35 @@ describe('SIGKILL at seeded points, under faults', () => {
         return false
       }
     }
-    const killAt = seeded(7)(40, 120)
-    const first = spawnListen(h)
-    children.push(first)
-    const firstUrl = await first.url
+    // Three lives, each SIGKILLed at a seeded number of acknowledgements while its worker is mid-queue. Each new
+    // life first gets what the last one did not acknowledge, as a sender retrying would, then new calls.
+    const next = seeded(7)
     const acked = new Set<number>()
-    for (const id of bodies.keys()) {
-      if (acked.size === killAt) first.child.kill('SIGKILL')
-      if (await post(firstUrl, id)) acked.add(id)
+    for (let life = 0; life < 3; life++) {
+      const listener = spawnListen(h)
+      children.push(listener)
+      const url = await listener.url
+      const killAt = acked.size + next(25, 60)
+      for (const id of bodies.keys()) {
+        if (acked.has(id)) continue
+        if (acked.size === killAt) break
+        if (await post(url, id)) acked.add(id)
+      }
+      listener.child.kill('SIGKILL')
+      await listener.exited
+      expect(acked.size).toBe(killAt)
     }
-    await first.exited
-    expect(acked.size).toBe(killAt)
 
-    const second = spawnListen(h)
-    children.push(second)
-    const secondUrl = await second.url
+    const last = spawnListen(h)
+    children.push(last)
+    const lastUrl = await last.url
     // The sender retries what was not acknowledged, and a few acknowledged ones again (at-least-once delivery).
     for (const id of bodies.keys()) {
-      if (!acked.has(id) || id % 10 === 0) expect(await post(secondUrl, id)).toBe(true)
+      if (!acked.has(id) || id % 10 === 0) expect(await post(lastUrl, id)).toBe(true)
     }
-    await queueSettled(secondUrl, 90_000)
-    second.child.kill('SIGTERM')
-    expect(await second.exited).toBe(0)
+    await queueSettled(lastUrl, 90_000)
+    last.child.kill('SIGTERM')
+    expect(await last.exited).toBe(0)
     h.sandbox.intercomEmulator.clearFaults()
     const replay = await runCli(['events', 'replay', '--all-dead', '--process', '--json'], { env: h.env })
     expect(replay.code).toBe(0)
