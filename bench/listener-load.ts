@@ -56,6 +56,7 @@ const main = async (): Promise<void> => {
     ...(spec.rate ? { overallRate: spec.rate } : {}),
     requests: [{ setupRequest: aircall }, { setupRequest: intercom }],
   })
+  const cpu = process.cpuUsage()
   process.stdout.write(
     `${JSON.stringify({
       durationS: result.duration,
@@ -68,6 +69,8 @@ const main = async (): Promise<void> => {
       latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
       perSecond: result['2xx'] / result.duration,
       lastId: next,
+      // The generator shares the machine's 2 cores with the listener: its own cost is part of the picture.
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     })}\n`,
   )
 }

@@ -24,6 +24,7 @@ interface LoadOutput {
   latencyMs: { p50: number; p90: number; p99: number; max: number }
   perSecond: number
   lastId: number
+  cpuMs: number
 }
 
 export interface ListenerPhase {
@@ -35,6 +36,8 @@ export interface ListenerPhase {
   non2xx: number
   errors: number
   latencyMs: LoadOutput['latencyMs']
+  /** CPU the load generator itself used (start-up included), taken from the same 2 cores as the listener. */
+  loadGeneratorCpuMs: number
 }
 
 export interface ListenerResult {
@@ -110,6 +113,7 @@ export async function benchListener(options: { durationS: number; connections: n
         non2xx: out.non2xx,
         errors: out.errors,
         latencyMs: out.latencyMs,
+        loadGeneratorCpuMs: out.cpuMs,
       })
     }
     await run('saturation')

@@ -2,6 +2,7 @@ import type { Server } from 'node:http'
 import { Worker } from 'node:worker_threads'
 import type { StateStore } from '../store/state-store.js'
 import { createIntakeServer, listenOn, type IntakeEvent } from './intake.js'
+import { lowerThisThreadPriority, WORKER_NICE_INCREMENT } from './thread-priority.js'
 
 export interface IntakeThreadData {
   statePath: string
@@ -13,7 +14,7 @@ export interface IntakeThreadData {
 }
 
 export type IntakeThreadMessage =
-  | { type: 'intake'; event: IntakeEvent }
+  | { type: 'intake'; events: IntakeEvent[] }
   | { type: 'listening'; url: string }
   | { type: 'failed'; code: string | null; message: string }
   | { type: 'stopped' }
@@ -39,6 +40,8 @@ export interface StartIntakeOptions extends Omit<IntakeThreadData, 'statePath'> 
   onEvent: (event: IntakeEvent) => void
   /** The intake thread died after it started: nothing is being accepted any more. */
   onFatal: (error: Error) => void
+  /** How much the calling (worker) thread's priority is lowered while the intake runs on its own thread. */
+  workerNiceIncrement?: number
 }
 
 const THREAD_ENTRY = new URL('./intake-thread.js', import.meta.url)
@@ -46,7 +49,8 @@ const THREAD_ENTRY = new URL('./intake-thread.js', import.meta.url)
 /**
  * Starts the webhook intake. From the built CLI it runs on its own thread with its own SQLite connection:
  * the worker's pipeline (HTTP, templates, JSON) then cannot delay an acknowledgement, which is what keeps
- * answers inside the senders' 5-second budget under load. Run from TypeScript sources (tests), where a
+ * answers inside the senders' 5-second budget under load. The calling thread, which runs the worker, then
+ * gives the intake precedence for the CPU (thread-priority.ts). Run from TypeScript sources (tests), where a
  * thread cannot load `.ts`, it runs in-process with the same code.
  */
 export const startIntake = async (options: StartIntakeOptions): Promise<IntakeHandle> => {
@@ -86,14 +90,16 @@ const startThread = (options: StartIntakeOptions): Promise<IntakeHandle> =>
     const thread = new Worker(THREAD_ENTRY, { workerData: data })
     let stopped: (() => void) | null = null
     let listening = false
+    let restorePriority = (): void => undefined
     const exited = new Promise<void>((done) => thread.once('exit', () => done()))
     thread.on('message', (message: IntakeThreadMessage) => {
       switch (message.type) {
         case 'intake':
-          options.onEvent(message.event)
+          for (const event of message.events) options.onEvent(event)
           return
         case 'listening':
           listening = true
+          restorePriority = lowerThisThreadPriority(options.workerNiceIncrement ?? WORKER_NICE_INCREMENT)
           resolve({
             url: message.url,
             mode: 'thread',
@@ -103,6 +109,7 @@ const startThread = (options: StartIntakeOptions): Promise<IntakeHandle> =>
                 thread.postMessage('stop')
               })
               await exited
+              restorePriority()
             },
           })
           return

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openStateStore } from '../store/sqlite-store.js'
-import { createIntakeServer, listenOn } from './intake.js'
+import { createIntakeServer, listenOn, type IntakeEvent } from './intake.js'
 import type { IntakeThreadData, IntakeThreadMessage } from './intake-host.js'
 
 // Entry point of the intake thread (see intake-host.ts): its own event loop and its own SQLite connection,
@@ -10,13 +10,25 @@ const port = parentPort
 if (!port) throw new Error('intake-thread must run as a worker thread')
 const post = (message: IntakeThreadMessage): void => port.postMessage(message)
 
+// The events of one group commit reach the main thread in one message rather than one message each.
+let outbox: IntakeEvent[] = []
+const flushOutbox = (): void => {
+  const events = outbox
+  outbox = []
+  post({ type: 'intake', events })
+}
+
 const store = openStateStore(data.statePath)
+store.leaveCheckpointsToOthers()
 const server = createIntakeServer({
   store,
   aircallWebhookToken: data.aircallWebhookToken,
   intercomClientSecret: data.intercomClientSecret,
   maxBodyBytes: data.maxBodyBytes,
-  onEvent: (event) => post({ type: 'intake', event }),
+  onEvent: (event) => {
+    if (outbox.length === 0) setImmediate(flushOutbox)
+    outbox.push(event)
+  },
 })
 
 listenOn(server, data.host, data.port).then(
@@ -32,6 +44,7 @@ port.on('message', (message: unknown) => {
   if (message !== 'stop') return
   server.close(() => {
     store.close()
+    if (outbox.length > 0) flushOutbox()
     post({ type: 'stopped' })
     port.close()
   })

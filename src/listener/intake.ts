@@ -4,6 +4,7 @@ import { REDACTED } from '../config/redact.js'
 import { safeParseAircallEvent } from '../domain/aircall-event.js'
 import { safeParseIntercomEvent } from '../domain/intercom-event.js'
 import type { EventSource, StateStore } from '../store/state-store.js'
+import { GroupCommit, StoreBusyError, type Enqueued } from './group-commit.js'
 import { verifyAircallToken, verifyIntercomSignature } from './verify.js'
 
 export type IntakeEvent =
@@ -15,6 +16,8 @@ export interface IntakeOptions {
   aircallWebhookToken: string | null
   intercomClientSecret: string | null
   maxBodyBytes: number
+  /** How long a commit may wait for another writer (the worker) to release the store before a 503. */
+  storeLockTimeoutMs?: number
   now?: () => number
   onEvent?: (event: IntakeEvent) => void
 }
@@ -71,27 +74,29 @@ const send = (response: ServerResponse, status: number, body: Record<string, unk
 
 /**
  * Webhook intake: verify → durable enqueue → 2xx. The event is committed to the store before the
- * answer is written, and nothing here waits on the worker or an API, so the acknowledgement stays
- * far inside Aircall's and Intercom's 5-second budget whatever the worker is doing.
+ * answer is written (requests verified in the same tick share one commit, see group-commit.ts), and
+ * nothing here waits on the worker or an API, so the acknowledgement stays far inside Aircall's and
+ * Intercom's 5-second budget whatever the worker is doing.
  */
 export const createIntakeServer = (options: IntakeOptions): Server => {
   const now = options.now ?? Date.now
   const emit = options.onEvent ?? (() => undefined)
 
-  const accept = (source: EventSource, identity: string, type: string, subject: string | null, payload: string) => {
-    const { id, duplicate } = options.store.enqueueEvent({
-      source,
-      identity,
-      type,
-      subject,
-      payload,
-      receivedAt: now(),
-    })
+  const commits = new GroupCommit({ store: options.store, lockTimeoutMs: options.storeLockTimeoutMs })
+
+  const accept = async (
+    source: EventSource,
+    identity: string,
+    type: string,
+    subject: string | null,
+    payload: string,
+  ): Promise<Enqueued> => {
+    const { id, duplicate } = await commits.enqueue({ source, identity, type, subject, payload, receivedAt: now() })
     emit({ type: 'accepted', source, id, eventType: type, duplicate })
     return { id, duplicate }
   }
 
-  const handleAircall = async (request: IncomingMessage): Promise<Record<string, unknown>> => {
+  const handleAircall = async (request: IncomingMessage): Promise<Enqueued> => {
     const raw = await readBody(request, options.maxBodyBytes)
     const body = parseJson(raw)
     const token = typeof body === 'object' && body !== null ? (body as { token?: unknown }).token : undefined
@@ -105,7 +110,7 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
     return accept('aircall', parsed.event.identity, parsed.event.event, parsed.event.subject, stored)
   }
 
-  const handleIntercom = async (request: IncomingMessage): Promise<Record<string, unknown>> => {
+  const handleIntercom = async (request: IncomingMessage): Promise<Enqueued> => {
     const raw = await readBody(request, options.maxBodyBytes)
     if (
       !options.intercomClientSecret ||
@@ -118,7 +123,7 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
     return accept('intercom', parsed.event.identity, parsed.event.topic, parsed.event.subject, raw.toString('utf8'))
   }
 
-  const routes: Record<string, ((request: IncomingMessage) => Promise<Record<string, unknown>>) | undefined> = {
+  const routes: Record<string, ((request: IncomingMessage) => Promise<Enqueued>) | undefined> = {
     '/aircall': handleAircall,
     '/intercom': handleIntercom,
   }
@@ -154,19 +159,16 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
       return
     }
     handler(request).then(
-      (result) => send(response, 200, { ok: true, ...result }),
+      (result) => send(response, 200, { ok: true, id: result.id, duplicate: result.duplicate }),
       (error: unknown) => {
-        const status = error instanceof HttpProblem ? error.status : 500
+        // A store held by another writer for too long is a temporary condition: 503 tells the sender to retry.
+        const status = error instanceof HttpProblem ? error.status : error instanceof StoreBusyError ? 503 : 500
         const reason = error instanceof Error ? error.message : String(error)
         emit({ type: 'rejected', source, status, reason })
-        if (!response.headersSent) {
-          send(
-            response,
-            status,
-            { error: status === 500 ? 'internal error' : reason },
-            status === 413 ? { connection: 'close' } : {},
-          )
-        }
+        if (response.headersSent) return
+        const message = status === 500 ? 'internal error' : status === 503 ? 'busy, retry later' : reason
+        const headers = status === 413 ? { connection: 'close' } : status === 503 ? { 'retry-after': '1' } : {}
+        send(response, status, { error: message }, headers)
       },
     )
   })

@@ -16,6 +16,8 @@ export interface WorkerOptions {
   isPermanent?: (error: unknown) => boolean
   leaseMs?: number
   pollMs?: number
+  /** How often leases left by a dead worker are looked for while running (the first claim always looks). */
+  leaseCheckMs?: number
   now?: () => number
   sleep?: (ms: number) => Promise<void>
   random?: () => number
@@ -41,7 +43,10 @@ export class QueueWorker {
   private readonly random: () => number
   private readonly leaseMs: number
   private readonly pollMs: number
+  private readonly leaseCheckMs: number
+  private nextLeaseCheck = Number.NEGATIVE_INFINITY
   private readonly inFlight = new Set<Promise<void>>()
+  private completions: Array<{ id: number; resolve: () => void; reject: (error: Error) => void }> = []
   private stopping = false
   private loop: Promise<void> | null = null
   private wake: (() => void) | null = null
@@ -52,6 +57,7 @@ export class QueueWorker {
     this.random = options.random ?? Math.random
     this.leaseMs = options.leaseMs ?? 5 * 60_000
     this.pollMs = options.pollMs ?? 200
+    this.leaseCheckMs = options.leaseCheckMs ?? Math.min(5_000, this.leaseMs / 4)
   }
 
   start(): void {
@@ -84,11 +90,42 @@ export class QueueWorker {
     }
   }
 
+  /**
+   * Every statement here takes the store's write lock, which the intake thread needs for each commit: so
+   * nothing is claimed while every slot is busy (the intake wakes the worker on each commit), and expired
+   * leases are looked for on a timer rather than on every wake-up.
+   */
   private claim(): QueuedEvent[] {
-    const released = this.options.store.releaseExpiredLeases(this.now())
-    if (released > 0) this.options.onEvent?.({ type: 'lease-expired', count: released })
     const free = this.options.concurrency - this.inFlight.size
-    return free > 0 ? this.options.store.claimEvents(free, this.now(), this.leaseMs) : []
+    if (free <= 0) return []
+    const now = this.now()
+    if (now >= this.nextLeaseCheck) {
+      this.nextLeaseCheck = now + this.leaseCheckMs
+      const released = this.options.store.releaseExpiredLeases(now)
+      if (released > 0) this.options.onEvent?.({ type: 'lease-expired', count: released })
+    }
+    return this.options.store.claimEvents(free, now, this.leaseMs)
+  }
+
+  /** Completions of one tick share a transaction; the promise settles once the event is marked done. */
+  private complete(id: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.completions.length === 0) setImmediate(this.flushCompletions)
+      this.completions.push({ id, resolve, reject })
+    })
+  }
+
+  private readonly flushCompletions = (): void => {
+    const batch = this.completions
+    this.completions = []
+    try {
+      this.options.store.completeEvents(batch.map((item) => item.id))
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error))
+      for (const item of batch) item.reject(failure)
+      return
+    }
+    for (const item of batch) item.resolve()
   }
 
   private async run(): Promise<void> {
@@ -118,7 +155,7 @@ export class QueueWorker {
     const { store, onEvent } = this.options
     try {
       const summary = await this.options.handle(event)
-      store.completeEvent(event.id)
+      await this.complete(event.id)
       onEvent?.({ type: 'processed', id: event.id, eventType: event.type, attempts: event.attempts, summary })
     } catch (error) {
       const text = errorText(error)

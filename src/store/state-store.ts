@@ -103,12 +103,18 @@ export interface StateStore {
 
   /** Commits an event durably; `duplicate` is true when its identity was already stored. */
   enqueueEvent(input: EnqueueInput): { id: number; duplicate: boolean }
+  /** Commits several events in one transaction (all or none); results are in input order. */
+  enqueueEvents(inputs: EnqueueInput[]): Array<{ id: number; duplicate: boolean }>
+  /** As enqueueEvents, but null (nothing written) instead of waiting when another writer holds the store. */
+  tryEnqueueEvents(inputs: EnqueueInput[]): Array<{ id: number; duplicate: boolean }> | null
   /**
    * Leases up to `limit` due events, at most one per subject and none whose subject already has an
    * event being processed, so events of one call are handled in arrival order.
    */
   claimEvents(limit: number, now: number, leaseMs: number): QueuedEvent[]
   completeEvent(id: number): void
+  /** Marks several events done in one transaction. */
+  completeEvents(ids: number[]): void
   retryEvent(id: number, error: string, nextAttemptAt: number): void
   deadLetterEvent(id: number, error: string): void
   getEvent(id: number): QueuedEvent | undefined

@@ -1,0 +1,91 @@
+import { join } from 'node:path'
+import { afterEach, describe, expect, test } from 'vitest'
+import { QueueWorker, type WorkerEvent } from '../../src/listener/worker.js'
+import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite-store.js'
+import type { QueuedEvent } from '../../src/store/state-store.js'
+import { useTempDir } from '../helpers/temp-dir.js'
+
+const tempDir = useTempDir()
+let store: SqliteStateStore | undefined
+let worker: QueueWorker | undefined
+afterEach(async () => {
+  await worker?.stop()
+  store?.close()
+  worker = undefined
+  store = undefined
+})
+
+const enqueue = (
+  target: SqliteStateStore,
+  identity: string,
+  subject: string | null,
+  type = 'call.ended',
+  receivedAt = Date.now(),
+): number => target.enqueueEvent({ source: 'aircall', identity, type, subject, payload: '{}', receivedAt }).id
+
+const settled = async (target: SqliteStateStore, ids: number[]): Promise<QueuedEvent[]> => {
+  for (;;) {
+    const events = ids.map((id) => target.getEvent(id)!)
+    if (events.every((event) => event.status === 'done' || event.status === 'dead')) return events
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+describe('queue worker', () => {
+  test('processes every event, in order within a subject, and reports each only once it is marked done', async () => {
+    store = openStateStore(join(tempDir(), 'state.sqlite'))
+    const target = store
+    const ids: number[] = []
+    for (let n = 0; n < 40; n++) ids.push(enqueue(target, `e${n}`, `call:${n % 5}`))
+    const order: string[] = []
+    const doneWhenReported: boolean[] = []
+    worker = new QueueWorker({
+      store: target,
+      concurrency: 4,
+      maxAttempts: 3,
+      handle: async (event) => {
+        await new Promise((resolve) => setTimeout(resolve, event.id % 3))
+        order.push(`${event.subject}:${event.identity}`)
+        return 'ok'
+      },
+      onEvent: (event: WorkerEvent) => {
+        if (event.type === 'processed') doneWhenReported.push(target.getEvent(event.id)?.status === 'done')
+      },
+    })
+    worker.start()
+    const events = await settled(target, ids)
+    expect(events.every((event) => event.status === 'done')).toBe(true)
+    expect(doneWhenReported).toHaveLength(40)
+    expect(doneWhenReported.every(Boolean)).toBe(true)
+    for (let subject = 0; subject < 5; subject++) {
+      const seen = order.filter((entry) => entry.startsWith(`call:${subject}:`)).map((entry) => entry.split(':e')[1])
+      expect(seen.map(Number)).toEqual([...seen.map(Number)].sort((a, b) => a - b))
+    }
+  })
+
+  test('an event leased by a worker that died is released and processed; a failing one is retried then dead-lettered', async () => {
+    store = openStateStore(join(tempDir(), 'state.sqlite'))
+    const target = store
+    const orphan = enqueue(target, 'orphan', 'call:1', 'call.ended', Date.now() - 10_000)
+    // A predecessor claimed it with a 1-second lease ten seconds ago, and died.
+    expect(target.claimEvents(1, Date.now() - 10_000, 1000)).toHaveLength(1)
+    const failing = enqueue(target, 'bad', 'call:2', 'call.tagged')
+    const events: WorkerEvent[] = []
+    worker = new QueueWorker({
+      store: target,
+      concurrency: 2,
+      maxAttempts: 2,
+      random: () => 0,
+      handle: (event) =>
+        event.identity === 'bad' ? Promise.reject(new Error('upstream said no')) : Promise.resolve('ok'),
+      onEvent: (event) => events.push(event),
+    })
+    worker.start()
+    const [done, dead] = await settled(target, [orphan, failing])
+    expect(done).toMatchObject({ status: 'done' })
+    expect(dead).toMatchObject({ status: 'dead', attempts: 2, lastError: 'Error: upstream said no' })
+    expect(events.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['lease-expired', 'processed', 'retrying', 'dead-lettered']),
+    )
+  })
+})
