@@ -1,28 +1,11 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { normalisePhone } from '../../src/phone/index.js'
 import { useTempDir } from '../helpers/temp-dir.js'
-import {
-  intercomState,
-  queueSettled,
-  spawnListen,
-  startHarness,
-  waitFor,
-  type Harness,
-  type ListenChild,
-} from '../listener/harness.js'
+import { intercomState, queueSettled, waitFor, useListenerCleanup } from '../listener/harness.js'
 
 const tempDir = useTempDir()
-let harness: Harness | undefined
-const children: ListenChild[] = []
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL')
-    await child.exited
-  }
-  await harness?.close()
-  harness = undefined
-})
+const cleanup = useListenerCleanup()
 
 const EVENTS = 2000
 const FIRST_CALL_ID = 5_000_000
@@ -60,7 +43,10 @@ const burst = async (
 
 describe('listen survives SIGKILL during a burst', () => {
   test(`${EVENTS} call.ended events, killed mid-burst and restarted: every acknowledged call logged exactly once`, async () => {
-    harness = await startHarness(tempDir(), { listener: { workerConcurrency: 16 }, intercom: { concurrency: 32 } })
+    const harness = await cleanup.startHarness(tempDir(), {
+      listener: { workerConcurrency: 16 },
+      intercom: { concurrency: 32 },
+    })
     const token = harness.sandbox.aircall.webhookToken
     // Callers the resolver can read with the fixture line's country (FR), so every call is logged.
     const callers = harness.sandbox.world.truth.knownCallers
@@ -77,8 +63,7 @@ describe('listen survives SIGKILL during a burst', () => {
       bodies.set(callId, JSON.stringify(fixture))
     }
 
-    const first = spawnListen(harness)
-    children.push(first)
+    const first = cleanup.spawnListen(harness)
     const firstUrl = await first.url
     let killed = false
     const acked = await burst(firstUrl, bodies, 24, (count) => {
@@ -92,8 +77,7 @@ describe('listen survives SIGKILL during a burst', () => {
     expect(acked.size).toBeLessThan(EVENTS)
 
     // The senders redeliver what was not acknowledged, as Aircall retries; acknowledged ones may come again too.
-    const second = spawnListen(harness)
-    children.push(second)
+    const second = cleanup.spawnListen(harness)
     const secondUrl = await second.url
     expect(second.lines[0]).toMatchObject({ type: 'listening' })
     const unacked = new Map([...bodies].filter(([id]) => !acked.has(id)))

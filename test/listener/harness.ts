@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
+import { afterEach } from 'vitest'
 import { startListener, type ListenEvent, type ListenHandle } from '../../src/app/listen.js'
 import { Runtime } from '../../src/app/runtime.js'
 import { loadConfig } from '../../src/config/loader.js'
@@ -188,3 +189,31 @@ export const intercomState = (
   conversations: Array<Record<string, unknown>>
   contacts: Array<Record<string, unknown>>
 } => harness.sandbox.intercomEmulator.state() as never
+
+/**
+ * For test files that start harnesses and `listen` children: both are tracked, and after each test every child
+ * still running is SIGKILLed and awaited, then the harness is closed, whatever the test's outcome.
+ */
+export const useListenerCleanup = (): {
+  startHarness: typeof startHarness
+  spawnListen: typeof spawnListen
+} => {
+  let harness: Harness | undefined
+  const children: ListenChild[] = []
+  afterEach(async () => {
+    for (const listener of children.splice(0)) {
+      if (listener.child.exitCode === null && listener.child.signalCode === null) listener.child.kill('SIGKILL')
+      await listener.exited
+    }
+    await harness?.close()
+    harness = undefined
+  })
+  return {
+    startHarness: async (...args) => (harness = await startHarness(...args)),
+    spawnListen: (...args) => {
+      const listener = spawnListen(...args)
+      children.push(listener)
+      return listener
+    },
+  }
+}

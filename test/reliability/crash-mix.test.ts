@@ -1,31 +1,14 @@
 import { spawn } from 'node:child_process'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { normalisePhone } from '../../src/phone/index.js'
 import { CLI, REPO_ROOT, runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
-import {
-  intercomState,
-  queueSettled,
-  spawnListen,
-  startHarness,
-  waitFor,
-  type Harness,
-  type ListenChild,
-} from '../listener/harness.js'
+import { intercomState, queueSettled, waitFor, type Harness, useListenerCleanup } from '../listener/harness.js'
 import { AIRCALL_FAULTS, loggableCallIds, perCall, SOAK_FAULTS } from './helpers.js'
 
 const tempDir = useTempDir()
-let harness: Harness | undefined
-const children: ListenChild[] = []
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL')
-    await child.exited
-  }
-  await harness?.close()
-  harness = undefined
-})
+const cleanup = useListenerCleanup()
 
 /** A small seeded generator, so a failing kill schedule can be replayed exactly. */
 const seeded = (seed: number) => {
@@ -47,7 +30,7 @@ const expectExactlyOnce = (h: Harness, expected: Set<string>): void => {
 
 describe('SIGKILL at seeded points, under faults', () => {
   test('backfill killed three times mid-run, then resumed: every call once', async () => {
-    harness = await startHarness(tempDir(), { intercom: { timeoutMs: 250 } }, { calls: 150, seed: 11 })
+    const harness = await cleanup.startHarness(tempDir(), { intercom: { timeoutMs: 250 } }, { calls: 150, seed: 11 })
     const h = harness
     h.sandbox.intercomEmulator.setFaults(SOAK_FAULTS)
     h.sandbox.aircallEmulator.setFaults(AIRCALL_FAULTS)
@@ -82,7 +65,7 @@ describe('SIGKILL at seeded points, under faults', () => {
   }, 170_000)
 
   test('listener killed three times mid-burst under faults, restarted, redelivered: every call once', async () => {
-    harness = await startHarness(
+    const harness = await cleanup.startHarness(
       tempDir(),
       { intercom: { timeoutMs: 250 }, listener: { workerConcurrency: 8, maxAttempts: 3 } },
       { calls: 20, seed: 12 },
@@ -123,8 +106,7 @@ describe('SIGKILL at seeded points, under faults', () => {
     const next = seeded(7)
     const acked = new Set<number>()
     for (let life = 0; life < 3; life++) {
-      const listener = spawnListen(h)
-      children.push(listener)
+      const listener = cleanup.spawnListen(h)
       const url = await listener.url
       const killAt = acked.size + next(25, 60)
       for (const id of bodies.keys()) {
@@ -137,8 +119,7 @@ describe('SIGKILL at seeded points, under faults', () => {
       expect(acked.size).toBe(killAt)
     }
 
-    const last = spawnListen(h)
-    children.push(last)
+    const last = cleanup.spawnListen(h)
     const lastUrl = await last.url
     // The sender retries what was not acknowledged, and a few acknowledged ones again (at-least-once delivery).
     for (const id of bodies.keys()) {

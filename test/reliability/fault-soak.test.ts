@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { normalisePhone } from '../../src/phone/index.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
-import { queueSettled, spawnListen, startHarness, type Harness, type ListenChild } from '../listener/harness.js'
+import { queueSettled, type Harness, useListenerCleanup } from '../listener/harness.js'
 import { AIRCALL_FAULTS, harnessSecrets, loggableCallIds, perCall, SOAK_FAULTS } from './helpers.js'
 
 const tempDir = useTempDir()
-let harness: Harness | undefined
-const children: ListenChild[] = []
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL')
-    await child.exited
-  }
-  await harness?.close()
-  harness = undefined
-})
+const cleanup = useListenerCleanup()
 
 const expectExactlyOnce = (h: Harness, expected: Set<string>): void => {
   const { conversations, notes } = perCall(h)
@@ -27,7 +18,7 @@ const expectExactlyOnce = (h: Harness, expected: Set<string>): void => {
 
 describe('fault soak', () => {
   test('backfill under 5xx, resets, latency past the timeout and 429s: every call once, failures replayable', async () => {
-    harness = await startHarness(tempDir(), { intercom: { timeoutMs: 250 } }, { calls: 120, seed: 7 })
+    const harness = await cleanup.startHarness(tempDir(), { intercom: { timeoutMs: 250 } }, { calls: 120, seed: 7 })
     harness.sandbox.intercomEmulator.setFaults(SOAK_FAULTS)
     harness.sandbox.aircallEmulator.setFaults(AIRCALL_FAULTS)
     const run = await runCli(['backfill', '--since', '40d', '--concurrency', '8', '--json'], {
@@ -56,7 +47,7 @@ describe('fault soak', () => {
   }, 150_000)
 
   test('listener under the same faults: every acknowledged call once after replaying dead letters', async () => {
-    harness = await startHarness(
+    const harness = await cleanup.startHarness(
       tempDir(),
       { intercom: { timeoutMs: 250 }, listener: { workerConcurrency: 8, maxAttempts: 2 } },
       { calls: 20, seed: 8 },
@@ -64,8 +55,7 @@ describe('fault soak', () => {
     const token = harness.sandbox.aircall.webhookToken
     const callers = harness.sandbox.world.truth.knownCallers.filter((p) => normalisePhone(p, 'FR').kind === 'valid')
     harness.sandbox.intercomEmulator.setFaults(SOAK_FAULTS)
-    const listen = spawnListen(harness)
-    children.push(listen)
+    const listen = cleanup.spawnListen(harness)
     const url = await listen.url
     const ids = Array.from({ length: 150 }, (_, i) => 7_000_000 + i)
     for (const callId of ids) {
