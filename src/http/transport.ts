@@ -48,9 +48,12 @@ class NodeResponseHeaders implements ResponseHeaders {
  * Sockets are pooled per origin; the rate gates, not the agent, bound concurrency.
  */
 export function nodeHttpTransport(): Transport {
+  // An idle socket is closed after 4 s, before servers drop it (Node's own servers after 5 s, load balancers
+  // later): a request written on a socket the server is closing fails with a reset, and a POST is not replayed.
+  // The agent applies this timeout to idle sockets only; the request's own timeout covers one in use.
   const agents = {
-    http: new http.Agent({ keepAlive: true }),
-    https: new https.Agent({ keepAlive: true }),
+    http: new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    https: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
   }
   return (request) =>
     new Promise<TransportResponse>((resolve, reject) => {
@@ -128,6 +131,8 @@ export function fetchTransport(fetchImpl: FetchLike): Transport {
     }
   }
 }
+
+const IDLE_SOCKET_MS = 4_000
 
 let shared: Transport | undefined
 
