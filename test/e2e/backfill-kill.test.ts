@@ -13,8 +13,11 @@ import { sandboxEnv } from './sandbox-env.js'
 const tempDir = useTempDir()
 const CALLS = 600
 
-/** Deterministic kill points (ms after start), so a failure can be replayed. */
-const KILL_AFTER_MS = [700, 1300, 1900, 1100, 2500]
+/**
+ * Deterministic kill points: each run is SIGKILLed once this many more conversations exist than when it started.
+ * Counted in progress rather than milliseconds, so a faster (or slower) machine or build still kills mid-run.
+ */
+const KILL_AFTER_CONVERSATIONS = [40, 90, 25, 120, 60]
 
 describe('backfill killed with SIGKILL and resumed', () => {
   let sandbox: SandboxHandle
@@ -40,20 +43,28 @@ describe('backfill killed with SIGKILL and resumed', () => {
     const since = new Date(sandbox.world.now - 31 * 86_400_000).toISOString()
     const args = ['backfill', '--since', since, '--concurrency', '8', '--json']
 
+    const conversations = (): number => (sandbox.intercomEmulator.state().conversations as unknown[]).length
     let killedMidway = 0
-    for (const delay of KILL_AFTER_MS) {
+    for (const step of KILL_AFTER_CONVERSATIONS) {
+      const target = conversations() + step
       const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
         cwd,
         env: { PATH: process.env.PATH ?? '', ...env },
         stdio: 'ignore',
       })
+      let exited = false
       const exit = new Promise<NodeJS.Signals | number | null>((resolve) =>
-        child.once('exit', (code, signal) => resolve(signal ?? code)),
+        child.once('exit', (code, signal) => {
+          exited = true
+          resolve(signal ?? code)
+        }),
       )
-      const timer = setTimeout(() => child.kill('SIGKILL'), delay)
-      const outcome = await exit
-      clearTimeout(timer)
-      if (outcome === 'SIGKILL') killedMidway++
+      const deadline = Date.now() + 30_000
+      while (!exited && conversations() < target && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      if (!exited) child.kill('SIGKILL')
+      if ((await exit) === 'SIGKILL') killedMidway++
     }
     expect(killedMidway).toBeGreaterThanOrEqual(3)
     const skipped = new Set(
