@@ -10,6 +10,7 @@ import { formattedPhone } from './render.js'
 import type { RouteDef } from './routes.js'
 import { planCandidates } from './search-plan.js'
 import {
+  cachedFieldResolver,
   compileQuery,
   isDefaultSort,
   paginate,
@@ -81,15 +82,6 @@ export function contactField(ctx: ApiContext, field: string): FieldSpec<ContactR
     return { type, get: (c) => c.customAttributes[name] ?? null }
   }
   return null
-}
-
-/** `contactField` resolved once per field for the length of one request. */
-function fieldResolver(ctx: ApiContext): FieldResolver<ContactRecord> {
-  const specs = new Map<string, FieldSpec<ContactRecord> | null>()
-  return (field) => {
-    if (!specs.has(field)) specs.set(field, contactField(ctx, field))
-    return specs.get(field) ?? null
-  }
 }
 
 function indexedContacts(ctx: ApiContext, field: string, value: string): Iterable<ContactRecord> | null {
@@ -167,7 +159,7 @@ function matchContacts(
 function searchContacts(ctx: ApiContext): ApiReply {
   const body = ctx.body
   if (!isRecord(body) || body.query === undefined) throw invalid('query is required', 'query')
-  const field = fieldResolver(ctx)
+  const field = cachedFieldResolver<ContactRecord>((name) => contactField(ctx, name))
   const predicate = compileQuery(body.query, field, {
     maxNestedLevels: ctx.config.searchMaxNestedLevels,
     maxFiltersPerGroup: ctx.config.searchMaxFiltersPerGroup,

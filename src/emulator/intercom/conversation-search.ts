@@ -7,7 +7,7 @@ import { invalid } from './errors.js'
 import { renderConversation } from './render.js'
 import type { RouteDef } from './routes.js'
 import { planCandidates } from './search-plan.js'
-import { compileQuery, paginate, parseSort, sortRecords, type FieldResolver, type FieldSpec } from './search.js'
+import { cachedFieldResolver, compileQuery, paginate, parseSort, sortRecords, type FieldSpec } from './search.js'
 import type { ConversationRecord, Priority, Workspace } from './state.js'
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -97,15 +97,6 @@ export function conversationField(ctx: ApiContext, field: string): FieldSpec<Con
   return null
 }
 
-/** `conversationField` resolved once per field for the length of one request. */
-function fieldResolver(ctx: ApiContext): FieldResolver<ConversationRecord> {
-  const specs = new Map<string, FieldSpec<ConversationRecord> | null>()
-  return (field) => {
-    if (!specs.has(field)) specs.set(field, conversationField(ctx, field))
-    return specs.get(field) ?? null
-  }
-}
-
 function indexedConversations(ws: Workspace, field: string, value: string): Iterable<ConversationRecord> | null {
   if (field === 'contact_ids') return ws.conversationIndex.contactIds.lookup(value) ?? []
   if (field !== 'id') return null
@@ -116,7 +107,7 @@ function indexedConversations(ws: Workspace, field: string, value: string): Iter
 function searchConversations(ctx: ApiContext): ApiReply {
   const body = ctx.body
   if (!isRecord(body) || body.query === undefined) throw invalid('query is required', 'query')
-  const field = fieldResolver(ctx)
+  const field = cachedFieldResolver<ConversationRecord>((name) => conversationField(ctx, name))
   const predicate = compileQuery(body.query, field, {
     maxNestedLevels: ctx.config.searchMaxNestedLevels,
     maxFiltersPerGroup: ctx.config.searchMaxFiltersPerGroup,

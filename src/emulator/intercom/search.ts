@@ -17,6 +17,15 @@ export interface FieldSpec<T> {
 
 export type FieldResolver<T> = (field: string) => FieldSpec<T> | null
 
+/** Resolves each field once for the length of one request: a search compares it for every record. */
+export function cachedFieldResolver<T>(resolve: FieldResolver<T>): FieldResolver<T> {
+  const specs = new Map<string, FieldSpec<T> | null>()
+  return (field) => {
+    if (!specs.has(field)) specs.set(field, resolve(field))
+    return specs.get(field) ?? null
+  }
+}
+
 const OPERATORS: Record<FieldType, readonly string[]> = {
   string: ['=', '!=', 'IN', 'NIN', '~', '!~', '^', '$'],
   tag: ['=', '!='],
