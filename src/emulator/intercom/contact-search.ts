@@ -12,6 +12,7 @@ import { planCandidates } from './search-plan.js'
 import {
   cachedFieldResolver,
   compileQuery,
+  searchLimitsOf,
   isDefaultSort,
   paginate,
   parseSort,
@@ -160,11 +161,7 @@ function searchContacts(ctx: ApiContext): ApiReply {
   const body = ctx.body
   if (!isRecord(body) || body.query === undefined) throw invalid('query is required', 'query')
   const field = cachedFieldResolver<ContactRecord>((name) => contactField(ctx, name))
-  const predicate = compileQuery(body.query, field, {
-    maxNestedLevels: ctx.config.searchMaxNestedLevels,
-    maxFiltersPerGroup: ctx.config.searchMaxFiltersPerGroup,
-    timezoneOffsetMinutes: ctx.config.timezoneOffsetMinutes,
-  })
+  const predicate = compileQuery(body.query, field, searchLimitsOf(ctx.config))
   const sort = parseSort(body.sort, ctx.version.atLeast('2.16'), (f) => field(f) !== null)
   const matches = matchContacts(ctx, body.query, predicate, sort, field)
   const page = paginate(

@@ -7,7 +7,15 @@ import { invalid } from './errors.js'
 import { renderConversation } from './render.js'
 import type { RouteDef } from './routes.js'
 import { planCandidates } from './search-plan.js'
-import { cachedFieldResolver, compileQuery, paginate, parseSort, sortRecords, type FieldSpec } from './search.js'
+import {
+  cachedFieldResolver,
+  compileQuery,
+  paginate,
+  parseSort,
+  searchLimitsOf,
+  sortRecords,
+  type FieldSpec,
+} from './search.js'
 import type { ConversationRecord, Priority, Workspace } from './state.js'
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -108,11 +116,7 @@ function searchConversations(ctx: ApiContext): ApiReply {
   const body = ctx.body
   if (!isRecord(body) || body.query === undefined) throw invalid('query is required', 'query')
   const field = cachedFieldResolver<ConversationRecord>((name) => conversationField(ctx, name))
-  const predicate = compileQuery(body.query, field, {
-    maxNestedLevels: ctx.config.searchMaxNestedLevels,
-    maxFiltersPerGroup: ctx.config.searchMaxFiltersPerGroup,
-    timezoneOffsetMinutes: ctx.config.timezoneOffsetMinutes,
-  })
+  const predicate = compileQuery(body.query, field, searchLimitsOf(ctx.config))
   const sort = parseSort(body.sort, ctx.version.atLeast('2.16'), (f) => field(f) !== null)
   const candidates = planCandidates(body.query, (f, v) => indexedConversations(ctx.ws, f, v))
   // Candidates are put back in workspace order so the sort sees what a full scan would have given it.

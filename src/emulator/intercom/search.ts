@@ -43,6 +43,17 @@ export interface SearchLimits {
   timezoneOffsetMinutes: number
 }
 
+/** The emulator's configured search limits, as every search endpoint applies them. */
+export const searchLimitsOf = (config: {
+  searchMaxNestedLevels: number
+  searchMaxFiltersPerGroup: number
+  timezoneOffsetMinutes: number
+}): SearchLimits => ({
+  maxNestedLevels: config.searchMaxNestedLevels,
+  maxFiltersPerGroup: config.searchMaxFiltersPerGroup,
+  timezoneOffsetMinutes: config.timezoneOffsetMinutes,
+})
+
 type Predicate<T> = (record: T) => boolean
 
 function isRecord(value: unknown): value is Record<string, unknown> {
