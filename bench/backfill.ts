@@ -47,7 +47,10 @@ const runWorker = async (host: Host, spec: Omit<WorkerSpec, 'statePath'>): Promi
       {
         env: hostEnv(host),
         // BENCH_PROFILE=dir writes a V8 CPU profile of the toolkit's process, to see where its time goes.
-        nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [],
+        nodeArgs: [
+          ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
+          ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        ],
       },
     )
     const output = (await child.firstJson) as unknown as WorkerOutput

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark against the emulators on loopback, one JSON document on stdout and a short
  * table on stderr. `--only NAME[,NAME]` (efficiency, overhead, listener, matching), `--quick` for a smoke run,
- * `--full` to lift the time caps (the 100,000-call overhead run then goes to the end).
+ * `--full` to lift the time caps (the 100,000-call overhead run then goes to the end), `--calls N[,N]` for the
+ * overhead run's call counts.
  */
 import { parseArgs } from 'node:util'
 import { benchEfficiency, benchOverhead } from './backfill.js'
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     full: { type: 'boolean', default: false },
     factor: { type: 'string' },
+    calls: { type: 'string' },
   },
 })
 
@@ -62,7 +64,7 @@ const main = async (): Promise<void> => {
   }
   if (selected('overhead')) {
     log('overhead: backfill CPU and memory per call, limits off…')
-    const counts = quick ? [2000] : [10_000, 100_000]
+    const counts = values.calls ? values.calls.split(',').map(Number) : quick ? [2000] : [10_000, 100_000]
     const r = await benchOverhead(counts, 16, values.full ? undefined : quick ? 60 : 150)
     results.overhead = r
     for (const point of r.points) {

@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { GroupedWrites } from './grouped-writes.js'
 import { MIGRATIONS } from './migrations.js'
 import type {
   Checkpoint,
@@ -194,54 +195,94 @@ export class SqliteStateStore implements StateStore {
    */
   transaction<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn()
+    // Grouped writes were queued first, so they commit first: a checkpoint must not land before the steps it covers.
+    this.grouped.flush(true)
+    return this.immediate(fn)
+  }
+
+  private immediate<T>(fn: () => T): T {
     this.atomic ??= this.db.transaction((inner: () => unknown) => inner())
     return this.atomic.immediate(fn) as T
   }
 
+  private readonly grouped = new GroupedWrites((fn) => this.immediate(fn))
+
   getStep(key: string): LedgerStep | undefined {
+    if (this.grouped.touches(key)) this.grouped.flush(true)
+    return this.readStep(key)
+  }
+
+  private readStep(key: string): LedgerStep | undefined {
     const row = this.sql('SELECT * FROM ledger WHERE key = ?').get(key) as LedgerRow | undefined
     return row ? toStep(row) : undefined
   }
 
+  beginStepGrouped(key: string, data: Record<string, unknown> = {}): Promise<void> {
+    if (this.db.inTransaction) {
+      // Committed with the enclosing transaction, before any continuation of the returned promise runs.
+      this.writeBegin(key, data, false)
+      return Promise.resolve()
+    }
+    return this.grouped.awaited(key, () => this.writeBegin(key, data, false))
+  }
+
+  completeStepGrouped(key: string, externalId: string | null, data: Record<string, unknown> = {}): void {
+    if (this.db.inTransaction) this.writeComplete(key, externalId, data)
+    else this.grouped.unawaited(key, () => this.writeComplete(key, externalId, data))
+  }
+
+  /** Commits the grouped writes queued so far (they otherwise commit at the end of the event-loop turn). */
+  flushGrouped(): void {
+    this.grouped.flush(true)
+  }
+
   beginStep(key: string, data: Record<string, unknown> = {}): LedgerStep {
+    return this.transaction(() => this.writeBegin(key, data))
+  }
+
+  private writeBegin(key: string, data: Record<string, unknown>): LedgerStep
+  private writeBegin(key: string, data: Record<string, unknown>, built: false): undefined
+  private writeBegin(key: string, data: Record<string, unknown>, built = true): LedgerStep | undefined {
     const now = this.now()
-    return this.transaction(() => {
-      const existing = this.getStep(key)
-      const merged = JSON.stringify({ ...(existing?.data ?? {}), ...data })
-      this.sql(
-        `INSERT INTO ledger (key, status, data, attempts, created_at, updated_at) VALUES (?, 'pending', ?, 1, ?, ?)
-           ON CONFLICT(key) DO UPDATE SET status = 'pending', data = excluded.data, attempts = attempts + 1,
-             updated_at = excluded.updated_at`,
-      ).run(key, merged, now, now)
-      // The row just written, built here rather than read back: a begin runs before every external write.
-      return {
-        key,
-        status: 'pending',
-        externalId: existing?.externalId ?? null,
-        data: parseJsonObject(merged),
-        attempts: (existing?.attempts ?? 0) + 1,
-        lastError: existing?.lastError ?? null,
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-      }
-    })
+    const existing = this.readStep(key)
+    const merged = JSON.stringify({ ...(existing?.data ?? {}), ...data })
+    this.sql(
+      `INSERT INTO ledger (key, status, data, attempts, created_at, updated_at) VALUES (?, 'pending', ?, 1, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET status = 'pending', data = excluded.data, attempts = attempts + 1,
+           updated_at = excluded.updated_at`,
+    ).run(key, merged, now, now)
+    if (!built) return undefined
+    // The row just written, built here rather than read back: a begin runs before every external write.
+    return {
+      key,
+      status: 'pending',
+      externalId: existing?.externalId ?? null,
+      data: parseJsonObject(merged),
+      attempts: (existing?.attempts ?? 0) + 1,
+      lastError: existing?.lastError ?? null,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    }
   }
 
   completeStep(key: string, externalId: string | null, data: Record<string, unknown> = {}): void {
+    this.transaction(() => this.writeComplete(key, externalId, data))
+  }
+
+  private writeComplete(key: string, externalId: string | null, data: Record<string, unknown>): void {
     const now = this.now()
-    this.transaction(() => {
-      const existing = this.getStep(key)
-      const merged = JSON.stringify({ ...(existing?.data ?? {}), ...data })
-      this.sql(
-        `INSERT INTO ledger (key, status, external_id, data, attempts, created_at, updated_at)
-           VALUES (?, 'done', ?, ?, 1, ?, ?)
-           ON CONFLICT(key) DO UPDATE SET status = 'done', external_id = excluded.external_id, data = excluded.data,
-             last_error = NULL, updated_at = excluded.updated_at`,
-      ).run(key, externalId, merged, now, now)
-    })
+    const existing = this.readStep(key)
+    const merged = JSON.stringify({ ...(existing?.data ?? {}), ...data })
+    this.sql(
+      `INSERT INTO ledger (key, status, external_id, data, attempts, created_at, updated_at)
+         VALUES (?, 'done', ?, ?, 1, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET status = 'done', external_id = excluded.external_id, data = excluded.data,
+           last_error = NULL, updated_at = excluded.updated_at`,
+    ).run(key, externalId, merged, now, now)
   }
 
   failStep(key: string, error: string): void {
+    this.grouped.flush(true)
     const now = this.now()
     this.sql(
       `INSERT INTO ledger (key, status, last_error, attempts, created_at, updated_at) VALUES (?, 'failed', ?, 1, ?, ?)
@@ -250,6 +291,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   listSteps(filter: { status?: StepStatus; prefix?: string; limit?: number } = {}): LedgerStep[] {
+    this.grouped.flush(true)
     const clauses: string[] = []
     const params: Array<string | number> = []
     if (filter.status) {
@@ -273,6 +315,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   setCheckpoint(name: string, value: Record<string, unknown>): void {
+    this.grouped.flush(true)
     this.sql(
       `INSERT INTO checkpoints (name, value, updated_at) VALUES (?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
@@ -288,6 +331,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   deleteCheckpoints(prefix: string): number {
+    this.grouped.flush(true)
     return this.sql('DELETE FROM checkpoints WHERE name >= ? AND name < ?').run(prefix, `${prefix}\uffff`).changes
   }
 
@@ -383,12 +427,14 @@ export class SqliteStateStore implements StateStore {
   }
 
   retryEvent(id: number, error: string, nextAttemptAt: number): void {
+    this.grouped.flush(true)
     this.sql(
       `UPDATE events SET status = 'queued', lease_until = NULL, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
     ).run(error, nextAttemptAt, this.now(), id)
   }
 
   deadLetterEvent(id: number, error: string): void {
+    this.grouped.flush(true)
     this.sql(`UPDATE events SET status = 'dead', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?`).run(
       error,
       this.now(),
@@ -576,6 +622,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   counts(): StatusCounts {
+    this.grouped.flush(true)
     const ledger: Record<StepStatus, number> = { pending: 0, done: 0, failed: 0 }
     for (const row of this.sql('SELECT status, COUNT(*) AS n FROM ledger GROUP BY status').all() as Array<{
       status: StepStatus
@@ -601,7 +648,12 @@ export class SqliteStateStore implements StateStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close()
+    if (!this.db.open) return
+    try {
+      this.grouped.flush()
+    } finally {
+      this.db.close()
+    }
   }
 }
 

@@ -93,6 +93,18 @@ export interface StateStore {
   /** Marks a step pending (creating it if absent) and counts the attempt. */
   beginStep(key: string, data?: Record<string, unknown>): LedgerStep
   completeStep(key: string, externalId: string | null, data?: Record<string, unknown>): void
+  /**
+   * As beginStep, committed together with the other grouped writes of this event-loop turn; resolves once
+   * committed, so the external write the step guards may then be sent.
+   */
+  beginStepGrouped(key: string, data?: Record<string, unknown>): Promise<void>
+  /**
+   * As completeStep, committed with the next group and not awaited: a crash before that commit leaves the step
+   * pending, which reconciliation handles like any interrupted step. Reads through this store see it at once.
+   */
+  completeStepGrouped(key: string, externalId: string | null, data?: Record<string, unknown>): void
+  /** Commits the grouped writes queued so far. */
+  flushGrouped(): void
   failStep(key: string, error: string): void
   listSteps(filter?: { status?: StepStatus; prefix?: string; limit?: number }): LedgerStep[]
 

@@ -144,9 +144,10 @@ export class IntercomCallLogger implements CallLogger {
   }
 
   /**
-   * The conversation's step is completed by `ensureNote`, in the transaction that begins the note step: one
-   * commit fewer per call. A crash in between leaves the conversation step pending, which the next run
-   * reconciles by the call's marker like any interrupted step.
+   * The conversation's step is completed by `ensureNote`, in the commit that begins the note step. Begins and
+   * completions are grouped writes: one commit serves every call that reached that point in the same event-loop
+   * turn. A crash before a completion commits leaves its step pending, which the next run reconciles by the
+   * call's marker like any interrupted step.
    */
   private async ensureConversation(
     call: CallRecord,
@@ -159,7 +160,7 @@ export class IntercomCallLogger implements CallLogger {
     const key = conversationStepKey(call.callId)
     const completing = (id: string, created: boolean): EnsuredConversation => ({
       id,
-      complete: () => store.completeStep(key, id, { contactId, resolution, created }),
+      complete: () => store.completeStepGrouped(key, id, { contactId, resolution, created }),
     })
     if (step?.status === 'done' && step.externalId) return { id: step.externalId, complete: () => undefined }
     if (step) {
@@ -173,7 +174,7 @@ export class IntercomCallLogger implements CallLogger {
       const open = await this.latestOpenConversation(contactId, signal)
       if (open !== null) return completing(open, false)
     }
-    store.beginStep(key, { contactId, resolution })
+    await store.beginStepGrouped(key, { contactId, resolution })
     const message = await intercom.createConversation(
       { contactId, body: conversationSummary(call), createdAt: call.startedAt },
       { signal },
@@ -203,16 +204,12 @@ export class IntercomCallLogger implements CallLogger {
       }
     }
     if (!step || step.status !== 'done') {
-      const begin = { conversationId, revision, facts }
-      if (stepRead) store.beginStep(key, begin)
-      else
-        store.transaction(() => {
-          ensured.complete()
-          store.beginStep(key, begin)
-        })
+      // The conversation's completion and this begin share one commit (queued in this order).
+      if (!stepRead) ensured.complete()
+      await store.beginStepGrouped(key, { conversationId, revision, facts })
       const body = renderCallNote(callTemplateContext(call), this.deps.noteTemplate) + markerHtml(call.callId, revision)
       const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
-      store.completeStep(key, lastMarkedPart(conversation, call.callId) ?? conversationId, {
+      store.completeStepGrouped(key, lastMarkedPart(conversation, call.callId) ?? conversationId, {
         conversationId,
         revision,
         facts,

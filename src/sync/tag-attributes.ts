@@ -96,7 +96,7 @@ export class TagAttributeWriter {
     if (Object.keys(plan.conversation).length > 0 && input.conversationId !== null) {
       await intercom.updateConversation(input.conversationId, { customAttributes: plan.conversation }, input.signal)
     }
-    this.deps.store.completeStep(key, input.contactId, { hash: plan.hash, target })
+    this.deps.store.completeStepGrouped(key, input.contactId, { hash: plan.hash, target })
     return { status: 'written', attributes: plan.writes.map((write) => write.attribute) }
   }
 }

@@ -1,0 +1,118 @@
+import { join } from 'node:path'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import { describe, expect, test } from 'vitest'
+import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite-store.js'
+import { useTempDir } from '../helpers/temp-dir.js'
+
+const tempDir = useTempDir()
+
+/** The store and a second connection to the same file: what another process (status, a resumed run) would see. */
+const openPair = (): { store: SqliteStateStore; other: SqliteStateStore } => {
+  const path = join(tempDir(), 'state.sqlite')
+  const store = openStateStore(path)
+  return { store, other: openStateStore(path) }
+}
+
+describe('grouped ledger writes', () => {
+  test('a grouped begin is committed, for every connection, by the time it resolves', async () => {
+    const { store, other } = openPair()
+    const begun = store.beginStepGrouped('call:1:conversation', { contactId: 'c1' })
+    expect(other.getStep('call:1:conversation')).toBeUndefined()
+    await begun
+    expect(other.getStep('call:1:conversation')).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      data: { contactId: 'c1' },
+    })
+    store.close()
+    other.close()
+  })
+
+  test('begins and completions queued in one turn commit together, in order', async () => {
+    const { store, other } = openPair()
+    store.beginStep('call:1:conversation', { contactId: 'c1' })
+    store.completeStepGrouped('call:1:conversation', 'conv-1', { created: true })
+    const noteBegun = store.beginStepGrouped('call:1:note', { conversationId: 'conv-1' })
+    const secondBegun = store.beginStepGrouped('call:2:conversation', { contactId: 'c2' })
+    expect(other.getStep('call:1:conversation')).toMatchObject({ status: 'pending' })
+    await Promise.all([noteBegun, secondBegun])
+    expect(other.getStep('call:1:conversation')).toMatchObject({
+      status: 'done',
+      externalId: 'conv-1',
+      data: { contactId: 'c1', created: true },
+    })
+    expect(other.getStep('call:1:note')).toMatchObject({ status: 'pending' })
+    expect(other.getStep('call:2:conversation')).toMatchObject({ status: 'pending' })
+    store.close()
+    other.close()
+  })
+
+  test('a queued completion is seen at once through the same store and by others at the end of the turn', async () => {
+    const { store, other } = openPair()
+    store.beginStep('call:1:note')
+    store.completeStepGrouped('call:1:note', 'part-1', { revision: 'r1' })
+    expect(other.getStep('call:1:note')).toMatchObject({ status: 'pending' })
+    expect(store.getStep('call:1:note')).toMatchObject({ status: 'done', externalId: 'part-1' })
+    store.completeStepGrouped('call:2:note', 'part-2')
+    await nextTurn()
+    expect(other.getStep('call:2:note')).toMatchObject({ status: 'done', externalId: 'part-2' })
+    store.close()
+    other.close()
+  })
+
+  test('a checkpoint never lands before the completions queued ahead of it', () => {
+    const { store, other } = openPair()
+    store.completeStepGrouped('call:1:note', 'part-1')
+    store.transaction(() => store.setCheckpoint('backfill:api', { windowEnd: 100 }))
+    expect(other.getStep('call:1:note')).toMatchObject({ status: 'done' })
+    store.completeStepGrouped('call:2:note', 'part-2')
+    store.setCheckpoint('backfill:api', { windowEnd: 200 })
+    expect(other.getStep('call:2:note')).toMatchObject({ status: 'done' })
+    store.close()
+    other.close()
+  })
+
+  test('closing the store commits what is still queued', () => {
+    const path = join(tempDir(), 'state.sqlite')
+    const store = openStateStore(path)
+    store.completeStepGrouped('call:1:note', 'part-1')
+    store.close()
+    const reopened = openStateStore(path)
+    expect(reopened.getStep('call:1:note')).toMatchObject({ status: 'done', externalId: 'part-1' })
+    reopened.close()
+  })
+
+  test('a group that cannot be written rejects its begins and leaves nothing half-written', async () => {
+    const { store, other } = openPair()
+    store.beginStep('call:1:note')
+    const circular: Record<string, unknown> = {}
+    circular.self = circular
+    store.completeStepGrouped('call:1:note', 'part-1')
+    const good = store.beginStepGrouped('call:2:note', { conversationId: 'conv-2' })
+    const bad = store.beginStepGrouped('call:3:note', circular)
+    await expect(bad).rejects.toThrow(/circular/i)
+    await expect(good).rejects.toThrow(/circular/i)
+    // Rolled back together: the interrupted steps stay as they were, for reconciliation to find.
+    expect(other.getStep('call:1:note')).toMatchObject({ status: 'pending' })
+    expect(other.getStep('call:2:note')).toBeUndefined()
+    // The store keeps working afterwards.
+    await store.beginStepGrouped('call:2:note', { conversationId: 'conv-2' })
+    expect(other.getStep('call:2:note')).toMatchObject({ status: 'pending' })
+    store.close()
+    other.close()
+  })
+
+  test('inside a transaction, grouped writes join it', async () => {
+    const { store, other } = openPair()
+    let begun: Promise<void> = Promise.resolve()
+    store.transaction(() => {
+      store.completeStepGrouped('call:1:conversation', 'conv-1')
+      begun = store.beginStepGrouped('call:1:note')
+    })
+    expect(other.getStep('call:1:conversation')).toMatchObject({ status: 'done' })
+    expect(other.getStep('call:1:note')).toMatchObject({ status: 'pending' })
+    await begun
+    store.close()
+    other.close()
+  })
+})
