@@ -85,7 +85,11 @@ const main = async (): Promise<void> => {
     `${JSON.stringify({
       result,
       realElapsedMs,
-      cpuMs: { backfill: (cpu.user + cpu.system) / 1000, process: (total.user + total.system) / 1000 },
+      cpuMs: {
+        backfill: (cpu.user + cpu.system) / 1000,
+        backfillSystem: cpu.system / 1000,
+        process: (total.user + total.system) / 1000,
+      },
       rss,
       finalRssMb: mb(process.memoryUsage.rss()),
       maxRssMb: Math.round(usage.maxRSS / 102.4) / 10,

@@ -22,7 +22,7 @@ const INTERCOM_WINDOW_MS = 10_000
 interface WorkerOutput {
   result: BackfillResult
   realElapsedMs: number
-  cpuMs: { backfill: number; process: number }
+  cpuMs: { backfill: number; backfillSystem: number; process: number }
   rss: Array<{ calls: number; rssMb: number }>
   finalRssMb: number
   maxRssMb: number
@@ -152,7 +152,8 @@ export interface OverheadPoint {
   read: number
   logged: number
   realS: number
-  cpuMsPerCall: { backfill: number; process: number }
+  /** `system`: the kernel's share of `backfill` (socket writes and reads on loopback, SQLite's file writes). */
+  cpuMsPerCall: { backfill: number; system: number; process: number }
   maxRssMb: number
   rssSamples: Array<{ calls: number; rssMb: number }>
   intercomRequests: number
@@ -207,7 +208,11 @@ export async function benchOverhead(
         read,
         logged,
         realS: round(out.realElapsedMs / 1000, 1),
-        cpuMsPerCall: { backfill: round(out.cpuMs.backfill / read), process: round(out.cpuMs.process / read) },
+        cpuMsPerCall: {
+          backfill: round(out.cpuMs.backfill / read),
+          system: round(out.cpuMs.backfillSystem / read),
+          process: round(out.cpuMs.process / read),
+        },
         maxRssMb: out.maxRssMb,
         rssSamples: out.rss,
         intercomRequests: intercomTotal,

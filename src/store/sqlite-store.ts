@@ -218,17 +218,26 @@ export class SqliteStateStore implements StateStore {
   }
 
   beginStepGrouped(key: string, data: Record<string, unknown> = {}): Promise<void> {
+    let json: string
+    try {
+      json = JSON.stringify(data)
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+    }
+    const now = this.now()
     if (this.db.inTransaction) {
       // Committed with the enclosing transaction, before any continuation of the returned promise runs.
-      this.writeBegin(key, data, false)
+      this.writeBegin(key, json, now)
       return Promise.resolve()
     }
-    return this.grouped.awaited(key, () => this.writeBegin(key, data, false))
+    return this.grouped.awaited(key, () => this.writeBegin(key, json, now))
   }
 
   completeStepGrouped(key: string, externalId: string | null, data: Record<string, unknown> = {}): void {
-    if (this.db.inTransaction) this.writeComplete(key, externalId, data)
-    else this.grouped.unawaited(key, () => this.writeComplete(key, externalId, data))
+    const json = JSON.stringify(data)
+    const now = this.now()
+    if (this.db.inTransaction) this.writeComplete(key, externalId, json, now)
+    else this.grouped.unawaited(key, () => this.writeComplete(key, externalId, json, now))
   }
 
   /** Commits the grouped writes queued so far (they otherwise commit at the end of the event-loop turn). */
@@ -237,48 +246,48 @@ export class SqliteStateStore implements StateStore {
   }
 
   beginStep(key: string, data: Record<string, unknown> = {}): LedgerStep {
-    return this.transaction(() => this.writeBegin(key, data))
+    const now = this.now()
+    return this.transaction(() => {
+      const existing = this.readStep(key)
+      const merged = JSON.stringify({ ...(existing?.data ?? {}), ...data })
+      this.writeBegin(key, merged, now)
+      // The row just written, built here rather than read back: a begin runs before every external write.
+      return {
+        key,
+        status: 'pending',
+        externalId: existing?.externalId ?? null,
+        data: parseJsonObject(merged),
+        attempts: (existing?.attempts ?? 0) + 1,
+        lastError: existing?.lastError ?? null,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      }
+    })
   }
 
-  private writeBegin(key: string, data: Record<string, unknown>): LedgerStep
-  private writeBegin(key: string, data: Record<string, unknown>, built: false): undefined
-  private writeBegin(key: string, data: Record<string, unknown>, built = true): LedgerStep | undefined {
-    const now = this.now()
-    const existing = this.readStep(key)
-    const merged = JSON.stringify({ ...(existing?.data ?? {}), ...data })
+  private writeBegin(key: string, data: string, now: number): void {
     this.sql(
       `INSERT INTO ledger (key, status, data, attempts, created_at, updated_at) VALUES (?, 'pending', ?, 1, ?, ?)
          ON CONFLICT(key) DO UPDATE SET status = 'pending', data = excluded.data, attempts = attempts + 1,
            updated_at = excluded.updated_at`,
-    ).run(key, merged, now, now)
-    if (!built) return undefined
-    // The row just written, built here rather than read back: a begin runs before every external write.
-    return {
-      key,
-      status: 'pending',
-      externalId: existing?.externalId ?? null,
-      data: parseJsonObject(merged),
-      attempts: (existing?.attempts ?? 0) + 1,
-      lastError: existing?.lastError ?? null,
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-    }
+    ).run(key, data, now, now)
   }
 
   completeStep(key: string, externalId: string | null, data: Record<string, unknown> = {}): void {
-    this.transaction(() => this.writeComplete(key, externalId, data))
+    const now = this.now()
+    this.transaction(() => {
+      const existing = this.readStep(key)
+      this.writeComplete(key, externalId, JSON.stringify({ ...(existing?.data ?? {}), ...data }), now)
+    })
   }
 
-  private writeComplete(key: string, externalId: string | null, data: Record<string, unknown>): void {
-    const now = this.now()
-    const existing = this.readStep(key)
-    const merged = JSON.stringify({ ...(existing?.data ?? {}), ...data })
+  private writeComplete(key: string, externalId: string | null, data: string, now: number): void {
     this.sql(
       `INSERT INTO ledger (key, status, external_id, data, attempts, created_at, updated_at)
          VALUES (?, 'done', ?, ?, 1, ?, ?)
          ON CONFLICT(key) DO UPDATE SET status = 'done', external_id = excluded.external_id, data = excluded.data,
            last_error = NULL, updated_at = excluded.updated_at`,
-    ).run(key, externalId, merged, now, now)
+    ).run(key, externalId, data, now, now)
   }
 
   failStep(key: string, error: string): void {

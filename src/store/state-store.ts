@@ -95,12 +95,14 @@ export interface StateStore {
   completeStep(key: string, externalId: string | null, data?: Record<string, unknown>): void
   /**
    * As beginStep, committed together with the other grouped writes of this event-loop turn; resolves once
-   * committed, so the external write the step guards may then be sent.
+   * committed, so the external write the step guards may then be sent. Unlike beginStep, `data` replaces the
+   * step's data instead of being merged into it (no read per write): pass everything the step should keep.
    */
   beginStepGrouped(key: string, data?: Record<string, unknown>): Promise<void>
   /**
    * As completeStep, committed with the next group and not awaited: a crash before that commit leaves the step
    * pending, which reconciliation handles like any interrupted step. Reads through this store see it at once.
+   * `data` replaces the step's data, as with beginStepGrouped.
    */
   completeStepGrouped(key: string, externalId: string | null, data?: Record<string, unknown>): void
   /** Commits the grouped writes queued so far. */
