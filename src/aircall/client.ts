@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type { z } from 'zod/v4'
 
 import { GoneError, NotFoundError, ValidationError } from '../http/errors.js'
 import { AIRCALL_MAX_PER_PAGE, AIRCALL_POSITIONAL_CAP, nextAircallPage } from '../http/paginate.js'
@@ -581,7 +581,7 @@ export class AircallClient {
 
   // ── paging ───────────────────────────────────────────────────────────────────────────────────────────────
 
-  private async *list<T extends z.ZodTypeAny>(
+  private async *list<T extends z.ZodType>(
     path: string,
     key: string,
     item: T,

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { z } from 'zod/v4'
 
 /*
  * Aircall API objects as we read them. Fields we rely on are required; everything else is optional or
@@ -135,9 +135,9 @@ export const aircallCompanySchema = z
 export type AircallCompany = z.infer<typeof aircallCompanySchema>
 
 /** `{ <key>: T[], meta }`, the envelope of every Aircall list, as `{ items, meta }`. */
-export function aircallPageSchema<T extends z.ZodTypeAny>(key: string, item: T) {
+export function aircallPageSchema<T extends z.ZodType>(key: string, item: T) {
   return z
-    .object({ [key]: z.array(item), meta: aircallMetaSchema } as Record<string, z.ZodTypeAny>)
+    .object({ [key]: z.array(item), meta: aircallMetaSchema })
     .passthrough()
     .transform((page) => ({ items: page[key] as Array<z.infer<T>>, meta: page.meta as AircallMeta }))
 }

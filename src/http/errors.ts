@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { z } from 'zod/v4'
 
 import type { ResponseHeaders, ServiceName } from './types.js'
 
@@ -101,11 +101,11 @@ function formatMessage(init: ApiErrorInit): string {
   return `${init.service} ${init.endpoint} failed${status}${code}${detail}`
 }
 
-export function formatZodPath(path: ReadonlyArray<string | number>): string {
+export function formatZodPath(path: ReadonlyArray<PropertyKey>): string {
   let out = ''
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`
-    else out += out === '' ? part : `.${part}`
+    else out += out === '' ? String(part) : `.${String(part)}`
   }
   return out
 }

@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type { z } from 'zod/v4'
 
 import {
   type ApiError,
@@ -53,7 +53,7 @@ export interface HttpClientOptions {
   onEvent?: (event: HttpEvent) => void
 }
 
-export interface RequestOptions<S extends z.ZodTypeAny | undefined> {
+export interface RequestOptions<S extends z.ZodType | undefined> {
   method: HttpMethod
   path: string
   query?: Query
@@ -73,7 +73,7 @@ export interface HttpResult<T> {
   requestId: string | undefined
 }
 
-type Infer<S> = S extends z.ZodTypeAny ? z.infer<S> : undefined
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined
 
 type Attempt =
   | { kind: 'response'; status: number; headers: ResponseHeaders; text: string }
@@ -111,7 +111,7 @@ export class HttpClient {
     this.onEvent = options.onEvent
   }
 
-  async request<S extends z.ZodTypeAny | undefined = undefined>(
+  async request<S extends z.ZodType | undefined = undefined>(
     options: RequestOptions<S>,
   ): Promise<HttpResult<Infer<S>>> {
     const url = this.buildUrl(options.path, options.query)
@@ -185,7 +185,7 @@ export class HttpClient {
     url: URL,
     headers: Record<string, string>,
     body: string | undefined,
-    options: RequestOptions<z.ZodTypeAny | undefined>,
+    options: RequestOptions<z.ZodType | undefined>,
   ): Promise<Attempt> {
     const release = await this.gate.acquire(options.signal)
     try {
@@ -209,7 +209,7 @@ export class HttpClient {
     }
   }
 
-  private succeed<S extends z.ZodTypeAny | undefined>(
+  private succeed<S extends z.ZodType | undefined>(
     result: { status: number; headers: ResponseHeaders; text: string },
     endpoint: string,
     schema: S | undefined,

@@ -6,7 +6,7 @@
  * search) and its built-in retries replay any method, including creates, which would duplicate notes and
  * contacts. Here retries follow the method and the caller's `replaySafe`.
  */
-import type { z } from 'zod'
+import type { z } from 'zod/v4'
 
 import { ConflictError, GoneError } from '../http/errors.js'
 import { collect, paginate } from '../http/paginate.js'
@@ -543,7 +543,7 @@ export class IntercomClient {
     return data
   }
 
-  private search<P extends z.ZodTypeAny, T>(
+  private search<P extends z.ZodType, T>(
     path: string,
     query: SearchQuery,
     schema: P,
@@ -567,7 +567,7 @@ export class IntercomClient {
             replaySafe: true,
             signal: options.signal,
           })
-        ).data,
+        ).data as z.infer<P>,
       items,
       readAhead: options.readAhead ?? false,
       next: (page: z.infer<P>) => {

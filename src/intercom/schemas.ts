@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { z } from 'zod/v4'
 
 /*
  * Intercom API objects as we read them (versions 2.11–2.16). Required fields are the ones our code reads;
@@ -24,7 +24,7 @@ export const intercomContactSchema = z
     created_at: z.number().nullish(),
     updated_at: z.number().nullish(),
     last_seen_at: z.number().nullish(),
-    custom_attributes: z.record(z.unknown()).nullish(),
+    custom_attributes: z.record(z.string(), z.unknown()).nullish(),
   })
   .passthrough()
 export type IntercomContact = z.infer<typeof intercomContactSchema>
@@ -51,7 +51,7 @@ export const intercomConversationSchema = z
     /** `0` means unassigned on 2.16, `null` on 2.14. */
     admin_assignee_id: z.union([z.string(), z.number()]).nullish(),
     team_assignee_id: z.union([z.string(), z.number()]).nullish(),
-    custom_attributes: z.record(z.unknown()).nullish(),
+    custom_attributes: z.record(z.string(), z.unknown()).nullish(),
     contacts: z
       .object({ contacts: z.array(z.object({ id: z.string() }).passthrough()) })
       .passthrough()
