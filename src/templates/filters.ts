@@ -1,4 +1,5 @@
 import { normalisePhone } from '../phone/index.js'
+import { localTimeOf } from './local-time.js'
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
@@ -41,38 +42,6 @@ export function formatDuration(seconds: unknown): string {
   return `${rest} s`
 }
 
-// Intl formatters are costly to build and a backfill renders thousands of notes in a handful of zones.
-const dateFormatters = new Map<string, Intl.DateTimeFormat>()
-
-function dateFormatter(locale: string, timeZone: string): Intl.DateTimeFormat {
-  const key = `${locale}|${timeZone}`
-  let formatter = dateFormatters.get(key)
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat(locale, {
-      timeZone,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    })
-    dateFormatters.set(key, formatter)
-  }
-  return formatter
-}
-
-function isValidTimeZone(timeZone: string): boolean {
-  try {
-    dateFormatter('en-GB', timeZone)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /**
  * "Tue 24 Nov 2026, 14:05 CET" in the given IANA zone. en-GB names European zones (CET, BST) and en-US
  * American ones (EST, PDT); elsewhere CLDR has no English abbreviation and the GMT offset is shown.
@@ -81,22 +50,7 @@ function isValidTimeZone(timeZone: string): boolean {
 export function formatLocalTime(unixSeconds: unknown, timeZone?: unknown): string {
   const seconds = toFiniteNumber(unixSeconds)
   if (seconds === null) return ''
-  const zone = typeof timeZone === 'string' && timeZone !== '' && isValidTimeZone(timeZone) ? timeZone : 'UTC'
-  const date = new Date(seconds * 1000)
-  const parts = (locale: string): Partial<Record<Intl.DateTimeFormatPartTypes, string>> =>
-    Object.fromEntries(
-      dateFormatter(locale, zone)
-        .formatToParts(date)
-        .map((part) => [part.type, part.value]),
-    )
-  const gb = parts('en-GB')
-  let zoneName = gb.timeZoneName ?? zone
-  if (/^(GMT|UTC)[+-]/.test(zoneName)) {
-    const us = parts('en-US').timeZoneName
-    if (us && !/^(GMT|UTC)[+-]/.test(us)) zoneName = us
-  }
-  if (zone === 'UTC' || zone === 'Etc/UTC') zoneName = 'UTC'
-  return `${gb.weekday} ${gb.day} ${gb.month} ${gb.year}, ${gb.hour}:${gb.minute} ${zoneName}`
+  return localTimeOf(seconds, timeZone)
 }
 
 /** A phone number for people to read; an unparseable one is shown as given, never reshaped into a guess. */

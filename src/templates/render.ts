@@ -4,6 +4,7 @@ import {
   DEFAULT_MISSED_CALL_MESSAGE_TEMPLATE,
   DEFAULT_RESOLVE_NOTE_TEMPLATE,
 } from './defaults.js'
+import { renderDefaultCallNote } from './default-call-note.js'
 import { createTemplateRenderer, type TemplateCheck } from './engine.js'
 import { describeMissedReason, safeLink } from './filters.js'
 
@@ -39,7 +40,15 @@ function render(ctx: CallTemplateContext, source: string): string {
 }
 
 export function renderCallNote(ctx: CallTemplateContext, templateSource?: string): string {
-  return render(ctx, templateSource ?? DEFAULT_CALL_NOTE_TEMPLATE)
+  const source = templateSource ?? DEFAULT_CALL_NOTE_TEMPLATE
+  if (source !== DEFAULT_CALL_NOTE_TEMPLATE) return render(ctx, source)
+  // One note per logged call: the default template skips Liquid, with the very same output. Should it fail
+  // (an instant Date cannot hold, say), Liquid renders it and fails as it always has, with a TemplateError.
+  try {
+    return renderDefaultCallNote(ctx)
+  } catch {
+    return render(ctx, DEFAULT_CALL_NOTE_TEMPLATE)
+  }
 }
 
 export function renderMissedCallMessage(ctx: CallTemplateContext, templateSource?: string): string {
