@@ -96,12 +96,18 @@ export function normalisePhone(input: string, defaultCountry?: CountryCode): Pho
   const known = memo.get(key)
   if (known) return known
   const result = Object.freeze(classify(input, defaultCountry))
+  remember(key, result)
+  // The E.164 form is read next (the note, the index, searches): it classifies the same, extension aside.
+  if (result.kind === 'valid' && result.extension === undefined && !memo.has(result.e164)) remember(result.e164, result)
+  return result
+}
+
+function remember(key: string, result: PhoneClassification): void {
   if (memo.size >= MEMO_SIZE) {
     const oldest = memo.keys().next()
     if (!oldest.done) memo.delete(oldest.value)
   }
   memo.set(key, result)
-  return result
 }
 
 // libphonenumber's parse and validation cost ~0.1 ms per number, and the same caller's number is read several

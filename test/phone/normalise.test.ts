@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { normalisePhone, toE164, type CountryCode, type InvalidPhoneReason } from '../../src/phone/index.js'
 
 type ValidCase = [input: string, defaultCountry: CountryCode | undefined, e164: string, country: CountryCode]
@@ -174,4 +174,33 @@ describe('normalisePhone: invalid input is reported, never guessed', () => {
       expect(toE164(input, defaultCountry)).toBeNull()
     },
   )
+})
+
+describe('the E.164 reading remembered with a raw number', () => {
+  it('is the reading a fresh classification of the E.164 string gives', async () => {
+    const { getCountries, getExampleNumber } = await import('libphonenumber-js/max')
+    const examples = (await import('libphonenumber-js/mobile/examples')).default
+    // Two module instances, two memos: `seeded` reads each raw form first, `fresh` sees only the E.164 string.
+    vi.resetModules()
+    const seeded = await import('../../src/phone/normalise.js')
+    vi.resetModules()
+    const fresh = await import('../../src/phone/normalise.js')
+    expect(fresh).not.toBe(seeded)
+    let checked = 0
+    for (const country of getCountries()) {
+      const example = getExampleNumber(country, examples)
+      if (!example) continue
+      for (const defaultCountry of [country, 'US', 'GB', 'CA', undefined] as Array<CountryCode | undefined>) {
+        for (const raw of [example.formatNational(), example.formatInternational(), `00${example.number.slice(1)}`]) {
+          const reading = seeded.normalisePhone(raw, defaultCountry)
+          if (reading.kind !== 'valid') continue
+          expect(seeded.normalisePhone(reading.e164), `${raw} read with ${defaultCountry ?? 'no country'}`).toEqual(
+            fresh.normalisePhone(reading.e164),
+          )
+          checked++
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(1000)
+  })
 })
