@@ -140,17 +140,16 @@ export class IntercomContactResolver implements ContactResolver {
       // A pending step means an earlier run died mid-create; the searches above found nothing, so it never landed.
       reconciledAfterCrash: step?.status === 'pending',
     }
-    store.beginStep(key, metadata)
+    await store.beginStepGrouped(key, metadata)
     const input: ContactInput = { role, phone: e164 }
     if (name) input.name = name
     if (emails[0]) input.email = emails[0]
     try {
       const { contact, created } = await intercom.createOrGetExisting(input, { signal: options.signal })
       const entry = indexEntryOf(contact, 'created', this.defaultCountry, this.deps.now())
-      store.transaction(() => {
-        store.upsertContacts([entry])
-        store.completeStep(key, contact.id, { ...metadata, created })
-      })
+      // Queued together, so committed together (with the other grouped writes of this turn).
+      store.upsertContactsGrouped([entry])
+      store.completeStepGrouped(key, contact.id, { ...metadata, created })
       if (!created) {
         return {
           status: 'matched',
@@ -188,7 +187,7 @@ export class IntercomContactResolver implements ContactResolver {
   private remember(contacts: IntercomContact[], origin: IndexedContact['origin']): IndexedContact[] {
     const now = this.deps.now()
     const entries = contacts.map((contact) => indexEntryOf(contact, origin, this.defaultCountry, now))
-    this.deps.store.upsertContacts(entries)
+    this.deps.store.upsertContactsGrouped(entries)
     return entries
   }
 

@@ -111,6 +111,9 @@ const toContact = (row: ContactRow): IndexedContact => ({
   indexedAt: row.indexed_at,
 })
 
+/** The grouped-writes key of every queued contact upsert (ledger keys are `call:…`, `contact:…:create`, …). */
+const CONTACTS_KEY = 'contacts-index'
+
 export interface SqliteStoreOptions {
   now?: () => number
   readonly?: boolean
@@ -515,6 +518,16 @@ export class SqliteStateStore implements StateStore {
   }
 
   upsertContacts(contacts: IndexedContact[]): void {
+    this.transaction(() => this.writeContacts(contacts))
+  }
+
+  upsertContactsGrouped(contacts: IndexedContact[]): void {
+    if (contacts.length === 0) return
+    if (this.db.inTransaction) this.writeContacts(contacts)
+    else this.grouped.unawaited(CONTACTS_KEY, () => this.writeContacts(contacts))
+  }
+
+  private writeContacts(contacts: IndexedContact[]): void {
     const upsert = this.sql(
       `INSERT INTO contacts (contact_id, role, name, email, phone_raw, phone_e164, created_at, updated_at, last_seen_at, origin, indexed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -523,27 +536,31 @@ export class SqliteStateStore implements StateStore {
          updated_at = excluded.updated_at, last_seen_at = excluded.last_seen_at, origin = excluded.origin,
          indexed_at = excluded.indexed_at`,
     )
-    this.transaction(() => {
-      for (const contact of contacts) {
-        // Positional parameters: no object spread and no lookup by name for each of up to 100,000s of rows.
-        upsert.run(
-          contact.contactId,
-          contact.role,
-          contact.name,
-          contact.email?.trim().toLowerCase() ?? null,
-          contact.phoneRaw,
-          contact.phoneE164,
-          contact.createdAt,
-          contact.updatedAt,
-          contact.lastSeenAt,
-          contact.origin,
-          contact.indexedAt,
-        )
-      }
-    })
+    for (const contact of contacts) {
+      // Positional parameters: no object spread and no lookup by name for each of up to 100,000s of rows.
+      upsert.run(
+        contact.contactId,
+        contact.role,
+        contact.name,
+        contact.email?.trim().toLowerCase() ?? null,
+        contact.phoneRaw,
+        contact.phoneE164,
+        contact.createdAt,
+        contact.updatedAt,
+        contact.lastSeenAt,
+        contact.origin,
+        contact.indexedAt,
+      )
+    }
+  }
+
+  /** Contact reads see queued contact writes: any of them may change which contact a phone or email finds. */
+  private flushContacts(): void {
+    if (this.grouped.touches(CONTACTS_KEY)) this.grouped.flush(true)
   }
 
   removeContacts(contactIds: string[]): void {
+    this.grouped.flush(true)
     const remove = this.sql('DELETE FROM contacts WHERE contact_id = ?')
     this.transaction(() => {
       for (const id of contactIds) remove.run(id)
@@ -551,11 +568,13 @@ export class SqliteStateStore implements StateStore {
   }
 
   findContactsByPhone(e164: string): IndexedContact[] {
+    this.flushContacts()
     const rows = this.sql('SELECT * FROM contacts WHERE phone_e164 = ? ORDER BY contact_id').all(e164) as ContactRow[]
     return rows.map(toContact)
   }
 
   findContactsByEmail(email: string): IndexedContact[] {
+    this.flushContacts()
     const rows = this.sql('SELECT * FROM contacts WHERE email = ? ORDER BY contact_id').all(
       email.trim().toLowerCase(),
     ) as ContactRow[]
@@ -563,11 +582,13 @@ export class SqliteStateStore implements StateStore {
   }
 
   getContact(contactId: string): IndexedContact | undefined {
+    this.flushContacts()
     const row = this.sql('SELECT * FROM contacts WHERE contact_id = ?').get(contactId) as ContactRow | undefined
     return row ? toContact(row) : undefined
   }
 
   *iterateContacts(): IterableIterator<IndexedContact> {
+    this.flushContacts()
     // A fresh statement: a cached one would be busy if a caller nested another read inside the loop.
     for (const row of this.db.prepare('SELECT * FROM contacts ORDER BY contact_id').iterate()) {
       yield toContact(row as ContactRow)

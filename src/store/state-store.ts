@@ -140,6 +140,11 @@ export interface StateStore {
   releaseExpiredLeases(now: number): number
 
   upsertContacts(contacts: IndexedContact[]): void
+  /**
+   * As upsertContacts, committed with the next group of grouped writes and not awaited: the index is a cache, so a
+   * crash before that commit only means a later search. Contact reads through this store see the writes at once.
+   */
+  upsertContactsGrouped(contacts: IndexedContact[]): void
   removeContacts(contactIds: string[]): void
   findContactsByPhone(e164: string): IndexedContact[]
   findContactsByEmail(email: string): IndexedContact[]

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { describe, expect, test } from 'vitest'
 import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite-store.js'
+import type { IndexedContact } from '../../src/store/state-store.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()
@@ -136,6 +137,38 @@ describe('grouped ledger writes', () => {
     expect(other.getStep('call:1:conversation')).toMatchObject({ status: 'done' })
     expect(other.getStep('call:1:note')).toMatchObject({ status: 'pending' })
     await begun
+    store.close()
+    other.close()
+  })
+
+  test('queued contact upserts are found at once through the store, by others after the turn, and in order', async () => {
+    const { store, other } = openPair()
+    const contact = (contactId: string, phoneE164: string): IndexedContact => ({
+      contactId,
+      role: 'lead',
+      name: null,
+      email: `${contactId}@example.com`,
+      phoneRaw: phoneE164,
+      phoneE164,
+      createdAt: 1,
+      updatedAt: 1,
+      lastSeenAt: null,
+      origin: 'created',
+      indexedAt: 1,
+    })
+    store.upsertContacts([contact('c1', '+33612345678')])
+    // The same contact moves to another number: the old number must stop finding it at once.
+    store.upsertContactsGrouped([contact('c1', '+33698765432')])
+    expect(store.findContactsByPhone('+33612345678')).toEqual([])
+    expect(store.findContactsByPhone('+33698765432').map((c) => c.contactId)).toEqual(['c1'])
+    store.upsertContactsGrouped([contact('c2', '+33611111111')])
+    expect(other.findContactsByPhone('+33611111111')).toEqual([])
+    await nextTurn()
+    expect(other.findContactsByPhone('+33611111111').map((c) => c.contactId)).toEqual(['c2'])
+    store.upsertContactsGrouped([contact('c3', '+33622222222')])
+    store.removeContacts(['c3'])
+    expect(other.getContact('c3')).toBeUndefined()
+    expect(store.getContact('c3')).toBeUndefined()
     store.close()
     other.close()
   })
