@@ -41,6 +41,19 @@ export class IntercomContactResolver implements ContactResolver {
     this.defaultCountry = countryOf(deps.matching.defaultCountry)
   }
 
+  private pendingCreatesRead: Set<string> | null = null
+
+  /**
+   * Create steps left pending by an earlier run, read once instead of one query per resolved call. A create
+   * interrupted later (another process) is still settled: `create` reads its own step before writing.
+   */
+  private pendingCreates(): Set<string> {
+    this.pendingCreatesRead ??= new Set(
+      this.deps.store.listSteps({ status: 'pending', prefix: 'contact:' }).map((step) => step.key),
+    )
+    return this.pendingCreatesRead
+  }
+
   resolve(call: CallRecord, options: ResolveOptions): Promise<Resolution> {
     const phone = this.classify(call)
     if (phone.kind === 'anonymous') {
@@ -196,8 +209,9 @@ export class IntercomContactResolver implements ContactResolver {
     const winner = chosen ?? candidateOf(entries[0] as IndexedContact)
     // A create step left pending by a crash is settled by what we found instead of by a second create.
     const key = createStepKey(e164)
-    if (this.deps.store.getStep(key)?.status === 'pending') {
+    if (this.pendingCreates().has(key) && this.deps.store.getStep(key)?.status === 'pending') {
       this.deps.store.completeStep(key, winner.id, { e164, reconciled: true, via })
+      this.pendingCreates().delete(key)
     }
     return { status: 'matched', contactId: winner.id, role: winner.role, e164, via, reason, candidates: entries.length }
   }

@@ -215,6 +215,16 @@ export class SqliteStateStore implements StateStore {
     return this.readStep(key)
   }
 
+  getSteps(keys: readonly string[]): Array<LedgerStep | undefined> {
+    if (keys.some((key) => this.grouped.touches(key))) this.grouped.flush(true)
+    const placeholders = keys.map(() => '?').join(', ')
+    const rows = this.sql(`SELECT * FROM ledger WHERE key IN (${placeholders})`).all(...keys) as LedgerRow[]
+    return keys.map((key) => {
+      const row = rows.find((candidate) => candidate.key === key)
+      return row ? toStep(row) : undefined
+    })
+  }
+
   private readStep(key: string): LedgerStep | undefined {
     const row = this.sql('SELECT * FROM ledger WHERE key = ?').get(key) as LedgerRow | undefined
     return row ? toStep(row) : undefined

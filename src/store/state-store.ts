@@ -90,6 +90,8 @@ export interface StateStore {
   transaction<T>(fn: () => T): T
 
   getStep(key: string): LedgerStep | undefined
+  /** Several steps in one query, in the order of `keys` (undefined where absent). */
+  getSteps(keys: readonly string[]): Array<LedgerStep | undefined>
   /** Marks a step pending (creating it if absent) and counts the attempt. */
   beginStep(key: string, data?: Record<string, unknown>): LedgerStep
   completeStep(key: string, externalId: string | null, data?: Record<string, unknown>): void

@@ -96,8 +96,7 @@ export class IntercomCallLogger implements CallLogger {
     const { store } = this.deps
     const facts = callFacts(call)
     const revision = factsHash(facts)
-    const conversationStep = store.getStep(conversationStepKey(call.callId))
-    const noteStep = store.getStep(noteStepKey(call.callId))
+    const [conversationStep, noteStep] = store.getSteps([conversationStepKey(call.callId), noteStepKey(call.callId)])
     const stored = storedResolutionOf(conversationStep)
 
     if (conversationStep?.status === 'done' && noteStep?.status === 'done' && stored) {
