@@ -253,11 +253,6 @@ export class SqliteStateStore implements StateStore {
     else this.grouped.unawaited(key, () => this.writeComplete(key, externalId, json, now))
   }
 
-  /** Commits the grouped writes queued so far (they otherwise commit at the end of the event-loop turn). */
-  flushGrouped(): void {
-    this.grouped.flush(true)
-  }
-
   beginStep(key: string, data: Record<string, unknown> = {}): LedgerStep {
     const now = this.now()
     return this.transaction(() => {

@@ -107,8 +107,6 @@ export interface StateStore {
    * `data` replaces the step's data, as with beginStepGrouped.
    */
   completeStepGrouped(key: string, externalId: string | null, data?: Record<string, unknown>): void
-  /** Commits the grouped writes queued so far. */
-  flushGrouped(): void
   failStep(key: string, error: string): void
   listSteps(filter?: { status?: StepStatus; prefix?: string; limit?: number }): LedgerStep[]
 
