@@ -75,6 +75,11 @@ export const matchingSchema = z
     matchByEmail: z.boolean().default(true),
     /** How long a contact we created is trusted over search results (Intercom search lags behind writes). */
     recentCreateTtlMinutes: z.number().int().min(1).max(1440).default(30),
+    /**
+     * How long Intercom's search may lag behind a contact create. A create interrupted after it was sent is
+     * settled by searching until this long after it, never by a second create.
+     */
+    searchLagSeconds: z.number().int().min(0).max(3600).default(300),
   })
   .strict()
 

@@ -1,12 +1,14 @@
 import type { AppConfig } from '../config/schema.js'
 import type { CallRecord } from '../domain/call-record.js'
-import { NotFoundError } from '../http/errors.js'
+import { NetworkError, NotFoundError, TimeoutError } from '../http/errors.js'
 import { collect } from '../http/paginate.js'
 import { type ContactInput, type IntercomClient, supportsFormattedPhone } from '../intercom/client.js'
 import { contactQuery } from '../intercom/query.js'
 import type { IntercomContact } from '../intercom/schemas.js'
 import { describePhoneVariants, normalisePhone, type CountryCode, type PhoneClassification } from '../phone/index.js'
-import type { IndexedContact, StateStore } from '../store/state-store.js'
+import { type ClaimContext, claimWhenFree } from '../store/claim-step.js'
+import type { IndexedContact, LedgerStep, StateStore } from '../store/state-store.js'
+import { newStepOwner } from '../store/step-owner.js'
 import { candidateOf, countryOf, indexEntryOf } from './index-entry.js'
 import { chooseContact } from './tie-break.js'
 import type { ContactResolver, Resolution, ResolveOptions } from './types.js'
@@ -17,7 +19,26 @@ export interface ResolverDeps {
   intercom: IntercomClient
   /** UNIX ms. */
   now: () => number
+  /** Who claims contact creates; a private owner with a 2-minute lease when absent. */
+  claims?: ClaimContext
 }
+
+const CLAIM_LEASE_MS = 120_000
+/** Between searches while waiting for Intercom's search to show a contact an interrupted create may have made. */
+const LAG_POLL_MS = 5_000
+
+const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
+      },
+      { once: true },
+    )
+  })
 
 type Matched = Extract<Resolution, { status: 'matched' }>
 type Unmatched = Extract<Resolution, { status: 'unmatched' }>
@@ -36,9 +57,17 @@ export const createStepKey = (e164: string): string => `contact:${e164}:create`
 export class IntercomContactResolver implements ContactResolver {
   private readonly inFlight = new Map<string, Promise<Resolution>>()
   private readonly defaultCountry: CountryCode | undefined
+  private readonly claims: ClaimContext
 
   constructor(private readonly deps: ResolverDeps) {
     this.defaultCountry = countryOf(deps.matching.defaultCountry)
+    this.claims = deps.claims ?? {
+      store: deps.store,
+      owner: newStepOwner(),
+      leaseMs: CLAIM_LEASE_MS,
+      now: deps.now,
+      sleep: realSleep,
+    }
   }
 
   private pendingCreatesRead: Set<string> | null = null
@@ -131,29 +160,32 @@ export class IntercomContactResolver implements ContactResolver {
   private async create(e164: string, call: CallRecord, emails: string[], options: ResolveOptions): Promise<Resolution> {
     const { store, intercom, matching } = this.deps
     const key = createStepKey(e164)
-    const step = store.getStep(key)
-    if (step?.status === 'done' && step.externalId) {
-      // We created it before, yet neither the index nor search shows it: it was merged away, or is still lagging.
-      try {
-        const contact = await intercom.getContactFollowingMerges(step.externalId, options.signal)
-        const [entry] = this.remember([contact], 'created')
-        if (entry) return this.matched([entry], 'recent-create', e164)
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error
-      }
+    const known = store.getStep(key)
+    if (known?.status === 'done' && known.externalId) {
+      const again = await this.createdBefore(known, e164, options.signal)
+      if (again) return again
     }
 
     const role = matching.createAs
     const name = nameOf(call)
-    const metadata = {
-      e164,
-      role,
-      callId: call.callId,
-      createdBy: 'aircall-intercom',
-      // A pending step means an earlier run died mid-create; the searches above found nothing, so it never landed.
-      reconciledAfterCrash: step?.status === 'pending',
+    const metadata = { e164, role, callId: call.callId, createdBy: 'aircall-intercom' }
+    const claim = await claimWhenFree(this.claims, key, metadata, options.signal)
+    if (claim.status === 'done') {
+      const again = await this.createdBefore(claim.step, e164, options.signal)
+      if (again) return again
+      return this.create(e164, call, emails, options)
     }
-    await store.beginStepGrouped(key, metadata)
+    if (claim.resumed?.status === 'pending') {
+      // An earlier attempt died or timed out after sending the create: Intercom may hold the contact while its
+      // search does not show it yet. Searching once would take "not found yet" for "never landed".
+      const landed = await this.awaitLaggingCreate(e164, claim.resumed.updatedAt, options.signal)
+      if (landed.length > 0) {
+        const entries = this.remember(landed.slice(0, MAX_SEARCH_RESULTS), 'refresh')
+        const match = this.matched(entries, 'recent-create', e164)
+        store.completeStepGrouped(key, match.contactId, { ...metadata, reconciled: true })
+        return match
+      }
+    }
     const input: ContactInput = { role, phone: e164 }
     if (name) input.name = name
     if (emails[0]) input.email = emails[0]
@@ -182,8 +214,38 @@ export class IntercomContactResolver implements ContactResolver {
         reason: `no contact had ${e164}${matching.matchByEmail && emails.length > 0 ? ` or ${emails.join(', ')}` : ''}: created a ${entry.role}`,
       }
     } catch (error) {
-      store.failStep(key, error instanceof Error ? error.message : String(error))
+      // A reset or a timeout may have landed the create: the step stays pending so the next attempt waits for
+      // Intercom's search instead of creating again. A refusal or a 5xx created nothing.
+      if (!(error instanceof NetworkError || error instanceof TimeoutError)) {
+        store.failStep(key, error instanceof Error ? error.message : String(error))
+      }
       throw error
+    }
+  }
+
+  /** A create step done earlier: the contact it made, unless it was deleted since (then null, to create anew). */
+  private async createdBefore(step: LedgerStep, e164: string, signal?: AbortSignal): Promise<Resolution | null> {
+    if (!step.externalId) return null
+    // We created it before, yet neither the index nor search shows it: it was merged away, or is still lagging.
+    try {
+      const contact = await this.deps.intercom.getContactFollowingMerges(step.externalId, signal)
+      const [entry] = this.remember([contact], 'created')
+      if (entry) return this.matched([entry], 'recent-create', e164)
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error
+    }
+    this.deps.store.failStep(step.key, `contact ${step.externalId} no longer exists in Intercom`)
+    return null
+  }
+
+  /** Searches until the contact shows or Intercom's search lag window since `since` has passed. */
+  private async awaitLaggingCreate(e164: string, since: number, signal?: AbortSignal): Promise<IntercomContact[]> {
+    const { intercom, matching, now } = this.deps
+    const deadline = since + matching.searchLagSeconds * 1000
+    for (;;) {
+      const found = await intercom.findByPhone(e164, searchVariants(e164), { signal })
+      if (found.length > 0 || now() >= deadline) return found
+      await this.claims.sleep(Math.min(LAG_POLL_MS, Math.max(0, deadline - now())), signal)
     }
   }
 

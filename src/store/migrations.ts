@@ -81,4 +81,13 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
     // every queued row on each claim, which put tens of milliseconds in front of every webhook acknowledgement.
     sql: `CREATE INDEX events_status_id ON events(status, id);`,
   },
+  {
+    version: 3,
+    // A step is claimed by one owner for a lease before its external write, so two processes on one store
+    // (two backfills, sync beside listen, a replay beside the worker) never both write it.
+    sql: `
+      ALTER TABLE ledger ADD COLUMN owner TEXT;
+      ALTER TABLE ledger ADD COLUMN lease_until INTEGER;
+    `,
+  },
 ]

@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { type CodedError, EXIT } from '../errors.js'
 import { GroupedWrites } from './grouped-writes.js'
 import { MIGRATIONS } from './migrations.js'
 import type {
@@ -13,10 +14,17 @@ import type {
   QueuedEvent,
   StateStore,
   StatusCounts,
+  StepClaim,
+  StepClaimRequest,
   StepStatus,
 } from './state-store.js'
+import { isOwnerGone } from './step-owner.js'
 
-export class StoreError extends Error {
+export class StoreError extends Error implements CodedError {
+  readonly errorCode = 'store_error'
+  readonly exitCode = EXIT.failure
+  readonly hint = 'check that the directory is writable, or move the store with --state'
+
   constructor(
     message: string,
     readonly path: string,
@@ -35,6 +43,8 @@ interface LedgerRow {
   last_error: string | null
   created_at: number
   updated_at: number
+  owner?: string | null
+  lease_until?: number | null
 }
 
 interface EventRow {
@@ -117,6 +127,8 @@ const CONTACTS_KEY = 'contacts-index'
 export interface SqliteStoreOptions {
   now?: () => number
   readonly?: boolean
+  /** Whether a claim's owner is known to be dead (its lease is then not waited out). */
+  isOwnerGone?: (owner: string) => boolean
 }
 
 /**
@@ -126,12 +138,14 @@ export interface SqliteStoreOptions {
 export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database
   private readonly now: () => number
+  private readonly ownerGone: (owner: string) => boolean
 
   constructor(
     readonly path: string,
     options: SqliteStoreOptions = {},
   ) {
     this.now = options.now ?? Date.now
+    this.ownerGone = options.isOwnerGone ?? isOwnerGone
     if (path !== ':memory:') {
       mkdirSync(dirname(path), { recursive: true })
       if (!existsSync(path)) {
@@ -230,20 +244,51 @@ export class SqliteStateStore implements StateStore {
     return row ? toStep(row) : undefined
   }
 
-  beginStepGrouped(key: string, data: Record<string, unknown> = {}): Promise<void> {
+  claimStep(key: string, request: StepClaimRequest): StepClaim {
+    const json = JSON.stringify(request.data ?? {})
+    return this.transaction(() => this.decideClaim(key, request, json))
+  }
+
+  claimStepGrouped(key: string, request: StepClaimRequest): Promise<StepClaim> {
     let json: string
     try {
-      json = JSON.stringify(data)
+      json = JSON.stringify(request.data ?? {})
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)))
     }
+    if (this.db.inTransaction) return Promise.resolve(this.decideClaim(key, request, json))
+    let claim: StepClaim | null = null
+    return this.grouped
+      .awaited(key, () => {
+        claim = this.decideClaim(key, request, json)
+      })
+      .then(() => {
+        if (claim === null) throw new Error(`the claim of ${key} was not decided`)
+        return claim
+      })
+  }
+
+  /** Runs inside a write transaction, so no other connection can decide the same claim in between. */
+  private decideClaim(key: string, request: StepClaimRequest, data: string): StepClaim {
     const now = this.now()
-    if (this.db.inTransaction) {
-      // Committed with the enclosing transaction, before any continuation of the returned promise runs.
-      this.writeBegin(key, json, now)
-      return Promise.resolve()
+    const row = this.sql('SELECT * FROM ledger WHERE key = ?').get(key) as LedgerRow | undefined
+    if (row?.status === 'done') return { status: 'done', step: toStep(row) }
+    if (
+      row?.status === 'pending' &&
+      row.owner &&
+      row.owner !== request.owner &&
+      (row.lease_until ?? 0) > now &&
+      !this.ownerGone(row.owner)
+    ) {
+      return { status: 'held', owner: row.owner, leaseUntil: row.lease_until ?? now }
     }
-    return this.grouped.awaited(key, () => this.writeBegin(key, json, now))
+    this.sql(
+      `INSERT INTO ledger (key, status, data, attempts, created_at, updated_at, owner, lease_until)
+         VALUES (?, 'pending', ?, 1, ?, ?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET status = 'pending', data = excluded.data, attempts = attempts + 1,
+           updated_at = excluded.updated_at, owner = excluded.owner, lease_until = excluded.lease_until`,
+    ).run(key, data, now, now, request.owner, now + request.leaseMs)
+    return { status: 'claimed', resumed: row ? toStep(row) : null }
   }
 
   completeStepGrouped(key: string, externalId: string | null, data: Record<string, unknown> = {}): void {
@@ -294,7 +339,7 @@ export class SqliteStateStore implements StateStore {
       `INSERT INTO ledger (key, status, external_id, data, attempts, created_at, updated_at)
          VALUES (?, 'done', ?, ?, 1, ?, ?)
          ON CONFLICT(key) DO UPDATE SET status = 'done', external_id = excluded.external_id, data = excluded.data,
-           last_error = NULL, updated_at = excluded.updated_at`,
+           last_error = NULL, updated_at = excluded.updated_at, lease_until = NULL`,
     ).run(key, externalId, data, now, now)
   }
 
@@ -303,7 +348,8 @@ export class SqliteStateStore implements StateStore {
     const now = this.now()
     this.sql(
       `INSERT INTO ledger (key, status, last_error, attempts, created_at, updated_at) VALUES (?, 'failed', ?, 1, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET status = 'failed', last_error = excluded.last_error, updated_at = excluded.updated_at`,
+         ON CONFLICT(key) DO UPDATE SET status = 'failed', last_error = excluded.last_error,
+           updated_at = excluded.updated_at, lease_until = NULL`,
     ).run(key, error, now, now)
   }
 

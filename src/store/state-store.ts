@@ -18,6 +18,24 @@ export interface LedgerStep {
   updatedAt: number
 }
 
+/** Who claims a step, and for how long the claim holds if its owner goes silent. */
+export interface StepClaimRequest {
+  /** A process-unique owner (`host/pid/nonce`, see step-owner.ts). */
+  owner: string
+  leaseMs: number
+  /** Replaces the step's data when the claim is granted. */
+  data?: Record<string, unknown>
+}
+
+/**
+ * The answer to a claim. `claimed` with `resumed` set means an earlier attempt (a crash, a timeout, another
+ * process whose lease lapsed) began this step and may have written: the caller reconciles before writing.
+ */
+export type StepClaim =
+  | { status: 'claimed'; resumed: LedgerStep | null }
+  | { status: 'done'; step: LedgerStep }
+  | { status: 'held'; owner: string; leaseUntil: number }
+
 export interface Checkpoint {
   name: string
   value: Record<string, unknown>
@@ -96,15 +114,19 @@ export interface StateStore {
   beginStep(key: string, data?: Record<string, unknown>): LedgerStep
   completeStep(key: string, externalId: string | null, data?: Record<string, unknown>): void
   /**
-   * As beginStep, committed together with the other grouped writes of this event-loop turn; resolves once
-   * committed, so the external write the step guards may then be sent. Unlike beginStep, `data` replaces the
-   * step's data instead of being merged into it (no read per write): pass everything the step should keep.
+   * Claims a step atomically before its external write: granted when the step is absent, failed, or pending
+   * under a lapsed lease or a dead owner; `held` while another owner's lease runs; `done` once written.
    */
-  beginStepGrouped(key: string, data?: Record<string, unknown>): Promise<void>
+  claimStep(key: string, request: StepClaimRequest): StepClaim
+  /**
+   * As claimStep, decided and committed together with the other grouped writes of this event-loop turn; resolves
+   * once committed, so the external write the step guards may then be sent.
+   */
+  claimStepGrouped(key: string, request: StepClaimRequest): Promise<StepClaim>
   /**
    * As completeStep, committed with the next group and not awaited: a crash before that commit leaves the step
    * pending, which reconciliation handles like any interrupted step. Reads through this store see it at once.
-   * `data` replaces the step's data, as with beginStepGrouped.
+   * `data` replaces the step's data (no read per write): pass everything the step should keep.
    */
   completeStepGrouped(key: string, externalId: string | null, data?: Record<string, unknown>): void
   failStep(key: string, error: string): void

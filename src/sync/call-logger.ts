@@ -6,7 +6,9 @@ import { ApiError, ValidationError } from '../http/errors.js'
 import type { IntercomClient } from '../intercom/client.js'
 import { conversationQuery } from '../intercom/query.js'
 import type { ContactResolver, Resolution } from '../matching/types.js'
+import { type ClaimContext, claimWhenFree } from '../store/claim-step.js'
 import type { LedgerStep, StateStore } from '../store/state-store.js'
+import { newStepOwner } from '../store/step-owner.js'
 import { renderCallNote } from '../templates/index.js'
 import {
   type CallFacts,
@@ -33,11 +35,46 @@ export interface IntercomCallLoggerDeps {
   noteTemplate?: string
   /** Shared per run so each data attribute is listed and created at most once. */
   ensurer?: DataAttributeEnsurer
+  /** Who claims this logger's steps; one per process (a private owner with a 2-minute lease when absent). */
+  claims?: ClaimContext
 }
+
+export interface LogOptions {
+  dryRun?: boolean
+  signal?: AbortSignal
+  /**
+   * On a ledger miss, look the call's conversation up in Intercom by its marker before creating one. A run over a
+   * time range leaves this off: its pre-pass (conversation-discovery.ts) already read the range's conversations
+   * into the ledger.
+   */
+  findExisting?: boolean
+}
+
+/** A claim outlives any single write, including a rate-limit pause; a dead owner on this host is not waited for. */
+export const DEFAULT_LEASE_MS = 120_000
+
+export const defaultClaims = (store: StateStore): ClaimContext => ({
+  store,
+  owner: newStepOwner(),
+  leaseMs: DEFAULT_LEASE_MS,
+  now: Date.now,
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, ms)
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer)
+          reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
+        },
+        { once: true },
+      )
+    }),
+})
 
 export const conversationStepKey = (callId: string): string => `call:${callId}:conversation`
 export const noteStepKey = (callId: string): string => `call:${callId}:note`
-const updateStepKey = (callId: string, revision: string): string => `call:${callId}:note:${revision}`
+export const updateStepKey = (callId: string, revision: string): string => `call:${callId}:note:${revision}`
 
 /** Conversations of one contact read when reconciling; a caller with more is searched no further. */
 const RECONCILE_LIMIT = 500
@@ -79,10 +116,12 @@ const ANONYMOUS: Resolution = {
 export class IntercomCallLogger implements CallLogger {
   readonly ensurer: DataAttributeEnsurer
   private readonly attributes: TagAttributeWriter
+  private readonly claims: ClaimContext
   private callIdAttributeReady: Promise<boolean> | null = null
 
   constructor(private readonly deps: IntercomCallLoggerDeps) {
     this.ensurer = deps.ensurer ?? new DataAttributeEnsurer(deps.intercom)
+    this.claims = deps.claims ?? defaultClaims(deps.store)
     this.attributes = new TagAttributeWriter({
       store: deps.store,
       intercom: deps.intercom,
@@ -91,8 +130,8 @@ export class IntercomCallLogger implements CallLogger {
     })
   }
 
-  async log(call: CallRecord, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<LogCallOutcome> {
-    const { dryRun = false, signal } = options
+  async log(call: CallRecord, options: LogOptions = {}): Promise<LogCallOutcome> {
+    const { dryRun = false, signal, findExisting = false } = options
     const { store } = this.deps
     const facts = callFacts(call)
     const revision = factsHash(facts)
@@ -102,8 +141,20 @@ export class IntercomCallLogger implements CallLogger {
     if (conversationStep?.status === 'done' && noteStep?.status === 'done' && stored) {
       const conversationId = conversationStep.externalId
       const contactId = stored.contactId
-      const unchanged = noteStep.data.revision === revision && !this.attributesChanged(call, contactId, conversationId)
-      if (unchanged) return { status: 'already-done', conversationId, contactId }
+      const discovered = noteStep.data.revision === null || noteStep.data.revision === undefined
+      const unchanged =
+        (discovered || noteStep.data.revision === revision) && !this.attributesChanged(call, contactId, conversationId)
+      if (unchanged) {
+        // A note found in Intercom by the pre-pass has no known revision: it is this call's note as it is now.
+        if (discovered && !dryRun) {
+          store.completeStepGrouped(noteStepKey(call.callId), noteStep.externalId, {
+            ...noteStep.data,
+            revision,
+            facts,
+          })
+        }
+        return { status: 'already-done', conversationId, contactId }
+      }
       if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution: stored }
     }
 
@@ -122,7 +173,14 @@ export class IntercomCallLogger implements CallLogger {
     if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution }
 
     const contactId = resolution.contactId
-    const conversation = await this.ensureConversation(call, contactId, resolution, conversationStep, signal)
+    const conversation = await this.ensureConversation(
+      call,
+      contactId,
+      resolution,
+      conversationStep,
+      findExisting,
+      signal,
+    )
     const conversationId = conversation.id
     const noted = await this.ensureNote(call, conversation, facts, revision, noteStep, signal)
     const attributes = await this.attributes.apply({ call, contactId, conversationId, signal })
@@ -143,43 +201,59 @@ export class IntercomCallLogger implements CallLogger {
   }
 
   /**
-   * The conversation's step is completed by `ensureNote`, in the commit that begins the note step. Begins and
-   * completions are grouped writes: one commit serves every call that reached that point in the same event-loop
-   * turn. A crash before a completion commits leaves its step pending, which the next run reconciles by the
-   * call's marker like any interrupted step.
+   * Claims the conversation step, then finds what an earlier attempt or another store may have written before
+   * creating anything. The step is completed by `ensureNote`, in the commit that claims the note step (grouped
+   * writes: one commit serves every call that reached that point in the same event-loop turn).
    */
   private async ensureConversation(
     call: CallRecord,
     contactId: string,
     resolution: Resolution,
     step: LedgerStep | undefined,
+    findExisting: boolean,
     signal: AbortSignal | undefined,
   ): Promise<EnsuredConversation> {
     const { store, intercom } = this.deps
     const key = conversationStepKey(call.callId)
-    const completing = (id: string, created: boolean): EnsuredConversation => ({
+    const completing = (id: string, created: boolean, reconcileNote: boolean): EnsuredConversation => ({
       id,
+      created,
+      reconcileNote,
       complete: () => store.completeStepGrouped(key, id, { contactId, resolution, created }),
     })
-    if (step?.status === 'done' && step.externalId) return { id: step.externalId, complete: () => undefined }
-    if (step) {
+    const settled = (done: LedgerStep): EnsuredConversation | null =>
+      done.externalId
+        ? {
+            id: done.externalId,
+            created: done.data.created !== false,
+            // A conversation the pre-pass found may or may not carry the note yet.
+            reconcileNote: done.data.discovered === true,
+            complete: () => undefined,
+          }
+        : null
+    if (step?.status === 'done') {
+      const known = settled(step)
+      if (known) return known
+    }
+    const claim = await claimWhenFree(this.claims, key, { contactId, resolution }, signal)
+    if (claim.status === 'done') {
+      const known = settled(claim.step)
+      if (known) return known
+    }
+    const resumed = claim.status === 'claimed' && claim.resumed !== null
+    if (resumed || findExisting) {
       const found = await this.findCallConversation(contactId, call.callId, signal)
-      if (found !== null) {
-        await this.recordCallId(found, call.callId, signal)
-        return completing(found, true)
-      }
+      if (found !== null) return completing(found, true, true)
     }
     if (this.deps.config.logging.mode === 'note') {
       const open = await this.latestOpenConversation(contactId, signal)
-      if (open !== null) return completing(open, false)
+      if (open !== null) return completing(open, false, true)
     }
-    await store.beginStepGrouped(key, { contactId, resolution })
     const message = await intercom.createConversation(
       { contactId, body: conversationSummary(call), createdAt: call.startedAt },
       { signal },
     )
-    await this.recordCallId(message.conversation_id, call.callId, signal)
-    return completing(message.conversation_id, true)
+    return completing(message.conversation_id, true, false)
   }
 
   private async ensureNote(
@@ -193,46 +267,56 @@ export class IntercomCallLogger implements CallLogger {
     const { store, intercom, adminId } = this.deps
     const conversationId = ensured.id
     const key = noteStepKey(call.callId)
-    let step = stepRead
-    if (step) ensured.complete()
-    if (step && step.status !== 'done') {
-      const partId = await this.findNotePart(conversationId, call.callId, undefined, signal)
-      if (partId !== null) {
-        store.completeStep(key, partId, { conversationId })
-        step = store.getStep(key)
+    let step = stepRead?.status === 'done' ? stepRead : undefined
+    // Queued before the note's claim, so the conversation's completion and that claim share one commit.
+    ensured.complete()
+    if (!step) {
+      const claim = await claimWhenFree(this.claims, key, { conversationId, revision, facts }, signal)
+      if (claim.status === 'done') {
+        step = claim.step
+      } else {
+        const partId =
+          claim.resumed !== null || ensured.reconcileNote
+            ? await this.findNotePart(conversationId, call.callId, undefined, signal)
+            : null
+        if (partId !== null) {
+          store.completeStepGrouped(key, partId, { conversationId, revision, facts })
+        } else {
+          const body =
+            renderCallNote(callTemplateContext(call), this.deps.noteTemplate) + markerHtml(call.callId, revision)
+          const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
+          store.completeStepGrouped(key, lastMarkedPart(conversation, call.callId) ?? conversationId, {
+            conversationId,
+            revision,
+            facts,
+          })
+        }
+        // Written after the note: a conversation carrying the attribute is known to carry its note too, so a
+        // pre-pass over a fresh state file marks both steps done without reading the conversation.
+        if (ensured.created) await this.recordCallId(conversationId, call.callId, signal)
+        return 'logged'
       }
     }
-    if (!step || step.status !== 'done') {
-      // The conversation's completion and this begin share one commit (queued in this order).
-      if (!stepRead) ensured.complete()
-      await store.beginStepGrouped(key, { conversationId, revision, facts })
-      const body = renderCallNote(callTemplateContext(call), this.deps.noteTemplate) + markerHtml(call.callId, revision)
-      const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
-      store.completeStepGrouped(key, lastMarkedPart(conversation, call.callId) ?? conversationId, {
-        conversationId,
-        revision,
-        facts,
-      })
-      return 'logged'
+    if (step.data.revision === revision || step.data.revision === null || step.data.revision === undefined) {
+      return 'unchanged'
     }
-    if (step.data.revision === revision) return 'unchanged'
 
     const updateKey = updateStepKey(call.callId, revision)
-    const update = store.getStep(updateKey)
-    let partId = update?.status === 'done' ? update.externalId : null
-    if (update && update.status !== 'done')
+    const update = await claimWhenFree(this.claims, updateKey, { conversationId }, signal)
+    let partId = update.status === 'done' ? update.step.externalId : null
+    if (update.status === 'claimed' && update.resumed !== null)
       partId = await this.findNotePart(conversationId, call.callId, revision, signal)
-    if (partId === null) {
-      store.beginStep(updateKey, { conversationId })
+    if (update.status === 'claimed' && partId === null) {
       const before = (step.data.facts ?? {}) as Partial<CallFacts>
       const body = updateNoteBody(call.callId, before, facts, revision)
       const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
       partId = lastMarkedPart(conversation, call.callId) ?? conversationId
     }
     const done = partId
+    const noteId = step.externalId
     store.transaction(() => {
       store.completeStep(updateKey, done, { conversationId })
-      store.completeStep(key, step.externalId, { revision, facts })
+      store.completeStep(key, noteId, { revision, facts })
     })
     return 'updated'
   }
@@ -309,6 +393,10 @@ export class IntercomCallLogger implements CallLogger {
 
 interface EnsuredConversation {
   id: string
+  /** Created for this call (it takes the call-id attribute), not an open conversation the note joins. */
+  created: boolean
+  /** The conversation existed before this attempt: it may already carry the note. */
+  reconcileNote: boolean
   /** Records the conversation step as done; idempotent in effect (the same row written again). */
   complete: () => void
 }

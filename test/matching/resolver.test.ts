@@ -140,7 +140,8 @@ describe('contact resolver against the seeded emulators', () => {
 
     // A fresh process: a new resolver over the same store.
     const resolver = new IntercomContactResolver({
-      matching: runtime.config.matching,
+      // Search shows new contacts at once here: an interrupted create that found nothing may create again.
+      matching: { ...runtime.config.matching, searchLagSeconds: 0 },
       store: runtime.store,
       intercom: runtime.intercom,
       now: Date.now,

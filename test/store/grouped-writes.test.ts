@@ -17,7 +17,11 @@ const openPair = (): { store: SqliteStateStore; other: SqliteStateStore } => {
 describe('grouped ledger writes', () => {
   test('a grouped begin is committed, for every connection, by the time it resolves', async () => {
     const { store, other } = openPair()
-    const begun = store.beginStepGrouped('call:1:conversation', { contactId: 'c1' })
+    const begun = store.claimStepGrouped('call:1:conversation', {
+      owner: 'test',
+      leaseMs: 60_000,
+      data: { contactId: 'c1' },
+    })
     expect(other.getStep('call:1:conversation')).toBeUndefined()
     await begun
     expect(other.getStep('call:1:conversation')).toMatchObject({
@@ -33,8 +37,16 @@ describe('grouped ledger writes', () => {
     const { store, other } = openPair()
     store.beginStep('call:1:conversation', { contactId: 'c1' })
     store.completeStepGrouped('call:1:conversation', 'conv-1', { contactId: 'c1', created: true })
-    const noteBegun = store.beginStepGrouped('call:1:note', { conversationId: 'conv-1' })
-    const secondBegun = store.beginStepGrouped('call:2:conversation', { contactId: 'c2' })
+    const noteBegun = store.claimStepGrouped('call:1:note', {
+      owner: 'test',
+      leaseMs: 60_000,
+      data: { conversationId: 'conv-1' },
+    })
+    const secondBegun = store.claimStepGrouped('call:2:conversation', {
+      owner: 'test',
+      leaseMs: 60_000,
+      data: { contactId: 'c2' },
+    })
     expect(other.getStep('call:1:conversation')).toMatchObject({ status: 'pending' })
     await Promise.all([noteBegun, secondBegun])
     expect(other.getStep('call:1:conversation')).toMatchObject({
@@ -87,7 +99,11 @@ describe('grouped ledger writes', () => {
     const { store, other } = openPair()
     store.beginStep('call:1:note')
     store.completeStepGrouped('call:1:note', 'part-1')
-    const good = store.beginStepGrouped('call:2:note', { conversationId: 'conv-2' })
+    const good = store.claimStepGrouped('call:2:note', {
+      owner: 'test',
+      leaseMs: 60_000,
+      data: { conversationId: 'conv-2' },
+    })
     // An external id SQLite cannot bind fails the whole group's transaction.
     store.completeStepGrouped('call:3:note', { not: 'an id' } as unknown as string)
     await expect(good).rejects.toThrow()
@@ -95,7 +111,7 @@ describe('grouped ledger writes', () => {
     expect(other.getStep('call:1:note')).toMatchObject({ status: 'pending' })
     expect(other.getStep('call:2:note')).toBeUndefined()
     // The store keeps working afterwards.
-    await store.beginStepGrouped('call:2:note', { conversationId: 'conv-2' })
+    await store.claimStepGrouped('call:2:note', { owner: 'test', leaseMs: 60_000, data: { conversationId: 'conv-2' } })
     expect(other.getStep('call:2:note')).toMatchObject({ status: 'pending' })
     store.close()
     other.close()
@@ -105,8 +121,10 @@ describe('grouped ledger writes', () => {
     const { store, other } = openPair()
     const circular: Record<string, unknown> = {}
     circular.self = circular
-    await expect(store.beginStepGrouped('call:1:note', circular)).rejects.toThrow(/circular/i)
-    await store.beginStepGrouped('call:2:note')
+    await expect(
+      store.claimStepGrouped('call:1:note', { owner: 'test', leaseMs: 60_000, data: circular }),
+    ).rejects.toThrow(/circular/i)
+    await store.claimStepGrouped('call:2:note', { owner: 'test', leaseMs: 60_000 })
     expect(other.getStep('call:1:note')).toBeUndefined()
     store.close()
     other.close()
@@ -122,17 +140,20 @@ describe('grouped ledger writes', () => {
       data: { conversationId: 'conv-1', revision: 'r2' },
     })
     expect(store.getStep('call:1:note')?.data).not.toHaveProperty('stale')
-    await store.beginStepGrouped('call:1:note', { conversationId: 'conv-1' })
-    expect(store.getStep('call:1:note')).toMatchObject({ status: 'pending', attempts: 2, externalId: 'part-1' })
+    // A claim never reopens a written step: it answers with what was written.
+    expect(
+      await store.claimStepGrouped('call:1:note', { owner: 'test', leaseMs: 60_000, data: { conversationId: 'x' } }),
+    ).toMatchObject({ status: 'done', step: { externalId: 'part-1' } })
+    expect(store.getStep('call:1:note')).toMatchObject({ status: 'done', attempts: 1, externalId: 'part-1' })
     store.close()
   })
 
   test('inside a transaction, grouped writes join it', async () => {
     const { store, other } = openPair()
-    let begun: Promise<void> = Promise.resolve()
+    let begun: Promise<unknown> = Promise.resolve()
     store.transaction(() => {
       store.completeStepGrouped('call:1:conversation', 'conv-1')
-      begun = store.beginStepGrouped('call:1:note')
+      begun = store.claimStepGrouped('call:1:note', { owner: 'test', leaseMs: 60_000 })
     })
     expect(other.getStep('call:1:conversation')).toMatchObject({ status: 'done' })
     expect(other.getStep('call:1:note')).toMatchObject({ status: 'pending' })

@@ -9,7 +9,7 @@ import { IntercomClient } from '../../src/intercom/client.js'
 import type { ContactResolver, Resolution } from '../../src/matching/types.js'
 import { openStateStore } from '../../src/store/sqlite-store.js'
 import type { StateStore } from '../../src/store/state-store.js'
-import { IntercomCallLogger } from '../../src/sync/call-logger.js'
+import { defaultClaims, IntercomCallLogger } from '../../src/sync/call-logger.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()
@@ -124,6 +124,9 @@ describe('IntercomCallLogger against the Intercom emulator', () => {
       resolver,
       adminId: sandbox.intercom.adminId,
       config: parsed,
+      // A "crashed" logger here shares the test's process: a lease of 0 makes its claims lapse as a dead
+      // process's would, so the resumed logger reconciles instead of waiting.
+      claims: { ...defaultClaims(store), leaseMs: intercom ? 0 : 120_000 },
     })
     return { logger, store, resolver }
   }
