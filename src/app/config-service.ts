@@ -60,6 +60,8 @@ export interface ShowResult {
   statePath: string
   config: AppConfig
   sources: LoadedConfig['sources']
+  /** Template settings read from a file (key path → file); `config` shows the Liquid source they hold. */
+  templateFiles: Record<string, string>
 }
 
 /** The effective configuration with every credential replaced by a marker saying whether it is set. */
@@ -75,5 +77,6 @@ export const showConfig = (loaded: LoadedConfig): ShowResult => {
     statePath: loaded.statePath,
     config,
     sources: loaded.sources,
+    templateFiles: loaded.templateFiles ?? {},
   }
 }

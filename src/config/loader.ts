@@ -3,7 +3,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import type { ZodIssue } from 'zod'
 import { configSchema, ENV, SECRET_PATHS, type AppConfig } from './schema.js'
-import { templateProblems } from './templates-check.js'
+import { resolveTemplateSettings } from './templates-check.js'
 
 export const DEFAULT_CONFIG_FILE = 'aircall-intercom.yml'
 export const DEFAULT_STATE_FILE = 'aircall-intercom.sqlite'
@@ -44,6 +44,11 @@ export interface LoadedConfig {
   secrets: string[]
   /** Which source supplied each overridable setting, for `config show`. */
   sources: Record<string, 'default' | 'file' | 'env' | 'flag'>
+  /**
+   * Template settings that named a file: key path → the file's absolute path. `config` holds the file's
+   * Liquid source in their place.
+   */
+  templateFiles?: Record<string, string>
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
@@ -297,8 +302,11 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
     throw new ConfigError(allProblems.map((problem) => ({ ...problem, file: displayName })))
   }
   const config = parsed.data
-  const badTemplates = templateProblems(config, dirname(expectedFile))
-  if (badTemplates.length > 0) throw new ConfigError(badTemplates.map((problem) => ({ ...problem, file: displayName })))
+  // Template files are read and parsed here, once: every consumer of `config` then holds Liquid source.
+  const templates = resolveTemplateSettings(config, dirname(expectedFile))
+  if (templates.problems.length > 0) {
+    throw new ConfigError(templates.problems.map((problem) => ({ ...problem, file: displayName })))
+  }
 
   let statePath: string
   if (options.statePath !== undefined) {
@@ -321,7 +329,7 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
     config.intercom.clientSecret,
   ].filter((value): value is string => typeof value === 'string' && value.length > 0)
 
-  return { config, file, expectedFile, statePath, secrets, sources }
+  return { config, file, expectedFile, statePath, secrets, sources, templateFiles: templates.files }
 }
 
 /** Intercom's base URL: an explicit override wins over the region's host. */

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config/loader.js'
@@ -131,7 +131,6 @@ describe('loadConfig', () => {
 
   test('templates are checked when the config loads, each named by its key path', () => {
     const cwd = tempDir()
-    writeFileSync(join(cwd, 'note.liquid'), '<p>{{ callId }}</p>')
     writeFileSync(
       join(cwd, 't.yml'),
       [
@@ -151,12 +150,69 @@ describe('loadConfig', () => {
     const problems = problemsOf(() => loadConfig({ cwd, configPath: 't.yml', env: {} }))
     expect(problems.map((problem) => problem.split(': ')[0])).toEqual([
       't.yml:logging.templates.note',
-      't.yml:resolve.noteTemplate',
       't.yml:missedCalls.templates[1].body',
+      't.yml:resolve.noteTemplate',
     ])
-    expect(problems[1]).toContain(`no template file at ${join(cwd, 'missing.liquid')}`)
+    expect(problems[0]).toContain('template does not parse: ')
+    expect(problems[2]).toBe(`t.yml:resolve.noteTemplate: file ${join(cwd, 'missing.liquid')} not found`)
+  })
 
-    writeFileSync(join(cwd, 'u.yml'), 'logging:\n  templates:\n    note: note.liquid\n')
-    expect(loadConfig({ cwd, configPath: 'u.yml', env: {} }).config.logging.templates.note).toBe('note.liquid')
+  test("a template setting naming a file holds the file's Liquid source once loaded, and says which file", () => {
+    const root = tempDir()
+    const dir = join(root, 'conf')
+    mkdirSync(join(dir, 'templates'), { recursive: true })
+    writeFileSync(join(dir, 'note.liquid'), '<p>Call {{ callId }}</p>\n')
+    writeFileSync(join(dir, 'templates', 'missed.html'), '<p>Sorry {{ caller.name }}</p>\n')
+    writeFileSync(join(dir, 'templates', 'subject'), 'We missed your call\n')
+    writeFileSync(join(root, 'resolve.liquid'), 'Resolved {{ callId }}')
+    writeFileSync(
+      join(dir, 'c.yml'),
+      [
+        'logging:',
+        '  templates:',
+        '    note: note.liquid',
+        'missedCalls:',
+        '  templates:',
+        '    - name: inline',
+        '      body: Sorry we missed your call! Reply here.',
+        '    - name: from-files',
+        '      messageType: email',
+        '      subject: templates/subject',
+        '      body: ./templates/missed.html',
+        'resolve:',
+        `  noteTemplate: ${join(root, 'resolve.liquid')}`,
+      ].join('\n'),
+    )
+    // Relative paths are read from the config file's folder, whatever the working directory.
+    const loaded = loadConfig({ cwd: root, configPath: 'conf/c.yml', env: {} })
+    expect(loaded.config.logging.templates.note).toBe('<p>Call {{ callId }}</p>')
+    expect(loaded.config.missedCalls.templates[0]?.body).toBe('Sorry we missed your call! Reply here.')
+    expect(loaded.config.missedCalls.templates[1]).toMatchObject({
+      subject: 'We missed your call',
+      body: '<p>Sorry {{ caller.name }}</p>',
+    })
+    expect(loaded.config.resolve.noteTemplate).toBe('Resolved {{ callId }}')
+    expect(loaded.templateFiles).toEqual({
+      'logging.templates.note': join(dir, 'note.liquid'),
+      'missedCalls.templates[1].subject': join(dir, 'templates', 'subject'),
+      'missedCalls.templates[1].body': join(dir, 'templates', 'missed.html'),
+      'resolve.noteTemplate': join(root, 'resolve.liquid'),
+    })
+  })
+
+  test('a template file that does not parse, or is empty, is a problem naming the key and the file', () => {
+    const cwd = tempDir()
+    writeFileSync(join(cwd, 'broken.liquid'), '<p>\n{{ caller.name | shout }}</p>\n')
+    writeFileSync(join(cwd, 'empty.liquid'), '\n')
+    writeFileSync(
+      join(cwd, 'b.yml'),
+      'logging:\n  templates:\n    note: broken.liquid\nresolve:\n  noteTemplate: ./empty.liquid\n',
+    )
+    expect(problemsOf(() => loadConfig({ cwd, configPath: 'b.yml', env: {} }))).toEqual([
+      expect.stringMatching(
+        new RegExp(`^b\\.yml:logging\\.templates\\.note: file ${join(cwd, 'broken.liquid')} does not parse: line 2, `),
+      ),
+      `b.yml:resolve.noteTemplate: file ${join(cwd, 'empty.liquid')} is empty`,
+    ])
   })
 })
