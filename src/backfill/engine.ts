@@ -1,5 +1,5 @@
 import type { CallRecord } from '../domain/call-record.js'
-import { AuthError, ForbiddenError, NetworkError, RateLimitedError, ServerError, TimeoutError } from '../http/errors.js'
+import { classifyFailure } from '../http/failure.js'
 import type { StateStore } from '../store/state-store.js'
 import type { CallLogger, LogCallOutcome } from '../sync/types.js'
 import { clearDeadLetter, deadLetterCall, logStepKey } from './dead-letters.js'
@@ -74,15 +74,17 @@ const emptyCounts = (): BackfillCounts => ({
   windows: 0,
 })
 
-/** Failures a later attempt can get past; anything else (validation, a broken template) is dead-lettered at once. */
-const isTransient = (error: unknown): boolean =>
-  error instanceof ServerError ||
-  error instanceof NetworkError ||
-  error instanceof TimeoutError ||
-  error instanceof RateLimitedError
+/** Failures a later attempt can get past; a permanent one (validation, a missing record) is dead-lettered at once. */
+const isTransient = (error: unknown): boolean => classifyFailure(error) === 'retry'
 
-/** Failures no call will get past: the run stops instead of dead-lettering every call. */
-const isFatal = (error: unknown): boolean => error instanceof AuthError || error instanceof ForbiddenError
+/**
+ * Failures that stop the run: no call gets past bad credentials, and a bug would otherwise be dead-lettered
+ * call after call with nobody told; it surfaces instead, with its stack under --json.
+ */
+const isFatal = (error: unknown): boolean => {
+  const failure = classifyFailure(error)
+  return failure === 'auth' || failure === 'bug'
+}
 
 const errorText = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error)

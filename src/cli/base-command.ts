@@ -116,7 +116,8 @@ export abstract class BaseCommand extends Command {
       } else {
         this.stderr(`Error: ${described.message}`)
       }
-      if (described.hint) this.stderr(`Hint: ${described.hint}`)
+      // A bug's hint is how to report it, not how to fix the input.
+      if (described.hint) this.stderr(`${described.exitCode === EXIT.bug ? 'Bug' : 'Hint'}: ${described.hint}`)
     }
     process.exitCode = described.exitCode
   }

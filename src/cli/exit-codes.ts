@@ -1,16 +1,7 @@
-import { ConfigError } from '../config/loader.js'
-import { CancelledError, UserError } from '../errors.js'
-import { StoreError } from '../store/sqlite-store.js'
+import { type CodedError, EXIT, type ExitCode } from '../errors.js'
 
-/** The one table of exit codes; the README documents the same table. */
-export const EXIT = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  partial: 3,
-  interrupted: 130,
-} as const
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
+// The table lives beside the error classes, which carry their own exit codes; commands read it from here.
+export { EXIT, type ExitCode }
 
 export interface DescribedError {
   exitCode: ExitCode
@@ -18,50 +9,62 @@ export interface DescribedError {
   message: string
   hint?: string
   problems?: Array<{ file: string; path: string; message: string }>
+  /** Only for a bug: what a maintainer needs to find it. */
+  stack?: string
 }
 
-const hasHint = (error: Error): error is Error & { hint?: string } => 'hint' in error
+const EXIT_CODES: ReadonlySet<number> = new Set<number>(Object.values(EXIT))
 
-/** Maps any thrown value to an exit code and a stable machine-readable code, by type, never by text. */
+/** Reads the fields every explained error class declares; anything without them is a bug. */
+const isCoded = (error: Error): error is Error & CodedError => {
+  const { errorCode, exitCode } = error as Partial<CodedError>
+  return typeof errorCode === 'string' && typeof exitCode === 'number' && EXIT_CODES.has(exitCode)
+}
+
+const problemsOf = (error: Error): DescribedError['problems'] => {
+  const problems = (error as { problems?: unknown }).problems
+  return Array.isArray(problems) ? (problems as DescribedError['problems']) : undefined
+}
+
+export const BUG_HINT =
+  'this is a bug in aircall-intercom, not a problem with your data or configuration: please report it to the ' +
+  "project's issue tracker with the command you ran and its --json output (which carries the stack trace)"
+
+/** The caller's own cancellation (an aborted signal) is an interruption, not a failure. */
+const isAbort = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError'
+
+/**
+ * Maps any thrown value to an exit code and a stable machine-readable code, from the fields the error
+ * class declares, never from its name or text. An error nothing declared is a bug (exit 70).
+ */
 export const describeError = (error: unknown): DescribedError => {
-  if (error instanceof ConfigError) {
-    return { exitCode: EXIT.usage, code: 'config_invalid', message: error.message, problems: error.problems }
-  }
-  if (error instanceof CancelledError) {
-    return { exitCode: EXIT.interrupted, code: 'cancelled', message: error.message }
-  }
-  if (error instanceof UserError) {
+  if (isAbort(error)) return { exitCode: EXIT.interrupted, code: 'cancelled', message: 'interrupted' }
+  if (!(error instanceof Error)) {
     return {
-      exitCode: error.exitCode === 2 ? EXIT.usage : EXIT.failure,
-      code: error.name === 'LockedError' ? 'locked' : error.exitCode === 2 ? 'usage' : 'failed',
+      exitCode: EXIT.bug,
+      code: 'bug',
+      message: `a non-error value was thrown: ${String(error)}`,
+      hint: BUG_HINT,
+    }
+  }
+  if (isCoded(error)) {
+    const problems = problemsOf(error)
+    return {
+      exitCode: error.exitCode,
+      code: error.errorCode,
       message: error.message,
       ...(error.hint ? { hint: error.hint } : {}),
+      ...(problems ? { problems } : {}),
     }
   }
-  if (error instanceof StoreError) {
-    return {
-      exitCode: EXIT.failure,
-      code: 'store_error',
-      message: error.message,
-      hint: 'check that the directory is writable, or move the store with --state',
-    }
+  // oclif's own parse errors (unknown flag, missing argument) carry oclif.exit = 2.
+  const oclifExit = (error as Error & { oclif?: { exit?: number } }).oclif?.exit
+  if (oclifExit === EXIT.usage) return { exitCode: EXIT.usage, code: 'usage', message: error.message }
+  return {
+    exitCode: EXIT.bug,
+    code: 'bug',
+    message: `${error.name}: ${error.message}`,
+    hint: BUG_HINT,
+    ...(error.stack ? { stack: error.stack } : {}),
   }
-  if (error instanceof Error) {
-    // oclif's own parse errors (unknown flag, missing argument) carry oclif.exit = 2.
-    const oclifExit = (error as Error & { oclif?: { exit?: number } }).oclif?.exit
-    if (oclifExit === 2) return { exitCode: EXIT.usage, code: 'usage', message: error.message }
-    const apiName = error.name
-    const code =
-      apiName
-        .replace(/Error$/, '')
-        .replace(/([a-z])([A-Z])/g, '$1_$2')
-        .toLowerCase() || 'error'
-    return {
-      exitCode: EXIT.failure,
-      code,
-      message: error.message,
-      ...(hasHint(error) && error.hint ? { hint: error.hint } : {}),
-    }
-  }
-  return { exitCode: EXIT.failure, code: 'error', message: String(error) }
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import type { ZodIssue } from 'zod'
+import { type CodedError, EXIT } from '../errors.js'
 import { configSchema, ENV, SECRET_PATHS, type AppConfig } from './schema.js'
 import { resolveTemplateSettings } from './templates-check.js'
 
@@ -14,7 +15,11 @@ export interface ConfigProblem {
   message: string
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends Error implements CodedError {
+  readonly failure = 'permanent'
+  readonly errorCode = 'config_invalid'
+  readonly exitCode = EXIT.usage
+
   constructor(readonly problems: ConfigProblem[]) {
     super(problems.map((problem) => formatProblem(problem)).join('\n'))
     this.name = 'ConfigError'

@@ -62,6 +62,7 @@ export type AircallEvent = AircallCallEvent | AircallOtherEvent
 
 export class AircallEventParseError extends Error {
   override readonly name = 'AircallEventParseError'
+  readonly failure = 'permanent' // a replay cannot fix the payload: classifyFailure dead-letters it at once
   constructor(
     message: string,
     readonly issues: string[],

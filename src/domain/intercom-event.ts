@@ -91,6 +91,7 @@ export type IntercomEvent =
 
 export class IntercomEventParseError extends Error {
   override readonly name = 'IntercomEventParseError'
+  readonly failure = 'permanent' // a replay cannot fix the payload: classifyFailure dead-letters it at once
   constructor(
     message: string,
     readonly issues: string[],

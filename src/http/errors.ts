@@ -1,5 +1,7 @@
 import { z } from 'zod/v4'
 
+import { type CodedError, EXIT, type ExitCode } from '../errors.js'
+import type { ClassifiedFailure, FailureClass } from './failure.js'
 import type { ResponseHeaders, ServiceName } from './types.js'
 
 export interface ApiErrorInit {
@@ -15,12 +17,20 @@ export interface ApiErrorInit {
   cause?: unknown
 }
 
-/** Base class of every error the API clients throw. Classify with `instanceof`, never by message. */
-export class ApiError extends Error {
+/**
+ * Base class of every error the API clients throw. Classify with `instanceof` or `classifyFailure`, never
+ * by message. Each subclass declares its failure class and machine code; an unmapped 4xx is permanent.
+ */
+export class ApiError extends Error implements CodedError, ClassifiedFailure {
+  readonly failure: FailureClass = 'permanent'
+  /** Our stable machine code (`error.code` under --json); `code` below is the API's own. */
+  readonly errorCode: string = 'api_error'
+  readonly exitCode: ExitCode = EXIT.failure
   readonly service: ServiceName
   readonly endpoint: string
   readonly status: number | undefined
   readonly requestId: string | undefined
+  /** The API's own error code from the response body (e.g. Intercom's `conflict`), when it sent one. */
   readonly code: string | undefined
   readonly detail: string | undefined
   readonly hint: string | undefined
@@ -38,16 +48,36 @@ export class ApiError extends Error {
   }
 }
 
-export class AuthError extends ApiError {}
-export class ForbiddenError extends ApiError {}
-export class NotFoundError extends ApiError {}
-export class ValidationError extends ApiError {}
-export class ServerError extends ApiError {}
-export class NetworkError extends ApiError {}
-export class TimeoutError extends ApiError {}
+export class AuthError extends ApiError {
+  override readonly failure = 'auth'
+  override readonly errorCode = 'auth_failed'
+}
+export class ForbiddenError extends ApiError {
+  override readonly failure = 'auth'
+  override readonly errorCode = 'forbidden'
+}
+export class NotFoundError extends ApiError {
+  override readonly errorCode = 'not_found'
+}
+export class ValidationError extends ApiError {
+  override readonly errorCode = 'validation_failed'
+}
+export class ServerError extends ApiError {
+  override readonly failure = 'retry'
+  override readonly errorCode = 'server_error'
+}
+export class NetworkError extends ApiError {
+  override readonly failure = 'retry'
+  override readonly errorCode = 'network_error'
+}
+export class TimeoutError extends ApiError {
+  override readonly failure = 'retry'
+  override readonly errorCode = 'timeout'
+}
 
 /** Intercom 2.16 answers 410 for a merged-away contact; `canonicalId` is the surviving contact (from `Link`). */
 export class GoneError extends ApiError {
+  override readonly errorCode = 'gone'
   readonly canonicalId: string | undefined
   constructor(init: ApiErrorInit & { canonicalId?: string | undefined }) {
     super(init)
@@ -57,6 +87,7 @@ export class GoneError extends ApiError {
 
 /** Intercom 409 `conflict` on contact create; `existingId` is the contact that already matches. */
 export class ConflictError extends ApiError {
+  override readonly errorCode = 'conflict'
   readonly existingId: string | undefined
   constructor(init: ApiErrorInit & { existingId?: string | undefined }) {
     super(init)
@@ -65,6 +96,8 @@ export class ConflictError extends ApiError {
 }
 
 export class RateLimitedError extends ApiError {
+  override readonly failure = 'retry'
+  override readonly errorCode = 'rate_limited'
   /** When the server said the budget resets (UNIX ms), if it said so. */
   readonly resetAt: number | undefined
   constructor(init: ApiErrorInit & { resetAt?: number | undefined }) {
@@ -81,6 +114,7 @@ export interface ShapeIssue {
 
 /** A 2xx response whose body did not have the fields we read: reported here, not as a crash in a service. */
 export class ResponseShapeError extends ApiError {
+  override readonly errorCode = 'response_shape'
   readonly issues: ShapeIssue[]
   constructor(init: ApiErrorInit & { issues: ShapeIssue[] }) {
     super({

@@ -9,6 +9,7 @@ import {
   mapHttpError,
   requestIdFromHeaders,
 } from './errors.js'
+import { classifyFailure } from './failure.js'
 import { ConcurrencyGate, type RateGate } from './rate-gate.js'
 import {
   DEFAULT_RETRY_OPTIONS,
@@ -166,6 +167,7 @@ export class HttpClient {
 
       const decision = decideRetry({
         outcome,
+        failure: classifyFailure(error),
         attempt,
         method: options.method,
         replaySafe: options.replaySafe ?? false,

@@ -1,3 +1,4 @@
+import type { FailureClass } from './failure.js'
 import type { HttpMethod, ResponseHeaders } from './types.js'
 
 export type Outcome = number | 'network' | 'timeout'
@@ -20,6 +21,12 @@ export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
 
 export interface RetryInput {
   outcome: Outcome
+  /**
+   * `classifyFailure` of the typed error the attempt produced: only `retry` is retried, so the HTTP core,
+   * the backfill engine and the worker agree on what is transient. The outcome still decides replay safety
+   * and server-requested waits.
+   */
+  failure: FailureClass
   /** 1-based number of the attempt that just failed. */
   attempt: number
   method: HttpMethod
@@ -45,9 +52,10 @@ export function decideRetry(input: RetryInput): RetryDecision {
   const { outcome, attempt } = input
 
   if (typeof outcome === 'number' && outcome < 400) return { retry: false, reason: 'not a failure' }
-  const transient =
-    outcome === 'network' || outcome === 'timeout' || outcome === 408 || outcome === 429 || outcome >= 500
-  if (!transient) return { retry: false, reason: `status ${outcome} is not retryable` }
+  if (input.failure !== 'retry') {
+    const what = typeof outcome === 'number' ? `status ${outcome}` : outcome
+    return { retry: false, reason: `${what} is not retryable (${input.failure})` }
+  }
   if (attempt >= opts.maxAttempts) return { retry: false, reason: `gave up after ${attempt} attempts` }
 
   // A 429 was refused before processing, so replaying it is safe for any method.

@@ -1,7 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 
+import { NetworkError, TimeoutError, mapHttpError } from '../../src/http/errors.js'
+import { classifyFailure } from '../../src/http/failure.js'
 import {
+  type Outcome,
   type RetryInput,
   backoffMs,
   decideRetry,
@@ -11,15 +14,29 @@ import {
 } from '../../src/http/retry-policy.js'
 
 const NOW = 1_700_000_000_000
-const base = (over: Partial<RetryInput>): RetryInput => ({
-  outcome: 503,
-  attempt: 1,
-  method: 'GET',
-  replaySafe: false,
-  now: NOW,
-  random: () => 0.5,
-  ...over,
-})
+
+/** The class the request core passes for an outcome: the typed error it maps to, then classifyFailure. */
+const failureOf = (outcome: Outcome): RetryInput['failure'] => {
+  const init = { service: 'intercom' as const, endpoint: 'GET /x' }
+  if (outcome === 'network') return classifyFailure(new NetworkError(init))
+  if (outcome === 'timeout') return classifyFailure(new TimeoutError(init))
+  const headers = { get: () => null }
+  return classifyFailure(mapHttpError({ ...init, status: outcome, headers, body: undefined }))
+}
+
+const base = (over: Partial<RetryInput>): RetryInput => {
+  const outcome = over.outcome ?? 503
+  return {
+    outcome,
+    failure: failureOf(outcome),
+    attempt: 1,
+    method: 'GET',
+    replaySafe: false,
+    now: NOW,
+    random: () => 0.5,
+    ...over,
+  }
+}
 
 describe('decideRetry', () => {
   const table: Array<[string, Partial<RetryInput>, boolean]> = [
@@ -55,6 +72,15 @@ describe('decideRetry', () => {
   ]
   it.each(table)('%s → retry=%s', (_name, over, expected) => {
     expect(decideRetry(base(over)).retry).toBe(expected)
+  })
+
+  it('retries only what classifyFailure calls transient, whatever the status', () => {
+    // Intercom can name the real cause in the body: an auth code on a 500 is not retried, a rate limit on a 400 is.
+    expect(decideRetry(base({ outcome: 500, failure: 'auth' }))).toEqual({
+      retry: false,
+      reason: 'status 500 is not retryable (auth)',
+    })
+    expect(decideRetry(base({ outcome: 400, failure: 'retry', random: () => 0 }))).toEqual({ retry: true, waitMs: 0 })
   })
 
   it('explains why a POST is not replayed', () => {

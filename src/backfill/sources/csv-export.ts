@@ -130,9 +130,11 @@ class RowReader {
 }
 
 async function* readRows(path: string, onWarning: WindowOptions['onWarning']): AsyncGenerator<Row> {
-  const parser = createReadStream(path).pipe(
-    parse({ info: true, relax_column_count: true, skip_records_with_error: true, bom: true }),
-  )
+  const input = createReadStream(path)
+  const parser = parse({ info: true, relax_column_count: true, skip_records_with_error: true, bom: true })
+  // `pipe` does not forward the file's errors: unhandled, a missing file would crash the process with a stack.
+  input.once('error', (error) => parser.destroy(fileError(path, error)))
+  input.pipe(parser)
   parser.on('skip', (error: CsvError) => {
     const line = typeof error.lines === 'number' ? error.lines : 0
     onWarning({ code: 'bad-row', line, message: `line ${line}: ${error.message}; row skipped` })
@@ -144,4 +146,16 @@ async function* readRows(path: string, onWarning: WindowOptions['onWarning']): A
     if (item.record.length === 1 && item.record[0]?.trim() === '') continue
     yield { record: item.record, line }
   }
+}
+
+/** The file could not be read at all: the command did not start, so exit 2 with the path named. */
+function fileError(path: string, error: NodeJS.ErrnoException): UserError {
+  const missing = error.code === 'ENOENT'
+  const reason = missing ? 'no such file' : error.code === 'EISDIR' ? 'it is a directory' : error.message
+  return new UserError(
+    `cannot read the CSV export ${path}: ${reason}`,
+    missing ? 'check the path given to --csv (relative paths start from the current directory)' : undefined,
+    2,
+    missing ? 'file_not_found' : 'file_unreadable',
+  )
 }

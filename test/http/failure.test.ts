@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest'
+
+import { ConfigError } from '../../src/config/loader.js'
+import { AircallEventParseError } from '../../src/domain/aircall-event.js'
+import { IntercomEventParseError } from '../../src/domain/intercom-event.js'
+import { CancelledError, LockedError, PermanentError, UserError } from '../../src/errors.js'
+import {
+  ApiError,
+  type ApiErrorInit,
+  AuthError,
+  ConflictError,
+  ForbiddenError,
+  GoneError,
+  NetworkError,
+  NotFoundError,
+  RateLimitedError,
+  ResponseShapeError,
+  ServerError,
+  TimeoutError,
+  ValidationError,
+  mapHttpError,
+} from '../../src/http/errors.js'
+import { type FailureClass, classifyFailure } from '../../src/http/failure.js'
+import { isPermanentError, PermanentError as ListenerPermanentError } from '../../src/listener/errors.js'
+
+const init: ApiErrorInit = { service: 'intercom', endpoint: 'POST /conversations', status: 400 }
+
+const table: Array<[string, unknown, FailureClass]> = [
+  ['ServerError', new ServerError(init), 'retry'],
+  ['NetworkError', new NetworkError(init), 'retry'],
+  ['TimeoutError', new TimeoutError(init), 'retry'],
+  ['RateLimitedError', new RateLimitedError(init), 'retry'],
+  ['AuthError', new AuthError(init), 'auth'],
+  ['ForbiddenError', new ForbiddenError(init), 'auth'],
+  ['ValidationError', new ValidationError(init), 'permanent'],
+  ['NotFoundError', new NotFoundError(init), 'permanent'],
+  ['GoneError', new GoneError(init), 'permanent'],
+  ['ConflictError', new ConflictError(init), 'permanent'],
+  [
+    'ResponseShapeError',
+    new ResponseShapeError({ ...init, issues: [{ path: 'id', message: 'Required' }] }),
+    'permanent',
+  ],
+  ['an unmapped 4xx (ApiError)', new ApiError({ ...init, status: 405 }), 'permanent'],
+  ['UserError', new UserError('bad input'), 'permanent'],
+  ['LockedError', new LockedError('another run holds the lock'), 'permanent'],
+  ['PermanentError', new PermanentError('no such admin'), 'permanent'],
+  ['AircallEventParseError', new AircallEventParseError('Malformed call', ['data.id: Required']), 'permanent'],
+  ['IntercomEventParseError', new IntercomEventParseError('No conversation id', ['data.item']), 'permanent'],
+  ['ConfigError', new ConfigError([{ file: 'a.yml', path: 'x', message: 'unknown key' }]), 'permanent'],
+  ['TypeError', new TypeError("Cannot read properties of undefined (reading 'id')"), 'bug'],
+  ['RangeError', new RangeError('Invalid time value'), 'bug'],
+  ['a plain Error', new Error('something'), 'bug'],
+  ['a thrown string', 'oops', 'bug'],
+  ['undefined', undefined, 'bug'],
+  ['an Error with a made-up marker', Object.assign(new Error('x'), { failure: 'later' }), 'bug'],
+  ['a non-Error object with a marker', { failure: 'retry' }, 'bug'],
+]
+
+describe('classifyFailure', () => {
+  it.each(table)('%s → %s', (_name, error, expected) => {
+    expect(classifyFailure(error)).toBe(expected)
+  })
+
+  it('classifies what the HTTP core maps from a response, by status and by the API’s own code', () => {
+    const headers = { get: () => null }
+    const of = (status: number, code?: string): FailureClass =>
+      classifyFailure(
+        mapHttpError({
+          service: 'intercom',
+          endpoint: 'GET /contacts',
+          status,
+          headers,
+          body: code ? { type: 'error.list', errors: [{ code, message: 'x' }] } : undefined,
+        }),
+      )
+    expect([500, 502, 503, 408, 429].map((status) => of(status))).toEqual(['retry', 'retry', 'retry', 'retry', 'retry'])
+    expect([400, 404, 409, 410, 422].map((status) => of(status))).toEqual([
+      'permanent',
+      'permanent',
+      'permanent',
+      'permanent',
+      'permanent',
+    ])
+    expect([401, 403].map((status) => of(status))).toEqual(['auth', 'auth'])
+    expect(of(400, 'rate_limit_exceeded')).toBe('retry')
+    expect(of(500, 'token_revoked')).toBe('auth')
+  })
+})
+
+describe('isPermanentError (the queue worker’s question)', () => {
+  it('dead-letters permanent and auth failures at once; retries transient ones and bugs', () => {
+    expect(isPermanentError(new ValidationError(init))).toBe(true)
+    expect(isPermanentError(new AuthError(init))).toBe(true)
+    expect(isPermanentError(new ListenerPermanentError('x'))).toBe(true)
+    expect(isPermanentError(new ServerError(init))).toBe(false)
+    expect(isPermanentError(new TypeError('x'))).toBe(false)
+    expect(isPermanentError(new CancelledError())).toBe(false)
+  })
+})
