@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs'
 import { UserError } from '../errors.js'
-import { buildPipeline } from '../listener/build-pipeline.js'
 import { isPermanentError } from '../listener/errors.js'
 import { acquireWorkerLock } from '../listener/lock.js'
 import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
@@ -10,6 +9,10 @@ import type { Runtime } from './runtime.js'
 export interface EventView {
   id: number
   source: EventSource
+  /** What the item is: a webhook received live, or a typed job a history run dead-lettered. */
+  kind: 'live-webhook' | 'history-call' | 'history-tag-attributes'
+  /** The origin a replay runs it with: live rules only for a live webhook. */
+  origin: 'live' | 'history'
   type: string
   subject: string | null
   status: EventStatus
@@ -48,9 +51,16 @@ export interface PurgeResult {
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
+const kindOf = (event: QueuedEvent): EventView['kind'] => {
+  if (event.source !== 'job') return 'live-webhook'
+  return event.type === 'job.tag-attributes' ? 'history-tag-attributes' : 'history-call'
+}
+
 const view = (event: QueuedEvent): EventView => ({
   id: event.id,
   source: event.source,
+  kind: kindOf(event),
+  origin: event.source === 'job' ? 'history' : 'live',
   type: event.type,
   subject: event.subject,
   status: event.status,
@@ -164,7 +174,7 @@ const processUntilSettled = async (
   onEvent?: (event: WorkerEvent) => void,
 ): Promise<NonNullable<ReplayResult['processed']>> => {
   const { store, config, now } = runtime
-  const { pipeline } = buildPipeline(runtime)
+  const { pipeline } = runtime.pipeline
   const lock = acquireWorkerLock(store, now, 60_000)
   const worker = new QueueWorker({
     store,

@@ -1,5 +1,4 @@
 import { UserError } from '../errors.js'
-import { buildPipeline } from '../listener/build-pipeline.js'
 import { isPermanentError } from '../listener/errors.js'
 import type { IntakeEvent } from '../listener/intake.js'
 import { IntakeListenError, startIntake, type IntakeHandle } from '../listener/intake-host.js'
@@ -79,7 +78,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
   const { config, store, now } = runtime
   const emit = options.onEvent ?? (() => undefined)
   const sources = webhookSources(runtime)
-  const { pipeline, guard } = options.pipeline ? { pipeline: options.pipeline, guard: null } : buildPipeline(runtime)
+  const { pipeline, guard } = options.pipeline ? { pipeline: options.pipeline, guard: null } : runtime.pipeline
 
   const lock = acquireWorkerLock(store, now, LOCK_TTL_MS)
   const recovered = store.releaseExpiredLeases(Number.MAX_SAFE_INTEGER)

@@ -4,8 +4,24 @@ import type { AppConfig } from '../config/schema.js'
 import { UserError } from '../errors.js'
 import type { HttpEvent } from '../http/types.js'
 import { IntercomClient } from '../intercom/client.js'
+import { IntercomContext } from '../listener/intercom-context.js'
+import { IntercomContactResolver } from '../matching/resolver.js'
+import type { ClaimContext } from '../store/claim-step.js'
 import { openStateStore } from '../store/sqlite-store.js'
 import type { StateStore } from '../store/state-store.js'
+import { newStepOwner } from '../store/step-owner.js'
+import { DEFAULT_LEASE_MS, IntercomCallLogger } from '../sync/call-logger.js'
+import { ConversationDiscovery } from '../sync/conversation-discovery.js'
+import { DataAttributeEnsurer } from '../sync/data-attributes.js'
+import { EscalationService } from '../sync/escalation.js'
+import { InsightCardService } from '../sync/insight-card.js'
+import { LoopGuard } from '../sync/loop-guard.js'
+import { MissedCallService } from '../sync/missed-call.js'
+import { EventPipeline } from '../sync/pipeline.js'
+import { ResolveConversationService } from '../sync/resolve-conversation.js'
+import { TagAttributeLogger } from '../sync/tag-attribute-logger.js'
+import { TagAttributeWriter } from '../sync/tag-attributes.js'
+import { VipService } from '../sync/vip.js'
 
 export interface RuntimeDeps {
   now?: () => number
@@ -15,22 +31,144 @@ export interface RuntimeDeps {
   onAircallWarning?: (warning: AircallWarning) => void
 }
 
+const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
+      },
+      { once: true },
+    )
+  })
+
 /**
- * Everything a service needs, built once per command from the loaded configuration: the clients
- * (with one shared rate gate each, so concurrent work in this process stays within the limits) and
- * the state store. Services receive this; commands never touch clients or the store directly.
+ * The composition root: everything a service needs, built once per command from the loaded configuration —
+ * the clients (one shared rate gate each, so concurrent work in this process stays within the limits), the state
+ * store, the claim owner of this process, the resolver, the call logger with its parsed templates, and the one
+ * pipeline (rules included) every command runs calls and events through. Nothing else constructs them.
  */
 export class Runtime {
   private storeInstance: StateStore | null = null
   private aircallInstance: AircallClient | null = null
   private intercomInstance: IntercomClient | null = null
+  private resolverInstance: IntercomContactResolver | null = null
+  private loggerInstance: IntercomCallLogger | null = null
+  private pipelineInstance: { pipeline: EventPipeline; guard: LoopGuard } | null = null
   readonly now: () => number
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** Owner of every ledger claim this process takes. */
+  readonly owner = newStepOwner()
 
   constructor(
     readonly loaded: LoadedConfig,
     readonly deps: RuntimeDeps = {},
   ) {
     this.now = deps.now ?? Date.now
+    this.sleep = deps.sleep ?? realSleep
+  }
+
+  get claims(): ClaimContext {
+    return { store: this.store, owner: this.owner, leaseMs: DEFAULT_LEASE_MS, now: this.now, sleep: this.sleep }
+  }
+
+  /** One resolver per process, so every path shares its in-flight lookups and creates. */
+  get resolver(): IntercomContactResolver {
+    this.resolverInstance ??= new IntercomContactResolver({
+      matching: this.config.matching,
+      store: this.store,
+      intercom: this.intercom,
+      now: this.now,
+      claims: this.claims,
+    })
+    return this.resolverInstance
+  }
+
+  /** The call logger; its note template is the Liquid source the loader read (inline or from a file). */
+  get callLogger(): IntercomCallLogger {
+    this.loggerInstance ??= new IntercomCallLogger({
+      store: this.store,
+      intercom: this.intercom,
+      resolver: this.resolver,
+      adminId: this.adminId,
+      config: this.config,
+      noteTemplate: this.config.logging.templates.note,
+      claims: this.claims,
+    })
+    return this.loggerInstance
+  }
+
+  /** A fresh pre-pass for one run over a time range (it remembers the days it has read). */
+  conversationDiscovery(): ConversationDiscovery {
+    return new ConversationDiscovery({
+      store: this.store,
+      intercom: this.intercom,
+      callIdAttribute: this.config.logging.callIdAttribute,
+    })
+  }
+
+  /** Applies only the tag → attribute mapping (`tags sync` and the replay of its dead letters). */
+  tagAttributeLogger(ensurer = new DataAttributeEnsurer(this.intercom)): TagAttributeLogger {
+    const writer = new TagAttributeWriter({
+      store: this.store,
+      intercom: this.intercom,
+      ensurer,
+      mapping: this.config.tags.map,
+    })
+    return new TagAttributeLogger(this.store, this.resolver, writer)
+  }
+
+  /**
+   * The one pipeline: webhooks (live), typed dead-letter jobs (replayed with their origin) and, through the call
+   * logger, history runs. A rule's service exists only when the rule is enabled; the Aircall client only when a
+   * rule writes to Aircall.
+   */
+  get pipeline(): { pipeline: EventPipeline; guard: LoopGuard } {
+    if (this.pipelineInstance) return this.pipelineInstance
+    const { config, store, now } = this
+    const intercom = this.intercom
+    const adminId = this.adminId
+    const guard = new LoopGuard({
+      store,
+      ownAdminId: adminId,
+      ttlMs: config.listener.fingerprintTtlMinutes * 60_000,
+      now,
+    })
+    const context = new IntercomContext(intercom)
+    const base = { store, intercom, context, adminId }
+    const pipeline = new EventPipeline({
+      config,
+      store,
+      guard,
+      logger: this.callLogger,
+      tagAttributes: config.tags.map.length > 0 ? this.tagAttributeLogger() : null,
+      resolver: this.resolver,
+      context,
+      missedCall: config.missedCalls.enabled
+        ? new MissedCallService({ ...base, config: config.missedCalls, now })
+        : null,
+      vip: config.vip.enabled ? new VipService({ ...base, guard, config: config.vip }) : null,
+      resolve: config.resolve.enabled
+        ? new ResolveConversationService({ ...base, guard, config: config.resolve })
+        : null,
+      escalation: config.escalation.enabled
+        ? new EscalationService({
+            store,
+            aircall: this.aircall,
+            context,
+            ownAdminId: adminId,
+            config: config.escalation,
+            defaultCountry: config.matching.defaultCountry,
+          })
+        : null,
+      insightCard: config.insightCards.enabled
+        ? new InsightCardService({ store, aircall: this.aircall, context, config: config.insightCards })
+        : null,
+    })
+    this.pipelineInstance = { pipeline, guard }
+    return this.pipelineInstance
   }
 
   get config(): AppConfig {

@@ -1,7 +1,7 @@
 import type { Runtime } from '../app/runtime.js'
 import { UserError } from '../errors.js'
 import { type BackfillCounts, type BackfillEvent, runBackfillEngine } from './engine.js'
-import { createCallLogger } from './logger-factory.js'
+import { type Span, spansOf, uncovered } from './coverage.js'
 import { iso, parseInstant } from './range.js'
 import { AircallRangeSource } from './sources/aircall-range.js'
 import { CsvExportSource } from './sources/csv-export.js'
@@ -41,7 +41,15 @@ export interface BackfillResult {
   /** Distinct callers with no Intercom contact (when unknown callers are not created). */
   unmatchedCallers: number
   checkpoint: string
+  /** The parts of the range this run read: what earlier runs on this store had not covered yet. */
+  read: Array<{ since: string; until: string }>
+  /** The pre-pass: Intercom requests it made, and conversations of calls the ledger did not know yet. */
+  prePass: { requests: number; adopted: number }
 }
+
+export const API_CHECKPOINT = 'backfill:api'
+/** Calls this recent may still be running or be rewritten: the next run reads them again. */
+const SETTLE_S = 3_600
 
 export const requestFigures = (runtime: Runtime): BackfillResult['requests'] => {
   const stats = runtime.requestStats()
@@ -60,6 +68,8 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
     throw new UserError('--since must be before --until', `got ${iso(since)} → ${iso(until)}`)
   }
   let source: CallSource
+  let gaps: Span[] = []
+  const nowSeconds = Math.floor(nowMs / 1000)
   if (request.csv !== undefined) {
     source = new CsvExportSource({ file: request.csv, since, until })
   } else {
@@ -69,18 +79,27 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
         'e.g. --since 2026-01-01, or --since 90d; or import an export with --csv FILE',
       )
     }
+    const end = until ?? nowSeconds
+    const covered = request.restart ? [] : spansOf(runtime.store.getCheckpoint(API_CHECKPOINT)?.value)
+    gaps = uncovered(covered, since, end)
     source = new AircallRangeSource({
       client: runtime.aircall,
       since,
-      until: until ?? Math.floor(nowMs / 1000),
+      until: end,
       retentionDays: runtime.config.aircall.retentionDays,
       now: runtime.now,
+      checkpointName: API_CHECKPOINT,
+      gaps,
+      settledBefore: nowSeconds - SETTLE_S,
     })
   }
-  const logger = createCallLogger(runtime)
+  const logger = runtime.callLogger
+  const discovery = runtime.conversationDiscovery()
   const run = await runBackfillEngine({
     source,
-    logger,
+    logger: runtime.pipeline.pipeline.history(),
+    prepare: (span) => discovery.cover(span[0], span[1], request.signal),
+    deadLetter: { kind: 'log-call', via: request.csv !== undefined ? 'csv' : 'backfill' },
     store: runtime.store,
     concurrency: request.concurrency,
     dryRun: request.dryRun,
@@ -103,5 +122,7 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
     dataAttributesCreated: [...logger.ensurer.created],
     unmatchedCallers: Object.keys(run.unmatched).length,
     checkpoint: source.checkpointName,
+    read: gaps.map(([from, to]) => ({ since: iso(from), until: iso(to) })),
+    prePass: { ...discovery.figures },
   }
 }

@@ -1,75 +1,41 @@
-import type { AircallCallLike, CallRecord } from '../domain/call-record.js'
+import type { CallRecord } from '../domain/call-record.js'
+import { type JobKind, type JobVia, jobEventType, jobIdentity } from '../domain/job.js'
 import type { StateStore } from '../store/state-store.js'
 
 /**
- * Dead letters of a backfill live in the store's event queue, like the listener's: a call whose logging
- * exhausted its retries becomes a `call.ended` event with status `dead` (and its ledger step `call:<id>:log`
- * is marked failed with the error). `events replay <id>` puts it back in the queue, and the worker logs it
- * through the same call logger, which reconciles whatever the failed attempts left half-done.
+ * Dead letters of a history run live in the store's event queue beside the listener's, as typed jobs: a call
+ * whose logging exhausted its retries becomes a `job.log-call` (or `job.tag-attributes`) event with status `dead`
+ * holding its origin and the full call, and its ledger step `call:<id>:log` is marked failed with the error.
+ * `events replay <id>` runs it through the same pipeline with the history origin: no customer message, no
+ * assignment, no resolve.
  */
 
 export const logStepKey = (callId: string): string => `call:${callId}:log`
-export const deadLetterIdentity = (callId: string): string => `backfill:call:${callId}`
 
-/** The CallRecord back in Aircall's webhook `data` shape, so the queue worker parses it like a live event. */
-export function toAircallCall(call: CallRecord): AircallCallLike {
-  return {
-    id: /^\d+$/.test(call.callId) ? Number(call.callId) : call.callId,
-    direction: call.direction,
-    status: call.status,
-    started_at: call.startedAt,
-    answered_at: call.answeredAt,
-    ended_at: call.endedAt,
-    duration: call.durationSeconds,
-    missed_call_reason: call.missedReason,
-    raw_digits: call.rawDigits,
-    asset: call.assetUrl,
-    archived: call.archived,
-    cost: call.cost,
-    number: {
-      id: call.line.id,
-      name: call.line.name,
-      digits: call.line.digits,
-      country: call.line.country,
-      time_zone: call.line.timeZone,
-    },
-    user: call.agent ? { id: call.agent.id, name: call.agent.name, email: call.agent.email } : null,
-    teams: call.teams.map((name) => ({ name })),
-    tags: call.tags.map((name) => ({ name })),
-    comments: call.comments.map((content) => ({ content })),
-    contact: call.contact
-      ? {
-          id: call.contact.id,
-          first_name: call.contact.firstName,
-          last_name: call.contact.lastName,
-          company_name: call.contact.companyName,
-          emails: call.contact.emails.map((value) => ({ value })),
-          phone_numbers: call.contact.phones.map((value) => ({ value })),
-        }
-      : null,
-  }
+export interface DeadLetterJob {
+  kind: JobKind
+  via: JobVia
 }
 
 /** Records one dead letter; returns the queue event id (`events show/replay`). */
-export function deadLetterCall(store: StateStore, call: CallRecord, error: string, nowMs: number): number {
+export function deadLetterCall(
+  store: StateStore,
+  job: DeadLetterJob,
+  call: CallRecord,
+  error: string,
+  nowMs: number,
+): number {
   return store.transaction(() => {
     store.failStep(logStepKey(call.callId), error)
-    const payload = JSON.stringify({
-      resource: 'call',
-      event: 'call.ended',
-      timestamp: Math.floor(nowMs / 1000),
-      // The webhook token is checked at intake only; a secret never enters the store.
-      token: '',
-      data: toAircallCall(call),
-    })
     const { id } = store.enqueueEvent({
-      source: 'aircall',
-      identity: deadLetterIdentity(call.callId),
-      type: 'call.ended',
+      source: 'job',
+      identity: jobIdentity(job.kind, call.callId),
+      type: jobEventType(job.kind),
       subject: `aircall:call:${call.callId}`,
-      payload,
+      payload: JSON.stringify({ kind: job.kind, origin: 'history', via: job.via, call }),
       receivedAt: nowMs,
     })
+    // The identity is the call's: a call dead-lettered again by a later run is the same job, with its new error.
     store.deadLetterEvent(id, error)
     return id
   })

@@ -2,7 +2,7 @@ import type { CallRecord } from '../domain/call-record.js'
 import { classifyFailure } from '../http/failure.js'
 import type { StateStore } from '../store/state-store.js'
 import type { CallLogger, LogCallOutcome } from '../sync/types.js'
-import { clearDeadLetter, deadLetterCall, logStepKey } from './dead-letters.js'
+import { clearDeadLetter, type DeadLetterJob, deadLetterCall, logStepKey } from './dead-letters.js'
 import type { CallSource, SourceWarning } from './sources/types.js'
 
 export type SkipReason = 'anonymous' | 'invalid-number' | 'unmatched'
@@ -58,6 +58,14 @@ export interface BackfillEngineOptions {
   now?: () => number
   sleep?: (ms: number) => Promise<void>
   onEvent?: (event: BackfillEvent) => void
+  /**
+   * Runs before a window's calls are logged, with the start times it holds (UNIX s): the pre-pass that reads the
+   * range's existing conversations from Intercom into the ledger. A window whose span the source does not know in
+   * advance (a CSV chunk) is read whole first to learn it.
+   */
+  prepare?: (span: readonly [from: number, to: number]) => Promise<void>
+  /** What a call that exhausted its retries is dead-lettered as (default: a backfill's log-call job). */
+  deadLetter?: DeadLetterJob
 }
 
 const emptyCounts = (): BackfillCounts => ({
@@ -166,7 +174,9 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
           continue
         }
         const text = errorText(error)
-        const id = dryRun ? null : deadLetterCall(store, call, text, now())
+        const id = dryRun
+          ? null
+          : deadLetterCall(store, options.deadLetter ?? { kind: 'log-call', via: 'backfill' }, call, text, now())
         if (id !== null) deadLetterIds.push(id)
         counts.deadLetters++
         emit({ type: 'call-failed', callId: call.callId, error: text, attempts: attempt, deadLetterId: id })
@@ -204,7 +214,21 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
       const inFlight = new Set<Promise<void>>()
       const failed: { error: Error | null } = { error: null }
       let calls = 0
-      for await (const call of window.calls) {
+      let windowCalls: AsyncIterable<CallRecord> | CallRecord[] = window.calls
+      if (options.prepare && !dryRun) {
+        if (window.span) {
+          await options.prepare(window.span)
+        } else {
+          const buffered: CallRecord[] = []
+          for await (const call of window.calls) buffered.push(call)
+          if (buffered.length > 0) {
+            const starts = buffered.map((call) => call.startedAt)
+            await options.prepare([Math.min(...starts) - 1, Math.max(...starts)])
+          }
+          windowCalls = buffered
+        }
+      }
+      for await (const call of windowCalls) {
         if (signal?.aborted || failed.error !== null) break
         counts.read++
         calls++
@@ -224,8 +248,10 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
       counts.windows++
       if (!dryRun) {
         store.transaction(() => {
-          store.completeStep(`window:${source.checkpointName}:${JSON.stringify(window.position)}`, null, { calls })
-          store.setCheckpoint(source.checkpointName, window.position)
+          const next = source.advance
+            ? source.advance(store.getCheckpoint(source.checkpointName)?.value, window)
+            : window.position
+          if (next !== null) store.setCheckpoint(source.checkpointName, next)
         })
       }
       emit({ type: 'window-done', label: window.label, calls })

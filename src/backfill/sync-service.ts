@@ -3,7 +3,6 @@ import { hostname } from 'node:os'
 import type { Runtime } from '../app/runtime.js'
 import { LockedError, UserError } from '../errors.js'
 import { type BackfillCounts, type BackfillEvent, runBackfillEngine } from './engine.js'
-import { createCallLogger } from './logger-factory.js'
 import { iso, parseDuration } from './range.js'
 import { type RequestFigures, requestFigures } from './backfill-service.js'
 import { AircallRangeSource } from './sources/aircall-range.js'
@@ -69,9 +68,12 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
       now: runtime.now,
       checkpointName: SYNC_CHECKPOINT,
     })
+    const discovery = runtime.conversationDiscovery()
     const run = await runBackfillEngine({
       source,
-      logger: createCallLogger(runtime),
+      logger: runtime.pipeline.pipeline.history(),
+      prepare: (span) => discovery.cover(span[0], span[1], request.signal),
+      deadLetter: { kind: 'log-call', via: 'sync' },
       store,
       concurrency: request.concurrency,
       resume: false,

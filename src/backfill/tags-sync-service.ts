@@ -1,17 +1,16 @@
+import { createHash } from 'node:crypto'
+
 import type { Runtime } from '../app/runtime.js'
-import type { CallRecord } from '../domain/call-record.js'
 import { UserError } from '../errors.js'
-import { resolverFor } from '../matching/services.js'
-import type { ContactResolver } from '../matching/types.js'
-import type { StateStore } from '../store/state-store.js'
-import { conversationStepKey } from '../sync/call-logger.js'
 import { DataAttributeEnsurer } from '../sync/data-attributes.js'
-import { TagAttributeWriter } from '../sync/tag-attributes.js'
-import type { CallLogger, LogCallOutcome } from '../sync/types.js'
 import { type RequestFigures, requestFigures } from './backfill-service.js'
+import { spansOf, uncovered } from './coverage.js'
 import { type BackfillEvent, runBackfillEngine } from './engine.js'
 import { parseRange, iso } from './range.js'
 import { AircallRangeSource } from './sources/aircall-range.js'
+
+/** Calls this recent may still be re-tagged: the next run reads them again. */
+const SETTLE_S = 3_600
 
 export interface TagsSyncRequest {
   since?: string
@@ -39,49 +38,6 @@ export interface TagsSyncResult {
   requests: { aircall: RequestFigures; intercom: RequestFigures }
 }
 
-/**
- * Applies only the tag → attribute mapping to a call: the contact is the one its logged conversation names,
- * else whoever the resolver finds (never created: tags alone do not justify a new contact).
- */
-class TagAttributeLogger implements CallLogger {
-  constructor(
-    private readonly store: StateStore,
-    private readonly resolver: ContactResolver,
-    private readonly writer: TagAttributeWriter,
-  ) {}
-
-  async log(call: CallRecord, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<LogCallOutcome> {
-    if (this.writer.plan(call).writes.length === 0)
-      return { status: 'already-done', conversationId: null, contactId: null }
-    const logged = this.store.getStep(conversationStepKey(call.callId))
-    const loggedContact = logged?.status === 'done' ? logged.data.contactId : undefined
-    const resolution =
-      typeof loggedContact === 'string'
-        ? null
-        : await this.resolver.resolve(call, { create: false, dryRun: options.dryRun, signal: options.signal })
-    if (resolution?.status === 'unmatched') {
-      const reason =
-        resolution.reason === 'anonymous' || resolution.reason === 'invalid-number' ? resolution.reason : 'unmatched'
-      return { status: 'skipped', reason, resolution }
-    }
-    const contactId = typeof loggedContact === 'string' ? loggedContact : (resolution?.contactId ?? '')
-    const conversationId = logged?.status === 'done' ? logged.externalId : null
-    if (options.dryRun) return { status: 'skipped', reason: 'dry-run', resolution }
-    const outcome = await this.writer.apply({ call, contactId, conversationId, signal: options.signal })
-    if (outcome.status !== 'written') return { status: 'already-done', conversationId, contactId }
-    const reported = resolution ?? {
-      status: 'matched' as const,
-      contactId,
-      role: 'lead' as const,
-      e164: null,
-      via: 'index' as const,
-      reason: 'contact of the logged call',
-      candidates: 1,
-    }
-    return { status: 'logged', conversationId: conversationId ?? '', contactId, resolution: reported }
-  }
-}
-
 export async function syncTagAttributes(runtime: Runtime, request: TagsSyncRequest): Promise<TagsSyncResult> {
   const mapping = runtime.config.tags.map
   if (mapping.length === 0) {
@@ -92,16 +48,22 @@ export async function syncTagAttributes(runtime: Runtime, request: TagsSyncReque
   }
   const range = parseRange(request, runtime.now(), '7d')
   const ensurer = new DataAttributeEnsurer(runtime.intercom)
-  const writer = new TagAttributeWriter({ store: runtime.store, intercom: runtime.intercom, ensurer, mapping })
+  // Coverage belongs to one mapping: a changed mapping applies to calls an earlier one already covered.
+  const checkpointName = `tags:api:${createHash('sha256').update(JSON.stringify(mapping)).digest('hex').slice(0, 12)}`
+  const nowSeconds = Math.floor(runtime.now() / 1000)
+  const gaps = uncovered(spansOf(runtime.store.getCheckpoint(checkpointName)?.value), range.since, range.until)
   const run = await runBackfillEngine({
     source: new AircallRangeSource({
       client: runtime.aircall,
       ...range,
       retentionDays: runtime.config.aircall.retentionDays,
       now: runtime.now,
-      checkpointName: `tags:api:${range.since}:${range.until}`,
+      checkpointName,
+      gaps,
+      settledBefore: nowSeconds - SETTLE_S,
     }),
-    logger: new TagAttributeLogger(runtime.store, resolverFor(runtime), writer),
+    logger: runtime.tagAttributeLogger(ensurer),
+    deadLetter: { kind: 'tag-attributes', via: 'tags-sync' },
     store: runtime.store,
     concurrency: request.concurrency,
     dryRun: request.dryRun,

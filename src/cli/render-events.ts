@@ -10,13 +10,13 @@ export const renderEventList = (result: EventListResult): string => {
   const totals = `queued ${counts.queued}, processing ${counts.processing}, done ${counts.done}, dead ${counts.dead}`
   if (result.events.length === 0) return `No events match (${totals}).`
   const table = new Table({
-    head: ['id', 'source', 'type', 'subject', 'status', 'tries', 'received', 'last error'],
+    head: ['id', 'kind', 'type', 'subject', 'status', 'tries', 'received', 'last error'],
     style: { head: [], border: [] },
   })
   for (const event of result.events) {
     table.push([
       event.id,
-      event.source,
+      event.kind,
       event.type,
       event.subject ?? '',
       event.status,
@@ -31,6 +31,7 @@ export const renderEventList = (result: EventListResult): string => {
 export const renderEventDetail = (event: EventDetail): string =>
   [
     `Event #${event.id} (${event.source} ${event.type})`,
+    `  kind:        ${event.kind} (replayed with the ${event.origin} origin${event.origin === 'history' ? ': no customer message, assignment or resolve' : ''})`,
     `  status:      ${event.status} after ${event.attempts} attempt(s)`,
     `  identity:    ${event.identity}`,
     `  subject:     ${event.subject ?? '-'}`,

@@ -261,6 +261,12 @@ export const listenerSchema = z
     workerConcurrency: z.number().int().min(1).max(64).default(4),
     maxAttempts: z.number().int().min(1).max(50).default(8),
     fingerprintTtlMinutes: z.number().int().min(1).max(10_080).default(60),
+    // Node's own defaults (60 s for headers, 5 min per request, no connection cap) let slow senders hold
+    // sockets and buffers for minutes; a webhook arrives in milliseconds.
+    headersTimeoutMs: z.number().int().min(50).max(600_000).default(10_000),
+    requestTimeoutMs: z.number().int().min(50).max(600_000).default(30_000),
+    keepAliveTimeoutMs: z.number().int().min(50).max(600_000).default(5_000),
+    maxConnections: z.number().int().min(1).max(100_000).default(512),
   })
   .strict()
 

@@ -2,19 +2,11 @@ import type { Runtime } from '../app/runtime.js'
 import { auditUnmatched, parseAuditRange, type AuditEvent, type AuditResult } from './audit.js'
 import { dedupeContacts, type DedupeOptions, type DedupeResult } from './dedupe.js'
 import { refreshContactIndex, type ContactIndexDeps, type RefreshOptions, type RefreshResult } from './refresh.js'
-import { IntercomContactResolver } from './resolver.js'
 import type { ContactResolver } from './types.js'
 
-const resolvers = new WeakMap<Runtime, IntercomContactResolver>()
-
-/** One resolver per runtime, so every sync path of a process shares its in-flight lookups and creates. */
+/** The runtime's one resolver, so every sync path of a process shares its in-flight lookups and creates. */
 export function resolverFor(runtime: Runtime): ContactResolver {
-  let resolver = resolvers.get(runtime)
-  if (!resolver) {
-    resolver = new IntercomContactResolver(indexDeps(runtime))
-    resolvers.set(runtime, resolver)
-  }
-  return resolver
+  return runtime.resolver
 }
 
 function indexDeps(runtime: Runtime): ContactIndexDeps {

@@ -8,7 +8,7 @@ export type Resolution =
       role: 'user' | 'lead'
       e164: string | null
       /** The step that found it, in resolver order. */
-      via: 'index' | 'recent-create' | 'formatted_phone' | 'phone-variant' | 'email' | 'conflict'
+      via: 'index' | 'recent-create' | 'formatted_phone' | 'phone-variant' | 'email' | 'conflict' | 'discovered'
       /** Why this contact among several (tie-break), recorded in the ledger. */
       reason: string
       candidates: number

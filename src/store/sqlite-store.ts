@@ -8,6 +8,7 @@ import type {
   Checkpoint,
   EnqueueInput,
   EventFilter,
+  EventSource,
   EventStatus,
   IndexedContact,
   LedgerStep,
@@ -49,7 +50,7 @@ interface LedgerRow {
 
 interface EventRow {
   id: number
-  source: 'aircall' | 'intercom'
+  source: EventSource
   identity: string
   type: string
   subject: string | null

@@ -42,7 +42,8 @@ export interface Checkpoint {
   updatedAt: number
 }
 
-export type EventSource = 'aircall' | 'intercom'
+/** `job`: a typed dead letter of a history run (src/domain/job.ts), not a webhook. */
+export type EventSource = 'aircall' | 'intercom' | 'job'
 export type EventStatus = 'queued' | 'processing' | 'done' | 'dead'
 
 export interface QueuedEvent {

@@ -242,7 +242,7 @@ export class IntercomCallLogger implements CallLogger {
     }
     const resumed = claim.status === 'claimed' && claim.resumed !== null
     if (resumed || findExisting) {
-      const found = await this.findCallConversation(contactId, call.callId, signal)
+      const found = await this.findCallConversation(contactId, call, signal)
       if (found !== null) return completing(found, true, true)
     }
     if (this.deps.config.logging.mode === 'note') {
@@ -343,20 +343,24 @@ export class IntercomCallLogger implements CallLogger {
     }
   }
 
+  /**
+   * The call's conversation among the contact's, by the call-id attribute or the marker of its first message. It
+   * was created with the call's start time, so only conversations from two days before on are read (dates are
+   * compared by calendar day in the workspace's zone).
+   */
   private async findCallConversation(
     contactId: string,
-    callId: string,
+    call: CallRecord,
     signal: AbortSignal | undefined,
   ): Promise<string | null> {
     const attribute = this.deps.config.logging.callIdAttribute
+    const callId = call.callId
     let read = 0
-    for await (const conversation of this.deps.intercom.searchConversations(
+    const query = conversationQuery.and(
       conversationQuery.eq('contact_ids', contactId),
-      {
-        perPage: 150,
-        signal,
-      },
-    )) {
+      conversationQuery.gt('created_at', call.startedAt - 2 * 86_400),
+    )
+    for await (const conversation of this.deps.intercom.searchConversations(query, { perPage: 150, signal })) {
       if (conversation.custom_attributes?.[attribute] === callId) return conversation.id
       const parsed = partsSchema.safeParse(conversation)
       if (parsed.success && hasCallMarker(parsed.data.source?.body, callId)) return conversation.id

@@ -146,12 +146,19 @@ export class MissedCallService {
     since: number,
     signal?: AbortSignal,
   ): Promise<MissedCallOutcome | null> {
+    const sinceSeconds = Math.floor(since / 1000) - 1
+    // Intercom's search takes `>` and `<` on dates, never `>=` (a 400), and compares by calendar day in the
+    // workspace's zone up to 2.16: ask from two days before, then keep what was created since the step began.
     const query = conversationQuery.and(
       conversationQuery.eq('contact_ids', contactId),
-      conversationQuery.gte('created_at', Math.floor(since / 1000) - 1),
+      conversationQuery.gt('created_at', sinceSeconds - 2 * 86_400),
     )
     for await (const conversation of this.deps.intercom.searchConversations(query, { signal })) {
-      const source = (conversation as { source?: { author?: { type?: string; id?: unknown } } }).source
+      const { source, created_at: createdAt } = conversation as {
+        source?: { author?: { type?: string; id?: unknown } }
+        created_at?: unknown
+      }
+      if (typeof createdAt === 'number' && createdAt < sinceSeconds) continue
       if (source?.author?.type === 'admin' && String(source.author.id) === this.deps.adminId) {
         this.deps.store.completeStep(missedMessageStepKey(call.callId), null, {
           conversationId: conversation.id,

@@ -2,6 +2,8 @@ import type { AppConfig } from '../config/schema.js'
 import { safeParseAircallEvent, type AircallCallEvent } from '../domain/aircall-event.js'
 import type { CallRecord } from '../domain/call-record.js'
 import { safeParseIntercomEvent, type IntercomEvent } from '../domain/intercom-event.js'
+import { parseJob } from '../domain/job.js'
+import { allowsLiveRules, looksUpExisting, type Origin } from '../domain/origin.js'
 import { PermanentError } from '../listener/errors.js'
 import type { IntercomContext } from '../listener/intercom-context.js'
 import type { ContactResolver } from '../matching/types.js'
@@ -16,7 +18,7 @@ import type { CallLogger, LogCallOutcome } from './types.js'
 import type { VipService } from './vip.js'
 
 export type RuleName =
-  'loop-guard' | 'call-state' | 'log' | 'missed-call' | 'vip' | 'resolve' | 'escalation' | 'insight-card'
+  'loop-guard' | 'call-state' | 'log' | 'tags' | 'missed-call' | 'vip' | 'resolve' | 'escalation' | 'insight-card'
 
 /** One rule's result for one event, e.g. `{rule: 'missed-call', status: 'skipped', detail: 'anonymous'}`. */
 export interface Effect {
@@ -36,6 +38,8 @@ export interface PipelineDeps {
   store: StateStore
   guard: LoopGuard
   logger: CallLogger
+  /** Replays `tag-attributes` jobs (dead letters of `tags sync`); null without a tag mapping. */
+  tagAttributes: CallLogger | null
   resolver: ContactResolver
   context: IntercomContext | null
   missedCall: MissedCallService | null
@@ -69,6 +73,10 @@ export class EventPipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
   async handle(event: QueuedEvent, signal?: AbortSignal): Promise<PipelineResult> {
+    if (event.source === 'job') {
+      const effects = await this.job(event.payload, signal)
+      return { effects, summary: summarise(effects) }
+    }
     let body: unknown
     try {
       body = JSON.parse(event.payload) as unknown
@@ -77,6 +85,39 @@ export class EventPipeline {
     }
     const effects = event.source === 'aircall' ? await this.aircall(body, signal) : await this.intercom(body, signal)
     return { effects, summary: summarise(effects) }
+  }
+
+  /**
+   * One call through the pipeline with its origin: logged always; the live rules (missed-call message, VIP
+   * assignment, resolve) only for a live origin or the replay of one. History never messages, assigns or resolves.
+   */
+  async handleCall(
+    call: CallRecord,
+    options: { origin: Origin; missed?: boolean; dryRun?: boolean; signal?: AbortSignal },
+  ): Promise<{ logged: LogCallOutcome; effects: Effect[] }> {
+    return this.ended(call, options.origin, options.signal, options.missed ?? true, options.dryRun ?? false)
+  }
+
+  /** The pipeline as a history run's call logger: every call logged with the history origin, no rule run. */
+  history(): CallLogger {
+    return {
+      log: async (call, options = {}) =>
+        (await this.handleCall(call, { origin: 'history', dryRun: options.dryRun, signal: options.signal })).logged,
+    }
+  }
+
+  /** A typed dead letter of a history run, replayed exactly as the run would have handled it. */
+  private async job(payload: string, signal?: AbortSignal): Promise<Effect[]> {
+    const job = parseJob(payload)
+    switch (job.kind) {
+      case 'log-call':
+        return (await this.ended(job.call, 'replay-of-history', signal)).effects
+      case 'tag-attributes': {
+        if (!this.deps.tagAttributes) throw new PermanentError('tags.map is empty: there is no mapping to apply')
+        const outcome = await this.deps.tagAttributes.log(job.call, { signal })
+        return [{ ...logEffect(outcome), rule: 'tags' }]
+      }
+    }
   }
 
   private async aircall(body: unknown, signal?: AbortSignal): Promise<Effect[]> {
@@ -97,7 +138,7 @@ export class EventPipeline {
       case 'call.hungup':
         return this.missedCall(call, null, signal)
       case 'call.ended':
-        return this.ended(call, signal)
+        return (await this.ended(call, 'live', signal)).effects
       case 'call.tagged':
       case 'call.untagged':
       case 'call.commented':
@@ -105,7 +146,7 @@ export class EventPipeline {
         if (call.endedAt === null && call.status !== 'done') {
           return [{ rule: 'log', status: 'deferred', detail: 'call still live; call.ended applies it' }]
         }
-        return this.ended(call, signal, false)
+        return (await this.ended(call, 'live', signal, false)).effects
       case 'call.answered':
       case 'call.agent_declined':
       case 'call.transferred':
@@ -137,11 +178,22 @@ export class EventPipeline {
     })
   }
 
-  private async ended(call: CallRecord, signal?: AbortSignal, missed = true): Promise<Effect[]> {
+  private async ended(
+    call: CallRecord,
+    origin: Origin,
+    signal?: AbortSignal,
+    missed = true,
+    dryRun = false,
+  ): Promise<{ logged: LogCallOutcome; effects: Effect[] }> {
     const { deps } = this
     const effects: Effect[] = []
-    const logged: LogCallOutcome = await deps.logger.log(call, { signal })
+    const logged: LogCallOutcome = await deps.logger.log(call, {
+      signal,
+      dryRun,
+      findExisting: looksUpExisting(origin),
+    })
     effects.push(logEffect(logged))
+    if (!allowsLiveRules(origin) || dryRun) return { logged, effects }
     let contactId: string | null = null
     let conversationId: string | null = null
     if (logged.status === 'logged' || logged.status === 'updated' || logged.status === 'already-done') {
@@ -149,7 +201,7 @@ export class EventPipeline {
       conversationId = logged.conversationId
     }
     if (missed) effects.push(...(await this.missedCall(call, contactId, signal)))
-    if (contactId === null || !deps.context) return effects
+    if (contactId === null || !deps.context) return { logged, effects }
     const needsContact = deps.vip !== null || deps.resolve !== null
     const contact = needsContact ? await deps.context.contact(contactId, signal) : null
     if (deps.vip && contact) {
@@ -168,7 +220,7 @@ export class EventPipeline {
           : { rule: 'resolve', status: resolved.status, detail: `conversation ${resolved.conversationId}` },
       )
     }
-    return effects
+    return { logged, effects }
   }
 
   private async missedCall(call: CallRecord, knownContactId: string | null, signal?: AbortSignal): Promise<Effect[]> {

@@ -16,5 +16,8 @@ export type LogCallOutcome =
  * nothing new, and a call re-read after Aircall rewrote it updates what was logged.
  */
 export interface CallLogger {
-  log(call: CallRecord, options?: { dryRun?: boolean; signal?: AbortSignal }): Promise<LogCallOutcome>
+  log(
+    call: CallRecord,
+    options?: { dryRun?: boolean; signal?: AbortSignal; findExisting?: boolean },
+  ): Promise<LogCallOutcome>
 }

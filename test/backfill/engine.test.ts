@@ -88,7 +88,13 @@ describe('backfill engine', () => {
     const dead = store.listEvents({ status: 'dead' })
     expect(dead).toHaveLength(1)
     expect(dead[0]?.id).toBe(run.deadLetterIds[0])
-    expect(JSON.parse(dead[0]?.payload ?? '{}')).toMatchObject({ event: 'call.ended', token: '', data: { id: 5 } })
+    expect(dead[0]).toMatchObject({ source: 'job', type: 'job.log-call' })
+    expect(JSON.parse(dead[0]?.payload ?? '{}')).toMatchObject({
+      kind: 'log-call',
+      origin: 'history',
+      via: 'backfill',
+      call: { callId: '5' },
+    })
     expect(store.getStep('call:5:log')?.status).toBe('failed')
     expect(store.getCheckpoint('test:source')?.value).toEqual({ window: 2 })
     expect(events.filter((e) => e.type === 'window-done')).toHaveLength(3)

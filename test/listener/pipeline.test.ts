@@ -73,8 +73,9 @@ describe('live rules through the listen service and the emulators', () => {
       resolve: { enabled: true, tag: 'resolved' },
       tags: { map: [{ tag: 'resolved', attribute: 'resolved_by_phone', type: 'boolean' }] },
     })
+    // The first POST /conversations… is the live call's lookup by marker (a search); the second is the create.
     harness.sandbox.intercomEmulator.setFaults([
-      { match: 'POST /conversations', kind: 'status', status: 503, nth: [1] },
+      { match: 'POST /conversations', kind: 'status', status: 503, nth: [2] },
     ])
     const listener = await startInProcess(harness)
     stopListener = listener.stop

@@ -1,5 +1,6 @@
 import type { AircallClient, CallWindow } from '../../aircall/client.js'
 import { type CallRecord, normaliseAircallCall } from '../../domain/call-record.js'
+import { addSpan, type Span, spansOf } from '../coverage.js'
 import type { CallSource, SourceWindow, WindowOptions } from './types.js'
 
 const DAY_S = 86_400
@@ -14,6 +15,13 @@ export interface AircallRangeSourceOptions {
   retentionDays: number
   now: () => number
   checkpointName?: string
+  /**
+   * Read only these parts of the range (what the stored coverage lacks) and record each finished window as
+   * covered; without it the range is read whole and the checkpoint is the end of the last finished window.
+   */
+  gaps?: readonly Span[]
+  /** Coverage never reaches past this instant (UNIX s): recent calls may still be running or be rewritten. */
+  settledBefore?: number
 }
 
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')
@@ -26,13 +34,46 @@ export class AircallRangeSource implements CallSource {
   readonly checkpointName: string
 
   constructor(private readonly options: AircallRangeSourceOptions) {
-    this.checkpointName = options.checkpointName ?? `backfill:api:${options.since}:${options.until}`
+    this.checkpointName = options.checkpointName ?? 'backfill:api'
+    if (options.gaps) this.advance = (previous, window) => this.cover(previous, window)
   }
 
-  async *windows({ resume, signal, onWarning }: WindowOptions): AsyncIterable<SourceWindow> {
-    const { client, until, retentionDays } = this.options
+  readonly advance?: CallSource['advance']
+
+  private cover(previous: Record<string, unknown> | undefined, window: SourceWindow): Record<string, unknown> | null {
+    if (!window.span) return null
+    const to = Math.min(window.span[1], this.options.settledBefore ?? Number.POSITIVE_INFINITY)
+    return { covered: addSpan(spansOf(previous), [window.span[0], to]) }
+  }
+
+  async *windows(options: WindowOptions): AsyncIterable<SourceWindow> {
+    const gaps = this.options.gaps
+    if (!gaps) {
+      yield* this.range(this.options.since, this.options.until, options)
+      return
+    }
+    let warned = false
+    for (const [since, until] of gaps) {
+      yield* this.range(since, until, {
+        ...options,
+        // One retention warning per run, not one per gap.
+        onWarning: (warning) => {
+          if (warning.code === 'retention-horizon' && warned) return
+          if (warning.code === 'retention-horizon') warned = true
+          options.onWarning(warning)
+        },
+      })
+    }
+  }
+
+  private async *range(
+    rangeSince: number,
+    until: number,
+    { resume, signal, onWarning }: WindowOptions,
+  ): AsyncIterable<SourceWindow> {
+    const { client, retentionDays } = this.options
     const through = typeof resume?.through === 'number' ? resume.through : null
-    const since = through !== null && through > this.options.since ? through : this.options.since
+    const since = through !== null && through > rangeSince ? through : rangeSince
     const horizon = Math.floor(this.options.now() / 1000) - retentionDays * DAY_S
     if (since < horizon) {
       onWarning({
@@ -53,6 +94,7 @@ export class AircallRangeSource implements CallSource {
         label: `${iso(window.from)} → ${iso(window.to)}`,
         expected: window.total,
         position: { through: window.to },
+        span: [window.from, window.to],
         calls: this.calls(window, signal),
       }
     }

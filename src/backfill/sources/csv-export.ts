@@ -26,7 +26,7 @@ interface Row {
 
 /**
  * Aircall's CSV call export, read as a stream so a year of history never sits in memory. Windows are
- * chunks of rows; the checkpoint is the number of data rows settled, so a resumed import skips them.
+ * chunks of rows; the ledger, keyed by each row's call id, is what a resumed or repeated import skips.
  * A row that cannot be read is reported with its line number and skipped, never guessed.
  */
 export class CsvExportSource implements CallSource {
@@ -42,9 +42,16 @@ export class CsvExportSource implements CallSource {
     this.checkpointName = `backfill:csv:${basename(this.path)}:${digest}`
   }
 
-  async *windows({ resume, onWarning }: WindowOptions): AsyncIterable<SourceWindow> {
+  /**
+   * No position is kept: a row's call id is its key in the ledger, so a re-exported file (new calls on top, rows
+   * shifted) imports exactly the rows not logged yet, and settled rows cost a ledger read each, no request.
+   */
+  advance(): null {
+    return null
+  }
+
+  async *windows({ onWarning }: WindowOptions): AsyncIterable<SourceWindow> {
     const chunkRows = this.options.chunkRows ?? 500
-    const skip = typeof resume?.rows === 'number' ? resume.rows : 0
     const rows = new RowReader(readRows(this.path, onWarning))
     const header = await rows.next()
     if (!header) return
@@ -67,8 +74,6 @@ export class CsvExportSource implements CallSource {
     const { since, until } = this.options
 
     let consumed = 0
-    // Rows a previous run already settled: read past them without reporting them again.
-    while (consumed < skip && (await rows.next())) consumed++
     while (await rows.hasMore()) {
       const position: Record<string, unknown> = { rows: consumed }
       const start = consumed + 1

@@ -13,8 +13,10 @@ export interface SourceWindow {
   label: string
   /** Calls announced for the window, when the source knows (progress total). */
   expected: number | null
-  /** Stored as the checkpoint once every call of the window is settled. */
+  /** Stored as the checkpoint once every call of the window is settled (see CallSource.advance). */
   position: Record<string, unknown>
+  /** The `(from, to]` start times the window holds (UNIX seconds), when the source knows them before reading. */
+  span?: readonly [from: number, to: number]
   calls: AsyncIterable<CallRecord>
 }
 
@@ -31,4 +33,10 @@ export interface CallSource {
   readonly checkpointName: string
   /** Total calls, when known before reading (a CSV's rows are not). */
   windows(options: WindowOptions): AsyncIterable<SourceWindow>
+  /**
+   * The checkpoint value after `window` is settled, from the stored one (read in the same transaction, so runs
+   * sharing a store merge what they covered). Without it the window's position replaces the checkpoint; a source
+   * that keeps no checkpoint (a CSV, keyed by its rows' call ids in the ledger) returns null.
+   */
+  advance?(previous: Record<string, unknown> | undefined, window: SourceWindow): Record<string, unknown> | null
 }

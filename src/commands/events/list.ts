@@ -16,7 +16,7 @@ export default class EventsList extends BaseCommand {
       description: 'Only events in this state.',
       options: ['queued', 'processing', 'done', 'dead'] as const,
     }),
-    source: Flags.string({ description: 'Only events from this service.', options: ['aircall', 'intercom'] as const }),
+    source: Flags.string({ description: 'Only events from this service (job: dead letters of history runs).', options: ['aircall', 'intercom', 'job'] as const }),
     limit: Flags.integer({ description: 'At most this many events.', default: 50, min: 1 }),
   }
 
@@ -26,7 +26,7 @@ export default class EventsList extends BaseCommand {
     try {
       const result = listEvents(runtime, {
         status: flags.status as 'queued' | 'processing' | 'done' | 'dead' | undefined,
-        source: flags.source as 'aircall' | 'intercom' | undefined,
+        source: flags.source as 'aircall' | 'intercom' | 'job' | undefined,
         limit: flags.limit,
       })
       this.finish({ result, text: renderEventList })
