@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-import { aircallCallLikeSchema, normaliseAircallCall, type CallRecord } from './call-record.js'
+import { aircallCallLikeSchema, normaliseAircallCall, type AircallCallLike, type CallRecord } from './call-record.js'
 
 export const AIRCALL_CALL_EVENTS = [
   'call.created',
@@ -81,7 +81,40 @@ export const aircallEnvelopeSchema = z.object({
 })
 
 function describeIssues(error: z.ZodError, prefix: string): string[] {
-  return error.issues.map((issue) => `${[prefix, ...issue.path].join('.')}: ${issue.message}`)
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path].join('.')
+    const missing = issue.code === 'invalid_type' && (issue.received === 'undefined' || issue.received === 'null')
+    return missing ? `${path} is required` : `${path}: ${issue.message}`
+  })
+}
+
+// Every call event carries the whole Call object at that moment (the reference's §5), but only some of its fields
+// are always set: answered_at, ended_at, user, contact and missed_call_reason are null while they do not apply, and
+// a call.created may come without started_at (the envelope's timestamp stands in). What is required is what Aircall
+// always sends and the rules cannot guess: a bare {id} would otherwise be logged as an anonymous inbound call.
+const withCaller = aircallCallLikeSchema.extend({ direction: z.string().min(1), raw_digits: z.string() })
+const finishedCall = withCaller.extend({ status: z.string().min(1), started_at: z.number() })
+
+/** Tags and comments on a call that has ended are applied by logging the call (sync/pipeline.ts). */
+const hasEnded = (data: Record<string, unknown>): boolean =>
+  (data.ended_at !== null && data.ended_at !== undefined) || data.status === 'done'
+
+const LIVE_CALL_EVENTS: ReadonlySet<string> = new Set<AircallCallEventName>(['call.created', 'call.ringing_on_agent'])
+const FINISHED_CALL_EVENTS: ReadonlySet<string> = new Set<AircallCallEventName>(['call.hungup', 'call.ended'])
+const ANNOTATION_EVENTS: ReadonlySet<string> = new Set<AircallCallEventName>([
+  'call.tagged',
+  'call.untagged',
+  'call.commented',
+])
+
+function callSchemaFor(
+  event: AircallCallEventName,
+  data: Record<string, unknown>,
+): z.ZodType<AircallCallLike, z.ZodTypeDef, unknown> {
+  if (LIVE_CALL_EVENTS.has(event)) return withCaller
+  if (FINISHED_CALL_EVENTS.has(event) || (ANNOTATION_EVENTS.has(event) && hasEnded(data))) return finishedCall
+  // The other events only record the call's state: the id is all they need.
+  return aircallCallLikeSchema
 }
 
 function dataId(data: Record<string, unknown>): string {
@@ -104,12 +137,12 @@ export function safeParseAircallEvent(body: unknown): AircallParseResult {
     return { ok: true, event: { kind: 'other', event, resource, identity, subject: null, timestamp } }
   }
 
-  const parsed = aircallCallLikeSchema.safeParse(data)
+  const name = event as AircallCallEventName
+  const parsed = callSchemaFor(name, data).safeParse(data)
   if (!parsed.success) {
     const issues = describeIssues(parsed.error, 'data')
     return { ok: false, error: new AircallEventParseError(`Malformed call in ${event}`, issues) }
   }
-  const name = event as AircallCallEventName
   const call = normaliseAircallCall(parsed.data, { fallbackStartedAt: timestamp })
   return {
     ok: true,

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http'
 import { Worker } from 'node:worker_threads'
 import type { StateStore } from '../store/state-store.js'
-import { createIntakeServer, listenOn, type IntakeEvent } from './intake.js'
+import { createIntakeServer, listenOn, pickIntakeLimits, type IntakeEvent, type IntakeLimits } from './intake.js'
 import { lowerThisThreadPriority, WORKER_NICE_INCREMENT } from './thread-priority.js'
 
 export interface IntakeThreadData {
@@ -9,6 +9,8 @@ export interface IntakeThreadData {
   aircallWebhookToken: string | null
   intercomClientSecret: string | null
   maxBodyBytes: number
+  /** Timeouts and caps (the `listener` config section can be passed whole); unset ones keep their defaults. */
+  limits?: Partial<IntakeLimits>
   host: string
   port: number
 }
@@ -84,6 +86,7 @@ const startThread = (options: StartIntakeOptions): Promise<IntakeHandle> =>
       aircallWebhookToken: options.aircallWebhookToken,
       intercomClientSecret: options.intercomClientSecret,
       maxBodyBytes: options.maxBodyBytes,
+      limits: pickIntakeLimits(options.limits ?? {}),
       host: options.host,
       port: options.port,
     }

@@ -25,6 +25,7 @@ const server = createIntakeServer({
   aircallWebhookToken: data.aircallWebhookToken,
   intercomClientSecret: data.intercomClientSecret,
   maxBodyBytes: data.maxBodyBytes,
+  limits: data.limits,
   onEvent: (event) => {
     if (outbox.length === 0) setImmediate(flushOutbox)
     outbox.push(event)

@@ -1,66 +1,75 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { REDACTED } from '../config/redact.js'
 import { safeParseAircallEvent } from '../domain/aircall-event.js'
 import { safeParseIntercomEvent } from '../domain/intercom-event.js'
 import type { EventSource, StateStore } from '../store/state-store.js'
+import { answerBeforeBody, BodyTooLargeError, declaredTooLarge, readBody } from './body-reader.js'
+import { isJsonContentType } from './content-type.js'
 import { GroupCommit, StoreBusyError, type Enqueued } from './group-commit.js'
+import { exceedsJsonDepth } from './json-depth.js'
+import { RejectionLog, type RejectedEvent, type Schedule } from './rejection-log.js'
 import { verifyAircallToken, verifyIntercomSignature } from './verify.js'
 
 export type IntakeEvent =
-  | { type: 'accepted'; source: EventSource; id: number; eventType: string; duplicate: boolean }
-  | { type: 'rejected'; source: EventSource | null; status: number; reason: string }
+  { type: 'accepted'; source: EventSource; id: number; eventType: string; duplicate: boolean } | RejectedEvent
+
+/** What one sender may cost the intake. The first four are the `listener.*` keys of the same names. */
+export interface IntakeLimits {
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  keepAliveTimeoutMs: number
+  maxConnections: number
+  /** Deepest nesting of arrays and objects accepted in a body. Real webhooks nest 5 levels. */
+  maxJsonDepth: number
+  /** How much of a refused body is read and thrown away so its sender gets the answer before the socket closes. */
+  drainLimitBytes: number
+}
+
+export const DEFAULT_INTAKE_LIMITS: IntakeLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 512,
+  maxJsonDepth: 64,
+  drainLimitBytes: 16 * 1024 * 1024,
+}
 
 export interface IntakeOptions {
   store: StateStore
   aircallWebhookToken: string | null
   intercomClientSecret: string | null
   maxBodyBytes: number
+  /** Extra keys (a whole `listener` config section) are ignored. */
+  limits?: Partial<IntakeLimits>
   /** How long a commit may wait for another writer (the worker) to release the store before a 503. */
   storeLockTimeoutMs?: number
+  /** Rejections of one cause are logged at most once per interval (10 s), with their count. */
+  rejectionLogIntervalMs?: number
+  /** The timer behind that interval; tests drive it by hand. */
+  schedule?: Schedule
   now?: () => number
   onEvent?: (event: IntakeEvent) => void
 }
 
+/** `label` is the fixed cause rejections are counted under in the log; `message` is what the sender is told. */
 class HttpProblem extends Error {
   constructor(
     readonly status: number,
-    message: string,
+    readonly label: string,
+    message: string = label,
   ) {
     super(message)
   }
 }
 
-const readBody = (request: IncomingMessage, limit: number): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length'])
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new HttpProblem(413, `body larger than ${limit} bytes`))
-      request.resume()
-      return
-    }
-    const chunks: Buffer[] = []
-    let size = 0
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        reject(new HttpProblem(413, `body larger than ${limit} bytes`))
-        request.destroy()
-        return
-      }
-      chunks.push(chunk)
-    })
-    request.on('end', () => resolve(Buffer.concat(chunks)))
-    request.on('error', reject)
-  })
+const INVALID_TOKEN = 'invalid webhook token'
+const INVALID_SIGNATURE = 'invalid signature'
+const BODY_TOO_LARGE = 'body too large'
 
-const parseJson = (raw: Buffer): unknown => {
-  try {
-    return JSON.parse(raw.toString('utf8')) as unknown
-  } catch {
-    throw new HttpProblem(400, 'body is not valid JSON')
-  }
-}
+/** Sent to a sender whose webhook is not JSON; kept short, it is also the log's cause. */
+const NOT_JSON_TYPE = 'Content-Type must be application/json (UTF-8)'
 
 const send = (response: ServerResponse, status: number, body: Record<string, unknown>, headers = {}): void => {
   const text = JSON.stringify(body)
@@ -72,17 +81,40 @@ const send = (response: ServerResponse, status: number, body: Record<string, unk
   response.end(text)
 }
 
+const describeIssues = (issues: string[]): string => {
+  const shown = issues.slice(0, 5).join('; ')
+  return issues.length > 5 ? `${shown} (and ${issues.length - 5} more)` : shown
+}
+
+/** Node answers these itself (with the status below) when a connection fails before a request is complete. */
+const CLIENT_ERRORS: Record<string, { status: number; cause: string } | undefined> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, cause: 'headers or body not received in time' },
+  HPE_HEADER_OVERFLOW: { status: 431, cause: 'headers too large' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, cause: 'chunk extensions too large' },
+}
+
 /**
  * Webhook intake: verify → durable enqueue → 2xx. The event is committed to the store before the
  * answer is written (requests verified in the same tick share one commit, see group-commit.ts), and
  * nothing here waits on the worker or an API, so the acknowledgement stays far inside Aircall's and
  * Intercom's 5-second budget whatever the worker is doing.
+ *
+ * Anyone can reach the URL, so what a request may cost is bounded before it is trusted: header and request
+ * timeouts, a connection cap, the body limit counted as bytes stream in, and a nesting limit checked before
+ * parsing. What can be refused from the headers alone (a declared oversize body, a missing signature, no secret
+ * configured) is refused before the body is read. Authentication is decided before anything else about the
+ * body is reported (content type, fields), so a sender without the secret only ever learns 400/401/413.
  */
 export const createIntakeServer = (options: IntakeOptions): Server => {
   const now = options.now ?? Date.now
   const emit = options.onEvent ?? (() => undefined)
+  const limits: IntakeLimits = { ...DEFAULT_INTAKE_LIMITS, ...pickIntakeLimits(options.limits ?? {}) }
+  const maxBody = options.maxBodyBytes
 
   const commits = new GroupCommit({ store: options.store, lockTimeoutMs: options.storeLockTimeoutMs })
+  // Connections whose request was refused while its body was still coming: already counted once.
+  const draining = new WeakSet<Duplex>()
+  const rejections = new RejectionLog({ emit, intervalMs: options.rejectionLogIntervalMs, schedule: options.schedule })
 
   const accept = async (
     source: EventSource,
@@ -96,31 +128,92 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
     return { id, duplicate }
   }
 
+  const parseJson = (raw: Buffer): unknown => {
+    // Checked first: everything that walks the parsed value afterwards (validation, JSON.stringify) recurses.
+    if (exceedsJsonDepth(raw, limits.maxJsonDepth)) {
+      throw new HttpProblem(400, 'JSON nested too deeply', `JSON nested deeper than ${limits.maxJsonDepth} levels`)
+    }
+    try {
+      return JSON.parse(raw.toString('utf8')) as unknown
+    } catch {
+      throw new HttpProblem(400, 'body is not valid JSON')
+    }
+  }
+
+  const requireJsonType = (request: IncomingMessage): void => {
+    if (!isJsonContentType(request.headers['content-type'])) throw new HttpProblem(415, NOT_JSON_TYPE)
+  }
+
   const handleAircall = async (request: IncomingMessage): Promise<Enqueued> => {
-    const raw = await readBody(request, options.maxBodyBytes)
+    const raw = await readBody(request, maxBody)
+    // Aircall signs nothing: the token inside the JSON is the only proof, so the body is parsed to find it.
     const body = parseJson(raw)
     const token = typeof body === 'object' && body !== null ? (body as { token?: unknown }).token : undefined
     if (!options.aircallWebhookToken || !verifyAircallToken(token, options.aircallWebhookToken)) {
-      throw new HttpProblem(401, 'invalid webhook token')
+      throw new HttpProblem(401, INVALID_TOKEN)
     }
+    requireJsonType(request)
     const parsed = safeParseAircallEvent(body)
-    if (!parsed.ok) throw new HttpProblem(400, `${parsed.error.message}: ${parsed.error.issues.slice(0, 3).join('; ')}`)
+    if (!parsed.ok) {
+      throw new HttpProblem(400, 'malformed event', `${parsed.error.message}: ${describeIssues(parsed.error.issues)}`)
+    }
     // The body's token is the webhook secret: it is checked, then masked before the event is stored.
     const stored = JSON.stringify({ ...(body as Record<string, unknown>), token: REDACTED })
     return accept('aircall', parsed.event.identity, parsed.event.event, parsed.event.subject, stored)
   }
 
   const handleIntercom = async (request: IncomingMessage): Promise<Enqueued> => {
-    const raw = await readBody(request, options.maxBodyBytes)
+    const raw = await readBody(request, maxBody)
     if (
       !options.intercomClientSecret ||
       !verifyIntercomSignature(raw, request.headers['x-hub-signature'], options.intercomClientSecret)
     ) {
-      throw new HttpProblem(401, 'invalid signature')
+      throw new HttpProblem(401, INVALID_SIGNATURE)
     }
+    requireJsonType(request)
     const parsed = safeParseIntercomEvent(parseJson(raw))
-    if (!parsed.ok) throw new HttpProblem(400, `${parsed.error.message}: ${parsed.error.issues.slice(0, 3).join('; ')}`)
+    if (!parsed.ok) {
+      throw new HttpProblem(400, 'malformed event', `${parsed.error.message}: ${describeIssues(parsed.error.issues)}`)
+    }
     return accept('intercom', parsed.event.identity, parsed.event.topic, parsed.event.subject, raw.toString('utf8'))
+  }
+
+  /** What the headers alone are enough to refuse: answered before a byte of the body is read. */
+  const refusedFromHeaders = (source: EventSource, request: IncomingMessage): HttpProblem | null => {
+    if (source === 'aircall' && !options.aircallWebhookToken) return new HttpProblem(401, INVALID_TOKEN)
+    if (source === 'intercom') {
+      if (!options.intercomClientSecret) return new HttpProblem(401, INVALID_SIGNATURE)
+      if (request.headers['x-hub-signature'] === undefined) return new HttpProblem(401, 'missing X-Hub-Signature')
+    }
+    if (declaredTooLarge(request, maxBody))
+      return new HttpProblem(413, BODY_TOO_LARGE, `body larger than ${maxBody} bytes`)
+    return null
+  }
+
+  const refuse = (request: IncomingMessage, response: ServerResponse, source: EventSource, error: unknown): void => {
+    const problem =
+      error instanceof HttpProblem
+        ? error
+        : error instanceof BodyTooLargeError
+          ? new HttpProblem(413, BODY_TOO_LARGE, error.message)
+          : // A store held by another writer for too long is a temporary condition: 503 tells the sender to retry.
+            error instanceof StoreBusyError
+            ? new HttpProblem(503, 'store busy', error.message)
+            : new HttpProblem(500, 'internal error', error instanceof Error ? error.message : String(error))
+    const { status } = problem
+    rejections.record({ source, status, cause: problem.label, reason: problem.message })
+    if (response.headersSent) return
+    const message = status === 500 ? 'internal error' : status === 503 ? 'busy, retry later' : problem.message
+    const text = JSON.stringify({ error: message })
+    const headers = { 'content-type': 'application/json', ...(status === 503 ? { 'retry-after': '1' } : {}) }
+    // Unread body bytes must be drained before the socket closes, or the client may never see the answer.
+    if (!request.complete || status === 413) {
+      draining.add(request.socket)
+      answerBeforeBody(request, response, status, headers, text, limits.drainLimitBytes)
+      return
+    }
+    response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(text) })
+    response.end(text)
   }
 
   const routes: Record<string, ((request: IncomingMessage) => Promise<Enqueued>) | undefined> = {
@@ -128,9 +221,8 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
     '/intercom': handleIntercom,
   }
 
-  return createServer((request, response) => {
+  const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const path = (request.url ?? '/').split('?')[0] ?? '/'
-    const source: EventSource | null = path === '/aircall' ? 'aircall' : path === '/intercom' ? 'intercom' : null
     if (path === '/healthz') {
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         send(response, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' })
@@ -142,7 +234,8 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
       return
     }
     const handler = routes[path]
-    if (!handler) {
+    const source: EventSource | null = path === '/aircall' ? 'aircall' : path === '/intercom' ? 'intercom' : null
+    if (!handler || source === null) {
       send(response, 404, { error: 'not found' })
       request.resume()
       return
@@ -158,21 +251,64 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
       request.resume()
       return
     }
+    const early = refusedFromHeaders(source, request)
+    if (early) {
+      refuse(request, response, source, early)
+      return
+    }
+    // A client that asked (Expect: 100-continue) sends its body only now that its headers passed.
+    if (request.headers.expect?.toLowerCase() === '100-continue') response.writeContinue()
     handler(request).then(
       (result) => send(response, 200, { ok: true, id: result.id, duplicate: result.duplicate }),
-      (error: unknown) => {
-        // A store held by another writer for too long is a temporary condition: 503 tells the sender to retry.
-        const status = error instanceof HttpProblem ? error.status : error instanceof StoreBusyError ? 503 : 500
-        const reason = error instanceof Error ? error.message : String(error)
-        emit({ type: 'rejected', source, status, reason })
-        if (response.headersSent) return
-        const message = status === 500 ? 'internal error' : status === 503 ? 'busy, retry later' : reason
-        const headers = status === 413 ? { connection: 'close' } : status === 503 ? { 'retry-after': '1' } : {}
-        send(response, status, { error: message }, headers)
-      },
+      (error: unknown) => refuse(request, response, source, error),
     )
+  }
+
+  const server = createServer(
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      // Node refuses a header timeout longer than the request's; the request's is the one that must hold.
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      // Node only looks for expired requests this often (30 s by default), which would stretch every timeout.
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)),
+      ),
+    },
+    handleRequest,
+  )
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs
+  server.maxConnections = limits.maxConnections
+  server.on('checkContinue', handleRequest)
+  // Replaces Node's default handler (same answers) so that slow and malformed connections are counted in the log.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const known = CLIENT_ERRORS[error.code ?? '']
+    // A client that hung up (a reset, or the end of the stream mid-request, as one does once it has its 413) is
+    // owed nothing, and a refused request being drained was counted when it was refused.
+    const hungUp = error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE'
+    if (!hungUp && !draining.has(socket) && socket.writable) {
+      const { status, cause } = known ?? { status: 400, cause: 'malformed HTTP request' }
+      rejections.record({ source: null, status, cause, reason: error.code ? `${cause} (${error.code})` : cause })
+      if ((socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) {
+        socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n\r\n`)
+      }
+    }
+    socket.destroy()
   })
+  server.on('close', () => rejections.close())
+  return server
 }
+
+/**
+ * Only the limit keys of `limits`, and only those set: a whole `listener` config section can be passed, and
+ * nothing else of it is copied (into a thread's workerData, for one) or overrides a default with `undefined`.
+ */
+export const pickIntakeLimits = (limits: Partial<IntakeLimits>): Partial<IntakeLimits> =>
+  Object.fromEntries(
+    (Object.keys(DEFAULT_INTAKE_LIMITS) as Array<keyof IntakeLimits>)
+      .filter((key) => typeof limits[key] === 'number')
+      .map((key) => [key, limits[key]]),
+  )
 
 export const listenOn = (server: Server, host: string, port: number): Promise<string> =>
   new Promise((resolve, reject) => {

@@ -91,6 +91,7 @@ describe('group commit of webhook events', () => {
     let answered = false
     const answer = fetch(`${url}/aircall`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify(aircallFixture('call.ended', TOKEN, { callId: 7, timestamp: 1_795_000_000 })),
     }).then((response) => {
       answered = true
@@ -123,6 +124,7 @@ describe('group commit of webhook events', () => {
     worker.exec('BEGIN IMMEDIATE')
     const response = await fetch(`${url}/aircall`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify(aircallFixture('call.ended', TOKEN, { callId: 8 })),
     })
     expect(response.status).toBe(503)

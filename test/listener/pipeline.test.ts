@@ -28,7 +28,13 @@ const processed = (events: ListenEvent[]): Processed[] =>
   events.filter((event): event is Processed => event.type === 'processed')
 
 const postAircall = async (url: string, body: Record<string, unknown>): Promise<number> =>
-  (await fetch(`${url}/aircall`, { method: 'POST', body: JSON.stringify(body) })).status
+  (
+    await fetch(`${url}/aircall`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  ).status
 
 describe('live rules through the listen service and the emulators', () => {
   test('duplicates are stored once, a late call.hungup is superseded, anonymous missed callers are counted', async () => {
