@@ -120,9 +120,10 @@ describe('every documented exit code, through the built CLI', () => {
     expect(document<ErrorDocument>(directory.stdout).error.code).toBe('file_unreadable')
   })
 
-  test('3: Intercom refuses every conversation create, so the calls go to dead letters', async () => {
+  test('3: Intercom refuses every contact lookup with a 400, so the calls go to dead letters', async () => {
     const { cwd, env } = workspace()
-    await setIntercomFaults([{ match: 'POST /conversations', kind: 'status', status: 400 }])
+    // A permanent 4xx on every call's first Intercom request (contact search and create), and nothing else.
+    await setIntercomFaults([{ match: 'POST /contacts', kind: 'status', status: 400 }])
     try {
       const run = await runCli(['backfill', '--since', since(), '--json'], { cwd, env })
       expect(run.code).toBe(3)
@@ -130,6 +131,12 @@ describe('every documented exit code, through the built CLI', () => {
       expect(result).toMatchObject({ ok: false, exitCode: 3, result: { interrupted: false } })
       expect(result.result.counts.deadLetters).toBeGreaterThan(0)
       expect(result.result.counts.logged).toBe(0)
+
+      // What exit 3 tells the user to look at.
+      const dead = await runCli(['events', 'list', '--status', 'dead', '--json'], { cwd, env })
+      expect(dead.code).toBe(0)
+      const listed = document<{ result: { counts: { dead: number } } }>(dead.stdout)
+      expect(listed.result.counts.dead).toBe(result.result.counts.deadLetters)
     } finally {
       await setIntercomFaults([])
     }
