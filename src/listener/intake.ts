@@ -103,7 +103,7 @@ const CLIENT_ERRORS: Record<string, { status: number; cause: string } | undefine
  * timeouts, a connection cap, the body limit counted as bytes stream in, and a nesting limit checked before
  * parsing. What can be refused from the headers alone (a declared oversize body, a missing signature, no secret
  * configured) is refused before the body is read. Authentication is decided before anything else about the
- * body is reported (content type, fields), so a sender without the secret only ever learns 400/401/413.
+ * body is reported (content type, fields): a sender without the secret learns no more than 400, 401 or 413.
  */
 export const createIntakeServer = (options: IntakeOptions): Server => {
   const now = options.now ?? Date.now
@@ -191,6 +191,8 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
   }
 
   const refuse = (request: IncomingMessage, response: ServerResponse, source: EventSource, error: unknown): void => {
+    // A sender that hung up mid-body was not refused, and there is no one left to answer.
+    if (!request.complete && (error as NodeJS.ErrnoException | null)?.code === 'ECONNRESET') return
     const problem =
       error instanceof HttpProblem
         ? error

@@ -380,6 +380,22 @@ describe('rejection logging (item 7)', () => {
     ])
   })
 
+  test('a sender that hangs up mid-body is not a rejection, and the intake keeps serving', async () => {
+    const events: IntakeEvent[] = []
+    const url = await start({ onEvent: (event) => events.push(event) })
+    const socket = await open(url)
+    const closed = closedByServer(socket)
+    socket.write(
+      'POST /aircall HTTP/1.1\r\nHost: intake\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":',
+    )
+    // Once the server is reading the body, the sender goes away.
+    await new Promise<void>((resolve) => server!.once('request', () => resolve()))
+    socket.destroy()
+    await closed
+    expect((await post(`${url}/aircall`, JSON.stringify(call(95)))).status).toBe(200)
+    expect(events.map((event) => event.type)).toEqual(['accepted'])
+  })
+
   test('slow connections closed by the timeouts are counted too', async () => {
     const events: IntakeEvent[] = []
     const url = await start({
