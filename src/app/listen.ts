@@ -132,6 +132,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
       aircallWebhookToken: config.aircall.webhookToken ?? null,
       intercomClientSecret: config.intercom.clientSecret ?? null,
       maxBodyBytes: config.listener.maxBodyBytes,
+      limits: config.listener,
       host: options.host,
       port: options.port,
       onEvent: (event) => {
@@ -140,7 +141,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
           else summary.accepted += 1
           worker.notify()
         } else {
-          summary.rejected += 1
+          summary.rejected += event.count
         }
         emit(event)
       },

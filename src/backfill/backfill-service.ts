@@ -97,8 +97,7 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
   const discovery = runtime.conversationDiscovery()
   const run = await runBackfillEngine({
     source,
-    logger: runtime.pipeline.pipeline.history(),
-    prepare: (span) => discovery.cover(span[0], span[1], request.signal),
+    logger: runtime.pipeline.pipeline.history((call) => discovery.coverCall(call.startedAt, request.signal)),
     deadLetter: { kind: 'log-call', via: request.csv !== undefined ? 'csv' : 'backfill' },
     store: runtime.store,
     concurrency: request.concurrency,

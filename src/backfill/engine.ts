@@ -58,12 +58,6 @@ export interface BackfillEngineOptions {
   now?: () => number
   sleep?: (ms: number) => Promise<void>
   onEvent?: (event: BackfillEvent) => void
-  /**
-   * Runs before a window's calls are logged, with the start times it holds (UNIX s): the pre-pass that reads the
-   * range's existing conversations from Intercom into the ledger. A window whose span the source does not know in
-   * advance (a CSV chunk) is read whole first to learn it.
-   */
-  prepare?: (span: readonly [from: number, to: number]) => Promise<void>
   /** What a call that exhausted its retries is dead-lettered as (default: a backfill's log-call job). */
   deadLetter?: DeadLetterJob
 }
@@ -214,21 +208,7 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
       const inFlight = new Set<Promise<void>>()
       const failed: { error: Error | null } = { error: null }
       let calls = 0
-      let windowCalls: AsyncIterable<CallRecord> | CallRecord[] = window.calls
-      if (options.prepare && !dryRun) {
-        if (window.span) {
-          await options.prepare(window.span)
-        } else {
-          const buffered: CallRecord[] = []
-          for await (const call of window.calls) buffered.push(call)
-          if (buffered.length > 0) {
-            const starts = buffered.map((call) => call.startedAt)
-            await options.prepare([Math.min(...starts) - 1, Math.max(...starts)])
-          }
-          windowCalls = buffered
-        }
-      }
-      for await (const call of windowCalls) {
+      for await (const call of window.calls) {
         if (signal?.aborted || failed.error !== null) break
         counts.read++
         calls++

@@ -71,8 +71,7 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
     const discovery = runtime.conversationDiscovery()
     const run = await runBackfillEngine({
       source,
-      logger: runtime.pipeline.pipeline.history(),
-      prepare: (span) => discovery.cover(span[0], span[1], request.signal),
+      logger: runtime.pipeline.pipeline.history((call) => discovery.coverCall(call.startedAt, request.signal)),
       deadLetter: { kind: 'log-call', via: 'sync' },
       store,
       concurrency: request.concurrency,

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { renderSandbox } from '../cli/render-sandbox.js'
 import { startSandboxSession } from '../app/sandbox-service.js'
+import { UserError } from '../errors.js'
 
 export default class Sandbox extends BaseCommand {
   static override summary = 'Start seeded Aircall and Intercom emulators on 127.0.0.1 and print how to point at them.'
@@ -58,7 +59,7 @@ export default class Sandbox extends BaseCommand {
 
 const parseDelay = (text: string): number => {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
-  if (!match) throw new Error(`--ended-delay: "${text}" is not a duration such as 500ms, 2s or 1m`)
+  if (!match) throw new UserError(`--ended-delay: "${text}" is not a duration`, 'write e.g. 500ms, 2s or 1m')
   const value = Number(match[1])
   const unit = match[2] ?? 's'
   return Math.round(unit === 'ms' ? value : unit === 'm' ? value * 60_000 : value * 1000)

@@ -26,5 +26,10 @@ const isFailureClass = (value: unknown): value is FailureClass => typeof value =
 export function classifyFailure(error: unknown): FailureClass {
   if (!(error instanceof Error)) return 'bug'
   const marker = (error as Partial<ClassifiedFailure>).failure
-  return isFailureClass(marker) ? marker : 'bug'
+  if (isFailureClass(marker)) return marker
+  // The store's driver throws its own class: another process holding the write lock past the busy timeout is
+  // a wait, not a bug.
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) return 'retry'
+  return 'bug'
 }

@@ -148,12 +148,16 @@ export class SqliteStateStore implements StateStore {
     this.now = options.now ?? Date.now
     this.ownerGone = options.isOwnerGone ?? isOwnerGone
     if (path !== ':memory:') {
-      mkdirSync(dirname(path), { recursive: true })
-      if (!existsSync(path)) {
-        // Created 0600 before SQLite opens it: the store holds contact data and must not be world-readable.
-        closeSync(openSync(path, 'a', 0o600))
+      try {
+        mkdirSync(dirname(path), { recursive: true })
+        if (!existsSync(path)) {
+          // Created 0600 before SQLite opens it: the store holds contact data and must not be world-readable.
+          closeSync(openSync(path, 'a', 0o600))
+        }
+        chmodSync(path, 0o600)
+      } catch (error) {
+        throw new StoreError(`cannot create the state store ${path}: ${(error as Error).message}`, path)
       }
-      chmodSync(path, 0o600)
     }
     try {
       this.db = new Database(path, { readonly: options.readonly ?? false, timeout: 5000 })

@@ -48,6 +48,11 @@ export interface LogOptions {
    * into the ledger.
    */
   findExisting?: boolean
+  /**
+   * A run over a time range: on a ledger miss, read the conversations Intercom holds for the call's day into the
+   * ledger first (conversation-discovery.ts), so a new or lost state file logs nothing twice.
+   */
+  prePass?: (call: CallRecord) => Promise<void>
 }
 
 /** A claim outlives any single write, including a rate-limit pause; a dead owner on this host is not waited for. */
@@ -131,11 +136,12 @@ export class IntercomCallLogger implements CallLogger {
   }
 
   async log(call: CallRecord, options: LogOptions = {}): Promise<LogCallOutcome> {
-    const { dryRun = false, signal, findExisting = false } = options
+    const { dryRun = false, signal, findExisting = false, prePass } = options
     const { store } = this.deps
     const facts = callFacts(call)
     const revision = factsHash(facts)
-    const [conversationStep, noteStep] = store.getSteps([conversationStepKey(call.callId), noteStepKey(call.callId)])
+    const keys = [conversationStepKey(call.callId), noteStepKey(call.callId)]
+    let [conversationStep, noteStep] = store.getSteps(keys)
     const stored = storedResolutionOf(conversationStep)
 
     if (conversationStep?.status === 'done' && noteStep?.status === 'done' && stored) {
@@ -172,7 +178,14 @@ export class IntercomCallLogger implements CallLogger {
     }
     if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution }
 
-    const contactId = resolution.contactId
+    // Only a call that would be logged asks the pre-pass: skipped callers (anonymous, invalid) have no step to find.
+    let contactId = resolution.contactId
+    if (conversationStep === undefined && prePass) {
+      await prePass(call)
+      ;[conversationStep, noteStep] = store.getSteps(keys)
+      const adopted = storedResolutionOf(conversationStep)
+      if (adopted) contactId = adopted.contactId
+    }
     const conversation = await this.ensureConversation(
       call,
       contactId,
@@ -275,25 +288,21 @@ export class IntercomCallLogger implements CallLogger {
       if (claim.status === 'done') {
         step = claim.step
       } else {
-        const partId =
+        let partId =
           claim.resumed !== null || ensured.reconcileNote
             ? await this.findNotePart(conversationId, call.callId, undefined, signal)
             : null
-        if (partId !== null) {
-          store.completeStepGrouped(key, partId, { conversationId, revision, facts })
-        } else {
+        if (partId === null) {
           const body =
             renderCallNote(callTemplateContext(call), this.deps.noteTemplate) + markerHtml(call.callId, revision)
           const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
-          store.completeStepGrouped(key, lastMarkedPart(conversation, call.callId) ?? conversationId, {
-            conversationId,
-            revision,
-            facts,
-          })
+          partId = lastMarkedPart(conversation, call.callId) ?? conversationId
         }
-        // Written after the note: a conversation carrying the attribute is known to carry its note too, so a
-        // pre-pass over a fresh state file marks both steps done without reading the conversation.
+        // The attribute is written after the note and before the step completes: a conversation carrying it is
+        // known to carry its note (a pre-pass over a fresh state file then reads nothing more), and a crash in
+        // between leaves the step pending, so the next attempt finds the note and writes the attribute.
         if (ensured.created) await this.recordCallId(conversationId, call.callId, signal)
+        store.completeStepGrouped(key, partId, { conversationId, revision, facts })
         return 'logged'
       }
     }

@@ -31,25 +31,25 @@ export interface DiscoveryFigures {
  * one found only by the marker in its first message has its note checked by the call logger before writing.
  */
 export class ConversationDiscovery {
-  private readonly coveredDays = new Set<number>()
+  private readonly days = new Map<number, Promise<void>>()
   readonly figures: DiscoveryFigures = { requests: 0, adopted: 0 }
 
   constructor(private readonly deps: DiscoveryDeps) {}
 
-  /** Reads the conversations created over the days `(from, to]` touches, each day once per run. */
-  async cover(from: number, to: number, signal?: AbortSignal): Promise<void> {
-    const first = Math.floor(from / DAY_S)
-    const last = Math.floor(Math.max(from, to) / DAY_S)
-    let runStart: number | null = null
-    for (let day = first; day <= last + 1; day++) {
-      const open = day <= last && !this.coveredDays.has(day)
-      if (open && runStart === null) runStart = day
-      if (!open && runStart !== null) {
-        await this.search(runStart, day - 1, signal)
-        runStart = null
-      }
+  /**
+   * Reads the conversations created on the day a call started, once per run and day; calls of one day in flight
+   * together share the read. Called only on a ledger miss, so a rerun on a complete ledger makes no request.
+   */
+  coverCall(startedAt: number, signal?: AbortSignal): Promise<void> {
+    const day = Math.floor(startedAt / DAY_S)
+    let read = this.days.get(day)
+    if (!read) {
+      read = this.search(day, day, signal)
+      // A failed read (an interrupted run, an outage) is tried again by the next call of that day.
+      read.catch(() => this.days.delete(day))
+      this.days.set(day, read)
     }
-    for (let day = first; day <= last; day++) this.coveredDays.add(day)
+    return read
   }
 
   /**

@@ -93,16 +93,33 @@ export class EventPipeline {
    */
   async handleCall(
     call: CallRecord,
-    options: { origin: Origin; missed?: boolean; dryRun?: boolean; signal?: AbortSignal },
+    options: {
+      origin: Origin
+      missed?: boolean
+      dryRun?: boolean
+      signal?: AbortSignal
+      prePass?: (call: CallRecord) => Promise<void>
+    },
   ): Promise<{ logged: LogCallOutcome; effects: Effect[] }> {
-    return this.ended(call, options.origin, options.signal, options.missed ?? true, options.dryRun ?? false)
+    return this.ended(
+      call,
+      options.origin,
+      options.signal,
+      options.missed ?? true,
+      options.dryRun ?? false,
+      options.prePass,
+    )
   }
 
-  /** The pipeline as a history run's call logger: every call logged with the history origin, no rule run. */
-  history(): CallLogger {
+  /**
+   * The pipeline as a history run's call logger: every call logged with the history origin, no rule run, and
+   * the run's pre-pass consulted on a ledger miss.
+   */
+  history(prePass?: (call: CallRecord) => Promise<void>): CallLogger {
     return {
       log: async (call, options = {}) =>
-        (await this.handleCall(call, { origin: 'history', dryRun: options.dryRun, signal: options.signal })).logged,
+        (await this.handleCall(call, { origin: 'history', dryRun: options.dryRun, signal: options.signal, prePass }))
+          .logged,
     }
   }
 
@@ -184,6 +201,7 @@ export class EventPipeline {
     signal?: AbortSignal,
     missed = true,
     dryRun = false,
+    prePass?: (call: CallRecord) => Promise<void>,
   ): Promise<{ logged: LogCallOutcome; effects: Effect[] }> {
     const { deps } = this
     const effects: Effect[] = []
@@ -191,6 +209,7 @@ export class EventPipeline {
       signal,
       dryRun,
       findExisting: looksUpExisting(origin),
+      prePass,
     })
     effects.push(logEffect(logged))
     if (!allowsLiveRules(origin) || dryRun) return { logged, effects }

@@ -18,6 +18,11 @@ export type LogCallOutcome =
 export interface CallLogger {
   log(
     call: CallRecord,
-    options?: { dryRun?: boolean; signal?: AbortSignal; findExisting?: boolean },
+    options?: {
+      dryRun?: boolean
+      signal?: AbortSignal
+      findExisting?: boolean
+      prePass?: (call: CallRecord) => Promise<void>
+    },
   ): Promise<LogCallOutcome>
 }

@@ -28,6 +28,8 @@ const FORBIDDEN_TAGS = ['include', 'render', 'layout']
 
 export class TemplateError extends Error {
   override readonly name = 'TemplateError'
+  /** A template that cannot render fails the same way on every retry: dead-letter the item, fix the template. */
+  readonly failure = 'permanent' as const
   constructor(
     message: string,
     readonly line?: number,

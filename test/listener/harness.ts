@@ -37,6 +37,12 @@ export const startHarness = async (
     configPath,
     stringify({
       ...config,
+      // As long as the emulator's search lags (none unless a test sets it): an interrupted contact create waits
+      // out the lag window before creating again, and a window far longer than the real lag only slows tests.
+      matching: {
+        searchLagSeconds: Math.ceil((sandboxOptions.intercom?.searchLagMs ?? 0) / 1000) + 1,
+        ...config.matching,
+      },
       aircall: { rateLimitPerMinute: 120, concurrency: 4, ...config.aircall },
       intercom: { rateLimitPerMinute: 100_000, concurrency: 16, ...config.intercom },
     }),
