@@ -57,7 +57,7 @@ const main = async (): Promise<void> => {
     results.efficiency = r
     done({
       benchmark: 'backfill efficiency',
-      figure: `${r.efficiency} of ceiling, ${r.efficiencyWindowAligned} window-aligned (${r.loggedPerMinute}/${r.ceilingPerMinute.value} calls/min, ${r.intercomRequestsPerCall} req/call, 429s ${(r.requests.rateLimitedShare * 100).toFixed(2)}%)`,
+      figure: `${r.efficiency} of ceiling, ${r.efficiencyWindowAligned} window-aligned (${r.loggedPerMinute}/${r.ceilingPerMinute.value} calls/min, ${r.intercomRequestsPerCall} req/call, pre-pass ${(r.prePass.shareOfIntercomRequests * 100).toFixed(2)}% of requests, 429s ${(r.requests.rateLimitedShare * 100).toFixed(2)}%); fresh state file rerun: ${r.freshStateRerun.logged} logged, ${r.freshStateRerun.conversationsCreated} conversations created, ${r.freshStateRerun.intercomRequestsPerCall} req/call`,
       target: '≥ 0.90, 429s < 1%',
       pass: r.pass,
     })

@@ -47,6 +47,8 @@ export interface Host {
   /** `GET /_emulator/requests` of each emulator. */
   aircallRequests(): Promise<{ total: number; rateLimited: number; byStatus?: Record<string, number> }>
   intercomRequests(): Promise<{ total: number; rateLimited: number }>
+  /** Conversations the Intercom emulator holds (its whole state is read: call once per run). */
+  intercomConversationCount(): Promise<number>
   close(): Promise<void>
 }
 
@@ -66,6 +68,8 @@ export const startHost = async (spec: HostSpec): Promise<Host> => {
     child,
     aircallRequests: () => getJson(`${info.aircall.url}/_emulator/requests`),
     intercomRequests: () => getJson(`${info.intercom.url}/_emulator/requests`),
+    intercomConversationCount: async () =>
+      (await getJson<{ conversations: unknown[] }>(`${info.intercom.url}/_emulator/state`)).conversations.length,
     close: async () => {
       await child.stop()
     },

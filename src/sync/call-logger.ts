@@ -12,6 +12,7 @@ import { newStepOwner } from '../store/step-owner.js'
 import { renderCallNote } from '../templates/index.js'
 import {
   type CallFacts,
+  callerE164,
   callFacts,
   callTemplateContext,
   conversationSummary,
@@ -142,7 +143,16 @@ export class IntercomCallLogger implements CallLogger {
     const revision = factsHash(facts)
     const keys = [conversationStepKey(call.callId), noteStepKey(call.callId)]
     let [conversationStep, noteStep] = store.getSteps(keys)
-    const stored = storedResolutionOf(conversationStep)
+    // A ledger miss in a range run asks the pre-pass first, so a call another store logged costs no contact
+    // search. Only a caller with a readable number asks here: skipped callers have nothing to find, and a number
+    // only the resolver can read asks below, once it matched.
+    const ask = async (): Promise<void> => {
+      if (conversationStep !== undefined || !prePass || dryRun) return
+      await prePass(call)
+      ;[conversationStep, noteStep] = store.getSteps(keys)
+    }
+    if (callerE164(call) !== null) await ask()
+    let stored = storedResolutionOf(conversationStep)
 
     if (conversationStep?.status === 'done' && noteStep?.status === 'done' && stored) {
       const conversationId = conversationStep.externalId
@@ -178,14 +188,9 @@ export class IntercomCallLogger implements CallLogger {
     }
     if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution }
 
-    // Only a call that would be logged asks the pre-pass: skipped callers (anonymous, invalid) have no step to find.
-    let contactId = resolution.contactId
-    if (conversationStep === undefined && prePass) {
-      await prePass(call)
-      ;[conversationStep, noteStep] = store.getSteps(keys)
-      const adopted = storedResolutionOf(conversationStep)
-      if (adopted) contactId = adopted.contactId
-    }
+    await ask()
+    stored = storedResolutionOf(conversationStep)
+    const contactId = stored?.contactId ?? resolution.contactId
     const conversation = await this.ensureConversation(
       call,
       contactId,
@@ -198,6 +203,8 @@ export class IntercomCallLogger implements CallLogger {
     const noted = await this.ensureNote(call, conversation, facts, revision, noteStep, signal)
     const attributes = await this.attributes.apply({ call, contactId, conversationId, signal })
     const updated = noted === 'updated' || (noted === 'unchanged' && attributes.status === 'written')
+    // Found whole in Intercom (another store logged it): nothing was written.
+    if (noted === 'unchanged' && !updated) return { status: 'already-done', conversationId, contactId }
     return { status: updated ? 'updated' : 'logged', conversationId, contactId, resolution }
   }
 
