@@ -176,7 +176,7 @@ export class Runtime {
   }
 
   get store(): StateStore {
-    this.storeInstance ??= openStateStore(this.loaded.statePath, { now: this.now })
+    this.storeInstance ??= openStateStore(this.loaded.statePath, { now: this.now, owner: this.owner })
     return this.storeInstance
   }
 

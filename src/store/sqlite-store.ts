@@ -19,7 +19,7 @@ import type {
   StepClaimRequest,
   StepStatus,
 } from './state-store.js'
-import { isOwnerGone } from './step-owner.js'
+import { isOwnerGone, newStepOwner } from './step-owner.js'
 
 export class StoreError extends Error implements CodedError {
   readonly errorCode = 'store_error'
@@ -130,6 +130,23 @@ export interface SqliteStoreOptions {
   readonly?: boolean
   /** Whether a claim's owner is known to be dead (its lease is then not waited out). */
   isOwnerGone?: (owner: string) => boolean
+  /** The owner `beginStep` claims steps as (one per process; see step-owner.ts). */
+  owner?: string
+}
+
+/** How long a step begun with `beginStep` stays claimed if its owner goes silent. */
+const BEGIN_LEASE_MS = 120_000
+
+/** Another live process holds the step's claim: try again once it completes it or its lease lapses. */
+export class StepHeldError extends Error {
+  override readonly name = 'StepHeldError'
+  readonly failure = 'retry' as const
+  constructor(
+    readonly key: string,
+    readonly owner: string,
+  ) {
+    super(`ledger step ${key} is being written by another process (${owner})`)
+  }
 }
 
 /**
@@ -140,6 +157,7 @@ export class SqliteStateStore implements StateStore {
   private readonly db: Database.Database
   private readonly now: () => number
   private readonly ownerGone: (owner: string) => boolean
+  private readonly owner: string
 
   constructor(
     readonly path: string,
@@ -147,6 +165,7 @@ export class SqliteStateStore implements StateStore {
   ) {
     this.now = options.now ?? Date.now
     this.ownerGone = options.isOwnerGone ?? isOwnerGone
+    this.owner = options.owner ?? newStepOwner()
     if (path !== ':memory:') {
       try {
         mkdirSync(dirname(path), { recursive: true })
@@ -273,19 +292,23 @@ export class SqliteStateStore implements StateStore {
       })
   }
 
+  private heldByOther(row: LedgerRow, owner: string, now: number): boolean {
+    return (
+      row.status === 'pending' &&
+      Boolean(row.owner) &&
+      row.owner !== owner &&
+      (row.lease_until ?? 0) > now &&
+      !this.ownerGone(row.owner ?? '')
+    )
+  }
+
   /** Runs inside a write transaction, so no other connection can decide the same claim in between. */
   private decideClaim(key: string, request: StepClaimRequest, data: string): StepClaim {
     const now = this.now()
     const row = this.sql('SELECT * FROM ledger WHERE key = ?').get(key) as LedgerRow | undefined
     if (row?.status === 'done') return { status: 'done', step: toStep(row) }
-    if (
-      row?.status === 'pending' &&
-      row.owner &&
-      row.owner !== request.owner &&
-      (row.lease_until ?? 0) > now &&
-      !this.ownerGone(row.owner)
-    ) {
-      return { status: 'held', owner: row.owner, leaseUntil: row.lease_until ?? now }
+    if (row && this.heldByOther(row, request.owner, now)) {
+      return { status: 'held', owner: row.owner ?? '', leaseUntil: row.lease_until ?? now }
     }
     this.sql(
       `INSERT INTO ledger (key, status, data, attempts, created_at, updated_at, owner, lease_until)
@@ -306,9 +329,16 @@ export class SqliteStateStore implements StateStore {
   beginStep(key: string, data: Record<string, unknown> = {}): LedgerStep {
     const now = this.now()
     return this.transaction(() => {
-      const existing = this.readStep(key)
+      const row = this.sql('SELECT * FROM ledger WHERE key = ?').get(key) as LedgerRow | undefined
+      if (row && this.heldByOther(row, this.owner, now)) throw new StepHeldError(key, row.owner ?? '')
+      const existing = row ? toStep(row) : undefined
       const merged = JSON.stringify({ ...(existing?.data ?? {}), ...data })
-      this.writeBegin(key, merged, now)
+      this.sql(
+        `INSERT INTO ledger (key, status, data, attempts, created_at, updated_at, owner, lease_until)
+           VALUES (?, 'pending', ?, 1, ?, ?, ?, ?)
+           ON CONFLICT(key) DO UPDATE SET status = 'pending', data = excluded.data, attempts = attempts + 1,
+             updated_at = excluded.updated_at, owner = excluded.owner, lease_until = excluded.lease_until`,
+      ).run(key, merged, now, now, this.owner, now + BEGIN_LEASE_MS)
       // The row just written, built here rather than read back: a begin runs before every external write.
       return {
         key,
@@ -321,14 +351,6 @@ export class SqliteStateStore implements StateStore {
         updatedAt: now,
       }
     })
-  }
-
-  private writeBegin(key: string, data: string, now: number): void {
-    this.sql(
-      `INSERT INTO ledger (key, status, data, attempts, created_at, updated_at) VALUES (?, 'pending', ?, 1, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET status = 'pending', data = excluded.data, attempts = attempts + 1,
-           updated_at = excluded.updated_at`,
-    ).run(key, data, now, now)
   }
 
   completeStep(key: string, externalId: string | null, data: Record<string, unknown> = {}): void {

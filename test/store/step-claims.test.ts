@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { claimWhenFree } from '../../src/store/claim-step.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore, StepHeldError } from '../../src/store/sqlite-store.js'
 import { isOwnerGone } from '../../src/store/step-owner.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
@@ -95,6 +95,22 @@ describe('ledger claims', () => {
     )
     expect(result).toMatchObject({ status: 'done', step: { externalId: 'conv-3' } })
     expect(slept).toHaveLength(3)
+    a.close()
+    b.close()
+  })
+})
+
+describe('beginStep', () => {
+  test('refuses a step another live owner is writing, and takes over its own or a lapsed one', () => {
+    const clock = { now: 1_000 }
+    const path = join(tempDir(), 'state.sqlite')
+    const a = openStateStore(path, { now: () => clock.now, owner: 'a' })
+    const b = openStateStore(path, { now: () => clock.now, owner: 'b' })
+    a.beginStep('call:1:missed-message', { caller: '+33612345678' })
+    expect(() => b.beginStep('call:1:missed-message')).toThrow(StepHeldError)
+    expect(a.beginStep('call:1:missed-message')).toMatchObject({ status: 'pending', attempts: 2 })
+    clock.now += 120_001
+    expect(b.beginStep('call:1:missed-message')).toMatchObject({ status: 'pending', attempts: 3 })
     a.close()
     b.close()
   })
