@@ -98,4 +98,10 @@ export function queryBuilder<F extends string>() {
 }
 
 export const contactQuery = queryBuilder<ContactField>()
-export const conversationQuery = queryBuilder<ConversationField>()
+
+/**
+ * Conversation search documents `= != IN NIN > < ~ !~ ^ $` only (reference/intercom-api.md T.10): `>=` and `<=`
+ * are not offered, so a query Intercom would refuse with a 400 cannot be written.
+ */
+const { gte: _gte, lte: _lte, ...conversationOperators } = queryBuilder<ConversationField>()
+export const conversationQuery = conversationOperators

@@ -51,6 +51,18 @@ describe('Intercom emulator: search query language', () => {
     expect((await search({ query: { operator: 'OR', value: wide.value.slice(1) } })).status).toBe(200)
   })
 
+  it('refuses >= and <= on conversation dates, as Intercom does, and takes the > and < the call logger sends', async () => {
+    const conversations = (query: unknown) =>
+      h.api('POST', '/conversations/search', { query }, { 'intercom-version': '2.16' })
+    expect((await conversations(f('created_at', '>=', 1))).status).toBe(400)
+    expect((await conversations(f('created_at', '<=', 1))).status).toBe(400)
+    const window = {
+      operator: 'AND',
+      value: [f('created_at', '>', 1), f('created_at', '<', 4_000_000_000), f('source.body', '~', 'aircall-call-id:')],
+    }
+    expect((await conversations(window)).status).toBe(200)
+  })
+
   it('checks operators and value types per field type', async () => {
     expect((await search({ query: f('tag_id', '~', '81') })).status).toBe(400)
     expect((await search({ query: f('created_at', '>=', 1) })).status).toBe(400)
