@@ -11,8 +11,11 @@ export default class Backfill extends BaseCommand {
   static override summary = 'Log historical Aircall calls into Intercom; resumable, and safe to run again.'
   static override description =
     'Reads calls from the Aircall API in windows under its 10,000-item cap (or from a CSV call export), then logs each ' +
-    'one through the idempotency ledger. A run resumes after the last finished window; Ctrl-C stops after the calls ' +
-    'in flight. Exit 3 when some calls went to dead letters (`events replay` retries them).'
+    'one through the ledger, exactly once. The store remembers which stretches of time were covered, so the same ' +
+    'command run again (`--since 30d` included) reads only what is new; a CSV is keyed by its call ids, so a ' +
+    're-exported file imports exactly its new rows. Conversations already in Intercom (logged from another state file ' +
+    'or machine) are found first and never created twice. Ctrl-C stops after the calls in flight. Exit 3 when some ' +
+    'calls went to dead letters (`events replay` retries them, with no customer message).'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --since 2026-01-01 --until 2026-07-01',
@@ -36,7 +39,7 @@ export default class Backfill extends BaseCommand {
     }),
     concurrency: Flags.integer({ description: 'Calls logged at once.', default: 4, min: 1, max: 32 }),
     restart: Flags.boolean({
-      description: 'Ignore the checkpoint and read the range from its start (nothing is logged twice).',
+      description: 'Read the whole range again, ignoring what earlier runs covered (nothing is logged twice).',
       default: false,
     }),
   }
