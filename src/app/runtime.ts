@@ -140,6 +140,7 @@ export class Runtime {
     const base = { store, intercom, context, adminId }
     const pipeline = new EventPipeline({
       config,
+      now,
       store,
       guard,
       logger: this.callLogger,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import type { LoadedConfig } from '../config/loader.js'
 import { openStateStore } from '../store/sqlite-store.js'
 import type { Checkpoint, StatusCounts } from '../store/state-store.js'
+import { STALE_EVENTS_CHECKPOINT } from '../sync/pipeline.js'
 
 export interface StatusResult {
   statePath: string
@@ -9,6 +10,8 @@ export interface StatusResult {
   counts: StatusCounts | null
   checkpoints: Array<{ name: string; updatedAt: string; value: Record<string, unknown> }>
   lastSync: string | null
+  /** Webhooks older than `listener.staleAfterHours`, logged as history instead of acted on live. */
+  staleEvents: number
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
@@ -16,12 +19,13 @@ const iso = (ms: number): string => new Date(ms).toISOString()
 /** Reads what the store holds without creating it: `status` must never leave a file behind. */
 export const readStatus = (loaded: LoadedConfig): StatusResult => {
   if (!existsSync(loaded.statePath)) {
-    return { statePath: loaded.statePath, exists: false, counts: null, checkpoints: [], lastSync: null }
+    return { statePath: loaded.statePath, exists: false, counts: null, checkpoints: [], lastSync: null, staleEvents: 0 }
   }
   const store = openStateStore(loaded.statePath)
   try {
     const checkpoints: Checkpoint[] = store.listCheckpoints()
     const syncMark = store.getMark('sync:last-run')
+    const stale = store.getCheckpoint(STALE_EVENTS_CHECKPOINT)?.value.count
     return {
       statePath: loaded.statePath,
       exists: true,
@@ -32,6 +36,7 @@ export const readStatus = (loaded: LoadedConfig): StatusResult => {
         value: checkpoint.value,
       })),
       lastSync: syncMark === null ? null : iso(syncMark),
+      staleEvents: typeof stale === 'number' ? stale : 0,
     }
   } finally {
     store.close()

@@ -13,6 +13,7 @@ export const renderStatus = (status: StatusResult): string => {
     ['events processing', counts.events.processing],
     ['events done', counts.events.done],
     ['dead letters', counts.events.dead],
+    ['stale webhooks (logged as history)', status.staleEvents],
     ['contacts indexed', counts.contacts],
     ['checkpoints', counts.checkpoints],
     ['loop-guard fingerprints', counts.fingerprints],

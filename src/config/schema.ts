@@ -267,6 +267,8 @@ export const listenerSchema = z
     requestTimeoutMs: z.number().int().min(50).max(600_000).default(30_000),
     keepAliveTimeoutMs: z.number().int().min(50).max(600_000).default(5_000),
     maxConnections: z.number().int().min(1).max(100_000).default(512),
+    /** A webhook older than this is logged as history: no customer message, no assignment, no resolve. */
+    staleAfterHours: z.number().min(1).max(8_760).default(24),
   })
   .strict()
 

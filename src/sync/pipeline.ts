@@ -18,7 +18,19 @@ import type { CallLogger, LogCallOutcome } from './types.js'
 import type { VipService } from './vip.js'
 
 export type RuleName =
-  'loop-guard' | 'call-state' | 'log' | 'tags' | 'missed-call' | 'vip' | 'resolve' | 'escalation' | 'insight-card'
+  | 'loop-guard'
+  | 'freshness'
+  | 'call-state'
+  | 'log'
+  | 'tags'
+  | 'missed-call'
+  | 'vip'
+  | 'resolve'
+  | 'escalation'
+  | 'insight-card'
+
+/** Where the count of stale webhooks is kept (`status` shows it). */
+export const STALE_EVENTS_CHECKPOINT = 'listener:stale-events'
 
 /** One rule's result for one event, e.g. `{rule: 'missed-call', status: 'skipped', detail: 'anonymous'}`. */
 export interface Effect {
@@ -35,6 +47,8 @@ export interface PipelineResult {
 /** The services the rules run through; a disabled rule's service is null. */
 export interface PipelineDeps {
   config: AppConfig
+  /** UNIX ms; decides whether a webhook is too old to act on live. */
+  now: () => number
   store: StateStore
   guard: LoopGuard
   logger: CallLogger
@@ -148,14 +162,17 @@ export class EventPipeline {
       return [{ rule: 'call-state', status: 'superseded', detail: `${event.event} after a later event` }]
     }
     const call = event.call
+    const stale = this.staleness(event.timestamp)
+    const origin: Origin = stale ? 'history' : 'live'
+    const history = stale ? [stale] : []
     switch (event.event) {
       case 'call.created':
       case 'call.ringing_on_agent':
-        return this.insightCard(call, signal)
+        return stale ? history : this.insightCard(call, signal)
       case 'call.hungup':
-        return this.missedCall(call, null, signal)
+        return stale ? history : this.missedCall(call, null, signal)
       case 'call.ended':
-        return (await this.ended(call, 'live', signal)).effects
+        return [...history, ...(await this.ended(call, origin, signal)).effects]
       case 'call.tagged':
       case 'call.untagged':
       case 'call.commented':
@@ -163,7 +180,7 @@ export class EventPipeline {
         if (call.endedAt === null && call.status !== 'done') {
           return [{ rule: 'log', status: 'deferred', detail: 'call still live; call.ended applies it' }]
         }
-        return (await this.ended(call, 'live', signal, false)).effects
+        return [...history, ...(await this.ended(call, origin, signal, false)).effects]
       case 'call.answered':
       case 'call.agent_declined':
       case 'call.transferred':
@@ -178,6 +195,24 @@ export class EventPipeline {
       case 'call.archived':
         return [{ rule: 'call-state', status: 'recorded', detail: event.event }]
     }
+  }
+
+  /**
+   * A webhook older than `listener.staleAfterHours` (a redelivery after an outage, a replay days later) is still
+   * logged, but as history: no customer message, no assignment, no resolve. Counted for `status`.
+   */
+  private staleness(timestampSeconds: number): Effect | null {
+    const { config, now, store } = this.deps
+    const ageHours = (now() / 1000 - timestampSeconds) / 3600
+    if (ageHours <= config.listener.staleAfterHours) return null
+    store.transaction(() => {
+      const previous = store.getCheckpoint(STALE_EVENTS_CHECKPOINT)?.value.count
+      store.setCheckpoint(STALE_EVENTS_CHECKPOINT, {
+        count: (typeof previous === 'number' ? previous : 0) + 1,
+        lastAt: now(),
+      })
+    })
+    return { rule: 'freshness', status: 'stale', detail: `${Math.round(ageHours)} h old: handled as history` }
   }
 
   /** Upserts the call's furthest lifecycle stage; an event older than what was processed is stale. */
@@ -282,6 +317,8 @@ export class EventPipeline {
     const event: IntercomEvent = parsed.event
     const echo = this.deps.guard.check(event)
     if (echo.echo) return [{ rule: 'loop-guard', status: 'echo', detail: echo.why }]
+    const stale = this.staleness(event.createdAt)
+    if (stale) return [stale]
     if (event.kind !== 'conversation' || !this.deps.escalation) {
       return [{ rule: 'escalation', status: 'ignored', detail: event.topic }]
     }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import type { ListenEvent } from '../../src/app/listen.js'
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { normalisePhone } from '../../src/phone/index.js'
+import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import {
   intercomState,
@@ -36,6 +37,9 @@ const postAircall = async (url: string, body: Record<string, unknown>): Promise<
     })
   ).status
 
+/** Webhook timestamps of these tests: recent, since a webhook older than a day is handled as history. */
+const T0 = Math.floor(Date.now() / 1000) - 600
+
 describe('live rules through the listen service and the emulators', () => {
   test('duplicates are stored once, a late call.hungup is superseded, anonymous missed callers are counted', async () => {
     harness = await startHarness(tempDir(), {
@@ -49,8 +53,8 @@ describe('live rules through the listen service and the emulators', () => {
       (phone) => normalisePhone(phone, 'FR').kind === 'valid',
     )!
 
-    const ended = aircallFixture('call.ended', token, { callId: 11, rawDigits: caller, timestamp: 1_795_000_100 })
-    const hungup = aircallFixture('call.hungup', token, { callId: 11, rawDigits: caller, timestamp: 1_795_000_070 })
+    const ended = aircallFixture('call.ended', token, { callId: 11, rawDigits: caller, timestamp: T0 + 100 })
+    const hungup = aircallFixture('call.hungup', token, { callId: 11, rawDigits: caller, timestamp: T0 + 70 })
     expect(await postAircall(url, ended)).toBe(200)
     expect(await postAircall(url, ended)).toBe(200)
     await queueSettled(url)
@@ -74,6 +78,40 @@ describe('live rules through the listen service and the emulators', () => {
     expect(conversations).toHaveLength(1)
   })
 
+  test('a day-old missed call is logged as history: no message, counted as stale in status', async () => {
+    harness = await startHarness(tempDir(), {
+      missedCalls: { enabled: true, cooldownMinutes: 0, templates: [{ name: 'all', body: 'Sorry we missed you' }] },
+    })
+    const listener = await startInProcess(harness)
+    stopListener = listener.stop
+    const { url } = listener.handle
+    const token = harness.sandbox.aircall.webhookToken
+    const caller = harness.sandbox.world.truth.knownCallers.find(
+      (phone) => normalisePhone(phone, 'FR').kind === 'valid',
+    )!
+    const yearOld = T0 - 365 * 86_400
+    const missed = (callId: number, timestamp: number) =>
+      aircallFixture('call.ended.missed', token, { callId, rawDigits: caller, timestamp })
+    expect(await postAircall(url, missed(31, yearOld))).toBe(200)
+    expect(await postAircall(url, missed(32, T0))).toBe(200)
+    await queueSettled(url)
+
+    const [old, fresh] = processed(listener.events)
+    expect(old?.summary).toMatch(/^freshness:stale\(\d+ h old: handled as history\) log:logged/)
+    expect(old?.summary).not.toContain('missed-call')
+    expect(fresh?.summary).toMatch(/missed-call:sent/)
+    const admin = intercomState(harness).messages.filter((m) => (m as { type?: string }).type === 'admin_message')
+    expect(admin).toHaveLength(1)
+    const logged = intercomState(harness).conversations.filter((c) =>
+      ['31', '32'].includes(String((c.custom_attributes as Record<string, unknown>).aircall_call_id)),
+    )
+    expect(logged).toHaveLength(2)
+    await stopListener()
+    stopListener = undefined
+    const status = await runCli(['status', '--json'], { env: harness.env })
+    expect(JSON.parse(status.stdout).result.staleEvents).toBe(1)
+  })
+
   test('a resolving tag closes the call’s conversation after a summary note; a 503 is retried, not dead-lettered', async () => {
     harness = await startHarness(tempDir(), {
       resolve: { enabled: true, tag: 'resolved' },
@@ -91,20 +129,17 @@ describe('live rules through the listen service and the emulators', () => {
       (phone) => normalisePhone(phone, 'FR').kind === 'valid',
     )!
 
-    await postAircall(
-      url,
-      aircallFixture('call.ended', token, { callId: 21, rawDigits: caller, timestamp: 1_795_000_200 }),
-    )
+    await postAircall(url, aircallFixture('call.ended', token, { callId: 21, rawDigits: caller, timestamp: T0 + 200 }))
     await waitFor(() => processed(listener.events).length === 1, 'the call to be logged after its retry')
     expect(listener.events.some((event) => event.type === 'retrying' && event.error.includes('503'))).toBe(true)
     const tagged = aircallFixture('call.tagged', token, {
       callId: 21,
       rawDigits: caller,
       tags: ['Resolved'],
-      timestamp: 1_795_000_260,
+      timestamp: T0 + 260,
     })
     await postAircall(url, tagged)
-    await postAircall(url, { ...tagged, timestamp: 1_795_000_261 })
+    await postAircall(url, { ...tagged, timestamp: T0 + 261 })
     await queueSettled(url)
 
     const [first, second] = processed(listener.events).slice(1)
