@@ -127,6 +127,7 @@ export const purgeEvents = (
     ? runtime.store.purgeEvents({
         status: options.statuses,
         olderThan: olderThanMs === undefined ? undefined : runtime.now() - olderThanMs,
+        rememberIdentitiesUntil: runtime.now() + runtime.config.listener.purgedIdentityDays * 86_400_000,
       })
     : 0
   return { statuses: options.statuses, olderThan: options.olderThan ?? null, purged }

@@ -269,6 +269,8 @@ export const listenerSchema = z
     maxConnections: z.number().int().min(1).max(100_000).default(512),
     /** A webhook older than this is logged as history: no customer message, no assignment, no resolve. */
     staleAfterHours: z.number().min(1).max(8_760).default(24),
+    /** How long `events purge` remembers a purged event's identity, so its redelivery stays a duplicate. */
+    purgedIdentityDays: z.number().min(0).max(365).default(7),
   })
   .strict()
 

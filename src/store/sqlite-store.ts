@@ -134,6 +134,9 @@ export interface SqliteStoreOptions {
   owner?: string
 }
 
+/** Fingerprints that remember the identity of a purged event, so its redelivery stays a duplicate. */
+const PURGED_PREFIX = 'purged-event:'
+
 /** How long a step begun with `beginStep` stays claimed if its owner goes silent. */
 const BEGIN_LEASE_MS = 120_000
 
@@ -455,6 +458,15 @@ export class SqliteStateStore implements StateStore {
   }
 
   private insertEvent(input: EnqueueInput): { id: number; duplicate: boolean } {
+    // An event purged within the remembered window is still a redelivery: it is not stored or processed again.
+    if (
+      this.sql('SELECT 1 FROM fingerprints WHERE fingerprint = ? AND expires_at > ?').get(
+        PURGED_PREFIX + input.identity,
+        input.receivedAt,
+      )
+    ) {
+      return { id: 0, duplicate: true }
+    }
     const result = this.sql(
       `INSERT INTO events (source, identity, type, subject, payload, status, attempts, next_attempt_at, received_at, updated_at)
          VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?) ON CONFLICT(identity) DO NOTHING`,
@@ -567,15 +579,23 @@ export class SqliteStateStore implements StateStore {
     return this.transaction(() => ids.reduce((count, id) => count + replay.run(now, now, id).changes, 0))
   }
 
-  purgeEvents(filter: { status: EventStatus[]; olderThan?: number }): number {
+  purgeEvents(filter: { status: EventStatus[]; olderThan?: number; rememberIdentitiesUntil?: number }): number {
     if (filter.status.length === 0) return 0
     const params: Array<string | number> = [...filter.status]
-    let sql = `DELETE FROM events WHERE status IN (${filter.status.map(() => '?').join(',')})`
+    let where = `status IN (${filter.status.map(() => '?').join(',')})`
     if (filter.olderThan !== undefined) {
-      sql += ' AND updated_at < ?'
+      where += ' AND updated_at < ?'
       params.push(filter.olderThan)
     }
-    return this.sql(sql).run(...params).changes
+    return this.transaction(() => {
+      if (filter.rememberIdentitiesUntil !== undefined) {
+        this.sql(
+          `INSERT INTO fingerprints (fingerprint, expires_at) SELECT ? || identity, ? FROM events WHERE ${where}
+             ON CONFLICT(fingerprint) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
+        ).run(PURGED_PREFIX, filter.rememberIdentitiesUntil, ...params)
+      }
+      return this.sql(`DELETE FROM events WHERE ${where}`).run(...params).changes
+    })
   }
 
   releaseExpiredLeases(now: number): number {

@@ -158,7 +158,11 @@ export interface StateStore {
   listEvents(filter?: EventFilter): QueuedEvent[]
   /** Puts dead or done events back in the queue; returns how many were requeued. */
   replayEvents(ids: number[], now: number): number
-  purgeEvents(filter: { status: EventStatus[]; olderThan?: number }): number
+  /**
+   * Deletes done or dead events. With `rememberIdentitiesUntil` (UNIX ms) their identities are kept until then,
+   * so a redelivery of a purged event is still answered as a duplicate and not processed again.
+   */
+  purgeEvents(filter: { status: EventStatus[]; olderThan?: number; rememberIdentitiesUntil?: number }): number
   /** Events leased by a process that died are made claimable again. */
   releaseExpiredLeases(now: number): number
 

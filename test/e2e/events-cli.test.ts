@@ -28,8 +28,8 @@ describe('events list / show / replay / purge (built CLI)', () => {
       (phone) => normalisePhone(phone, 'FR').kind === 'valid',
     )!
     const store = openStateStore(harness.statePath)
-    const enqueue = (callId: number) =>
-      store.enqueueEvent({
+    const enqueueInto = (into: typeof store, callId: number) =>
+      into.enqueueEvent({
         source: 'aircall',
         identity: `aircall:call.ended:${callId}:1795000000`,
         type: 'call.ended',
@@ -38,9 +38,9 @@ describe('events list / show / replay / purge (built CLI)', () => {
           aircallFixture('call.ended', '***', { callId, rawDigits: caller, timestamp: 1_795_000_000 }),
         ),
         receivedAt: Date.now(),
-      }).id
-    const dead = enqueue(901)
-    const done = enqueue(902)
+      })
+    const dead = enqueueInto(store, 901).id
+    const done = enqueueInto(store, 902).id
     store.claimEvents(2, Date.now(), 60_000)
     store.deadLetterEvent(dead, 'ServerError: Intercom answered 503 on POST /conversations')
     store.completeEvent(done)
@@ -81,5 +81,11 @@ describe('events list / show / replay / purge (built CLI)', () => {
     expect(json(purged.stdout)).toMatchObject({ ok: true, result: { purged: 2, statuses: ['done', 'dead'] } })
     const empty = await runCli(['events', 'list', '--json'], { env })
     expect(json<{ events: unknown[] }>(empty.stdout).result.events).toEqual([])
+
+    // A redelivery of a purged event is still a duplicate: it is neither stored nor processed again.
+    const after = openStateStore(harness.statePath)
+    expect(enqueueInto(after, 901)).toEqual({ id: 0, duplicate: true })
+    expect(after.listEvents()).toEqual([])
+    after.close()
   }, 90_000)
 })
