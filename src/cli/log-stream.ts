@@ -39,6 +39,8 @@ const humanLine = (event: ListenEvent): string | null => {
       return `dead-lettered #${event.id} ${event.eventType} after ${event.attempts} attempt(s): ${event.error}`
     case 'lease-expired':
       return `released ${event.count} event(s) whose worker stopped answering`
+    case 'store-busy':
+      return `waiting for the state store: another process holds its write lock (${event.error}); trying again in ${event.retryInMs} ms`
     case 'stopping':
       return 'stopping: finishing the events in flight'
   }

@@ -1,10 +1,16 @@
+import { classifyFailure } from '../http/failure.js'
 import type { QueuedEvent, StateStore } from '../store/state-store.js'
+
+/** Waits between attempts to reach a store another process keeps locked. */
+const BUSY_BACKOFF_MS = [100, 250, 500, 1_000] as const
 
 export type WorkerEvent =
   | { type: 'processed'; id: number; eventType: string; attempts: number; summary: string }
   | { type: 'retrying'; id: number; eventType: string; attempts: number; error: string; retryInMs: number }
   | { type: 'dead-lettered'; id: number; eventType: string; attempts: number; error: string }
   | { type: 'lease-expired'; count: number }
+  /** Another process held the store's write lock past the busy timeout; the worker waits and goes on. */
+  | { type: 'store-busy'; error: string; retryInMs: number }
 
 export interface WorkerOptions {
   store: StateStore
@@ -128,9 +134,29 @@ export class QueueWorker {
     for (const item of batch) item.resolve()
   }
 
+  /**
+   * Runs a store write, waiting while another process holds the write lock (a retryable failure) instead of
+   * letting the listener die: the intake keeps answering 503 meanwhile. False when stopping first.
+   */
+  private async persist(write: () => void): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        write()
+        return true
+      } catch (error) {
+        if (classifyFailure(error) !== 'retry') throw error
+        const retryInMs = BUSY_BACKOFF_MS[Math.min(attempt, BUSY_BACKOFF_MS.length - 1)] ?? 1_000
+        this.options.onEvent?.({ type: 'store-busy', error: errorText(error), retryInMs })
+        if (this.stopping) return false
+        await this.sleep(retryInMs)
+      }
+    }
+  }
+
   private async run(): Promise<void> {
     while (!this.stopping) {
-      const batch = this.claim()
+      let batch: QueuedEvent[] = []
+      if (!(await this.persist(() => (batch = this.claim())))) break
       for (const event of batch) {
         const task = this.process(event).finally(() => {
           this.inFlight.delete(task)
@@ -153,20 +179,20 @@ export class QueueWorker {
 
   private async process(event: QueuedEvent): Promise<void> {
     const { store, onEvent } = this.options
+    let summary: string
     try {
-      const summary = await this.options.handle(event)
-      await this.complete(event.id)
-      onEvent?.({ type: 'processed', id: event.id, eventType: event.type, attempts: event.attempts, summary })
+      summary = await this.options.handle(event)
     } catch (error) {
       const text = errorText(error)
       const permanent = this.options.isPermanent?.(error) ?? false
       if (permanent || event.attempts >= this.options.maxAttempts) {
-        store.deadLetterEvent(event.id, text)
+        // Not written when stopping first: the lease lapses and the event is processed again, harmlessly.
+        if (!(await this.persist(() => store.deadLetterEvent(event.id, text)))) return
         onEvent?.({ type: 'dead-lettered', id: event.id, eventType: event.type, attempts: event.attempts, error: text })
         return
       }
       const retryInMs = workerBackoffMs(event.attempts, this.random)
-      store.retryEvent(event.id, text, this.now() + retryInMs)
+      if (!(await this.persist(() => store.retryEvent(event.id, text, this.now() + retryInMs)))) return
       onEvent?.({
         type: 'retrying',
         id: event.id,
@@ -175,6 +201,21 @@ export class QueueWorker {
         error: text,
         retryInMs,
       })
+      return
     }
+    // Every effect is a ledger step, so an event whose completion could not be written is only processed again.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.complete(event.id)
+        break
+      } catch (error) {
+        if (classifyFailure(error) !== 'retry') throw error
+        const retryInMs = BUSY_BACKOFF_MS[Math.min(attempt, BUSY_BACKOFF_MS.length - 1)] ?? 1_000
+        onEvent?.({ type: 'store-busy', error: errorText(error), retryInMs })
+        if (this.stopping) return
+        await this.sleep(retryInMs)
+      }
+    }
+    onEvent?.({ type: 'processed', id: event.id, eventType: event.type, attempts: event.attempts, summary })
   }
 }

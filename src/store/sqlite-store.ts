@@ -75,6 +75,49 @@ interface ContactRow {
   last_seen_at: number | null
   origin: 'refresh' | 'created'
   indexed_at: number
+  country: string | null
+  phone_tail: string | null
+}
+
+/** A contact row with one of its readings (null for a contact without any), as the contact lookups join them. */
+interface ContactReadingRow extends ContactRow {
+  reading_e164: string | null
+  reading_derivation: StoredDerivation | null
+}
+
+const DERIVATION_RANK: Record<StoredDerivation, number> = {
+  international: 0,
+  'contact-country': 1,
+  'default-country': 2,
+}
+
+/** What a writer that predates readings meant by `phoneE164`. */
+function readingsOf(contact: IndexedContact): ContactReading[] {
+  if (contact.readings) return contact.readings
+  if (!contact.phoneE164) return []
+  const spelledInternational = contact.phoneRaw?.trimStart().startsWith('+') ?? true
+  return [{ e164: contact.phoneE164, derivation: spelledInternational ? 'international' : 'default-country' }]
+}
+
+/** Rows ordered by contact id, one per reading, folded into contacts with their readings strongest first. */
+function contactsWithReadings(rows: ContactReadingRow[]): IndexedContact[] {
+  const contacts: IndexedContact[] = []
+  let current: IndexedContact | null = null
+  for (const row of rows) {
+    if (current?.contactId !== row.contact_id) {
+      current = { ...toContact(row), readings: [] }
+      contacts.push(current)
+    }
+    if (row.reading_e164 !== null && row.reading_derivation !== null) {
+      current.readings?.push({ e164: row.reading_e164, derivation: row.reading_derivation })
+    }
+  }
+  for (const contact of contacts) {
+    if (contact.readings && contact.readings.length > 1) {
+      contact.readings.sort((a, b) => DERIVATION_RANK[a.derivation] - DERIVATION_RANK[b.derivation])
+    }
+  }
+  return contacts
 }
 
 const parseJsonObject = (text: string): Record<string, unknown> => {
@@ -120,6 +163,8 @@ const toContact = (row: ContactRow): IndexedContact => ({
   lastSeenAt: row.last_seen_at,
   origin: row.origin,
   indexedAt: row.indexed_at,
+  country: row.country,
+  phoneTail: row.phone_tail,
 })
 
 /** The grouped-writes key of every queued contact upsert (ledger keys are `call:…`, `contact:…:create`, …). */
@@ -132,6 +177,8 @@ export interface SqliteStoreOptions {
   isOwnerGone?: (owner: string) => boolean
   /** The owner `beginStep` claims steps as (one per process; see step-owner.ts). */
   owner?: string
+  /** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
+  busyTimeoutMs?: number
 }
 
 /** Fingerprints that remember the identity of a purged event, so its redelivery stays a duplicate. */
@@ -182,7 +229,7 @@ export class SqliteStateStore implements StateStore {
       }
     }
     try {
-      this.db = new Database(path, { readonly: options.readonly ?? false, timeout: 5000 })
+      this.db = new Database(path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 5000 })
       this.db.pragma('journal_mode = WAL')
       this.db.pragma('synchronous = NORMAL')
       this.db.pragma('cache_size = -16000')
@@ -627,13 +674,16 @@ export class SqliteStateStore implements StateStore {
 
   private writeContacts(contacts: IndexedContact[]): void {
     const upsert = this.sql(
-      `INSERT INTO contacts (contact_id, role, name, email, phone_raw, phone_e164, created_at, updated_at, last_seen_at, origin, indexed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO contacts (contact_id, role, name, email, phone_raw, phone_e164, created_at, updated_at, last_seen_at, origin, indexed_at, country, phone_tail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(contact_id) DO UPDATE SET role = excluded.role, name = excluded.name, email = excluded.email,
          phone_raw = excluded.phone_raw, phone_e164 = excluded.phone_e164, created_at = excluded.created_at,
          updated_at = excluded.updated_at, last_seen_at = excluded.last_seen_at, origin = excluded.origin,
-         indexed_at = excluded.indexed_at`,
+         indexed_at = excluded.indexed_at, country = excluded.country, phone_tail = excluded.phone_tail`,
     )
+    const forget = this.sql('DELETE FROM contact_readings WHERE contact_id = ?')
+    // The first reading of an E.164 is the strongest: a weaker derivation of the same number adds nothing.
+    const read = this.sql('INSERT OR IGNORE INTO contact_readings (contact_id, e164, derivation) VALUES (?, ?, ?)')
     for (const contact of contacts) {
       // Positional parameters: no object spread and no lookup by name for each of up to 100,000s of rows.
       upsert.run(
@@ -648,7 +698,12 @@ export class SqliteStateStore implements StateStore {
         contact.lastSeenAt,
         contact.origin,
         contact.indexedAt,
+        contact.country ?? null,
+        contact.phoneTail ?? null,
       )
+      // A contact's readings are replaced whole: a phone edited in Intercom must not keep its old readings.
+      forget.run(contact.contactId)
+      for (const reading of readingsOf(contact)) read.run(contact.contactId, reading.e164, reading.derivation)
     }
   }
 
@@ -660,15 +715,38 @@ export class SqliteStateStore implements StateStore {
   removeContacts(contactIds: string[]): void {
     this.grouped.flush(true)
     const remove = this.sql('DELETE FROM contacts WHERE contact_id = ?')
+    const forget = this.sql('DELETE FROM contact_readings WHERE contact_id = ?')
     this.transaction(() => {
-      for (const id of contactIds) remove.run(id)
+      for (const id of contactIds) {
+        remove.run(id)
+        forget.run(id)
+      }
     })
   }
 
   findContactsByPhone(e164: string): IndexedContact[] {
     this.flushContacts()
-    const rows = this.sql('SELECT * FROM contacts WHERE phone_e164 = ? ORDER BY contact_id').all(e164) as ContactRow[]
-    return rows.map(toContact)
+    const rows = this.sql(
+      `SELECT c.*, a.e164 AS reading_e164, a.derivation AS reading_derivation
+       FROM contact_readings r
+       JOIN contacts c ON c.contact_id = r.contact_id
+       JOIN contact_readings a ON a.contact_id = r.contact_id
+       WHERE r.e164 = ?
+       ORDER BY c.contact_id`,
+    ).all(e164) as ContactReadingRow[]
+    return contactsWithReadings(rows)
+  }
+
+  findContactsByPhoneTail(tail: string): IndexedContact[] {
+    this.flushContacts()
+    const rows = this.sql(
+      `SELECT c.*, a.e164 AS reading_e164, a.derivation AS reading_derivation
+       FROM contacts c
+       LEFT JOIN contact_readings a ON a.contact_id = c.contact_id
+       WHERE c.phone_tail = ?
+       ORDER BY c.contact_id`,
+    ).all(tail) as ContactReadingRow[]
+    return contactsWithReadings(rows)
   }
 
   findContactsByEmail(email: string): IndexedContact[] {

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
 import { QueueWorker, type WorkerEvent } from '../../src/listener/worker.js'
 import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite-store.js'
@@ -32,6 +33,38 @@ const settled = async (target: SqliteStateStore, ids: number[]): Promise<QueuedE
 }
 
 describe('queue worker', () => {
+  test('another process holding the write lock past the busy timeout makes it wait, not die; it resumes after', async () => {
+    const path = join(tempDir(), 'state.sqlite')
+    store = openStateStore(path, { busyTimeoutMs: 20 })
+    const target = store
+    const ids = [enqueue(target, 'a', 'call:1'), enqueue(target, 'b', 'call:2')]
+    const holder = new Database(path, { timeout: 1000 })
+    holder.exec('BEGIN IMMEDIATE')
+    const events: WorkerEvent[] = []
+    let released = false
+    worker = new QueueWorker({
+      store: target,
+      concurrency: 2,
+      maxAttempts: 3,
+      handle: () => Promise.resolve('ok'),
+      // The lock is released once the worker has been told three times that the store is busy.
+      sleep: async () => {
+        if (!released && events.filter((event) => event.type === 'store-busy').length >= 3) {
+          holder.exec('COMMIT')
+          released = true
+        }
+        await new Promise((resolve) => setImmediate(resolve))
+      },
+      onEvent: (event) => events.push(event),
+    })
+    worker.start()
+    const final = await settled(target, ids)
+    holder.close()
+    expect(final.map((event) => event.status)).toEqual(['done', 'done'])
+    expect(events.filter((event) => event.type === 'store-busy').length).toBeGreaterThanOrEqual(3)
+    expect(events.filter((event) => event.type === 'processed')).toHaveLength(2)
+  })
+
   test('processes every event, in order within a subject, and reports each only once it is marked done', async () => {
     store = openStateStore(join(tempDir(), 'state.sqlite'))
     const target = store
