@@ -93,7 +93,7 @@ export const listEvents = (
   filter: { status?: EventStatus; source?: EventSource; limit: number },
 ): EventListResult => {
   if (!hasStore(runtime)) return { statePath: runtime.loaded.statePath, events: [], counts: { ...EMPTY_COUNTS } }
-  const { store } = runtime
+  const store = runtime.readonlyStore
   // Newest first: the events someone is looking for are usually the latest.
   const all = store.listEvents({ status: filter.status, source: filter.source })
   return {
@@ -104,7 +104,7 @@ export const listEvents = (
 }
 
 export const showEvent = (runtime: Runtime, id: number): EventDetail => {
-  const event = hasStore(runtime) ? runtime.store.getEvent(id) : undefined
+  const event = hasStore(runtime) ? runtime.readonlyStore.getEvent(id) : undefined
   if (!event) throw new UserError(`no event #${id} in ${runtime.loaded.statePath}`, 'list them with `events list`', 1)
   let payload: unknown = event.payload
   try {

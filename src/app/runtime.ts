@@ -52,6 +52,7 @@ const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
  */
 export class Runtime {
   private storeInstance: StateStore | null = null
+  private readerInstance: StateStore | null = null
   private aircallInstance: AircallClient | null = null
   private intercomInstance: IntercomClient | null = null
   private resolverInstance: IntercomContactResolver | null = null
@@ -176,6 +177,12 @@ export class Runtime {
     return this.loaded.config
   }
 
+  /** The store opened read-only, for commands that only read it (`events list/show`): nothing is changed. */
+  get readonlyStore(): StateStore {
+    this.readerInstance ??= this.storeInstance ?? openStateStore(this.loaded.statePath, { readonly: true })
+    return this.readerInstance
+  }
+
   get store(): StateStore {
     this.storeInstance ??= openStateStore(this.loaded.statePath, { now: this.now, owner: this.owner })
     return this.storeInstance
@@ -256,6 +263,8 @@ export class Runtime {
   }
 
   close(): void {
+    if (this.readerInstance !== this.storeInstance) this.readerInstance?.close()
+    this.readerInstance = null
     this.storeInstance?.close()
     this.storeInstance = null
   }

@@ -21,7 +21,7 @@ export const readStatus = (loaded: LoadedConfig): StatusResult => {
   if (!existsSync(loaded.statePath)) {
     return { statePath: loaded.statePath, exists: false, counts: null, checkpoints: [], lastSync: null, staleEvents: 0 }
   }
-  const store = openStateStore(loaded.statePath)
+  const store = openStateStore(loaded.statePath, { readonly: true })
   try {
     const checkpoints: Checkpoint[] = store.listCheckpoints()
     const syncMark = store.getMark('sync:last-run')

@@ -24,11 +24,11 @@ import { isOwnerGone, newStepOwner } from './step-owner.js'
 export class StoreError extends Error implements CodedError {
   readonly errorCode = 'store_error'
   readonly exitCode = EXIT.failure
-  readonly hint = 'check that the directory is writable, or move the store with --state'
 
   constructor(
     message: string,
     readonly path: string,
+    readonly hint = 'check that the directory is writable, or move the store with --state',
   ) {
     super(message)
     this.name = 'StoreError'
@@ -216,7 +216,8 @@ export class SqliteStateStore implements StateStore {
     this.now = options.now ?? Date.now
     this.ownerGone = options.isOwnerGone ?? isOwnerGone
     this.owner = options.owner ?? newStepOwner()
-    if (path !== ':memory:') {
+    const readonly = options.readonly ?? false
+    if (path !== ':memory:' && !readonly) {
       try {
         mkdirSync(dirname(path), { recursive: true })
         if (!existsSync(path)) {
@@ -229,12 +230,17 @@ export class SqliteStateStore implements StateStore {
       }
     }
     try {
-      this.db = new Database(path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 5000 })
-      this.db.pragma('journal_mode = WAL')
-      this.db.pragma('synchronous = NORMAL')
+      this.db = new Database(path, { readonly, fileMustExist: readonly, timeout: options.busyTimeoutMs ?? 5000 })
+      if (readonly) {
+        // A reader changes nothing: no journal mode, no migration, no chmod (`status` on a read-only file works).
+        this.checkVersion()
+      } else {
+        this.db.pragma('journal_mode = WAL')
+        this.db.pragma('synchronous = NORMAL')
+        this.db.pragma('foreign_keys = ON')
+        this.migrate()
+      }
       this.db.pragma('cache_size = -16000')
-      this.db.pragma('foreign_keys = ON')
-      this.migrate()
     } catch (error) {
       throw new StoreError(`cannot open the state store ${path}: ${(error as Error).message}`, path)
     }
@@ -250,6 +256,32 @@ export class SqliteStateStore implements StateStore {
       this.statements.set(text, statement)
     }
     return statement
+  }
+
+  private checkVersion(): void {
+    const table = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get()
+    if (!table) throw new Error('it holds no aircall-intercom schema')
+    const row = this.db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as {
+      version: number | null
+    }
+    const latest = MIGRATIONS.at(-1)?.version ?? 0
+    if ((row.version ?? 0) > latest) {
+      throw new Error(`the store was written by a newer version (schema ${row.version}, this build knows ${latest})`)
+    }
+  }
+
+  /**
+   * SQLite's quick_check: damaged pages are found before a listener acknowledges webhooks it could not store.
+   * Empty when the file is sound.
+   */
+  integrityProblems(): string[] {
+    try {
+      const rows = this.db.pragma('quick_check(20)') as Array<{ quick_check: string }>
+      return rows.map((row) => row.quick_check).filter((text) => text !== 'ok')
+    } catch (error) {
+      // Damage bad enough stops the check itself ("database disk image is malformed").
+      return [(error as Error).message]
+    }
   }
 
   private migrate(): void {

@@ -193,5 +193,7 @@ export interface StateStore {
   getLock(name: string): { owner: string; expiresAt: number } | undefined
 
   counts(): StatusCounts
+  /** Damage found by a quick integrity check; empty when the store is sound. */
+  integrityProblems(): string[]
   close(): void
 }

@@ -16,7 +16,10 @@ export default class EventsList extends BaseCommand {
       description: 'Only events in this state.',
       options: ['queued', 'processing', 'done', 'dead'] as const,
     }),
-    source: Flags.string({ description: 'Only events from this service (job: dead letters of history runs).', options: ['aircall', 'intercom', 'job'] as const }),
+    source: Flags.string({
+      description: 'Only events from this service (job: dead letters of history runs).',
+      options: ['aircall', 'intercom', 'job'] as const,
+    }),
     limit: Flags.integer({ description: 'At most this many events.', default: 50, min: 1 }),
   }
 
