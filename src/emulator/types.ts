@@ -7,13 +7,22 @@
 export type Clock = () => number
 
 export interface FaultRule {
-  /** Which requests the rule applies to: a method and a path prefix ("POST /contacts"), or "*" for all. */
+  /**
+   * Which requests the rule applies to: a method and a path prefix ("POST /contacts", which also matches
+   * "/contacts/search"), a path ending in "$" for that exact path ("POST /contacts$"), or "*" for all.
+   */
   match: string
   kind: 'status' | 'latency' | 'reset' | 'rate-limit'
   /** HTTP status for kind "status" (e.g. 500, 503). */
   status?: number
   /** Delay for kind "latency". */
   latencyMs?: number
+  /**
+   * For kind "latency": "before" (default) delays the request before it is handled; "after" handles it (the write
+   * lands) and delays only the answer, ending early when the client hangs up, so a client timeout or a kill
+   * meets a request that took effect. Only the Intercom emulator delays after; the Aircall one delays before.
+   */
+  phase?: 'before' | 'after'
   /** Probability in [0,1] that a matching request is hit (by rate), drawn from the emulator's seeded PRNG. */
   rate?: number
   /** Hit exactly these 1-based occurrences of matching requests (by schedule), e.g. [1, 2, 5]. */

@@ -100,15 +100,43 @@ export class FaultInjector {
   }
 }
 
-/** "*" matches everything; "POST /contacts" matches method + path prefix; "/contacts" any method. */
+/**
+ * "*" matches everything; "POST /contacts" matches method + path prefix; "/contacts" any method; a trailing "$"
+ * ("POST /contacts$") matches that exact path only.
+ */
 export function matches(pattern: string, method: string, path: string): boolean {
   const trimmed = pattern.trim()
   if (trimmed === '*' || trimmed === '') return true
   const space = trimmed.indexOf(' ')
-  if (space === -1) return trimmed.startsWith('/') ? path.startsWith(trimmed) : trimmed.toUpperCase() === method
+  if (space === -1) return trimmed.startsWith('/') ? pathMatches(trimmed, path) : trimmed.toUpperCase() === method
   const m = trimmed.slice(0, space).toUpperCase()
   const prefix = trimmed.slice(space + 1).trim()
-  return (m === '*' || m === method.toUpperCase()) && (prefix === '*' || path.startsWith(prefix))
+  return (m === '*' || m === method.toUpperCase()) && (prefix === '*' || pathMatches(prefix, path))
+}
+
+function pathMatches(prefix: string, path: string): boolean {
+  return prefix.endsWith('$') ? path === prefix.slice(0, -1) : path.startsWith(prefix)
+}
+
+/** Total latency of the fired rules for one phase ("before" includes rules without a phase). */
+export function latencyOf(fired: FaultRule[], phase: 'before' | 'after'): number {
+  return fired
+    .filter((rule) => rule.kind === 'latency' && (rule.phase ?? 'before') === phase)
+    .reduce((sum, rule) => sum + (rule.latencyMs ?? 0), 0)
+}
+
+/** Waits `ms` before an answer is written, or less when the client has already gone (nothing left to delay). */
+export function delayAnswer(res: ServerResponse, ms: number): Promise<void> {
+  if (ms <= 0 || res.destroyed) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      res.off('close', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    res.on('close', done)
+  })
 }
 
 /** Validates untrusted control-API input into FaultRules; returns an error message on the first problem. */
@@ -126,6 +154,10 @@ export function parseFaultRules(input: unknown): FaultRule[] | string {
     if (r.status !== undefined) {
       if (typeof r.status !== 'number' || r.status < 100 || r.status > 599) return 'rule.status must be an HTTP status'
       rule.status = r.status
+    }
+    if (r.phase !== undefined) {
+      if (r.phase !== 'before' && r.phase !== 'after') return 'rule.phase must be before or after'
+      rule.phase = r.phase
     }
     if (r.latencyMs !== undefined) {
       if (typeof r.latencyMs !== 'number' || r.latencyMs < 0) return 'rule.latencyMs must be >= 0'

@@ -3,6 +3,7 @@
  * injected faults, version, content negotiation, routing, contract checks, then the resource handler.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { delayAnswer, latencyOf } from '../common/faults.js'
 import { readJsonBody, sendJson, sleep } from '../common/http.js'
 import { Router, isRouteMatch } from '../common/router.js'
 import { contactSearchRoutes } from './contact-search.js'
@@ -106,7 +107,7 @@ export async function handleApi(
   }
 
   const fired = core.faults.decide(method, url.pathname)
-  const latency = fired.filter((r) => r.kind === 'latency').reduce((sum, r) => sum + (r.latencyMs ?? 0), 0)
+  const latency = latencyOf(fired, 'before')
   if (latency > 0) await sleep(latency)
   const terminal = fired.find((r) => r.kind !== 'latency')
   if (terminal) {
@@ -237,6 +238,8 @@ export async function handleApi(
       })
     }
   }
+  // The request took effect; only its answer is late (or never read, when the client gave up meanwhile).
+  await delayAnswer(res, latencyOf(fired, 'after'))
   send(status, payload, extra)
 }
 
