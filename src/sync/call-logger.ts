@@ -179,7 +179,7 @@ export class IntercomCallLogger implements CallLogger {
     }
 
     const resolution =
-      stored ??
+      (stored && reused(stored)) ??
       (await this.deps.resolver.resolve(call, { create: this.deps.config.matching.createUnknown, dryRun, signal }))
     if (resolution.status === 'unmatched') {
       const reason =
@@ -419,6 +419,23 @@ interface EnsuredConversation {
   reconcileNote: boolean
   /** Records the conversation step as done; idempotent in effect (the same row written again). */
   complete: () => void
+}
+
+/**
+ * The contact a call was already logged on, as this run sees it: matched, never "created" again (a rerun after
+ * Aircall rewrote the call would otherwise count the contact as created by this run).
+ */
+function reused(stored: Exclude<Resolution, { status: 'unmatched' }>): Resolution {
+  if (stored.status === 'matched') return stored
+  return {
+    status: 'matched',
+    contactId: stored.contactId,
+    role: stored.role,
+    e164: stored.e164,
+    via: 'index',
+    reason: 'the contact this call was logged on',
+    candidates: 1,
+  }
 }
 
 function storedResolutionOf(step: LedgerStep | undefined): Exclude<Resolution, { status: 'unmatched' }> | null {
