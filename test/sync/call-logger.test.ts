@@ -17,18 +17,18 @@ const tempDir = useTempDir()
 /** Every caller is the one contact under test: matching is not what these tests are about. */
 class FixedResolver implements ContactResolver {
   calls = 0
-  constructor(private readonly contactId: string) {}
+  constructor(
+    private readonly contactId: string,
+    private readonly status: 'matched' | 'created' = 'matched',
+  ) {}
   resolve(): Promise<Resolution> {
     this.calls++
-    return Promise.resolve({
-      status: 'matched',
-      contactId: this.contactId,
-      role: 'user',
-      e164: '+33612345678',
-      via: 'index',
-      reason: 'test',
-      candidates: 1,
-    })
+    const base = { contactId: this.contactId, role: 'user' as const, e164: '+33612345678', reason: 'test' }
+    return Promise.resolve(
+      this.status === 'created'
+        ? { status: 'created', ...base }
+        : { status: 'matched', via: 'index', candidates: 1, ...base },
+    )
   }
 }
 
@@ -185,6 +185,23 @@ describe('IntercomCallLogger against the Intercom emulator', () => {
     })
     expect((await again.log(c)).status).toBe('logged')
     expect((await partsOf(c.callId)).notes).toHaveLength(1)
+  })
+
+  test('a rewritten call of a contact created for it reports the contact matched, not created again', async () => {
+    const { store } = setup()
+    const logger = new IntercomCallLogger({
+      store,
+      intercom: new IntercomClient({ accessToken: sandbox.intercom.accessToken, baseUrl: sandbox.intercom.url }),
+      resolver: new FixedResolver(contactId, 'created'),
+      adminId: sandbox.intercom.adminId,
+      config: configSchema.parse({}),
+    })
+    const c = call({ durationSeconds: 60 })
+    expect(await logger.log(c)).toMatchObject({ status: 'logged', resolution: { status: 'created' } })
+    expect(await logger.log({ ...c, durationSeconds: 90 })).toMatchObject({
+      status: 'updated',
+      resolution: { status: 'matched', contactId },
+    })
   })
 
   test('a call Aircall rewrote gets one short "updated" note, never a second full note', async () => {
