@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
-import { UserError } from '../errors.js'
+import { LockedError, UserError } from '../errors.js'
 import { isPermanentError } from '../listener/errors.js'
-import { acquireWorkerLock } from '../listener/lock.js'
+import { acquireWorkerLock, type WorkerLock } from '../listener/lock.js'
 import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
 import type { EventSource, EventStatus, QueuedEvent, StateStore } from '../store/state-store.js'
 import type { Runtime } from './runtime.js'
@@ -41,6 +41,8 @@ export interface ReplayResult {
   skipped: Array<{ id: number; reason: string }>
   /** With --process: how each replayed event ended. */
   processed: { done: number[]; dead: Array<{ id: number; error: string | null }> } | null
+  /** With --process while a listener works this store: it processes the requeued events, this command does not. */
+  listenerRunning: boolean
 }
 
 export interface PurgeResult {
@@ -160,13 +162,41 @@ export const replayEvents = async (
       'pass one or more ids (see `events list --status dead`), or --all-dead',
     )
   }
-  if (!hasStore(runtime))
-    return { requeued: [], skipped: options.ids.map((id) => ({ id, reason: 'no such event' })), processed: null }
+  const unknown = hasStore(runtime) ? options.ids.filter((id) => runtime.store.getEvent(id) === undefined) : options.ids
+  // Nothing is requeued when an id is wrong: a typo must not replay half of what was meant.
+  if (unknown.length > 0) {
+    throw new UserError(
+      `no event ${unknown.map((id) => `#${id}`).join(', ')} in ${runtime.loaded.statePath}: nothing was replayed`,
+      'list them with `events list`',
+      1,
+    )
+  }
+  if (!hasStore(runtime)) return { requeued: [], skipped: [], processed: null, listenerRunning: false }
   const { store } = runtime
-  const ids = options.allDead ? store.listEvents({ status: 'dead' }).map((event) => event.id) : options.ids
-  const { requeued, skipped } = requeue(store, ids, runtime.now())
-  if (!options.process || requeued.length === 0) return { requeued, skipped, processed: null }
-  return { requeued, skipped, processed: await processUntilSettled(runtime, requeued, options.onEvent) }
+  // The lock is taken before anything is requeued: a running listener then processes them, and this command
+  // says so instead of failing after it changed the queue.
+  let lock: WorkerLock | null = null
+  if (options.process) {
+    try {
+      lock = acquireWorkerLock(store, runtime.now, 60_000)
+    } catch (error) {
+      if (!(error instanceof LockedError)) throw error
+    }
+  }
+  try {
+    const ids = options.allDead ? store.listEvents({ status: 'dead' }).map((event) => event.id) : options.ids
+    const { requeued, skipped } = requeue(store, ids, runtime.now())
+    const listenerRunning = options.process && lock === null
+    if (lock === null || requeued.length === 0) return { requeued, skipped, processed: null, listenerRunning }
+    return {
+      requeued,
+      skipped,
+      processed: await processUntilSettled(runtime, requeued, options.onEvent),
+      listenerRunning: false,
+    }
+  } finally {
+    lock?.release()
+  }
 }
 
 const processUntilSettled = async (
@@ -176,7 +206,6 @@ const processUntilSettled = async (
 ): Promise<NonNullable<ReplayResult['processed']>> => {
   const { store, config, now } = runtime
   const { pipeline } = runtime.pipeline
-  const lock = acquireWorkerLock(store, now, 60_000)
   const worker = new QueueWorker({
     store,
     concurrency: config.listener.workerConcurrency,
@@ -205,6 +234,5 @@ const processUntilSettled = async (
     }
   } finally {
     await worker.stop()
-    lock.release()
   }
 }

@@ -53,6 +53,8 @@ export const renderReplay = (result: ReplayResult): string => {
   if (result.processed) {
     lines.push(`Processed: ${result.processed.done.length} done, ${result.processed.dead.length} dead again.`)
     for (const dead of result.processed.dead) lines.push(`  #${dead.id}: ${dead.error ?? 'unknown error'}`)
+  } else if (result.listenerRunning && result.requeued.length > 0) {
+    lines.push('A listener is running on this store: it processes them now (follow it with `events list`).')
   } else if (result.requeued.length > 0) {
     lines.push('A running `listen` processes them; or run `events replay --process` to process them now.')
   }

@@ -4,7 +4,7 @@ import { normalisePhone } from '../../src/phone/index.js'
 import { openStateStore } from '../../src/store/sqlite-store.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
-import { intercomState, startHarness, type Harness } from '../listener/harness.js'
+import { intercomState, spawnListen, startHarness, waitFor, type Harness } from '../listener/harness.js'
 
 const tempDir = useTempDir()
 let harness: Harness | undefined
@@ -59,12 +59,20 @@ describe('events list / show / replay / purge (built CLI)', () => {
     const missing = await runCli(['events', 'show', '4242', '--json'], { env })
     expect(missing.code).toBe(1)
 
-    const replayed = await runCli(['events', 'replay', String(dead), '4242', '--process', '--json'], { env })
+    // An unknown id is an error, as with `events show`, and nothing is requeued.
+    const typo = await runCli(['events', 'replay', String(dead), '4242', '--process', '--json'], { env })
+    expect(typo.code).toBe(1)
+    expect(typo.stdout).toContain('no event #4242')
+    const stillDead = await runCli(['events', 'list', '--status', 'dead', '--json'], { env })
+    expect(json<{ events: unknown[] }>(stillDead.stdout).result.events).toHaveLength(1)
+
+    const replayed = await runCli(['events', 'replay', String(dead), '--process', '--json'], { env })
     expect(replayed.code).toBe(0)
     expect(json(replayed.stdout).result).toEqual({
       requeued: [dead],
-      skipped: [{ id: 4242, reason: 'no such event' }],
+      skipped: [],
       processed: { done: [dead], dead: [] },
+      listenerRunning: false,
     })
     const logged = intercomState(harness).conversations.filter(
       (conversation) => (conversation.custom_attributes as Record<string, unknown>).aircall_call_id === '901',
@@ -87,5 +95,43 @@ describe('events list / show / replay / purge (built CLI)', () => {
     expect(enqueueInto(after, 901)).toEqual({ id: 0, duplicate: true })
     expect(after.listEvents()).toEqual([])
     after.close()
+  }, 90_000)
+
+  test('replay --process while a listener runs requeues, says the listener processes them, and it does', async () => {
+    harness = await startHarness(tempDir())
+    const { env } = harness
+    const caller = harness.sandbox.world.truth.knownCallers.find(
+      (phone) => normalisePhone(phone, 'FR').kind === 'valid',
+    )!
+    const store = openStateStore(harness.statePath)
+    const { id } = store.enqueueEvent({
+      source: 'aircall',
+      identity: 'aircall:call.ended:911',
+      type: 'call.ended',
+      subject: 'aircall:call:911',
+      payload: JSON.stringify(aircallFixture('call.ended', '***', { callId: 911, rawDigits: caller })),
+      receivedAt: Date.now(),
+    })
+    store.claimEvents(1, Date.now(), 60_000)
+    store.deadLetterEvent(id, 'ServerError: 503')
+    store.close()
+
+    const listener = spawnListen(harness)
+    try {
+      await listener.url
+      const replay = await runCli(['events', 'replay', '--all-dead', '--process', '--json'], { env })
+      expect(replay.code).toBe(0)
+      expect(json(replay.stdout).result).toMatchObject({ requeued: [id], processed: null, listenerRunning: true })
+      await waitFor(
+        () =>
+          intercomState(harness!).conversations.some(
+            (c) => (c.custom_attributes as Record<string, unknown>).aircall_call_id === '911',
+          ),
+        'the running listener to log the replayed call',
+      )
+    } finally {
+      listener.child.kill('SIGTERM')
+      await listener.exited
+    }
   }, 90_000)
 })
