@@ -90,4 +90,30 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       ALTER TABLE ledger ADD COLUMN lease_until INTEGER;
     `,
   },
+  {
+    version: 4,
+    // A stored phone has several plausible readings (its own "+" country, the contact's location country, the
+    // workspace default), each kept with how it was derived, so a national spelling is never taken for a number
+    // of another country without saying so. The tail finds a national spelling for a caller of any country.
+    // Readings carried over from version 3 lack locations and tails: dropping the refresh checkpoint makes the
+    // next refresh a full one, which rebuilds them.
+    sql: `
+      CREATE TABLE contact_readings (
+        contact_id TEXT NOT NULL,
+        e164 TEXT NOT NULL,
+        derivation TEXT NOT NULL CHECK (derivation IN ('international','contact-country','default-country')),
+        PRIMARY KEY (contact_id, e164)
+      ) WITHOUT ROWID;
+      CREATE INDEX contact_readings_e164 ON contact_readings(e164);
+      ALTER TABLE contacts ADD COLUMN country TEXT;
+      ALTER TABLE contacts ADD COLUMN phone_tail TEXT;
+      CREATE INDEX contacts_phone_tail ON contacts(phone_tail);
+      INSERT INTO contact_readings (contact_id, e164, derivation)
+        SELECT contact_id, phone_e164,
+               CASE WHEN ltrim(phone_raw) LIKE '+%' THEN 'international' ELSE 'default-country' END
+        FROM contacts WHERE phone_e164 IS NOT NULL;
+      DROP INDEX contacts_phone;
+      DELETE FROM checkpoints WHERE name = 'contacts:index';
+    `,
+  },
 ]

@@ -6,6 +6,7 @@ import { GroupedWrites } from './grouped-writes.js'
 import { MIGRATIONS } from './migrations.js'
 import type {
   Checkpoint,
+  ContactReading,
   EnqueueInput,
   EventFilter,
   EventSource,
@@ -18,6 +19,7 @@ import type {
   StepClaim,
   StepClaimRequest,
   StepStatus,
+  StoredDerivation,
 } from './state-store.js'
 import { isOwnerGone, newStepOwner } from './step-owner.js'
 
@@ -791,8 +793,13 @@ export class SqliteStateStore implements StateStore {
 
   getContact(contactId: string): IndexedContact | undefined {
     this.flushContacts()
-    const row = this.sql('SELECT * FROM contacts WHERE contact_id = ?').get(contactId) as ContactRow | undefined
-    return row ? toContact(row) : undefined
+    const rows = this.sql(
+      `SELECT c.*, a.e164 AS reading_e164, a.derivation AS reading_derivation
+       FROM contacts c
+       LEFT JOIN contact_readings a ON a.contact_id = c.contact_id
+       WHERE c.contact_id = ?`,
+    ).all(contactId) as ContactReadingRow[]
+    return contactsWithReadings(rows)[0]
   }
 
   *iterateContacts(): IterableIterator<IndexedContact> {

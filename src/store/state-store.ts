@@ -72,13 +72,38 @@ export interface EnqueueInput {
   receivedAt: number
 }
 
+/**
+ * How a stored phone was read as one E.164 number: as spelled with its own country code, or a national spelling
+ * read under the contact's location country or under the workspace default country. Strongest first.
+ */
+export const READING_DERIVATIONS = ['international', 'contact-country', 'default-country'] as const
+export type StoredDerivation = (typeof READING_DERIVATIONS)[number]
+
+export interface ContactReading {
+  e164: string
+  derivation: StoredDerivation
+}
+
 export interface IndexedContact {
   contactId: string
   role: 'user' | 'lead'
   name: string | null
   email: string | null
   phoneRaw: string | null
+  /** The strongest reading of the stored phone (what dedupe and reports show). */
   phoneE164: string | null
+  /**
+   * Every plausible reading of the stored phone, strongest first, each found by its E.164. Absent when written:
+   * `phoneE164` is the one reading (international when the raw phone starts with "+", else the default country's).
+   */
+  readings?: ContactReading[]
+  /** ISO country of the contact's Intercom `location`, when Intercom knows it. */
+  country?: string | null
+  /**
+   * The last digits of the stored number, so a national spelling can be found for a caller of any country and
+   * read under that country (see src/matching/index-entry.ts).
+   */
+  phoneTail?: string | null
   createdAt: number
   updatedAt: number
   lastSeenAt: number | null
@@ -173,7 +198,10 @@ export interface StateStore {
    */
   upsertContactsGrouped(contacts: IndexedContact[]): void
   removeContacts(contactIds: string[]): void
+  /** Contacts with a reading equal to `e164`, each with all its readings. */
   findContactsByPhone(e164: string): IndexedContact[]
+  /** Contacts whose stored phone ends in `tail` (see IndexedContact.phoneTail), each with all its readings. */
+  findContactsByPhoneTail(tail: string): IndexedContact[]
   findContactsByEmail(email: string): IndexedContact[]
   getContact(contactId: string): IndexedContact | undefined
   iterateContacts(): IterableIterator<IndexedContact>
