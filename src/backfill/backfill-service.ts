@@ -93,6 +93,7 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
       settledBefore: nowSeconds - SETTLE_S,
     })
   }
+  runtime.resolver.refreshBeforeFirstLookup()
   const logger = runtime.callLogger
   const discovery = runtime.conversationDiscovery()
   const run = await runBackfillEngine({

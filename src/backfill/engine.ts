@@ -5,7 +5,8 @@ import type { CallLogger, LogCallOutcome } from '../sync/types.js'
 import { clearDeadLetter, type DeadLetterJob, deadLetterCall, logStepKey } from './dead-letters.js'
 import type { CallSource, SourceWarning } from './sources/types.js'
 
-export type SkipReason = 'anonymous' | 'invalid-number' | 'unmatched'
+/** `ambiguous`: two or more contacts were equally plausible for the caller, so the call was attached to none. */
+export type SkipReason = 'anonymous' | 'invalid-number' | 'unmatched' | 'ambiguous'
 
 export type BackfillEvent =
   | { type: 'window-started'; label: string; expected: number | null }
@@ -68,7 +69,7 @@ const emptyCounts = (): BackfillCounts => ({
   updated: 0,
   alreadyDone: 0,
   wouldLog: 0,
-  skipped: { anonymous: 0, 'invalid-number': 0, unmatched: 0 },
+  skipped: { anonymous: 0, 'invalid-number': 0, unmatched: 0, ambiguous: 0 },
   contactsMatched: 0,
   contactsCreated: 0,
   deadLetters: 0,
@@ -143,7 +144,8 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
           emit({ type: 'call-logged', callId: call.callId, status: 'would-log' })
           return
         }
-        counts.skipped[outcome.reason]++
+        const ambiguous = resolution?.status === 'unmatched' && resolution.reason === 'ambiguous'
+        counts.skipped[ambiguous ? 'ambiguous' : outcome.reason]++
         if (outcome.reason === 'unmatched') {
           const key = (resolution?.status === 'unmatched' ? resolution.e164 : null) ?? call.rawDigits
           unmatched[key] = (unmatched[key] ?? 0) + 1

@@ -68,6 +68,7 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
       now: runtime.now,
       checkpointName: SYNC_CHECKPOINT,
     })
+    runtime.resolver.refreshBeforeFirstLookup()
     const discovery = runtime.conversationDiscovery()
     const run = await runBackfillEngine({
       source,

@@ -28,6 +28,7 @@ function countRows(counts: BackfillCounts, dryRun: boolean): Array<[string, stri
     ['skipped: anonymous', n(counts.skipped.anonymous)],
     ['skipped: invalid number', n(counts.skipped['invalid-number'])],
     ['skipped: unmatched', n(counts.skipped.unmatched)],
+    ['skipped: ambiguous (2+ contacts)', n(counts.skipped.ambiguous)],
     [dryRun ? 'contacts that would be matched' : 'contacts matched', n(counts.contactsMatched)],
     [dryRun ? 'contacts that would be created' : 'contacts created', n(counts.contactsCreated)],
     ['dead letters', n(counts.deadLetters)],
@@ -68,7 +69,7 @@ export function renderBackfill(result: BackfillResult): string {
 /** One line, for cron logs. */
 export function renderSync(result: SyncResult): string {
   const c = result.counts
-  const skipped = c.skipped.anonymous + c.skipped['invalid-number'] + c.skipped.unmatched
+  const skipped = c.skipped.anonymous + c.skipped['invalid-number'] + c.skipped.unmatched + c.skipped.ambiguous
   const limited = result.requests.aircall.rateLimited + result.requests.intercom.rateLimited
   return (
     `sync ${result.since} → ${result.until}: ${n(c.read)} calls read, ${n(c.logged)} logged, ${n(c.updated)} updated, ` +

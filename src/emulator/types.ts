@@ -110,6 +110,12 @@ export interface IntercomEmulatorOptions {
   contract?: 'off' | 'record' | 'enforce'
   /** ISO country used to derive `formatted_phone` from national numbers ("FR": "06 12 34 56 78" → +33612345678). */
   formattedPhoneDefaultCountry?: string
+  /**
+   * Whether 2.16 contacts carry `formatted_phone` (default true). It is documented as the phone "normalized to the
+   * E164 format", yet absent from the 2.16 contact schema: false runs without it (no field on contacts, and a
+   * search on it matches no contact), so a client is tested both ways.
+   */
+  formattedPhone?: boolean
   now?: Clock
   seed?: number
 }
@@ -127,6 +133,8 @@ export interface IntercomSeed {
     email: string | null
     /** Stored exactly as written: the seed deliberately mixes formats ("06 12 34 56 78", "+1 (415) 555-0100"). */
     phone: string | null
+    /** `location.country` as Intercom names it ("Belgium"); absent or null when Intercom does not know. */
+    locationCountry?: string | null
     externalId: string | null
     createdAt: number
     updatedAt: number

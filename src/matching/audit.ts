@@ -22,6 +22,8 @@ export interface UnmatchedCaller {
   /** Numbers, search variants and emails that were looked for. */
   tried: string[]
   detail: string
+  /** Reason "ambiguous": the contacts that stayed equally plausible (the call was attached to none of them). */
+  candidates?: string[]
   /** With --create: what the resolver made of the caller. */
   created?: { contactId: string; role: 'user' | 'lead'; status: 'created' | 'matched' } | { error: string }
 }
@@ -110,6 +112,7 @@ export async function auditUnmatched(deps: AuditDeps, options: AuditOptions): Pr
       tried: resolution.tried,
       detail: resolution.detail,
     }
+    if (resolution.candidates) caller.candidates = resolution.candidates
     unmatched.push(caller)
     groupOf.set(caller, group)
   })

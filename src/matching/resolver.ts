@@ -9,8 +9,10 @@ import { describePhoneVariants, normalisePhone, type CountryCode, type PhoneClas
 import { type ClaimContext, claimWhenFree } from '../store/claim-step.js'
 import type { IndexedContact, LedgerStep, StateStore } from '../store/state-store.js'
 import { newStepOwner } from '../store/step-owner.js'
-import { candidateOf, countryOf, indexEntryOf } from './index-entry.js'
-import { chooseContact } from './tie-break.js'
+import { candidateOf, countryOf, indexEntryOf, tailOfE164 } from './index-entry.js'
+import { nationalSpellings, plausibleReadings, type ReadingDerivation } from './readings-shim.js'
+import { refreshContactIndex } from './refresh.js'
+import { chooseContact, chooseMatch, type ReadingMatch, roleRuleOf } from './tie-break.js'
 import type { ContactResolver, Resolution, ResolveOptions } from './types.js'
 
 export interface ResolverDeps {
@@ -118,23 +120,71 @@ export class IntercomContactResolver implements ContactResolver {
     return last
   }
 
+  /**
+   * Runs `refresh` (an incremental `contacts refresh`) before the first caller this resolver looks up, so a run
+   * matches against an index as fresh as Intercom, while a run that resolves nobody (a complete ledger) spends
+   * no request on it. A failed refresh fails the lookup that waited for it; the next lookup tries again.
+   */
+  refreshBeforeFirstLookup(
+    refresh: (signal?: AbortSignal) => Promise<unknown> = (signal) => refreshContactIndex(this.deps, { signal }),
+  ): void {
+    this.pendingRefresh = refresh
+    this.refreshing = null
+  }
+
+  private pendingRefresh: ((signal?: AbortSignal) => Promise<unknown>) | null = null
+  private refreshing: Promise<void> | null = null
+
+  private freshIndex(signal?: AbortSignal): Promise<void> | null {
+    const refresh = this.pendingRefresh
+    if (!refresh) return null
+    this.refreshing ??= refresh(signal).then(
+      () => {
+        this.pendingRefresh = null
+      },
+      (error: unknown) => {
+        this.refreshing = null
+        throw error
+      },
+    )
+    return this.refreshing
+  }
+
   private async resolveNumber(e164: string, call: CallRecord, options: ResolveOptions): Promise<Resolution> {
     const { store, intercom, matching } = this.deps
     const tried = [e164]
+    const refreshing = this.freshIndex(options.signal)
+    if (refreshing) await refreshing
 
-    const indexed = this.trusted(store.findContactsByPhone(e164))
-    if (indexed.refreshed.length > 0) return this.matched(indexed.refreshed, 'index', e164)
-    if (indexed.recent.length > 0) return this.matched(indexed.recent, 'recent-create', e164)
+    const callerCountry = countryOfNumber(e164)
+    const indexed = this.trustedFound(this.fromIndex(e164, callerCountry), this.searchedNumbers.has(e164))
+    if (indexed.listed.length > 0) return this.decide(indexed.listed, 'index', e164, tried)
+    if (indexed.recent.length > 0) return this.decide(indexed.recent, 'recent-create', e164, tried)
 
-    const variants = searchVariants(e164)
+    // The caller's national spellings too: a contact typed "0470 12 34 56" is a Belgian caller's in any workspace.
+    const variants = [...new Set([...searchVariants(e164), ...nationalSpellings(e164)])]
     tried.push(...variants.filter((variant) => variant !== e164))
     const byPhone = await intercom.findByPhone(e164, variants, { signal: options.signal })
-    if (byPhone.length > 0) {
-      const entries = this.remember(byPhone.slice(0, MAX_SEARCH_RESULTS), 'refresh')
-      const match = this.matched(entries, 'phone-variant', e164)
-      const chosen = byPhone.find((contact) => contact.id === match.contactId)
-      if (supportsFormattedPhone(intercom.version) && chosen?.formatted_phone === e164) match.via = 'formatted_phone'
-      return match
+    this.searchedNumbers.add(e164)
+    const searched: Found[] = this.remember(byPhone.slice(0, MAX_SEARCH_RESULTS), 'search').flatMap((entry) => {
+      const reading = readingMatch(entry, e164, callerCountry)
+      return reading ? [{ entry, reading }] : []
+    })
+    // What other callers' searches taught the index counts too: a search shows only the spellings it asked for.
+    for (const known of indexed.learned) {
+      if (!searched.some((f) => f.entry.contactId === known.entry.contactId)) searched.push(known)
+    }
+    if (searched.length > 0) {
+      const resolution = this.decide(searched, 'phone-variant', e164, tried)
+      const chosen =
+        resolution.status === 'matched' ? byPhone.find((contact) => contact.id === resolution.contactId) : undefined
+      if (
+        resolution.status === 'matched' &&
+        supportsFormattedPhone(intercom.version) &&
+        chosen?.formatted_phone === e164
+      )
+        resolution.via = 'formatted_phone'
+      return resolution
     }
 
     const emails = emailsOf(call)
@@ -143,10 +193,10 @@ export class IntercomContactResolver implements ContactResolver {
       const byEmailIndex = emails.flatMap((email) => store.findContactsByEmail(email))
       const trustedByEmail = this.trusted(byEmailIndex)
       const fromIndex = [...trustedByEmail.refreshed, ...trustedByEmail.recent]
-      if (fromIndex.length > 0) return this.matched(uniqueEntries(fromIndex), 'email', e164)
+      if (fromIndex.length > 0) return this.decide(byEmail(uniqueEntries(fromIndex)), 'email', e164, tried)
       const query = emails.length === 1 ? contactQuery.eq('email', emails[0] ?? '') : contactQuery.in('email', emails)
-      const byEmail = await collect(intercom.searchContacts(query, { signal: options.signal }), MAX_SEARCH_RESULTS)
-      if (byEmail.length > 0) return this.matched(this.remember(byEmail, 'refresh'), 'email', e164)
+      const found = await collect(intercom.searchContacts(query, { signal: options.signal }), MAX_SEARCH_RESULTS)
+      if (found.length > 0) return this.decide(byEmail(this.remember(found, 'search')), 'email', e164, tried)
     }
 
     const lookedFor = matching.matchByEmail && emails.length > 0 ? `${e164} (or ${emails.join(', ')})` : e164
@@ -155,6 +205,70 @@ export class IntercomContactResolver implements ContactResolver {
       return unmatched('no-contact', e164, tried, `dry run: would create a ${matching.createAs} for ${e164}`)
     }
     return this.create(e164, call, emails, options)
+  }
+
+  /**
+   * The indexed contacts that may be this caller: those with a reading equal to the number, then (unless one
+   * spells it exactly) those whose stored phone ends like it and reads as it under the caller's country.
+   */
+  private fromIndex(e164: string, callerCountry: CountryCode | undefined): Found[] {
+    const { store } = this.deps
+    const found: Found[] = []
+    const exact = store.findContactsByPhone(e164)
+    for (const entry of exact) {
+      const reading = readingMatch(entry, e164, callerCountry)
+      if (reading) found.push({ entry, reading })
+    }
+    // Nothing read nationally can outrank an exact international spelling: the tail lookup would change nothing.
+    if (found.some((f) => f.reading === 'international')) return found
+    const tail = callerCountry ? tailOfE164(e164) : null
+    if (!tail) return found
+    for (const entry of store.findContactsByPhoneTail(tail)) {
+      if (exact.some((known) => known.contactId === entry.contactId)) continue
+      const reading = readingMatch(entry, e164, callerCountry)
+      if (reading) found.push({ entry, reading })
+    }
+    return found
+  }
+
+  /**
+   * Which indexed candidates may answer without a search: those a refresh listed, and those an earlier search
+   * for this very number found. Others searches taught (`learned`) join the decision after a search.
+   */
+  private trustedFound(
+    found: Found[],
+    searchedBefore: boolean,
+  ): { listed: Found[]; recent: Found[]; learned: Found[] } {
+    const { recent } = this.trusted(found.map((f) => f.entry))
+    const listed = found.filter((f) => f.entry.origin === 'refresh' || (searchedBefore && f.entry.origin === 'search'))
+    return {
+      listed,
+      recent: found.filter((f) => recent.includes(f.entry)),
+      learned: found.filter((f) => f.entry.origin === 'search'),
+    }
+  }
+
+  /** Numbers searched in Intercom by this resolver: the index then holds every contact that search showed. */
+  private readonly searchedNumbers = new Set<string>()
+
+  /** One contact when the rules that carry information single it out; otherwise "ambiguous", attached to none. */
+  private decide(found: Found[], via: Matched['via'], e164: string, tried: string[]): Matched | Unmatched {
+    const choice = chooseMatch(
+      found.map((f) => ({ candidate: candidateOf(f.entry), reading: f.reading })),
+      roleRuleOf(this.deps.matching.tieBreak),
+    )
+    if (!choice.chosen) {
+      return { ...unmatched('ambiguous', e164, tried, choice.reason), candidates: choice.ambiguous.map((c) => c.id) }
+    }
+    const winner = choice.chosen
+    // A create step left pending by a crash is settled by what we found instead of by a second create.
+    const key = createStepKey(e164)
+    if (this.pendingCreates().has(key) && this.deps.store.getStep(key)?.status === 'pending') {
+      this.deps.store.completeStep(key, winner.id, { e164, reconciled: true, via })
+      this.pendingCreates().delete(key)
+    }
+    const candidates = new Set(found.map((f) => f.entry.contactId)).size
+    return { status: 'matched', contactId: winner.id, role: winner.role, e164, via, reason: choice.reason, candidates }
   }
 
   private async create(e164: string, call: CallRecord, emails: string[], options: ResolveOptions): Promise<Resolution> {
@@ -249,12 +363,15 @@ export class IntercomContactResolver implements ContactResolver {
     }
   }
 
-  /** Refreshed entries are trusted; our own creates only while Intercom's search may still lag behind them. */
+  /**
+   * Refreshed and searched entries are trusted (an email names one person whatever showed it); our own creates
+   * only while Intercom's search may still lag behind them.
+   */
   private trusted(entries: IndexedContact[]): { refreshed: IndexedContact[]; recent: IndexedContact[] } {
     const now = this.deps.now()
     const ttlMs = this.deps.matching.recentCreateTtlMinutes * 60_000
     return {
-      refreshed: entries.filter((entry) => entry.origin === 'refresh'),
+      refreshed: entries.filter((entry) => entry.origin !== 'created'),
       recent: entries.filter((entry) => entry.origin === 'created' && now - entry.indexedAt < ttlMs),
     }
   }
@@ -281,6 +398,41 @@ export class IntercomContactResolver implements ContactResolver {
 
 function unmatched(reason: Unmatched['reason'], e164: string | null, tried: string[], detail: string): Unmatched {
   return { status: 'unmatched', reason, e164, tried, detail }
+}
+
+type Found = { entry: IndexedContact; reading: ReadingMatch | null }
+
+const byEmail = (entries: IndexedContact[]): Found[] => entries.map((entry) => ({ entry, reading: null }))
+
+/** The caller's country, from their number itself. Undefined for non-geographic numbers (+800, +882 …). */
+function countryOfNumber(e164: string): CountryCode | undefined {
+  const phone = normalisePhone(e164)
+  return phone.kind === 'valid' ? phone.country : undefined
+}
+
+/**
+ * How an indexed contact's stored phone reads as the caller's number, or null when it is not theirs. A spelling
+ * with its own country code names that number only. A national spelling counts when it reads as the caller's
+ * number under the caller's country, unless the contact's Intercom location names another country where the
+ * same spelling is a valid number: then it is that country's number (a Belgian "0470 12 34 56" is not a French
+ * caller's "+33 4 70 12 34 56", whatever the workspace's default country).
+ */
+export function readingMatch(
+  entry: IndexedContact,
+  e164: string,
+  callerCountry: CountryCode | undefined,
+): ReadingMatch | null {
+  const readings = entry.readings ?? (entry.phoneE164 ? [{ e164: entry.phoneE164, derivation: 'international' }] : [])
+  let derivation: ReadingDerivation | undefined = readings.find((reading) => reading.e164 === e164)?.derivation
+  if (derivation === undefined) {
+    if (!callerCountry || !entry.phoneRaw) return null
+    derivation = plausibleReadings(entry.phoneRaw, { own: callerCountry }).find((r) => r.e164 === e164)?.derivation
+    if (derivation === undefined) return null
+  }
+  if (derivation === 'international' || derivation === 'contact-country') return derivation
+  const elsewhere = entry.country && entry.country !== callerCountry
+  if (elsewhere && readings.some((reading) => reading.derivation === 'contact-country')) return null
+  return 'caller-country'
 }
 
 /**

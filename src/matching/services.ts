@@ -17,6 +17,15 @@ export function refreshContacts(runtime: Runtime, options: RefreshOptions = {}):
   return refreshContactIndex(indexDeps(runtime), options)
 }
 
+/**
+ * Keeps matching independent of anyone remembering `contacts refresh`: the runtime's resolver runs an incremental
+ * refresh (a full one the first time) before the first caller it looks up. `backfill`, `sync` and `audit` call it
+ * before their run.
+ */
+export function refreshContactsBeforeMatching(runtime: Runtime): void {
+  runtime.resolver.refreshBeforeFirstLookup()
+}
+
 export function dedupe(runtime: Runtime, options: DedupeOptions): Promise<DedupeResult> {
   return dedupeContacts(indexDeps(runtime), options)
 }
@@ -41,6 +50,7 @@ export function auditUnmatchedCallers(runtime: Runtime, request: AuditRequest): 
     )
     range.since = horizon
   }
+  refreshContactsBeforeMatching(runtime)
   return auditUnmatched(
     { aircall: runtime.aircall, intercom: runtime.intercom, resolver: resolverFor(runtime), now: runtime.now },
     { ...range, create: request.create, notes, signal: request.signal, onEvent: request.onEvent },

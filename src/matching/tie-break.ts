@@ -74,3 +74,89 @@ export function chooseContact(candidates: readonly ContactCandidate[], order: re
   if (remaining.length > 1) steps.push(order.length > 0 ? `tied on ${order.join(', ')}; lowest id` : 'lowest id')
   return { chosen, reason: `chose ${chosen.id} (${chosen.role}) of ${candidates.length}: ${steps.join('; ')}` }
 }
+
+/**
+ * How a candidate's stored phone reads as the caller's number, strongest first: spelled with its own country
+ * code; a national spelling read under the contact's own location country, which is the caller's; a national
+ * spelling read under the caller's country (which is also the workspace default's reading when they agree).
+ */
+export type ReadingMatch = 'international' | 'contact-country' | 'caller-country'
+
+const READING_RANK: Record<ReadingMatch, number> = { international: 2, 'contact-country': 1, 'caller-country': 0 }
+
+const READING_TEXT: Record<ReadingMatch, string> = {
+  international: 'exact international spelling',
+  'contact-country': "national spelling in the contact's own country",
+  'caller-country': "national spelling read under the caller's country",
+}
+
+/** A contact that may be the caller, with how its phone reads as the caller's number (null: found by email). */
+export interface MatchCandidate {
+  candidate: ContactCandidate
+  reading: ReadingMatch | null
+}
+
+export type MatchChoice =
+  | { chosen: ContactCandidate; ambiguous: null; reason: string }
+  | { chosen: null; ambiguous: ContactCandidate[]; reason: string }
+
+/** The role rule of a configured tie-break order: the first of user-first / lead-first, if any. */
+export function roleRuleOf(order: readonly TieBreak[]): 'user-first' | 'lead-first' | null {
+  return (
+    order.find((rule): rule is 'user-first' | 'lead-first' => rule === 'user-first' || rule === 'lead-first') ?? null
+  )
+}
+
+/**
+ * Picks the caller among contacts that all match them, by the rules that carry information only: a stronger
+ * reading of the stored phone beats a weaker one, then (for the same reading) the role rule. Contacts still
+ * equal after that are different people as far as anything tells: the answer is "ambiguous", never the lowest id
+ * or the latest activity, because logging a call on the wrong customer shows them someone else's history.
+ */
+export function chooseMatch(
+  candidates: readonly MatchCandidate[],
+  roleRule: 'user-first' | 'lead-first' | null,
+): MatchChoice {
+  const unique = [...new Map(candidates.map((c) => [c.candidate.id, c])).values()].sort((a, b) =>
+    byId(a.candidate, b.candidate),
+  )
+  const [only] = unique
+  if (!only) return { chosen: null, ambiguous: [], reason: 'no candidates' }
+  const readingOf = (c: MatchCandidate): string => (c.reading ? READING_TEXT[c.reading] : 'same email')
+  if (unique.length === 1) {
+    return {
+      chosen: only.candidate,
+      ambiguous: null,
+      reason: `only candidate ${only.candidate.id} (${only.candidate.role}, ${readingOf(only)})`,
+    }
+  }
+
+  const steps: string[] = []
+  const rank = (c: MatchCandidate): number => (c.reading ? READING_RANK[c.reading] : 0)
+  const best = Math.max(...unique.map(rank))
+  let kept = unique.filter((c) => rank(c) === best)
+  if (kept.length < unique.length && kept[0]) steps.push(`${readingOf(kept[0])} kept ${kept.length}`)
+  if (roleRule && kept.length > 1) {
+    const preferred = roleRule === 'user-first' ? 'user' : 'lead'
+    const byRole = kept.filter((c) => c.candidate.role === preferred)
+    if (byRole.length > 0 && byRole.length < kept.length) {
+      steps.push(`${roleRule} kept ${byRole.length}`)
+      kept = byRole
+    }
+  }
+  const [winner] = kept
+  if (kept.length === 1 && winner) {
+    return {
+      chosen: winner.candidate,
+      ambiguous: null,
+      reason: `chose ${winner.candidate.id} (${winner.candidate.role}) of ${unique.length}: ${steps.join('; ')}`,
+    }
+  }
+  const tied = kept.map((c) => `${c.candidate.id} (${c.candidate.role})`).join(', ')
+  const narrowed = steps.length > 0 ? ` after ${steps.join('; ')}` : ''
+  return {
+    chosen: null,
+    ambiguous: kept.map((c) => c.candidate),
+    reason: `${kept.length} contacts equally plausible${narrowed}: ${tied}, each by ${readingOf(kept[0] as MatchCandidate)}`,
+  }
+}

@@ -27,6 +27,8 @@ export type Resolution =
       /** What was tried, for `audit unmatched` (numbers/variants/emails). */
       tried: string[]
       detail: string
+      /** With reason "ambiguous": the contacts that stayed equally plausible, sorted by id. */
+      candidates?: string[]
     }
 
 export interface ResolveOptions {

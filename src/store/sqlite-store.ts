@@ -75,7 +75,7 @@ interface ContactRow {
   created_at: number
   updated_at: number
   last_seen_at: number | null
-  origin: 'refresh' | 'created'
+  origin: IndexedContact['origin']
   indexed_at: number
   country: string | null
   phone_tail: string | null
@@ -712,7 +712,8 @@ export class SqliteStateStore implements StateStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(contact_id) DO UPDATE SET role = excluded.role, name = excluded.name, email = excluded.email,
          phone_raw = excluded.phone_raw, phone_e164 = excluded.phone_e164, created_at = excluded.created_at,
-         updated_at = excluded.updated_at, last_seen_at = excluded.last_seen_at, origin = excluded.origin,
+         updated_at = excluded.updated_at, last_seen_at = excluded.last_seen_at,
+         origin = CASE WHEN excluded.origin = 'search' AND contacts.origin = 'refresh' THEN 'refresh' ELSE excluded.origin END,
          indexed_at = excluded.indexed_at, country = excluded.country, phone_tail = excluded.phone_tail`,
     )
     const forget = this.sql('DELETE FROM contact_readings WHERE contact_id = ?')

@@ -107,8 +107,13 @@ export interface IndexedContact {
   createdAt: number
   updatedAt: number
   lastSeenAt: number | null
-  /** Where the entry came from: a `contacts refresh`, or a contact this toolkit created itself. */
-  origin: 'refresh' | 'created'
+  /**
+   * Where the entry came from: a `contacts refresh` (a listing of every contact, or of every change since the last
+   * one), a contact this toolkit created itself, or a search result (what one caller's search happened to show:
+   * no proof that no other contact holds another caller's number). A search result never downgrades an entry
+   * a refresh listed.
+   */
+  origin: 'refresh' | 'created' | 'search'
   indexedAt: number
 }
 

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os'
+
 import { afterEach, describe, expect, test } from 'vitest'
 
 import type { Runtime } from '../../src/app/runtime.js'
@@ -74,7 +76,7 @@ describe('contact resolver against the seeded emulators', () => {
     expect(createRequests(world)).toBe(0)
   })
 
-  test('after a refresh, callers resolve from the index; duplicates are tie-broken with the reason recorded', async () => {
+  test('after a refresh, callers resolve from the index; duplicates are decided by spelling or role, with the reason', async () => {
     const { world, runtime } = await open()
     await refreshContacts(runtime, { full: true })
     const calls = await callsByCaller(runtime, world)
@@ -85,7 +87,10 @@ describe('contact resolver against the seeded emulators', () => {
       expect(resolution).toMatchObject({ status: 'matched', via: 'index', candidates: 2 })
       if (resolution.status !== 'matched') throw new Error('unreachable')
       expect(resolution.contactId).toBe(world.world.truth.callerToContact[group.key])
-      expect(resolution.reason).toMatch(group.kind === 'users-phone' ? /oldest-created/ : /user-first/)
+      // Two users on one line: the international spelling decides, never their age. A lead and a user: the role.
+      expect(resolution.reason).toMatch(
+        group.kind === 'users-phone' ? /exact international spelling kept 1/ : /user-first/,
+      )
     }
     expect(createRequests(world)).toBe(0)
   })
@@ -132,11 +137,13 @@ describe('contact resolver against the seeded emulators', () => {
     const { world, runtime } = await open()
     const [base] = [...(await callsByCaller(runtime, world)).values()]
     const [landed, lost] = world.world.truth.unknownCallers.filter((e) => !strictlyInvalid([e]).size)
+    // The steps a process left when it died: pending, claimed by an owner whose pid no longer runs.
+    const crashed = { owner: `${hostname()}/2147483646/crashed`, leaseMs: 600_000 }
     // Crash after the POST landed: the contact exists, the step is still pending.
-    runtime.store.beginStep(createStepKey(landed!), { e164: landed })
+    runtime.store.claimStep(createStepKey(landed!), { ...crashed, data: { e164: landed } })
     const made = await runtime.intercom.createContact({ role: 'lead', phone: landed! })
     // Crash before the POST: the step is pending and Intercom has nothing.
-    runtime.store.beginStep(createStepKey(lost!), { e164: lost })
+    runtime.store.claimStep(createStepKey(lost!), { ...crashed, data: { e164: lost } })
 
     // A fresh process: a new resolver over the same store.
     const resolver = new IntercomContactResolver({

@@ -1,6 +1,15 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { activityOf, chooseContact, type ContactCandidate, type TieBreak } from '../../src/matching/tie-break.js'
+import {
+  activityOf,
+  chooseContact,
+  chooseMatch,
+  type ContactCandidate,
+  type MatchCandidate,
+  type ReadingMatch,
+  roleRuleOf,
+  type TieBreak,
+} from '../../src/matching/tie-break.js'
 import { candidate } from './candidates.js'
 
 const userOld = candidate('u-old', 'user', { createdAt: 100, updatedAt: 500, lastSeenAt: 400 })
@@ -83,6 +92,111 @@ describe('chooseContact', () => {
           expect(candidates).toContain(forward.chosen)
         },
       ),
+    )
+  })
+})
+
+describe('chooseMatch: only rules that carry information decide between contacts', () => {
+  const at = (c: ContactCandidate, reading: ReadingMatch | null): MatchCandidate => ({ candidate: c, reading })
+  // Activity and age differ on purpose: they must never decide between two people.
+  const userA = candidate('a', 'user', { createdAt: 1, updatedAt: 9_000 })
+  const userB = candidate('b', 'user', { createdAt: 2, updatedAt: 10 })
+  const leadC = candidate('c', 'lead', { createdAt: 3, updatedAt: 99_999 })
+
+  it.each<[string, MatchCandidate[], 'user-first' | 'lead-first' | null, string | string[]]>([
+    [
+      'an exact international spelling beats a national reading',
+      [at(leadC, 'international'), at(userA, 'caller-country')],
+      'user-first',
+      'c',
+    ],
+    [
+      "the contact's own country beats a reading under the caller's",
+      [at(userB, 'contact-country'), at(userA, 'caller-country')],
+      'user-first',
+      'b',
+    ],
+    [
+      'a user beats a lead for the same reading',
+      [at(leadC, 'caller-country'), at(userA, 'caller-country')],
+      'user-first',
+      'a',
+    ],
+    ['lead-first turns that round', [at(leadC, 'caller-country'), at(userA, 'caller-country')], 'lead-first', 'c'],
+    [
+      'two users with the same reading: ambiguous, whatever their activity',
+      [at(userA, 'international'), at(userB, 'international')],
+      'user-first',
+      ['a', 'b'],
+    ],
+    [
+      'no role rule: a user and a lead stay ambiguous',
+      [at(userA, 'caller-country'), at(leadC, 'caller-country')],
+      null,
+      ['a', 'c'],
+    ],
+    [
+      'users tied after the role rule stay ambiguous',
+      [at(userB, 'caller-country'), at(leadC, 'caller-country'), at(userA, 'caller-country')],
+      'user-first',
+      ['a', 'b'],
+    ],
+    [
+      'two leads sharing an email: ambiguous',
+      [at(leadC, null), at(candidate('d', 'lead'), null)],
+      'user-first',
+      ['c', 'd'],
+    ],
+  ])('%s', (_name, candidates, roleRule, expected) => {
+    const choice = chooseMatch(candidates, roleRule)
+    if (typeof expected === 'string') expect(choice.chosen?.id).toBe(expected)
+    else
+      expect({ chosen: choice.chosen, ambiguous: choice.ambiguous?.map((c) => c.id) }).toEqual({
+        chosen: null,
+        ambiguous: expected,
+      })
+  })
+
+  it('explains the decision and the tie', () => {
+    expect(chooseMatch([at(leadC, 'international'), at(userA, 'caller-country')], 'user-first').reason).toBe(
+      'chose c (lead) of 2: exact international spelling kept 1',
+    )
+    expect(chooseMatch([at(userB, 'caller-country'), at(userA, 'caller-country')], 'user-first').reason).toBe(
+      "2 contacts equally plausible: a (user), b (user), each by national spelling read under the caller's country",
+    )
+    expect(chooseMatch([at(userA, 'international')], 'user-first').reason).toBe(
+      'only candidate a (user, exact international spelling)',
+    )
+  })
+
+  it('the role rule is the first of user-first / lead-first in the configured order', () => {
+    expect(roleRuleOf(['most-recent-activity', 'lead-first', 'user-first'])).toBe('lead-first')
+    expect(roleRuleOf(['oldest-created'])).toBeNull()
+  })
+
+  it('is decided by the candidates, not by the order they arrive in or by their ids', () => {
+    const readings: ReadingMatch[] = ['international', 'contact-country', 'caller-country']
+    const arbitrary = fc.record({
+      id: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+      role: fc.constantFrom<'user' | 'lead'>('user', 'lead'),
+      reading: fc.constantFrom(...readings),
+      updatedAt: fc.integer({ min: 0, max: 10_000 }),
+    })
+    fc.assert(
+      fc.property(fc.uniqueArray(arbitrary, { selector: (c) => c.id, minLength: 1, maxLength: 5 }), (items) => {
+        const candidates = items.map((i) => at(candidate(i.id, i.role, { updatedAt: i.updatedAt }), i.reading))
+        const choice = chooseMatch(candidates, 'user-first')
+        const reversed = chooseMatch([...candidates].reverse(), 'user-first')
+        expect(reversed).toEqual(choice)
+        // Whoever is chosen holds the strongest reading, and is the only one left with it and its role.
+        const rank = (r: ReadingMatch | null): number => (r === null ? -1 : 2 - readings.indexOf(r))
+        const best = Math.max(...candidates.map((c) => rank(c.reading)))
+        const top = candidates.filter((c) => rank(c.reading) === best)
+        const users = top.filter((c) => c.candidate.role === 'user')
+        const finalists = users.length > 0 ? users : top
+        if (finalists.length === 1) expect(choice.chosen?.id).toBe(finalists[0]!.candidate.id)
+        else expect(choice.ambiguous?.map((c) => c.id).sort()).toEqual(finalists.map((c) => c.candidate.id).sort())
+      }),
     )
   })
 })

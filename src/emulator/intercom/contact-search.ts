@@ -56,7 +56,8 @@ export function contactField(ctx: ApiContext, field: string): FieldSpec<ContactR
       // Exact string match on what was stored: no normalisation is documented.
       return str((c) => c.phone)
     case 'formatted_phone':
-      return ctx.version.atLeast('2.16') ? str((c) => formattedPhone(c.phone, country)) : null
+      if (!ctx.version.atLeast('2.16')) return null
+      return ctx.config.formattedPhone ? str((c) => formattedPhone(c.phone, country)) : str(() => null)
     case 'external_id':
       return str((c) => c.externalId)
     case 'owner_id':
@@ -97,6 +98,7 @@ function indexedContacts(ctx: ApiContext, field: string, value: string): Iterabl
     case 'phone':
       return index.phone.lookup(value) ?? []
     case 'formatted_phone':
+      if (!ctx.config.formattedPhone) return []
       return index.formattedPhone(ctx.config.formattedPhoneDefaultCountry).lookup(value) ?? []
     case 'external_id':
       return index.externalId.lookup(value) ?? []

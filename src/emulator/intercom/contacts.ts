@@ -4,6 +4,7 @@ import type { ApiContext, ApiReply } from './context.js'
 import { checkContactAttributes } from './data-attributes.js'
 import { formattedPhone, htmlBody, renderAdmin, renderContact } from './render.js'
 import type { RouteDef } from './routes.js'
+import { paginate } from './search.js'
 import type { AppliedTag, ContactRecord, Role } from './state.js'
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -14,6 +15,7 @@ export function contactJson(ctx: ApiContext, c: ContactRecord, includeMergeHisto
   return renderContact(c, {
     version: ctx.version,
     defaultCountry: ctx.config.formattedPhoneDefaultCountry,
+    formattedPhone: ctx.config.formattedPhone,
     appId: ctx.config.appId,
     includeMergeHistory,
   })
@@ -24,6 +26,7 @@ function contactEventItem(ctx: ApiContext, c: ContactRecord): Record<string, unk
   return renderContact(c, {
     version: ctx.webhookVersion,
     defaultCountry: ctx.config.formattedPhoneDefaultCountry,
+    formattedPhone: ctx.config.formattedPhone,
     appId: ctx.config.appId,
   })
 }
@@ -202,6 +205,53 @@ function getContact(ctx: ApiContext): ApiReply {
   return { body: contactJson(ctx, c, ctx.query.get('include_merge_history') === 'true') }
 }
 
+/** `per_page` from a query string: absent → undefined; anything but a whole number is a 400, as in a search body. */
+function queryPerPage(ctx: ApiContext): number | undefined {
+  const raw = ctx.query.get('per_page')
+  if (raw === null) return undefined
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN
+  if (!Number.isSafeInteger(n)) throw invalid('per_page must be an integer between 1 and 150', 'per_page')
+  return n
+}
+
+/**
+ * GET /contacts (2.16 `ListContacts`): every contact that was not merged away, oldest first, 50 a page (`per_page`
+ * up to 150), with the next page's cursor in `pages.next.starting_after` and no `next` on the last page. The list
+ * reads the records, not the search index, so `searchLagMs` does not hide new contacts here.
+ */
+function listContacts(ctx: ApiContext): ApiReply {
+  const index = ctx.ws.contactIndex
+  const key = JSON.stringify(['list-contacts'])
+  const nowMs = ctx.nowMs()
+  const listed =
+    index.cachedScan(key, nowMs) ??
+    index.storeScan(
+      key,
+      index.byCreatedAt().filter((c) => c.mergedInto === null),
+      -Infinity,
+      Infinity,
+    )
+  const startingAfter = ctx.query.get('starting_after')
+  const page = paginate(
+    listed.items,
+    (c) => c.id,
+    { per_page: queryPerPage(ctx), starting_after: startingAfter === '' ? undefined : (startingAfter ?? undefined) },
+    'list-contacts',
+    50,
+    150,
+    listed.positionOf,
+  )
+  const includeMergeHistory = ctx.query.get('include_merge_history') === 'true'
+  return {
+    body: {
+      type: 'list',
+      data: page.items.map((c) => contactJson(ctx, c, includeMergeHistory)),
+      total_count: page.totalCount,
+      pages: page.pages,
+    },
+  }
+}
+
 function digits(phone: string | null): string | null {
   return phone === null ? null : phone.replace(/\D/g, '')
 }
@@ -368,6 +418,7 @@ function listContactNotes(ctx: ApiContext): ApiReply {
 
 export const contactRoutes: RouteDef[] = [
   { method: 'POST', path: '/contacts/merge', handler: mergeContacts },
+  { method: 'GET', path: '/contacts', handler: listContacts },
   { method: 'POST', path: '/contacts', handler: createContact },
   { method: 'GET', path: '/contacts/{contact_id}', handler: getContact },
   { method: 'PUT', path: '/contacts/{contact_id}', handler: updateContact },

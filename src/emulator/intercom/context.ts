@@ -23,7 +23,7 @@ export interface IntercomEmulatorConfig extends IntercomEmulatorOptions {
   customDataAttributeLimit?: number
   /** Fields whose duplicate on a user answers 409 conflict (default email and external_id). */
   conflictFields?: Array<'email' | 'external_id'>
-  /** Accept must name application/json (unconfirmed; default true). */
+  /** 406 for an Accept that rules JSON out (`text/html`); wildcards, `application/*` and no Accept pass (default true). */
   requireAcceptJson?: boolean
   /** Bodies must be sent as application/json (default true). */
   requireJsonContentType?: boolean
@@ -49,6 +49,7 @@ export interface ResolvedConfig {
   webhookThrottleMs: number
   contract: ContractMode
   formattedPhoneDefaultCountry: CountryCode | undefined
+  formattedPhone: boolean
   tokenAdminId: string | undefined
   conversationCustomAttributeSearch: boolean
   dataAttributeNamePattern: RegExp
@@ -78,6 +79,7 @@ export function resolveConfig(options: IntercomEmulatorConfig): ResolvedConfig {
     webhookThrottleMs: options.webhookThrottleMs ?? 60_000,
     contract: options.contract ?? 'record',
     formattedPhoneDefaultCountry: resolveCountry(options.formattedPhoneDefaultCountry),
+    formattedPhone: options.formattedPhone ?? true,
     tokenAdminId: options.tokenAdminId,
     conversationCustomAttributeSearch: options.conversationCustomAttributeSearch ?? false,
     dataAttributeNamePattern: options.dataAttributeNamePattern ?? /^[\p{L}\p{N}\p{Sc}_\- ]+$/u,

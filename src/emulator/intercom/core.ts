@@ -130,6 +130,7 @@ export class IntercomCore {
     const renderOpts = {
       version,
       defaultCountry: this.config.formattedPhoneDefaultCountry,
+      formattedPhone: this.config.formattedPhone,
       appId: this.config.appId,
       includeMergeHistory: true,
     }

@@ -100,6 +100,7 @@ function postTag(ctx: ApiContext): ApiReply {
         contact: renderContact(contact, {
           version: ctx.webhookVersion,
           defaultCountry: ctx.config.formattedPhoneDefaultCountry,
+          formattedPhone: ctx.config.formattedPhone,
           appId: ctx.config.appId,
         }),
       })

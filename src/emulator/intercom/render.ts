@@ -78,6 +78,8 @@ export interface ContactRenderOptions {
   defaultCountry: CountryCode | undefined
   appId: string
   includeMergeHistory?: boolean
+  /** False when the emulator runs without `formatted_phone` (default true). */
+  formattedPhone?: boolean
 }
 
 export function renderContact(c: ContactRecord, o: ContactRenderOptions): Record<string, unknown> {
@@ -121,11 +123,11 @@ export function renderContact(c: ContactRecord, o: ContactRenderOptions): Record
     },
     notes: { type: 'list', data: [], url: `/contacts/${c.id}/notes`, total_count: 0, has_more: false },
     companies: { type: 'list', data: [], url: `/contacts/${c.id}/companies`, total_count: 0, has_more: false },
-    location: { type: 'location', country: null, region: null, city: null },
+    location: { type: 'location', country: c.locationCountry ?? null, region: null, city: null },
     social_profiles: { type: 'list', data: [] },
   }
   if (v216) {
-    const formatted = formattedPhone(c.phone, o.defaultCountry)
+    const formatted = o.formattedPhone === false ? null : formattedPhone(c.phone, o.defaultCountry)
     if (formatted !== null) out.formatted_phone = formatted
     if (o.includeMergeHistory && c.role === 'user') {
       out.merge_history = c.mergeHistory.map((m) => ({

@@ -19,6 +19,8 @@ export interface ContactRecord {
   name: string | null
   email: string | null
   phone: string | null
+  /** `location.country` as Intercom names it; Intercom sets it from where the contact was seen, never the API. */
+  locationCountry?: string | null
   externalId: string | null
   ownerId: string | null
   avatar: string | null

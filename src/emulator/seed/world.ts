@@ -3,6 +3,7 @@
  * Every draw comes from seeded PRNG streams and no wall-clock value leaks in unless `now` is passed,
  * so tests anywhere in the project can assert exact matching, audit and dedupe outcomes.
  */
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max'
 import type { AircallCall, AircallContact, MissedCallReason } from '../aircall/model.js'
 import { formatAircallDigits } from '../aircall/phone.js'
 import { createRng, hashSeed, type Rng } from '../common/prng.js'
@@ -178,6 +179,16 @@ export function generateWorld(options: GenerateWorldOptions = {}): SeedWorld {
   const countries = new Map(pool.map((p) => [p.e164, p.country as string]))
   let next = 0
   const take = (): string => phones[next++] as string
+  // The toolkit matches a caller by the strongest reading of a stored phone first (a spelling with its own
+  // country code beats a national one) and by role only between equal spellings; two contacts still equal are
+  // ambiguous and get no call. The truth's preferred contact therefore holds the stronger spelling.
+  const national = (phone: string): boolean => !/^\s*(\+|00)/.test(phone)
+  /** The next French number: the only country the seed spells nationally, in a French-first workspace. */
+  const takeFrench = (): string => {
+    const at = phones.findIndex((phone, i) => i >= next && countries.get(phone) === 'FR')
+    if (at > next) [phones[next], phones[at]] = [phones[at] as string, phones[next] as string]
+    return take()
+  }
   const callers: Caller[] = []
   const specials: Caller[] = []
   const plant = (e164: string, aircallContactId: number | null = null): void => {
@@ -188,7 +199,7 @@ export function generateWorld(options: GenerateWorldOptions = {}): SeedWorld {
 
   for (let k = 0; k < 3; k++) {
     const e = take()
-    const [fa, fb] = twoFormats(people, e)
+    const [fa, fb] = strongestLast(twoFormats(people, e), national)
     const nm = name()
     const lead = addIntercom('lead', null, fa, nm)
     const user = addIntercom('user', emailFor(nm[0], nm[1], k), fb, nm)
@@ -197,8 +208,10 @@ export function generateWorld(options: GenerateWorldOptions = {}): SeedWorld {
     plant(e)
   }
   for (let k = 0; k < 2; k++) {
-    const e = take()
-    const [fa, fb] = twoFormats(people, e)
+    const e = takeFrench()
+    twoFormats(people, e)
+    // Two users on one line: spelled alike they would be ambiguous; the international spelling decides.
+    const [fa, fb] = internationalAndNational(e)
     const a = addIntercom('user', emailFor('shared', 'line', k), fa)
     const b = addIntercom('user', emailFor('shared', 'desk', k), fb)
     group('users-phone', e, [a, b], false)
@@ -405,6 +418,17 @@ function generateCalls(rng: Rng, plan: CallPlan): AircallCall[] {
     }
   }
   return calls
+}
+
+/** The pair with a national spelling first when only one of the two is national. */
+function strongestLast(pair: [string, string], national: (phone: string) => boolean): [string, string] {
+  const [a, b] = pair
+  return national(b) && !national(a) ? [b, a] : pair
+}
+
+function internationalAndNational(e164: string): [string, string] {
+  const parsed = parsePhoneNumberFromString(e164)
+  return parsed ? [parsed.formatInternational(), parsed.formatNational()] : [e164, e164]
 }
 
 function ascii(s: string): string {
