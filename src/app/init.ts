@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { isSupportedCountry } from 'libphonenumber-js'
 import { configSchema, ENV, type TagMapping } from '../config/schema.js'
 import { CancelledError, UserError } from '../errors.js'
 import { checkTemplate, DEFAULT_MISSED_CALL_MESSAGE_TEMPLATE } from '../templates/index.js'
@@ -264,7 +265,8 @@ export const askAnswers = async (
     (await prompter.input({
       message: 'Default country for numbers without an international prefix (ISO code)',
       default: 'US',
-      validate: (value) => (/^[A-Za-z]{2}$/.test(value.trim()) ? true : 'two letters, e.g. US, FR, GB'),
+      validate: (value) =>
+        isSupportedCountry(value.trim().toUpperCase()) ? true : 'an ISO country code, e.g. US, FR, GB',
     }))
   )
     .trim()
@@ -358,6 +360,12 @@ export const runInit = async (options: InitOptions): Promise<InitResult> => {
   const answers = options.prompter
     ? await askAnswers(options.prompter, options.flags, lookupsFor, env)
     : defaultAnswers(options.flags, await lookupsFor(options.flags.region ?? 'us'), env)
+  if (!isSupportedCountry(answers.defaultCountry)) {
+    throw new UserError(
+      `--default-country "${answers.defaultCountry}" is not a country code libphonenumber knows`,
+      'pass an ISO 3166-1 alpha-2 code such as US, FR or GB',
+    )
+  }
   if (answers.missedCallMessage !== null) {
     const checked = validateTemplate(answers.missedCallMessage)
     if (checked !== true) throw new UserError(`--missed-call-message is ${checked}`)

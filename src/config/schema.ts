@@ -1,3 +1,4 @@
+import { getCountries } from 'libphonenumber-js'
 import { z } from 'zod'
 
 /**
@@ -6,9 +7,18 @@ import { z } from 'zod'
  * only accepts them as `${ENV_NAME}` references or from the environment.
  */
 
+/** The ISO 3166-1 alpha-2 codes libphonenumber has numbering plans for: a code it does not know parses nothing. */
+const PHONE_COUNTRIES: ReadonlySet<string> = new Set(getCountries())
+
 const isoCountry = z
   .string()
   .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. "US" or "FR"')
+  .refine(
+    (code) => !/^[A-Z]{2}$/.test(code) || PHONE_COUNTRIES.has(code),
+    (code) => ({
+      message: `"${code}" is not a country code libphonenumber knows: use an ISO 3166-1 alpha-2 code such as "US", "FR" or "GB"`,
+    }),
+  )
 
 const ianaZone = z.string().refine(
   (zone) => {
