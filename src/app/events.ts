@@ -3,7 +3,16 @@ import { LockedError, UserError } from '../errors.js'
 import { isPermanentError } from '../listener/errors.js'
 import { acquireWorkerLock, type WorkerLock } from '../listener/lock.js'
 import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
-import type { EventSource, EventStatus, QueuedEvent, StateStore } from '../store/state-store.js'
+import type {
+  EventOutcome,
+  EventSource,
+  EventStatus,
+  OutcomeObject,
+  QueuedEvent,
+  SettledCursor,
+  StateStore,
+} from '../store/state-store.js'
+import { eventOutcome, parseOutcomeFilter } from './event-outcome.js'
 import type { Runtime } from './runtime.js'
 
 export interface EventView {
@@ -21,12 +30,35 @@ export interface EventView {
   receivedAt: string
   updatedAt: string
   nextAttemptAt: string | null
+  /** The rules' decisions, e.g. `log:logged(conversation 100002) missed-call:skipped(anonymous)`; null until done. */
+  summary: string | null
+}
+
+/** An object the event wrote or acted on, with where a person opens it. */
+export interface OutcomeObjectView extends OutcomeObject {
+  url: string
 }
 
 export interface EventDetail extends EventView {
   identity: string
   /** The stored body as JSON (an Aircall token is masked before storage). */
   payload: unknown
+  /** The trail of the run that completed the event (null while not done, and for events done before it was kept). */
+  outcome: (Omit<EventOutcome, 'objects'> & { objects: OutcomeObjectView[] }) | null
+}
+
+/** One settled event as `events tail` reports it. */
+export interface TailedEvent {
+  id: number
+  type: string
+  subject: string | null
+  status: 'done' | 'dead'
+  at: string
+  attempts: number
+  summary: string | null
+  effects: EventOutcome['effects']
+  objects: OutcomeObjectView[]
+  error: string | null
 }
 
 export interface EventListResult {
@@ -71,7 +103,27 @@ const view = (event: QueuedEvent): EventView => ({
   receivedAt: iso(event.receivedAt),
   updatedAt: iso(event.updatedAt),
   nextAttemptAt: event.status === 'queued' ? iso(event.nextAttemptAt) : null,
+  summary: event.outcome?.summary ?? null,
 })
+
+/**
+ * Where a person opens an object. Intercom's `_` app segment opens the signed-in workspace; an Aircall call's
+ * link is its API resource, as Aircall's own `direct_link` field gives it.
+ */
+export const objectUrl = (runtime: Runtime, object: OutcomeObject): string => {
+  const intercom = runtime.config.insightCards.intercomAppUrl.replace(/\/+$/, '')
+  const aircall = runtime.config.aircall.apiUrl.replace(/\/+$/, '')
+  const id = encodeURIComponent(object.id)
+  if (object.service === 'intercom') {
+    return object.kind === 'contact'
+      ? `${intercom}/a/apps/_/users/${id}/all-conversations`
+      : `${intercom}/a/apps/_/inbox/inbox/all/conversations/${id}`
+  }
+  return object.kind === 'user' ? `${aircall}/v1/users/${id}` : `${aircall}/v1/calls/${id}`
+}
+
+export const objectViews = (runtime: Runtime, objects: readonly OutcomeObject[]): OutcomeObjectView[] =>
+  objects.map((object) => ({ ...object, url: objectUrl(runtime, object) }))
 
 const EMPTY_COUNTS: Record<EventStatus, number> = { queued: 0, processing: 0, done: 0, dead: 0 }
 
@@ -92,12 +144,19 @@ export const parseAge = (text: string): number => {
 
 export const listEvents = (
   runtime: Runtime,
-  filter: { status?: EventStatus; source?: EventSource; limit: number },
+  filter: { status?: EventStatus; source?: EventSource; limit: number; outcome?: string },
 ): EventListResult => {
+  const outcome = filter.outcome === undefined ? undefined : parseOutcomeFilter(filter.outcome)
+  if (outcome && !/^[a-z-]+$/.test(outcome.rule)) {
+    throw new UserError(
+      `"${filter.outcome}" is not an outcome`,
+      'write rule or rule:status, e.g. log:logged or missed-call:skipped (see `events show`)',
+    )
+  }
   if (!hasStore(runtime)) return { statePath: runtime.loaded.statePath, events: [], counts: { ...EMPTY_COUNTS } }
   const store = runtime.readonlyStore
   // Newest first: the events someone is looking for are usually the latest.
-  const all = store.listEvents({ status: filter.status, source: filter.source })
+  const all = store.listEvents({ status: filter.status, source: filter.source, outcome })
   return {
     statePath: store.path,
     events: all.slice(-filter.limit).reverse().map(view),
@@ -114,7 +173,72 @@ export const showEvent = (runtime: Runtime, id: number): EventDetail => {
   } catch {
     // Kept as text: showing what was stored matters more than its shape.
   }
-  return { ...view(event), identity: event.identity, payload }
+  const outcome = event.outcome ? { ...event.outcome, objects: objectViews(runtime, event.outcome.objects) } : null
+  return { ...view(event), identity: event.identity, payload, outcome }
+}
+
+const tailed = (runtime: Runtime, event: QueuedEvent): TailedEvent => ({
+  id: event.id,
+  type: event.type,
+  subject: event.subject,
+  status: event.status === 'dead' ? 'dead' : 'done',
+  at: iso(event.updatedAt),
+  attempts: event.attempts,
+  summary: event.outcome?.summary ?? null,
+  effects: event.outcome?.effects ?? [],
+  objects: objectViews(runtime, event.outcome?.objects ?? []),
+  error: event.status === 'dead' ? event.lastError : null,
+})
+
+/**
+ * Follows the store: reports every event that becomes done (with its trail) or dead (with its error) from now
+ * on, until `signal` aborts or `max` were reported. Reads through its own read-only connection, so it works
+ * beside a running listener and changes nothing. Resolves with how many it reported.
+ */
+export const tailEvents = async (
+  runtime: Runtime,
+  options: {
+    onEvent: (event: TailedEvent) => void
+    signal: AbortSignal
+    max?: number
+    pollMs?: number
+    /** Start this many ms in the past instead of now (tests, or to see what just happened). */
+    sinceMs?: number
+  },
+): Promise<number> => {
+  const pollMs = options.pollMs ?? 500
+  const wait = (): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, pollMs)
+      options.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer)
+          resolve()
+        },
+        { once: true },
+      )
+    })
+  // A store that does not exist yet (a listener about to start) is waited for, not created.
+  while (!hasStore(runtime) && !options.signal.aborted) await wait()
+  const cursor: SettledCursor = { updatedAt: runtime.now() - (options.sinceMs ?? 0), ids: [] }
+  let reported = 0
+  const max = options.max ?? Number.POSITIVE_INFINITY
+  while (!options.signal.aborted && reported < max) {
+    const batch = runtime.readonlyStore.listSettledSince(cursor, Math.min(500, max - reported))
+    for (const event of batch) {
+      if (event.updatedAt !== cursor.updatedAt) {
+        cursor.updatedAt = event.updatedAt
+        cursor.ids = []
+      }
+      cursor.ids.push(event.id)
+      options.onEvent(tailed(runtime, event))
+      reported += 1
+    }
+    // A full batch means more are waiting: read on at once.
+    if (reported < max && batch.length < 500) await wait()
+  }
+  return reported
 }
 
 export const purgeEvents = (
@@ -212,7 +336,11 @@ const processUntilSettled = async (
     maxAttempts: config.listener.maxAttempts,
     isPermanent: isPermanentError,
     now,
-    handle: async (event) => (await pipeline.handle(event)).summary,
+    handle: async (event) => {
+      const started = performance.now()
+      const result = await pipeline.handle(event)
+      return { summary: result.summary, outcome: eventOutcome(store, event, result, performance.now() - started) }
+    },
     onEvent,
   })
   const settled = (): QueuedEvent[] | null => {

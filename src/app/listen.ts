@@ -6,6 +6,7 @@ import { acquireWorkerLock } from '../listener/lock.js'
 import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
 import type { Effect, EventPipeline } from '../sync/pipeline.js'
 import { StoreError } from '../store/sqlite-store.js'
+import { eventOutcome } from './event-outcome.js'
 import type { Runtime } from './runtime.js'
 
 export type ListenEvent =
@@ -111,9 +112,12 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     isPermanent: isPermanentError,
     now,
     handle: async (event) => {
+      const started = performance.now()
       const result = await pipeline.handle(event)
+      const durationMs = performance.now() - started
       effectsOf.set(event.id, result.effects)
-      return result.summary
+      // Stored with the event when it completes: `events show`, `events tail` and the console read it.
+      return { summary: result.summary, outcome: eventOutcome(store, event, result, durationMs) }
     },
     onEvent: (event) => {
       if (event.type === 'processed') {

@@ -1,5 +1,5 @@
 import Table from 'cli-table3'
-import type { EventDetail, EventListResult, PurgeResult, ReplayResult } from '../app/events.js'
+import type { EventDetail, EventListResult, PurgeResult, ReplayResult, TailedEvent } from '../app/events.js'
 import type { TriggerResult } from '../app/trigger.js'
 
 const clip = (text: string | null, width: number): string =>
@@ -10,7 +10,7 @@ export const renderEventList = (result: EventListResult): string => {
   const totals = `queued ${counts.queued}, processing ${counts.processing}, done ${counts.done}, dead ${counts.dead}`
   if (result.events.length === 0) return `No events match (${totals}).`
   const table = new Table({
-    head: ['id', 'kind', 'type', 'subject', 'status', 'tries', 'received', 'last error'],
+    head: ['id', 'kind', 'type', 'subject', 'status', 'tries', 'received', 'outcome / last error'],
     style: { head: [], border: [] },
   })
   for (const event of result.events) {
@@ -22,7 +22,7 @@ export const renderEventList = (result: EventListResult): string => {
       event.status,
       event.attempts,
       event.receivedAt.replace('T', ' ').slice(0, 19),
-      clip(event.lastError, 60),
+      clip(event.status === 'done' ? event.summary : event.lastError, 60),
     ])
   }
   return `${table.toString()}\n${totals}`
@@ -39,9 +39,35 @@ export const renderEventDetail = (event: EventDetail): string =>
     `  updated:     ${event.updatedAt}`,
     ...(event.nextAttemptAt ? [`  next try:    ${event.nextAttemptAt}`] : []),
     ...(event.lastError ? [`  last error:  ${event.lastError}`] : []),
+    ...trailLines(event),
     'Payload:',
     JSON.stringify(event.payload, null, 2),
   ].join('\n')
+
+const trailLines = (event: EventDetail): string[] => {
+  const { outcome } = event
+  if (!outcome) return event.status === 'done' ? ['Trail:       not kept (processed before outcomes were stored)'] : []
+  const took = outcome.durationMs === null ? '' : ` in ${outcome.durationMs} ms`
+  const lines = [`Trail${took}:`]
+  if (outcome.effects.length === 0) lines.push('  no rule applies')
+  for (const effect of outcome.effects) {
+    lines.push(`  ${effect.rule.padEnd(13)}${effect.status}${effect.detail ? `: ${effect.detail}` : ''}`)
+  }
+  if (outcome.objects.length > 0) {
+    lines.push('Objects:')
+    for (const object of outcome.objects) {
+      lines.push(`  ${`${object.service} ${object.kind}`.padEnd(22)}${object.id.padEnd(12)} ${object.url}`)
+    }
+  }
+  return lines
+}
+
+/** One line per settled event for `events tail`. */
+export const renderTailed = (event: TailedEvent): string => {
+  const at = event.at.replace('T', ' ').slice(0, 19)
+  const what = event.status === 'dead' ? `dead: ${event.error ?? 'unknown error'}` : (event.summary ?? 'done')
+  return `${at} #${event.id} ${event.type}${event.subject ? ` ${event.subject}` : ''}: ${what}`
+}
 
 export const renderReplay = (result: ReplayResult): string => {
   const lines = [

@@ -1,5 +1,5 @@
 import { classifyFailure } from '../http/failure.js'
-import type { QueuedEvent, StateStore } from '../store/state-store.js'
+import type { EventOutcome, QueuedEvent, StateStore } from '../store/state-store.js'
 
 /** Waits between attempts to reach a store another process keeps locked. */
 const BUSY_BACKOFF_MS = [100, 250, 500, 1_000] as const
@@ -12,10 +12,13 @@ export type WorkerEvent =
   /** Another process held the store's write lock past the busy timeout; the worker waits and goes on. */
   | { type: 'store-busy'; error: string; retryInMs: number }
 
+/** What a handler returns: a short summary, or the summary with the outcome stored with the event. */
+export type HandledEvent = string | { summary: string; outcome: EventOutcome }
+
 export interface WorkerOptions {
   store: StateStore
-  /** Runs the pipeline for one event; resolves with a short summary, throws to retry. */
-  handle: (event: QueuedEvent) => Promise<string>
+  /** Runs the pipeline for one event; resolves with a summary (and its outcome), throws to retry. */
+  handle: (event: QueuedEvent) => Promise<HandledEvent>
   concurrency: number
   maxAttempts: number
   /** An error for which retrying cannot help (bad payload, validation): dead-letter at once. */
@@ -52,7 +55,12 @@ export class QueueWorker {
   private readonly leaseCheckMs: number
   private nextLeaseCheck = Number.NEGATIVE_INFINITY
   private readonly inFlight = new Set<Promise<void>>()
-  private completions: Array<{ id: number; resolve: () => void; reject: (error: Error) => void }> = []
+  private completions: Array<{
+    id: number
+    outcome: EventOutcome | null
+    resolve: () => void
+    reject: (error: Error) => void
+  }> = []
   private stopping = false
   private loop: Promise<void> | null = null
   private wake: (() => void) | null = null
@@ -114,18 +122,23 @@ export class QueueWorker {
   }
 
   /** Completions of one tick share a transaction; the promise settles once the event is marked done. */
-  private complete(id: number): Promise<void> {
+  private complete(id: number, outcome: EventOutcome | null): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.completions.length === 0) setImmediate(this.flushCompletions)
-      this.completions.push({ id, resolve, reject })
+      this.completions.push({ id, outcome, resolve, reject })
     })
   }
 
   private readonly flushCompletions = (): void => {
     const batch = this.completions
     this.completions = []
+    const outcomes = new Map<number, EventOutcome>()
+    for (const item of batch) if (item.outcome) outcomes.set(item.id, item.outcome)
     try {
-      this.options.store.completeEvents(batch.map((item) => item.id))
+      this.options.store.completeEvents(
+        batch.map((item) => item.id),
+        outcomes,
+      )
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error))
       for (const item of batch) item.reject(failure)
@@ -180,8 +193,11 @@ export class QueueWorker {
   private async process(event: QueuedEvent): Promise<void> {
     const { store, onEvent } = this.options
     let summary: string
+    let outcome: EventOutcome | null = null
     try {
-      summary = await this.options.handle(event)
+      const handled = await this.options.handle(event)
+      if (typeof handled === 'string') summary = handled
+      else ({ summary, outcome } = handled)
     } catch (error) {
       const text = errorText(error)
       const permanent = this.options.isPermanent?.(error) ?? false
@@ -206,7 +222,7 @@ export class QueueWorker {
     // Every effect is a ledger step, so an event whose completion could not be written is only processed again.
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.complete(event.id)
+        await this.complete(event.id, outcome)
         break
       } catch (error) {
         if (classifyFailure(error) !== 'retry') throw error

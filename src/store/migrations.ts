@@ -116,4 +116,10 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       DELETE FROM checkpoints WHERE name = 'contacts:index';
     `,
   },
+  {
+    version: 5,
+    // What processing an event did (the rules' trail and the objects written, as JSON), so `events show`, the
+    // console and `events tail` can say that an event logged conversation 100002, not only that it is done.
+    sql: `ALTER TABLE events ADD COLUMN outcome TEXT;`,
+  },
 ]

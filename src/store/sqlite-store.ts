@@ -9,11 +9,13 @@ import type {
   ContactReading,
   EnqueueInput,
   EventFilter,
+  EventOutcome,
   EventSource,
   EventStatus,
   IndexedContact,
   LedgerStep,
   QueuedEvent,
+  SettledCursor,
   StateStore,
   StatusCounts,
   StepClaim,
@@ -63,6 +65,8 @@ interface EventRow {
   last_error: string | null
   received_at: number
   updated_at: number
+  /** JSON of an EventOutcome; absent from rows of a store read before migration 5 (never: reads check it). */
+  outcome?: string | null
 }
 
 interface ContactRow {
@@ -138,6 +142,23 @@ const toStep = (row: LedgerRow): LedgerStep => ({
   updatedAt: row.updated_at,
 })
 
+/** A damaged or foreign outcome document is shown as absent rather than failing every read of its event. */
+const parseOutcome = (text: string | null | undefined): EventOutcome | null => {
+  if (!text) return null
+  try {
+    const value = JSON.parse(text) as Partial<EventOutcome> | null
+    if (typeof value !== 'object' || value === null || !Array.isArray(value.effects)) return null
+    return {
+      effects: value.effects,
+      objects: Array.isArray(value.objects) ? value.objects : [],
+      summary: typeof value.summary === 'string' ? value.summary : '',
+      durationMs: typeof value.durationMs === 'number' ? value.durationMs : null,
+    }
+  } catch {
+    return null
+  }
+}
+
 const toEvent = (row: EventRow): QueuedEvent => ({
   id: row.id,
   source: row.source,
@@ -151,6 +172,7 @@ const toEvent = (row: EventRow): QueuedEvent => ({
   lastError: row.last_error,
   receivedAt: row.received_at,
   updatedAt: row.updated_at,
+  outcome: parseOutcome(row.outcome),
 })
 
 const toContact = (row: ContactRow): IndexedContact => ({
@@ -308,6 +330,10 @@ export class SqliteStateStore implements StateStore {
   schemaVersion(): number {
     const row = this.sql('SELECT MAX(version) AS version FROM schema_version').get() as { version: number }
     return row.version
+  }
+
+  schemaVersions(): { current: number; latest: number } {
+    return { current: this.schemaVersion(), latest: MIGRATIONS.at(-1)?.version ?? 0 }
   }
 
   // One wrapper for the life of the store: better-sqlite3 prepares BEGIN/COMMIT for every wrapper it builds.
@@ -594,18 +620,25 @@ export class SqliteStateStore implements StateStore {
     })
   }
 
-  completeEvent(id: number): void {
-    this.completeEvents([id])
+  completeEvent(id: number, outcome?: EventOutcome): void {
+    this.completeEvents([id], outcome ? new Map([[id, outcome]]) : undefined)
   }
 
-  completeEvents(ids: number[]): void {
+  completeEvents(ids: number[], outcomes?: ReadonlyMap<number, EventOutcome>): void {
     if (ids.length === 0) return
+    // An event completed without an outcome (a caller that has none) keeps the one it had.
     const complete = this.sql(
-      `UPDATE events SET status = 'done', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?`,
+      `UPDATE events SET status = 'done', lease_until = NULL, last_error = NULL, updated_at = ?,
+         outcome = COALESCE(?, outcome) WHERE id = ?`,
     )
     const now = this.now()
+    // Serialised before the transaction: the write lock is held for the updates only.
+    const documents = ids.map((id) => {
+      const outcome = outcomes?.get(id)
+      return outcome ? JSON.stringify(outcome) : null
+    })
     this.transaction(() => {
-      for (const id of ids) complete.run(now, id)
+      ids.forEach((id, index) => complete.run(now, documents[index] ?? null, id))
     })
   }
 
@@ -646,16 +679,56 @@ export class SqliteStateStore implements StateStore {
       clauses.push('id > ?')
       params.push(filter.afterId)
     }
+    if (filter.outcome) {
+      // A store read before migration 5 (read-only readers do not migrate) has no outcome: nothing matches.
+      if (this.schemaVersion() < 5) return []
+      const effect = ["json_extract(e.value, '$.rule') = ?"]
+      params.push(filter.outcome.rule)
+      if (filter.outcome.status !== undefined) {
+        effect.push("json_extract(e.value, '$.status') = ?")
+        params.push(filter.outcome.status)
+      }
+      if (filter.outcome.detail !== undefined) {
+        effect.push("json_extract(e.value, '$.detail') = ?")
+        params.push(filter.outcome.detail)
+      }
+      clauses.push(
+        `outcome IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(outcome, '$.effects') e WHERE ${effect.join(' AND ')})`,
+      )
+    }
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : ''
     params.push(filter.limit ?? -1)
     const rows = this.sql(`SELECT * FROM events ${where} ORDER BY id LIMIT ?`).all(...params) as EventRow[]
     return rows.map(toEvent)
   }
 
+  listSettledSince(cursor: SettledCursor, limit: number): QueuedEvent[] {
+    const seen = new Set(cursor.ids)
+    // Ids already returned at the cursor's time are skipped here rather than in SQL: they are few.
+    const rows = this.sql(
+      `SELECT * FROM events WHERE status IN ('done','dead') AND updated_at >= ? ORDER BY updated_at, id LIMIT ?`,
+    ).all(cursor.updatedAt, limit + seen.size) as EventRow[]
+    return rows
+      .filter((row) => !(row.updated_at === cursor.updatedAt && seen.has(row.id)))
+      .slice(0, limit)
+      .map(toEvent)
+  }
+
+  eventCounts(): Record<EventStatus, number> {
+    const events: Record<EventStatus, number> = { queued: 0, processing: 0, done: 0, dead: 0 }
+    for (const row of this.sql(
+      'SELECT status, COUNT(*) AS n FROM events INDEXED BY events_status_id GROUP BY status',
+    ).all() as Array<{ status: EventStatus; n: number }>) {
+      events[row.status] = row.n
+    }
+    return events
+  }
+
   replayEvents(ids: number[], now: number): number {
+    // The outcome of an earlier run is dropped: the trail shown is always the one of the run that completed it.
     const replay = this.sql(
-      `UPDATE events SET status = 'queued', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ?
-       WHERE id = ? AND status IN ('dead','done')`,
+      `UPDATE events SET status = 'queued', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ?,
+         outcome = NULL WHERE id = ? AND status IN ('dead','done')`,
     )
     return this.transaction(() => ids.reduce((count, id) => count + replay.run(now, now, id).changes, 0))
   }

@@ -61,6 +61,34 @@ export interface QueuedEvent {
   lastError: string | null
   receivedAt: number
   updatedAt: number
+  /** Set once the event completed (null before, and for events done before outcomes were stored). */
+  outcome: EventOutcome | null
+}
+
+/** One rule's decision on an event, as the pipeline reported it (src/sync/pipeline.ts `Effect`). */
+export interface OutcomeEffect {
+  rule: string
+  status: string
+  detail?: string
+}
+
+/** An Intercom or Aircall object an event wrote or acted on, with its id, so a person can open it. */
+export interface OutcomeObject {
+  service: 'intercom' | 'aircall'
+  kind: 'conversation' | 'contact' | 'call' | 'user'
+  id: string
+}
+
+/**
+ * What processing an event did, kept with the event when it completes: the rules' trail in the order they ran and
+ * the objects it wrote. Without it, `events show` could say only "done".
+ */
+export interface EventOutcome {
+  effects: OutcomeEffect[]
+  objects: OutcomeObject[]
+  summary: string
+  /** How long the pipeline took on the attempt that completed the event. */
+  durationMs: number | null
 }
 
 export interface EnqueueInput {
@@ -122,6 +150,14 @@ export interface EventFilter {
   source?: EventSource
   limit?: number
   afterId?: number
+  /** Only events whose trail has an effect of this rule (and status, and detail, when given). */
+  outcome?: { rule: string; status?: string; detail?: string }
+}
+
+/** Where `listSettledSince` stopped: the last update time returned and the ids returned at that time. */
+export interface SettledCursor {
+  updatedAt: number
+  ids: number[]
 }
 
 export interface StatusCounts {
@@ -179,13 +215,22 @@ export interface StateStore {
    * event being processed, so events of one call are handled in arrival order.
    */
   claimEvents(limit: number, now: number, leaseMs: number): QueuedEvent[]
-  completeEvent(id: number): void
-  /** Marks several events done in one transaction. */
-  completeEvents(ids: number[]): void
+  completeEvent(id: number, outcome?: EventOutcome): void
+  /** Marks several events done in one transaction, each with its outcome when `outcomes` has one for its id. */
+  completeEvents(ids: number[], outcomes?: ReadonlyMap<number, EventOutcome>): void
   retryEvent(id: number, error: string, nextAttemptAt: number): void
   deadLetterEvent(id: number, error: string): void
   getEvent(id: number): QueuedEvent | undefined
   listEvents(filter?: EventFilter): QueuedEvent[]
+  /**
+   * Events that became done or dead at or after the cursor's time, oldest update first, without the ids the
+   * cursor already returned at that time (`events tail` follows the queue with it).
+   */
+  listSettledSince(cursor: SettledCursor, limit: number): QueuedEvent[]
+  /** Events per status, from the status index alone (cheap enough for a metrics scrape). */
+  eventCounts(): Record<EventStatus, number>
+  /** The schema version the store holds, and the latest this build knows (a reader checks it is migrated). */
+  schemaVersions(): { current: number; latest: number }
   /** Puts dead or done events back in the queue; returns how many were requeued. */
   replayEvents(ids: number[], now: number): number
   /**

@@ -9,6 +9,7 @@ export default class EventsList extends BaseCommand {
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --status dead --source aircall --json',
+    '<%= config.bin %> <%= command.id %> --outcome missed-call:skipped',
   ]
 
   static override flags = {
@@ -19,6 +20,11 @@ export default class EventsList extends BaseCommand {
     source: Flags.string({
       description: 'Only events from this service (job: dead letters of history runs).',
       options: ['aircall', 'intercom', 'job'] as const,
+    }),
+    outcome: Flags.string({
+      description:
+        'Only events whose trail has this effect: rule, rule:status or rule:status:detail (e.g. log:logged, missed-call:skipped).',
+      helpValue: 'RULE:STATUS',
     }),
     limit: Flags.integer({ description: 'At most this many events.', default: 50, min: 1 }),
   }
@@ -31,6 +37,7 @@ export default class EventsList extends BaseCommand {
         status: flags.status as 'queued' | 'processing' | 'done' | 'dead' | undefined,
         source: flags.source as 'aircall' | 'intercom' | 'job' | undefined,
         limit: flags.limit,
+        outcome: flags.outcome,
       })
       this.finish({ result, text: renderEventList })
     } finally {

@@ -5,7 +5,8 @@ import { BaseCommand } from '../../cli/base-command.js'
 import { renderEventDetail } from '../../cli/render-events.js'
 
 export default class EventsShow extends BaseCommand {
-  static override summary = 'Show one webhook event: its state, last error and stored payload.'
+  static override summary =
+    'Show one webhook event: its state, the trail of rules it went through, the objects it wrote, its payload.'
   static override examples = ['<%= config.bin %> <%= command.id %> 42', '<%= config.bin %> <%= command.id %> 42 --json']
 
   static override args = {
