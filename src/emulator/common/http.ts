@@ -56,6 +56,36 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
   res.end()
 }
 
+/**
+ * Whether an `Accept` header admits an `application/json` answer (RFC 9110 §12.5.1). No header, or an empty one,
+ * admits anything. Otherwise the most specific range that covers JSON decides: `application/json` (parameters other
+ * than `q` ignored), then `application/*`, then the full wildcard; JSON is admitted when that range's `q` is above 0.
+ * So the wildcard (what the official Intercom SDK sends), `application/*` and `application/json; charset=utf-8` pass,
+ * while `text/html`, or `application/json;q=0` next to a wildcard, do not.
+ */
+export function acceptsJson(header: string | readonly string[] | undefined): boolean {
+  const text = (typeof header === 'string' ? header : (header ?? []).join(',')).trim()
+  if (text === '') return true
+  let best: { specificity: number; q: number } | null = null
+  for (const range of text.split(',')) {
+    const [mediaPart, ...params] = range.split(';')
+    const media = (mediaPart ?? '').trim().toLowerCase()
+    const specificity = media === 'application/json' ? 3 : media === 'application/*' ? 2 : media === '*/*' ? 1 : 0
+    if (specificity === 0) continue
+    let q = 1
+    for (const param of params) {
+      const [name, value] = param.split('=').map((x: string) => x.trim())
+      if (name?.toLowerCase() !== 'q') continue
+      const parsed = Number(value)
+      // An unreadable weight is read as the default rather than refusing the request over it.
+      q = value !== undefined && /^\d(\.\d{0,3})?$/.test(value) && parsed <= 1 ? parsed : 1
+    }
+    if (best === null || specificity > best.specificity) best = { specificity, q }
+    else if (specificity === best.specificity) best = { specificity, q: Math.max(best.q, q) }
+  }
+  return best !== null && best.q > 0
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { delayAnswer, latencyOf } from '../common/faults.js'
-import { readJsonBody, sendJson, sleep } from '../common/http.js'
+import { acceptsJson, readJsonBody, sendJson, sleep } from '../common/http.js'
 import { Router, isRouteMatch } from '../common/router.js'
 import { contactSearchRoutes } from './contact-search.js'
 import { contactRoutes } from './contacts.js'
@@ -136,10 +136,10 @@ export async function handleApi(
   }
   const version = new ApiVersion(versionName)
 
-  const accept = req.headers.accept ?? ''
-  if (core.config.requireAcceptJson && !/application\/json/i.test(accept)) {
+  // Intercom answers `Accept: */*` (the official SDK sends nothing else); only an Accept that rules JSON out is refused.
+  if (core.config.requireAcceptJson && !acceptsJson(req.headers.accept)) {
     await drain(req)
-    return fail(new ApiError(406, 'not_acceptable', 'Accept header must include application/json'))
+    return fail(new ApiError(406, 'not_acceptable', 'Accept header must allow application/json'))
   }
 
   if (!route) {

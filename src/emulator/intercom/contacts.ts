@@ -210,7 +210,9 @@ function queryPerPage(ctx: ApiContext): number | undefined {
   const raw = ctx.query.get('per_page')
   if (raw === null) return undefined
   const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN
-  if (!Number.isSafeInteger(n)) throw invalid('per_page must be an integer between 1 and 150', 'per_page')
+  if (!Number.isSafeInteger(n) || n < 1 || n > 150) {
+    throw invalid('per_page must be an integer between 1 and 150', 'per_page')
+  }
   return n
 }
 
@@ -231,16 +233,24 @@ function listContacts(ctx: ApiContext): ApiReply {
       -Infinity,
       Infinity,
     )
+  const perPage = queryPerPage(ctx)
   const startingAfter = ctx.query.get('starting_after')
-  const page = paginate(
-    listed.items,
-    (c) => c.id,
-    { per_page: queryPerPage(ctx), starting_after: startingAfter === '' ? undefined : (startingAfter ?? undefined) },
-    'list-contacts',
-    50,
-    150,
-    listed.positionOf,
-  )
+  let page: ReturnType<typeof paginate<ContactRecord>>
+  try {
+    // A cursor from a search (or another list) is refused: each names the query it pages.
+    page = paginate(
+      listed.items,
+      (c) => c.id,
+      { per_page: perPage, starting_after: startingAfter === '' ? null : startingAfter },
+      'list-contacts',
+      50,
+      150,
+      (id) => listed.positionOf(id),
+    )
+  } catch (e) {
+    if (e instanceof ApiError && e.field === 'pagination.starting_after') throw invalid(e.message, 'starting_after')
+    throw e
+  }
   const includeMergeHistory = ctx.query.get('include_merge_history') === 'true'
   return {
     body: {

@@ -144,4 +144,83 @@ describe('Intercom emulator: contacts', () => {
     expect(note.body).toMatchObject({ type: 'note', body: '<p>Called</p>', contact: { id } })
     expect((await h.api('DELETE', `/contacts/${id}/tags/81`)).status).toBe(200)
   })
+
+  it('lists contacts (GET /contacts): oldest first, 50 a page, starting_after cursors, merged contacts left out', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 5; i++) {
+      ids.push(str((await h.api('POST', '/contacts', { role: 'lead', phone: `+3361234567${i}` })).body, 'id'))
+      h.clock.advance(1000)
+    }
+    const all = await h.api('GET', '/contacts')
+    expect(all.status).toBe(200)
+    expect(all.body).toMatchObject({
+      type: 'list',
+      total_count: 5,
+      pages: { type: 'pages', page: 1, per_page: 50, total_pages: 1 },
+    })
+    expect(at(all.body, 'pages', 'next')).toBeUndefined()
+    expect(list(all.body, 'data').map((c) => at(c, 'id'))).toEqual(ids)
+    expect(at(all.body, 'data', 0, 'type')).toBe('contact')
+
+    const seen: string[] = []
+    let cursor: string | undefined
+    const pages: unknown[] = []
+    do {
+      const res = await h.api('GET', `/contacts?per_page=2${cursor === undefined ? '' : `&starting_after=${cursor}`}`)
+      expect(res.status).toBe(200)
+      pages.push(at(res.body, 'pages', 'page'))
+      seen.push(...list(res.body, 'data').map((c) => str(c, 'id')))
+      const next = at(res.body, 'pages', 'next', 'starting_after')
+      cursor = typeof next === 'string' ? next : undefined
+      if (cursor !== undefined) expect(at(res.body, 'pages', 'next', 'per_page')).toBe(2)
+    } while (cursor !== undefined)
+    expect(seen).toEqual(ids)
+    expect(pages).toEqual([1, 2, 3])
+
+    // A contact created between pages lands at the end: the next page neither repeats nor skips anyone.
+    const first = await h.api('GET', '/contacts?per_page=2')
+    const late = str((await h.api('POST', '/contacts', { role: 'lead', name: 'late' })).body, 'id')
+    const second = await h.api(
+      'GET',
+      `/contacts?per_page=2&starting_after=${str(first.body, 'pages', 'next', 'starting_after')}`,
+    )
+    expect(list(second.body, 'data').map((c) => at(c, 'id'))).toEqual(ids.slice(2, 4))
+    expect(at(second.body, 'total_count')).toBe(6)
+
+    const user = str((await h.api('POST', '/contacts', { email: 'u@example.com', phone: '+33612345670' })).body, 'id')
+    expect((await h.api('POST', '/contacts/merge', { from: ids[0], into: user })).status).toBe(200)
+    const afterMerge = await h.api('GET', '/contacts?include_merge_history=true')
+    expect(list(afterMerge.body, 'data').map((c) => at(c, 'id'))).toEqual([...ids.slice(1), late, user])
+    const merged = list(afterMerge.body, 'data').find((c) => at(c, 'id') === user)
+    expect(at(merged, 'merge_history', 0)).toBeDefined()
+  })
+
+  it('GET /contacts refuses a bad per_page or cursor with 400 naming the parameter, and ignores the search lag', async () => {
+    const lagged = await startHarness({ searchLagMs: 60_000 })
+    try {
+      const id = str((await lagged.api('POST', '/contacts', { role: 'lead', name: 'new' })).body, 'id')
+      expect(list((await lagged.api('GET', '/contacts')).body, 'data').map((c) => at(c, 'id'))).toEqual([id])
+      for (const perPage of ['0', '151', 'two', '1.5']) {
+        const res = await lagged.api('GET', `/contacts?per_page=${perPage}`)
+        expect(res.status).toBe(400)
+        expect(at(res.body, 'errors', 0)).toMatchObject({ code: 'parameter_invalid', field: 'per_page' })
+      }
+      expect((await lagged.api('GET', '/contacts?per_page=150')).status).toBe(200)
+      const garbage = await lagged.api('GET', '/contacts?starting_after=not-a-cursor')
+      expect(garbage.status).toBe(400)
+      expect(at(garbage.body, 'errors', 0)).toMatchObject({ code: 'parameter_invalid', field: 'starting_after' })
+      await lagged.api('POST', '/contacts', { role: 'lead', name: 'second' })
+      lagged.clock.advance(60_000)
+      const search = await lagged.api('POST', '/contacts/search', {
+        query: { field: 'role', operator: '=', value: 'lead' },
+        pagination: { per_page: 1 },
+      })
+      const searchCursor = str(search.body, 'pages', 'next', 'starting_after')
+      // A search cursor names its query: the list does not take it.
+      expect((await lagged.api('GET', `/contacts?per_page=1&starting_after=${searchCursor}`)).status).toBe(400)
+      expect((await lagged.api('GET', '/contacts', undefined, { authorization: 'Bearer nope' })).status).toBe(401)
+    } finally {
+      await lagged.em.close()
+    }
+  })
 })

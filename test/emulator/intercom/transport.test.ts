@@ -103,9 +103,34 @@ describe('Intercom emulator: transport, rate limits and faults', () => {
     expect((await h.api('GET', '/me')).status).toBe(200)
   })
 
-  it('requires JSON: Accept and Content-Type', async () => {
+  it('requires JSON: an Accept that admits JSON (as Intercom does: */* passes) and a JSON Content-Type', async () => {
     h = await startHarness()
-    expect((await h.api('GET', '/me', undefined, { accept: 'text/html' })).status).toBe(406)
+    const accepted = [
+      '*/*',
+      'application/json',
+      'Application/JSON; charset=utf-8',
+      'application/*',
+      'text/html, */*;q=0.1',
+      'text/plain;q=0.5, application/json;q=0.9',
+      'application/json;q=abc',
+    ]
+    for (const accept of accepted) {
+      const res = await h.api('GET', '/me', undefined, { accept })
+      expect({ accept, status: res.status }).toEqual({ accept, status: 200 })
+    }
+    const emptyAccept = await fetch(`${h.em.url}/me`, { headers: { authorization: `Bearer ${TOKEN}`, accept: '' } })
+    expect(emptyAccept.status).toBe(200)
+    for (const accept of ['text/html', 'text/*', 'application/xml', 'application/json;q=0, */*', '*/*;q=0']) {
+      const res = await h.api('GET', '/me', undefined, { accept })
+      expect({ accept, status: res.status }).toEqual({ accept, status: 406 })
+      expect(at(res.body, 'errors', 0, 'code')).toBe('not_acceptable')
+    }
+    const lenient = await startHarness({ requireAcceptJson: false })
+    try {
+      expect((await lenient.api('GET', '/me', undefined, { accept: 'text/html' })).status).toBe(200)
+    } finally {
+      await lenient.em.close()
+    }
     const res = await fetch(`${h.em.url}/tags`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/json', 'content-type': 'text/plain' },
