@@ -1,9 +1,8 @@
 import { getCountries, isSupportedCountry } from 'libphonenumber-js'
 
 import type { IntercomContact } from '../intercom/schemas.js'
-import { normalisePhone, type CountryCode } from '../phone/index.js'
+import { normalisePhone, plausibleReadings, type CountryCode } from '../phone/index.js'
 import type { ContactReading, IndexedContact, StoredDerivation } from '../store/state-store.js'
-import { plausibleReadings } from './readings-shim.js'
 import type { ContactCandidate } from './tie-break.js'
 
 /** A configured ISO code libphonenumber knows, or undefined (the schema only checks the shape). */

@@ -5,12 +5,19 @@ import { collect } from '../http/paginate.js'
 import { type ContactInput, type IntercomClient, supportsFormattedPhone } from '../intercom/client.js'
 import { contactQuery } from '../intercom/query.js'
 import type { IntercomContact } from '../intercom/schemas.js'
-import { describePhoneVariants, normalisePhone, type CountryCode, type PhoneClassification } from '../phone/index.js'
+import {
+  describePhoneVariants,
+  nationalSpellings,
+  normalisePhone,
+  plausibleReadings,
+  type CountryCode,
+  type PhoneClassification,
+  type ReadingDerivation,
+} from '../phone/index.js'
 import { type ClaimContext, claimWhenFree } from '../store/claim-step.js'
 import type { IndexedContact, LedgerStep, StateStore } from '../store/state-store.js'
 import { newStepOwner } from '../store/step-owner.js'
 import { candidateOf, countryOf, indexEntryOf, tailOfE164 } from './index-entry.js'
-import { nationalSpellings, plausibleReadings, type ReadingDerivation } from './readings-shim.js'
 import { refreshContactIndex } from './refresh.js'
 import { chooseContact, chooseMatch, type ReadingMatch, roleRuleOf } from './tie-break.js'
 import type { ContactResolver, Resolution, ResolveOptions } from './types.js'
