@@ -75,6 +75,30 @@ export class TimeoutError extends ApiError {
   override readonly errorCode = 'timeout'
 }
 
+/** How the CLI names a service in sentences. */
+export const SERVICE_TITLES: Readonly<Record<ServiceName, string>> = { aircall: 'Aircall', intercom: 'Intercom' }
+
+/**
+ * Nothing answers at the API's address: the connection was refused or the host name does not resolve. Nothing
+ * was sent, so nothing can have been written. Still `retry` for the queue worker (the API may come back before
+ * the event's next attempt), while a run over many calls stops at the first one instead of failing each.
+ */
+export class UnreachableError extends ApiError {
+  override readonly failure = 'retry'
+  override readonly errorCode = 'unreachable'
+  /** The base URL that nothing answered at, e.g. "http://127.0.0.1:9/". */
+  readonly url: string
+  /** Why, for a person: "connection refused", "no such host (DNS)". */
+  readonly reason: string
+  constructor(init: ApiErrorInit & { url: string; reason: string }) {
+    super({ hint: hintFor(init.service, 'unreachable'), ...init, detail: init.reason })
+    // The URL is separated from the cause by " : " so that a terminal's link detection stops at the URL.
+    this.message = `cannot reach ${SERVICE_TITLES[init.service]} at ${init.url} : ${init.reason}`
+    this.url = init.url
+    this.reason = init.reason
+  }
+}
+
 /** Intercom 2.16 answers 410 for a merged-away contact; `canonicalId` is the surviving contact (from `Link`). */
 export class GoneError extends ApiError {
   override readonly errorCode = 'gone'
@@ -220,8 +244,13 @@ export function requestIdFromHeaders(headers: ResponseHeaders): string | undefin
   return headers.get('x-request-id') ?? headers.get('request-id') ?? headers.get('apigw-requestid') ?? undefined
 }
 
-function hintFor(service: ServiceName, kind: 'auth' | 'forbidden' | 'gone'): string {
+function hintFor(service: ServiceName, kind: 'auth' | 'forbidden' | 'gone' | 'unreachable'): string {
   if (kind === 'gone') return 'the contact was merged; use the canonical id'
+  if (kind === 'unreachable') {
+    return service === 'intercom'
+      ? 'check intercom.apiUrl / INTERCOM_API_URL (or intercom.region) and that this machine can reach it'
+      : 'check aircall.apiUrl / AIRCALL_API_URL and that this machine can reach it'
+  }
   if (service === 'intercom') {
     return kind === 'auth'
       ? 'check INTERCOM_ACCESS_TOKEN (and the region: us, eu or au)'

@@ -1,4 +1,4 @@
-import { parseResetHeader, parseRetryAfter } from './retry-policy.js'
+import { budgetLeft, parseResetHeader, parseRetryAfter } from './retry-policy.js'
 import { type Clock, type ResponseHeaders, type Sleep, realSleep, systemClock } from './types.js'
 
 export interface RateGateStats {
@@ -6,6 +6,10 @@ export interface RateGateStats {
   requests: number
   /** 429 responses observed. */
   rateLimited: number
+  /** Times a 429 paused the gate: once per burst, since the 429s of requests admitted together share one pause. */
+  pauses: number
+  /** Sum of those pauses as the 429s announced them (the time the gate held every request). */
+  pausedMs: number
   /** Times a request had to wait for budget or a pause. */
   waits: number
   waitedMs: number
@@ -15,14 +19,25 @@ export interface RateGateStats {
   pausedUntil: number
 }
 
+/** What `acquire` grants: call it once the response is read. */
+export interface Release {
+  (): void
+  /**
+   * The pause generation the request was admitted in: a 429 answering a request admitted before the latest pause
+   * belongs to the burst that set it (or to an older window) and must not pause the requests admitted since.
+   */
+  readonly admission: number
+}
+
 /**
  * Admission control shared by every concurrent request of one process to one API. A request calls `acquire()`
- * before sending (waiting for a concurrency slot and budget), `observe()` with the response, then the release
- * function. Share one instance between every client talking to the same account.
+ * before sending (waiting for a concurrency slot and budget), `observe()` with the response and its admission,
+ * then the release function. Share one instance between every client talking to the same account; each API has
+ * its own, so a 429 from one never holds the other's requests.
  */
 export interface RateGate {
-  acquire(signal?: AbortSignal): Promise<() => void>
-  observe(status: number, headers: ResponseHeaders): void
+  acquire(signal?: AbortSignal): Promise<Release>
+  observe(status: number, headers: ResponseHeaders, admission?: number): void
   stats(): RateGateStats
 }
 
@@ -40,7 +55,17 @@ abstract class BaseRateGate implements RateGate {
   private readonly waiting: Array<() => void> = []
   protected inFlight = 0
   protected pausedUntil = 0
-  private readonly counters = { requests: 0, rateLimited: 0, waits: 0, waitedMs: 0, maxInFlight: 0 }
+  /** Bumped by every pause; see `Release.admission`. */
+  private generation = 0
+  private readonly counters = {
+    requests: 0,
+    rateLimited: 0,
+    pauses: 0,
+    pausedMs: 0,
+    waits: 0,
+    waitedMs: 0,
+    maxInFlight: 0,
+  }
 
   protected constructor(deps: RateGateDeps) {
     this.clock = deps.clock ?? systemClock
@@ -53,11 +78,16 @@ abstract class BaseRateGate implements RateGate {
 
   /** Takes one unit of budget and returns 0, or returns how many ms until one may be available. */
   protected abstract take(now: number): number
+  /** Every response but a 429: the budget headers. */
   protected abstract onHeaders(status: number, headers: ResponseHeaders, now: number): void
+  /** A 429 that pauses the gate until `until`. */
+  protected abstract onPause(headers: ResponseHeaders, now: number, until: number): void
   /** Where to pause after a 429 that carried no usable reset information. */
   protected abstract defaultPauseEnd(now: number): number
+  /** The header that counts the requests left in the window, if the API sends one on a 429. */
+  protected abstract readonly remainingHeader: string
 
-  async acquire(signal?: AbortSignal): Promise<() => void> {
+  async acquire(signal?: AbortSignal): Promise<Release> {
     await this.slot(signal)
     try {
       for (;;) {
@@ -75,23 +105,42 @@ abstract class BaseRateGate implements RateGate {
     }
     this.counters.requests++
     let released = false
-    return () => {
+    const release = (): void => {
       if (released) return
       released = true
       this.releaseSlot()
     }
+    return Object.assign(release, { admission: this.generation })
   }
 
-  observe(status: number, headers: ResponseHeaders): void {
+  /**
+   * A 429 pauses every request until the time that response announced: its Retry-After, else its reset, else a
+   * default. Only the first 429 of a burst does: the others answer requests admitted before the pause (same
+   * generation no longer), so they neither extend it nor pause the requests admitted in the window after it.
+   * A 429 that says requests are left in the window is not the budget running out: only that request retries.
+   */
+  observe(status: number, headers: ResponseHeaders, admission?: number): void {
     const now = this.clock.now()
-    if (status === 429) {
-      this.counters.rateLimited++
-      const retryAfter = parseRetryAfter(headers.get('retry-after'), now)
-      const reset = this.resetFrom(headers, now)
-      const until = reset ?? (retryAfter === undefined ? this.defaultPauseEnd(now) : now + retryAfter)
-      this.pausedUntil = Math.max(this.pausedUntil, until)
+    if (status !== 429) {
+      this.onHeaders(status, headers, now)
+      return
     }
-    this.onHeaders(status, headers, now)
+    this.counters.rateLimited++
+    if (admission !== undefined && admission !== this.generation) return
+    if (budgetLeft(headers, this.remainingHeader)) return
+    const until = this.pauseEnd(headers, now)
+    this.generation++
+    this.counters.pauses++
+    this.counters.pausedMs += Math.max(0, until - Math.max(now, this.pausedUntil))
+    this.pausedUntil = Math.max(this.pausedUntil, until)
+    this.onPause(headers, now, until)
+  }
+
+  private pauseEnd(headers: ResponseHeaders, now: number): number {
+    // Retry-After speaks of this response; a reset header of the window, which may be the later of the two.
+    const retryAfter = parseRetryAfter(headers.get('retry-after'), now)
+    if (retryAfter !== undefined) return now + retryAfter
+    return this.resetFrom(headers, now) ?? this.defaultPauseEnd(now)
   }
 
   protected abstract resetFrom(headers: ResponseHeaders, now: number): number | undefined
@@ -141,6 +190,7 @@ abstract class BaseRateGate implements RateGate {
 /** Intercom's documented default: 10,000 requests per minute per app. */
 export const INTERCOM_DEFAULT_PER_MINUTE = 10_000
 const INTERCOM_WINDOW_MS = 10_000
+const INTERCOM_UNANNOUNCED_PAUSE_MS = 1_000
 
 export interface IntercomRateGateOptions extends RateGateDeps {
   /** Per-minute limit of the app; enforced as limit ÷ 6 per 10-second window until headers say otherwise. */
@@ -159,8 +209,10 @@ export class IntercomRateGate extends BaseRateGate {
   /** True once the window boundaries come from the server's Reset header rather than our first request. */
   private synced = false
 
+  protected readonly remainingHeader = 'x-ratelimit-remaining'
+
   constructor(options: IntercomRateGateOptions = {}) {
-    super({ concurrency: 8, ...options })
+    super({ ...options, concurrency: options.concurrency ?? 8 })
     const perMinute = options.perMinute ?? INTERCOM_DEFAULT_PER_MINUTE
     if (!(perMinute >= 6)) throw new RangeError(`Intercom perMinute must be at least 6, got ${perMinute}`)
     this.limit = Math.floor(perMinute / 6)
@@ -188,23 +240,34 @@ export class IntercomRateGate extends BaseRateGate {
     return parseResetHeader(headers.get('x-ratelimit-reset'), now)
   }
 
+  /**
+   * Intercom sends its reset on every authenticated response, so a 429 without one did not come from Intercom's
+   * limiter (a proxy, a fault injector): a short pause, and a 429 after it pauses again.
+   */
   protected defaultPauseEnd(now: number): number {
-    return this.windowEnd !== undefined && this.windowEnd > now ? this.windowEnd : now + INTERCOM_WINDOW_MS
+    return now + INTERCOM_UNANNOUNCED_PAUSE_MS
   }
 
-  protected onHeaders(status: number, headers: ResponseHeaders, now: number): void {
+  /**
+   * The budget is spent until the pause ends; then a window starts. It is the server's when the pause ran to its
+   * reset, otherwise ours until the next response's headers say where the server's windows are.
+   */
+  protected onPause(headers: ResponseHeaders, now: number, until: number): void {
+    this.adoptLimit(headers)
+    this.remaining = 0
+    this.windowEnd = until
+    this.synced = this.resetFrom(headers, now) === until
+  }
+
+  private adoptLimit(headers: ResponseHeaders): void {
     const limit = Number(headers.get('x-ratelimit-limit'))
+    if (Number.isInteger(limit) && limit > 0) this.limit = limit
+  }
+
+  protected onHeaders(_status: number, headers: ResponseHeaders, now: number): void {
     const remainingHeader = headers.get('x-ratelimit-remaining')
     const reset = this.resetFrom(headers, now)
-    if (Number.isInteger(limit) && limit > 0) this.limit = limit
-    if (status === 429) {
-      this.remaining = 0
-      if (reset !== undefined) {
-        this.windowEnd = reset
-        this.synced = true
-      }
-      return
-    }
+    this.adoptLimit(headers)
     if (reset === undefined || remainingHeader === null || reset <= now) return
     // Requests admitted after this one left may not be counted by the server yet: assume they are not.
     const others = Math.max(0, this.inFlight - 1)
@@ -241,8 +304,10 @@ export class AircallRateGate extends BaseRateGate {
   private perMinute: number
   private readonly starts: number[] = []
 
+  protected readonly remainingHeader = 'x-aircallapi-remaining'
+
   constructor(options: AircallRateGateOptions = {}) {
-    super({ concurrency: 4, ...options })
+    super({ ...options, concurrency: options.concurrency ?? 4 })
     const perMinute = options.perMinute ?? AIRCALL_DEFAULT_PER_MINUTE
     if (!Number.isInteger(perMinute) || perMinute < 1 || perMinute > AIRCALL_MAX_PER_MINUTE) {
       throw new RangeError(`Aircall perMinute must be an integer from 1 to ${AIRCALL_MAX_PER_MINUTE}, got ${perMinute}`)
@@ -267,15 +332,20 @@ export class AircallRateGate extends BaseRateGate {
     return now + MINUTE_MS
   }
 
-  protected onHeaders(status: number, headers: ResponseHeaders): void {
+  // Aircall sends no budget headers on other responses.
+  protected onHeaders(): void {}
+
+  protected onPause(headers: ResponseHeaders): void {
     const limit = Number(headers.get('x-aircallapi-limit'))
     // The company's real limit may be lower than configured (another integration, or an older plan).
-    if (status === 429 && Number.isInteger(limit) && limit > 0 && limit < this.perMinute) this.perMinute = limit
+    if (Number.isInteger(limit) && limit > 0 && limit < this.perMinute) this.perMinute = limit
   }
 }
 
 /** A gate without a budget (concurrency only): for emulators with rate limiting off and for tools. */
 export class ConcurrencyGate extends BaseRateGate {
+  protected readonly remainingHeader = 'x-ratelimit-remaining'
+
   constructor(options: RateGateDeps = {}) {
     super(options)
   }
@@ -289,4 +359,5 @@ export class ConcurrencyGate extends BaseRateGate {
     return now + 1_000
   }
   protected onHeaders(): void {}
+  protected onPause(): void {}
 }

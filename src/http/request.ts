@@ -5,6 +5,7 @@ import {
   NetworkError,
   ResponseShapeError,
   TimeoutError,
+  UnreachableError,
   formatZodPath,
   mapHttpError,
   requestIdFromHeaders,
@@ -18,7 +19,7 @@ import {
   decideRetry,
   retryHintsFromHeaders,
 } from './retry-policy.js'
-import { type Transport, TransportTimeout, defaultTransport, fetchTransport } from './transport.js'
+import { type Transport, TransportTimeout, defaultTransport, fetchTransport, unreachableReason } from './transport.js'
 import {
   type Clock,
   type FetchLike,
@@ -80,6 +81,7 @@ type Attempt =
   | { kind: 'response'; status: number; headers: ResponseHeaders; text: string }
   | { kind: 'network'; cause: unknown }
   | { kind: 'timeout'; cause: unknown }
+  | { kind: 'unreachable'; cause: unknown; reason: string }
 
 /**
  * The request core shared by both clients: rate gate, timeout, JSON, response validation, typed errors, and
@@ -97,6 +99,7 @@ export class HttpClient {
   private readonly timeoutMs: number
   private readonly retry: RetryOptions
   private readonly onEvent: ((event: HttpEvent) => void) | undefined
+  private readonly cancellations: AbortSignal[] = []
 
   constructor(options: HttpClientOptions) {
     this.service = options.service
@@ -112,9 +115,28 @@ export class HttpClient {
     this.onEvent = options.onEvent
   }
 
+  /**
+   * From now on every request of this client also ends when `signal` aborts: one waiting at the rate gate, one
+   * sleeping before a retry and one in flight. For a run whose engine does not hand its signal to every call
+   * (a Ctrl-C must not wait for retries against an API that does not answer).
+   */
+  cancelOn(signal: AbortSignal): void {
+    if (!this.cancellations.includes(signal)) this.cancellations.push(signal)
+  }
+
   async request<S extends z.ZodType | undefined = undefined>(
     options: RequestOptions<S>,
   ): Promise<HttpResult<Infer<S>>> {
+    const joined = joinSignals([options.signal, ...this.cancellations])
+    try {
+      return await this.send({ ...options, signal: joined.signal })
+    } finally {
+      joined.dispose()
+    }
+  }
+
+  private async send<S extends z.ZodType | undefined>(options: RequestOptions<S>): Promise<HttpResult<Infer<S>>> {
+    const { signal } = options
     const url = this.buildUrl(options.path, options.query)
     const endpoint = `${options.method} ${url.pathname}`
     const headers: Record<string, string> = {
@@ -124,9 +146,11 @@ export class HttpClient {
     }
     const body = options.body === undefined ? undefined : JSON.stringify(options.body)
 
+    let unreachableInARow = 0
     for (let attempt = 1; ; attempt++) {
       const result = await this.attempt(url, headers, body, options)
       const now = this.clock.now()
+      unreachableInARow = result.kind === 'unreachable' ? unreachableInARow + 1 : 0
 
       if (result.kind === 'response' && result.status < 400) {
         return this.succeed(result, endpoint, options.schema)
@@ -134,6 +158,7 @@ export class HttpClient {
 
       let outcome: Outcome
       let error: ApiError
+      let reason: string
       let hints: { retryAfterMs: number | undefined; resetAt: number | undefined } = {
         retryAfterMs: undefined,
         resetAt: undefined,
@@ -149,8 +174,19 @@ export class HttpClient {
           body: parseJsonOrUndefined(result.text),
           resetAt: result.status === 429 ? (hints.resetAt ?? addMaybe(now, hints.retryAfterMs)) : undefined,
         })
+        reason = `${result.status}${error.code ? ` ${error.code}` : ''}`
         if (result.status === 429)
           this.onEvent?.({ type: 'rate-limited', service: this.service, endpoint, resetAt: hints.resetAt })
+      } else if (result.kind === 'unreachable') {
+        outcome = 'unreachable'
+        reason = result.reason
+        error = new UnreachableError({
+          service: this.service,
+          endpoint,
+          url: this.baseUrl.toString(),
+          reason: result.reason,
+          cause: result.cause,
+        })
       } else {
         outcome = result.kind
         const Ctor = result.kind === 'timeout' ? TimeoutError : NetworkError
@@ -163,6 +199,7 @@ export class HttpClient {
               : describeCause(result.cause),
           cause: result.cause,
         })
+        reason = error.detail ?? result.kind
       }
 
       const decision = decideRetry({
@@ -171,15 +208,31 @@ export class HttpClient {
         attempt,
         method: options.method,
         replaySafe: options.replaySafe ?? false,
+        consecutiveUnreachable: unreachableInARow,
         retryAfterMs: hints.retryAfterMs,
         resetAt: hints.resetAt,
         now,
         random: this.random,
         options: this.retry,
       })
-      if (!decision.retry) throw error
-      this.onEvent?.({ type: 'retry', service: this.service, endpoint, attempt, outcome, waitMs: decision.waitMs })
-      await this.sleep(decision.waitMs, options.signal)
+      if (!decision.retry) {
+        if (error instanceof UnreachableError) {
+          this.onEvent?.({ type: 'unreachable', service: this.service, endpoint, url: error.url, reason })
+        }
+        throw error
+      }
+      this.onEvent?.({
+        type: 'retry',
+        service: this.service,
+        endpoint,
+        attempt,
+        outcome,
+        waitMs: decision.waitMs,
+        reason,
+      })
+      await this.sleep(decision.waitMs, signal).catch((cause: unknown) => {
+        throw signal?.aborted ? signal.reason : cause
+      })
     }
   }
 
@@ -189,22 +242,27 @@ export class HttpClient {
     body: string | undefined,
     options: RequestOptions<z.ZodType | undefined>,
   ): Promise<Attempt> {
-    const release = await this.gate.acquire(options.signal)
+    const { signal } = options
+    // The caller's own cancellation is not an API failure: it propagates as is, whatever was waiting on it.
+    const release = await this.gate.acquire(signal).catch((cause: unknown) => {
+      throw signal?.aborted ? signal.reason : cause
+    })
     try {
       const response = await this.transport({
         method: options.method,
         url,
         headers,
         body,
-        signal: options.signal,
+        signal,
         timeoutMs: options.timeoutMs ?? this.timeoutMs,
       })
-      this.gate.observe(response.status, response.headers)
+      this.gate.observe(response.status, response.headers, release.admission)
       return { kind: 'response', ...response }
     } catch (cause) {
-      // The caller's own cancellation is not an API failure: let it propagate as is.
-      if (options.signal?.aborted) throw options.signal.reason
+      if (signal?.aborted) throw signal.reason
       if (cause instanceof TransportTimeout) return { kind: 'timeout', cause }
+      const reason = unreachableReason(cause)
+      if (reason !== undefined) return { kind: 'unreachable', cause, reason }
       return { kind: 'network', cause }
     } finally {
       release()
@@ -243,6 +301,35 @@ export class HttpClient {
       else url.searchParams.set(key, String(value))
     }
     return url
+  }
+}
+
+/**
+ * One signal for a request from the caller's and the client's: without `AbortSignal.any`, whose dependants a
+ * long-lived source keeps until it is collected, since a run's signal lives as long as the run.
+ */
+function joinSignals(signals: ReadonlyArray<AbortSignal | undefined>): {
+  signal: AbortSignal | undefined
+  dispose: () => void
+} {
+  const distinct = [...new Set(signals.filter((s): s is AbortSignal => s !== undefined))]
+  if (distinct.length <= 1) return { signal: distinct[0], dispose: () => {} }
+  const controller = new AbortController()
+  const aborted = distinct.find((s) => s.aborted)
+  if (aborted) {
+    controller.abort(aborted.reason)
+    return { signal: controller.signal, dispose: () => {} }
+  }
+  const listeners = distinct.map((source) => {
+    const listener = (): void => controller.abort(source.reason)
+    source.addEventListener('abort', listener, { once: true })
+    return { source, listener }
+  })
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const { source, listener } of listeners) source.removeEventListener('abort', listener)
+    },
   }
 }
 

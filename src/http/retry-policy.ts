@@ -1,7 +1,7 @@
 import type { FailureClass } from './failure.js'
-import type { HttpMethod, ResponseHeaders } from './types.js'
+import type { AttemptOutcome, HttpMethod, ResponseHeaders } from './types.js'
 
-export type Outcome = number | 'network' | 'timeout'
+export type Outcome = AttemptOutcome
 
 export interface RetryOptions {
   /** Total attempts including the first one. */
@@ -10,6 +10,13 @@ export interface RetryOptions {
   maxDelayMs: number
   /** A server-requested wait longer than this is not waited for: the error surfaces instead. */
   maxServerWaitMs: number
+  /**
+   * Attempts in a row that may find nothing listening (connection refused, no such host) before giving up. A
+   * refused connection is not a blip mid-request: nothing is there, and minutes of backoff only hide it.
+   */
+  unreachableAttempts: number
+  /** Wait before trying an unreachable address again. */
+  unreachableDelayMs: number
 }
 
 export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
@@ -17,6 +24,8 @@ export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   maxServerWaitMs: 5 * 60_000,
+  unreachableAttempts: 2,
+  unreachableDelayMs: 1_000,
 }
 
 export interface RetryInput {
@@ -32,6 +41,8 @@ export interface RetryInput {
   method: HttpMethod
   /** The caller says replaying this request cannot duplicate an effect (a search, or a reconciled create). */
   replaySafe: boolean
+  /** How many attempts in a row, this one included, found the address unreachable (default 1 for that outcome). */
+  consecutiveUnreachable?: number | undefined
   /** From `Retry-After`, relative ms. */
   retryAfterMs?: number | undefined
   /** From `X-RateLimit-Reset` / `X-AircallApi-Reset`, UNIX ms. */
@@ -57,6 +68,15 @@ export function decideRetry(input: RetryInput): RetryDecision {
     return { retry: false, reason: `${what} is not retryable (${input.failure})` }
   }
   if (attempt >= opts.maxAttempts) return { retry: false, reason: `gave up after ${attempt} attempts` }
+
+  // Nothing reached the server, so any method may be sent again; but only briefly.
+  if (outcome === 'unreachable') {
+    const streak = input.consecutiveUnreachable ?? 1
+    if (streak >= opts.unreachableAttempts) {
+      return { retry: false, reason: `unreachable on ${streak} attempt${streak === 1 ? '' : 's'} in a row` }
+    }
+    return { retry: true, waitMs: opts.unreachableDelayMs }
+  }
 
   // A 429 was refused before processing, so replaying it is safe for any method.
   if (outcome !== 429 && !IDEMPOTENT.has(input.method) && !input.replaySafe) {
@@ -120,9 +140,23 @@ export interface RetryHints {
   resetAt: number | undefined
 }
 
+/**
+ * The waits a response announces. A reset time only announces a wait while the budget is spent: a 429 whose
+ * `X-RateLimit-Remaining` still counts requests left (the emulators' injected faults, a proxy's throttle) asks
+ * for no wait until the window ends, so that request backs off like any transient failure instead.
+ */
 export function retryHintsFromHeaders(headers: ResponseHeaders, now: number): RetryHints {
+  const left = budgetLeft(headers, 'x-ratelimit-remaining') || budgetLeft(headers, 'x-aircallapi-remaining')
   return {
     retryAfterMs: parseRetryAfter(headers.get('retry-after'), now),
-    resetAt: parseResetHeader(headers.get('x-ratelimit-reset') ?? headers.get('x-aircallapi-reset'), now),
+    resetAt: left
+      ? undefined
+      : parseResetHeader(headers.get('x-ratelimit-reset') ?? headers.get('x-aircallapi-reset'), now),
   }
+}
+
+/** True when a response says requests are left in the current window (so a 429 is not the budget running out). */
+export function budgetLeft(headers: ResponseHeaders, remainingHeader: string): boolean {
+  const value = headers.get(remainingHeader)
+  return value !== null && value.trim() !== '' && Number(value) > 0
 }

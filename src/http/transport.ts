@@ -134,6 +134,38 @@ export function fetchTransport(fetchImpl: FetchLike): Transport {
 
 const IDLE_SOCKET_MS = 4_000
 
+/**
+ * Connection errors that mean nothing answers at the address, so the request was never sent: a refused
+ * connection (nothing listening) and DNS failures. Resets and timeouts are not here: they happen mid-exchange.
+ */
+const UNREACHABLE: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host (DNS lookup failed)',
+  EAI_AGAIN: 'the host name could not be resolved (DNS lookup timed out)',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network unreachable',
+}
+
+const errorCodes = (cause: unknown, depth = 0): string[] => {
+  if (typeof cause !== 'object' || cause === null || depth > 3) return []
+  const { code, errors, cause: inner } = cause as { code?: unknown; errors?: unknown; cause?: unknown }
+  return [
+    ...(typeof code === 'string' ? [code] : []),
+    // Happy eyeballs (several addresses tried) rejects with an AggregateError; fetch wraps the socket error.
+    ...(Array.isArray(errors) ? errors.flatMap((e: unknown) => errorCodes(e, depth + 1)) : []),
+    ...errorCodes(inner, depth + 1),
+  ]
+}
+
+/** Pure: why a transport's rejection means the address is unreachable, or undefined when it does not. */
+export function unreachableReason(cause: unknown): string | undefined {
+  for (const code of errorCodes(cause)) {
+    const reason = UNREACHABLE[code]
+    if (reason !== undefined) return reason
+  }
+  return undefined
+}
+
 let shared: Transport | undefined
 
 /** One pool of keep-alive sockets per process, shared by every client that was not given its own transport. */

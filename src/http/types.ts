@@ -30,14 +30,22 @@ export const realSleep: Sleep = async (ms, signal) => {
   await delay(ms, undefined, signal ? { signal } : undefined)
 }
 
+/** What a failed attempt came to: an HTTP status, or no usable response at all. */
+export type AttemptOutcome = number | 'network' | 'timeout' | 'unreachable'
+
 /** Observable things the request core does, for progress/log renderers (the core never prints). */
 export type HttpEvent =
   | {
       type: 'retry'
       service: ServiceName
       endpoint: string
+      /** The attempt that just failed (1-based). */
       attempt: number
-      outcome: number | 'network' | 'timeout'
+      outcome: AttemptOutcome
       waitMs: number
+      /** What went wrong, for a person: "connection refused", "503 service_unavailable", "no response within 20000 ms". */
+      reason: string
     }
   | { type: 'rate-limited'; service: ServiceName; endpoint: string; resetAt: number | undefined }
+  /** Nothing answers at the API's address (refused, no such host): the request gave up after a brief retry. */
+  | { type: 'unreachable'; service: ServiceName; endpoint: string; url: string; reason: string }

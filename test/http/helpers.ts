@@ -25,6 +25,28 @@ export class ManualClock implements Clock {
   }
 }
 
+/**
+ * Virtual time shared by concurrent sleepers and by an emulator (`now`): a sleep returns at once and moves time to
+ * at least its own end, so sleepers that overlap cost the longest of them, not their sum (as they would in real
+ * time). Every sleep is recorded.
+ */
+export class SharedClock implements Clock {
+  readonly sleeps: number[] = []
+  constructor(private time = 1_700_000_000_000) {}
+
+  now(): number {
+    return this.time
+  }
+
+  readonly sleep: Sleep = async (ms, signal) => {
+    signal?.throwIfAborted()
+    this.sleeps.push(ms)
+    const end = this.time + Math.max(0, ms)
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    this.time = Math.max(this.time, end)
+  }
+}
+
 export interface RecordedRequest {
   method: string
   path: string

@@ -123,6 +123,98 @@ describe('IntercomRateGate', () => {
   })
 })
 
+describe('429 pauses: one per burst, as long as announced', () => {
+  const spent = (resetSeconds: number, extra: Record<string, string | number> = {}) =>
+    headers({ 'x-ratelimit-limit': 100, 'x-ratelimit-remaining': 0, 'x-ratelimit-reset': resetSeconds, ...extra })
+
+  it('a burst of 429s from requests admitted together pauses once, to the first one’s reset', async () => {
+    const clock = new ManualClock(1_700_000_001_000)
+    const gate = new AircallRateGate({ perMinute: 120, clock, sleep: clock.sleep })
+    const burst = await Promise.all([gate.acquire(), gate.acquire(), gate.acquire()])
+    // Each 429 of Aircall's fault injection announces "now + 60 s", a little later each time.
+    for (const release of burst) {
+      gate.observe(
+        429,
+        headers({ 'x-aircallapi-remaining': 0, 'x-aircallapi-reset': clock.now() / 1000 + 60 }),
+        release.admission,
+      )
+      clock.advance(400)
+      release()
+    }
+    expect(gate.stats()).toMatchObject({ rateLimited: 3, pauses: 1, pausedMs: 60_000, pausedUntil: 1_700_000_061_000 })
+  })
+
+  it('a late 429 of a request admitted before the pause does not pause the window after it', async () => {
+    const clock = new ManualClock(1_700_000_001_000)
+    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
+    const early = await gate.acquire()
+    const slow = await gate.acquire()
+    gate.observe(429, spent(1_700_000_010), early.admission)
+    early()
+    // The pause ends at :10; requests are admitted in the new window, then the slow one's 429 arrives.
+    const fresh = await gate.acquire()
+    expect(clock.now()).toBe(1_700_000_010_000)
+    gate.observe(429, spent(1_700_000_020), slow.admission)
+    slow()
+    fresh()
+    await admit(gate, 50)
+    expect(clock.now()).toBe(1_700_000_010_000)
+    expect(gate.stats()).toMatchObject({ rateLimited: 2, pauses: 1, pausedUntil: 0 })
+  })
+
+  it('a 429 of a request admitted after the pause is a new burst', async () => {
+    const clock = new ManualClock(1_700_000_001_000)
+    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
+    const first = await gate.acquire()
+    gate.observe(429, spent(1_700_000_010), first.admission)
+    first()
+    const second = await gate.acquire()
+    gate.observe(429, spent(1_700_000_020), second.admission)
+    second()
+    await admit(gate, 1)
+    expect(clock.now()).toBe(1_700_000_020_000)
+    expect(gate.stats()).toMatchObject({ pauses: 2, pausedMs: 19_000 })
+  })
+
+  it('pauses for the Retry-After of the response rather than to the end of the window', async () => {
+    const clock = new ManualClock(1_700_000_001_000)
+    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
+    const r = await gate.acquire()
+    gate.observe(429, spent(1_700_000_010, { 'retry-after': 2 }), r.admission)
+    r()
+    await admit(gate, 1)
+    expect(clock.now()).toBe(1_700_000_003_000)
+  })
+
+  it('does not pause for a 429 that says requests are left in the window', async () => {
+    const clock = new ManualClock(1_700_000_001_000)
+    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
+    const r = await gate.acquire()
+    gate.observe(429, headers({ 'x-ratelimit-remaining': 80, 'x-ratelimit-reset': 1_700_000_010 }), r.admission)
+    r()
+    await admit(gate, 50)
+    expect(clock.now()).toBe(1_700_000_001_000)
+    expect(gate.stats()).toMatchObject({ rateLimited: 1, pauses: 0, waits: 0 })
+  })
+
+  it('pauses 1 s for an Intercom 429 that announces nothing (Intercom itself always sends its reset)', async () => {
+    const clock = new ManualClock(1_700_000_001_000)
+    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
+    const r = await gate.acquire()
+    gate.observe(429, new Headers(), r.admission)
+    r()
+    await admit(gate, 1)
+    expect(clock.now()).toBe(1_700_000_002_000)
+  })
+
+  it('grants Intercom its own default of 8 requests in flight when none is configured', async () => {
+    const gate = new IntercomRateGate({ concurrency: undefined })
+    const held = await Promise.all(Array.from({ length: 8 }, () => gate.acquire()))
+    expect(gate.stats().inFlight).toBe(8)
+    for (const release of held) release()
+  })
+})
+
 describe('AircallRateGate', () => {
   it('admits at most perMinute requests in any 60 s', async () => {
     const clock = new ManualClock()

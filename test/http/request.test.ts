@@ -10,10 +10,11 @@ import {
   ResponseShapeError,
   ServerError,
   TimeoutError,
+  UnreachableError,
 } from '../../src/http/errors.js'
 import { IntercomRateGate } from '../../src/http/rate-gate.js'
 import { HttpClient, type HttpClientOptions } from '../../src/http/request.js'
-import type { HttpEvent } from '../../src/http/types.js'
+import { type HttpEvent, type Sleep, realSleep } from '../../src/http/types.js'
 import { type Handler, ManualClock, type TestServer, startServer } from './helpers.js'
 
 const SECRET = 'tok_very_secret_123'
@@ -180,23 +181,122 @@ describe('HttpClient', () => {
     expect(server.requests).toHaveLength(3)
   })
 
-  it('raises NetworkError for a refused connection', async () => {
+  it('reports a refused connection with the URL and the cause after one retry 1 s later, even for a POST', async () => {
     const probe = createServer()
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
     const port = (probe.address() as { port: number }).port
     await new Promise<void>((r) => probe.close(() => r()))
     const clock = new ManualClock()
+    const events: HttpEvent[] = []
     const http = new HttpClient({
-      service: 'aircall',
+      service: 'intercom',
       baseUrl: `http://127.0.0.1:${port}`,
       headers: {},
       clock,
       sleep: clock.sleep,
-      retry: { maxAttempts: 2 },
+      onEvent: (e) => events.push(e),
     })
-    const err = (await http.request({ method: 'GET', path: '/v1/ping' }).catch((e: unknown) => e)) as NetworkError
-    expect(err).toBeInstanceOf(NetworkError)
-    expect(err.endpoint).toBe('GET /v1/ping')
+    const err = (await http
+      .request({ method: 'POST', path: '/conversations', body: {} })
+      .catch((e: unknown) => e)) as UnreachableError
+    expect(err).toBeInstanceOf(UnreachableError)
+    expect(err.message).toBe(`cannot reach Intercom at http://127.0.0.1:${port}/ : connection refused`)
+    expect(err).toMatchObject({ endpoint: 'POST /conversations', errorCode: 'unreachable', failure: 'retry' })
+    expect(err.hint).toMatch(/INTERCOM_API_URL/)
+    expect(clock.sleeps).toEqual([1_000])
+    expect(events).toEqual([
+      {
+        type: 'retry',
+        service: 'intercom',
+        endpoint: 'POST /conversations',
+        attempt: 1,
+        outcome: 'unreachable',
+        waitMs: 1_000,
+        reason: 'connection refused',
+      },
+      {
+        type: 'unreachable',
+        service: 'intercom',
+        endpoint: 'POST /conversations',
+        url: `http://127.0.0.1:${port}/`,
+        reason: 'connection refused',
+      },
+    ])
+  })
+
+  it('says why in every retry event', async () => {
+    const { http, events } = await setup((_r, i) =>
+      i === 0
+        ? { status: 503, json: { type: 'error.list', errors: [{ code: 'service_unavailable', message: 'down' }] } }
+        : i === 1
+          ? { hangUp: true }
+          : { json: { ok: true } },
+    )
+    await http.request({ method: 'GET', path: '/me', schema: okSchema })
+    const reasons = events.flatMap((e) => (e.type === 'retry' ? [e.reason] : []))
+    expect(reasons[0]).toBe('503 service_unavailable')
+    expect(reasons[1]).toMatch(/socket hang up|ECONNRESET|closed/)
+  })
+
+  describe('cancelOn: a run-wide signal reaches every request of the client', () => {
+    /** A sleep that only ends when aborted, to prove the abort is what ends it. */
+    const sleepUntilAborted =
+      (slept: number[]): Sleep =>
+      (ms, signal) =>
+        new Promise<void>((_resolve, reject) => {
+          slept.push(ms)
+          signal?.throwIfAborted()
+          signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
+        })
+
+    it('ends a request in flight', async () => {
+      const { http, server } = await setup(() => ({ delayMs: 5_000, json: { ok: true } }))
+      const run = new AbortController()
+      http.cancelOn(run.signal)
+      const pending = http.request({ method: 'GET', path: '/me', schema: okSchema }).catch((e: unknown) => e)
+      while (server.requests.length === 0) await new Promise((r) => setImmediate(r))
+      run.abort(new Error('stopped by the run'))
+      expect(await pending).toEqual(new Error('stopped by the run'))
+    })
+
+    it('ends a request sleeping before its retry, and one waiting at the paused gate', async () => {
+      const slept: number[] = []
+      const clock = new ManualClock()
+      const sleep = sleepUntilAborted(slept)
+      const gate = new IntercomRateGate({ clock, sleep })
+      const { http, server } = await setup(
+        () => ({ status: 429, headers: { 'x-ratelimit-remaining': '0', 'retry-after': '30' } }),
+        { gate, sleep },
+      )
+      const run = new AbortController()
+      http.cancelOn(run.signal)
+      const first = http.request({ method: 'GET', path: '/a', schema: okSchema }).catch((e: unknown) => e)
+      while (slept.length === 0) await new Promise((r) => setImmediate(r))
+      // The 429 paused the gate for 30 s: the next request waits at the gate, the first one in its retry backoff.
+      const second = http.request({ method: 'GET', path: '/b', schema: okSchema }).catch((e: unknown) => e)
+      while (slept.length < 2) await new Promise((r) => setImmediate(r))
+      expect(slept).toEqual([30_000, 30_000])
+      run.abort(new Error('stopped by the run'))
+      expect(await first).toEqual(new Error('stopped by the run'))
+      expect(await second).toEqual(new Error('stopped by the run'))
+      expect(server.requests.map((r) => r.path)).toEqual(['/a'])
+      expect(gate.stats().inFlight).toBe(0)
+    })
+
+    it('rejects with the run signal reason from the real sleep too', async () => {
+      const { http, events } = await setup(() => ({ status: 503 }), {
+        sleep: realSleep,
+        random: () => 0.999,
+        retry: { baseDelayMs: 60_000 },
+      })
+      const run = new AbortController()
+      http.cancelOn(run.signal)
+      const pending = http.request({ method: 'GET', path: '/me', schema: okSchema }).catch((e: unknown) => e)
+      while (events.length === 0) await new Promise((r) => setImmediate(r))
+      // Sleeping a minute before the retry; the abort ends that sleep at once.
+      run.abort(new Error('stopped by the run'))
+      expect(await pending).toEqual(new Error('stopped by the run'))
+    })
   })
 
   it("propagates the caller's abort as is", async () => {

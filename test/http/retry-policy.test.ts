@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 
-import { NetworkError, TimeoutError, mapHttpError } from '../../src/http/errors.js'
+import { NetworkError, TimeoutError, UnreachableError, mapHttpError } from '../../src/http/errors.js'
 import { classifyFailure } from '../../src/http/failure.js'
 import {
   type Outcome,
@@ -20,6 +20,9 @@ const failureOf = (outcome: Outcome): RetryInput['failure'] => {
   const init = { service: 'intercom' as const, endpoint: 'GET /x' }
   if (outcome === 'network') return classifyFailure(new NetworkError(init))
   if (outcome === 'timeout') return classifyFailure(new TimeoutError(init))
+  if (outcome === 'unreachable') {
+    return classifyFailure(new UnreachableError({ ...init, url: 'http://127.0.0.1:9/', reason: 'connection refused' }))
+  }
   const headers = { get: () => null }
   return classifyFailure(mapHttpError({ ...init, status: outcome, headers, body: undefined }))
 }
@@ -118,6 +121,34 @@ describe('decideRetry', () => {
     })
   })
 
+  it('retries an unreachable address once, after 1 s, for any method, then gives up', () => {
+    expect(decideRetry(base({ outcome: 'unreachable' }))).toEqual({ retry: true, waitMs: 1_000 })
+    // Nothing reached the server: a POST cannot have been processed.
+    expect(decideRetry(base({ outcome: 'unreachable', method: 'POST' }))).toEqual({ retry: true, waitMs: 1_000 })
+    expect(decideRetry(base({ outcome: 'unreachable', attempt: 2, consecutiveUnreachable: 2 }))).toEqual({
+      retry: false,
+      reason: 'unreachable on 2 attempts in a row',
+    })
+    // A refusal after two 503s (a restart) still gets its one retry; the overall cap still holds.
+    expect(decideRetry(base({ outcome: 'unreachable', attempt: 3, consecutiveUnreachable: 1 })).retry).toBe(true)
+    expect(decideRetry(base({ outcome: 'unreachable', attempt: 6, consecutiveUnreachable: 1 })).retry).toBe(false)
+    const configured = { unreachableAttempts: 3, unreachableDelayMs: 200 }
+    expect(decideRetry(base({ outcome: 'unreachable', consecutiveUnreachable: 2, options: configured }))).toEqual({
+      retry: true,
+      waitMs: 200,
+    })
+  })
+
+  it('keeps the whole unreachable budget within about 2 s whatever else the options say', () => {
+    let waited = 0
+    for (let attempt = 1; ; attempt++) {
+      const d = decideRetry(base({ outcome: 'unreachable', attempt, consecutiveUnreachable: attempt }))
+      if (!d.retry) break
+      waited += d.waitMs
+    }
+    expect(waited).toBeLessThanOrEqual(2_000)
+  })
+
   it('does not wait for a server reset beyond maxServerWaitMs', () => {
     const d = decideRetry(base({ outcome: 429, resetAt: NOW + 3_600_000 }))
     expect(d.retry).toBe(false)
@@ -140,6 +171,13 @@ describe('header parsing', () => {
     expect(parseResetHeader('30', NOW)).toBe(NOW + 30_000)
     expect(parseResetHeader('nope', NOW)).toBeUndefined()
     expect(parseResetHeader('-5', NOW)).toBeUndefined()
+  })
+
+  it('reads no wait until the reset from a 429 that says requests are left in the window', () => {
+    const spent = new Headers({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1700000010' })
+    expect(retryHintsFromHeaders(spent, NOW)).toEqual({ retryAfterMs: undefined, resetAt: 1_700_000_010_000 })
+    const left = new Headers({ 'x-ratelimit-remaining': '1500', 'x-ratelimit-reset': '1700000010', 'retry-after': '1' })
+    expect(retryHintsFromHeaders(left, NOW)).toEqual({ retryAfterMs: 1_000, resetAt: undefined })
   })
 
   it('takes X-AircallApi-Reset when X-RateLimit-Reset is absent', () => {

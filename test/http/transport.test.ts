@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { TransportTimeout, nodeHttpTransport } from '../../src/http/transport.js'
+import { TransportTimeout, fetchTransport, nodeHttpTransport, unreachableReason } from '../../src/http/transport.js'
 
 const servers: Server[] = []
 
@@ -101,5 +101,38 @@ describe('nodeHttpTransport', () => {
     const late = new AbortController()
     setTimeout(() => late.abort(new Error('cancelled late')), 30)
     await expect(transport(request(url, { signal: late.signal }))).rejects.toThrow('cancelled late')
+  })
+})
+
+const errno = (code: string): Error => Object.assign(new Error(`connect ${code}`), { code })
+
+describe('unreachableReason', () => {
+  it('names refused connections and DNS failures, however they are wrapped', () => {
+    expect(unreachableReason(errno('ECONNREFUSED'))).toBe('connection refused')
+    expect(unreachableReason(errno('ENOTFOUND'))).toMatch(/no such host/)
+    expect(unreachableReason(errno('EAI_AGAIN'))).toMatch(/could not be resolved/)
+    // Node tries every address of a name (happy eyeballs); fetch wraps the socket error in its cause.
+    expect(unreachableReason(new AggregateError([errno('ECONNREFUSED'), errno('ECONNREFUSED')]))).toBe(
+      'connection refused',
+    )
+    expect(unreachableReason(new TypeError('fetch failed', { cause: errno('ENOTFOUND') }))).toMatch(/no such host/)
+  })
+
+  it('leaves failures mid-exchange to the ordinary retries', () => {
+    for (const code of ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET']) {
+      expect(unreachableReason(errno(code))).toBeUndefined()
+    }
+    expect(unreachableReason(new TransportTimeout(100))).toBeUndefined()
+    expect(unreachableReason('nope')).toBeUndefined()
+  })
+
+  it('recognises what both transports reject with for a port nobody listens on', async () => {
+    const url = await listen(createServer())
+    const server = servers.pop()
+    await new Promise<void>((resolve) => server?.close(() => resolve()))
+    for (const transport of [nodeHttpTransport(), fetchTransport(fetch)]) {
+      const cause = await transport(request(url)).catch((error: unknown) => error)
+      expect(unreachableReason(cause)).toBe('connection refused')
+    }
   })
 })
