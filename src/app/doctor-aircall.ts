@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config/schema.js'
-import { AuthError, ForbiddenError } from '../http/errors.js'
+import { AuthError, ForbiddenError, UnreachableError } from '../http/errors.js'
 import { row, type Outcome } from './doctor-rows.js'
 import type { Runtime } from './runtime.js'
 import { listenerUrls, requiredAircallEvents } from './webhooks.js'
@@ -51,6 +51,10 @@ export const checkAircall = async (runtime: Runtime, signal: AbortSignal): Promi
           ),
         ],
       }
+    }
+    // Refused or unresolvable: say so, with the URL, rather than the generic "no answer".
+    if (error instanceof UnreachableError) {
+      return { rows: [row('aircall-credentials', title, 'fail', error.message, error.hint)] }
     }
     throw error
   }

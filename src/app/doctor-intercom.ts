@@ -1,6 +1,6 @@
 import { z } from 'zod/v4'
 import type { AppConfig } from '../config/schema.js'
-import { AuthError, ForbiddenError } from '../http/errors.js'
+import { AuthError, ForbiddenError, UnreachableError } from '../http/errors.js'
 import { requiredDataAttributes, type RequiredDataAttribute } from '../rules/tag-attributes.js'
 import { DataAttributeEnsurer } from '../sync/data-attributes.js'
 import { row, type CheckRow, type Fix, type Outcome } from './doctor-rows.js'
@@ -64,6 +64,10 @@ export const checkIntercom = async (runtime: Runtime, signal: AbortSignal): Prom
           ),
         ],
       }
+    }
+    // Refused or unresolvable: say so, with the URL, rather than the generic "no answer".
+    if (error instanceof UnreachableError) {
+      return { rows: [row('intercom-credentials', title, 'fail', error.message, error.hint)] }
     }
     throw error
   }

@@ -94,6 +94,33 @@ describe('doctor checks', () => {
     expect(byId(result, 'store')?.status).toBe('pass')
   })
 
+  test('an API nobody listens at fails as refused, with its URL, well before the per-check timeout', async () => {
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const address = probe.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    await new Promise((resolve) => probe.close(resolve))
+    const slept: number[] = []
+    const result = await runDoctor({
+      load: () => loaded({ intercom: { apiUrl: `http://127.0.0.1:${port}` } }),
+      deps: {
+        sleep: (ms) => {
+          slept.push(ms)
+          return Promise.resolve()
+        },
+      },
+    })
+    expect(byId(result, 'intercom-credentials')).toMatchObject({
+      status: 'fail',
+      detail: `cannot reach Intercom at http://127.0.0.1:${port}/ : connection refused`,
+      hint: expect.stringContaining('INTERCOM_API_URL') as unknown,
+    })
+    expect(byId(result, 'admin')?.status).toBe('skip')
+    expect(byId(result, 'aircall-credentials')?.status).toBe('pass')
+    // One retry a second later, then the answer: not ten seconds of backoff ending in "no answer".
+    expect(slept).toEqual([1_000])
+  })
+
   test('templates render with sample data; a broken one fails with its position', async () => {
     const result = await runDoctor({
       load: () =>
