@@ -1,4 +1,4 @@
-import type { LoadedConfig } from '../config/loader.js'
+import { leafPaths, type EnvOverride, type LoadedConfig, type ValueOrigin } from '../config/loader.js'
 import { REDACTED } from '../config/redact.js'
 import { SECRET_PATHS, type AppConfig } from '../config/schema.js'
 
@@ -62,7 +62,18 @@ export interface ShowResult {
   sources: LoadedConfig['sources']
   /** Template settings read from a file (key path → file); `config` shows the Liquid source they hold. */
   templateFiles: Record<string, string>
+  /** Every value (credentials redacted) with where it came from: a file key, a variable, a flag or the default. */
+  values: Array<{ key: string; value: unknown; origin: ValueOrigin }>
+  /** File values the environment replaced. */
+  overrides: EnvOverride[]
 }
+
+const valueAt = (root: unknown, path: readonly string[]): unknown =>
+  path.reduce<unknown>(
+    (current, part) =>
+      current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[part] : undefined,
+    root,
+  )
 
 /** The effective configuration with every credential replaced by a marker saying whether it is set. */
 export const showConfig = (loaded: LoadedConfig): ShowResult => {
@@ -78,5 +89,17 @@ export const showConfig = (loaded: LoadedConfig): ShowResult => {
     config,
     sources: loaded.sources,
     templateFiles: loaded.templateFiles ?? {},
+    values: [
+      ...leafPaths(config)
+        .filter((path) => path.join('.') !== 'store.path')
+        .map((path) => ({
+          key: path.join('.'),
+          value: valueAt(config, path),
+          origin: loaded.origins?.[path.join('.')] ?? { kind: 'default' as const },
+        })),
+      // The store the commands open, set or not, and whichever of --state, the environment or the file chose it.
+      { key: 'store.path', value: loaded.statePath, origin: loaded.origins?.['store.path'] ?? { kind: 'default' } },
+    ],
+    overrides: loaded.overrides ?? [],
   }
 }

@@ -1,6 +1,7 @@
-import { ConfigError, type LoadedConfig } from '../config/loader.js'
+import { ConfigError, formatProblem, type LoadedConfig } from '../config/loader.js'
 import type { FetchLike } from '../http/types.js'
 import { checkAircall, checkAircallTags, checkAircallWebhook } from './doctor-aircall.js'
+import { environmentRows } from './doctor-environment.js'
 import { checkAdmin, checkAttributes, checkIntercom, checkIntercomTags, intercomTopicsRow } from './doctor-intercom.js'
 import {
   message,
@@ -46,7 +47,7 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorResult> =
     loaded = options.load()
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
-    const detail = error.problems.map((problem) => `${problem.file}:${problem.path}: ${problem.message}`).join('; ')
+    const detail = error.problems.map(formatProblem).join('; ')
     return summarise(
       null,
       [row('config', 'configuration', 'fail', detail, 'fix the file, then run `config validate`')],
@@ -94,7 +95,7 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorResult> =
     const listenerUrl = options.listenerUrl ?? config.listener.publicUrl
 
     const outcomes: Outcome[] = await Promise.all([
-      Promise.resolve({ rows: [configRow] }),
+      Promise.resolve({ rows: [configRow, ...environmentRows(loaded)] }),
       Promise.resolve(aircall),
       Promise.resolve(intercom),
       needsIntercom('admin', 'Intercom admin', (signal) => checkAdmin(runtime, signal)),

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs'
 import { isSupportedCountry } from 'libphonenumber-js'
+import { findEnvOverrides, type EnvOverride } from '../config/loader.js'
 import { configSchema, ENV, type TagMapping } from '../config/schema.js'
 import { CancelledError, UserError } from '../errors.js'
 import { checkTemplate, DEFAULT_MISSED_CALL_MESSAGE_TEMPLATE } from '../templates/index.js'
 import {
+  configFromAnswers,
   renderConfigYaml,
   writeConfigFile,
   type InitAnswers,
@@ -324,6 +326,8 @@ export interface InitResult {
   file: string
   overwritten: boolean
   answers: InitAnswers
+  /** Values just written that the environment replaces at run time (each is also a warning). */
+  environmentOverrides: EnvOverride[]
   nextSteps: string[]
 }
 
@@ -371,11 +375,21 @@ export const runInit = async (options: InitOptions): Promise<InitResult> => {
     if (checked !== true) throw new UserError(`--missed-call-message is ${checked}`)
   }
   writeConfigFile(options.file, renderConfigYaml(answers))
+  // Precedence is flag > environment > file: a variable left in the shell (a sandbox's INTERCOM_ADMIN_ID) would
+  // silently beat what was just chosen.
+  const environmentOverrides = findEnvOverrides(configFromAnswers(answers), env, options.file)
+  for (const override of environmentOverrides) {
+    options.onWarning?.(
+      override.secret
+        ? `${override.variable} in the environment replaces ${override.path} written to ${override.file}: unset it for the file's value to apply`
+        : `${override.variable}=${override.envValue ?? ''} in the environment replaces ${override.path}: ${override.fileValue ?? ''} written to ${override.file}: unset it for the file's value to apply`,
+    )
+  }
   const nextSteps = [
     'export the credentials: AIRCALL_API_ID, AIRCALL_API_TOKEN, INTERCOM_ACCESS_TOKEN, INTERCOM_CLIENT_SECRET',
     ...(answers.adminId ? [] : ['set intercom.adminId or INTERCOM_ADMIN_ID']),
     'aircall-intercom doctor --fix            # checks credentials, attributes, tags and templates',
     'aircall-intercom webhooks register --url https://your-listener   # then run `aircall-intercom listen`',
   ]
-  return { file: options.file, overwritten: exists, answers, nextSteps }
+  return { file: options.file, overwritten: exists, answers, environmentOverrides, nextSteps }
 }

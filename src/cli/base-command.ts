@@ -60,8 +60,14 @@ export abstract class BaseCommand extends Command {
     return Boolean(process.stdin.isTTY) && !yes && !this.jsonMode && process.env.CI !== 'true'
   }
 
+  /** Whether the user typed the flag: oclif also fills a flag from its environment variable. */
+  protected typed(flag: string): boolean {
+    return this.argv.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`))
+  }
+
   protected loadConfig(flags: { config?: string; state?: string }): LoadedConfig {
-    const loaded = loadConfig({ configPath: flags.config, statePath: flags.state })
+    // A --state that came from AIRCALL_INTERCOM_STATE is left to the loader, which records it as the variable's.
+    const loaded = loadConfig({ configPath: flags.config, statePath: this.typed('state') ? flags.state : undefined })
     for (const secret of loaded.secrets) this.redactor.add(secret)
     if (!loaded.file) this.note(`No config file at ${loaded.expectedFile}: using defaults and the environment.`)
     return loaded

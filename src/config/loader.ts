@@ -10,9 +10,12 @@ export const DEFAULT_CONFIG_FILE = 'aircall-intercom.yml'
 export const DEFAULT_STATE_FILE = 'aircall-intercom.sqlite'
 
 export interface ConfigProblem {
+  /** The file the value was read from, or `environment` when a variable supplied it. */
   file: string
   path: string
   message: string
+  /** Set when an environment variable supplied the value: the problem is the variable's, not a file's. */
+  variable?: string
 }
 
 export class ConfigError extends Error implements CodedError {
@@ -26,8 +29,31 @@ export class ConfigError extends Error implements CodedError {
   }
 }
 
-export const formatProblem = (problem: ConfigProblem): string =>
-  problem.path ? `${problem.file}:${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`
+export const formatProblem = (problem: ConfigProblem): string => {
+  if (problem.variable) {
+    return `${problem.variable} (environment variable${problem.path ? `, for ${problem.path}` : ''}): ${problem.message}`
+  }
+  return problem.path ? `${problem.file}:${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`
+}
+
+/** Where one effective value came from, for `config show --sources`. */
+export type ValueOrigin =
+  | { kind: 'default' }
+  /** `variable` when the file's value is a `${NAME}` reference. */
+  | { kind: 'file'; file: string; path: string; variable?: string }
+  | { kind: 'env'; variable: string }
+  | { kind: 'flag'; flag: string }
+
+/** A key the file sets that an environment variable replaced with another value (precedence env > file). */
+export interface EnvOverride {
+  path: string
+  variable: string
+  file: string
+  /** A credential: neither value is carried. */
+  secret: boolean
+  fileValue?: string
+  envValue?: string
+}
 
 export interface LoadOptions {
   /** --config flag. */
@@ -49,6 +75,10 @@ export interface LoadedConfig {
   secrets: string[]
   /** Which source supplied each overridable setting, for `config show`. */
   sources: Record<string, 'default' | 'file' | 'env' | 'flag'>
+  /** Every effective value's key path → where it came from (`config show --sources`). */
+  origins?: Record<string, ValueOrigin>
+  /** File values the environment replaced (`init` and `doctor` warn about them). */
+  overrides?: EnvOverride[]
   /**
    * Template settings that named a file: key path → the file's absolute path. `config` holds the file's
    * Liquid source in their place.
@@ -67,6 +97,78 @@ const SECRET_ENV: Record<string, string> = {
 }
 
 const ENV_REFERENCE = /\$\{([A-Z0-9_]+)\}/g
+const FIRST_ENV_REFERENCE = /\$\{([A-Z0-9_]+)\}/
+
+/** The variables laid over the file's values: variable, section, key. */
+export const ENV_OVERLAY: ReadonlyArray<readonly [variable: string, section: string, key: string]> = [
+  [ENV.aircallApiId, 'aircall', 'apiId'],
+  [ENV.aircallApiToken, 'aircall', 'apiToken'],
+  [ENV.aircallWebhookToken, 'aircall', 'webhookToken'],
+  [ENV.aircallApiUrl, 'aircall', 'apiUrl'],
+  [ENV.intercomAccessToken, 'intercom', 'accessToken'],
+  [ENV.intercomClientSecret, 'intercom', 'clientSecret'],
+  [ENV.intercomAdminId, 'intercom', 'adminId'],
+  [ENV.intercomApiUrl, 'intercom', 'apiUrl'],
+]
+
+const isSecretPath = (section: string, key: string): boolean =>
+  SECRET_PATHS.some(([secretSection, secretKey]) => secretSection === section && secretKey === key)
+
+const sectionOf = (sections: Record<string, unknown>, name: string): Record<string, unknown> | null => {
+  const value = sections[name]
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null
+}
+
+/**
+ * The keys of a configuration (as written in a file, `${NAME}` references resolved) whose value the environment
+ * replaces with a different one. Equal values are not an override: nothing changes.
+ */
+export const findEnvOverrides = (
+  fileSections: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  file: string,
+): EnvOverride[] => {
+  const overrides: EnvOverride[] = []
+  for (const [variable, section, key] of ENV_OVERLAY) {
+    const envValue = env[variable]
+    if (envValue === undefined || envValue === '') continue
+    const fileValue = sectionOf(fileSections, section)?.[key]
+    if (fileValue === undefined || fileValue === null) continue
+    const fileText = typeof fileValue === 'string' ? fileValue : JSON.stringify(fileValue)
+    if (fileText === envValue) continue
+    const secret = isSecretPath(section, key)
+    overrides.push({
+      path: `${section}.${key}`,
+      variable,
+      file,
+      secret,
+      ...(secret ? {} : { fileValue: fileText, envValue }),
+    })
+  }
+  return overrides
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+
+const valueAt = (root: unknown, path: ReadonlyArray<string>): unknown => {
+  let current = root
+  for (const part of path) {
+    if (!isPlainObject(current)) return undefined
+    current = current[part]
+  }
+  return current
+}
+
+/** Key paths of every value: objects are walked, arrays and scalars (and empty objects) are values. */
+export const leafPaths = (value: unknown, path: string[] = []): string[][] => {
+  if (isPlainObject(value) && (Object.keys(value).length > 0 || path.length === 0)) {
+    return Object.entries(value).flatMap(([key, item]) => (item === undefined ? [] : leafPaths(item, [...path, key])))
+  }
+  return [path]
+}
 const WHOLE_ENV_REFERENCE = /^\$\{([A-Z0-9_]+)\}$/
 
 const keyPath = (path: ReadonlyArray<string | number>): string =>
@@ -281,30 +383,44 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
     }
   }
 
-  const envOverrides: Array<[string, string, string]> = [
-    [ENV.aircallApiId, 'aircall', 'apiId'],
-    [ENV.aircallApiToken, 'aircall', 'apiToken'],
-    [ENV.aircallWebhookToken, 'aircall', 'webhookToken'],
-    [ENV.aircallApiUrl, 'aircall', 'apiUrl'],
-    [ENV.intercomAccessToken, 'intercom', 'accessToken'],
-    [ENV.intercomClientSecret, 'intercom', 'clientSecret'],
-    [ENV.intercomAdminId, 'intercom', 'adminId'],
-    [ENV.intercomApiUrl, 'intercom', 'apiUrl'],
-  ]
-  for (const [name, section, key] of envOverrides) {
+  const overrides = findEnvOverrides(interpolated, env, displayName)
+  // Key path → the variable whose value replaced (or supplied) it.
+  const fromEnv = new Map<string, string>()
+  for (const [name, section, key] of ENV_OVERLAY) {
     const value = env[name]
     if (value !== undefined && value !== '') {
       setIn(interpolated, section, key, value)
       sources[`${section}.${key}`] = 'env'
+      fromEnv.set(`${section}.${key}`, name)
     }
+  }
+  /** The variable a file value names (`${NAME}`), if it is a reference. */
+  const referenceAt = (path: ReadonlyArray<string>): string | undefined => {
+    const written = valueAt(raw, path)
+    return typeof written === 'string' ? FIRST_ENV_REFERENCE.exec(written)?.[1] : undefined
   }
 
   const parsed = configSchema.safeParse(interpolated)
-  const schemaProblems = parsed.success ? [] : parsed.error.issues.flatMap(issueToProblems)
-  const allProblems = [...fileProblems, ...schemaProblems]
+  const schemaProblems = parsed.success
+    ? []
+    : parsed.error.issues.flatMap((issue) => {
+        const path = issue.path.map(String)
+        const variable = fromEnv.get(keyPath(issue.path))
+        const reference = variable ? undefined : referenceAt(path)
+        return issueToProblems(issue).map((problem) =>
+          variable
+            ? { ...problem, variable }
+            : reference
+              ? { ...problem, message: `${problem.message} (from \${${reference}})` }
+              : problem,
+        )
+      })
+  const allProblems: Array<Omit<ConfigProblem, 'file'>> = [...fileProblems, ...schemaProblems]
   if (allProblems.length > 0 || !parsed.success) {
-    // Keep the order of the file: sort by key path so related problems sit together.
-    throw new ConfigError(allProblems.map((problem) => ({ ...problem, file: displayName })))
+    // A value the environment supplied is the variable's problem: the file may not even exist.
+    throw new ConfigError(
+      allProblems.map((problem) => ({ ...problem, file: problem.variable ? 'environment' : displayName })),
+    )
   }
   const config = parsed.data
   // Template files are read and parsed here, once: every consumer of `config` then holds Liquid source.
@@ -313,17 +429,35 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
     throw new ConfigError(templates.problems.map((problem) => ({ ...problem, file: displayName })))
   }
 
+  const origins: Record<string, ValueOrigin> = {}
+  for (const path of leafPaths(config)) {
+    const key = keyPath(path)
+    const variable = fromEnv.get(key)
+    // A file key written as `${NAME}` for the very variable the overlay reads is the file's: it says where to look.
+    if (variable && referenceAt(path) !== variable) {
+      origins[key] = { kind: 'env', variable }
+    } else if (file !== null && valueAt(interpolated, path) !== undefined) {
+      const reference = referenceAt(path)
+      origins[key] = { kind: 'file', file: displayName, path: key, ...(reference ? { variable: reference } : {}) }
+    } else {
+      origins[key] = { kind: 'default' }
+    }
+  }
+
   let statePath: string
   if (options.statePath !== undefined) {
     statePath = resolve(cwd, options.statePath)
     sources['store.path'] = 'flag'
+    origins['store.path'] = { kind: 'flag', flag: '--state' }
   } else if (env[ENV.state]) {
     statePath = resolve(cwd, env[ENV.state] ?? '')
     sources['store.path'] = 'env'
+    origins['store.path'] = { kind: 'env', variable: ENV.state }
   } else if (config.store.path) {
     statePath = resolve(dirname(expectedFile), config.store.path)
   } else {
     statePath = join(dirname(expectedFile), DEFAULT_STATE_FILE)
+    origins['store.path'] = { kind: 'default' }
   }
 
   const secrets = [
@@ -334,7 +468,7 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
     config.intercom.clientSecret,
   ].filter((value): value is string => typeof value === 'string' && value.length > 0)
 
-  return { config, file, expectedFile, statePath, secrets, sources, templateFiles: templates.files }
+  return { config, file, expectedFile, statePath, secrets, sources, origins, overrides, templateFiles: templates.files }
 }
 
 /** Intercom's base URL: an explicit override wins over the region's host. */

@@ -1,0 +1,116 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { runCli } from '../helpers/run-cli.js'
+import { useTempDir } from '../helpers/temp-dir.js'
+import { sandboxEnv, useSandbox } from './sandbox-env.js'
+
+const tempDir = useTempDir()
+const sandbox = useSandbox()
+
+interface Envelope<T = Record<string, unknown>> {
+  ok: boolean
+  exitCode: number
+  result: T
+  warnings: string[]
+  error?: { code: string; message: string; hint?: string }
+}
+
+const parse = <T = Record<string, unknown>>(stdout: string): Envelope<T> => JSON.parse(stdout) as Envelope<T>
+
+describe('configuration sources and environment overrides', () => {
+  test('config show --sources names the file key, the variable or the default behind each value', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'aircall-intercom.yml')
+    writeFileSync(file, 'aircall:\n  apiUrl: https://file.example\nintercom:\n  adminId: "456"\n')
+    const env = { AIRCALL_INTERCOM_CONFIG: file, INTERCOM_ADMIN_ID: '123', AIRCALL_INTERCOM_STATE: join(dir, 's.db') }
+    const shown = await runCli(['config', 'show', '--sources'], { env })
+    expect(shown.code).toBe(0)
+    const line = (key: string): string => shown.stdout.split('\n').find((text) => text.startsWith(`${key} `)) ?? ''
+    expect(line('aircall.apiUrl')).toMatch(/https:\/\/file\.example\s+file \S*aircall-intercom\.yml:aircall\.apiUrl$/)
+    expect(line('intercom.adminId')).toMatch(
+      /123\s+env INTERCOM_ADMIN_ID \(overrides .*aircall-intercom\.yml:intercom\.adminId\)$/,
+    )
+    expect(line('matching.defaultCountry')).toMatch(/US\s+default$/)
+    expect(line('store.path')).toMatch(/s\.db\s+env AIRCALL_INTERCOM_STATE$/)
+
+    const json = parse<{ overrides: unknown[]; values: Array<{ key: string; origin: unknown }> }>(
+      (await runCli(['config', 'show', '--json', '--state', join(dir, 'flag.db')], { env })).stdout,
+    )
+    expect(json.result.overrides).toEqual([
+      expect.objectContaining({
+        path: 'intercom.adminId',
+        variable: 'INTERCOM_ADMIN_ID',
+        fileValue: '456',
+        envValue: '123',
+      }),
+    ])
+    expect(json.result.values.find((value) => value.key === 'store.path')?.origin).toEqual({
+      kind: 'flag',
+      flag: '--state',
+    })
+  })
+
+  test('a bad environment value names the variable; there is no config file to blame', async () => {
+    const dir = tempDir()
+    const result = await runCli(['config', 'validate'], { cwd: dir, env: { AIRCALL_API_URL: 'not-a-url' } })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(
+      'AIRCALL_API_URL (environment variable, for aircall.apiUrl): must be an absolute URL',
+    )
+    expect(result.stderr).not.toContain('aircall-intercom.yml')
+  })
+
+  test('init warns when the environment will replace the admin it just wrote', async () => {
+    const dir = tempDir()
+    const output = join(dir, 'aircall-intercom.yml')
+    const result = await runCli(['init', '--yes', '--admin-id', '456', '--output', output, '--json'], {
+      cwd: dir,
+      env: { INTERCOM_ADMIN_ID: '123' },
+    })
+    expect(result.code).toBe(0)
+    const document = parse(result.stdout)
+    expect(document.warnings).toContainEqual(
+      expect.stringContaining('INTERCOM_ADMIN_ID=123 in the environment replaces intercom.adminId: 456'),
+    )
+    expect(document.result.environmentOverrides).toEqual([expect.objectContaining({ variable: 'INTERCOM_ADMIN_ID' })])
+  })
+
+  test('doctor warns when the environment overrides the file', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'aircall-intercom.yml')
+    writeFileSync(file, 'intercom:\n  adminId: "456"\n')
+    const env = sandboxEnv(sandbox(), {
+      AIRCALL_INTERCOM_CONFIG: file,
+      INTERCOM_ADMIN_ID: sandbox().intercom.adminId,
+    })
+    const result = await runCli(['doctor', '--json'], { cwd: dir, env })
+    const checks = parse<{ checks: Array<{ id: string; status: string; detail: string }> }>(result.stdout).result.checks
+    expect(checks.find((check) => check.id === 'environment')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining(`INTERCOM_ADMIN_ID=${sandbox().intercom.adminId} replaces intercom.adminId: 456`),
+    })
+  })
+})
+
+describe('country codes', () => {
+  test('XX is refused by config validate, doctor and init', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'aircall-intercom.yml')
+    writeFileSync(file, 'matching:\n  defaultCountry: XX\n')
+    const validate = await runCli(['config', 'validate', '--config', file])
+    expect(validate.code).toBe(2)
+    expect(validate.stderr).toContain('matching.defaultCountry: "XX" is not a country code libphonenumber knows')
+    const doctor = await runCli(['doctor', '--config', file, '--json'], { env: sandboxEnv(sandbox()) })
+    expect(doctor.code).toBe(1)
+    expect(parse<{ checks: Array<{ id: string; status: string }> }>(doctor.stdout).result.checks[0]).toMatchObject({
+      id: 'config',
+      status: 'fail',
+    })
+    const init = await runCli(['init', '--yes', '--default-country', 'XX', '--output', join(dir, 'new.yml')], {
+      cwd: dir,
+    })
+    expect(init.code).toBe(2)
+    expect(init.stderr).toContain('"XX" is not a country code libphonenumber knows')
+  })
+})
