@@ -1,10 +1,16 @@
 import type { z } from 'zod/v4'
 
-import { GoneError, NotFoundError, ValidationError } from '../http/errors.js'
+import { AuthError, ForbiddenError, GoneError, NotFoundError, ValidationError } from '../http/errors.js'
 import { AIRCALL_MAX_PER_PAGE, AIRCALL_POSITIONAL_CAP, nextAircallPage } from '../http/paginate.js'
 import { AircallRateGate, type RateGate } from '../http/rate-gate.js'
 import type { TransportOptions } from '../http/transport-options.js'
-import { HttpClient, type Query } from '../http/request.js'
+import {
+  HttpClient,
+  type HttpClientOptions,
+  type HttpResult,
+  type Query,
+  type RequestOptions,
+} from '../http/request.js'
 import { tileCallWindows } from './call-windows.js'
 import { type Clock, systemClock } from '../http/types.js'
 import {
@@ -104,6 +110,54 @@ export interface CallSearchParams {
   fetchContact?: boolean
 }
 
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined
+
+/**
+ * Aircall answers bad credentials with 403 (the live measurement in the reference) or 401 (the older docs): both are
+ * one authentication failure, `auth_failed`, whose message says the API ID and token (or the access token) are
+ * wrong. Every other error passes through as mapped.
+ */
+export function aircallCredentialsError(error: unknown, credentials: 'api-key' | 'access-token'): unknown {
+  if (!(error instanceof AuthError || error instanceof ForbiddenError) || error.service !== 'aircall') return error
+  const what = credentials === 'api-key' ? 'the API ID or API token is wrong' : 'the OAuth access token is wrong'
+  // Aircall's `troubleshoot` (read as its code) is prose on these answers: it says more than `Forbidden` does.
+  const codeLike = error.code !== undefined && /^[A-Z][A-Z0-9_]*$/.test(error.code)
+  const says = codeLike ? error.detail : (error.code ?? error.detail)
+  return new AuthError({
+    service: error.service,
+    endpoint: error.endpoint,
+    status: error.status,
+    requestId: error.requestId,
+    code: codeLike ? error.code : undefined,
+    detail: `Aircall refused the credentials: ${what} (or revoked)${says === undefined ? '' : `; Aircall says "${says}"`}`,
+    hint:
+      credentials === 'api-key'
+        ? 'check AIRCALL_API_ID and AIRCALL_API_TOKEN: create a new key in Aircall Dashboard › Integrations › API keys if unsure'
+        : 'reconnect the Aircall app to get a new access token',
+    cause: error,
+  })
+}
+
+/** The shared HTTP client, with Aircall's credential failures reported as such (see `aircallCredentialsError`). */
+class AircallHttpClient extends HttpClient {
+  constructor(
+    options: HttpClientOptions,
+    private readonly credentials: 'api-key' | 'access-token',
+  ) {
+    super(options)
+  }
+
+  override async request<S extends z.ZodType | undefined = undefined>(
+    options: RequestOptions<S>,
+  ): Promise<HttpResult<Infer<S>>> {
+    try {
+      return await super.request(options)
+    } catch (error) {
+      throw aircallCredentialsError(error, this.credentials)
+    }
+  }
+}
+
 /**
  * Aircall Public API client (Basic auth with api_id:api_token, or an OAuth bearer token).
  *
@@ -138,20 +192,23 @@ export class AircallClient {
       'accessToken' in c
         ? `Bearer ${c.accessToken}`
         : `Basic ${Buffer.from(`${c.apiId}:${c.apiToken}`).toString('base64')}`
-    this.http = new HttpClient({
-      service: 'aircall',
-      baseUrl: options.baseUrl ?? AIRCALL_BASE_URL,
-      headers: { authorization },
-      gate,
-      transport: options.transport,
-      fetch: options.fetch,
-      clock: this.clock,
-      sleep: options.sleep,
-      random: options.random,
-      timeoutMs: options.timeoutMs,
-      retry: options.retry,
-      onEvent: options.onEvent,
-    })
+    this.http = new AircallHttpClient(
+      {
+        service: 'aircall',
+        baseUrl: options.baseUrl ?? AIRCALL_BASE_URL,
+        headers: { authorization },
+        gate,
+        transport: options.transport,
+        fetch: options.fetch,
+        clock: this.clock,
+        sleep: options.sleep,
+        random: options.random,
+        timeoutMs: options.timeoutMs,
+        retry: options.retry,
+        onEvent: options.onEvent,
+      },
+      'accessToken' in c ? 'access-token' : 'api-key',
+    )
     this.retentionDays = options.retentionDays ?? 180
     this.windowLimit = AIRCALL_POSITIONAL_CAP - (options.windowMargin ?? 500)
     this.maxWindowSeconds = options.maxWindowSeconds ?? 7 * DAY_S

@@ -49,7 +49,7 @@ export interface AircallEmulatorOptions {
   rateLimitPerMinute?: number
   /** Retention horizon in days (default 180): older windows list as empty. */
   retentionDays?: number
-  /** Status for bad credentials: 401 (default) or 403. */
+  /** Status for bad credentials: 403 (default: what live Aircall answered, reference §1) or 401. */
   authFailureStatus?: 401 | 403
   /** Delay between call.hungup and call.ended (default 30 000 ms; tests shorten it). */
   endedDelayMs?: number

@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { AircallClient, type AircallWarning } from '../../src/aircall/client.js'
 import { type AircallEmulator, startAircallEmulator } from '../../src/emulator/aircall/server.js'
 import type { AircallSeed } from '../../src/emulator/aircall/model.js'
+import { AuthError } from '../../src/http/errors.js'
+import { classifyFailure } from '../../src/http/failure.js'
 import { AircallRateGate } from '../../src/http/rate-gate.js'
 import { ManualClock } from '../http/helpers.js'
 
@@ -161,6 +163,57 @@ describe('AircallClient against the Aircall emulator', () => {
     expect(updated.events.sort()).toEqual(['call.created', 'call.ended'])
     await client.deleteWebhook(hook.webhook_id)
     expect(await collectAll(client.listWebhooks())).toEqual([])
+  })
+})
+
+describe('AircallClient with bad credentials', () => {
+  async function refusal(
+    authFailureStatus: 401 | 403 | undefined,
+    credentials: { apiId: string; apiToken: string } | { accessToken: string },
+  ): Promise<{ error: AuthError; requests: number }> {
+    const clock = new ManualClock(NOW_S * 1000)
+    emulator = await startAircallEmulator({ apiId: 'id1', apiToken: 'tok1', now: () => clock.now(), authFailureStatus })
+    emulator.seed(seed())
+    const client = new AircallClient({
+      credentials,
+      baseUrl: emulator.url,
+      clock,
+      sleep: clock.sleep,
+      gate: new AircallRateGate({ perMinute: 120, concurrency: 1, clock, sleep: clock.sleep }),
+    })
+    const error = await client
+      .listCalls({ from: NOW_S - DAY })
+      .next()
+      .catch((e: unknown) => e)
+    const requests = emulator.requestStats().total
+    await emulator.close()
+    emulator = undefined
+    if (!(error instanceof AuthError)) throw new Error(`expected an AuthError, got ${String(error)}`)
+    return { error, requests }
+  }
+
+  it('reads the emulator’s 403 (live Aircall’s answer, its default) as wrong API ID or token: auth_failed, not retried', async () => {
+    const { error, requests } = await refusal(undefined, { apiId: 'id1', apiToken: 'not-the-token' })
+    expect(error.status).toBe(403)
+    expect(error.errorCode).toBe('auth_failed')
+    expect(classifyFailure(error)).toBe('auth')
+    expect(error.message).toBe(
+      'aircall GET /v1/calls failed 403: Aircall refused the credentials: the API ID or API token is wrong (or revoked); Aircall says "Invalid API key or Bearer access token."',
+    )
+    expect(error.hint).toMatch(/^check AIRCALL_API_ID and AIRCALL_API_TOKEN/)
+    expect(error.requestId).toMatch(/^[0-9a-f]{16}$/)
+    expect(error.message).not.toContain('not-the-token')
+    expect(requests).toBe(1)
+  })
+
+  it('treats a 401 the same way, and names the access token for OAuth credentials', async () => {
+    const { error: basic } = await refusal(401, { apiId: 'id1', apiToken: 'nope' })
+    expect(basic).toMatchObject({ status: 401, errorCode: 'auth_failed' })
+    expect(basic.message).toContain('the API ID or API token is wrong')
+    const { error: oauth } = await refusal(403, { accessToken: 'expired' })
+    expect(oauth).toMatchObject({ status: 403, errorCode: 'auth_failed' })
+    expect(oauth.message).toContain('the OAuth access token is wrong')
+    expect(oauth.hint).toMatch(/access token/)
   })
 })
 

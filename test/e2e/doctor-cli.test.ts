@@ -113,7 +113,7 @@ describe('doctor against the sandbox', () => {
     const env = sandboxEnv(sandbox, { AIRCALL_API_TOKEN: wrong })
     const result = await runCli(['doctor'], { cwd, env })
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/✗ │ Aircall credentials\s+│ Aircall refused the API key \(401\)/)
+    expect(result.stdout).toMatch(/✗ │ Aircall credentials\s+│ Aircall refused the API key \(403\)/)
     expect(result.stdout).toContain('↳ check AIRCALL_API_ID and AIRCALL_API_TOKEN')
     expect(result.stdout).toMatch(/✓ │ Intercom credentials/)
     expect(result.stdout).toMatch(/- │ Aircall webhook\s+│ not checked: the Aircall credentials failed/)

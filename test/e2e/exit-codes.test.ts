@@ -76,7 +76,9 @@ describe('every documented exit code, through the built CLI', () => {
     const { cwd, env } = workspace({ AIRCALL_API_TOKEN: 'not-the-token' })
     const human = await runCli(['backfill', '--since', since()], { cwd, env })
     expect(human.code).toBe(1)
-    expect(human.stderr).toContain('Error: aircall GET /v1/calls failed 401')
+    expect(human.stderr).toContain(
+      'Error: aircall GET /v1/calls failed 403: Aircall refused the credentials: the API ID or API token is wrong',
+    )
     expect(human.stderr).toContain('Hint: check AIRCALL_API_ID and AIRCALL_API_TOKEN')
 
     const json = await runCli(['backfill', '--since', since(), '--json'], { cwd, env })

@@ -35,7 +35,7 @@ describe('sandbox command', () => {
     expect(calls.status).toBe(200)
     expect(((await calls.json()) as { meta: { total: number } }).meta.total).toBe(40)
     const refused = await fetch(`${info.aircall.url}/v1/calls`, { headers: { authorization: 'Basic bm9wZTpub3Bl' } })
-    expect(refused.status).toBe(401)
+    expect(refused.status).toBe(403)
 
     const me = await fetch(`${info.intercom.url}/me`, {
       headers: { authorization: `Bearer ${info.intercom.accessToken}`, accept: 'application/json' },

@@ -92,7 +92,8 @@ export function defaultSettings(options: AircallEmulatorOptions): AircallSetting
     rateLimitPerMinute: options.rateLimitPerMinute ?? 120,
     rateLimitLockoutMs: options.rateLimitLockoutMs ?? 60_000,
     sendRetryAfter: options.sendRetryAfter ?? false,
-    authFailureStatus: options.authFailureStatus ?? 401,
+    // The one live measurement (reference §1): bad credentials get 403 from Aircall's API gateway.
+    authFailureStatus: options.authFailureStatus ?? 403,
     retentionDays: options.retentionDays ?? 180,
     searchRetentionDays: options.searchRetentionDays ?? 90,
     recordingTtlMs: options.recordingTtlMs ?? 3_600_000,
@@ -211,6 +212,8 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
         status === 401
           ? { error: 'Unauthorized', troubleshoot: 'Check your API ID and API token, or your OAuth access token.' }
           : { error: 'Forbidden', message: 'Forbidden', troubleshoot: 'Invalid API key or Bearer access token.' },
+        // The measured 403 came through the AWS API gateway, which names the request in this header.
+        { 'apigw-requestid': randomBytes(8).toString('hex') },
       )
       return
     }

@@ -9,18 +9,28 @@ afterEach(async () => {
 })
 
 describe('auth', () => {
-  test('basic and bearer pass, anything else is 401 before route logic, 403 when configured', async () => {
+  test('basic and bearer pass, anything else is 403 (as live Aircall answers) before route logic, 401 when configured', async () => {
     h = await startHarness({ bearerTokens: ['oauth-tok'] })
     expect(await (await h.api('/v1/ping')).json()).toEqual({ ping: 'pong' })
     const bearer = await fetch(`${h.emu.url}/v1/ping`, { headers: { authorization: 'Bearer oauth-tok' } })
     expect(bearer.status).toBe(200)
     const bad = await fetch(`${h.emu.url}/v1/calls/999`, { headers: { authorization: 'Basic Zm9vOmJhcg==' } })
-    expect(bad.status).toBe(401)
+    expect(bad.status).toBe(403)
+    expect(await bad.json()).toEqual({
+      error: 'Forbidden',
+      message: 'Forbidden',
+      troubleshoot: 'Invalid API key or Bearer access token.',
+    })
+    expect(bad.headers.get('apigw-requestid')).toMatch(/^[0-9a-f]{16}$/)
+    const wrongBearer = await fetch(`${h.emu.url}/v1/ping`, { headers: { authorization: 'Bearer nope' } })
+    expect(wrongBearer.status).toBe(403)
     // Unknown routes are not revealed to unauthenticated callers either.
-    expect((await fetch(`${h.emu.url}/v1/nope`)).status).toBe(401)
+    expect((await fetch(`${h.emu.url}/v1/nope`)).status).toBe(403)
     await h.emu.close()
-    h = await startHarness({ authFailureStatus: 403 })
-    expect((await fetch(`${h.emu.url}/v1/ping`)).status).toBe(403)
+    h = await startHarness({ authFailureStatus: 401 })
+    const refused = await fetch(`${h.emu.url}/v1/ping`)
+    expect(refused.status).toBe(401)
+    expect(await refused.json()).toMatchObject({ error: 'Unauthorized' })
   })
 })
 
