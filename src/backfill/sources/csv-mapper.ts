@@ -1,4 +1,5 @@
 import { type CallRecord, classifyCall } from '../../domain/call-record.js'
+import { printable } from './printable.js'
 
 /**
  * Maps rows of Aircall's CSV call export to CallRecords. Header names differ between export versions and
@@ -146,20 +147,20 @@ export function rowToCall(row: readonly string[], columns: ColumnMap): RowResult
   }
   const id = cell('id')
   if (id === '') return { ok: false, reason: 'missing call id' }
-  if (!/^[A-Za-z0-9_-]+$/.test(id)) return { ok: false, reason: `call id "${id}" is not an Aircall id` }
+  if (!/^[A-Za-z0-9_-]+$/.test(id)) return { ok: false, reason: `call id "${printable(id, 40)}" is not an Aircall id` }
   const startedText = cell('startedAt')
   const startedAt = parseTimestamp(startedText)
-  if (startedAt === null) return { ok: false, reason: `unreadable date "${startedText}"` }
+  if (startedAt === null) return { ok: false, reason: `unreadable date "${printable(startedText, 40)}"` }
   const directionText = cell('direction').toLowerCase()
   const direction = /^(inbound|incoming|in|entrant)$/.test(directionText)
     ? 'inbound'
     : /^(outbound|outgoing|out|sortant)$/.test(directionText)
       ? 'outbound'
       : null
-  if (direction === null) return { ok: false, reason: `unknown direction "${cell('direction')}"` }
+  if (direction === null) return { ok: false, reason: `unknown direction "${printable(cell('direction'), 40)}"` }
   const durationText = cell('duration')
   const durationSeconds = parseDuration(durationText)
-  if (durationSeconds === null) return { ok: false, reason: `unreadable duration "${durationText}"` }
+  if (durationSeconds === null) return { ok: false, reason: `unreadable duration "${printable(durationText, 40)}"` }
 
   const external = cell('rawDigits') || (direction === 'inbound' ? cell('from') : cell('to'))
   const lineDigits = cell('lineNumber') || (direction === 'inbound' ? cell('to') : cell('from'))
