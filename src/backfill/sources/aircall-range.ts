@@ -1,9 +1,14 @@
 import type { AircallClient, CallWindow } from '../../aircall/client.js'
 import { type CallRecord, normaliseAircallCall } from '../../domain/call-record.js'
 import { addSpan, type Span, spansOf } from '../coverage.js'
+import type { SourceProgress } from './source-progress.js'
 import type { CallSource, SourceWindow, WindowOptions } from './types.js'
 
 const DAY_S = 86_400
+
+/** The oldest start time Aircall still serves calls from (UNIX s): about `retentionDays` before now. */
+export const retentionHorizon = (nowMs: number, retentionDays: number): number =>
+  Math.floor(nowMs / 1000) - retentionDays * DAY_S
 
 export interface AircallRangeSourceOptions {
   client: AircallClient
@@ -22,7 +27,17 @@ export interface AircallRangeSourceOptions {
   gaps?: readonly Span[]
   /** Coverage never reaches past this instant (UNIX s): recent calls may still be running or be rewritten. */
   settledBefore?: number
+  /**
+   * The retention horizon the caller planned the range with (UNIX s), so a range it started at the horizon is
+   * not warned about a second later; computed from `now` when absent.
+   */
+  horizon?: number
+  /** When given, the calls of the whole run are counted before reading (one `meta.total` request per part). */
+  onProgress?: (event: SourceProgress) => void
 }
+
+/** More parts than this and the upfront count costs more requests than it is worth: progress has no total. */
+const MAX_COUNTED_PARTS = 20
 
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')
 
@@ -48,6 +63,7 @@ export class AircallRangeSource implements CallSource {
 
   async *windows(options: WindowOptions): AsyncIterable<SourceWindow> {
     const gaps = this.options.gaps
+    await this.countPlanned(options)
     if (!gaps) {
       yield* this.range(this.options.since, this.options.until, options)
       return
@@ -66,6 +82,21 @@ export class AircallRangeSource implements CallSource {
     }
   }
 
+  /** The whole run's total for progress: `meta.total` of each part to read, before the first window. */
+  private async countPlanned({ resume, signal }: WindowOptions): Promise<void> {
+    const { onProgress, client } = this.options
+    if (!onProgress) return
+    const through = typeof resume?.through === 'number' ? resume.through : null
+    const parts: Array<readonly [number, number]> = this.options.gaps
+      ? [...this.options.gaps]
+      : [[through !== null && through > this.options.since ? through : this.options.since, this.options.until]]
+    const readable = parts.filter(([from, to]) => from < to)
+    if (readable.length > MAX_COUNTED_PARTS) return
+    let calls = 0
+    for (const [from, to] of readable) calls += await client.countCalls(from, to, signal)
+    onProgress({ type: 'planned', calls })
+  }
+
   private async *range(
     rangeSince: number,
     until: number,
@@ -74,7 +105,7 @@ export class AircallRangeSource implements CallSource {
     const { client, retentionDays } = this.options
     const through = typeof resume?.through === 'number' ? resume.through : null
     const since = through !== null && through > rangeSince ? through : rangeSince
-    const horizon = Math.floor(this.options.now() / 1000) - retentionDays * DAY_S
+    const horizon = this.options.horizon ?? retentionHorizon(this.options.now(), retentionDays)
     if (since < horizon) {
       onWarning({
         code: 'retention-horizon',
