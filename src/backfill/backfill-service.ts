@@ -3,8 +3,11 @@ import { UserError } from '../errors.js'
 import { type BackfillCounts, type BackfillEvent, runBackfillEngine } from './engine.js'
 import { type Span, spansOf, uncovered } from './coverage.js'
 import { iso, parseInstant } from './range.js'
-import { AircallRangeSource } from './sources/aircall-range.js'
-import { CsvExportSource } from './sources/csv-export.js'
+import { AircallRangeSource, retentionHorizon } from './sources/aircall-range.js'
+import { CsvExportSource, type CsvSummary } from './sources/csv-export.js'
+import type { CsvEncoding } from './sources/csv-inspect.js'
+import { defaultRejectsPath } from './sources/csv-rejects.js'
+import type { SourceProgress } from './sources/source-progress.js'
 import type { CallSource } from './sources/types.js'
 
 export interface BackfillRequest {
@@ -12,11 +15,21 @@ export interface BackfillRequest {
   until?: string
   /** Aircall CSV call export to import instead of reading the API. */
   csv?: string
+  /** CSV field delimiter; detected from the header line when absent. */
+  delimiter?: string
+  /** CSV encoding; UTF-8 when absent (a file that is not valid UTF-8 is then refused). */
+  encoding?: CsvEncoding
+  /** Where a CSV's rejected rows go (default `<file>.rejects.csv`; nothing is written by a dry run). */
+  rejects?: string
+  /** Read a range that starts before Aircall's retention as given, instead of from the horizon. */
+  forceRange?: boolean
   dryRun: boolean
   concurrency: number
   restart: boolean
   signal?: AbortSignal
   onEvent?: (event: BackfillEvent) => void
+  /** The whole run's progress (calls counted up front, or CSV bytes read), for a progress renderer. */
+  onProgress?: (event: SourceProgress) => void
 }
 
 export interface RequestFigures {
@@ -45,6 +58,8 @@ export interface BackfillResult {
   read: Array<{ since: string; until: string }>
   /** The pre-pass: Intercom requests it made, and conversations of calls the ledger did not know yet. */
   prePass: { requests: number; adopted: number }
+  /** A CSV import: rows read and rejected, the rejects file, the delimiter and encoding it was read with. */
+  csv: CsvSummary | null
 }
 
 export const API_CHECKPOINT = 'backfill:api'
@@ -64,14 +79,27 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
   const nowMs = runtime.now()
   const since = request.since === undefined ? undefined : parseInstant(request.since, nowMs, '--since')
   const until = request.until === undefined ? undefined : parseInstant(request.until, nowMs, '--until', 'end')
-  if (since !== undefined && until !== undefined && since >= until) {
-    throw new UserError('--since must be before --until', `got ${iso(since)} → ${iso(until)}`)
+  const nowSeconds = Math.floor(nowMs / 1000)
+  if (since !== undefined && since >= (until ?? nowSeconds)) {
+    throw new UserError(
+      '--since must be before --until',
+      `got ${iso(since)} → ${iso(until ?? nowSeconds)}${until === undefined ? ' (--until defaults to now)' : ''}`,
+    )
   }
   let source: CallSource
+  let csv: CsvExportSource | null = null
   let gaps: Span[] = []
-  const nowSeconds = Math.floor(nowMs / 1000)
   if (request.csv !== undefined) {
-    source = new CsvExportSource({ file: request.csv, since, until })
+    csv = new CsvExportSource({
+      file: request.csv,
+      since,
+      until,
+      delimiter: request.delimiter,
+      encoding: request.encoding,
+      rejects: request.dryRun ? null : (request.rejects ?? defaultRejectsPath(request.csv)),
+      onProgress: request.onProgress,
+    })
+    source = csv
   } else {
     if (since === undefined) {
       throw new UserError(
@@ -80,17 +108,22 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
       )
     }
     const end = until ?? nowSeconds
+    const retentionDays = runtime.config.aircall.retentionDays
+    const horizon = retentionHorizon(nowMs, retentionDays)
+    const start = request.forceRange ? since : startAtRetention(since, end, horizon, retentionDays, request.onEvent)
     const covered = request.restart ? [] : spansOf(runtime.store.getCheckpoint(API_CHECKPOINT)?.value)
-    gaps = uncovered(covered, since, end)
+    gaps = uncovered(covered, start, end)
     source = new AircallRangeSource({
       client: runtime.aircall,
-      since,
+      since: start,
       until: end,
-      retentionDays: runtime.config.aircall.retentionDays,
+      retentionDays,
       now: runtime.now,
       checkpointName: API_CHECKPOINT,
       gaps,
       settledBefore: nowSeconds - SETTLE_S,
+      horizon,
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     })
   }
   runtime.resolver.refreshBeforeFirstLookup()
@@ -124,5 +157,34 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
     checkpoint: source.checkpointName,
     read: gaps.map(([from, to]) => ({ since: iso(from), until: iso(to) })),
     prePass: { ...discovery.figures },
+    csv: csv?.summary() ?? null,
   }
+}
+
+const minute = (seconds: number): string => iso(seconds).slice(0, 16).replace('T', ' ')
+
+/**
+ * Aircall serves about `retentionDays` of calls: older windows come back empty, each at the rate limit. A range
+ * that starts earlier starts at the horizon instead (`--force-range` reads it as given), with a warning that says
+ * where older calls come from.
+ */
+function startAtRetention(
+  since: number,
+  end: number,
+  horizon: number,
+  retentionDays: number,
+  onEvent: BackfillRequest['onEvent'],
+): number {
+  if (since >= horizon) return since
+  const served = `the ${retentionDays} days or so Aircall serves (from ${minute(horizon)} UTC)`
+  const csv =
+    'export them from the Aircall dashboard (Analytics › Calls › Export CSV) and import them with `backfill --csv FILE`'
+  const message =
+    end <= horizon
+      ? `the whole range (${minute(since)} → ${minute(end)} UTC) is older than ${served}: nothing to read from the API. ` +
+        `To import it, ${csv}; --force-range asks the API anyway`
+      : `the range starts ${minute(since)} UTC, before ${served}: reading from ${minute(horizon)} UTC. ` +
+        `For older calls, ${csv}; --force-range reads the whole range from the API anyway`
+  onEvent?.({ type: 'warning', warning: { code: 'retention-horizon', message } })
+  return Math.min(horizon, end)
 }

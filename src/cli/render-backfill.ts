@@ -6,6 +6,8 @@ import type { BackfillResult } from '../backfill/backfill-service.js'
 import type { BackfillCounts } from '../backfill/engine.js'
 import type { SyncResult } from '../backfill/sync-service.js'
 import type { TagsSyncResult } from '../backfill/tags-sync-service.js'
+import { delimiterName } from '../backfill/sources/csv-inspect.js'
+import { printable } from '../backfill/sources/printable.js'
 import { formatElapsed } from './progress.js'
 
 const n = (value: number): string => value.toLocaleString('en-US')
@@ -33,8 +35,29 @@ function countRows(counts: BackfillCounts, dryRun: boolean): Array<[string, stri
     [dryRun ? 'contacts that would be created' : 'contacts created', n(counts.contactsCreated)],
     ['dead letters', n(counts.deadLetters)],
   )
-  if (counts.badRows > 0) rows.push(['bad CSV rows (skipped)', n(counts.badRows)])
   return rows
+}
+
+function csvRows(csv: NonNullable<BackfillResult['csv']>): Array<[string, string]> {
+  const rows: Array<[string, string]> = [['CSV rows', n(csv.rows)]]
+  if (csv.outOfRange > 0) rows.push(['CSV rows outside --since/--until', n(csv.outOfRange)])
+  rows.push(['CSV rows rejected', n(csv.rejected)])
+  if (csv.delimiter !== null && csv.encoding !== null) {
+    rows.push(['CSV read as', `${csv.encoding}, ${delimiterName(csv.delimiter)}-separated`])
+  }
+  return rows
+}
+
+/** Where the rows that could not be imported are, and what to do with them. */
+function rejectsLine(result: BackfillResult): string | null {
+  const csv = result.csv
+  if (!csv || csv.rejected === 0) return null
+  const rows = `${n(csv.rejected)} of ${n(csv.rows)} CSV row(s) could not be imported`
+  if (csv.rejectsFile === null) return `${rows} (their lines are in the warnings; a dry run writes no rejects file).`
+  return (
+    `${rows}: they are in ${printable(csv.rejectsFile, 300)} with the line number and reason. ` +
+    'Fix them there and import that file with --csv.'
+  )
 }
 
 function table(rows: Array<[string, string]>): string {
@@ -44,12 +67,13 @@ function table(rows: Array<[string, string]>): string {
 }
 
 export function renderBackfill(result: BackfillResult): string {
-  const from = result.source === 'csv' ? `CSV ${result.file}` : 'Aircall API'
+  const from = result.source === 'csv' ? `CSV ${printable(result.file ?? '', 300)}` : 'Aircall API'
   const range = result.since || result.until ? ` ${result.since ?? '…'} → ${result.until ?? '…'}` : ''
   const lines = [`${result.dryRun ? 'Dry run (nothing written)' : 'Backfill'}: ${from}${range}`]
   lines.push(
     table([
       ...countRows(result.counts, result.dryRun),
+      ...(result.csv ? csvRows(result.csv) : []),
       ['elapsed', formatElapsed(result.elapsedMs)],
       ...requestRows(result.requests),
     ]),
@@ -62,6 +86,8 @@ export function renderBackfill(result: BackfillResult): string {
       `${n(result.deadLetterIds.length)} call(s) went to dead letters: inspect with \`events list --status dead\`, retry with \`events replay <id>\`.`,
     )
   }
+  const rejects = rejectsLine(result)
+  if (rejects) lines.push(rejects)
   if (result.interrupted) lines.push('Interrupted: resume with the same command.')
   return lines.join('\n')
 }

@@ -2,10 +2,15 @@ import { Flags } from '@oclif/core'
 
 import { Runtime } from '../app/runtime.js'
 import { backfill } from '../backfill/backfill-service.js'
+import { CSV_ENCODINGS } from '../backfill/sources/csv-inspect.js'
+import type { SourceProgress } from '../backfill/sources/source-progress.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { EXIT } from '../cli/exit-codes.js'
 import { BackfillProgress, onInterrupt } from '../cli/progress.js'
 import { renderBackfill } from '../cli/render-backfill.js'
+
+/** Bad-row warnings printed one by one before they are summed up. */
+const SHOWN_BAD_ROWS = 20
 
 export default class Backfill extends BaseCommand {
   static override summary = 'Log historical Aircall calls into Intercom; resumable, and safe to run again.'
@@ -14,13 +19,17 @@ export default class Backfill extends BaseCommand {
     'one through the ledger, exactly once. The store remembers which stretches of time were covered, so the same ' +
     'command run again (`--since 30d` included) reads only what is new; a CSV is keyed by its call ids, so a ' +
     're-exported file imports exactly its new rows. Conversations already in Intercom (logged from another state file ' +
-    'or machine) are found first and never created twice. Ctrl-C stops after the calls in flight. Exit 3 when some ' +
-    'calls went to dead letters (`events replay` retries them, with no customer message).'
+    'or machine) are found first and never created twice. A range older than Aircall serves (aircall.retentionDays) ' +
+    'starts at that horizon unless --force-range. A CSV is checked whole before anything is imported (delimiter ' +
+    'detected, UTF-8 unless --encoding, text only); rows it cannot read go to a rejects file with their line and ' +
+    'reason. Ctrl-C stops after the calls in flight. Exit 3 when some calls went to dead letters (`events replay` ' +
+    'retries them, with no customer message) or some CSV rows were rejected.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --since 2026-01-01 --until 2026-07-01',
     '<%= config.bin %> <%= command.id %> --since 90d --dry-run',
     '<%= config.bin %> <%= command.id %> --csv calls-export.csv --concurrency 8',
+    '<%= config.bin %> <%= command.id %> --csv export-excel.csv --delimiter ";" --encoding windows-1252',
   ]
 
   static override flags = {
@@ -32,6 +41,27 @@ export default class Backfill extends BaseCommand {
     csv: Flags.string({
       description: 'Import an Aircall CSV call export instead of reading the API.',
       helpValue: 'FILE',
+    }),
+    delimiter: Flags.string({
+      description: 'CSV field delimiter: "," ";" "|" or tab. Default: detected from the header line.',
+      helpValue: 'CHAR',
+      dependsOn: ['csv'],
+    }),
+    encoding: Flags.string({
+      description:
+        'CSV encoding. Default: UTF-8, and a file that is not valid UTF-8 is refused (latin1 reads as windows-1252).',
+      options: [...CSV_ENCODINGS],
+      dependsOn: ['csv'],
+    }),
+    rejects: Flags.string({
+      description: 'Where CSV rows that cannot be imported go, with line and reason. Default: <csv>.rejects.csv',
+      helpValue: 'FILE',
+      dependsOn: ['csv'],
+    }),
+    'force-range': Flags.boolean({
+      description: 'Read a range older than Aircall serves from the API anyway (default: start at the horizon).',
+      default: false,
+      exclusive: ['csv'],
     }),
     'dry-run': Flags.boolean({
       description: 'Show what would be logged; write nothing (no API writes, no ledger).',
@@ -53,23 +83,38 @@ export default class Backfill extends BaseCommand {
     })
     const runtime = new Runtime(this.loadConfig(flags), { onHttpEvent: (event) => progress.http(event) })
     const interrupt = onInterrupt(() => progress.print(() => this.stderr('stopping after the calls in flight…')))
+    // A file of garbage would print a warning per row: the first ones show the pattern, the rejects file has all.
+    let badRows = 0
     try {
       const result = await backfill(runtime, {
         since: flags.since,
         until: flags.until,
         csv: flags.csv,
+        delimiter: flags.delimiter,
+        encoding: flags.encoding as (typeof CSV_ENCODINGS)[number] | undefined,
+        rejects: flags.rejects,
+        forceRange: flags['force-range'],
         dryRun: flags['dry-run'],
         concurrency: flags.concurrency,
         restart: flags.restart,
         signal: interrupt.signal,
         onEvent: (event) => {
           progress.event(event)
-          if (event.type === 'warning') progress.print(() => this.addWarning(event.warning.message))
+          if (event.type !== 'warning') return
+          if (event.warning.code === 'bad-row' && ++badRows > SHOWN_BAD_ROWS) return
+          progress.print(() => this.addWarning(event.warning.message))
         },
+        // The upfront count costs a request: only when someone reads the progress.
+        ...(this.isJson ? {} : { onProgress: (event: SourceProgress) => progress.source(event) }),
       })
       progress.stop()
+      if (badRows > SHOWN_BAD_ROWS) {
+        const where = result.csv?.rejectsFile ? `: every rejected row is in ${result.csv.rejectsFile}` : ''
+        this.addWarning(`${badRows - SHOWN_BAD_ROWS} more rows could not be read${where}`)
+      }
       if (result.interrupted) this.stderr('interrupted: resume with the same command')
-      const exitCode = result.interrupted ? EXIT.interrupted : result.counts.deadLetters > 0 ? EXIT.partial : EXIT.ok
+      const partial = result.counts.deadLetters > 0 || (result.csv?.rejected ?? 0) > 0
+      const exitCode = result.interrupted ? EXIT.interrupted : partial ? EXIT.partial : EXIT.ok
       this.finish({ result, text: renderBackfill, exitCode })
     } finally {
       progress.stop()

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -16,6 +16,7 @@ interface Envelope {
   exitCode: number
   result: {
     counts: { read: number; logged: number; alreadyDone: number; badRows: number; skipped: Record<string, number> }
+    csv: { rows: number; rejected: number; rejectsFile: string | null; delimiter: string; encoding: string }
   }
   warnings: string[]
 }
@@ -30,7 +31,7 @@ describe('backfill --csv: an Aircall call export with broken rows', () => {
     await sandbox.close()
   })
 
-  test('imports the good rows, reports exactly the broken ones by line number, and a second import creates nothing', async () => {
+  test('imports the good rows, rejects exactly the broken ones by line number (exit 3, rejects file), and a second import creates nothing', async () => {
     const cwd = tempDir()
     const [a, b, c] = sandbox.world.truth.knownCallers
     const lines = [
@@ -51,9 +52,24 @@ describe('backfill --csv: an Aircall call export with broken rows', () => {
     const env = sandboxEnv(sandbox, { INTERCOM_ADMIN_ID: sandbox.intercom.adminId })
 
     const first = await runCli(['backfill', '--csv', 'export.csv', '--json'], { cwd, env })
-    expect(first.code).toBe(0)
+    // Some rows failed: like dead letters, the exit code says so.
+    expect(first.code).toBe(3)
     const run = JSON.parse(first.stdout) as Envelope
+    expect(run.ok).toBe(false)
     expect(run.result.counts.badRows).toBe(4)
+    const rejectsFile = join(cwd, 'export.csv.rejects.csv')
+    expect(run.result.csv).toEqual({
+      rows: 10,
+      rejected: 4,
+      outOfRange: 0,
+      rejectsFile,
+      delimiter: ',',
+      encoding: 'utf-8',
+    })
+    const rejected = readFileSync(rejectsFile, 'utf8').trim().split('\n')
+    expect(rejected[0]).toBe(`Rejected at line,Rejection reason,${lines[0]}`)
+    expect(rejected.slice(1).map((line) => line.split(',')[0])).toEqual(['4', '7', '9', '11'])
+    expect(rejected[1]).toBe(`4,missing call id,${lines[3]}`)
     const reported = run.warnings
       .filter((warning) => /^line \d+:/.test(warning))
       .map((warning) => Number(/^line (\d+)/.exec(warning)?.[1]))
@@ -70,9 +86,13 @@ describe('backfill --csv: an Aircall call export with broken rows', () => {
     for (const id of ['900001', '900002', '900004', '900007', '900009']) expect(logged.conversations.get(id)).toBe(1)
 
     const text = await runCli(['backfill', '--csv', 'export.csv', '--restart'], { cwd, env })
-    expect(text.code).toBe(0)
+    expect(text.code).toBe(3)
     expect(text.stderr).toContain('warning: line 9: 5 fields where the header has 12; row skipped')
     expect(text.stdout).toMatch(/already done\s*│\s*5/)
+    expect(text.stdout).toMatch(/CSV rows rejected\s*│\s*4/)
+    expect(text.stdout).toContain(
+      `4 of 10 CSV row(s) could not be imported: they are in ${rejectsFile} with the line number and reason.`,
+    )
     expect((await loggedPerCall(sandbox.intercom.url)).total).toBe(logged.total)
   }, 60_000)
 })
