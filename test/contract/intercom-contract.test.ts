@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { buildSubset, SUBSET_OPERATIONS } from '../../scripts/build-openapi-subset.js'
-import { ContractValidator } from '../../src/emulator/intercom/contract.js'
+import { CONTRACT_ERRATA, ContractValidator } from '../../src/emulator/intercom/contract.js'
 import { ADMIN, at, baseSeed, startHarness, str, TEAM, type Harness } from '../emulator/intercom/helpers.js'
 
 const subsetUrl = new URL('../../contract/intercom-openapi-2.16-subset.json', import.meta.url)
@@ -223,6 +223,59 @@ describe('Intercom OpenAPI 2.16 contract', () => {
         admin_ids: [1],
       }),
     ).toBeNull()
+  })
+
+  it('accepts boolean and decimal conversation attributes as a documented erratum, and still flags other values', async () => {
+    const validator = new ContractValidator()
+    const put = { method: 'PUT', path: '/conversations/{conversation_id}' }
+    // The 2.16 schema's own example: it violates the schema it illustrates.
+    expect(
+      validator.validateRequest(put, { custom_attributes: { paid_subscriber: true, monthly_spend: 155.5 } }),
+    ).toBeNull()
+    expect(validator.validateRequest(put, { custom_attributes: { tags: ['a', 'b'] } })).not.toBeNull()
+    expect(CONTRACT_ERRATA.map((e) => e.id)).toEqual([
+      'message-type-inapp',
+      'tags-any-of',
+      'conversation-attribute-boolean-decimal',
+    ])
+    const erratum = CONTRACT_ERRATA.find((e) => e.id === 'conversation-attribute-boolean-decimal')
+    expect(erratum?.operations).toContain('PUT /conversations/{conversation_id}')
+
+    // What tags.map with `type: boolean, target: both` writes, through the emulator: no violation either way.
+    const strict = await startHarness({ contract: 'record' })
+    try {
+      strict.em.seed({
+        ...baseSeed(),
+        conversationAttributes: [
+          { name: 'vip_caller', dataType: 'boolean' },
+          { name: 'call_minutes', dataType: 'decimal' },
+        ],
+      })
+      const contact = str((await strict.api('POST', '/contacts', { role: 'lead', phone: '+33612345678' })).body, 'id')
+      const conv = str(
+        (await strict.api('POST', '/conversations', { from: { type: 'lead', id: contact }, body: 'Call' })).body,
+        'conversation_id',
+      )
+      const updated = await strict.api('PUT', `/conversations/${conv}`, {
+        custom_attributes: { vip_caller: true, call_minutes: 2.5 },
+      })
+      expect(updated.status).toBe(200)
+      expect(at(updated.body, 'custom_attributes')).toEqual({ vip_caller: true, call_minutes: 2.5 })
+      await strict.api('GET', `/conversations/${conv}`)
+      await strict.api('POST', '/conversations/search', { query: { field: 'id', operator: '=', value: conv } })
+      await strict.api('POST', `/conversations/${conv}/reply`, {
+        type: 'admin',
+        message_type: 'note',
+        admin_id: ADMIN,
+        body: 'Note',
+      })
+      expect(strict.em.contractViolations()).toEqual([])
+      // The emulator still holds the attribute's declared type.
+      const wrong = await strict.api('PUT', `/conversations/${conv}`, { custom_attributes: { vip_caller: 'yes' } })
+      expect(wrong.status).toBe(400)
+    } finally {
+      await strict.em.close()
+    }
   })
 
   it('the committed subset holds exactly the listed operations and is reproducible from the official description', () => {

@@ -59,28 +59,84 @@ const addFormats: AddFormats =
     ? addFormatsModule
     : (addFormatsModule as unknown as { default: AddFormats }).default
 
+/** A known defect of the 2.16 description, corrected at load time so the validator judges what the live API does. */
+export interface ContractErratum {
+  id: string
+  /** The operations whose bodies the correction changes. */
+  operations: string[]
+  /** What the description says, what the API (or its own examples) do, and how the validator reads it. */
+  reading: string
+  apply(doc: Record<string, unknown>): void
+}
+
+function schemasOf(doc: Record<string, unknown>): Record<string, unknown> {
+  return isRecord(doc.components) && isRecord(doc.components.schemas) ? doc.components.schemas : {}
+}
+
 /**
- * Known defects of the 2.16 description, corrected at load time so the validator judges what the live API does:
- * - `create_message_request.message_type` lists `in_app`, yet the API, the spec's own examples and the official SDK
- *   send `inapp` (reference §3.7): both are accepted.
- * - `POST /tags` declares its bodies as `oneOf`, but `{name, users}` also satisfies the plain `{name}` variant, so every
- *   tag-users request would fail "exactly one": read as `anyOf`.
+ * Every accepted erratum: requests and responses they cover are not recorded as violations. The `uuid` and `uri`
+ * formats (24-hex ids such as `from.id`, relative paths) are read the API's way in the constructor.
  */
+export const CONTRACT_ERRATA: readonly ContractErratum[] = [
+  {
+    id: 'message-type-inapp',
+    operations: ['POST /messages'],
+    reading:
+      '`create_message_request.message_type` lists `in_app`, yet the API, the spec’s own examples and the official SDK ' +
+      'send `inapp` (reference §3.7): both are accepted.',
+    apply: (doc) => {
+      const message = schemasOf(doc).create_message_request
+      if (isRecord(message) && isRecord(message.properties) && isRecord(message.properties.message_type)) {
+        const type = message.properties.message_type
+        if (Array.isArray(type.enum) && !type.enum.includes('inapp')) type.enum = [...(type.enum as unknown[]), 'inapp']
+      }
+    },
+  },
+  {
+    id: 'tags-any-of',
+    operations: ['POST /tags'],
+    reading:
+      '`POST /tags` declares its bodies as `oneOf`, but `{name, users}` also satisfies the plain `{name}` variant, so ' +
+      'every tag-users request would fail "exactly one": read as `anyOf`.',
+    apply: (doc) => {
+      const tags = isRecord(doc.paths) && isRecord(doc.paths['/tags']) ? doc.paths['/tags'].post : undefined
+      const body =
+        isRecord(tags) && isRecord(tags.requestBody) && isRecord(tags.requestBody.content)
+          ? tags.requestBody.content['application/json']
+          : undefined
+      if (isRecord(body) && isRecord(body.schema) && Array.isArray(body.schema.oneOf)) {
+        body.schema = { anyOf: body.schema.oneOf }
+      }
+    },
+  },
+  {
+    id: 'conversation-attribute-boolean-decimal',
+    operations: [
+      'PUT /conversations/{conversation_id}',
+      'GET /conversations/{conversation_id}',
+      'POST /conversations/search',
+      'POST /conversations/{conversation_id}/reply',
+      'POST /conversations/{conversation_id}/parts',
+    ],
+    reading:
+      'Conversation attributes are created with `data_type` boolean or decimal (the 422 message lists "string, ' +
+      'integer, list, decimal, boolean, datetime, relationship, files") and the `custom_attributes` example sends ' +
+      '`paid_subscriber: true` and `monthly_spend: 155.5`, but the `custom_attributes` schema allows only string, ' +
+      'integer, datetime or custom-object references (reference T.9): a boolean or a decimal value is accepted, in ' +
+      'requests and in the conversations that carry it.',
+    apply: (doc) => {
+      const attrs = schemasOf(doc).custom_attributes
+      const values = isRecord(attrs) && isRecord(attrs.additionalProperties) ? attrs.additionalProperties : undefined
+      if (!values || !Array.isArray(values.anyOf)) return
+      const types = (values.anyOf as unknown[]).map((branch) => (isRecord(branch) ? branch.type : undefined))
+      if (!types.includes('boolean')) values.anyOf = [...(values.anyOf as unknown[]), { type: 'boolean' }]
+      if (!types.includes('number')) values.anyOf = [...(values.anyOf as unknown[]), { type: 'number' }]
+    },
+  },
+]
+
 function applyErrata(doc: Record<string, unknown>): void {
-  const schemas = isRecord(doc.components) && isRecord(doc.components.schemas) ? doc.components.schemas : {}
-  const message = schemas.create_message_request
-  if (isRecord(message) && isRecord(message.properties) && isRecord(message.properties.message_type)) {
-    const type = message.properties.message_type
-    if (Array.isArray(type.enum) && !type.enum.includes('inapp')) type.enum = [...(type.enum as unknown[]), 'inapp']
-  }
-  const tags = isRecord(doc.paths) && isRecord(doc.paths['/tags']) ? doc.paths['/tags'].post : undefined
-  const body =
-    isRecord(tags) && isRecord(tags.requestBody) && isRecord(tags.requestBody.content)
-      ? tags.requestBody.content['application/json']
-      : undefined
-  if (isRecord(body) && isRecord(body.schema) && Array.isArray(body.schema.oneOf)) {
-    body.schema = { anyOf: body.schema.oneOf }
-  }
+  for (const erratum of CONTRACT_ERRATA) erratum.apply(doc)
 }
 
 export class ContractValidator {
