@@ -115,6 +115,23 @@ describe('CSV input', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, exitCode: 2, error: { code: 'file_empty' } })
   }, 60_000)
 
+  test('a file of bad rows: the first 20 as warnings, then one line pointing at the rejects file (--rejects)', async () => {
+    const { cwd, env } = workspace()
+    const rows = Array.from(
+      { length: 25 },
+      (_, i) => `${990_000 + i},not a date,inbound,+33 1 99 00 12 34,+33 1 99 00 00 10,1`,
+    )
+    writeFileSync(join(cwd, 'bad.csv'), `Call ID,Date (UTC),Direction,From,To,Duration (s)\n${rows.join('\n')}\n`)
+    const run = await runCli(['backfill', '--csv', 'bad.csv', '--rejects', 'out/../bad-rows.csv'], { cwd, env })
+    expect(run.code).toBe(3)
+    const warnings = run.stderr.split('\n').filter((line) => line.startsWith('warning: '))
+    expect(warnings.filter((line) => /^warning: line \d+: unreadable date/.test(line))).toHaveLength(20)
+    expect(warnings.at(-1)).toBe(
+      `warning: 5 more rows could not be read: every rejected row is in ${join(cwd, 'bad-rows.csv')}`,
+    )
+    expect(run.stdout).toContain('25 of 25 CSV row(s) could not be imported')
+  }, 60_000)
+
   test('--delimiter, --encoding and --rejects need --csv; --force-range does not go with it', async () => {
     const { cwd, env } = workspace()
     const alone = await runCli(['backfill', '--since', '7d', '--encoding', 'latin1'], { cwd, env })
