@@ -7,6 +7,8 @@ import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
 import type { Effect, EventPipeline } from '../sync/pipeline.js'
 import { StoreError } from '../store/sqlite-store.js'
 import { eventOutcome } from './event-outcome.js'
+import { controlPlane, readinessOf } from './listen-control.js'
+import { ListenMetrics, type ApiEventCounter } from './listen-metrics.js'
 import type { Runtime } from './runtime.js'
 
 export type ListenEvent =
@@ -43,6 +45,8 @@ export interface ListenOptions {
   onEvent?: (event: ListenEvent) => void
   /** Tests may pass a pipeline; by default the rules are wired to the runtime's clients. */
   pipeline?: Pick<EventPipeline, 'handle'>
+  /** The retries the runtime's API clients reported (its `onHttpEvent`), for /metrics. */
+  apiEvents?: ApiEventCounter
 }
 
 export interface ListenHandle {
@@ -103,7 +107,22 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     deadLettered: 0,
     outcomes: {},
   }
-  const effectsOf = new Map<number, Effect[]>()
+  const effectsOf = new Map<number, { effects: Effect[]; seconds: number }>()
+  const state = { workerRunning: false, draining: false }
+  const readiness = () => readinessOf(store, state)
+  const metrics = config.listener.metrics
+    ? new ListenMetrics({
+        eventCounts: () => store.eventCounts(),
+        requestStats: () => runtime.requestStats(),
+        budgets: {
+          aircall: { limit: config.aircall.rateLimitPerMinute, windowMs: 60_000 },
+          intercom: { limit: Math.floor(config.intercom.rateLimitPerMinute / 6), windowMs: 10_000 },
+        },
+        apiEvents: options.apiEvents ?? null,
+        ready: () => readiness().ready,
+        now,
+      })
+    : null
 
   const worker = new QueueWorker({
     store,
@@ -115,14 +134,16 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
       const started = performance.now()
       const result = await pipeline.handle(event)
       const durationMs = performance.now() - started
-      effectsOf.set(event.id, result.effects)
+      effectsOf.set(event.id, { effects: result.effects, seconds: durationMs / 1000 })
       // Stored with the event when it completes: `events show`, `events tail` and the console read it.
       return { summary: result.summary, outcome: eventOutcome(store, event, result, durationMs) }
     },
     onEvent: (event) => {
       if (event.type === 'processed') {
-        const effects = effectsOf.get(event.id) ?? []
+        const handled = effectsOf.get(event.id)
+        const effects = handled?.effects ?? []
         effectsOf.delete(event.id)
+        metrics?.processed(effects, handled?.seconds ?? null)
         summary.processed += 1
         for (const effect of effects) {
           const key = [effect.rule, effect.status, effect.status === 'skipped' ? effect.detail : undefined]
@@ -133,8 +154,14 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
         emit({ ...event, effects })
         return
       }
-      if (event.type === 'retrying') summary.retried += 1
-      if (event.type === 'dead-lettered') summary.deadLettered += 1
+      if (event.type === 'retrying') {
+        summary.retried += 1
+        metrics?.retrying()
+      }
+      if (event.type === 'dead-lettered') {
+        summary.deadLettered += 1
+        metrics?.deadLettered()
+      }
       emit(event)
     },
   })
@@ -149,6 +176,8 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
       limits: config.listener,
       host: options.host,
       port: options.port,
+      metrics: config.listener.metrics,
+      control: controlPlane({ readiness, metrics, console: null }),
       onEvent: (event) => {
         if (event.type === 'accepted') {
           if (event.duplicate) summary.duplicates += 1
@@ -163,6 +192,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     })
   } catch (error) {
     lock.release()
+    metrics?.close()
     const code = error instanceof IntakeListenError ? error.code : null
     if (code === 'EADDRINUSE' || code === 'EACCES') {
       throw new UserError(
@@ -186,6 +216,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
   })
   for (const message of sources.warnings) emit({ type: 'warning', message })
   worker.start()
+  state.workerRunning = true
 
   const maintenance = setInterval(() => {
     lock.renew()
@@ -199,11 +230,19 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     summary: () => structuredClone(summary),
     stop: () => {
       stopping ??= (async () => {
+        // /readyz fails first; webhooks are still acknowledged during the grace, so a load balancer that has not
+        // yet moved its traffic away loses nothing.
+        state.draining = true
         emit({ type: 'stopping' })
+        if (config.listener.drainGraceMs > 0) {
+          await new Promise((resolve) => setTimeout(resolve, config.listener.drainGraceMs))
+        }
         clearInterval(maintenance)
         const closed = intake.stop()
         await worker.stop()
+        state.workerRunning = false
         await closed
+        metrics?.close()
         lock.release()
         return structuredClone(summary)
       })()

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { Runtime } from '../app/runtime.js'
 import { startListener } from '../app/listen.js'
+import { ApiEventCounter } from '../app/listen-metrics.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { LogStream, renderListenSummary } from '../cli/log-stream.js'
 
@@ -24,7 +25,10 @@ export default class Listen extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Listen)
-    const runtime = new Runtime(this.loadConfig(flags))
+    // Counts the API clients' retries for /metrics from the first request on.
+    const apiEvents = new ApiEventCounter()
+    const runtime = new Runtime(this.loadConfig(flags), { onHttpEvent: apiEvents.record })
+    this.redactor.add(runtime.config.listener.consoleToken)
     const log = new LogStream({ json: this.isJson, write: (line) => this.stderr(line) })
     // Registered before anything starts: a SIGTERM arriving while the listener starts must still drain and exit 0.
     const stopRequested = new Promise<void>((resolve) => {
@@ -35,6 +39,7 @@ export default class Listen extends BaseCommand {
       const handle = await startListener(runtime, {
         host: flags.host ?? runtime.config.listener.host,
         port: flags.port ?? runtime.config.listener.port,
+        apiEvents,
         onEvent: (event) => {
           if (event.type === 'warning') this.warnings.push(this.redactor.redact(event.message))
           log.handle(event)

@@ -281,6 +281,15 @@ export const listenerSchema = z
     staleAfterHours: z.number().min(1).max(8_760).default(24),
     /** How long `events purge` remembers a purged event's identity, so its redelivery stays a duplicate. */
     purgedIdentityDays: z.number().min(0).max(365).default(7),
+    /** Serve Prometheus metrics at /metrics on the listener's port (off: the path is 404). */
+    metrics: z.boolean().default(false),
+    /**
+     * Required to open /console when the listener is bound to an interface other than loopback (without it the
+     * console is off there). Write it as ${AIRCALL_INTERCOM_CONSOLE_TOKEN} and set the variable.
+     */
+    consoleToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** On SIGTERM, how long /readyz fails while webhooks are still accepted, so a load balancer moves away first. */
+    drainGraceMs: z.number().int().min(0).max(120_000).default(0),
   })
   .strict()
 

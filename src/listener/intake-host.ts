@@ -1,7 +1,9 @@
 import type { Server } from 'node:http'
 import { Worker } from 'node:worker_threads'
 import type { StateStore } from '../store/state-store.js'
+import type { ControlHandler, ControlRequest, ControlResponse } from './control.js'
 import { createIntakeServer, listenOn, pickIntakeLimits, type IntakeEvent, type IntakeLimits } from './intake.js'
+import { IntakeMetrics } from './intake-metrics.js'
 import { lowerThisThreadPriority, WORKER_NICE_INCREMENT } from './thread-priority.js'
 
 export interface IntakeThreadData {
@@ -13,13 +15,21 @@ export interface IntakeThreadData {
   limits?: Partial<IntakeLimits>
   host: string
   port: number
+  /** Count requests for `/metrics` (listener.metrics). */
+  metrics: boolean
+  /** Hand `/readyz`, `/metrics` and `/console…` to the main thread. */
+  control: boolean
 }
 
 export type IntakeThreadMessage =
   | { type: 'intake'; events: IntakeEvent[] }
+  | { type: 'control'; id: number; request: ControlRequest }
   | { type: 'listening'; url: string }
   | { type: 'failed'; code: string | null; message: string }
   | { type: 'stopped' }
+
+/** What the main thread sends the intake thread. */
+export type IntakeHostMessage = 'stop' | { type: 'control-reply'; id: number; response: ControlResponse }
 
 export interface IntakeHandle {
   url: string
@@ -37,8 +47,12 @@ export class IntakeListenError extends Error {
   }
 }
 
-export interface StartIntakeOptions extends Omit<IntakeThreadData, 'statePath'> {
+export interface StartIntakeOptions extends Omit<IntakeThreadData, 'statePath' | 'control' | 'metrics'> {
   store: StateStore
+  /** Count requests for `/metrics` (listener.metrics); off by default. */
+  metrics?: boolean
+  /** Answers the control paths on the main thread, wherever the intake runs. */
+  control?: ControlHandler
   onEvent: (event: IntakeEvent) => void
   /** The intake thread died after it started: nothing is being accepted any more. */
   onFatal: (error: Error) => void
@@ -61,7 +75,7 @@ export const startIntake = async (options: StartIntakeOptions): Promise<IntakeHa
 }
 
 const startInProcess = async (options: StartIntakeOptions): Promise<IntakeHandle> => {
-  const server: Server = createIntakeServer({ ...options })
+  const server: Server = createIntakeServer({ ...options, metrics: options.metrics ? new IntakeMetrics() : undefined })
   try {
     const url = await listenOn(server, options.host, options.port)
     return {
@@ -89,16 +103,37 @@ const startThread = (options: StartIntakeOptions): Promise<IntakeHandle> =>
       limits: pickIntakeLimits(options.limits ?? {}),
       host: options.host,
       port: options.port,
+      metrics: options.metrics ?? false,
+      control: options.control !== undefined,
     }
     const thread = new Worker(THREAD_ENTRY, { workerData: data })
     let stopped: (() => void) | null = null
     let listening = false
     let restorePriority = (): void => undefined
     const exited = new Promise<void>((done) => thread.once('exit', () => done()))
+    const post = (message: IntakeHostMessage): void => thread.postMessage(message)
+    const answer = async (id: number, request: ControlRequest): Promise<void> => {
+      let response: ControlResponse
+      try {
+        response = options.control
+          ? await options.control(request)
+          : { status: 404, headers: { 'content-type': 'application/json' }, body: '{"error":"not found"}' }
+      } catch (error) {
+        response = {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ error: error instanceof Error ? error.message : String(error) }),
+        }
+      }
+      post({ type: 'control-reply', id, response })
+    }
     thread.on('message', (message: IntakeThreadMessage) => {
       switch (message.type) {
         case 'intake':
           for (const event of message.events) options.onEvent(event)
+          return
+        case 'control':
+          void answer(message.id, message.request)
           return
         case 'listening':
           listening = true
@@ -109,7 +144,7 @@ const startThread = (options: StartIntakeOptions): Promise<IntakeHandle> =>
             stop: async () => {
               await new Promise<void>((done) => {
                 stopped = done
-                thread.postMessage('stop')
+                post('stop')
               })
               await exited
               restorePriority()

@@ -1,7 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openStateStore } from '../store/sqlite-store.js'
+import type { ControlResponse } from './control.js'
 import { createIntakeServer, listenOn, type IntakeEvent } from './intake.js'
-import type { IntakeThreadData, IntakeThreadMessage } from './intake-host.js'
+import type { IntakeHostMessage, IntakeThreadData, IntakeThreadMessage } from './intake-host.js'
+import { IntakeMetrics } from './intake-metrics.js'
 
 // Entry point of the intake thread (see intake-host.ts): its own event loop and its own SQLite connection,
 // so acknowledging a webhook never waits behind the worker's pipeline on the main thread.
@@ -20,12 +22,25 @@ const flushOutbox = (): void => {
 
 const store = openStateStore(data.statePath)
 store.leaveCheckpointsToOthers()
+
+// Control requests wait here for the main thread's answer, by id.
+const replies = new Map<number, (response: ControlResponse) => void>()
+let nextControlId = 1
 const server = createIntakeServer({
   store,
   aircallWebhookToken: data.aircallWebhookToken,
   intercomClientSecret: data.intercomClientSecret,
   maxBodyBytes: data.maxBodyBytes,
   limits: data.limits,
+  metrics: data.metrics ? new IntakeMetrics() : undefined,
+  control: data.control
+    ? (request) =>
+        new Promise<ControlResponse>((resolve) => {
+          const id = nextControlId++
+          replies.set(id, resolve)
+          post({ type: 'control', id, request })
+        })
+    : undefined,
   onEvent: (event) => {
     if (outbox.length === 0) setImmediate(flushOutbox)
     outbox.push(event)
@@ -41,8 +56,12 @@ listenOn(server, data.host, data.port).then(
   },
 )
 
-port.on('message', (message: unknown) => {
-  if (message !== 'stop') return
+port.on('message', (message: IntakeHostMessage) => {
+  if (message !== 'stop') {
+    replies.get(message.id)?.(message.response)
+    replies.delete(message.id)
+    return
+  }
   server.close(() => {
     store.close()
     if (outbox.length > 0) flushOutbox()

@@ -7,7 +7,9 @@ import { safeParseIntercomEvent } from '../domain/intercom-event.js'
 import type { EventSource, StateStore } from '../store/state-store.js'
 import { answerBeforeBody, BodyTooLargeError, declaredTooLarge, readBody } from './body-reader.js'
 import { isJsonContentType } from './content-type.js'
+import { CONTROL_BODY_LIMIT, CONTROL_HEADERS, isControlPath, type ControlHandler } from './control.js'
 import { GroupCommit, StoreBusyError, type Enqueued } from './group-commit.js'
+import type { IntakeMetrics } from './intake-metrics.js'
 import { exceedsJsonDepth } from './json-depth.js'
 import { RejectionLog, type RejectedEvent, type Schedule } from './rejection-log.js'
 import { verifyAircallToken, verifyIntercomSignature } from './verify.js'
@@ -51,6 +53,10 @@ export interface IntakeOptions {
   schedule?: Schedule
   now?: () => number
   onEvent?: (event: IntakeEvent) => void
+  /** Counts requests for `/metrics`; absent when metrics are off, and then nothing is counted. */
+  metrics?: IntakeMetrics
+  /** Answers `/readyz`, `/metrics` and `/console…`; without it those paths are 404 like any other. */
+  control?: ControlHandler
 }
 
 /** `label` is the fixed cause rejections are counted under in the log; `message` is what the sender is told. */
@@ -204,6 +210,7 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
             : new HttpProblem(500, 'internal error', error instanceof Error ? error.message : String(error))
     const { status } = problem
     rejections.record({ source, status, cause: problem.label, reason: problem.message })
+    options.metrics?.rejected(source, status, problem.label)
     if (response.headersSent) return
     const message = status === 500 ? 'internal error' : status === 503 ? 'busy, retry later' : problem.message
     const text = JSON.stringify({ error: message })
@@ -223,6 +230,34 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
     '/intercom': handleIntercom,
   }
 
+  const { metrics, control } = options
+
+  /** Handed on whole (headers, form body) to the control plane; its answer is written as it comes. */
+  const handleControl = async (request: IncomingMessage, response: ServerResponse, path: string): Promise<void> => {
+    if (!control) return
+    const url = request.url ?? '/'
+    const queryAt = url.indexOf('?')
+    const headers: Partial<Record<(typeof CONTROL_HEADERS)[number], string>> = {}
+    for (const name of CONTROL_HEADERS) {
+      const value = request.headers[name]
+      if (typeof value === 'string') headers[name] = value
+    }
+    const body = request.method === 'POST' ? (await readBody(request, CONTROL_BODY_LIMIT)).toString('utf8') : ''
+    if (request.method !== 'POST') request.resume()
+    const answer = await control({
+      method: request.method ?? 'GET',
+      path,
+      query: queryAt >= 0 ? url.slice(queryAt + 1) : '',
+      headers,
+      body,
+      remoteAddress: request.socket.remoteAddress ?? '',
+      intakeMetrics: path === '/metrics' && metrics ? await metrics.snapshot() : null,
+    })
+    const length = Buffer.byteLength(answer.body)
+    response.writeHead(answer.status, { ...answer.headers, 'content-length': length })
+    response.end(request.method === 'HEAD' ? undefined : answer.body)
+  }
+
   const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const path = (request.url ?? '/').split('?')[0] ?? '/'
     if (path === '/healthz') {
@@ -237,6 +272,17 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
     }
     const handler = routes[path]
     const source: EventSource | null = path === '/aircall' ? 'aircall' : path === '/intercom' ? 'intercom' : null
+    if (control && isControlPath(path)) {
+      handleControl(request, response, path).catch((error: unknown) => {
+        if (response.headersSent) {
+          response.destroy()
+          return
+        }
+        const tooLarge = error instanceof BodyTooLargeError
+        send(response, tooLarge ? 413 : 500, { error: tooLarge ? BODY_TOO_LARGE : 'internal error' })
+      })
+      return
+    }
     if (!handler || source === null) {
       send(response, 404, { error: 'not found' })
       request.resume()
@@ -253,15 +299,21 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
       request.resume()
       return
     }
+    metrics?.received(source)
     const early = refusedFromHeaders(source, request)
     if (early) {
       refuse(request, response, source, early)
       return
     }
+    // Read only when counted: the clock costs nothing on the path of a listener without metrics.
+    const started = metrics ? performance.now() : 0
     // A client that asked (Expect: 100-continue) sends its body only now that its headers passed.
     if (request.headers.expect?.toLowerCase() === '100-continue') response.writeContinue()
     handler(request).then(
-      (result) => send(response, 200, { ok: true, id: result.id, duplicate: result.duplicate }),
+      (result) => {
+        send(response, 200, { ok: true, id: result.id, duplicate: result.duplicate })
+        metrics?.acknowledged(source, result.duplicate, (performance.now() - started) / 1000)
+      },
       (error: unknown) => refuse(request, response, source, error),
     )
   }
@@ -291,6 +343,7 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
     if (!hungUp && !draining.has(socket) && socket.writable) {
       const { status, cause } = known ?? { status: 400, cause: 'malformed HTTP request' }
       rejections.record({ source: null, status, cause, reason: error.code ? `${cause} (${error.code})` : cause })
+      metrics?.rejected(null, status, cause)
       if ((socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) {
         socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n\r\n`)
       }

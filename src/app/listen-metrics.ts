@@ -1,0 +1,213 @@
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { HttpEvent, ServiceName } from '../http/types.js'
+import type { MetricsSnapshot } from '../listener/intake-metrics.js'
+import type { EventStatus } from '../store/state-store.js'
+import type { Effect } from '../sync/pipeline.js'
+
+/** Retries and 429s the API clients report (HttpEvents), counted from the moment the runtime is built. */
+export class ApiEventCounter {
+  readonly retries: Record<ServiceName, Map<string, number>> = { aircall: new Map(), intercom: new Map() }
+
+  readonly record = (event: HttpEvent): void => {
+    if (event.type !== 'retry') return
+    // The outcome class, never the endpoint: ids in paths would make the label set unbounded.
+    const outcome = typeof event.outcome === 'number' ? String(event.outcome) : String(event.outcome)
+    const counts = this.retries[event.service]
+    counts.set(outcome, (counts.get(outcome) ?? 0) + 1)
+  }
+}
+
+/** The rate gates' counters as `Runtime.requestStats()` reports them; null for a client never built. */
+export interface GateStats {
+  requests: number
+  rateLimited: number
+  pausedUntil: number
+}
+
+/** The per-window budget of each API, as configured (Aircall: per minute; Intercom: per minute ÷ 6 per 10 s). */
+export interface RateBudgets {
+  aircall: { limit: number; windowMs: number }
+  intercom: { limit: number; windowMs: number }
+}
+
+export interface ListenMetricsDeps {
+  eventCounts: () => Record<EventStatus, number>
+  requestStats: () => Record<ServiceName, GateStats | null>
+  budgets: RateBudgets
+  apiEvents: ApiEventCounter | null
+  ready: () => boolean
+  now: () => number
+}
+
+/** Processing takes a few milliseconds (everything already done) to tens of seconds (retried API calls). */
+const PROCESSING_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+const SERVICES: readonly ServiceName[] = ['aircall', 'intercom']
+const SAMPLE_MS = 1_000
+
+/**
+ * The main thread's metrics (worker, queue, APIs, readiness), rendered with the intake's snapshot merged in.
+ * Queue depth and API counters are read when scraped, not pushed on every event: a listener nobody scrapes
+ * pays nothing for them.
+ */
+export class ListenMetrics {
+  private readonly registry = new Registry()
+  private readonly processing: Histogram
+  private readonly effects: Counter<'rule' | 'status'>
+  private readonly settled: Counter<'result'>
+  /** Requests admitted per API, sampled each second: the budget left is the window's limit less what it used. */
+  private readonly samples: Array<{ at: number; requests: Record<ServiceName, number> }> = []
+  private readonly sampler: NodeJS.Timeout
+
+  constructor(private readonly deps: ListenMetricsDeps) {
+    const registers = [this.registry]
+    this.processing = new Histogram({
+      name: 'aircall_intercom_event_processing_seconds',
+      help: 'Time the pipeline took on an event, per attempt that completed it.',
+      buckets: PROCESSING_BUCKETS,
+      registers,
+    })
+    this.effects = new Counter({
+      name: 'aircall_intercom_event_effects_total',
+      help: "Rules' decisions on processed events, by rule and status (e.g. log logged, missed-call skipped).",
+      labelNames: ['rule', 'status'],
+      registers,
+    })
+    this.settled = new Counter({
+      name: 'aircall_intercom_events_processed_total',
+      help: 'Attempts the worker finished, by result: done, retrying or dead (dead-lettered).',
+      labelNames: ['result'],
+      registers,
+    })
+    for (const result of ['done', 'retrying', 'dead']) this.settled.labels(result).inc(0)
+    const { deps: d } = this
+    new Gauge({
+      name: 'aircall_intercom_queue_events',
+      help: 'Events in the store by status (queued and processing: the queue depth; dead: the dead letters).',
+      labelNames: ['status'],
+      registers,
+      collect() {
+        for (const [status, count] of Object.entries(d.eventCounts())) this.set({ status }, count)
+      },
+    })
+    new Gauge({
+      name: 'aircall_intercom_listener_ready',
+      help: '1 while /readyz answers 200.',
+      registers,
+      collect() {
+        this.set(d.ready() ? 1 : 0)
+      },
+    })
+    const gateCounter = (name: string, help: string, read: (stats: GateStats) => number): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['api'],
+        registers,
+        collect() {
+          this.reset()
+          const stats = d.requestStats()
+          for (const api of SERVICES)
+            this.inc({ api }, read(stats[api] ?? { requests: 0, rateLimited: 0, pausedUntil: 0 }))
+        },
+      })
+    }
+    gateCounter(
+      'aircall_intercom_api_requests_total',
+      'API requests sent (every attempt, retries included).',
+      (s) => s.requests,
+    )
+    gateCounter('aircall_intercom_api_rate_limited_total', 'API answers 429 Too Many Requests.', (s) => s.rateLimited)
+    new Counter({
+      name: 'aircall_intercom_api_retries_total',
+      help: 'API attempts retried, by what the failed attempt got (an HTTP status, network or timeout).',
+      labelNames: ['api', 'outcome'],
+      registers,
+      collect() {
+        this.reset()
+        for (const api of SERVICES) {
+          this.inc({ api, outcome: '429' }, 0)
+          for (const [outcome, count] of d.apiEvents?.retries[api] ?? []) this.inc({ api, outcome }, count)
+        }
+      },
+    })
+    const budget = (): Record<ServiceName, number> => this.budgetRemaining()
+    new Gauge({
+      name: 'aircall_intercom_api_rate_budget_remaining',
+      help: "Requests left in the API's current window (Aircall: 60 s; Intercom: 10 s), from the configured limit and the requests sent in that window.",
+      labelNames: ['api'],
+      registers,
+      collect() {
+        for (const [api, left] of Object.entries(budget())) this.set({ api }, left)
+      },
+    })
+    new Gauge({
+      name: 'aircall_intercom_api_rate_paused',
+      help: '1 while the API client holds every request after a 429, until the reset it was told.',
+      labelNames: ['api'],
+      registers,
+      collect() {
+        const stats = d.requestStats()
+        const now = d.now()
+        for (const api of SERVICES) this.set({ api }, (stats[api]?.pausedUntil ?? 0) > now ? 1 : 0)
+      },
+    })
+    this.sample()
+    this.sampler = setInterval(() => this.sample(), SAMPLE_MS)
+    this.sampler.unref()
+  }
+
+  /** One completed event: its processing time and its effects. */
+  processed(effects: readonly Effect[], seconds: number | null): void {
+    this.settled.labels('done').inc()
+    if (seconds !== null) this.processing.observe(seconds)
+    for (const effect of effects) this.effects.inc({ rule: effect.rule, status: effect.status })
+  }
+
+  retrying(): void {
+    this.settled.labels('retrying').inc()
+  }
+
+  deadLettered(): void {
+    this.settled.labels('dead').inc()
+  }
+
+  /** Requests each API may still send in its current window (never below 0). */
+  budgetRemaining(): Record<ServiceName, number> {
+    this.sample()
+    const newest = this.samples.at(-1)
+    const left = {} as Record<ServiceName, number>
+    for (const api of SERVICES) {
+      const { limit, windowMs } = this.deps.budgets[api]
+      const since = (newest?.at ?? 0) - windowMs
+      const oldest = this.samples.find((sample) => sample.at >= since) ?? newest
+      const used = (newest?.requests[api] ?? 0) - (oldest?.requests[api] ?? 0)
+      left[api] = Math.max(0, limit - used)
+    }
+    return left
+  }
+
+  /** Prometheus text: this thread's metrics and the intake's (when it counted them), merged. */
+  async render(intake: MetricsSnapshot | null): Promise<{ contentType: string; text: string }> {
+    const own = (await this.registry.getMetricsAsJSON()) as MetricsSnapshot
+    const merged = intake ? AggregatorRegistry.aggregate([own, intake]) : this.registry
+    return { contentType: this.registry.contentType, text: await merged.metrics() }
+  }
+
+  close(): void {
+    clearInterval(this.sampler)
+  }
+
+  private sample(): void {
+    const now = this.deps.now()
+    const stats = this.deps.requestStats()
+    const last = this.samples.at(-1)
+    const requests = { aircall: stats.aircall?.requests ?? 0, intercom: stats.intercom?.requests ?? 0 }
+    if (last && now - last.at < SAMPLE_MS / 2) {
+      last.requests = requests
+      return
+    }
+    this.samples.push({ at: now, requests })
+    const horizon = now - 61_000
+    while ((this.samples[0]?.at ?? now) < horizon) this.samples.shift()
+  }
+}
