@@ -35,6 +35,9 @@ export const isAircallFixture = (name: string): name is AircallFixtureName =>
 export const isIntercomFixture = (name: string): name is IntercomFixtureName =>
   (INTERCOM_FIXTURES as readonly string[]).includes(name)
 
+/** The caller of every Aircall fixture unless `rawDigits` says otherwise, as Aircall formats it. */
+export const DEFAULT_CALLER_DIGITS = '+33 6 12 34 56 78'
+
 export interface FixtureOverrides {
   callId?: number
   /** The caller's number as Aircall formats it. */
@@ -84,7 +87,8 @@ export const aircallFixture = (
   overrides: FixtureOverrides = {},
 ): Record<string, unknown> => {
   const timestamp = overrides.timestamp ?? Math.floor(Date.now() / 1000)
-  const callId = overrides.callId ?? 4_186_000_000 + (timestamp % 1_000_000)
+  // A call id derived from the clock alone would make two fixtures of one second the same event (same identity).
+  const callId = overrides.callId ?? 4_186_000_000 + (timestamp % 1_000_000) * 1000 + Math.floor(Math.random() * 1000)
   const startedAt = timestamp - 120
   const missed = name === 'call.ended.missed'
   const voicemail = name === 'call.ended.voicemail'
@@ -126,7 +130,7 @@ export const aircallFixture = (
       answered_at: answered ? startedAt + 8 : null,
       ended_at: live ? null : timestamp,
       duration: live ? 0 : 120,
-      raw_digits: overrides.rawDigits ?? '+33 6 12 34 56 78',
+      raw_digits: overrides.rawDigits ?? DEFAULT_CALLER_DIGITS,
       voicemail: voicemail ? `https://aircall-recordings.example/voicemail/${callId}.mp3?X-Amz-Expires=3600` : null,
       recording:
         answered && !live ? `https://aircall-recordings.example/recording/${callId}.mp3?X-Amz-Expires=3600` : null,

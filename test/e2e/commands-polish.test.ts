@@ -1,12 +1,15 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { TRIGGER_EVENTS } from '../../src/app/trigger.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
+import { queueSettled, useListenerCleanup } from '../listener/harness.js'
 import { sandboxEnv, useSandbox } from './sandbox-env.js'
 
 const tempDir = useTempDir()
 const sandbox = useSandbox()
+const listeners = useListenerCleanup()
 
 interface Envelope<T = Record<string, unknown>> {
   ok: boolean
@@ -112,5 +115,80 @@ describe('country codes', () => {
     })
     expect(init.code).toBe(2)
     expect(init.stderr).toContain('"XX" is not a country code libphonenumber knows')
+  })
+})
+
+describe('trigger', () => {
+  test('every fixture is processed against the sandbox with every rule on; triggers in one second never collide', async () => {
+    const harness = await listeners.startHarness(tempDir(), {
+      insightCards: { enabled: true },
+      escalation: { enabled: true, tags: ['call-back'] },
+      resolve: { enabled: true },
+      missedCalls: { enabled: true, templates: [{ name: 'default', body: '<p>Sorry we missed you</p>' }] },
+      vip: { enabled: true, rules: [{ name: 'vip', tags: ['VIP'], assign: false }] },
+    })
+    const listener = listeners.spawnListen(harness)
+    const url = await listener.url
+    const env = harness.env
+    for (const event of TRIGGER_EVENTS) {
+      const result = await runCli(['trigger', event, '--to', url, '--json'], { env })
+      expect(result.code, `${event}: ${result.stdout}${result.stderr}`).toBe(0)
+      const document = parse<{ event: string; eventId: number | null; duplicate: boolean | null }>(result.stdout)
+      if (event === 'ping') continue
+      expect(document.result.duplicate, event).toBe(false)
+      expect(document.result.eventId, event).toEqual(expect.any(Number))
+    }
+    // Two triggers of the same event back to back (the same second): two events, neither a duplicate.
+    const first = await runCli(['trigger', 'call.ended', '--to', url], { env })
+    const second = await runCli(['trigger', 'call.ended', '--to', url], { env })
+    for (const human of [first, second]) {
+      expect(human.code).toBe(0)
+      expect(human.stdout).toMatch(/^call\.ended → .*\/aircall: 200, stored as event #\d+$/m)
+    }
+    expect(first.stdout).not.toEqual(second.stdout)
+    await queueSettled(url)
+    const listed = parse<{ events: Array<{ id: number; type: string; status: string; lastError: string | null }> }>(
+      (await runCli(['events', 'list', '--json', '--limit', '100'], { env })).stdout,
+    )
+    const dead = listed.result.events.filter((event) => event.status !== 'done')
+    expect(dead).toEqual([])
+    // Every trigger is one stored event: the fixtures (ping included) and the two back-to-back call.ended.
+    expect(listed.result.events).toHaveLength(TRIGGER_EVENTS.length + 2)
+    // The live calls were planted in the sandbox's Aircall, so their insight cards were posted, not refused with 404.
+    expect(harness.sandbox.aircallEmulator.insightCards().length).toBeGreaterThanOrEqual(2)
+  }, 120_000)
+
+  test('a redelivered event is reported as a duplicate; --admin-id sets the assignee', async () => {
+    const harness = await listeners.startHarness(tempDir())
+    const listener = listeners.spawnListen(harness)
+    const url = await listener.url
+    const env = harness.env
+    const once = await runCli(['trigger', 'call.ended', '--to', url, '--call-id', '4242', '--json'], { env })
+    const timestamp = parse<{ timestamp: number }>(once.stdout).result.timestamp
+    const again = await runCli(['trigger', 'call.ended', '--to', url, '--call-id', '4242', '--at', String(timestamp)], {
+      env,
+    })
+    expect(again.code).toBe(0)
+    expect(again.stdout).toMatch(/200, duplicate of event #\d+ \(already stored: not processed again\)/)
+    const assigned = await runCli(
+      ['trigger', 'conversation.admin.assigned', '--to', url, '--admin-id', '77', '--json'],
+      {
+        env,
+      },
+    )
+    expect(assigned.code).toBe(0)
+    await queueSettled(url)
+    const id = parse<{ eventId: number }>(assigned.stdout).result.eventId
+    const shown = parse<{ payload: { data: { item: { admin_assignee_id: number } } } }>(
+      (await runCli(['events', 'show', String(id), '--json'], { env })).stdout,
+    )
+    expect(shown.result.payload.data.item.admin_assignee_id).toBe(77)
+  }, 90_000)
+
+  test('with no event, the error lists the events', async () => {
+    const result = await runCli(['trigger'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).not.toContain('see the list above')
+    for (const event of TRIGGER_EVENTS) expect(result.stderr).toContain(event)
   })
 })
