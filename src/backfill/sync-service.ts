@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 
 import type { Runtime } from '../app/runtime.js'
 import { LockedError, UserError } from '../errors.js'
+import { isOwnerGone } from '../store/step-owner.js'
 import { type BackfillCounts, type BackfillEvent, runBackfillEngine } from './engine.js'
 import { iso, parseDuration } from './range.js'
 import { type RequestFigures, requestFigures } from './backfill-service.js'
@@ -53,7 +54,13 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
   const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt }
   const ownerText = JSON.stringify(owner)
   if (!store.acquireLock(SYNC_LOCK, ownerText, startedAt, LOCK_TTL_MS)) {
-    throw lockedError(store.getLock(SYNC_LOCK)?.owner)
+    // A holder killed with SIGKILL never released the lock: when its process is gone from this host, take it
+    // over now instead of after the TTL. Two runs may both see it gone; the store lets only one acquire.
+    const held = store.getLock(SYNC_LOCK)
+    if (held && holderIsGone(held.owner)) store.releaseLock(SYNC_LOCK, held.owner)
+    if (!store.acquireLock(SYNC_LOCK, ownerText, startedAt, LOCK_TTL_MS)) {
+      throw lockedError(store.getLock(SYNC_LOCK)?.owner)
+    }
   }
   try {
     const until = Math.floor(startedAt / 1000)
@@ -100,6 +107,21 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
   }
 }
 
+/**
+ * The step owners' rule (`isOwnerGone`): gone only when it ran on this host and its pid no longer exists. A holder
+ * on another host is waited out to the end of its TTL: from here nothing tells a slow one from a dead one.
+ */
+function holderIsGone(ownerText: string): boolean {
+  let owner: Partial<LockOwner>
+  try {
+    owner = JSON.parse(ownerText) as Partial<LockOwner>
+  } catch {
+    return false
+  }
+  if (typeof owner.host !== 'string' || !Number.isInteger(owner.pid)) return false
+  return isOwnerGone(`${owner.host}/${String(owner.pid)}/`)
+}
+
 function lockedError(ownerText: string | undefined): LockedError {
   let detail = 'unknown holder'
   try {
@@ -111,6 +133,6 @@ function lockedError(ownerText: string | undefined): LockedError {
   }
   return new LockedError(
     `another sync is running (${detail})`,
-    'this run exits without doing anything; the lock lapses by itself if that process died',
+    `this run exits without doing anything; if that process died on another host, its lock lapses ${LOCK_TTL_MS / 60_000} minutes after its last renewal`,
   )
 }

@@ -1,4 +1,6 @@
 import type { ListenEvent, ListenSummary } from '../app/listen.js'
+import { SERVICE_TITLES } from '../http/errors.js'
+import type { HttpEvent } from '../http/types.js'
 
 /**
  * Structured logs of a long-running command: one human line per event, or one NDJSON object per event with
@@ -8,13 +10,41 @@ export class LogStream {
   constructor(private readonly options: { json: boolean; write: (line: string) => void; now?: () => number }) {}
 
   readonly handle = (event: ListenEvent): void => {
+    this.emit(event, humanLine(event))
+  }
+
+  /** What the HTTP core does that a person waiting should see as it happens: retries, and why. */
+  readonly http = (event: HttpEvent): void => {
+    const line = httpLine(event)
+    if (line !== null || this.options.json) this.emit(event, line)
+  }
+
+  private emit(event: ListenEvent | HttpEvent, line: string | null): void {
     const at = new Date((this.options.now ?? Date.now)()).toISOString()
     if (this.options.json) {
       this.options.write(JSON.stringify({ at, ...event }))
       return
     }
-    const line = humanLine(event)
     if (line !== null) this.options.write(`${at.slice(11, 19)} ${line}`)
+  }
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
+
+/**
+ * One line per retry. A 429 says so through its retry line (the wait is the announced reset), and giving up on
+ * an unreachable API is the command's error message, so neither gets a line of its own.
+ */
+export const httpLine = (event: HttpEvent): string | null => {
+  switch (event.type) {
+    case 'retry':
+      return (
+        `warning: ${SERVICE_TITLES[event.service]} ${event.endpoint}: ${event.reason}; ` +
+        `retrying in ${seconds(event.waitMs)} (attempt ${event.attempt + 1})`
+      )
+    case 'rate-limited':
+    case 'unreachable':
+      return null
   }
 }
 
