@@ -13,9 +13,8 @@ export default class Sync extends BaseCommand {
   static override summary = 'Log the calls since the last run (for cron); overlapping runs exit at once.'
   static override description =
     'Reads from the last checkpoint minus --lookback (Aircall rewrites calls after they end) up to now; the first run ' +
-    'reads the last 24 hours. Prints one summary line; retries are logged on stderr as they happen. Exit 1 when ' +
-    'another sync holds the lock or an API cannot be reached (connection refused, unknown host: the run stops at ' +
-    'once instead of failing every call), 3 when some calls went to dead letters, 130 when interrupted.'
+    'reads the last 24 hours. Prints one summary line. Exit 1 when another sync holds the lock, 3 when some calls ' +
+    'went to dead letters.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
