@@ -90,7 +90,7 @@ const kindOf = (event: QueuedEvent): EventView['kind'] => {
   return event.type === 'job.tag-attributes' ? 'history-tag-attributes' : 'history-call'
 }
 
-const view = (event: QueuedEvent): EventView => ({
+export const eventView = (event: QueuedEvent): EventView => ({
   id: event.id,
   source: event.source,
   kind: kindOf(event),
@@ -159,7 +159,7 @@ export const listEvents = (
   const all = store.listEvents({ status: filter.status, source: filter.source, outcome })
   return {
     statePath: store.path,
-    events: all.slice(-filter.limit).reverse().map(view),
+    events: all.slice(-filter.limit).reverse().map(eventView),
     counts: store.counts().events,
   }
 }
@@ -174,7 +174,7 @@ export const showEvent = (runtime: Runtime, id: number): EventDetail => {
     // Kept as text: showing what was stored matters more than its shape.
   }
   const outcome = event.outcome ? { ...event.outcome, objects: objectViews(runtime, event.outcome.objects) } : null
-  return { ...view(event), identity: event.identity, payload, outcome }
+  return { ...eventView(event), identity: event.identity, payload, outcome }
 }
 
 const tailed = (runtime: Runtime, event: QueuedEvent): TailedEvent => ({

@@ -30,10 +30,62 @@ export interface RateBudgets {
   intercom: { limit: number; windowMs: number }
 }
 
+/**
+ * Requests admitted per API, sampled each second: the budget left is the window's limit less what the window used.
+ * An estimate from the configured limits (the rate gates follow the servers' own headers more closely).
+ */
+export class RateBudgetSampler {
+  private readonly samples: Array<{ at: number; requests: Record<ServiceName, number> }> = []
+  private readonly timer: NodeJS.Timeout
+
+  constructor(
+    private readonly requestStats: () => Record<ServiceName, GateStats | null>,
+    readonly budgets: RateBudgets,
+    private readonly now: () => number,
+  ) {
+    this.sample()
+    this.timer = setInterval(() => this.sample(), SAMPLE_MS)
+    this.timer.unref()
+  }
+
+  /** Requests each API may still send in its current window (never below 0). */
+  remaining(): Record<ServiceName, number> {
+    this.sample()
+    const newest = this.samples.at(-1)
+    const left = {} as Record<ServiceName, number>
+    for (const api of SERVICES) {
+      const { limit, windowMs } = this.budgets[api]
+      const since = (newest?.at ?? 0) - windowMs
+      const oldest = this.samples.find((sample) => sample.at >= since) ?? newest
+      const used = (newest?.requests[api] ?? 0) - (oldest?.requests[api] ?? 0)
+      left[api] = Math.max(0, limit - used)
+    }
+    return left
+  }
+
+  close(): void {
+    clearInterval(this.timer)
+  }
+
+  private sample(): void {
+    const now = this.now()
+    const stats = this.requestStats()
+    const last = this.samples.at(-1)
+    const requests = { aircall: stats.aircall?.requests ?? 0, intercom: stats.intercom?.requests ?? 0 }
+    if (last && now - last.at < SAMPLE_MS / 2) {
+      last.requests = requests
+      return
+    }
+    this.samples.push({ at: now, requests })
+    const horizon = now - 61_000
+    while ((this.samples[0]?.at ?? now) < horizon) this.samples.shift()
+  }
+}
+
 export interface ListenMetricsDeps {
   eventCounts: () => Record<EventStatus, number>
   requestStats: () => Record<ServiceName, GateStats | null>
-  budgets: RateBudgets
+  budget: RateBudgetSampler
   apiEvents: ApiEventCounter | null
   ready: () => boolean
   now: () => number
@@ -54,9 +106,6 @@ export class ListenMetrics {
   private readonly processing: Histogram
   private readonly effects: Counter<'rule' | 'status'>
   private readonly settled: Counter<'result'>
-  /** Requests admitted per API, sampled each second: the budget left is the window's limit less what it used. */
-  private readonly samples: Array<{ at: number; requests: Record<ServiceName, number> }> = []
-  private readonly sampler: NodeJS.Timeout
 
   constructor(private readonly deps: ListenMetricsDeps) {
     const registers = [this.registry]
@@ -130,7 +179,7 @@ export class ListenMetrics {
         }
       },
     })
-    const budget = (): Record<ServiceName, number> => this.budgetRemaining()
+    const budget = (): Record<ServiceName, number> => d.budget.remaining()
     new Gauge({
       name: 'aircall_intercom_api_rate_budget_remaining',
       help: "Requests left in the API's current window (Aircall: 60 s; Intercom: 10 s), from the configured limit and the requests sent in that window.",
@@ -151,9 +200,6 @@ export class ListenMetrics {
         for (const api of SERVICES) this.set({ api }, (stats[api]?.pausedUntil ?? 0) > now ? 1 : 0)
       },
     })
-    this.sample()
-    this.sampler = setInterval(() => this.sample(), SAMPLE_MS)
-    this.sampler.unref()
   }
 
   /** One completed event: its processing time and its effects. */
@@ -171,43 +217,10 @@ export class ListenMetrics {
     this.settled.labels('dead').inc()
   }
 
-  /** Requests each API may still send in its current window (never below 0). */
-  budgetRemaining(): Record<ServiceName, number> {
-    this.sample()
-    const newest = this.samples.at(-1)
-    const left = {} as Record<ServiceName, number>
-    for (const api of SERVICES) {
-      const { limit, windowMs } = this.deps.budgets[api]
-      const since = (newest?.at ?? 0) - windowMs
-      const oldest = this.samples.find((sample) => sample.at >= since) ?? newest
-      const used = (newest?.requests[api] ?? 0) - (oldest?.requests[api] ?? 0)
-      left[api] = Math.max(0, limit - used)
-    }
-    return left
-  }
-
   /** Prometheus text: this thread's metrics and the intake's (when it counted them), merged. */
   async render(intake: MetricsSnapshot | null): Promise<{ contentType: string; text: string }> {
     const own = (await this.registry.getMetricsAsJSON()) as MetricsSnapshot
     const merged = intake ? AggregatorRegistry.aggregate([own, intake]) : this.registry
     return { contentType: this.registry.contentType, text: await merged.metrics() }
-  }
-
-  close(): void {
-    clearInterval(this.sampler)
-  }
-
-  private sample(): void {
-    const now = this.deps.now()
-    const stats = this.deps.requestStats()
-    const last = this.samples.at(-1)
-    const requests = { aircall: stats.aircall?.requests ?? 0, intercom: stats.intercom?.requests ?? 0 }
-    if (last && now - last.at < SAMPLE_MS / 2) {
-      last.requests = requests
-      return
-    }
-    this.samples.push({ at: now, requests })
-    const horizon = now - 61_000
-    while ((this.samples[0]?.at ?? now) < horizon) this.samples.shift()
   }
 }

@@ -6,9 +6,10 @@ import { acquireWorkerLock } from '../listener/lock.js'
 import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
 import type { Effect, EventPipeline } from '../sync/pipeline.js'
 import { StoreError } from '../store/sqlite-store.js'
+import { createConsole, isLoopback } from './console/console.js'
 import { eventOutcome } from './event-outcome.js'
 import { controlPlane, readinessOf } from './listen-control.js'
-import { ListenMetrics, type ApiEventCounter } from './listen-metrics.js'
+import { ListenMetrics, RateBudgetSampler, type ApiEventCounter } from './listen-metrics.js'
 import type { Runtime } from './runtime.js'
 
 export type ListenEvent =
@@ -110,14 +111,19 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
   const effectsOf = new Map<number, { effects: Effect[]; seconds: number }>()
   const state = { workerRunning: false, draining: false }
   const readiness = () => readinessOf(store, state)
+  const budget = new RateBudgetSampler(
+    () => runtime.requestStats(),
+    {
+      aircall: { limit: config.aircall.rateLimitPerMinute, windowMs: 60_000 },
+      intercom: { limit: Math.floor(config.intercom.rateLimitPerMinute / 6), windowMs: 10_000 },
+    },
+    now,
+  )
   const metrics = config.listener.metrics
     ? new ListenMetrics({
         eventCounts: () => store.eventCounts(),
         requestStats: () => runtime.requestStats(),
-        budgets: {
-          aircall: { limit: config.aircall.rateLimitPerMinute, windowMs: 60_000 },
-          intercom: { limit: Math.floor(config.intercom.rateLimitPerMinute / 6), windowMs: 10_000 },
-        },
+        budget,
         apiEvents: options.apiEvents ?? null,
         ready: () => readiness().ready,
         now,
@@ -166,6 +172,19 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     },
   })
 
+  const operatorConsole = createConsole({
+    runtime,
+    store,
+    host: options.host,
+    token: config.listener.consoleToken ?? null,
+    summary: () => summary,
+    ready: () => readiness().ready,
+    budget,
+    requestStats: () => runtime.requestStats(),
+    notifyWorker: () => worker.notify(),
+    now,
+  })
+
   let intake: IntakeHandle
   try {
     intake = await startIntake({
@@ -177,7 +196,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
       host: options.host,
       port: options.port,
       metrics: config.listener.metrics,
-      control: controlPlane({ readiness, metrics, console: null }),
+      control: controlPlane({ readiness, metrics, console: operatorConsole.handle }),
       onEvent: (event) => {
         if (event.type === 'accepted') {
           if (event.duplicate) summary.duplicates += 1
@@ -192,7 +211,8 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     })
   } catch (error) {
     lock.release()
-    metrics?.close()
+    budget.close()
+    operatorConsole.close()
     const code = error instanceof IntakeListenError ? error.code : null
     if (code === 'EADDRINUSE' || code === 'EACCES') {
       throw new UserError(
@@ -215,6 +235,12 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     intake: intake.mode,
   })
   for (const message of sources.warnings) emit({ type: 'warning', message })
+  if (!isLoopback(options.host) && !config.listener.consoleToken) {
+    emit({
+      type: 'warning',
+      message: `the console (${url}/console) is off: on ${options.host} it needs listener.consoleToken`,
+    })
+  }
   worker.start()
   state.workerRunning = true
 
@@ -242,7 +268,8 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
         await worker.stop()
         state.workerRunning = false
         await closed
-        metrics?.close()
+        budget.close()
+    operatorConsole.close()
         lock.release()
         return structuredClone(summary)
       })()

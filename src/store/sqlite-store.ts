@@ -752,6 +752,25 @@ export class SqliteStateStore implements StateStore {
     })
   }
 
+  purgeEventsById(ids: number[], rememberIdentitiesUntil?: number): number {
+    const remember = this.sql(
+      `INSERT INTO fingerprints (fingerprint, expires_at) SELECT ? || identity, ? FROM events
+         WHERE id = ? AND status IN ('done','dead')
+         ON CONFLICT(fingerprint) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
+    )
+    const remove = this.sql(`DELETE FROM events WHERE id = ? AND status IN ('done','dead')`)
+    return this.transaction(() =>
+      ids.reduce((count, id) => {
+        if (rememberIdentitiesUntil !== undefined) remember.run(PURGED_PREFIX, rememberIdentitiesUntil, id)
+        return count + remove.run(id).changes
+      }, 0),
+    )
+  }
+
+  listRecentEvents(limit: number): QueuedEvent[] {
+    return (this.sql('SELECT * FROM events ORDER BY id DESC LIMIT ?').all(limit) as EventRow[]).map(toEvent)
+  }
+
   releaseExpiredLeases(now: number): number {
     return this.sql(
       `UPDATE events SET status = 'queued', lease_until = NULL, updated_at = ? WHERE status = 'processing' AND lease_until < ?`,

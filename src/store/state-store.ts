@@ -238,6 +238,10 @@ export interface StateStore {
    * so a redelivery of a purged event is still answered as a duplicate and not processed again.
    */
   purgeEvents(filter: { status: EventStatus[]; olderThan?: number; rememberIdentitiesUntil?: number }): number
+  /** As purgeEvents, for the named events (only those done or dead are deleted). */
+  purgeEventsById(ids: number[], rememberIdentitiesUntil?: number): number
+  /** The latest events, newest first. */
+  listRecentEvents(limit: number): QueuedEvent[]
   /** Events leased by a process that died are made claimable again. */
   releaseExpiredLeases(now: number): number
 
