@@ -1,6 +1,50 @@
 import type { DedupeGroupView, DedupeResult, MergeOutcome } from '../matching/dedupe.js'
 import type { RefreshEvent, RefreshResult } from '../matching/refresh.js'
+import Table from 'cli-table3'
 import { formatDuration, renderRows, renderTable, type OutputFormat } from './format.js'
+
+/** The stream's width at a terminal; otherwise COLUMNS, else 100 (a pipe or a file has no width of its own). */
+export const terminalWidth = (stream: { isTTY?: boolean; columns?: number } = process.stdout): number => {
+  if (stream.isTTY && stream.columns && stream.columns > 0) return stream.columns
+  const fromEnv = Number(process.env.COLUMNS)
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 100
+}
+
+/**
+ * Column widths (padding included) that fit `budget`: the widest column gives way first, down to its floor, then
+ * any column down to 3. Cells then wrap at word boundaries, and a word too long for its column ends in "…".
+ */
+const fitColumns = (natural: number[], floors: number[], budget: number): number[] => {
+  const widths = [...natural]
+  const total = (): number => widths.reduce((sum, width) => sum + width, 0)
+  for (const floorOf of [(index: number) => floors[index] ?? 3, () => 3]) {
+    while (total() > budget) {
+      let widest = -1
+      for (let index = 0; index < widths.length; index += 1) {
+        const width = widths[index] ?? 0
+        if (width > floorOf(index) && (widest < 0 || width > (widths[widest] ?? 0))) widest = index
+      }
+      if (widest < 0) break
+      widths[widest] = (widths[widest] ?? 0) - 1
+    }
+  }
+  return widths
+}
+
+const fittedTable = (head: string[], rows: string[][], width: number, floors: number[]): string => {
+  const natural = head.map(
+    (title, index) =>
+      Math.max(
+        title.length,
+        ...rows.map((row) => Math.max(...(row[index] ?? '').split('\n').map((line) => line.length))),
+      ) + 2,
+  )
+  // One border character before each column and one after the last.
+  const colWidths = fitColumns(natural, floors, width - (head.length + 1))
+  const table = new Table({ head, colWidths, wordWrap: true, style: { head: [], border: [] } })
+  for (const row of rows) table.push(row)
+  return table.toString()
+}
 
 export const renderRefreshEvent = (event: RefreshEvent): string =>
   event.type === 'start'
@@ -64,19 +108,33 @@ function rowsOf(result: DedupeResult): DedupeRow[] {
   )
 }
 
-export const renderDedupeRows = (result: DedupeResult, format: OutputFormat): string =>
-  format === 'json'
-    ? renderRows('json', DEDUPE_COLUMNS, result.groups, () => [])
-    : renderRows(format, DEDUPE_COLUMNS, rowsOf(result), (row) => [
-        row.group,
-        row.member.id,
-        row.member.role,
-        row.member.email,
-        row.member.phone,
-        row.action,
-      ])
+/** Floors of the dedupe columns: ids (24 characters) and roles stay whole while the text columns wrap. */
+const DEDUPE_FLOORS = [7, 26, 6, 14, 14, 20]
 
-export const renderDedupeSummary = (result: DedupeResult): string => {
+export const renderDedupeRows = (
+  result: DedupeResult,
+  format: OutputFormat,
+  width: number = terminalWidth(),
+): string => {
+  const cells = (row: DedupeRow): Array<string | number | null> => [
+    row.group,
+    row.member.id,
+    row.member.role,
+    row.member.email,
+    row.member.phone,
+    row.action,
+  ]
+  if (format === 'table') {
+    const rows = rowsOf(result).map((row) => cells(row).map((cell) => (cell === null ? '' : String(cell))))
+    return fittedTable(DEDUPE_COLUMNS, rows, width, DEDUPE_FLOORS)
+  }
+  return format === 'json'
+    ? renderRows('json', DEDUPE_COLUMNS, result.groups, () => [])
+    : renderRows(format, DEDUPE_COLUMNS, rowsOf(result), cells)
+}
+
+/** `asking`: the plan shown before the confirmation, which is not yet a result and needs no "--apply" hint. */
+export const renderDedupeSummary = (result: DedupeResult, asking = false): string => {
   const lines: string[] = []
   if (result.refreshed) lines.push(`The contact index was empty: indexed ${result.refreshed.indexed} contacts first.`)
   lines.push(
@@ -87,15 +145,23 @@ export const renderDedupeSummary = (result: DedupeResult): string => {
   if (result.applied) {
     const count = (status: MergeOutcome['status']): number => result.merges.filter((m) => m.status === status).length
     lines.push(`Merged ${count('merged')}, already merged ${count('already-merged')}, failed ${count('failed')}.`)
-  } else if (result.plannedMerges > 0) {
+  } else if (result.plannedMerges > 0 && !asking) {
     lines.push('Nothing was merged: run again with --apply to merge.')
   }
   return lines.join('\n')
 }
 
-export const renderDedupe = (result: DedupeResult, format: OutputFormat): string =>
+export const renderDedupe = (
+  result: DedupeResult,
+  format: OutputFormat,
+  options: { width?: number; asking?: boolean } = {},
+): string =>
   result.groups.length === 0
-    ? renderDedupeSummary(result)
+    ? renderDedupeSummary(result, options.asking)
     : format === 'table'
-      ? `${renderDedupeRows(result, format)}\n${renderDedupeSummary(result)}`
-      : renderDedupeRows(result, format)
+      ? `${renderDedupeRows(result, format, options.width)}\n${renderDedupeSummary(result, options.asking)}`
+      : renderDedupeRows(result, format, options.width)
+
+/** What a declined confirmation leaves: the plan stands, nothing was changed. */
+export const renderDedupeDeclined = (result: DedupeResult): string =>
+  `Nothing was merged: you declined the ${result.plannedMerges} planned merge${result.plannedMerges === 1 ? '' : 's'}.`

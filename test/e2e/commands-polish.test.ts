@@ -1,10 +1,12 @@
-import { writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { TRIGGER_EVENTS } from '../../src/app/trigger.js'
-import { runCli } from '../helpers/run-cli.js'
+import { CLI, runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { queueSettled, useListenerCleanup } from '../listener/harness.js'
+import { CONFIG_YAML, startWorld, worldEnv } from '../matching/seeded-world.js'
 import { sandboxEnv, useSandbox } from './sandbox-env.js'
 
 const tempDir = useTempDir()
@@ -191,4 +193,66 @@ describe('trigger', () => {
     expect(result.stderr).not.toContain('see the list above')
     for (const event of TRIGGER_EVENTS) expect(result.stderr).toContain(event)
   })
+})
+
+/** Runs the CLI with a terminal on stdin and stderr (util-linux `script`) and stdout sent to `stdoutFile`. */
+const atTerminal = (
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; stdoutFile: string; answer: { when: string; keys: string } },
+): Promise<{ code: number | null; screen: string }> =>
+  new Promise((resolve, reject) => {
+    const quote = (text: string): string => `'${text.replace(/'/g, "'\\''")}'`
+    const command = [process.execPath, CLI, ...args].map(quote).join(' ')
+    const child = spawn('script', ['-qec', `${command} > ${quote(options.stdoutFile)}`, '/dev/null'], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TERM: 'xterm', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let screen = ''
+    let answered = false
+    child.stdout.on('data', (chunk: Buffer) => {
+      screen += chunk.toString()
+      if (!answered && screen.includes(options.answer.when)) {
+        answered = true
+        child.stdin.write(options.answer.keys)
+      }
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, screen }))
+  })
+
+describe('contacts dedupe', () => {
+  test('the table fits the width; --apply asks on the terminal even with stdout piped; "no" is a clean exit', async () => {
+    const world = await startWorld()
+    try {
+      const cwd = tempDir()
+      writeFileSync(join(cwd, 'aircall-intercom.yml'), CONFIG_YAML)
+      const env = worldEnv(world)
+      const planned = await runCli(['contacts', 'dedupe'], { cwd, env })
+      expect(planned.code).toBe(0)
+      const tableLines = planned.stdout.split('\n').filter((line) => /^[┌│├└]/.test(line))
+      expect(tableLines.length).toBeGreaterThan(4)
+      // Not a terminal: 100 columns.
+      for (const line of tableLines) expect(line.length).toBeLessThanOrEqual(100)
+      const wide = await runCli(['contacts', 'dedupe'], { cwd, env: { ...env, COLUMNS: '140' } })
+      const wideLines = wide.stdout.split('\n').filter((line) => /^[┌│├└]/.test(line))
+      for (const line of wideLines) expect(line.length).toBeLessThanOrEqual(140)
+      expect(Math.max(...wideLines.map((line) => line.length))).toBeGreaterThan(100)
+
+      const stdoutFile = join(cwd, 'out.txt')
+      const declined = await atTerminal(['contacts', 'dedupe', '--apply'], {
+        cwd,
+        env,
+        stdoutFile,
+        answer: { when: '(y/N)', keys: 'n\r' },
+      })
+      expect(declined.screen).toMatch(/Merge \d+ lead\(s\) into users\?/)
+      expect(declined.screen).not.toContain('run again with --apply')
+      expect(declined.screen).not.toContain('Error')
+      expect(declined.code).toBe(0)
+      expect(readFileSync(stdoutFile, 'utf8')).toMatch(/^Nothing was merged: you declined the \d+ planned merges?\.\n$/)
+    } finally {
+      await world.close()
+    }
+  }, 120_000)
 })

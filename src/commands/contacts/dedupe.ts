@@ -1,12 +1,17 @@
 import { Flags } from '@oclif/core'
-import { confirm } from '@inquirer/prompts'
-
 import { Runtime } from '../../app/runtime.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { EXIT } from '../../cli/exit-codes.js'
 import { reportFlags } from '../../cli/format.js'
-import { renderDedupe, renderDedupeRows, renderDedupeSummary } from '../../cli/render-contacts.js'
-import { CancelledError, UserError } from '../../errors.js'
+import { inquirerPrompter } from '../../cli/prompter.js'
+import {
+  renderDedupe,
+  renderDedupeDeclined,
+  renderDedupeRows,
+  renderDedupeSummary,
+  terminalWidth,
+} from '../../cli/render-contacts.js'
+import { UserError } from '../../errors.js'
 import type { DedupeResult } from '../../matching/dedupe.js'
 import { dedupe } from '../../matching/services.js'
 
@@ -37,18 +42,23 @@ export default class ContactsDedupe extends BaseCommand {
     }
     const runtime = new Runtime(this.loadConfig(flags))
     let declined = false
+    // The plan and the question go to stderr, where the person is, so they show even with stdout piped.
     const ask = async (plan: DedupeResult): Promise<boolean> => {
-      this.stderr(renderDedupe(plan, 'table'))
-      const ok = await confirm(
-        { message: `Merge ${plan.plannedMerges} lead(s) into users?`, default: false },
-        { output: process.stderr },
-      )
+      this.stderr(renderDedupe(plan, 'table', { width: terminalWidth(process.stderr), asking: true }))
+      const ok = await inquirerPrompter.confirm({
+        message: `Merge ${plan.plannedMerges} lead(s) into users?`,
+        default: false,
+      })
       declined = !ok
       return ok
     }
     try {
       const result = await dedupe(runtime, { apply: flags.apply, confirm: flags.yes ? undefined : ask })
-      if (declined) throw new CancelledError('nothing was merged')
+      // Answering no is a choice, not a failure: a plain sentence and exit 0.
+      if (declined) {
+        this.finish({ result, text: renderDedupeDeclined })
+        return
+      }
       if (flags.format !== 'table' && !this.isJson) this.note(renderDedupeSummary(result))
       const failed = result.merges.some((merge) => merge.status === 'failed')
       this.finish({
