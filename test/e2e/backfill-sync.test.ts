@@ -35,11 +35,12 @@ describe('sync for cron', () => {
     const env = sandboxEnv(sandbox, { INTERCOM_ADMIN_ID: sandbox.intercom.adminId })
 
     const store = openStateStore(join(cwd, 'aircall-intercom.sqlite'))
-    const owner = JSON.stringify({ pid: 4242, host: hostname(), startedAt: Date.now() })
+    // A live holder (this test's own process): a dead one on this host would be taken over at once.
+    const owner = JSON.stringify({ pid: process.pid, host: hostname(), startedAt: Date.now() })
     expect(store.acquireLock('sync', owner, Date.now(), 60_000)).toBe(true)
     const locked = await runCli(['sync'], { cwd, env })
     expect(locked.code).toBe(1)
-    expect(locked.stderr).toContain('another sync is running (pid 4242')
+    expect(locked.stderr).toContain(`another sync is running (pid ${process.pid}`)
     store.releaseLock('sync', owner)
     store.close()
 
