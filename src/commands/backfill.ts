@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 
+import { writeRunReport } from '../app/run-report.js'
 import { Runtime } from '../app/runtime.js'
 import { backfill } from '../backfill/backfill-service.js'
 import { CSV_ENCODINGS } from '../backfill/sources/csv-inspect.js'
@@ -68,6 +69,10 @@ export default class Backfill extends BaseCommand {
       default: false,
     }),
     concurrency: Flags.integer({ description: 'Calls logged at once.', default: 4, min: 1, max: 32 }),
+    report: Flags.string({
+      description: 'Also write the run as one self-contained HTML file (opens offline).',
+      helpValue: 'FILE',
+    }),
     restart: Flags.boolean({
       description: 'Read the whole range again, ignoring what earlier runs covered (nothing is logged twice).',
       default: false,
@@ -115,6 +120,7 @@ export default class Backfill extends BaseCommand {
       if (result.interrupted) this.stderr('interrupted: resume with the same command')
       const partial = result.counts.deadLetters > 0 || (result.csv?.rejected ?? 0) > 0
       const exitCode = result.interrupted ? EXIT.interrupted : partial ? EXIT.partial : EXIT.ok
+      if (flags.report) this.note(`report: ${writeRunReport(flags.report, { result, runtime })}`)
       this.finish({ result, text: renderBackfill, exitCode })
     } finally {
       progress.stop()

@@ -1,0 +1,96 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { chromium } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
+import { runCli } from '../helpers/run-cli.js'
+import { useTempDir } from '../helpers/temp-dir.js'
+import { useListenerCleanup } from '../listener/harness.js'
+
+const tempDir = useTempDir()
+const { startHarness } = useListenerCleanup()
+const ARTIFACTS = process.env.AIRCALL_INTERCOM_ARTIFACTS ?? join(tmpdir(), 'aircall-intercom-artifacts')
+
+describe('backfill --report (built CLI, Debian Chromium)', () => {
+  test('writes one self-contained HTML file that opens offline, with its charts and a sortable dead-letter table', async () => {
+    const dir = tempDir()
+    const harness = await startHarness(dir, { matching: { defaultCountry: 'FR' } }, { calls: 12, seed: 5 })
+    // One contact lookup refused for good: its call goes to dead letters and the report lists them.
+    const faults = await fetch(`${harness.sandbox.intercom.url}/_emulator/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ match: 'POST /contacts', kind: 'status', status: 400, nth: [1] }]),
+    })
+    expect(faults.status).toBe(200)
+    const file = join(dir, 'reports', 'backfill.html')
+    const since = new Date(Date.now() - 31 * 86_400_000).toISOString()
+    const run = await runCli(['backfill', '--since', since, '--report', file, '--json'], { env: harness.env })
+    const result = (JSON.parse(run.stdout) as { result: { counts: { deadLetters: number; logged: number } } }).result
+    expect(run.code).toBe(3)
+    // The calls waiting on that lookup (one caller's, in flight together) fail with it.
+    expect(result.counts.deadLetters).toBeGreaterThanOrEqual(1)
+    expect(result.counts.logged).toBeGreaterThan(0)
+    expect(existsSync(file)).toBe(true)
+
+    const profile = mkdtempSync(join(tmpdir(), 'aircall-intercom-chromium-'))
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      offline: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+    try {
+      const page = await context.newPage()
+      const problems: string[] = []
+      const requests: string[] = []
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text())
+      })
+      page.on('pageerror', (error) => problems.push(error.message))
+      page.on('request', (request) => requests.push(request.url()))
+      await page.goto(pathToFileURL(file).href)
+
+      // Every chart drew bars: the outcome chart's "logged" bar has a width.
+      expect(await page.locator('svg.chart').count()).toBeGreaterThanOrEqual(3)
+      const widths = await page
+        .locator('svg.chart rect')
+        .evaluateAll((rects: Array<{ getAttribute: (name: string) => string | null }>) =>
+          rects.map((rect) => Number(rect.getAttribute('width'))),
+        )
+      expect(widths.some((width) => width > 0)).toBe(true)
+      const box = await page.locator('svg.chart').first().boundingBox()
+      expect(box?.width ?? 0).toBeGreaterThan(100)
+      expect(await page.locator('#dead-letters tbody tr').count()).toBe(result.counts.deadLetters)
+
+      // The table sorts by a header click and filters as one types.
+      await page.click('#dead-letters th:text("call")')
+      expect(await page.getAttribute('#dead-letters th:text("call")', 'aria-sort')).toBe('ascending')
+      await page.fill('input[data-filter="dead-letters"]', 'no such text anywhere')
+      expect(await page.locator('#dead-letters tbody tr:visible').count()).toBe(0)
+      await page.fill('input[data-filter="dead-letters"]', '')
+      expect(await page.locator('#dead-letters tbody tr:visible').count()).toBe(result.counts.deadLetters)
+
+      // The data is inline and the page asked for nothing but itself.
+      const data = JSON.parse((await page.textContent('#report-data')) ?? '{}') as {
+        result: { counts: { logged: number } }
+      }
+      expect(data.result.counts.logged).toBe(result.counts.logged)
+      expect(requests).toEqual([pathToFileURL(file).href])
+      expect(problems).toEqual([])
+      mkdirSync(ARTIFACTS, { recursive: true })
+      await page.screenshot({ path: join(ARTIFACTS, 'backfill-report.png'), fullPage: true })
+    } finally {
+      await context.close()
+      rmSync(profile, { recursive: true, force: true })
+    }
+  }, 90_000)
+})
