@@ -1,7 +1,7 @@
 import { getCountries, isSupportedCountry } from 'libphonenumber-js'
 
 import type { IntercomContact } from '../intercom/schemas.js'
-import { normalisePhone, plausibleReadings, type CountryCode } from '../phone/index.js'
+import { cleanPhone, normalisePhone, plausibleReadings, type CountryCode } from '../phone/index.js'
 import type { ContactReading, IndexedContact, StoredDerivation } from '../store/state-store.js'
 import type { ContactCandidate } from './tie-break.js'
 
@@ -119,19 +119,20 @@ export function tailOfE164(e164: string): string | null {
 }
 
 /**
- * The tail of a stored phone: from its reading when it has one (extensions and words are gone there), else from
- * the digits of its first run of digits and separators, so a spelling no country we know reads (a Spanish
- * number in a US workspace) can still be read under a caller's country.
+ * The tail of a stored phone: from its own number when it is spelled internationally, else from the digits
+ * src/phone's cleaning leaves (Unicode digits, vanity letters and extension words done) rather than from a
+ * national reading, which may have cut them ("1-800-FLOWERS" read as a French number): so a spelling the
+ * default country reads wrongly or not at all (a Spanish number in a US workspace) is still found for a caller
+ * of its own country, and read under that country.
  */
 export function storedPhoneTail(raw: string | null | undefined, readings: readonly ContactReading[]): string | null {
-  const [best] = readings
-  if (best) return tailOfE164(best.e164)
+  const own = readings.find((reading) => reading.derivation === 'international')
+  if (own) return tailOfE164(own.e164)
   if (!raw) return null
-  const number = raw
-    .normalize('NFKC')
-    .replace(/^\s*tel:/i, '')
-    .split(/[a-z#;,]/i)[0]
-  const digits = (number ?? '').replace(/\D/g, '')
+  const cleaned = cleanPhone(raw)
+  let digits = cleaned.text.replace(/\D/g, '')
+  // A vanity word may spell past its number ("1-800-MATTRESS"): a NANP number is 11 digits with its 1.
+  if (cleaned.vanityDigits && digits.startsWith('1') && digits.length > 11) digits = digits.slice(0, 11)
   return digits.length >= TAIL_DIGITS ? digits.slice(-TAIL_DIGITS) : null
 }
 

@@ -429,16 +429,20 @@ export function readingMatch(
   e164: string,
   callerCountry: CountryCode | undefined,
 ): ReadingMatch | null {
-  const readings = entry.readings ?? (entry.phoneE164 ? [{ e164: entry.phoneE164, derivation: 'international' }] : [])
-  let derivation: ReadingDerivation | undefined = readings.find((reading) => reading.e164 === e164)?.derivation
+  let derivation: ReadingDerivation | undefined = entry.readings?.find((reading) => reading.e164 === e164)?.derivation
   if (derivation === undefined) {
     if (!callerCountry || !entry.phoneRaw) return null
     derivation = plausibleReadings(entry.phoneRaw, { own: callerCountry }).find((r) => r.e164 === e164)?.derivation
     if (derivation === undefined) return null
   }
   if (derivation === 'international' || derivation === 'contact-country') return derivation
-  const elsewhere = entry.country && entry.country !== callerCountry
-  if (elsewhere && readings.some((reading) => reading.derivation === 'contact-country')) return null
+  const located = countryOf(entry.country)
+  if (located && located !== callerCountry && entry.phoneRaw) {
+    const readsThere = plausibleReadings(entry.phoneRaw, { contact: located }).some(
+      (r) => r.derivation === 'contact-country',
+    )
+    if (readsThere) return null
+  }
   return 'caller-country'
 }
 

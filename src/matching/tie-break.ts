@@ -117,12 +117,18 @@ export function chooseMatch(
   candidates: readonly MatchCandidate[],
   roleRule: 'user-first' | 'lead-first' | null,
 ): MatchChoice {
+  const readingOf = (c: MatchCandidate): string => (c.reading ? READING_TEXT[c.reading] : 'same email')
+  // Nearly every caller has one candidate: no map, sort or ranking for them (the index resolves ~100,000/s).
+  const [single] = candidates
+  if (candidates.length === 1 && single) {
+    const { id, role } = single.candidate
+    return { chosen: single.candidate, ambiguous: null, reason: `only candidate ${id} (${role}, ${readingOf(single)})` }
+  }
   const unique = [...new Map(candidates.map((c) => [c.candidate.id, c])).values()].sort((a, b) =>
     byId(a.candidate, b.candidate),
   )
   const [only] = unique
   if (!only) return { chosen: null, ambiguous: [], reason: 'no candidates' }
-  const readingOf = (c: MatchCandidate): string => (c.reading ? READING_TEXT[c.reading] : 'same email')
   if (unique.length === 1) {
     return {
       chosen: only.candidate,

@@ -853,27 +853,20 @@ export class SqliteStateStore implements StateStore {
 
   findContactsByPhone(e164: string): IndexedContact[] {
     this.flushContacts()
+    // The e164 index holds the contact id too (the table's key), so rows come in contact id order with no sort.
     const rows = this.sql(
-      `SELECT c.*, a.e164 AS reading_e164, a.derivation AS reading_derivation
-       FROM contact_readings r
-       JOIN contacts c ON c.contact_id = r.contact_id
-       JOIN contact_readings a ON a.contact_id = r.contact_id
+      `SELECT c.*, r.derivation AS reading_derivation
+       FROM contact_readings r JOIN contacts c ON c.contact_id = r.contact_id
        WHERE r.e164 = ?
-       ORDER BY c.contact_id`,
-    ).all(e164) as ContactReadingRow[]
-    return contactsWithReadings(rows)
+       ORDER BY r.contact_id`,
+    ).all(e164) as Array<ContactRow & { reading_derivation: StoredDerivation }>
+    return rows.map((row) => ({ ...toContact(row), readings: [{ e164, derivation: row.reading_derivation }] }))
   }
 
   findContactsByPhoneTail(tail: string): IndexedContact[] {
     this.flushContacts()
-    const rows = this.sql(
-      `SELECT c.*, a.e164 AS reading_e164, a.derivation AS reading_derivation
-       FROM contacts c
-       LEFT JOIN contact_readings a ON a.contact_id = c.contact_id
-       WHERE c.phone_tail = ?
-       ORDER BY c.contact_id`,
-    ).all(tail) as ContactReadingRow[]
-    return contactsWithReadings(rows)
+    const rows = this.sql('SELECT * FROM contacts WHERE phone_tail = ? ORDER BY contact_id').all(tail) as ContactRow[]
+    return rows.map(toContact)
   }
 
   findContactsByEmail(email: string): IndexedContact[] {

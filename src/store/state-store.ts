@@ -252,9 +252,12 @@ export interface StateStore {
    */
   upsertContactsGrouped(contacts: IndexedContact[]): void
   removeContacts(contactIds: string[]): void
-  /** Contacts with a reading equal to `e164`, each with all its readings. */
+  /**
+   * Contacts with a reading equal to `e164`, each with that one reading in `readings` (the lookup runs per caller:
+   * `getContact` has all of them).
+   */
   findContactsByPhone(e164: string): IndexedContact[]
-  /** Contacts whose stored phone ends in `tail` (see IndexedContact.phoneTail), each with all its readings. */
+  /** Contacts whose stored phone ends in `tail` (see IndexedContact.phoneTail), without their readings. */
   findContactsByPhoneTail(tail: string): IndexedContact[]
   findContactsByEmail(email: string): IndexedContact[]
   getContact(contactId: string): IndexedContact | undefined

@@ -187,3 +187,24 @@ describe.each(configurations)('with formatted_phone $formattedPhone, refreshed f
     })
   })
 })
+
+describe('the Intercom emulator, with and without formatted_phone', () => {
+  test.each([true, false])(
+    'formatted_phone %s: on contacts and in search as configured; location.country as seeded',
+    async (formattedPhone) => {
+      const { runtime } = await workspace(
+        [{ id: BELGIAN, role: 'lead', phone: '04 70 12 34 56', locationCountry: 'France' }],
+        {
+          defaultCountry: 'FR',
+          formattedPhone,
+          refresh: false,
+        },
+      )
+      const contact = await runtime.intercom.getContact(BELGIAN)
+      expect(contact.formatted_phone).toBe(formattedPhone ? '+33470123456' : undefined)
+      expect(contact.location).toMatchObject({ type: 'location', country: 'France' })
+      const found = await runtime.intercom.findByPhone('+33470123456')
+      expect(found.map((c) => c.id)).toEqual(formattedPhone ? [BELGIAN] : [])
+    },
+  )
+})
