@@ -2,6 +2,25 @@ import type { ListenEvent, ListenSummary } from '../app/listen.js'
 import { SERVICE_TITLES } from '../http/errors.js'
 import type { HttpEvent } from '../http/types.js'
 
+export type LogLevel = 'info' | 'warn' | 'error'
+
+type LoggedEvent = ListenEvent | HttpEvent
+
+/** Each NDJSON line's `level`, what an operator filters on; events not listed are `info`. */
+const LEVELS: Partial<Record<LoggedEvent['type'], LogLevel>> = {
+  warning: 'warn',
+  rejected: 'warn',
+  retrying: 'warn',
+  'lease-expired': 'warn',
+  'store-busy': 'warn',
+  'dead-lettered': 'error',
+  retry: 'warn',
+  'rate-limited': 'warn',
+  unreachable: 'error',
+}
+
+export const levelOf = (event: LoggedEvent): LogLevel => LEVELS[event.type] ?? 'info'
+
 /**
  * Structured logs of a long-running command: one human line per event, or one NDJSON object per event with
  * --json. Lines are handed to `write`, which the command routes through its secret redactor to stderr.
@@ -19,10 +38,10 @@ export class LogStream {
     if (line !== null || this.options.json) this.emit(event, line)
   }
 
-  private emit(event: ListenEvent | HttpEvent, line: string | null): void {
+  private emit(event: LoggedEvent, line: string | null): void {
     const at = new Date((this.options.now ?? Date.now)()).toISOString()
     if (this.options.json) {
-      this.options.write(JSON.stringify({ at, ...event }))
+      this.options.write(JSON.stringify({ at, level: levelOf(event), ...event }))
       return
     }
     if (line !== null) this.options.write(`${at.slice(11, 19)} ${line}`)

@@ -3,7 +3,8 @@ import type { CheckStatus, DoctorResult } from '../app/doctor.js'
 
 export const STATUS_MARK: Record<CheckStatus, string> = { pass: '✓', fail: '✗', warn: '!', info: 'i', skip: '-' }
 
-export const renderDoctor = (result: DoctorResult): string => {
+/** `fixWith`: the command that makes the pending repairs (with --yes when --fix could not ask anyone). */
+export const renderDoctor = (result: DoctorResult, fixWith = '`doctor --fix`'): string => {
   const table = new Table({
     head: ['', 'check', 'result'],
     style: { head: [], border: [] },
@@ -16,7 +17,7 @@ export const renderDoctor = (result: DoctorResult): string => {
   const lines = [table.toString()]
   if (result.fixesApplied.length > 0) lines.push(`Fixed: ${result.fixesApplied.join('; ')}`)
   if (result.fixesPending.length > 0) {
-    lines.push(`Can be fixed with \`doctor --fix\`: ${result.fixesPending.join('; ')}`)
+    lines.push(`Can be fixed with ${fixWith}: ${result.fixesPending.join('; ')}`)
   }
   lines.push(
     result.failed === 0

@@ -4,6 +4,7 @@ import { runDemo } from '../app/demo.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { BackfillProgress } from '../cli/progress.js'
 import { renderDemo } from '../cli/render-backfill.js'
+import { UserError } from '../errors.js'
 
 export default class Demo extends BaseCommand {
   static override summary = 'See it work in under a minute: emulated Aircall and Intercom, a backfill, an audit.'
@@ -25,6 +26,16 @@ export default class Demo extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Demo)
+    const given = ['config', 'state'].filter((flag) => this.typed(flag))
+    if (given.length > 0) {
+      throw new UserError(
+        `demo runs on its own emulators, configuration and temporary state: ${given.map((flag) => `--${flag}`).join(' and ')} would be ignored`,
+        'leave it out; to try your own configuration against the emulators, run `sandbox` and point the other commands at it',
+      )
+    }
+    if (process.env.AIRCALL_INTERCOM_CONFIG || process.env.AIRCALL_INTERCOM_STATE) {
+      this.note('demo ignores AIRCALL_INTERCOM_CONFIG and AIRCALL_INTERCOM_STATE: it uses its own temporary files.')
+    }
     const progress = new BackfillProgress({
       enabled: Boolean(process.stderr.isTTY) && !this.isJson,
       windowLines: false,

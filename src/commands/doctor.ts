@@ -34,6 +34,7 @@ export default class Doctor extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Doctor)
+    let unconfirmed = false
     const result = await runDoctor({
       load: () => this.loadConfig(flags),
       listenerUrl: flags['listener-url'],
@@ -42,12 +43,19 @@ export default class Doctor extends BaseCommand {
       confirmFix: async (fixes) => {
         if (flags.yes) return true
         if (!this.canPrompt()) {
-          this.addWarning('not fixed: pass --yes to make the repairs when nobody can confirm them')
+          unconfirmed = true
+          this.addWarning('not fixed: add --yes to make the repairs when there is no terminal to confirm them at')
           return false
         }
         return inquirerPrompter.confirm({ message: `Make these repairs?\n  ${fixes.join('\n  ')}\n`, default: true })
       },
     })
-    this.finish({ result, text: renderDoctor, exitCode: result.failed > 0 ? EXIT.failure : EXIT.ok })
+    // --fix was given but nobody could confirm: the way forward is --yes, not --fix again.
+    const fixWith = unconfirmed ? '`doctor --fix --yes` (add --yes: there is no terminal to confirm at)' : undefined
+    this.finish({
+      result,
+      text: (shown) => renderDoctor(shown, fixWith),
+      exitCode: result.failed > 0 ? EXIT.failure : EXIT.ok,
+    })
   }
 }

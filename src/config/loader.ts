@@ -203,7 +203,7 @@ const interpolate = (
   return value
 }
 
-const levenshtein = (a: string, b: string): number => {
+export const levenshtein = (a: string, b: string): number => {
   const row = Array.from({ length: b.length + 1 }, (_, index) => index)
   for (let i = 1; i <= a.length; i += 1) {
     let previous = row[0] ?? 0

@@ -256,3 +256,103 @@ describe('contacts dedupe', () => {
     }
   }, 120_000)
 })
+
+describe('--json and messages', () => {
+  test('every stderr line of listen --json is an NDJSON object with a level', async () => {
+    const harness = await listeners.startHarness(tempDir())
+    const { INTERCOM_CLIENT_SECRET: _secret, ...env } = harness.env
+    const listener = listeners.spawnListen({ ...harness, env })
+    const url = await listener.url
+    const forged = await fetch(`${url}/aircall`, { method: 'POST', body: '{"token":"wrong"}' })
+    expect(forged.status).toBe(401)
+    expect((await runCli(['trigger', 'call.ended', '--to', url], { env })).code).toBe(0)
+    await queueSettled(url)
+    listener.child.kill('SIGTERM')
+    expect(await listener.exited).toBe(0)
+    const lines = listener
+      .stderr()
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+    const parsed = lines.map((line) => JSON.parse(line) as { type: string; level: string })
+    expect(parsed[0]?.type).toBe('listening')
+    for (const line of parsed) expect(['info', 'warn', 'error']).toContain(line.level)
+    const levels = Object.fromEntries(parsed.map((line) => [line.type, line.level]))
+    expect(levels).toMatchObject({ listening: 'info', warning: 'warn', rejected: 'warn', processed: 'info' })
+  }, 90_000)
+
+  test('--version --json prints a JSON document', async () => {
+    const result = await runCli(['--version', '--json'])
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    })
+  })
+
+  test('an unknown command is named as typed, with the command meant; --json gives the error envelope', async () => {
+    const extra = await runCli(['backfill', 'extra-arg'])
+    expect(extra.code).toBe(127)
+    expect(extra.stderr).toContain('"backfill extra-arg" is not an aircall-intercom command')
+    expect(extra.stderr).toContain('backfill takes no argument "extra-arg"')
+    expect(extra.stderr).not.toContain('backfill:extra-arg')
+    const typo = await runCli(['bakfill', '--since', '2d'])
+    expect(typo.code).toBe(127)
+    expect(typo.stderr).toContain('did you mean `aircall-intercom backfill`?')
+    const json = await runCli(['contacts', 'dedup', '--json'])
+    expect(json.code).toBe(127)
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      exitCode: 127,
+      error: {
+        exitCode: 127,
+        code: 'command_not_found',
+        message: expect.stringContaining('did you mean `aircall-intercom contacts dedupe`?'),
+        hint: expect.any(String),
+      },
+      warnings: [],
+    })
+  })
+
+  test('error documents have the documented envelope', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'bad.yml'), 'listner: {}\n')
+    for (const args of [
+      ['status', '--bogus', '--json'],
+      ['config', 'validate', '--config', join(dir, 'bad.yml'), '--json'],
+      ['trigger', '--json'],
+      ['nope', '--json'],
+    ]) {
+      const result = await runCli(args, { cwd: dir })
+      const document = JSON.parse(result.stdout) as Record<string, unknown>
+      expect(Object.keys(document).sort(), args.join(' ')).toEqual(['error', 'exitCode', 'ok', 'warnings'])
+      expect(document).toMatchObject({
+        ok: false,
+        exitCode: result.code,
+        error: { exitCode: result.code, code: expect.any(String), message: expect.any(String) },
+        warnings: [],
+      })
+    }
+  })
+
+  test('doctor --fix with no terminal and no --yes says to add --yes', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'aircall-intercom.yml')
+    writeFileSync(file, 'tags:\n  map:\n    - { tag: VIP, attribute: polish_vip_flag, type: boolean }\n')
+    const result = await runCli(['doctor', '--fix', '--config', file], {
+      cwd: dir,
+      env: sandboxEnv(sandbox(), { INTERCOM_ADMIN_ID: sandbox().intercom.adminId }),
+    })
+    expect(result.stdout).toContain('Can be fixed with `doctor --fix --yes` (add --yes')
+    expect(result.stdout).not.toContain('Can be fixed with `doctor --fix`:')
+    expect(result.stderr).toContain('add --yes')
+  })
+
+  test('demo refuses --config and --state instead of ignoring them', async () => {
+    for (const flag of ['--config', '--state']) {
+      const result = await runCli(['demo', flag, 'x.yml'])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(`${flag} would be ignored`)
+    }
+  })
+})
