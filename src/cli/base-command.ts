@@ -1,6 +1,10 @@
+import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { loadEnvFile } from 'node:process'
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import { loadConfig, type LoadedConfig } from '../config/loader.js'
 import { Redactor } from '../config/redact.js'
+import { UserError } from '../errors.js'
 import { describeError, EXIT, type ExitCode } from './exit-codes.js'
 
 export type BaseFlags = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags']>
@@ -31,6 +35,12 @@ export abstract class BaseCommand extends Command {
       env: 'AIRCALL_INTERCOM_STATE',
       helpValue: 'FILE',
     }),
+    'env-file': Flags.string({
+      description:
+        'Read environment variables (KEY=value lines) from FILE first, e.g. the credentials for cron or a service; ' +
+        'variables already set win.',
+      helpValue: 'FILE',
+    }),
   }
 
   protected readonly redactor = new Redactor()
@@ -40,6 +50,9 @@ export abstract class BaseCommand extends Command {
   override async init(): Promise<void> {
     await super.init()
     this.jsonMode = this.argv.includes('--json')
+    // Before the flags are parsed: the file may set AIRCALL_INTERCOM_CONFIG / _STATE, which the flags fall back to.
+    const envFile = this.argValue('env-file')
+    if (envFile !== undefined) this.loadEnvFile(envFile)
     for (const name of [
       'AIRCALL_API_ID',
       'AIRCALL_API_TOKEN',
@@ -48,6 +61,37 @@ export abstract class BaseCommand extends Command {
       'INTERCOM_CLIENT_SECRET',
     ]) {
       this.redactor.add(process.env[name])
+    }
+  }
+
+  /** A flag's value as typed (`--flag VALUE` or `--flag=VALUE`), read before oclif parses the command line. */
+  private argValue(flag: string): string | undefined {
+    const end = this.argv.indexOf('--')
+    const argv = end === -1 ? this.argv : this.argv.slice(0, end)
+    for (let index = argv.length - 1; index >= 0; index -= 1) {
+      const arg = argv[index] ?? ''
+      if (arg.startsWith(`--${flag}=`)) return arg.slice(flag.length + 3)
+      if (arg === `--${flag}`) return argv[index + 1] ?? ''
+    }
+    return undefined
+  }
+
+  private loadEnvFile(path: string): void {
+    const file = resolve(path)
+    const hint = 'pass a file of KEY=value lines, e.g. --env-file /etc/aircall-intercom.env (mode 0600)'
+    if (path === '') throw new UserError('--env-file needs a file', hint, 2, 'usage')
+    let mode: number
+    try {
+      mode = statSync(file).mode
+      loadEnvFile(file)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      const reason =
+        code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message
+      throw new UserError(`--env-file ${path}: ${reason}`, hint, 2, 'file_not_found')
+    }
+    if ((mode & 0o077) !== 0) {
+      this.addWarning(`${path} can be read by other users and may hold credentials: chmod 600 ${path}`)
     }
   }
 

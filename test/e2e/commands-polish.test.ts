@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { TRIGGER_EVENTS } from '../../src/app/trigger.js'
@@ -354,5 +354,68 @@ describe('--json and messages', () => {
       expect(result.code).toBe(2)
       expect(result.stderr).toContain(`${flag} would be ignored`)
     }
+  })
+})
+
+describe('--env-file', () => {
+  test('every command reads credentials and paths from a file; the shell wins; secrets stay redacted', async () => {
+    const dir = tempDir()
+    const box = sandbox()
+    const config = join(dir, 'prod.yml')
+    writeFileSync(config, 'matching:\n  defaultCountry: FR\n')
+    const envFile = join(dir, 'aircall-intercom.env')
+    writeFileSync(
+      envFile,
+      [
+        '# read by cron: aircall-intercom sync --env-file /etc/aircall-intercom.env',
+        `AIRCALL_INTERCOM_CONFIG=${config}`,
+        `AIRCALL_INTERCOM_STATE=${join(dir, 'state.sqlite')}`,
+        ...Object.entries(sandboxEnv(box, { INTERCOM_ADMIN_ID: box.intercom.adminId })).map(
+          ([name, value]) => `${name}="${value}"`,
+        ),
+        '',
+      ].join('\n'),
+    )
+    chmodSync(envFile, 0o600)
+    const doctor = await runCli(['doctor', '--env-file', envFile, '--json'], { cwd: dir })
+    const checks = parse<{ checks: Array<{ id: string; status: string }> }>(doctor.stdout).result.checks
+    expect(checks.find((check) => check.id === 'config')?.status).toBe('pass')
+    expect(checks.find((check) => check.id === 'aircall-credentials')?.status).toBe('pass')
+    expect(checks.find((check) => check.id === 'intercom-credentials')?.status).toBe('pass')
+    expect(doctor.stdout).not.toContain(box.intercom.accessToken)
+
+    // A variable already set in the environment wins over the file's.
+    const shown = await runCli(['config', 'show', '--sources', `--env-file=${envFile}`], {
+      cwd: dir,
+      env: { INTERCOM_ADMIN_ID: '999' },
+    })
+    expect(shown.code).toBe(0)
+    expect(shown.stdout).toMatch(/^# .*prod\.yml$/m)
+    expect(shown.stdout).toMatch(/^intercom\.adminId\s+999\s+env INTERCOM_ADMIN_ID$/m)
+    expect(shown.stdout).toMatch(/^matching\.defaultCountry\s+FR\s+file /m)
+    expect(shown.stdout + shown.stderr).not.toContain(box.aircall.apiToken)
+    expect(shown.stderr).toBe('')
+  })
+
+  test('a missing file exits 2 naming it; a file others can read is a warning', async () => {
+    const dir = tempDir()
+    const missing = await runCli(['status', '--env-file', join(dir, 'nope.env'), '--json'], { cwd: dir })
+    if (Number(process.versions.node.split('.')[0]) < 22) {
+      // Node 20 reads --env-file even after the script's name and stops first (nodejs/node#54232, fixed in 22).
+      expect(missing.code).toBe(9)
+      expect(missing.stderr).toContain(`${join(dir, 'nope.env')}: not found`)
+    } else {
+      expect(missing.code).toBe(2)
+      expect(parse(missing.stdout).error).toMatchObject({
+        code: 'file_not_found',
+        message: expect.stringContaining('nope.env: no such file'),
+      })
+    }
+    const open = join(dir, 'open.env')
+    writeFileSync(open, 'INTERCOM_ADMIN_ID=1\n')
+    chmodSync(open, 0o644)
+    const warned = await runCli(['config', 'validate', '--env-file', open], { cwd: dir })
+    expect(warned.code).toBe(0)
+    expect(warned.stderr).toContain(`warning: ${open} can be read by other users and may hold credentials: chmod 600`)
   })
 })

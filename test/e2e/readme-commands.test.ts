@@ -54,7 +54,7 @@ describe('help and completion', () => {
       join(home, '.cache/aircall-intercom/autocomplete/functions/bash/aircall-intercom.bash'),
       'utf8',
     )
-    expect(bash).toContain('doctor --json --config --state --listener-url --fix --yes --timeout')
+    expect(bash).toContain('doctor --json --config --state --env-file --listener-url --fix --yes --timeout')
     expect(bash).toContain('webhooks:register')
   })
 
