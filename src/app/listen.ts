@@ -6,6 +6,7 @@ import { acquireWorkerLock } from '../listener/lock.js'
 import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
 import type { Effect, EventPipeline } from '../sync/pipeline.js'
 import { StoreError } from '../store/sqlite-store.js'
+import type { StateStore } from '../store/state-store.js'
 import { createConsole, isLoopback } from './console/console.js'
 import { eventOutcome } from './event-outcome.js'
 import { controlPlane, readinessOf } from './listen-control.js'
@@ -111,6 +112,14 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
   const effectsOf = new Map<number, { effects: Effect[]; seconds: number }>()
   const state = { workerRunning: false, draining: false }
   const readiness = () => readinessOf(store, state)
+  // One count of the queue serves every scrape and console poll within half a second: several open consoles and a
+  // scraper then cost the worker's connection one index scan, not one each.
+  let counted: { at: number; counts: ReturnType<StateStore['eventCounts']> } | null = null
+  const eventCounts = (): ReturnType<StateStore['eventCounts']> => {
+    const at = performance.now()
+    if (!counted || at - counted.at > 500) counted = { at, counts: store.eventCounts() }
+    return counted.counts
+  }
   const budget = new RateBudgetSampler(
     () => runtime.requestStats(),
     {
@@ -121,7 +130,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
   )
   const metrics = config.listener.metrics
     ? new ListenMetrics({
-        eventCounts: () => store.eventCounts(),
+        eventCounts,
         requestStats: () => runtime.requestStats(),
         budget,
         apiEvents: options.apiEvents ?? null,
@@ -175,6 +184,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
   const operatorConsole = createConsole({
     runtime,
     store,
+    eventCounts,
     host: options.host,
     token: config.listener.consoleToken ?? null,
     summary: () => summary,
@@ -269,7 +279,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
         state.workerRunning = false
         await closed
         budget.close()
-    operatorConsole.close()
+        operatorConsole.close()
         lock.release()
         return structuredClone(summary)
       })()

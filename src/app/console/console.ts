@@ -12,6 +12,8 @@ import { html, type SafeHtml } from './html.js'
 export interface ConsoleDeps {
   runtime: Runtime
   store: StateStore
+  /** The queue's counts by status (shared with /metrics, briefly cached). */
+  eventCounts: () => Record<EventStatus, number>
   /** The interface the listener is bound to: on loopback the console is open to local clients only. */
   host: string
   /** Required on any other interface (listener.consoleToken); without one the console is off there. */
@@ -192,7 +194,7 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
   }
 
   const stats = () => {
-    const counts = deps.store.eventCounts()
+    const counts = deps.eventCounts()
     const summary = deps.summary()
     const gates = deps.requestStats()
     const left = deps.budget.remaining()
