@@ -159,6 +159,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
         const effects = handled?.effects ?? []
         effectsOf.delete(event.id)
         metrics?.processed(effects, handled?.seconds ?? null)
+        if (handled) operatorConsole.observeProcessing(handled.seconds * 1000)
         summary.processed += 1
         for (const effect of effects) {
           const key = [effect.rule, effect.status, effect.status === 'skipped' ? effect.detail : undefined]

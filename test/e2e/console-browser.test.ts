@@ -132,6 +132,12 @@ describe('operator console in a real browser (built CLI, Debian Chromium)', () =
     }
     expect(shown.result.status).toBe('done')
     expect(shown.result.outcome.effects[0]).toMatchObject({ rule: 'log', status: 'logged' })
+    // The live charts drew once two samples (2 s apart) exist: throughput and processing time.
+    await page.goto(`${url}/console`)
+    await waitFor(async () => (await page.locator('#throughput polyline.processed').count()) > 0, 'the chart')
+    expect(await page.locator('#latency polyline.processed').count()).toBe(1)
+    expect(await page.locator('#throughput polyline.processed').getAttribute('points')).toMatch(/^[\d.]+,[\d.]+ /)
+    await page.screenshot({ path: join(ARTIFACTS, 'console-charts.png'), fullPage: true })
     expect(problems).toEqual([])
 
     // A form posted without its CSRF token (or with a wrong one) changes nothing.

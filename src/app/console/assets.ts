@@ -80,6 +80,17 @@ export const CONSOLE_JS = `
     line(svg, 'accepted', accepted, max);
     line(svg, 'processed', processed, max);
     svg.setAttribute('data-points', String(processed.length));
+    var latency = document.getElementById('latency');
+    if (!latency) return;
+    var p50 = [], p95 = [];
+    for (var j = 0; j < series.length; j++) {
+      p50.push(series[j].p50Ms === null ? 0 : series[j].p50Ms);
+      p95.push(series[j].p95Ms === null ? 0 : series[j].p95Ms);
+    }
+    var peak = Math.max.apply(null, [0].concat(p95));
+    line(latency, 'accepted', p50, peak);
+    line(latency, 'processed', p95, peak);
+    setStat('latency-peak', Math.round(peak));
   }
   function refresh() {
     fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' })

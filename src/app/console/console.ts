@@ -29,6 +29,8 @@ export interface ConsoleDeps {
 
 export interface ConsoleHandle {
   handle: ControlHandler
+  /** One event's processing time, for the latency chart. */
+  observeProcessing(ms: number): void
   close(): void
 }
 
@@ -129,10 +131,23 @@ const layout = (title: string, body: SafeHtml, statsUrl: string | null): SafeHtm
 export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
   const csrf = randomBytes(24).toString('base64url')
   const loopback = isLoopback(deps.host)
-  const series: Array<{ at: number; accepted: number; processed: number }> = []
+  const series: Array<{ at: number; accepted: number; processed: number; p50Ms: number | null; p95Ms: number | null }> =
+    []
+  // Processing times since the last sample; each sample keeps only their median and 95th percentile.
+  let durations: number[] = []
+  const percentile = (sorted: number[], p: number): number | null =>
+    sorted.length === 0 ? null : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? null)
   const sample = (): void => {
     const { accepted, processed } = deps.summary()
-    series.push({ at: deps.now(), accepted, processed })
+    const sorted = durations.sort((a, b) => a - b)
+    durations = []
+    series.push({
+      at: deps.now(),
+      accepted,
+      processed,
+      p50Ms: percentile(sorted, 0.5),
+      p95Ms: percentile(sorted, 0.95),
+    })
     if (series.length > SERIES_POINTS) series.shift()
   }
   sample()
@@ -305,6 +320,21 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
           preserveAspectRatio="none"
           role="img"
           aria-label="webhooks accepted and events processed over time"
+        ></svg>
+      </section>
+      <section>
+        <h2>Processing time (ms: median and 95th percentile of each ${SAMPLE_MS / 1000} s)</h2>
+        <div class="legend">
+          <span class="accepted">median</span><span class="processed">95th percentile</span>
+          <span class="muted">peak <b data-stat="latency-peak">-</b> ms</span>
+        </div>
+        <svg
+          id="latency"
+          class="chart"
+          viewBox="0 0 600 116"
+          preserveAspectRatio="none"
+          role="img"
+          aria-label="processing time of events over time"
         ></svg>
       </section>
       <section>
@@ -526,5 +556,12 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
     return redirect(`/console?purged=1#dead-letters`)
   }
 
-  return { handle, close: () => clearInterval(sampler) }
+  return {
+    handle,
+    observeProcessing: (ms) => {
+      // Bounded: a burst between two samples keeps a representative sample, not every duration.
+      if (durations.length < 5_000) durations.push(ms)
+    },
+    close: () => clearInterval(sampler),
+  }
 }
