@@ -85,7 +85,7 @@ describe('operator console in a real browser (built CLI, Debian Chromium)', () =
     page.on('dialog', (dialog) => void dialog.dismiss())
 
     await page.goto(`${url}/console`)
-    await expect.poll(() => page.getAttribute('body', 'data-refreshed')).not.toBeNull()
+    await waitFor(async () => (await page.getAttribute('body', 'data-refreshed')) !== null, 'the first live refresh')
     expect(await page.textContent('[data-stat="queue-dead"]')).toBe('1')
     // The error text was shown as text: the script tag in it is not markup.
     expect(await page.locator('#dead-letters td.error').textContent()).toContain('<script>alert(1)</script>')
