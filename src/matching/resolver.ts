@@ -220,6 +220,11 @@ export class IntercomContactResolver implements ContactResolver {
    */
   private fromIndex(e164: string, callerCountry: CountryCode | undefined): Found[] {
     const { store } = this.deps
+    // Most callers: contacts a refresh listed that spell this very number. Nothing can outrank them.
+    const spelled = store.findContactsSpelledInternationally(e164)
+    if (spelled.length > 0 && spelled.every((entry) => entry.origin === 'refresh')) {
+      return spelled.map((entry) => ({ entry, reading: 'international' }))
+    }
     const found: Found[] = []
     const exact = store.findContactsByPhone(e164)
     for (const entry of exact) {

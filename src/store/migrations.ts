@@ -122,4 +122,16 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
     // console and `events tail` can say that an event logged conversation 100002, not only that it is done.
     sql: `ALTER TABLE events ADD COLUMN outcome TEXT;`,
   },
+  {
+    version: 6,
+    // Most callers are found by a phone spelled with its own country code: a lookup in the contacts table alone
+    // (as before version 4) answers them, and the readings table is read only when none is.
+    sql: `
+      ALTER TABLE contacts ADD COLUMN phone_derivation TEXT;
+      UPDATE contacts SET phone_derivation = (
+        SELECT derivation FROM contact_readings r WHERE r.contact_id = contacts.contact_id AND r.e164 = contacts.phone_e164
+      );
+      CREATE INDEX contacts_phone_international ON contacts(phone_e164) WHERE phone_derivation = 'international';
+    `,
+  },
 ]

@@ -800,18 +800,21 @@ export class SqliteStateStore implements StateStore {
 
   private writeContacts(contacts: IndexedContact[]): void {
     const upsert = this.sql(
-      `INSERT INTO contacts (contact_id, role, name, email, phone_raw, phone_e164, created_at, updated_at, last_seen_at, origin, indexed_at, country, phone_tail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO contacts (contact_id, role, name, email, phone_raw, phone_e164, created_at, updated_at, last_seen_at, origin, indexed_at, country, phone_tail, phone_derivation)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(contact_id) DO UPDATE SET role = excluded.role, name = excluded.name, email = excluded.email,
          phone_raw = excluded.phone_raw, phone_e164 = excluded.phone_e164, created_at = excluded.created_at,
          updated_at = excluded.updated_at, last_seen_at = excluded.last_seen_at,
          origin = CASE WHEN excluded.origin = 'search' AND contacts.origin = 'refresh' THEN 'refresh' ELSE excluded.origin END,
-         indexed_at = excluded.indexed_at, country = excluded.country, phone_tail = excluded.phone_tail`,
+         indexed_at = excluded.indexed_at, country = excluded.country, phone_tail = excluded.phone_tail,
+         phone_derivation = excluded.phone_derivation`,
     )
     const forget = this.sql('DELETE FROM contact_readings WHERE contact_id = ?')
     // The first reading of an E.164 is the strongest: a weaker derivation of the same number adds nothing.
     const read = this.sql('INSERT OR IGNORE INTO contact_readings (contact_id, e164, derivation) VALUES (?, ?, ?)')
     for (const contact of contacts) {
+      const readings = readingsOf(contact)
+      const strongest = readings.find((reading) => reading.e164 === contact.phoneE164)
       // Positional parameters: no object spread and no lookup by name for each of up to 100,000s of rows.
       upsert.run(
         contact.contactId,
@@ -827,10 +830,11 @@ export class SqliteStateStore implements StateStore {
         contact.indexedAt,
         contact.country ?? null,
         contact.phoneTail ?? null,
+        strongest?.derivation ?? null,
       )
       // A contact's readings are replaced whole: a phone edited in Intercom must not keep its old readings.
       forget.run(contact.contactId)
-      for (const reading of readingsOf(contact)) read.run(contact.contactId, reading.e164, reading.derivation)
+      for (const reading of readings) read.run(contact.contactId, reading.e164, reading.derivation)
     }
   }
 
@@ -860,7 +864,25 @@ export class SqliteStateStore implements StateStore {
        WHERE r.e164 = ?
        ORDER BY r.contact_id`,
     ).all(e164) as Array<ContactRow & { reading_derivation: StoredDerivation }>
-    return rows.map((row) => ({ ...toContact(row), readings: [{ e164, derivation: row.reading_derivation }] }))
+    return rows.map((row) => {
+      const contact = toContact(row)
+      contact.readings = [{ e164, derivation: row.reading_derivation }]
+      return contact
+    })
+  }
+
+  findContactsSpelledInternationally(e164: string): IndexedContact[] {
+    this.flushContacts()
+    const rows = this.sql(`SELECT * FROM contacts WHERE phone_e164 = ? AND phone_derivation = 'international'`).all(
+      e164,
+    ) as ContactRow[]
+    // Sorted here: nearly always one row, where SQLite would still build a temporary B-tree for an ORDER BY.
+    if (rows.length > 1) rows.sort((x, y) => (x.contact_id < y.contact_id ? -1 : x.contact_id > y.contact_id ? 1 : 0))
+    return rows.map((row) => {
+      const contact = toContact(row)
+      contact.readings = [{ e164, derivation: 'international' }]
+      return contact
+    })
   }
 
   findContactsByPhoneTail(tail: string): IndexedContact[] {

@@ -257,6 +257,11 @@ export interface StateStore {
    * `getContact` has all of them).
    */
   findContactsByPhone(e164: string): IndexedContact[]
+  /**
+   * Contacts whose phone is spelled with its own country code as `e164` (their strongest reading), each with that
+   * reading: what answers most callers, in one indexed lookup.
+   */
+  findContactsSpelledInternationally(e164: string): IndexedContact[]
   /** Contacts whose stored phone ends in `tail` (see IndexedContact.phoneTail), without their readings. */
   findContactsByPhoneTail(tail: string): IndexedContact[]
   findContactsByEmail(email: string): IndexedContact[]
