@@ -84,7 +84,7 @@ describe('contact resolver against the seeded emulators', () => {
     const groups = world.world.truth.duplicateGroups.filter((g) => g.kind !== 'leads-email')
     for (const group of groups.filter((g) => !strictlyInvalid([g.key]).has(g.key))) {
       const resolution = await resolver.resolve(calls.get(group.key)!, { create: true })
-      if (resolution.status !== 'matched') throw new Error(`${group.key}: ${resolution.detail}`)
+      if (resolution.status !== 'matched') throw new Error(`${group.key}: ${JSON.stringify(resolution)}`)
       expect(resolution).toMatchObject({ via: 'index', contactId: world.world.truth.callerToContact[group.key] })
       if (group.kind === 'users-phone') {
         // Two users on one line: the one spelling the number internationally, never the older one. The national
