@@ -1,10 +1,12 @@
 import { describe, expect, test } from 'vitest'
 import { aircallFixture } from '../../src/listener/fixtures.js'
+import { MIGRATIONS } from '../../src/store/migrations.js'
 import { openStateStore } from '../../src/store/sqlite-store.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { queueSettled, useListenerCleanup, waitFor } from '../listener/harness.js'
 
 const tempDir = useTempDir()
+const LATEST = MIGRATIONS.at(-1)?.version
 const { startHarness, spawnListen } = useListenerCleanup()
 
 interface Sample {
@@ -133,7 +135,7 @@ describe('listen /metrics, /readyz, /healthz (built CLI)', () => {
     expect((await fetch(`${url}/metrics`)).status).toBe(404)
     const ready = await fetch(`${url}/readyz`)
     expect(ready.status).toBe(200)
-    expect(await ready.json()).toMatchObject({ ready: true, store: { ok: true, schema: 5, latest: 5 } })
+    expect(await ready.json()).toMatchObject({ ready: true, store: { ok: true, schema: LATEST, latest: LATEST } })
     expect((await fetch(`${url}/readyz`, { method: 'POST' })).status).toBe(405)
     listener.child.kill('SIGTERM')
     expect(await listener.exited).toBe(0)
