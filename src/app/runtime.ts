@@ -2,7 +2,7 @@ import { AircallClient, type AircallWarning } from '../aircall/client.js'
 import { intercomBaseUrl, type LoadedConfig } from '../config/loader.js'
 import type { AppConfig } from '../config/schema.js'
 import { UserError } from '../errors.js'
-import type { HttpEvent } from '../http/types.js'
+import { type HttpEvent, realSleep } from '../http/types.js'
 import { IntercomClient } from '../intercom/client.js'
 import { IntercomContext } from '../listener/intercom-context.js'
 import { IntercomContactResolver } from '../matching/resolver.js'
@@ -30,19 +30,6 @@ export interface RuntimeDeps {
   onHttpEvent?: (event: HttpEvent) => void
   onAircallWarning?: (warning: AircallWarning) => void
 }
-
-const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
-      },
-      { once: true },
-    )
-  })
 
 /**
  * The composition root: everything a service needs, built once per command from the loaded configuration —

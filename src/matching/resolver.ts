@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/schema.js'
 import type { CallRecord } from '../domain/call-record.js'
 import { NetworkError, NotFoundError, TimeoutError } from '../http/errors.js'
 import { collect } from '../http/paginate.js'
+import { realSleep } from '../http/types.js'
 import { type ContactInput, type IntercomClient, supportsFormattedPhone } from '../intercom/client.js'
 import { contactQuery } from '../intercom/query.js'
 import type { IntercomContact } from '../intercom/schemas.js'
@@ -35,19 +36,6 @@ export interface ResolverDeps {
 const CLAIM_LEASE_MS = 120_000
 /** Between searches while waiting for Intercom's search to show a contact an interrupted create may have made. */
 const LAG_POLL_MS = 5_000
-
-const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
-      },
-      { once: true },
-    )
-  })
 
 type Matched = Extract<Resolution, { status: 'matched' }>
 type Unmatched = Extract<Resolution, { status: 'unmatched' }>

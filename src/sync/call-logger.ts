@@ -3,6 +3,7 @@ import { z } from 'zod/v4'
 import type { AppConfig } from '../config/schema.js'
 import type { CallRecord } from '../domain/call-record.js'
 import { ApiError, ValidationError } from '../http/errors.js'
+import { realSleep } from '../http/types.js'
 import type { IntercomClient } from '../intercom/client.js'
 import { conversationQuery } from '../intercom/query.js'
 import type { ContactResolver, Resolution } from '../matching/types.js'
@@ -64,18 +65,7 @@ export const defaultClaims = (store: StateStore): ClaimContext => ({
   owner: newStepOwner(),
   leaseMs: DEFAULT_LEASE_MS,
   now: Date.now,
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, ms)
-      signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer)
-          reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
-        },
-        { once: true },
-      )
-    }),
+  sleep: realSleep,
 })
 
 export const conversationStepKey = (callId: string): string => `call:${callId}:conversation`
