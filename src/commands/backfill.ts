@@ -7,8 +7,9 @@ import { CSV_ENCODINGS } from '../backfill/sources/csv-inspect.js'
 import type { SourceProgress } from '../backfill/sources/source-progress.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { EXIT } from '../cli/exit-codes.js'
-import { BackfillProgress, onInterrupt } from '../cli/progress.js'
+import { BackfillProgress } from '../cli/progress.js'
 import { renderBackfill } from '../cli/render-backfill.js'
+import { RunControl } from '../cli/run-control.js'
 
 /** Bad-row warnings printed one by one before they are summed up. */
 const SHOWN_BAD_ROWS = 20
@@ -86,32 +87,42 @@ export default class Backfill extends BaseCommand {
       windowLines: !this.isJson,
       write: (text) => this.stderr(text),
     })
-    const runtime = new Runtime(this.loadConfig(flags), { onHttpEvent: (event) => progress.http(event) })
-    const interrupt = onInterrupt(() => progress.print(() => this.stderr('stopping after the calls in flight…')))
+    const control = new RunControl(() =>
+      progress.print(() => this.stderr('stopping: cancelling the requests in flight…')),
+    )
+    const runtime = new Runtime(this.loadConfig(flags), {
+      onHttpEvent: (event) => {
+        progress.http(event)
+        control.watch(event)
+      },
+    })
     // A file of garbage would print a warning per row: the first ones show the pattern, the rejects file has all.
     let badRows = 0
     try {
-      const result = await backfill(runtime, {
-        since: flags.since,
-        until: flags.until,
-        csv: flags.csv,
-        delimiter: flags.delimiter,
-        encoding: flags.encoding as (typeof CSV_ENCODINGS)[number] | undefined,
-        rejects: flags.rejects,
-        forceRange: flags['force-range'],
-        dryRun: flags['dry-run'],
-        concurrency: flags.concurrency,
-        restart: flags.restart,
-        signal: interrupt.signal,
-        onEvent: (event) => {
-          progress.event(event)
-          if (event.type !== 'warning') return
-          if (event.warning.code === 'bad-row' && ++badRows > SHOWN_BAD_ROWS) return
-          progress.print(() => this.addWarning(event.warning.message))
-        },
-        // The upfront count costs a request: only when someone reads the progress.
-        ...(this.isJson ? {} : { onProgress: (event: SourceProgress) => progress.source(event) }),
-      })
+      control.attach(runtime)
+      const result = await control.perform(() =>
+        backfill(runtime, {
+          since: flags.since,
+          until: flags.until,
+          csv: flags.csv,
+          delimiter: flags.delimiter,
+          encoding: flags.encoding as (typeof CSV_ENCODINGS)[number] | undefined,
+          rejects: flags.rejects,
+          forceRange: flags['force-range'],
+          dryRun: flags['dry-run'],
+          concurrency: flags.concurrency,
+          restart: flags.restart,
+          signal: control.signal,
+          onEvent: (event) => {
+            progress.event(event)
+            if (event.type !== 'warning') return
+            if (event.warning.code === 'bad-row' && ++badRows > SHOWN_BAD_ROWS) return
+            progress.print(() => this.addWarning(event.warning.message))
+          },
+          // The upfront count costs a request: only when someone reads the progress.
+          ...(this.isJson ? {} : { onProgress: (event: SourceProgress) => progress.source(event) }),
+        }),
+      )
       progress.stop()
       if (badRows > SHOWN_BAD_ROWS) {
         const where = result.csv?.rejectsFile ? `: every rejected row is in ${result.csv.rejectsFile}` : ''
@@ -124,7 +135,7 @@ export default class Backfill extends BaseCommand {
       this.finish({ result, text: renderBackfill, exitCode })
     } finally {
       progress.stop()
-      interrupt.dispose()
+      control.dispose()
       runtime.close()
     }
   }

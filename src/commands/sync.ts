@@ -5,9 +5,8 @@ import { syncCalls } from '../backfill/sync-service.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { EXIT } from '../cli/exit-codes.js'
 import { LogStream } from '../cli/log-stream.js'
-import { onInterrupt } from '../cli/progress.js'
 import { renderSync } from '../cli/render-backfill.js'
-import { UnreachableError } from '../http/errors.js'
+import { RunControl } from '../cli/run-control.js'
 
 export default class Sync extends BaseCommand {
   static override summary = 'Log the calls since the last run (for cron); overlapping runs exit at once.'
@@ -34,44 +33,30 @@ export default class Sync extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Sync)
     const log = new LogStream({ json: this.isJson, write: (line) => this.stderr(line) })
-    // The run stops on Ctrl-C, or at the first API nothing answers at: every call would fail the same way.
-    const run = new AbortController()
-    const stop: { unreachable: UnreachableError | null } = { unreachable: null }
-    const interrupt = onInterrupt(() => this.stderr('stopping: cancelling the requests in flight…'))
-    interrupt.signal.addEventListener('abort', () => run.abort(interrupt.signal.reason), { once: true })
+    const control = new RunControl(() => this.stderr('stopping: cancelling the requests in flight…'))
     const runtime = new Runtime(this.loadConfig(flags), {
       onHttpEvent: (event) => {
         log.http(event)
-        if (event.type !== 'unreachable' || run.signal.aborted) return
-        stop.unreachable = new UnreachableError({
-          service: event.service,
-          endpoint: event.endpoint,
-          url: event.url,
-          reason: event.reason,
-        })
-        // An abort, so the engine stops as on Ctrl-C (calls in flight left for the ledger to resume).
-        run.abort(new DOMException(stop.unreachable.message, 'AbortError'))
+        control.watch(event)
       },
     })
     try {
-      // The engine does not hand its signal to every call: the clients end their own waits and requests.
-      for (const client of [runtime.aircall, runtime.intercom]) client.http.cancelOn(run.signal)
-      const result = await syncCalls(runtime, {
-        lookback: flags.lookback,
-        concurrency: flags.concurrency,
-        signal: run.signal,
-        onEvent: (event) => {
-          if (event.type === 'warning') this.addWarning(event.warning.message)
-        },
-      }).catch((error: unknown) => {
-        throw stop.unreachable ?? error
-      })
-      if (stop.unreachable) throw stop.unreachable
+      control.attach(runtime)
+      const result = await control.perform(() =>
+        syncCalls(runtime, {
+          lookback: flags.lookback,
+          concurrency: flags.concurrency,
+          signal: control.signal,
+          onEvent: (event) => {
+            if (event.type === 'warning') this.addWarning(event.warning.message)
+          },
+        }),
+      )
       if (result.interrupted) this.stderr('interrupted: resume with the same command')
       const exitCode = result.interrupted ? EXIT.interrupted : result.counts.deadLetters > 0 ? EXIT.partial : EXIT.ok
       this.finish({ result, text: renderSync, exitCode })
     } finally {
-      interrupt.dispose()
+      control.dispose()
       runtime.close()
     }
   }

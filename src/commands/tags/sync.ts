@@ -4,8 +4,9 @@ import { Runtime } from '../../app/runtime.js'
 import { syncTagAttributes } from '../../backfill/tags-sync-service.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { EXIT } from '../../cli/exit-codes.js'
-import { BackfillProgress, onInterrupt } from '../../cli/progress.js'
+import { BackfillProgress } from '../../cli/progress.js'
 import { renderTagsSync } from '../../cli/render-backfill.js'
+import { RunControl } from '../../cli/run-control.js'
 
 export default class TagsSync extends BaseCommand {
   static override summary = 'Apply the tag → attribute mapping (tags.map) to the calls of a range.'
@@ -32,26 +33,37 @@ export default class TagsSync extends BaseCommand {
       write: (text) => this.stderr(text),
       label: 'Tags',
     })
-    const runtime = new Runtime(this.loadConfig(flags), { onHttpEvent: (event) => progress.http(event) })
-    const interrupt = onInterrupt(() => progress.print(() => this.stderr('stopping after the calls in flight…')))
+    const control = new RunControl(() =>
+      progress.print(() => this.stderr('stopping: cancelling the requests in flight…')),
+    )
+    const runtime = new Runtime(this.loadConfig(flags), {
+      onHttpEvent: (event) => {
+        progress.http(event)
+        control.watch(event)
+      },
+    })
     try {
-      const result = await syncTagAttributes(runtime, {
-        since: flags.since,
-        until: flags.until,
-        dryRun: flags['dry-run'],
-        concurrency: flags.concurrency,
-        signal: interrupt.signal,
-        onEvent: (event) => {
-          progress.event(event)
-          if (event.type === 'warning') progress.print(() => this.addWarning(event.warning.message))
-        },
-      })
+      control.attach(runtime)
+      const result = await control.perform(() =>
+        syncTagAttributes(runtime, {
+          since: flags.since,
+          until: flags.until,
+          dryRun: flags['dry-run'],
+          concurrency: flags.concurrency,
+          signal: control.signal,
+          onEvent: (event) => {
+            progress.event(event)
+            if (event.type === 'warning') progress.print(() => this.addWarning(event.warning.message))
+          },
+        }),
+      )
       progress.stop()
+      if (result.interrupted) this.stderr('interrupted: resume with the same command')
       const exitCode = result.interrupted ? EXIT.interrupted : result.deadLetters > 0 ? EXIT.partial : EXIT.ok
       this.finish({ result, text: renderTagsSync, exitCode })
     } finally {
       progress.stop()
-      interrupt.dispose()
+      control.dispose()
       runtime.close()
     }
   }
