@@ -16,6 +16,8 @@ export type TemplateRenderer = {
   render(source: string, scope: object): string
   /** Parses without rendering; errors carry the line and column Liquid reports. */
   check(source: string): TemplateCheck
+  /** How many times a source was parsed: the cache's effect, observable without a clock. */
+  parseCount(): number
 }
 
 export type TemplateRendererOptions = {
@@ -82,6 +84,7 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
   const cacheSize = options.cacheSize ?? 64
   const liquid = createLiquid()
   const cache = new Map<string, Template[]>()
+  let parses = 0
 
   const parse = (source: string): Template[] => {
     const cached = cache.get(source)
@@ -92,6 +95,7 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
       return cached
     }
     let parsed: Template[]
+    parses += 1
     try {
       parsed = liquid.parse(source)
     } catch (error) {
@@ -106,6 +110,7 @@ export function createTemplateRenderer(options: TemplateRendererOptions = {}): T
   }
 
   return {
+    parseCount: () => parses,
     render(source, scope) {
       const templates = parse(source)
       try {
