@@ -1,13 +1,21 @@
 import { defineConfig } from 'vitest/config'
 
+// Unit tests import the sources and need no build; e2e and reliability tests run the built CLI
+// (bin/run.js over dist/) against the emulators, so `npm test` builds first.
+const BUILT = ['test/e2e/**/*.test.ts', 'test/reliability/**/*.test.ts']
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
     // Two cores on CI: two workers keep e2e tests (which spawn the CLI) from starving each other.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     typecheck: { enabled: false },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: BUILT } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
+      { extends: true, test: { name: 'reliability', include: ['test/reliability/**/*.test.ts'] } },
+    ],
   },
 })

@@ -76,7 +76,7 @@ describe('describeError', () => {
       hint: BUG_HINT,
     })
     expect(bug.stack).toMatch(/^TypeError: Cannot read properties/)
-    expect(bug.stack).toContain('exit-codes.test.ts')
+    expect(bug.stack).toContain('exit-codes-command.test.ts')
 
     const expected = describeError(new AuthError({ ...init, hint: 'check INTERCOM_ACCESS_TOKEN' }))
     expect(expected.stack).toBeUndefined()

@@ -12,7 +12,7 @@ import {
   startInProcess,
   waitFor,
   type Harness,
-} from './harness.js'
+} from '../listener/harness.js'
 
 const tempDir = useTempDir()
 let harness: Harness | undefined
