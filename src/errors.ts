@@ -1,4 +1,23 @@
-import type { ClassifiedFailure, FailureClass } from './http/failure.js'
+/**
+ * The one failure taxonomy. Every caller that must decide what to do with an error (the HTTP core's
+ * retries, the backfill engine, the queue worker) asks `classifyFailure`, so a class of error cannot be
+ * retried in one place and dead-lettered in another.
+ *
+ * - `retry`: a later attempt can succeed (5xx, network, timeout, rate limit).
+ * - `permanent`: retrying cannot help until the data or configuration is fixed; dead-letter at once.
+ * - `auth`: no request will succeed with these credentials; stop instead of failing every item.
+ * - `bug`: an error nobody classified (TypeError, RangeError…): surfaced as a bug, never dead-lettered quietly.
+ */
+export type FailureClass = 'retry' | 'permanent' | 'auth' | 'bug'
+
+/**
+ * Error classes declare their class with a `failure` field: `classifyFailure` (src/http/failure.ts)
+ * cannot import the classes of the layers above it (domain, listener, config), so it reads the marker
+ * instead of testing `instanceof`.
+ */
+export interface ClassifiedFailure {
+  readonly failure: FailureClass
+}
 
 /** The one table of exit codes; the README documents the same table. */
 export const EXIT = {
