@@ -2,6 +2,120 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import prettier from 'eslint-config-prettier'
 
+// The layer map of ../shared/ARCHITECTURE.md, enforced: each folder of src/ lists the folders it may import;
+// anything else (an upward import, a new cycle, a vendor reaching into the other vendor) fails lint.
+// `errors.ts` at the bottom may be imported by every layer.
+const FOLDERS = [
+  'commands',
+  'cli',
+  'app',
+  'backfill',
+  'sync',
+  'listener',
+  'matching',
+  'rules',
+  'aircall',
+  'intercom',
+  'http',
+  'store',
+  'phone',
+  'templates',
+  'config',
+  'domain',
+  'emulator',
+  'hooks',
+]
+const MAY_IMPORT = {
+  commands: ['app', 'cli', 'backfill', 'matching', 'config', 'domain', 'http'],
+  cli: ['app', 'backfill', 'matching', 'config', 'domain', 'http'],
+  app: [
+    'backfill',
+    'sync',
+    'listener',
+    'matching',
+    'rules',
+    'aircall',
+    'intercom',
+    'http',
+    'store',
+    'phone',
+    'templates',
+    'config',
+    'domain',
+    'emulator',
+  ],
+  backfill: ['sync', 'matching', 'aircall', 'intercom', 'http', 'store', 'phone', 'config', 'domain'],
+  sync: [
+    'listener',
+    'matching',
+    'rules',
+    'aircall',
+    'intercom',
+    'http',
+    'store',
+    'phone',
+    'templates',
+    'config',
+    'domain',
+  ],
+  listener: ['rules', 'intercom', 'http', 'store', 'phone', 'config', 'domain'],
+  matching: ['aircall', 'intercom', 'http', 'store', 'phone', 'config', 'domain'],
+  rules: ['phone', 'config', 'domain'],
+  aircall: ['http', 'domain'],
+  intercom: ['http', 'domain'],
+  http: [],
+  store: [],
+  phone: [],
+  templates: ['phone'],
+  config: ['templates', 'phone'],
+  domain: [],
+  emulator: [],
+  hooks: ['config'],
+}
+// Services that still reach up into the composition root (to be moved into app/ with the next step of the
+// house): listed by file so that no other file may join them.
+const UPWARD_EXCEPTIONS = {
+  'src/backfill/backfill-service.ts': ['app'],
+  'src/backfill/sync-service.ts': ['app'],
+  'src/backfill/tags-sync-service.ts': ['app'],
+  'src/matching/services.ts': ['app'],
+}
+// An import string is resolved by the importing file's depth below its folder: `../` from src/emulator/seed/
+// is src/emulator/, so each depth gets its own pattern (the exact number of `../` that reaches src/).
+const MAX_DEPTH = 3
+const layerRule = (folder, depth, extra = []) => {
+  const allowed = new Set([folder, ...MAY_IMPORT[folder], ...extra])
+  const forbidden = FOLDERS.filter((name) => !allowed.has(name))
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^(\\.\\./){${depth + 1}}(${forbidden.join('|')})(/|\\.js$)`,
+            message: `src/${folder}/ may import only ${MAY_IMPORT[folder].join(', ') || 'nothing of src/ but errors.ts'} (the layer map in eslint.config.js)`,
+          },
+        ],
+      },
+    ],
+  }
+}
+const filesAtDepth = (folder, depth) => `src/${folder}/${'*/'.repeat(depth)}*.ts`
+const depths = [...Array(MAX_DEPTH + 1).keys()]
+const layerConfigs = [
+  ...FOLDERS.flatMap((folder) =>
+    depths.map((depth) => ({
+      files: [filesAtDepth(folder, depth)],
+      ignores: Object.keys(UPWARD_EXCEPTIONS),
+      rules: layerRule(folder, depth),
+    })),
+  ),
+  ...Object.entries(UPWARD_EXCEPTIONS).map(([file, extra]) => ({
+    files: [file],
+    rules: layerRule(file.split('/')[1], file.split('/').length - 3, extra),
+  })),
+]
+
 export default tseslint.config(
   {
     ignores: [
@@ -43,6 +157,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-assignment': 'off',
     },
   },
+  ...layerConfigs,
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   prettier,
 )
