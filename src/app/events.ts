@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { LockedError, UserError } from '../errors.js'
-import { isPermanentError } from '../listener/errors.js'
+import { isPermanentError } from '../http/failure.js'
 import { acquireWorkerLock, type WorkerLock } from '../listener/lock.js'
 import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
 import type {

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js'
-import { isPermanentError } from '../listener/errors.js'
+import { isPermanentError } from '../http/failure.js'
 import type { IntakeEvent } from '../listener/intake.js'
 import { IntakeListenError, startIntake, type IntakeHandle } from '../listener/intake-host.js'
 import { acquireWorkerLock } from '../listener/lock.js'

@@ -19,3 +19,14 @@ export function classifyFailure(error: unknown): FailureClass {
   if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) return 'retry'
   return 'bug'
 }
+
+/**
+ * Whether an item should be dead-lettered at once. Rate limits, 5xx, timeouts and network errors are retried
+ * with backoff; everything a replay after a fix (config, data, credentials) would need is permanent. A bug is
+ * retried like a transient failure, so a listener keeps serving the other events and the error ends up in the
+ * dead letters with its message after the last attempt.
+ */
+export const isPermanentError = (error: unknown): boolean => {
+  const failure = classifyFailure(error)
+  return failure === 'permanent' || failure === 'auth'
+}

@@ -2,7 +2,7 @@ import type { AircallClient } from '../aircall/client.js'
 import type { AppConfig } from '../config/schema.js'
 import type { CallRecord } from '../domain/call-record.js'
 import { ValidationError } from '../http/errors.js'
-import type { IntercomContext } from '../listener/intercom-context.js'
+import type { IntercomContext } from './intercom-context.js'
 import { buildInsightCard, type InsightCardContact } from '../rules/insight-card.js'
 import type { StateStore } from '../store/state-store.js'
 

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/schema.js'
 import type { CallRecord } from '../domain/call-record.js'
 import type { IntercomClient } from '../intercom/client.js'
-import type { IntercomContext } from '../listener/intercom-context.js'
+import type { IntercomContext } from './intercom-context.js'
 import { ECHO_KINDS, ORIGIN_MARKER } from '../rules/loop-guard.js'
 import { decideVip } from '../rules/vip.js'
 import { escapeHtml } from '../templates/index.js'

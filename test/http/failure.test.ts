@@ -20,8 +20,7 @@ import {
   ValidationError,
   mapHttpError,
 } from '../../src/http/errors.js'
-import { type FailureClass, classifyFailure } from '../../src/http/failure.js'
-import { isPermanentError, PermanentError as ListenerPermanentError } from '../../src/listener/errors.js'
+import { type FailureClass, classifyFailure, isPermanentError } from '../../src/http/failure.js'
 
 const init: ApiErrorInit = { service: 'intercom', endpoint: 'POST /conversations', status: 400 }
 
@@ -92,7 +91,7 @@ describe('isPermanentError (the queue worker’s question)', () => {
   it('dead-letters permanent and auth failures at once; retries transient ones and bugs', () => {
     expect(isPermanentError(new ValidationError(init))).toBe(true)
     expect(isPermanentError(new AuthError(init))).toBe(true)
-    expect(isPermanentError(new ListenerPermanentError('x'))).toBe(true)
+    expect(isPermanentError(new PermanentError('x'))).toBe(true)
     expect(isPermanentError(new ServerError(init))).toBe(false)
     expect(isPermanentError(new TypeError('x'))).toBe(false)
     expect(isPermanentError(new CancelledError())).toBe(false)

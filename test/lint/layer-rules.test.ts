@@ -23,6 +23,7 @@ describe('layer rules', () => {
     ['src/aircall/probe.ts', "export type { IntercomClient } from '../intercom/client.js'", 'vendors stay apart'],
     ['src/sync/probe.ts', "export type { Runtime } from '../app/runtime.js'", 'no import of the composition root'],
     ['src/listener/probe.ts', "export type { CallLogger } from '../sync/call-logger.js'", 'listener below pipeline'],
+    ['src/sync/probe.ts', "export { QueueWorker } from '../listener/worker.js'", 'the pipeline knows no listener'],
     ['src/rules/probe.ts', "export type { StateStore } from '../store/state-store.js'", 'rules are pure'],
     ['src/matching/probe.ts', "export { EXIT } from '../cli/exit-codes.js'", 'no lower layer imports cli/'],
     ['src/emulator/seed/probe.ts', "export type { Resolution } from '../../matching/types.js'", 'emulators apart'],
