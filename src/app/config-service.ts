@@ -1,6 +1,6 @@
 import { leafPaths, type EnvOverride, type LoadedConfig, type ValueOrigin } from '../config/loader.js'
 import { REDACTED } from '../config/redact.js'
-import { SECRET_PATHS, type AppConfig } from '../config/schema.js'
+import { HIDDEN_PATHS, type AppConfig } from '../config/schema.js'
 
 export interface ValidateResult {
   valid: true
@@ -75,10 +75,10 @@ const valueAt = (root: unknown, path: readonly string[]): unknown =>
     root,
   )
 
-/** The effective configuration with every credential replaced by a marker saying whether it is set. */
+/** The effective configuration with every credential (and the console token) replaced by a marker saying it is set. */
 export const showConfig = (loaded: LoadedConfig): ShowResult => {
   const config = structuredClone(loaded.config)
-  for (const [section, key] of SECRET_PATHS) {
+  for (const [section, key] of HIDDEN_PATHS) {
     const target = config[section] as Record<string, unknown>
     if (target[key] !== undefined) target[key] = REDACTED
   }

@@ -3,7 +3,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import type { ZodIssue } from 'zod'
 import { type CodedError, EXIT } from '../errors.js'
-import { configSchema, ENV, SECRET_PATHS, type AppConfig } from './schema.js'
+import { configSchema, ENV, HIDDEN_PATHS, SECRET_PATHS, type AppConfig } from './schema.js'
 import { resolveTemplateSettings } from './templates-check.js'
 
 export const DEFAULT_CONFIG_FILE = 'aircall-intercom.yml'
@@ -460,13 +460,9 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
     origins['store.path'] = { kind: 'default' }
   }
 
-  const secrets = [
-    config.aircall.apiId,
-    config.aircall.apiToken,
-    config.aircall.webhookToken,
-    config.intercom.accessToken,
-    config.intercom.clientSecret,
-  ].filter((value): value is string => typeof value === 'string' && value.length > 0)
+  const secrets = HIDDEN_PATHS.map(([section, key]) => (config[section] as Record<string, unknown>)[key]).filter(
+    (value): value is string => typeof value === 'string' && value.length > 0,
+  )
 
   return { config, file, expectedFile, statePath, secrets, sources, origins, overrides, templateFiles: templates.files }
 }

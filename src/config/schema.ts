@@ -335,6 +335,12 @@ export const SECRET_PATHS = [
   ['intercom', 'clientSecret'],
 ] as const
 
+/**
+ * Keys whose values are never printed: the credentials, and the console token, which a file may hold inline (it
+ * guards a local page, not an account) and so is not one of SECRET_PATHS, which the loader refuses in a file.
+ */
+export const HIDDEN_PATHS = [...SECRET_PATHS, ['listener', 'consoleToken']] as const
+
 /** Environment variables read by the loader, in the order they are documented. */
 export const ENV = {
   config: 'AIRCALL_INTERCOM_CONFIG',
