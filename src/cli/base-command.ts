@@ -2,6 +2,7 @@ import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { loadEnvFile } from 'node:process'
 import { Command, Flags, type Interfaces } from '@oclif/core'
+import { Runtime, type RuntimeDeps } from '../app/runtime.js'
 import { loadConfig, type LoadedConfig } from '../config/loader.js'
 import { Redactor } from '../config/redact.js'
 import { UserError } from '../errors.js'
@@ -115,6 +116,23 @@ export abstract class BaseCommand extends Command {
     for (const secret of loaded.secrets) this.redactor.add(secret)
     if (!loaded.file) this.note(`No config file at ${loaded.expectedFile}: using defaults and the environment.`)
     return loaded
+  }
+
+  /**
+   * The composition root for this command, closed whatever happens: every command that needs the store or the
+   * clients runs through here, so none can leave the store open.
+   */
+  protected async withRuntime<T>(
+    flags: { config?: string; state?: string },
+    use: (runtime: Runtime) => Promise<T> | T,
+    deps?: RuntimeDeps,
+  ): Promise<T> {
+    const runtime = new Runtime(this.loadConfig(flags), deps)
+    try {
+      return await use(runtime)
+    } finally {
+      runtime.close()
+    }
   }
 
   protected stdout(text: string): void {

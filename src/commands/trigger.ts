@@ -1,5 +1,4 @@
 import { Args, Flags } from '@oclif/core'
-import { Runtime } from '../app/runtime.js'
 import { TRIGGER_EVENTS, triggerEvent } from '../app/trigger.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { EXIT } from '../cli/exit-codes.js'
@@ -44,14 +43,14 @@ export default class Trigger extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Trigger)
-    if (!args.event) {
+    const event = args.event
+    if (!event) {
       throw new UserError('name the event to send', `one of: ${TRIGGER_EVENTS.join(', ')}`)
     }
-    const runtime = new Runtime(this.loadConfig(flags))
-    try {
+    await this.withRuntime(flags, async (runtime) => {
       const at = flags.at === undefined ? undefined : parseDateInput('--at', flags.at, runtime.now(), 'start')
       const result = await triggerEvent(runtime, {
-        event: args.event,
+        event,
         to: flags.to,
         callId: flags['call-id'],
         phone: flags.phone,
@@ -61,8 +60,6 @@ export default class Trigger extends BaseCommand {
       })
       for (const warning of result.warnings) this.addWarning(warning)
       this.finish({ result, text: renderTrigger, exitCode: result.ok ? EXIT.ok : EXIT.failure })
-    } finally {
-      runtime.close()
-    }
+    })
   }
 }

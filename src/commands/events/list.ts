@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core'
 import { listEvents } from '../../app/events.js'
-import { Runtime } from '../../app/runtime.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { renderEventList } from '../../cli/render-events.js'
 
@@ -31,17 +30,14 @@ export default class EventsList extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(EventsList)
-    const runtime = new Runtime(this.loadConfig(flags))
-    try {
-      const result = listEvents(runtime, {
+    const result = await this.withRuntime(flags, (runtime) =>
+      listEvents(runtime, {
         status: flags.status as 'queued' | 'processing' | 'done' | 'dead' | undefined,
         source: flags.source as 'aircall' | 'intercom' | 'job' | undefined,
         limit: flags.limit,
         outcome: flags.outcome,
-      })
-      this.finish({ result, text: renderEventList })
-    } finally {
-      runtime.close()
-    }
+      }),
+    )
+    this.finish({ result, text: renderEventList })
   }
 }

@@ -1,8 +1,7 @@
-import { confirm } from '@inquirer/prompts'
 import { Flags } from '@oclif/core'
 import { purgeEvents } from '../../app/events.js'
-import { Runtime } from '../../app/runtime.js'
 import { BaseCommand } from '../../cli/base-command.js'
+import { inquirerPrompter } from '../../cli/prompter.js'
 import { renderPurge } from '../../cli/render-events.js'
 import { CancelledError, UserError } from '../../errors.js'
 
@@ -32,13 +31,11 @@ export default class EventsPurge extends BaseCommand {
     if (!flags.yes) {
       if (!this.canPrompt()) throw new UserError('purging deletes events for good', 'pass --yes to confirm')
       const what = `${statuses.join('/')} events${flags['older-than'] ? ` older than ${flags['older-than']}` : ''}`
-      if (!(await confirm({ message: `Delete ${what}?`, default: false }))) throw new CancelledError()
+      if (!(await inquirerPrompter.confirm({ message: `Delete ${what}?`, default: false }))) throw new CancelledError()
     }
-    const runtime = new Runtime(this.loadConfig(flags))
-    try {
-      this.finish({ result: purgeEvents(runtime, { statuses, olderThan: flags['older-than'] }), text: renderPurge })
-    } finally {
-      runtime.close()
-    }
+    const result = await this.withRuntime(flags, (runtime) =>
+      purgeEvents(runtime, { statuses, olderThan: flags['older-than'] }),
+    )
+    this.finish({ result, text: renderPurge })
   }
 }

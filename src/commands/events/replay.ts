@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core'
 import { replayEvents } from '../../app/events.js'
-import { Runtime } from '../../app/runtime.js'
 import { BaseCommand } from '../../cli/base-command.js'
-import { EXIT } from '../../cli/exit-codes.js'
+import { runExitCode } from '../../cli/exit-codes.js'
 import { renderReplay } from '../../cli/render-events.js'
 import { UserError } from '../../errors.js'
 
@@ -30,9 +29,8 @@ export default class EventsReplay extends BaseCommand {
       return Number(value)
     })
     if (ids.length > 0 && flags['all-dead']) throw new UserError('pass event ids or --all-dead, not both')
-    const runtime = new Runtime(this.loadConfig(flags))
-    try {
-      const result = await replayEvents(runtime, {
+    const result = await this.withRuntime(flags, (runtime) =>
+      replayEvents(runtime, {
         ids,
         allDead: flags['all-dead'],
         process: flags.process,
@@ -40,11 +38,9 @@ export default class EventsReplay extends BaseCommand {
           if (event.type === 'processed') this.note(`processed #${event.id} ${event.eventType}: ${event.summary}`)
           if (event.type === 'dead-lettered') this.note(`dead-lettered #${event.id}: ${event.error}`)
         },
-      })
-      const partial = (result.processed?.dead.length ?? 0) > 0
-      this.finish({ result, text: renderReplay, exitCode: partial ? EXIT.partial : EXIT.ok })
-    } finally {
-      runtime.close()
-    }
+      }),
+    )
+    const exitCode = runExitCode({ deadLetters: result.processed?.dead.length })
+    this.finish({ result, text: renderReplay, exitCode })
   }
 }

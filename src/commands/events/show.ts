@@ -1,6 +1,5 @@
 import { Args } from '@oclif/core'
 import { showEvent } from '../../app/events.js'
-import { Runtime } from '../../app/runtime.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { renderEventDetail } from '../../cli/render-events.js'
 
@@ -15,11 +14,7 @@ export default class EventsShow extends BaseCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(EventsShow)
-    const runtime = new Runtime(this.loadConfig(flags))
-    try {
-      this.finish({ result: showEvent(runtime, args.id), text: renderEventDetail })
-    } finally {
-      runtime.close()
-    }
+    const result = await this.withRuntime(flags, (runtime) => showEvent(runtime, args.id))
+    this.finish({ result, text: renderEventDetail })
   }
 }

@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core'
 import { parseAge, tailEvents } from '../../app/events.js'
-import { Runtime } from '../../app/runtime.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { renderTailed } from '../../cli/render-events.js'
 
@@ -23,22 +22,22 @@ export default class EventsTail extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(EventsTail)
     const sinceMs = flags.since === undefined ? undefined : parseAge(flags.since)
-    const runtime = new Runtime(this.loadConfig(flags))
     const stop = new AbortController()
     const abort = (): void => stop.abort()
     process.once('SIGINT', abort)
     process.once('SIGTERM', abort)
     try {
-      await tailEvents(runtime, {
-        signal: stop.signal,
-        max: flags.count,
-        sinceMs,
-        onEvent: (event) => this.stdout(this.isJson ? JSON.stringify(event) : renderTailed(event)),
-      })
+      await this.withRuntime(flags, (runtime) =>
+        tailEvents(runtime, {
+          signal: stop.signal,
+          max: flags.count,
+          sinceMs,
+          onEvent: (event) => this.stdout(this.isJson ? JSON.stringify(event) : renderTailed(event)),
+        }),
+      )
     } finally {
       process.off('SIGINT', abort)
       process.off('SIGTERM', abort)
-      runtime.close()
     }
   }
 }

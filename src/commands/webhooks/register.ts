@@ -1,5 +1,4 @@
 import { Flags } from '@oclif/core'
-import { Runtime } from '../../app/runtime.js'
 import { registerWebhook } from '../../app/webhooks.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { renderRegisterWebhook } from '../../cli/render-webhooks.js'
@@ -28,13 +27,14 @@ export default class WebhooksRegister extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(WebhooksRegister)
-    const runtime = new Runtime(this.loadConfig(flags))
-    const url = flags.url ?? runtime.config.listener.publicUrl
-    if (!url) throw new UserError('no listener URL', 'pass --url https://your-listener or set listener.publicUrl')
-    const result = await registerWebhook(runtime, {
-      url,
-      dryRun: flags['dry-run'],
-      currentToken: process.env.AIRCALL_WEBHOOK_TOKEN,
+    const result = await this.withRuntime(flags, (runtime) => {
+      const url = flags.url ?? runtime.config.listener.publicUrl
+      if (!url) throw new UserError('no listener URL', 'pass --url https://your-listener or set listener.publicUrl')
+      return registerWebhook(runtime, {
+        url,
+        dryRun: flags['dry-run'],
+        currentToken: process.env.AIRCALL_WEBHOOK_TOKEN,
+      })
     })
     for (const duplicate of result.duplicates)
       this.addWarning(`another webhook on the same URL was left alone: ${duplicate}`)
