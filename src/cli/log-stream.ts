@@ -21,6 +21,18 @@ const LEVELS: Partial<Record<LoggedEvent['type'], LogLevel>> = {
 
 export const levelOf = (event: LoggedEvent): LogLevel => LEVELS[event.type] ?? 'info'
 
+/** pino's numbers for the same levels, so `levelValue >= 40` filters as pino tooling does. */
+const LEVEL_VALUES: Record<LogLevel, number> = { info: 30, warn: 40, error: 50 }
+
+/** The events with no human line still need a `msg` under --json: what happened, in words. */
+const jsonMessage = (event: LoggedEvent): string => {
+  if (event.type === 'rate-limited') return `${SERVICE_TITLES[event.service]} ${event.endpoint}: rate limited (429)`
+  if (event.type === 'unreachable') {
+    return `${SERVICE_TITLES[event.service]} ${event.endpoint}: unreachable at ${event.url}: ${event.reason}`
+  }
+  return event.type
+}
+
 /**
  * Structured logs of a long-running command: one human line per event, or one NDJSON object per event with
  * --json. Lines are handed to `write`, which the command routes through its secret redactor to stderr.
@@ -39,12 +51,15 @@ export class LogStream {
   }
 
   private emit(event: LoggedEvent, line: string | null): void {
-    const at = new Date((this.options.now ?? Date.now)()).toISOString()
+    const time = (this.options.now ?? Date.now)()
     if (this.options.json) {
-      this.options.write(JSON.stringify({ at, level: levelOf(event), ...event }))
+      // pino's shape (level, time in epoch ms, msg, then the fields), with the level kept as a name and its number beside.
+      const level = levelOf(event)
+      const msg = line ?? jsonMessage(event)
+      this.options.write(JSON.stringify({ level, levelValue: LEVEL_VALUES[level], time, msg, ...event }))
       return
     }
-    if (line !== null) this.options.write(`${at.slice(11, 19)} ${line}`)
+    if (line !== null) this.options.write(`${new Date(time).toISOString().slice(11, 19)} ${line}`)
   }
 }
 
