@@ -34,5 +34,10 @@ export const runCli = (
       clearTimeout(timer)
       resolve({ code, stdout, stderr })
     })
+    // A command that exits before reading its input (Node 20 refusing a missing --env-file, say) closes the
+    // pipe first: EPIPE on our end is that, not a failure of the test.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error)
+    })
     child.stdin.end(options.input ?? '')
   })
