@@ -3,7 +3,13 @@ import { toE164 } from '../phone/index.js'
 import type { IndexedContact } from '../store/state-store.js'
 import { planDedupe, type DedupeGroup, type PlannedMerge } from './dedupe-planner.js'
 import { candidateOf, countryOf, indexEntryOf } from './index-entry.js'
-import { refreshContactIndex, type ContactIndexDeps, type RefreshEvent, type RefreshResult } from './refresh.js'
+import {
+  contactIndexComplete,
+  refreshContactIndex,
+  type ContactIndexDeps,
+  type RefreshEvent,
+  type RefreshResult,
+} from './refresh.js'
 
 export interface GroupMember {
   id: string
@@ -25,7 +31,7 @@ export interface MergeOutcome {
 }
 
 export interface DedupeResult {
-  /** Set when the index was empty and was built first. */
+  /** Set when the index held no finished refresh and was built first. */
   refreshed: RefreshResult | null
   contactsIndexed: number
   groups: DedupeGroupView[]
@@ -55,7 +61,8 @@ export const mergeStepKey = (merge: { from: string; into: string }): string => `
 export async function dedupeContacts(deps: ContactIndexDeps, options: DedupeOptions): Promise<DedupeResult> {
   const { store } = deps
   let refreshed: RefreshResult | null = null
-  if (store.counts().contacts === 0) {
+  // A non-empty index may be the pages of a refresh that was killed: planning from it would miss duplicates.
+  if (!contactIndexComplete(store)) {
     refreshed = await refreshContactIndex(deps, { signal: options.signal, onEvent: options.onEvent })
   }
 

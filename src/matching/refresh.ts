@@ -50,6 +50,14 @@ interface IndexCheckpoint {
   maxUpdatedAt: number
 }
 
+/**
+ * Whether the index holds a finished refresh. Pages are stored as they arrive, so after a refresh killed mid-way the
+ * index is non-empty yet partial; only the checkpoint, written once a refresh completes, says it is whole.
+ */
+export function contactIndexComplete(store: StateStore): boolean {
+  return readCheckpoint(store) !== null
+}
+
 function readCheckpoint(store: StateStore): IndexCheckpoint | null {
   const value = store.getCheckpoint(INDEX_CHECKPOINT)?.value
   return value && typeof value.maxUpdatedAt === 'number' ? { maxUpdatedAt: value.maxUpdatedAt } : null
@@ -114,7 +122,12 @@ export async function refreshContactIndex(
   const removed = checkpoint
     ? await dropMergedLeads(deps, changedUsers, seenIds, options.signal)
     : dropUnseen(deps, seenIds, started)
-  store.setCheckpoint(INDEX_CHECKPOINT, { maxUpdatedAt, mode, at: new Date(now()).toISOString() })
+  store.setCheckpoint(INDEX_CHECKPOINT, {
+    maxUpdatedAt,
+    mode,
+    complete: true,
+    at: new Date(now()).toISOString(),
+  })
 
   return {
     mode,
