@@ -5,7 +5,7 @@
  * line: the backfill result, this process's CPU time and memory.
  */
 import { Runtime } from '../src/app/runtime.js'
-import { backfill } from '../src/backfill/backfill-service.js'
+import { backfill } from '../src/app/backfill-service.js'
 import { intercomBaseUrl, loadConfig } from '../src/config/loader.js'
 import { HttpClient } from '../src/http/request.js'
 import { dilatedClock, dilatedSleep, type Dilation } from './lib/clock.js'

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { BackfillResult } from '../src/backfill/backfill-service.js'
+import type { BackfillResult } from '../src/app/backfill-service.js'
 import type { Dilation } from './lib/clock.js'
 import { startHost, type Host } from './lib/host.js'
 import { bundledBenchScript, spawnNode } from './lib/processes.js'

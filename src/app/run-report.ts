@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import type { BackfillResult } from '../backfill/backfill-service.js'
+import type { BackfillResult } from './backfill-service.js'
 import { parseJob } from '../domain/job.js'
 import { html, SafeHtml } from './console/html.js'
 import type { Runtime } from './runtime.js'

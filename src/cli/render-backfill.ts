@@ -2,10 +2,10 @@ import Table from 'cli-table3'
 
 import type { DemoResult } from '../app/demo.js'
 
-import type { BackfillResult } from '../backfill/backfill-service.js'
+import type { BackfillResult } from '../app/backfill-service.js'
 import type { BackfillCounts } from '../backfill/engine.js'
-import type { SyncResult } from '../backfill/sync-service.js'
-import type { TagsSyncResult } from '../backfill/tags-sync-service.js'
+import type { SyncResult } from '../app/sync-service.js'
+import type { TagsSyncResult } from '../app/tags-sync-service.js'
 import { delimiterName } from '../backfill/sources/csv-inspect.js'
 import { printable } from '../backfill/sources/printable.js'
 import { formatElapsed } from './progress.js'

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 
 import { writeRunReport } from '../app/run-report.js'
 import { Runtime } from '../app/runtime.js'
-import { backfill } from '../backfill/backfill-service.js'
+import { backfill } from '../app/backfill-service.js'
 import { CSV_ENCODINGS } from '../backfill/sources/csv-inspect.js'
 import type { SourceProgress } from '../backfill/sources/source-progress.js'
 import { BaseCommand } from '../cli/base-command.js'

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 
 import { Runtime } from '../app/runtime.js'
-import { syncCalls } from '../backfill/sync-service.js'
+import { syncCalls } from '../app/sync-service.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { EXIT } from '../cli/exit-codes.js'
 import { LogStream } from '../cli/log-stream.js'

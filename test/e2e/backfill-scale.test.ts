@@ -2,7 +2,7 @@ import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
-import { backfill } from '../../src/backfill/backfill-service.js'
+import { backfill } from '../../src/app/backfill-service.js'
 import {
   configFor,
   emulatorRuntime,

@@ -5,7 +5,7 @@ import type { Runtime } from '../../src/app/runtime.js'
 import { renderAuditRows } from '../../src/cli/render-audit.js'
 import type { SandboxHandle } from '../../src/emulator/sandbox.js'
 import { parseAuditRange } from '../../src/matching/audit.js'
-import { auditUnmatchedCallers } from '../../src/matching/services.js'
+import { auditUnmatchedCallers } from '../../src/app/matching-service.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { createRequests, startWorld, strictlyInvalid, worldRuntime } from './seeded-world.js'
 

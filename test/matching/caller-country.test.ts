@@ -6,7 +6,7 @@ import { formatAircallDigits } from '../../src/emulator/aircall/phone.js'
 import type { SandboxHandle } from '../../src/emulator/sandbox.js'
 import type { IntercomSeed } from '../../src/emulator/types.js'
 import { aircallFixture } from '../../src/listener/fixtures.js'
-import { refreshContacts, resolverFor } from '../../src/matching/services.js'
+import { refreshContacts, resolverFor } from '../../src/app/matching-service.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { createRequests, startWorld, worldRuntime } from './seeded-world.js'
 

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, test } from 'vitest'
 
 import type { Runtime } from '../../src/app/runtime.js'
-import { backfill } from '../../src/backfill/backfill-service.js'
-import { syncCalls } from '../../src/backfill/sync-service.js'
+import { backfill } from '../../src/app/backfill-service.js'
+import { syncCalls } from '../../src/app/sync-service.js'
 import type { SandboxHandle } from '../../src/emulator/sandbox.js'
 import { INDEX_CHECKPOINT } from '../../src/matching/refresh.js'
-import { auditUnmatchedCallers } from '../../src/matching/services.js'
+import { auditUnmatchedCallers } from '../../src/app/matching-service.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { startWorld, worldRuntime } from './seeded-world.js'
 

@@ -4,7 +4,7 @@ import { Runtime } from '../../app/runtime.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { ensureWritable, reportFlags, writeOutputFile } from '../../cli/format.js'
 import { renderAuditEvent, renderAuditRows, renderAuditSummary } from '../../cli/render-audit.js'
-import { auditUnmatchedCallers } from '../../matching/services.js'
+import { auditUnmatchedCallers } from '../../app/matching-service.js'
 
 export default class AuditUnmatched extends BaseCommand {
   static override summary = 'List callers from the Aircall call history who have no Intercom contact.'

@@ -13,7 +13,7 @@ import {
 } from '../../cli/render-contacts.js'
 import { UserError } from '../../errors.js'
 import type { DedupeResult } from '../../matching/dedupe.js'
-import { dedupe } from '../../matching/services.js'
+import { dedupe } from '../../app/matching-service.js'
 
 export default class ContactsDedupe extends BaseCommand {
   static override summary = 'Find Intercom contacts sharing a normalised phone or email, and merge leads into users.'

@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core'
 import { Runtime } from '../../app/runtime.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { renderRefresh, renderRefreshEvent } from '../../cli/render-contacts.js'
-import { refreshContacts } from '../../matching/services.js'
+import { refreshContacts } from '../../app/matching-service.js'
 
 export default class ContactsRefresh extends BaseCommand {
   static override summary =

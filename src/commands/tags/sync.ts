@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 
 import { Runtime } from '../../app/runtime.js'
-import { syncTagAttributes } from '../../backfill/tags-sync-service.js'
+import { syncTagAttributes } from '../../app/tags-sync-service.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { EXIT } from '../../cli/exit-codes.js'
 import { BackfillProgress } from '../../cli/progress.js'

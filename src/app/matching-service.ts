@@ -1,8 +1,13 @@
-import type { Runtime } from '../app/runtime.js'
-import { auditUnmatched, parseAuditRange, type AuditEvent, type AuditResult } from './audit.js'
-import { dedupeContacts, type DedupeOptions, type DedupeResult } from './dedupe.js'
-import { refreshContactIndex, type ContactIndexDeps, type RefreshOptions, type RefreshResult } from './refresh.js'
-import type { ContactResolver } from './types.js'
+import type { Runtime } from './runtime.js'
+import { auditUnmatched, parseAuditRange, type AuditEvent, type AuditResult } from '../matching/audit.js'
+import { dedupeContacts, type DedupeOptions, type DedupeResult } from '../matching/dedupe.js'
+import {
+  refreshContactIndex,
+  type ContactIndexDeps,
+  type RefreshOptions,
+  type RefreshResult,
+} from '../matching/refresh.js'
+import type { ContactResolver } from '../matching/types.js'
 
 /** The runtime's one resolver, so every sync path of a process shares its in-flight lookups and creates. */
 export function resolverFor(runtime: Runtime): ContactResolver {

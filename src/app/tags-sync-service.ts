@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto'
 
-import type { Runtime } from '../app/runtime.js'
+import type { Runtime } from './runtime.js'
 import { UserError } from '../errors.js'
 import { DataAttributeEnsurer } from '../sync/data-attributes.js'
 import { type RequestFigures, requestFigures } from './backfill-service.js'
-import { spansOf, uncovered } from './coverage.js'
-import { type BackfillEvent, runBackfillEngine } from './engine.js'
-import { parseRange, iso } from './range.js'
-import { AircallRangeSource } from './sources/aircall-range.js'
+import { spansOf, uncovered } from '../backfill/coverage.js'
+import { type BackfillEvent, runBackfillEngine } from '../backfill/engine.js'
+import { parseRange, iso } from '../backfill/range.js'
+import { AircallRangeSource } from '../backfill/sources/aircall-range.js'
 
 /** Calls this recent may still be re-tagged: the next run reads them again. */
 const SETTLE_S = 3_600

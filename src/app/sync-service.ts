@@ -1,12 +1,12 @@
 import { hostname } from 'node:os'
 
-import type { Runtime } from '../app/runtime.js'
+import type { Runtime } from './runtime.js'
 import { LockedError, UserError } from '../errors.js'
 import { isOwnerGone } from '../store/step-owner.js'
-import { type BackfillCounts, type BackfillEvent, runBackfillEngine } from './engine.js'
-import { iso, parseDuration } from './range.js'
+import { type BackfillCounts, type BackfillEvent, runBackfillEngine } from '../backfill/engine.js'
+import { iso, parseDuration } from '../backfill/range.js'
 import { type RequestFigures, requestFigures } from './backfill-service.js'
-import { AircallRangeSource } from './sources/aircall-range.js'
+import { AircallRangeSource } from '../backfill/sources/aircall-range.js'
 
 export const SYNC_CHECKPOINT = 'sync:aircall'
 export const SYNC_LOCK = 'sync'
