@@ -6,7 +6,7 @@ import { backfill } from '../app/backfill-service.js'
 import { CSV_ENCODINGS } from '../backfill/sources/csv-inspect.js'
 import type { SourceProgress } from '../backfill/sources/source-progress.js'
 import { BaseCommand } from '../cli/base-command.js'
-import { EXIT } from '../cli/exit-codes.js'
+import { runExitCode } from '../cli/exit-codes.js'
 import { BackfillProgress } from '../cli/progress.js'
 import { renderBackfill } from '../cli/render-backfill.js'
 import { RunControl } from '../cli/run-control.js'
@@ -129,8 +129,11 @@ export default class Backfill extends BaseCommand {
         this.addWarning(`${badRows - SHOWN_BAD_ROWS} more rows could not be read${where}`)
       }
       if (result.interrupted) this.stderr('interrupted: resume with the same command')
-      const partial = result.counts.deadLetters > 0 || (result.csv?.rejected ?? 0) > 0
-      const exitCode = result.interrupted ? EXIT.interrupted : partial ? EXIT.partial : EXIT.ok
+      const exitCode = runExitCode({
+        interrupted: result.interrupted,
+        deadLetters: result.counts.deadLetters,
+        rejected: result.csv?.rejected,
+      })
       if (flags.report) this.note(`report: ${writeRunReport(flags.report, { result, runtime })}`)
       this.finish({ result, text: renderBackfill, exitCode })
     } finally {

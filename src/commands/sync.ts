@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core'
 import { Runtime } from '../app/runtime.js'
 import { syncCalls } from '../app/sync-service.js'
 import { BaseCommand } from '../cli/base-command.js'
-import { EXIT } from '../cli/exit-codes.js'
+import { runExitCode } from '../cli/exit-codes.js'
 import { LogStream } from '../cli/log-stream.js'
 import { renderSync } from '../cli/render-backfill.js'
 import { RunControl } from '../cli/run-control.js'
@@ -53,7 +53,7 @@ export default class Sync extends BaseCommand {
         }),
       )
       if (result.interrupted) this.stderr('interrupted: resume with the same command')
-      const exitCode = result.interrupted ? EXIT.interrupted : result.counts.deadLetters > 0 ? EXIT.partial : EXIT.ok
+      const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.counts.deadLetters })
       this.finish({ result, text: renderSync, exitCode })
     } finally {
       control.dispose()

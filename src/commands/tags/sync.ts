@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core'
 import { Runtime } from '../../app/runtime.js'
 import { syncTagAttributes } from '../../app/tags-sync-service.js'
 import { BaseCommand } from '../../cli/base-command.js'
-import { EXIT } from '../../cli/exit-codes.js'
+import { runExitCode } from '../../cli/exit-codes.js'
 import { BackfillProgress } from '../../cli/progress.js'
 import { renderTagsSync } from '../../cli/render-backfill.js'
 import { RunControl } from '../../cli/run-control.js'
@@ -59,7 +59,7 @@ export default class TagsSync extends BaseCommand {
       )
       progress.stop()
       if (result.interrupted) this.stderr('interrupted: resume with the same command')
-      const exitCode = result.interrupted ? EXIT.interrupted : result.deadLetters > 0 ? EXIT.partial : EXIT.ok
+      const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.deadLetters })
       this.finish({ result, text: renderTagsSync, exitCode })
     } finally {
       progress.stop()
