@@ -2,7 +2,7 @@ import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { loadEnvFile } from 'node:process'
 import { Command, Flags, type Interfaces } from '@oclif/core'
-import { Runtime, type RuntimeDeps } from '../app/runtime.js'
+import type { Runtime, RuntimeDeps } from '../app/runtime.js'
 import { loadConfig, type LoadedConfig } from '../config/loader.js'
 import { Redactor } from '../config/redact.js'
 import { UserError } from '../errors.js'
@@ -127,7 +127,9 @@ export abstract class BaseCommand extends Command {
     use: (runtime: Runtime) => Promise<T> | T,
     deps?: RuntimeDeps,
   ): Promise<T> {
-    const runtime = new Runtime(this.loadConfig(flags), deps)
+    // Loaded on use: commands that never open the store or the clients (help, config, init) skip their modules.
+    const { Runtime: CompositionRoot } = await import('../app/runtime.js')
+    const runtime = new CompositionRoot(this.loadConfig(flags), deps)
     try {
       return await use(runtime)
     } finally {
