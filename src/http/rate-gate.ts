@@ -19,6 +19,23 @@ export interface RateGateStats {
   pausedUntil: number
 }
 
+/**
+ * Where the gate stands in its API's window now: the figures it admits by (the server's headers last seen, and its
+ * own count of what it admitted since). Read-only: asking changes nothing the gate admits.
+ */
+export interface RateBudget {
+  /** Requests one window allows (null: a gate with no budget). */
+  limit: number | null
+  /** Requests the gate would still admit in the current window (0 while paused). */
+  remaining: number | null
+  /** UNIX ms at which `remaining` is back to `limit`; null when no request counts in a window. */
+  resetsAt: number | null
+  /** UNIX ms until which every request is held after a 429; null when not paused. */
+  pausedUntil: number | null
+  /** The window's length: Intercom 10 s, Aircall a sliding 60 s. */
+  windowMs: number | null
+}
+
 /** What `acquire` grants: call it once the response is read. */
 export interface Release {
   (): void
@@ -39,6 +56,7 @@ export interface RateGate {
   acquire(signal?: AbortSignal): Promise<Release>
   observe(status: number, headers: ResponseHeaders, admission?: number): void
   stats(): RateGateStats
+  budget(): RateBudget
 }
 
 export interface RateGateDeps {
@@ -145,6 +163,21 @@ abstract class BaseRateGate implements RateGate {
 
   protected abstract resetFrom(headers: ResponseHeaders, now: number): number | undefined
 
+  /** The window as the subclass counts it, at `now`, ignoring any pause. */
+  protected abstract window(now: number): Omit<RateBudget, 'pausedUntil'>
+
+  budget(): RateBudget {
+    const now = this.clock.now()
+    const window = this.window(now)
+    if (this.pausedUntil <= now) return { ...window, pausedUntil: null }
+    return {
+      ...window,
+      remaining: window.remaining === null ? null : 0,
+      resetsAt: Math.max(window.resetsAt ?? 0, this.pausedUntil),
+      pausedUntil: this.pausedUntil,
+    }
+  }
+
   stats(): RateGateStats {
     return {
       ...this.counters,
@@ -240,6 +273,19 @@ export class IntercomRateGate extends BaseRateGate {
     return parseResetHeader(headers.get('x-ratelimit-reset'), now)
   }
 
+  protected window(now: number): Omit<RateBudget, 'pausedUntil'> {
+    const base = { limit: this.limit, windowMs: INTERCOM_WINDOW_MS }
+    if (this.windowEnd !== undefined && now < this.windowEnd) {
+      return { ...base, remaining: this.remaining, resetsAt: this.windowEnd }
+    }
+    // The window ran out: the next request opens a whole one, on the server's boundaries once they are known.
+    if (this.synced && this.windowEnd !== undefined) {
+      const skipped = Math.floor((now - this.windowEnd) / INTERCOM_WINDOW_MS) + 1
+      return { ...base, remaining: this.limit, resetsAt: this.windowEnd + skipped * INTERCOM_WINDOW_MS }
+    }
+    return { ...base, remaining: this.limit, resetsAt: null }
+  }
+
   /**
    * Intercom sends its reset on every authenticated response, so a 429 without one did not come from Intercom's
    * limiter (a proxy, a fault injector): a short pause, and a 429 after it pauses again.
@@ -328,6 +374,18 @@ export class AircallRateGate extends BaseRateGate {
     return parseResetHeader(headers.get('x-aircallapi-reset'), now)
   }
 
+  /** A sliding minute: the budget is whole again a minute after the last request it counts. */
+  protected window(now: number): Omit<RateBudget, 'pausedUntil'> {
+    const counted = this.starts.filter((start) => start > now - MINUTE_MS)
+    const last = counted.at(-1)
+    return {
+      limit: this.perMinute,
+      remaining: Math.max(0, this.perMinute - counted.length),
+      resetsAt: last === undefined ? null : last + MINUTE_MS,
+      windowMs: MINUTE_MS,
+    }
+  }
+
   protected defaultPauseEnd(now: number): number {
     return now + MINUTE_MS
   }
@@ -357,6 +415,9 @@ export class ConcurrencyGate extends BaseRateGate {
   }
   protected defaultPauseEnd(now: number): number {
     return now + 1_000
+  }
+  protected window(): Omit<RateBudget, 'pausedUntil'> {
+    return { limit: null, remaining: null, resetsAt: null, windowMs: null }
   }
   protected onHeaders(): void {}
   protected onPause(): void {}
