@@ -11,9 +11,22 @@ export type SkipReason = 'anonymous' | 'invalid-number' | 'unmatched' | 'ambiguo
 export type BackfillEvent =
   | { type: 'window-started'; label: string; expected: number | null }
   | { type: 'window-done'; label: string; calls: number }
-  | { type: 'call-logged'; callId: string; status: 'logged' | 'updated' | 'already-done' | 'would-log' }
-  | { type: 'call-skipped'; callId: string; reason: SkipReason }
-  | { type: 'call-failed'; callId: string; error: string; attempts: number; deadLetterId: number | null }
+  /** `startedAt` (on the three call events): when the call started, UNIX seconds, so a run can be told per call day. */
+  | {
+      type: 'call-logged'
+      callId: string
+      startedAt: number
+      status: 'logged' | 'updated' | 'already-done' | 'would-log'
+    }
+  | { type: 'call-skipped'; callId: string; startedAt: number; reason: SkipReason }
+  | {
+      type: 'call-failed'
+      callId: string
+      startedAt: number
+      error: string
+      attempts: number
+      deadLetterId: number | null
+    }
   | { type: 'warning'; warning: SourceWarning }
   | { type: 'rate-limited'; service: 'aircall' | 'intercom' }
 
@@ -127,12 +140,12 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
         else counts.updated++
         const set = outcome.resolution.status === 'created' ? created : matched
         set.add(outcome.contactId)
-        emit({ type: 'call-logged', callId: call.callId, status: outcome.status })
+        emit({ type: 'call-logged', callId: call.callId, startedAt: call.startedAt, status: outcome.status })
         return
       }
       case 'already-done':
         counts.alreadyDone++
-        emit({ type: 'call-logged', callId: call.callId, status: 'already-done' })
+        emit({ type: 'call-logged', callId: call.callId, startedAt: call.startedAt, status: 'already-done' })
         return
       case 'skipped': {
         const resolution = outcome.resolution
@@ -141,7 +154,7 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
           if (resolution && resolution.status !== 'unmatched') {
             ;(resolution.status === 'created' ? created : matched).add(resolution.contactId)
           }
-          emit({ type: 'call-logged', callId: call.callId, status: 'would-log' })
+          emit({ type: 'call-logged', callId: call.callId, startedAt: call.startedAt, status: 'would-log' })
           return
         }
         const ambiguous = resolution?.status === 'unmatched' && resolution.reason === 'ambiguous'
@@ -150,7 +163,7 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
           const key = (resolution?.status === 'unmatched' ? resolution.e164 : null) ?? call.rawDigits
           unmatched[key] = (unmatched[key] ?? 0) + 1
         }
-        emit({ type: 'call-skipped', callId: call.callId, reason: outcome.reason })
+        emit({ type: 'call-skipped', callId: call.callId, startedAt: call.startedAt, reason: outcome.reason })
         return
       }
     }
@@ -175,7 +188,14 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
           : deadLetterCall(store, options.deadLetter ?? { kind: 'log-call', via: 'backfill' }, call, text, now())
         if (id !== null) deadLetterIds.push(id)
         counts.deadLetters++
-        emit({ type: 'call-failed', callId: call.callId, error: text, attempts: attempt, deadLetterId: id })
+        emit({
+          type: 'call-failed',
+          callId: call.callId,
+          startedAt: call.startedAt,
+          error: text,
+          attempts: attempt,
+          deadLetterId: id,
+        })
         return
       }
     }

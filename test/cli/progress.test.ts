@@ -118,8 +118,8 @@ describe('events → state', () => {
     let s = initialProgress('Backfill', T0)
     s = applySourceProgress(s, { type: 'planned', calls: 20_000 })
     s = applyBackfillEvent(s, { type: 'window-started', label: WINDOW, expected: 4_659 })
-    s = applyBackfillEvent(s, { type: 'call-logged', callId: '1', status: 'logged' })
-    s = applyBackfillEvent(s, { type: 'call-skipped', callId: '2', reason: 'anonymous' })
+    s = applyBackfillEvent(s, { type: 'call-logged', callId: '1', startedAt: 0, status: 'logged' })
+    s = applyBackfillEvent(s, { type: 'call-skipped', callId: '2', startedAt: 0, reason: 'anonymous' })
     expect(s).toMatchObject({ done: 2, planned: 20_000, announced: 4_659, window: WINDOW })
   })
 
@@ -217,11 +217,11 @@ describe('BackfillProgress: a printed line never shares the spinner’s line', (
     })
     progress.source({ type: 'planned', calls: 4 })
     progress.event({ type: 'window-started', label: WINDOW, expected: 2 })
-    progress.event({ type: 'call-logged', callId: '1', status: 'logged' })
+    progress.event({ type: 'call-logged', callId: '1', startedAt: 0, status: 'logged' })
     progress.http({ type: 'rate-limited', service: 'aircall', endpoint: 'GET /v1/calls', resetAt: T0 + 3_000 })
     progress.http(retry('aircall', 429, 3_000))
     now = T0 + 4_000
-    progress.event({ type: 'call-logged', callId: '2', status: 'logged' })
+    progress.event({ type: 'call-logged', callId: '2', startedAt: 0, status: 'logged' })
     progress.event({ type: 'window-done', label: WINDOW, calls: 2 })
     expect(lines).toEqual([
       'waiting for the Aircall rate limit (resets in 3 s)',
