@@ -266,6 +266,16 @@ function digits(phone: string | null): string | null {
   return phone === null ? null : phone.replace(/\D/g, '')
 }
 
+/**
+ * The address 2.16's duplicate validation compares. The reference names no normalisation: only "matching email or
+ * phone" (shared/reference/intercom-api.md §3.4, the OA-2.16 `invalid_merge` example). Chosen: case-insensitive, as
+ * this emulator's 409 check matches addresses, and untrimmed, as Intercom refused to merge a lead holding
+ * " g4@…" into the user holding "g4@…" (issue #16 item 18). A padded address therefore only merges once rewritten.
+ */
+function mergeComparedEmail(email: string | null): string | null {
+  return email === null || email === '' ? null : email.toLowerCase()
+}
+
 function mergeContacts(ctx: ApiContext): ApiReply {
   const body = ctx.body
   if (!isRecord(body)) throw invalid('Request body must be an object')
@@ -277,8 +287,8 @@ function mergeContacts(ctx: ApiContext): ApiReply {
   if (into.role !== 'user') throw invalid('into must be a user', 'into')
   if (ctx.version.atLeast('2.16') && body.skip_duplicate_validation !== true) {
     const country = ctx.config.formattedPhoneDefaultCountry
-    const sameEmail =
-      from.email !== null && into.email !== null && from.email.toLowerCase() === into.email.toLowerCase()
+    const fromEmail = mergeComparedEmail(from.email)
+    const sameEmail = fromEmail !== null && fromEmail === mergeComparedEmail(into.email)
     const fromE164 = formattedPhone(from.phone, country)
     const samePhone =
       from.phone !== null &&

@@ -120,6 +120,20 @@ describe('Intercom emulator: contacts', () => {
     expect((await h.api('POST', '/contacts/merge', { from: user, into: user })).status).toBe(400)
   })
 
+  it('2.16 duplicate validation compares emails case-insensitively but untrimmed, so a padded lead merges once rewritten', async () => {
+    const user = str((await h.api('POST', '/contacts', { email: 'g4@example.com' })).body, 'id')
+    const upper = str((await h.api('POST', '/contacts', { role: 'lead', email: 'G4@Example.COM' })).body, 'id')
+    expect((await h.api('POST', '/contacts/merge', { from: upper, into: user })).status).toBe(200)
+
+    const padded = str((await h.api('POST', '/contacts', { role: 'lead', email: ' g4@example.com' })).body, 'id')
+    const refused = await h.api('POST', '/contacts/merge', { from: padded, into: user })
+    expect(refused.status).toBe(400)
+    expect(at(refused.body, 'errors', 0, 'code')).toBe('invalid_merge')
+
+    expect((await h.api('PUT', `/contacts/${padded}`, { email: 'g4@example.com' })).status).toBe(200)
+    expect((await h.api('POST', '/contacts/merge', { from: padded, into: user })).status).toBe(200)
+  })
+
   it('renders owner_id as a string on 2.16 and an integer on 2.14', async () => {
     const c = await h.api('POST', '/contacts', { role: 'lead', owner_id: ADMIN })
     expect(at(c.body, 'owner_id')).toBe(ADMIN)
