@@ -2,6 +2,7 @@ import type { Runtime } from './runtime.js'
 import { UserError } from '../errors.js'
 import { type BackfillCounts, type BackfillEvent, runBackfillEngine } from '../backfill/engine.js'
 import { type Span, spansOf, uncovered } from '../backfill/coverage.js'
+import { type DryRunPlan, dryRunPlan } from '../backfill/dry-run-plan.js'
 import { iso, parseInstant } from '../backfill/range.js'
 import { AircallRangeSource, retentionHorizon } from '../backfill/sources/aircall-range.js'
 import { CsvExportSource, type CsvSummary } from '../backfill/sources/csv-export.js'
@@ -53,6 +54,8 @@ export interface BackfillResult {
   dataAttributesCreated: string[]
   /** Distinct callers with no Intercom contact (when unknown callers are not created). */
   unmatchedCallers: number
+  /** Those callers (E.164, or the raw digits) → their calls this run, for the report's table. */
+  unmatched: Record<string, number>
   checkpoint: string
   /** The parts of the range this run read: what earlier runs on this store had not covered yet. */
   read: Array<{ since: string; until: string }>
@@ -60,6 +63,8 @@ export interface BackfillResult {
   prePass: { requests: number; adopted: number }
   /** A CSV import: rows read and rejected, the rejects file, the delimiter and encoding it was read with. */
   csv: CsvSummary | null
+  /** A dry run's plan: each call it would log, the contact, the conversation and what it would write. */
+  plan?: DryRunPlan
 }
 
 export const API_CHECKPOINT = 'backfill:api'
@@ -86,6 +91,8 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
       `got ${iso(since)} → ${iso(until ?? nowSeconds)}${until === undefined ? ' (--until defaults to now)' : ''}`,
     )
   }
+  // Decided on a copy: the plan is what the real run would do, and the state file is left as it was (or absent).
+  if (request.dryRun) runtime.useStoreSnapshot()
   let source: CallSource
   let csv: CsvExportSource | null = null
   let gaps: Span[] = []
@@ -154,10 +161,12 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
     deadLetterIds: run.deadLetterIds,
     dataAttributesCreated: [...logger.ensurer.created],
     unmatchedCallers: Object.keys(run.unmatched).length,
+    unmatched: run.unmatched,
     checkpoint: source.checkpointName,
     read: gaps.map(([from, to]) => ({ since: iso(from), until: iso(to) })),
     prePass: { ...discovery.figures },
     csv: csv?.summary() ?? null,
+    ...(request.dryRun ? { plan: dryRunPlan(run.planned, runtime.store, runtime.config.logging.mode) } : {}),
   }
 }
 

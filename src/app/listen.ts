@@ -5,7 +5,7 @@ import { IntakeListenError, startIntake, type IntakeHandle } from '../listener/i
 import { acquireWorkerLock } from '../listener/lock.js'
 import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
 import type { Effect, EventPipeline } from '../sync/pipeline.js'
-import { StoreError } from '../store/sqlite-store.js'
+import { storeFileError } from '../store/store-file-errors.js'
 import type { StateStore } from '../store/state-store.js'
 import { createConsole, isLoopback } from './console/console.js'
 import { eventOutcome } from './event-outcome.js'
@@ -90,12 +90,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
 
   const damage = store.integrityProblems()
   if (damage.length > 0) {
-    throw new StoreError(
-      `the state store ${store.path} is damaged: ${damage.slice(0, 3).join('; ')}`,
-      store.path,
-      'stop every process using it, move the file aside (keep it for support) and start again with a new --state: ' +
-        'backfill and sync find what Intercom already holds, so nothing is logged twice',
-    )
+    throw storeFileError(store.path, { kind: 'damaged', problems: damage })
   }
   const lock = acquireWorkerLock(store, now, LOCK_TTL_MS)
   const recovered = store.releaseExpiredLeases(Number.MAX_SAFE_INTEGER)

@@ -1,24 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import type { BackfillResult } from './backfill-service.js'
+import type { BackfillCounts } from '../backfill/engine.js'
 import { parseJob } from '../domain/job.js'
-import { html, SafeHtml } from './console/html.js'
+import type { AuditResult } from '../matching/audit.js'
+import { type BackfillResult, requestFigures } from './backfill-service.js'
+import { html } from './console/html.js'
+import { type Bar, type Chart, renderReportPage, type ReportModel, type ReportSection } from './report-page.js'
+import { type DayTally, RunRecorder, type RunTraffic } from './run-recorder.js'
 import type { Runtime } from './runtime.js'
+import type { SyncResult } from './sync-service.js'
+import type { TagsSyncResult } from './tags-sync-service.js'
 
-/**
- * Text of a script or style element: not HTML-escaped (entities mean nothing there), but unable to close its element.
- */
-class RawText extends SafeHtml {
-  constructor(text: string) {
-    super(text.replace(/<\/(script|style)/gi, '<\\/$1'))
-  }
-}
-
-interface Bar {
-  label: string
-  value: number
-  tone?: 'good' | 'bad' | 'muted'
-}
+export type { ReportModel } from './report-page.js'
 
 interface DeadLetterRow {
   id: number
@@ -28,100 +21,11 @@ interface DeadLetterRow {
   error: string
 }
 
-/** A horizontal bar chart as inline SVG: it renders from the file alone, with no script and no network. */
-const barChart = (title: string, bars: readonly Bar[]): SafeHtml => {
-  const max = Math.max(1, ...bars.map((bar) => bar.value))
-  const rowHeight = 26
-  const labelWidth = 170
-  const width = 640
-  const height = Math.max(rowHeight, bars.length * rowHeight)
-  return html`<figure>
-    <figcaption>${title}</figcaption>
-    <svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${title}">
-      ${bars.map((bar, index) => {
-        const y = index * rowHeight
-        const length = Math.round(((width - labelWidth - 70) * bar.value) / max)
-        return html`<g>
-          <text x="0" y="${y + 17}">${bar.label}</text>
-          <rect
-            class="${bar.tone ?? 'good'}"
-            x="${labelWidth}"
-            y="${y + 5}"
-            width="${Math.max(length, bar.value > 0 ? 2 : 0)}"
-            height="16"
-            rx="3"
-          ></rect>
-          <text x="${labelWidth + length + 8}" y="${y + 17}">${bar.value}</text>
-        </g>`
-      })}
-    </svg>
-  </figure>`
-}
+type Requests = BackfillResult['requests']
 
-const STYLE = `
-:root { color-scheme: light dark; --fg:#1d2330; --muted:#5d6575; --bg:#f6f7f9; --card:#fff; --line:#dde1e7;
-  --good:#2f6fdb; --bad:#c0392b; --grey:#9aa3b2; }
-@media (prefers-color-scheme: dark) { :root { --fg:#e7e9ee; --muted:#9aa3b2; --bg:#141820; --card:#1d222c; --line:#2d3442;
-  --good:#6fa1ff; --bad:#ff7b6b; --grey:#5d6575; } }
-body { margin:0; font:15px/1.45 system-ui,sans-serif; color:var(--fg); background:var(--bg); }
-main { max-width:60rem; margin:0 auto; padding:1rem; }
-section { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:.8rem 1rem; margin:0 0 1rem; }
-h1 { font-size:1.25rem; } h2 { font-size:1rem; margin:0 0 .6rem; }
-.cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(8rem,1fr)); gap:.6rem; }
-.card { border:1px solid var(--line); border-radius:6px; padding:.5rem .7rem; }
-.card b { display:block; font-size:1.4rem; } .card span { color:var(--muted); font-size:.85rem; }
-figure { margin:0 0 1rem; } figcaption { color:var(--muted); margin-bottom:.3rem; }
-svg.chart { width:100%; height:auto; } svg text { fill:var(--fg); font-size:13px; }
-rect.good { fill:var(--good); } rect.bad { fill:var(--bad); } rect.muted { fill:var(--grey); }
-table { border-collapse:collapse; width:100%; font-size:.9rem; }
-th, td { text-align:left; padding:.3rem .5rem; border-bottom:1px solid var(--line); vertical-align:top; }
-th { cursor:pointer; color:var(--muted); user-select:none; } th[aria-sort]::after { content:' ↕'; }
-input[type=search] { font:inherit; padding:.3rem .5rem; margin-bottom:.5rem; width:min(100%,24rem); }
-dl { display:grid; grid-template-columns:max-content 1fr; gap:.2rem 1rem; margin:0; } dt { color:var(--muted); } dd { margin:0; }
-`
-
-/** Sorting by a header click and filtering by a search box, for every table marked data-table. */
-const SCRIPT = `
-document.querySelectorAll('table[data-table]').forEach(function (table) {
-  var body = table.tBodies[0];
-  var filter = document.querySelector('input[data-filter="' + table.id + '"]');
-  if (filter) filter.addEventListener('input', function () {
-    var needle = filter.value.toLowerCase();
-    Array.prototype.forEach.call(body.rows, function (row) {
-      row.hidden = needle !== '' && row.textContent.toLowerCase().indexOf(needle) < 0;
-    });
-  });
-  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell, index) {
-    cell.setAttribute('aria-sort', 'none');
-    cell.addEventListener('click', function () {
-      var ascending = cell.getAttribute('aria-sort') !== 'ascending';
-      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) { c.setAttribute('aria-sort', 'none'); });
-      cell.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
-      var rows = Array.prototype.slice.call(body.rows);
-      rows.sort(function (a, b) {
-        var x = a.cells[index].textContent, y = b.cells[index].textContent;
-        var nx = Number(x), ny = Number(y);
-        var order = !isNaN(nx) && !isNaN(ny) && x !== '' && y !== '' ? nx - ny : x.localeCompare(y);
-        return ascending ? order : -order;
-      });
-      rows.forEach(function (row) { body.appendChild(row); });
-    });
-  });
-});
-`
-
-/** Inline JSON that cannot close its script element: `<` is written as \u003c. */
-const inlineJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c')
-
-/**
- * Writes a backfill's run report: one self-contained HTML file (styles, data and the small sorting script inline,
- * a policy that forbids any request) with the run's summary, its outcomes and API use as charts, and its dead
- * letters as a sortable, filterable table. Returns the absolute path written.
- */
-export const writeRunReport = (file: string, run: { result: BackfillResult; runtime: Runtime }): string => {
-  const { result, runtime } = run
-  const { counts } = result
-  const dead: DeadLetterRow[] = result.deadLetterIds.map((id) => {
+/** A dead letter as its queue event tells it: the job when this build can read it, the event row otherwise. */
+const deadLetterRows = (runtime: Runtime, ids: readonly number[]): DeadLetterRow[] =>
+  ids.map((id) => {
     const event = runtime.store.getEvent(id)
     let callId = event?.subject?.replace(/^aircall:call:/, '') ?? '?'
     let day: string | null = null
@@ -138,131 +42,398 @@ export const writeRunReport = (file: string, run: { result: BackfillResult; runt
     }
     return { id, callId, day, phone, error: event?.lastError ?? '' }
   })
-  const skipped = Object.entries<number>(counts.skipped)
-  const outcomes: Bar[] = [
+
+const deadLetterSection = (rows: readonly DeadLetterRow[]): ReportSection => ({
+  kind: 'table',
+  title: 'Dead letters',
+  table: {
+    id: 'dead-letters',
+    columns: ['event', 'call', 'day', 'caller', 'error'],
+    rows: rows.map((row) => [row.id, row.callId, row.day ?? '', row.phone, row.error]),
+    footer: html`<p>
+      Replay them with <code>aircall-intercom events replay --all-dead</code> (no customer message is sent).
+    </p>`,
+  },
+})
+
+const unmatchedSection = (unmatched: Record<string, number>): ReportSection => ({
+  kind: 'table',
+  title: 'Unmatched callers',
+  table: {
+    id: 'unmatched-callers',
+    columns: ['caller', 'calls'],
+    rows: Object.entries(unmatched)
+      .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+      .map(([caller, calls]) => [caller, calls]),
+    footer: html`<p>
+      <code>aircall-intercom audit unmatched</code> tells why each one matched nobody; <code>--create</code> creates the
+      ones with a valid number.
+    </p>`,
+  },
+})
+
+const apiBars = (requests: Requests): Chart => ({
+  kind: 'bars',
+  id: 'api-totals',
+  title: 'API requests and 429s',
+  bars: [
+    { label: 'Aircall requests', value: requests.aircall.requests },
+    { label: 'Aircall 429s', value: requests.aircall.rateLimited, tone: 'bad' },
+    { label: 'Intercom requests', value: requests.intercom.requests, tone: 'alt' },
+    { label: 'Intercom 429s', value: requests.intercom.rateLimited, tone: 'bad' },
+  ],
+})
+
+const bucketName = (ms: number): string =>
+  ms < 60_000 ? `${ms / 1000} s` : ms < 3_600_000 ? `${ms / 60_000} min` : `${ms / 3_600_000} h`
+
+/** Requests and 429s over the run, one point per bucket. */
+const trafficCharts = (traffic: RunTraffic): Chart[] => {
+  const times = traffic.buckets.map((bucket) => bucket.at)
+  const per = bucketName(traffic.bucketMs)
+  return [
+    {
+      kind: 'lines',
+      id: 'api-requests-over-time',
+      title: `API requests per ${per} (UTC)`,
+      times,
+      series: [
+        { label: 'Aircall', tone: 'good', values: traffic.buckets.map((bucket) => bucket.aircall.requests) },
+        { label: 'Intercom', tone: 'alt', values: traffic.buckets.map((bucket) => bucket.intercom.requests) },
+      ],
+    },
+    {
+      kind: 'lines',
+      id: 'api-429s-over-time',
+      title: `429 responses per ${per} (UTC)`,
+      times,
+      series: [
+        { label: 'Aircall', tone: 'warn', values: traffic.buckets.map((bucket) => bucket.aircall.rateLimited) },
+        { label: 'Intercom', tone: 'bad', values: traffic.buckets.map((bucket) => bucket.intercom.rateLimited) },
+      ],
+    },
+  ]
+}
+
+/** Calls per call day, stacked by what became of them; a series nothing fell into is left out of the legend. */
+const perDayChart = (days: readonly DayTally[], id = 'calls-per-day', title = 'Calls per call day (UTC)'): Chart => {
+  const series = [
+    { label: 'logged', tone: 'good' as const, values: days.map((day) => day.logged + day.updated) },
+    { label: 'already done', tone: 'muted' as const, values: days.map((day) => day.alreadyDone) },
+    { label: 'would log', tone: 'alt' as const, values: days.map((day) => day.wouldLog) },
+    { label: 'skipped', tone: 'warn' as const, values: days.map((day) => day.skipped) },
+    { label: 'dead letters', tone: 'bad' as const, values: days.map((day) => day.dead) },
+  ]
+  return {
+    kind: 'columns',
+    id,
+    title,
+    categories: days.map((day) => day.day),
+    series: series.filter((item, index) => index === 0 || item.values.some((value) => value > 0)),
+  }
+}
+
+const outcomeBars = (counts: BackfillCounts, dryRun: boolean): Chart => ({
+  kind: 'bars',
+  id: 'outcomes',
+  title: 'Calls by outcome',
+  bars: [
     { label: 'logged', value: counts.logged },
     { label: 'updated', value: counts.updated },
     { label: 'already done', value: counts.alreadyDone, tone: 'muted' },
-    ...(result.dryRun ? [{ label: 'would log', value: counts.wouldLog }] : []),
-    ...skipped.map(([reason, value]): Bar => ({ label: `skipped: ${reason}`, value, tone: 'muted' })),
+    ...(dryRun ? [{ label: 'would log', value: counts.wouldLog, tone: 'alt' as const }] : []),
+    ...Object.entries<number>(counts.skipped).map(([reason, value]): Bar => ({
+      label: `skipped: ${reason}`,
+      value,
+      tone: 'muted',
+    })),
     { label: 'dead letters', value: counts.deadLetters, tone: 'bad' },
-  ]
-  const api: Bar[] = [
-    { label: 'Aircall requests', value: result.requests.aircall.requests },
-    { label: 'Aircall 429s', value: result.requests.aircall.rateLimited, tone: 'bad' },
-    { label: 'Intercom requests', value: result.requests.intercom.requests },
-    { label: 'Intercom 429s', value: result.requests.intercom.rateLimited, tone: 'bad' },
-  ]
-  const deadByDay = new Map<string, number>()
-  for (const row of dead) deadByDay.set(row.day ?? 'unknown', (deadByDay.get(row.day ?? 'unknown') ?? 0) + 1)
-  const card = (value: number | string, label: string): SafeHtml =>
-    html`<div class="card"><b>${value}</b><span>${label}</span></div>`
-  const generated = new Date(runtime.now()).toISOString()
-  const page = html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta
-          http-equiv="Content-Security-Policy"
-          content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
-        />
-        <title>Backfill report ${generated.slice(0, 19).replace('T', ' ')}</title>
-        <style>
-          ${new RawText(STYLE)}
-        </style>
-      </head>
-      <body>
-        <main>
-          <h1>aircall-intercom backfill report</h1>
-          <section>
-            <h2>Run</h2>
-            <dl>
-              <dt>generated</dt>
-              <dd>${generated}</dd>
-              <dt>source</dt>
-              <dd>${result.source}${result.file ? ` (${result.file})` : ''}</dd>
-              <dt>range</dt>
-              <dd>${result.since ?? 'start'} → ${result.until ?? 'now'}</dd>
-              <dt>read this run</dt>
-              <dd>${result.read.map((part) => `${part.since} → ${part.until}`).join(', ') || 'nothing new'}</dd>
-              <dt>elapsed</dt>
-              <dd>
-                ${(result.elapsedMs / 1000).toFixed(1)}
-                s${result.interrupted ? ' (interrupted: run the same command to resume)' : ''}
-              </dd>
-              ${
-                result.dryRun
-                  ? html`<dt>dry run</dt>
-                      <dd>nothing was written</dd>`
-                  : ''
-              }
-            </dl>
-          </section>
-          <section>
-            <h2>Summary</h2>
-            <div class="cards">
-              ${card(counts.read, 'calls read')}${card(counts.logged, 'logged')}${card(counts.updated, 'updated')}
-              ${card(counts.alreadyDone, 'already done')}${card(counts.deadLetters, 'dead letters')}
-              ${card(counts.contactsMatched, 'contacts matched')}${card(counts.contactsCreated, 'contacts created')}
-              ${card(result.unmatchedCallers, 'unmatched callers')}
-            </div>
-          </section>
-          <section>
-            <h2>Charts</h2>
-            ${barChart('Calls by outcome', outcomes)} ${barChart('API requests and 429s', api)}
-            ${
-              dead.length > 0
-                ? barChart(
-                    'Dead letters by call day',
-                    [...deadByDay.entries()]
-                      .sort(([a], [b]) => a.localeCompare(b))
-                      .map(([label, value]) => ({ label, value, tone: 'bad' as const })),
-                  )
-                : ''
-            }
-          </section>
-          <section>
-            <h2>Dead letters (${dead.length})</h2>
-            <input type="search" data-filter="dead-letters" placeholder="Filter" aria-label="Filter dead letters" />
-            <table id="dead-letters" data-table>
-              <thead>
-                <tr>
-                  <th>event</th>
-                  <th>call</th>
-                  <th>day</th>
-                  <th>caller</th>
-                  <th>error</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${dead.map(
-                  (row) =>
-                    html`<tr>
-                      <td>${row.id}</td>
-                      <td>${row.callId}</td>
-                      <td>${row.day ?? ''}</td>
-                      <td>${row.phone}</td>
-                      <td>${row.error}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-            <p>
-              Replay them with <code>aircall-intercom events replay --all-dead</code> (no customer message is sent).
-            </p>
-          </section>
-        </main>
-        <script type="application/json" id="report-data">
-          ${new RawText(inlineJson({ result, deadLetters: dead }))}
-        </script>
-        <script>
-          ${new RawText(SCRIPT)}
-        </script>
-      </body>
-    </html>`
+  ],
+})
+
+const matchingBars = (counts: BackfillCounts): Chart => ({
+  kind: 'bars',
+  id: 'matching',
+  title: 'Matching outcomes (contacts and calls)',
+  bars: [
+    { label: 'contacts matched', value: counts.contactsMatched },
+    { label: 'contacts created', value: counts.contactsCreated, tone: 'alt' },
+    { label: 'calls: no contact', value: counts.skipped.unmatched, tone: 'warn' },
+    { label: 'calls: ambiguous', value: counts.skipped.ambiguous, tone: 'warn' },
+    { label: 'calls: anonymous', value: counts.skipped.anonymous, tone: 'muted' },
+    { label: 'calls: invalid number', value: counts.skipped['invalid-number'], tone: 'muted' },
+  ],
+})
+
+const seconds = (ms: number, interrupted: boolean): string =>
+  `${(ms / 1000).toFixed(1)} s${interrupted ? ' (interrupted: run the same command to resume)' : ''}`
+
+const countCards = (counts: BackfillCounts, unmatchedCallers: number): ReportSection => ({
+  kind: 'cards',
+  title: 'Summary',
+  cards: [
+    { label: 'calls read', value: counts.read },
+    { label: 'logged', value: counts.logged },
+    { label: 'updated', value: counts.updated },
+    { label: 'already done', value: counts.alreadyDone },
+    { label: 'dead letters', value: counts.deadLetters },
+    { label: 'contacts matched', value: counts.contactsMatched },
+    { label: 'contacts created', value: counts.contactsCreated },
+    { label: 'unmatched callers', value: unmatchedCallers },
+  ],
+})
+
+/** A recorder reading this runtime's request totals, for a command that writes a report. */
+export const startRunRecorder = (runtime: Runtime): RunRecorder =>
+  new RunRecorder({ now: runtime.now, totals: () => requestFigures(runtime) })
+
+export interface ReportRun<T> {
+  result: T
+  runtime: Runtime
+  recorder: RunRecorder
+}
+
+export function backfillReport({ result, runtime, recorder }: ReportRun<BackfillResult>): ReportModel {
+  recorder.stop()
+  const dead = deadLetterRows(runtime, result.deadLetterIds)
+  const generated = runtime.now()
+  return {
+    command: 'backfill',
+    generated,
+    sections: [
+      {
+        kind: 'facts',
+        title: 'Run',
+        facts: [
+          ['generated', new Date(generated).toISOString()],
+          ['source', `${result.source}${result.file ? ` (${result.file})` : ''}`],
+          ['range', `${result.since ?? 'start'} → ${result.until ?? 'now'}`],
+          ['read this run', result.read.map((part) => `${part.since} → ${part.until}`).join(', ') || 'nothing new'],
+          ['elapsed', seconds(result.elapsedMs, result.interrupted)],
+          ...(result.dryRun ? [['dry run', 'nothing was written'] as [string, string]] : []),
+        ],
+      },
+      countCards(result.counts, result.unmatchedCallers),
+      {
+        kind: 'charts',
+        title: 'Charts',
+        charts: [
+          perDayChart(recorder.perDay()),
+          outcomeBars(result.counts, result.dryRun),
+          matchingBars(result.counts),
+          apiBars(result.requests),
+          ...trafficCharts(recorder.traffic()),
+        ],
+      },
+      unmatchedSection(result.unmatched),
+      deadLetterSection(dead),
+    ],
+    data: { result, perDay: recorder.perDay(), traffic: recorder.traffic(), deadLetters: dead },
+  }
+}
+
+export function syncReport({ result, runtime, recorder }: ReportRun<SyncResult>): ReportModel {
+  recorder.stop()
+  const dead = deadLetterRows(runtime, result.deadLetterIds)
+  const generated = runtime.now()
+  return {
+    command: 'sync',
+    generated,
+    sections: [
+      {
+        kind: 'facts',
+        title: 'Run',
+        facts: [
+          ['generated', new Date(generated).toISOString()],
+          ['range', `${result.since} → ${result.until}${result.firstRun ? ' (first run: the last 24 hours)' : ''}`],
+          ['elapsed', seconds(result.elapsedMs, result.interrupted)],
+        ],
+      },
+      countCards(result.counts, Object.keys(result.unmatched).length),
+      {
+        kind: 'charts',
+        title: 'Charts',
+        charts: [
+          perDayChart(recorder.perDay()),
+          outcomeBars(result.counts, false),
+          matchingBars(result.counts),
+          apiBars(result.requests),
+          ...trafficCharts(recorder.traffic()),
+        ],
+      },
+      unmatchedSection(result.unmatched),
+      deadLetterSection(dead),
+    ],
+    data: { result, perDay: recorder.perDay(), traffic: recorder.traffic(), deadLetters: dead },
+  }
+}
+
+export function tagsSyncReport({ result, runtime, recorder }: ReportRun<TagsSyncResult>): ReportModel {
+  recorder.stop()
+  const dead = deadLetterRows(runtime, result.deadLetterIds)
+  const generated = runtime.now()
+  const skipped = Object.entries<number>(result.skipped)
+  return {
+    command: 'tags sync',
+    generated,
+    sections: [
+      {
+        kind: 'facts',
+        title: 'Run',
+        facts: [
+          ['generated', new Date(generated).toISOString()],
+          ['range', `${result.since} → ${result.until}`],
+          ['elapsed', seconds(result.elapsedMs, result.interrupted)],
+          ['attributes created', result.dataAttributesCreated.join(', ') || 'none'],
+          ...(result.dryRun ? [['dry run', 'nothing was written'] as [string, string]] : []),
+        ],
+      },
+      {
+        kind: 'cards',
+        title: 'Summary',
+        cards: [
+          { label: 'calls read', value: result.callsRead },
+          { label: result.dryRun ? 'would be written' : 'written', value: result.written },
+          { label: 'unchanged', value: result.unchanged },
+          { label: 'skipped', value: skipped.reduce((sum, [, value]) => sum + value, 0) },
+          { label: 'dead letters', value: result.deadLetters },
+        ],
+      },
+      {
+        kind: 'charts',
+        title: 'Charts',
+        charts: [
+          perDayChart(recorder.perDay()),
+          {
+            kind: 'bars',
+            id: 'outcomes',
+            title: 'Calls by outcome',
+            bars: [
+              { label: result.dryRun ? 'would be written' : 'written', value: result.written },
+              { label: 'unchanged', value: result.unchanged, tone: 'muted' },
+              ...skipped.map(([reason, value]): Bar => ({ label: `skipped: ${reason}`, value, tone: 'muted' })),
+              { label: 'dead letters', value: result.deadLetters, tone: 'bad' },
+            ],
+          },
+          apiBars(result.requests),
+          ...trafficCharts(recorder.traffic()),
+        ],
+      },
+      deadLetterSection(dead),
+    ],
+    data: { result, perDay: recorder.perDay(), traffic: recorder.traffic(), deadLetters: dead },
+  }
+}
+
+/** The audit reads calls without logging them: its per-day chart is the unmatched callers by their last call's day. */
+export function auditReport({ result, runtime, recorder }: ReportRun<AuditResult>): ReportModel {
+  recorder.stop()
+  const generated = runtime.now()
+  const reasons = Object.keys(result.byReason) as Array<keyof AuditResult['byReason']>
+  const byDay = new Map<string, Record<string, number>>()
+  for (const caller of result.unmatched) {
+    const day = caller.lastCallAt.slice(0, 10)
+    const tally = byDay.get(day) ?? {}
+    tally[caller.reason] = (tally[caller.reason] ?? 0) + 1
+    byDay.set(day, tally)
+  }
+  const days = [...byDay.keys()].sort()
+  const tones = { 'no-contact': 'warn', ambiguous: 'bad', 'invalid-number': 'muted', anonymous: 'good' } as const
+  const createdText = (caller: AuditResult['unmatched'][number]): string => {
+    if (!caller.created) return ''
+    return 'error' in caller.created
+      ? `failed: ${caller.created.error}`
+      : `${caller.created.status} ${caller.created.contactId}`
+  }
+  return {
+    command: 'audit unmatched',
+    generated,
+    sections: [
+      {
+        kind: 'facts',
+        title: 'Run',
+        facts: [
+          ['generated', new Date(generated).toISOString()],
+          ['range', `${result.since} → ${result.until}`],
+          ['elapsed', seconds(result.elapsedMs, false)],
+          ...result.notes.map((note): [string, string] => ['note', note]),
+        ],
+      },
+      {
+        kind: 'cards',
+        title: 'Summary',
+        cards: [
+          { label: 'calls scanned', value: result.callsScanned },
+          { label: 'callers', value: result.callers },
+          { label: 'matched callers', value: result.matchedCallers },
+          { label: 'unmatched callers', value: result.unmatched.length },
+          { label: 'anonymous calls', value: result.anonymousCalls },
+          { label: 'contacts created', value: result.created },
+        ],
+      },
+      {
+        kind: 'charts',
+        title: 'Charts',
+        charts: [
+          {
+            kind: 'columns',
+            id: 'unmatched-per-day',
+            title: "Unmatched callers by their last call's day (UTC)",
+            categories: days,
+            series: reasons.map((reason) => ({
+              label: reason,
+              tone: tones[reason],
+              values: days.map((day) => byDay.get(day)?.[reason] ?? 0),
+            })),
+          },
+          {
+            kind: 'bars',
+            id: 'matching',
+            title: 'Callers by matching outcome',
+            bars: [
+              { label: 'matched', value: result.matchedCallers },
+              ...reasons.map((reason): Bar => ({ label: reason, value: result.byReason[reason], tone: tones[reason] })),
+              ...(result.created > 0 ? [{ label: 'created now', value: result.created, tone: 'alt' as const }] : []),
+            ],
+          },
+          {
+            kind: 'bars',
+            id: 'api-totals',
+            title: 'API requests',
+            bars: [
+              { label: 'Aircall requests', value: result.requests.aircall },
+              { label: 'Intercom requests', value: result.requests.intercom, tone: 'alt' },
+            ],
+          },
+          ...trafficCharts(recorder.traffic()),
+        ],
+      },
+      {
+        kind: 'table',
+        title: 'Unmatched callers',
+        table: {
+          id: 'unmatched-callers',
+          columns: ['caller', 'E.164', 'reason', 'calls', 'last call', 'detail', 'created'],
+          rows: result.unmatched.map((caller) => [
+            caller.dialled,
+            caller.e164 ?? '',
+            caller.reason,
+            caller.calls,
+            caller.lastCallAt,
+            caller.detail,
+            createdText(caller),
+          ]),
+        },
+      },
+    ],
+    data: { result, traffic: recorder.traffic() },
+  }
+}
+
+/** Writes a report as one self-contained HTML file; returns the absolute path written. */
+export const writeRunReport = (file: string, report: ReportModel): string => {
   const path = resolve(file)
   mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, page.text)
+  writeFileSync(path, renderReportPage(report))
   return path
 }

@@ -7,7 +7,7 @@ import { IntercomClient } from '../intercom/client.js'
 import { IntercomContext } from '../sync/intercom-context.js'
 import { IntercomContactResolver } from '../matching/resolver.js'
 import type { ClaimContext } from '../store/claim-step.js'
-import { openStateStore } from '../store/sqlite-store.js'
+import { openStateStore, openStoreSnapshot } from '../store/sqlite-store.js'
 import type { StateStore } from '../store/state-store.js'
 import { newStepOwner } from '../store/step-owner.js'
 import { DEFAULT_LEASE_MS, IntercomCallLogger } from '../sync/call-logger.js'
@@ -162,6 +162,15 @@ export class Runtime {
 
   get config(): AppConfig {
     return this.loaded.config
+  }
+
+  /**
+   * From here on, the store is an in-memory copy of the state file: a dry run decides exactly as a real run would
+   * (ledger, checkpoints, contact index, what it learns on the way) and leaves the file as it was, or absent.
+   */
+  useStoreSnapshot(): void {
+    if (this.storeInstance) throw new Error('useStoreSnapshot() must come before the store is first used')
+    this.storeInstance = openStoreSnapshot(this.loaded.statePath, { now: this.now, owner: this.owner })
   }
 
   /** The store opened read-only, for commands that only read it (`events list/show`): nothing is changed. */

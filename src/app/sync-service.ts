@@ -32,6 +32,8 @@ export interface SyncResult {
   elapsedMs: number
   requests: { aircall: RequestFigures; intercom: RequestFigures }
   deadLetterIds: number[]
+  /** Callers with no Intercom contact (E.164, or the raw digits) → their calls this run. */
+  unmatched: Record<string, number>
 }
 
 interface LockOwner {
@@ -101,6 +103,7 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
       elapsedMs: run.elapsedMs,
       requests: requestFigures(runtime),
       deadLetterIds: run.deadLetterIds,
+      unmatched: run.unmatched,
     }
   } finally {
     store.releaseLock(SYNC_LOCK, ownerText)

@@ -33,6 +33,8 @@ export interface TagsSyncResult {
   unchanged: number
   skipped: { anonymous: number; 'invalid-number': number; unmatched: number }
   deadLetters: number
+  /** Queue event ids of those dead letters (`events show/replay`). */
+  deadLetterIds: number[]
   dataAttributesCreated: string[]
   elapsedMs: number
   requests: { aircall: RequestFigures; intercom: RequestFigures }
@@ -82,6 +84,7 @@ export async function syncTagAttributes(runtime: Runtime, request: TagsSyncReque
     unchanged: counts.alreadyDone,
     skipped: counts.skipped,
     deadLetters: counts.deadLetters,
+    deadLetterIds: run.deadLetterIds,
     dataAttributesCreated: [...ensurer.created],
     elapsedMs: run.elapsedMs,
     requests: requestFigures(runtime),

@@ -1,7 +1,9 @@
 import type { CallRecord } from '../domain/call-record.js'
 import { classifyFailure } from '../http/failure.js'
+import { isCatchAll } from '../matching/catch-all.js'
 import type { StateStore } from '../store/state-store.js'
-import type { CallLogger, LogCallOutcome } from '../sync/types.js'
+import type { Resolution } from '../matching/types.js'
+import type { CallLogger, CallWritePlan, LogCallOutcome } from '../sync/types.js'
 import { clearDeadLetter, type DeadLetterJob, deadLetterCall, logStepKey } from './dead-letters.js'
 import type { CallSource, SourceWarning } from './sources/types.js'
 
@@ -43,6 +45,22 @@ export interface BackfillCounts {
   deadLetters: number
   badRows: number
   windows: number
+  /**
+   * Every call from a number libphonenumber calls invalid, in the order decided: listed and not only counted, since
+   * such a call is on no caller's contact and can only be found again by its id and the number as Aircall sent it.
+   */
+  invalidNumbers: InvalidNumberCall[]
+}
+
+/** A call from an invalid number: skipped (the default), or logged raw on the catch-all contact. */
+export interface InvalidNumberCall {
+  callId: string
+  /** The number exactly as Aircall sent it. */
+  number: string
+  /** ISO 8601. */
+  startedAt: string
+  /** The catch-all contact it was (or, in a dry run, would be) logged on; null when it was skipped. */
+  loggedOn: string | null
 }
 
 export interface BackfillRun {
@@ -53,6 +71,15 @@ export interface BackfillRun {
   /** Callers left unmatched, for audits: E.164 (or raw digits) → calls. */
   unmatched: Record<string, number>
   deadLetterIds: number[]
+  /** A dry run's plan: every call it would log, in the order they were decided. */
+  planned: PlannedCall[]
+}
+
+/** One call a dry run would log, with the contact it would go on and what it would write. */
+export interface PlannedCall {
+  call: CallRecord
+  resolution: Resolution | null
+  plan: CallWritePlan
 }
 
 export interface BackfillEngineOptions {
@@ -88,6 +115,7 @@ const emptyCounts = (): BackfillCounts => ({
   deadLetters: 0,
   badRows: 0,
   windows: 0,
+  invalidNumbers: [],
 })
 
 /** Failures a later attempt can get past; a permanent one (validation, a missing record) is dead-lettered at once. */
@@ -119,6 +147,7 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
   const counts = emptyCounts()
   const unmatched: Record<string, number> = {}
   const deadLetterIds: number[] = []
+  const planned: PlannedCall[] = []
   const matched = new Set<string>()
   const created = new Set<string>()
   const started = now()
@@ -132,14 +161,20 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
   const resume =
     options.restart || options.resume === false ? undefined : store.getCheckpoint(source.checkpointName)?.value
 
+  const invalidNumber = (call: CallRecord, loggedOn: string | null): void => {
+    const startedAt = new Date(call.startedAt * 1000).toISOString()
+    counts.invalidNumbers.push({ callId: call.callId, number: call.rawDigits, startedAt, loggedOn })
+  }
+
   const record = (call: CallRecord, outcome: LogCallOutcome): void => {
     switch (outcome.status) {
       case 'logged':
       case 'updated': {
         if (outcome.status === 'logged') counts.logged++
         else counts.updated++
-        const set = outcome.resolution.status === 'created' ? created : matched
-        set.add(outcome.contactId)
+        // The catch-all is nobody's contact: it is listed with the invalid numbers, not counted as matched.
+        if (isCatchAll(outcome.resolution)) invalidNumber(call, outcome.contactId)
+        else (outcome.resolution.status === 'created' ? created : matched).add(outcome.contactId)
         emit({ type: 'call-logged', callId: call.callId, startedAt: call.startedAt, status: outcome.status })
         return
       }
@@ -151,7 +186,9 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
         const resolution = outcome.resolution
         if (outcome.reason === 'dry-run') {
           counts.wouldLog++
-          if (resolution && resolution.status !== 'unmatched') {
+          if (outcome.plan) planned.push({ call, resolution, plan: outcome.plan })
+          if (isCatchAll(resolution) && resolution?.status === 'matched') invalidNumber(call, resolution.contactId)
+          else if (resolution && resolution.status !== 'unmatched') {
             ;(resolution.status === 'created' ? created : matched).add(resolution.contactId)
           }
           emit({ type: 'call-logged', callId: call.callId, startedAt: call.startedAt, status: 'would-log' })
@@ -159,6 +196,7 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
         }
         const ambiguous = resolution?.status === 'unmatched' && resolution.reason === 'ambiguous'
         counts.skipped[ambiguous ? 'ambiguous' : outcome.reason]++
+        if (outcome.reason === 'invalid-number') invalidNumber(call, null)
         if (outcome.reason === 'unmatched') {
           const key = (resolution?.status === 'unmatched' ? resolution.e164 : null) ?? call.rawDigits
           unmatched[key] = (unmatched[key] ?? 0) + 1
@@ -266,7 +304,7 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
   // A contact created by this run and found again for the caller's next call is counted as created only.
   counts.contactsMatched = [...matched].filter((id) => !created.has(id)).length
   counts.contactsCreated = created.size
-  return { counts, interrupted, elapsedMs: now() - started, unmatched, deadLetterIds }
+  return { counts, interrupted, elapsedMs: now() - started, unmatched, deadLetterIds, planned }
 }
 
 const isAbort = (error: unknown): boolean =>

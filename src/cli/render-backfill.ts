@@ -6,6 +6,7 @@ import type { BackfillResult } from '../app/backfill-service.js'
 import type { BackfillCounts } from '../backfill/engine.js'
 import type { SyncResult } from '../app/sync-service.js'
 import type { TagsSyncResult } from '../app/tags-sync-service.js'
+import type { DryRunPlan } from '../backfill/dry-run-plan.js'
 import { delimiterName } from '../backfill/sources/csv-inspect.js'
 import { printable } from '../backfill/sources/printable.js'
 import { formatElapsed } from './progress.js'
@@ -89,7 +90,29 @@ export function renderBackfill(result: BackfillResult): string {
   const rejects = rejectsLine(result)
   if (rejects) lines.push(rejects)
   if (result.interrupted) lines.push('Interrupted: resume with the same command.')
+  if (result.plan) lines.push(renderPlan(result.plan))
   return lines.join('\n')
+}
+
+/** Plan rows a terminal shows before it points at the CSV with all of them. */
+const PLAN_ROWS_SHOWN = 50
+
+const clip = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text)
+
+/** A dry run's plan as a table: the first calls, then where the rest are. */
+export function renderPlan(plan: DryRunPlan): string {
+  if (plan.rows.length === 0) return 'Nothing would be logged.'
+  const t = new Table({
+    head: ['call id', 'caller', 'contact', 'conversation', 'note', 'tag attributes'],
+    style: { head: [], border: [] },
+  })
+  for (const row of plan.rows.slice(0, PLAN_ROWS_SHOWN)) {
+    const contact = row.contactName ? `${row.contact} (${clip(row.contactName, 24)})` : row.contact
+    t.push([row.callId, row.caller, contact, clip(row.conversation, 28), row.note, clip(row.tagAttributes, 30)])
+  }
+  const rest = plan.rows.length - PLAN_ROWS_SHOWN
+  const more = rest > 0 ? `\n… and ${n(rest)} more call(s): --format csv lists every one.` : ''
+  return `${t.toString()}${more}`
 }
 
 /** One line, for cron logs. */

@@ -1,8 +1,10 @@
 import { Flags } from '@oclif/core'
 
-import { writeRunReport } from '../app/run-report.js'
+import { backfillReport, startRunRecorder, writeRunReport } from '../app/run-report.js'
+import type { RunRecorder } from '../app/run-recorder.js'
 import { Runtime } from '../app/runtime.js'
 import { backfill } from '../app/backfill-service.js'
+import { planCsv } from '../backfill/dry-run-plan.js'
 import { CSV_ENCODINGS } from '../backfill/sources/csv-inspect.js'
 import type { SourceProgress } from '../backfill/sources/source-progress.js'
 import { BaseCommand } from '../cli/base-command.js'
@@ -30,6 +32,7 @@ export default class Backfill extends BaseCommand {
   static override examples = [
     '<%= config.bin %> <%= command.id %> --since 2026-01-01 --until 2026-07-01',
     '<%= config.bin %> <%= command.id %> --since 90d --dry-run',
+    '<%= config.bin %> <%= command.id %> --since 90d --dry-run --format csv > plan.csv',
     '<%= config.bin %> <%= command.id %> --csv calls-export.csv --concurrency 8',
     '<%= config.bin %> <%= command.id %> --csv export-excel.csv --delimiter ";" --encoding windows-1252',
   ]
@@ -69,6 +72,14 @@ export default class Backfill extends BaseCommand {
       description: 'Show what would be logged; write nothing (no API writes, no ledger).',
       default: false,
     }),
+    format: Flags.string({
+      description:
+        'How a dry run prints its plan: a table of the first calls (with the summary), or CSV of every call on ' +
+        'stdout (the summary then goes to stderr). --json includes the plan as result.plan.rows.',
+      options: ['table', 'csv'],
+      default: 'table',
+      dependsOn: ['dry-run'],
+    }),
     concurrency: Flags.integer({ description: 'Calls logged at once.', default: 4, min: 1, max: 32 }),
     report: Flags.string({
       description: 'Also write the run as one self-contained HTML file (opens offline).',
@@ -90,16 +101,19 @@ export default class Backfill extends BaseCommand {
     const control = new RunControl(() =>
       progress.print(() => this.stderr('stopping: cancelling the requests in flight…')),
     )
+    let recorder: RunRecorder | null = null
     const runtime = new Runtime(this.loadConfig(flags), {
       onHttpEvent: (event) => {
         progress.http(event)
         control.watch(event)
+        recorder?.sample()
       },
     })
     // A file of garbage would print a warning per row: the first ones show the pattern, the rejects file has all.
     let badRows = 0
     try {
       control.attach(runtime)
+      if (flags.report) recorder = startRunRecorder(runtime)
       const result = await control.perform(() =>
         backfill(runtime, {
           since: flags.since,
@@ -115,6 +129,7 @@ export default class Backfill extends BaseCommand {
           signal: control.signal,
           onEvent: (event) => {
             progress.event(event)
+            recorder?.event(event)
             if (event.type !== 'warning') return
             if (event.warning.code === 'bad-row' && ++badRows > SHOWN_BAD_ROWS) return
             progress.print(() => this.addWarning(event.warning.message))
@@ -134,10 +149,19 @@ export default class Backfill extends BaseCommand {
         deadLetters: result.counts.deadLetters,
         rejected: result.csv?.rejected,
       })
-      if (flags.report) this.note(`report: ${writeRunReport(flags.report, { result, runtime })}`)
+      if (flags.report && recorder) {
+        this.note(`report: ${writeRunReport(flags.report, backfillReport({ result, runtime, recorder }))}`)
+      }
+      if (result.plan && flags.format === 'csv' && !this.isJson) {
+        this.stderr(renderBackfill({ ...result, plan: undefined }))
+        this.stdout(planCsv(result.plan))
+        process.exitCode = exitCode
+        return
+      }
       this.finish({ result, text: renderBackfill, exitCode })
     } finally {
       progress.stop()
+      recorder?.stop()
       control.dispose()
       runtime.close()
     }

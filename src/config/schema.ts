@@ -74,6 +74,18 @@ export const intercomSchema = z
   })
   .strict()
 
+/**
+ * The one Intercom user that `matching.invalidNumbers: log-raw` logs calls on. It is found by its external_id, so
+ * every run (and a new state file) reuses it; Intercom gives an external_id to users only.
+ */
+export const catchAllContactSchema = z
+  .object({
+    externalId: z.string().min(1).max(255).default('aircall-intercom:invalid-numbers'),
+    name: z.string().min(1).default('Aircall: calls from invalid numbers'),
+    email: z.string().email('must be an email address').optional(),
+  })
+  .strict()
+
 export const matchingSchema = z
   .object({
     defaultCountry: isoCountry.default('US'),
@@ -90,6 +102,13 @@ export const matchingSchema = z
      * settled by searching until this long after it, never by a second create.
      */
     searchLagSeconds: z.number().int().min(0).max(3600).default(300),
+    /**
+     * Calls from numbers libphonenumber calls invalid (too short, unallocated ranges): `skip` (listed by the backfill
+     * summary and `audit unmatched`, logged nowhere) or `log-raw`, logged on the one catch-all contact with the
+     * number as Aircall sent it, since no real contact can be told from such a number.
+     */
+    invalidNumbers: z.enum(['skip', 'log-raw']).default('skip'),
+    catchAllContact: catchAllContactSchema.default({}),
   })
   .strict()
 

@@ -11,7 +11,17 @@ export type SharedIdentifier = {
   exact: boolean
 }
 
-export type PlannedMerge = { from: string; into: string; shared: SharedIdentifier }
+export type PlannedMerge = {
+  from: string
+  into: string
+  shared: SharedIdentifier
+  /**
+   * The address the lead takes before the merge, exactly as the user holds it: Intercom's duplicate validation
+   * compares emails case-insensitively but untrimmed, so a lead that matches only once trimmed is refused
+   * (`invalid_merge`) until its address is rewritten. Absent when the merge passes as the contacts are.
+   */
+  alignEmail?: string
+}
 
 export type DedupeGroup = {
   /** Sorted ids of every contact in the group. */
@@ -68,16 +78,38 @@ class UnionFind {
 
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
-function sharedIdentifier(a: Normalised, b: Normalised): SharedIdentifier | null {
-  // Email first: Intercom identifies people by email, and a shared email is the less coincidental match.
-  if (a.email && a.email === b.email) {
-    return { kind: 'email', value: a.email, exact: a.candidate.email === b.candidate.email }
+/** The spelling Intercom's merge validation compares: lower-cased, padding kept. */
+const mergeComparedEmail = (email: string | null): string | null => (email ? email.toLowerCase() : null)
+
+type SharedPath = { shared: SharedIdentifier; alignEmail?: string }
+
+/**
+ * What ties a lead to a user for a merge Intercom accepts. Email first (a shared email is the less coincidental
+ * match) when Intercom compares it equal as it is; else a shared phone, which needs no rewrite; else an email equal
+ * only once trimmed, with the lead rewritten to the user's exact spelling first.
+ */
+function sharedIdentifier(lead: Normalised, user: Normalised): SharedPath | null {
+  const sameEmail = lead.email !== null && lead.email === user.email
+  const email = (): SharedIdentifier => ({
+    kind: 'email',
+    value: lead.email ?? '',
+    exact: lead.candidate.email === user.candidate.email,
+  })
+  const comparedEqual = mergeComparedEmail(lead.candidate.email) === mergeComparedEmail(user.candidate.email)
+  if (sameEmail && comparedEqual) return { shared: email() }
+  if (lead.phone && lead.phone === user.phone) {
+    return { shared: { kind: 'phone', value: lead.phone, exact: lead.candidate.phone === user.candidate.phone } }
   }
-  if (a.phone && a.phone === b.phone) {
-    return { kind: 'phone', value: a.phone, exact: a.candidate.phone === b.candidate.phone }
-  }
+  if (sameEmail && user.candidate.email) return { shared: email(), alignEmail: user.candidate.email }
   return null
 }
+
+const mergeOf = (lead: Normalised, user: Normalised, path: SharedPath): PlannedMerge => ({
+  from: lead.candidate.id,
+  into: user.candidate.id,
+  shared: path.shared,
+  ...(path.alignEmail === undefined ? {} : { alignEmail: path.alignEmail }),
+})
 
 function planGroup(members: Normalised[]): DedupeGroup {
   const sorted = [...members].sort((a, b) => compareStrings(a.candidate.id, b.candidate.id))
@@ -116,13 +148,12 @@ function planGroup(members: Normalised[]): DedupeGroup {
   for (const lead of leads) {
     const direct = sharedIdentifier(lead, survivor)
     if (direct) {
-      group.merges.push({ from: lead.candidate.id, into: survivor.candidate.id, shared: direct })
+      group.merges.push(mergeOf(lead, survivor, direct))
       continue
     }
     // Merged into the survivor it would fail Intercom's duplicate check; into a user it does match, it passes.
     const other = fallbackUsers.map((user) => ({ user, shared: sharedIdentifier(lead, user) })).find((m) => m.shared)
-    if (other?.shared)
-      group.merges.push({ from: lead.candidate.id, into: other.user.candidate.id, shared: other.shared })
+    if (other?.shared) group.merges.push(mergeOf(lead, other.user, other.shared))
     else group.leadsWithoutSharedIdentifier.push(lead.candidate.id)
   }
   return group

@@ -109,6 +109,8 @@ async function mergeOnce(deps: ContactIndexDeps, merge: PlannedMerge, signal?: A
   }
   store.beginStep(key, { from: merge.from, into: merge.into, shared: merge.shared })
   try {
+    // The lead is merged away, so rewriting its address loses nothing; the user keeps its own spelling.
+    if (merge.alignEmail !== undefined) await intercom.updateContact(merge.from, { email: merge.alignEmail }, signal)
     const survivor = await intercom.mergeContacts(merge.from, merge.into, { signal })
     store.transaction(() => {
       store.removeContacts([merge.from])

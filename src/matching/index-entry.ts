@@ -168,6 +168,7 @@ export function indexEntryOf(
     role: roleOf(contact.role),
     name: contact.name ?? null,
     email: contact.email ? contact.email.trim().toLowerCase() : null,
+    emailRaw: contact.email ?? null,
     phoneRaw: contact.phone ?? null,
     phoneE164: readings[0]?.e164 ?? null,
     readings,
@@ -185,7 +186,7 @@ export function candidateOf(entry: IndexedContact): ContactCandidate {
   return {
     id: entry.contactId,
     role: entry.role,
-    email: entry.email,
+    email: entry.emailRaw ?? entry.email,
     phone: entry.phoneRaw,
     createdAt: entry.createdAt,
     updatedAt: entry.updatedAt,

@@ -21,7 +21,7 @@ import { newStepOwner } from '../store/step-owner.js'
 import { candidateOf, countryOf, indexEntryOf, tailOfE164 } from './index-entry.js'
 import { refreshContactIndex } from './refresh.js'
 import { chooseContact, chooseMatch, type ReadingMatch, roleRuleOf } from './tie-break.js'
-import type { ContactResolver, Resolution, ResolveOptions } from './types.js'
+import { type ContactResolver, plannedContactId, type Resolution, type ResolveOptions } from './types.js'
 
 export interface ResolverDeps {
   matching: AppConfig['matching']
@@ -148,6 +148,8 @@ export class IntercomContactResolver implements ContactResolver {
   private async resolveNumber(e164: string, call: CallRecord, options: ResolveOptions): Promise<Resolution> {
     const { store, intercom, matching } = this.deps
     const tried = [e164]
+    const planned = options.dryRun ? this.plannedCreates.get(e164) : undefined
+    if (planned) return planned
     const refreshing = this.freshIndex(options.signal)
     if (refreshing) await refreshing
 
@@ -196,9 +198,7 @@ export class IntercomContactResolver implements ContactResolver {
 
     const lookedFor = matching.matchByEmail && emails.length > 0 ? `${e164} (or ${emails.join(', ')})` : e164
     if (!options.create) return unmatched('no-contact', e164, tried, `no Intercom contact has ${lookedFor}`)
-    if (options.dryRun) {
-      return unmatched('no-contact', e164, tried, `dry run: would create a ${matching.createAs} for ${e164}`)
-    }
+    if (options.dryRun) return this.planCreate(e164)
     return this.create(e164, call, emails, options)
   }
 
@@ -245,6 +245,31 @@ export class IntercomContactResolver implements ContactResolver {
       listed,
       recent: found.filter((f) => recent.includes(f.entry)),
       learned: found.filter((f) => f.entry.origin === 'search'),
+    }
+  }
+
+  /** Contacts a dry run would create, by number: its later calls from that number match it, as a real run's would. */
+  private readonly plannedCreates = new Map<string, Matched>()
+
+  /** A dry run's answer where a real run creates: the contact it would create, under a placeholder id. */
+  private planCreate(e164: string): Resolution {
+    const role = this.deps.matching.createAs
+    const contactId = plannedContactId(e164)
+    this.plannedCreates.set(e164, {
+      status: 'matched',
+      contactId,
+      role,
+      e164,
+      via: 'recent-create',
+      reason: `dry run: the ${role} this run would create for ${e164}`,
+      candidates: 1,
+    })
+    return {
+      status: 'created',
+      contactId,
+      role,
+      e164,
+      reason: `no Intercom contact has ${e164}: would create a ${role}`,
     }
   }
 

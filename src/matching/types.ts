@@ -8,7 +8,15 @@ export type Resolution =
       role: 'user' | 'lead'
       e164: string | null
       /** The step that found it, in resolver order. */
-      via: 'index' | 'recent-create' | 'formatted_phone' | 'phone-variant' | 'email' | 'conflict' | 'discovered'
+      via:
+        | 'index'
+        | 'recent-create'
+        | 'formatted_phone'
+        | 'phone-variant'
+        | 'email'
+        | 'conflict'
+        | 'discovered'
+        | 'catch-all'
       /** Why this contact among several (tie-break), recorded in the ledger. */
       reason: string
       candidates: number
@@ -30,6 +38,14 @@ export type Resolution =
       /** With reason "ambiguous": the contacts that stayed equally plausible, sorted by id. */
       candidates?: string[]
     }
+
+const PLANNED_CONTACT = 'planned:'
+
+/** The placeholder id a dry run gives the contact it would create for a number. */
+export const plannedContactId = (e164: string): string => `${PLANNED_CONTACT}${e164}`
+
+/** Whether a contact id is a dry run's placeholder for a contact it would create. */
+export const isPlannedContact = (contactId: string): boolean => contactId.startsWith(PLANNED_CONTACT)
 
 export interface ResolveOptions {
   /** Create the contact when nothing matches (config `matching.createUnknown` decides the default). */

@@ -134,4 +134,13 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX contacts_phone_international ON contacts(phone_e164) WHERE phone_derivation = 'international';
     `,
   },
+  {
+    version: 7,
+    // contacts dedupe plans with the address Intercom's merge validation compares (untrimmed); the index is read
+    // in full again so every contact has it.
+    sql: `
+      ALTER TABLE contacts ADD COLUMN email_raw TEXT;
+      DELETE FROM checkpoints WHERE name = 'contacts:index';
+    `,
+  },
 ]

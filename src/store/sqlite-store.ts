@@ -1,7 +1,6 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { type CodedError, EXIT } from '../errors.js'
 import { GroupedWrites } from './grouped-writes.js'
 import { MIGRATIONS } from './migrations.js'
 import type {
@@ -24,20 +23,9 @@ import type {
   StoredDerivation,
 } from './state-store.js'
 import { isOwnerGone, newStepOwner } from './step-owner.js'
+import { openFailureProblem, StoreError, storeFileError, writeAccessProblem } from './store-file-errors.js'
 
-export class StoreError extends Error implements CodedError {
-  readonly errorCode = 'store_error'
-  readonly exitCode = EXIT.failure
-
-  constructor(
-    message: string,
-    readonly path: string,
-    readonly hint = 'check that the directory is writable, or move the store with --state',
-  ) {
-    super(message)
-    this.name = 'StoreError'
-  }
-}
+export { StoreError } from './store-file-errors.js'
 
 interface LedgerRow {
   key: string
@@ -74,6 +62,7 @@ interface ContactRow {
   role: 'user' | 'lead'
   name: string | null
   email: string | null
+  email_raw: string | null
   phone_raw: string | null
   phone_e164: string | null
   created_at: number
@@ -180,6 +169,7 @@ const toContact = (row: ContactRow): IndexedContact => ({
   role: row.role,
   name: row.name,
   email: row.email,
+  emailRaw: row.email_raw,
   phoneRaw: row.phone_raw,
   phoneE164: row.phone_e164,
   createdAt: row.created_at,
@@ -203,6 +193,8 @@ export interface SqliteStoreOptions {
   owner?: string
   /** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
   busyTimeoutMs?: number
+  /** Open this serialized database in memory instead of the file at `path` (which is then never touched). */
+  image?: Buffer
 }
 
 /** Fingerprints that remember the identity of a purged event, so its redelivery stays a duplicate. */
@@ -224,6 +216,49 @@ export class StepHeldError extends Error {
 }
 
 /**
+ * Makes the directory and, only when there is no file yet, the file itself, 0600 before SQLite opens it: the store
+ * holds contact data and must not be world-readable. An existing file keeps its mode, whoever set it, and is
+ * refused if this process cannot write it.
+ */
+const prepareWritableFile = (path: string): void => {
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+  } catch (error) {
+    throw new StoreError(`cannot create the state store ${path}: ${(error as Error).message}`, path)
+  }
+  let created = false
+  try {
+    closeSync(openSync(path, 'wx', 0o600))
+    created = true
+  } catch (error) {
+    // EEXIST: the file was there (or another process made it first), so it is not ours to chmod.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      const problem = openFailureProblem(path, error)
+      if (problem) throw storeFileError(path, problem)
+      throw new StoreError(`cannot create the state store ${path}: ${(error as Error).message}`, path)
+    }
+  }
+  if (created) {
+    // The umask may have taken bits from 0600; the file is ours, so it gets exactly 0600.
+    chmodSync(path, 0o600)
+    return
+  }
+  const problem = writeAccessProblem(path)
+  if (problem) throw storeFileError(path, problem)
+}
+
+/** SQLite's quick_check lines, empty when the file is sound. */
+const integrityProblemsOf = (db: Database.Database): string[] => {
+  try {
+    const rows = db.pragma('quick_check(20)') as Array<{ quick_check: string }>
+    return rows.map((row) => row.quick_check).filter((text) => text !== 'ok')
+  } catch (error) {
+    // Damage bad enough stops the check itself ("database disk image is malformed").
+    return [(error as Error).message]
+  }
+}
+
+/**
  * SQLite in WAL mode: readers (`status`, `events list`) never block the listener's writes, and a
  * commit is durable once the call returns, which is what "ack after commit" relies on.
  */
@@ -241,20 +276,19 @@ export class SqliteStateStore implements StateStore {
     this.ownerGone = options.isOwnerGone ?? isOwnerGone
     this.owner = options.owner ?? newStepOwner()
     const readonly = options.readonly ?? false
-    if (path !== ':memory:' && !readonly) {
-      try {
-        mkdirSync(dirname(path), { recursive: true })
-        if (!existsSync(path)) {
-          // Created 0600 before SQLite opens it: the store holds contact data and must not be world-readable.
-          closeSync(openSync(path, 'a', 0o600))
-        }
-        chmodSync(path, 0o600)
-      } catch (error) {
-        throw new StoreError(`cannot create the state store ${path}: ${(error as Error).message}`, path)
-      }
+    if (path !== ':memory:' && !readonly && options.image === undefined) {
+      prepareWritableFile(path)
     }
+    let db: Database.Database | null = null
     try {
-      this.db = new Database(path, { readonly, fileMustExist: readonly, timeout: options.busyTimeoutMs ?? 5000 })
+      db = new Database(options.image ?? path, {
+        readonly,
+        fileMustExist: readonly,
+        timeout: options.busyTimeoutMs ?? 5000,
+      })
+      this.db = db
+      // Read before anything is written: a file that is not a store, or is damaged, fails here unchanged.
+      this.db.prepare('SELECT COUNT(*) FROM sqlite_master').get()
       if (readonly) {
         // A reader changes nothing: no journal mode, no migration, no chmod (`status` on a read-only file works).
         this.checkVersion()
@@ -266,6 +300,14 @@ export class SqliteStateStore implements StateStore {
       }
       this.db.pragma('cache_size = -16000')
     } catch (error) {
+      const problem = openFailureProblem(path, error)
+      if (problem?.kind === 'damaged' && db) {
+        // quick_check names the damage better than the statement that tripped over it, when it can run at all.
+        const found = integrityProblemsOf(db)
+        if (found.length > 0) problem.problems = found
+      }
+      db?.close()
+      if (problem) throw storeFileError(path, problem)
       throw new StoreError(`cannot open the state store ${path}: ${(error as Error).message}`, path)
     }
   }
@@ -299,13 +341,7 @@ export class SqliteStateStore implements StateStore {
    * Empty when the file is sound.
    */
   integrityProblems(): string[] {
-    try {
-      const rows = this.db.pragma('quick_check(20)') as Array<{ quick_check: string }>
-      return rows.map((row) => row.quick_check).filter((text) => text !== 'ok')
-    } catch (error) {
-      // Damage bad enough stops the check itself ("database disk image is malformed").
-      return [(error as Error).message]
-    }
+    return integrityProblemsOf(this.db)
   }
 
   private migrate(): void {
@@ -800,14 +836,14 @@ export class SqliteStateStore implements StateStore {
 
   private writeContacts(contacts: IndexedContact[]): void {
     const upsert = this.sql(
-      `INSERT INTO contacts (contact_id, role, name, email, phone_raw, phone_e164, created_at, updated_at, last_seen_at, origin, indexed_at, country, phone_tail, phone_derivation)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO contacts (contact_id, role, name, email, phone_raw, phone_e164, created_at, updated_at, last_seen_at, origin, indexed_at, country, phone_tail, phone_derivation, email_raw)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(contact_id) DO UPDATE SET role = excluded.role, name = excluded.name, email = excluded.email,
          phone_raw = excluded.phone_raw, phone_e164 = excluded.phone_e164, created_at = excluded.created_at,
          updated_at = excluded.updated_at, last_seen_at = excluded.last_seen_at,
          origin = CASE WHEN excluded.origin = 'search' AND contacts.origin = 'refresh' THEN 'refresh' ELSE excluded.origin END,
          indexed_at = excluded.indexed_at, country = excluded.country, phone_tail = excluded.phone_tail,
-         phone_derivation = excluded.phone_derivation`,
+         phone_derivation = excluded.phone_derivation, email_raw = excluded.email_raw`,
     )
     const forget = this.sql('DELETE FROM contact_readings WHERE contact_id = ?')
     // The first reading of an E.164 is the strongest: a weaker derivation of the same number adds nothing.
@@ -831,6 +867,7 @@ export class SqliteStateStore implements StateStore {
         contact.country ?? null,
         contact.phoneTail ?? null,
         strongest?.derivation ?? null,
+        contact.emailRaw ?? null,
       )
       // A contact's readings are replaced whole: a phone edited in Intercom must not keep its old readings.
       forget.run(contact.contactId)
@@ -1012,3 +1049,26 @@ export class SqliteStateStore implements StateStore {
 
 export const openStateStore = (path: string, options?: SqliteStoreOptions): SqliteStateStore =>
   new SqliteStateStore(path, options)
+
+/**
+ * An in-memory copy of the store at `path` (an empty store when there is none): a dry run decides with everything
+ * stored and keeps what it learns on the way in memory, so the file is read once, read-only, and never written.
+ */
+export const openStoreSnapshot = (path: string, options: Omit<SqliteStoreOptions, 'image' | 'readonly'> = {}) => {
+  if (!existsSync(path)) return new SqliteStateStore(':memory:', options)
+  let image: Buffer
+  try {
+    const source = new Database(path, { readonly: true, fileMustExist: true })
+    try {
+      image = source.serialize()
+    } finally {
+      source.close()
+    }
+  } catch (error) {
+    throw new StoreError(`cannot read the state store ${path}: ${(error as Error).message}`, path)
+  }
+  // A WAL file's header says so, and SQLite opens a WAL database only from a file: the copy is read as rollback.
+  image[18] = 1
+  image[19] = 1
+  return new SqliteStateStore(path, { ...options, image })
+}

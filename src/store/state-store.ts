@@ -116,7 +116,13 @@ export interface IndexedContact {
   contactId: string
   role: 'user' | 'lead'
   name: string | null
+  /** Trimmed and lower-cased: what matching compares. */
   email: string | null
+  /**
+   * The address exactly as Intercom holds it, for a merge: Intercom's duplicate validation compares it untrimmed.
+   * Absent when written by code that only matches; null in rows indexed before migration 7.
+   */
+  emailRaw?: string | null
   phoneRaw: string | null
   /** The strongest reading of the stored phone (what dedupe and reports show). */
   phoneE164: string | null

@@ -6,11 +6,12 @@ import { ApiError, ValidationError } from '../http/errors.js'
 import { realSleep } from '../http/types.js'
 import type { IntercomClient } from '../intercom/client.js'
 import { conversationQuery } from '../intercom/query.js'
+import { CatchAllContact } from '../matching/catch-all.js'
 import type { ContactResolver, Resolution } from '../matching/types.js'
 import { type ClaimContext, claimWhenFree } from '../store/claim-step.js'
 import type { LedgerStep, StateStore } from '../store/state-store.js'
 import { newStepOwner } from '../store/step-owner.js'
-import { renderCallNote } from '../templates/index.js'
+import { escapeHtml, renderCallNote } from '../templates/index.js'
 import {
   type CallFacts,
   callerE164,
@@ -24,7 +25,7 @@ import {
 } from './call-content.js'
 import { DataAttributeEnsurer } from './data-attributes.js'
 import { TagAttributeWriter } from './tag-attributes.js'
-import type { CallLogger, LogCallOutcome } from './types.js'
+import type { CallLogger, CallWritePlan, LogCallOutcome } from './types.js'
 
 export interface IntercomCallLoggerDeps {
   store: StateStore
@@ -113,11 +114,18 @@ export class IntercomCallLogger implements CallLogger {
   readonly ensurer: DataAttributeEnsurer
   private readonly attributes: TagAttributeWriter
   private readonly claims: ClaimContext
+  private readonly catchAll: CatchAllContact
   private callIdAttributeReady: Promise<boolean> | null = null
 
   constructor(private readonly deps: IntercomCallLoggerDeps) {
     this.ensurer = deps.ensurer ?? new DataAttributeEnsurer(deps.intercom)
     this.claims = deps.claims ?? defaultClaims(deps.store)
+    this.catchAll = new CatchAllContact({
+      store: deps.store,
+      intercom: deps.intercom,
+      claims: this.claims,
+      settings: deps.config.matching.catchAllContact,
+    })
     this.attributes = new TagAttributeWriter({
       store: deps.store,
       intercom: deps.intercom,
@@ -137,7 +145,7 @@ export class IntercomCallLogger implements CallLogger {
     // search. Only a caller with a readable number asks here: skipped callers have nothing to find, and a number
     // only the resolver can read asks below, once it matched.
     const ask = async (): Promise<void> => {
-      if (conversationStep !== undefined || !prePass || dryRun) return
+      if (conversationStep !== undefined || !prePass) return
       await prePass(call)
       ;[conversationStep, noteStep] = store.getSteps(keys)
     }
@@ -161,22 +169,41 @@ export class IntercomCallLogger implements CallLogger {
         }
         return { status: 'already-done', conversationId, contactId }
       }
-      if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution: stored }
+      if (dryRun) {
+        return {
+          status: 'skipped',
+          reason: 'dry-run',
+          resolution: stored,
+          plan: this.planOf(call, conversationStep, noteStep),
+        }
+      }
     }
 
     if (call.rawDigits === 'anonymous' && this.deps.config.logging.skipAnonymous) {
       return { status: 'skipped', reason: 'anonymous', resolution: ANONYMOUS }
     }
 
-    const resolution =
+    let resolution =
       (stored && reused(stored)) ??
       (await this.deps.resolver.resolve(call, { create: this.deps.config.matching.createUnknown, dryRun, signal }))
+    // No real contact can be told from an invalid number: with log-raw the call goes on the one catch-all contact.
+    const raw = resolution.status === 'unmatched' && resolution.reason === 'invalid-number'
+    if (raw && this.deps.config.matching.invalidNumbers === 'log-raw') {
+      resolution = await this.catchAll.resolve({ dryRun, signal })
+    }
     if (resolution.status === 'unmatched') {
       const reason =
         resolution.reason === 'anonymous' || resolution.reason === 'invalid-number' ? resolution.reason : 'unmatched'
       return { status: 'skipped', reason, resolution }
     }
-    if (dryRun) return { status: 'skipped', reason: 'dry-run', resolution }
+    if (dryRun) {
+      await ask()
+      // Found whole in Intercom by the pre-pass: the real run would write nothing for it either.
+      if (conversationStep?.status === 'done' && noteStep?.status === 'done' && conversationStep.externalId) {
+        return { status: 'already-done', conversationId: conversationStep.externalId, contactId: resolution.contactId }
+      }
+      return { status: 'skipped', reason: 'dry-run', resolution, plan: this.planOf(call, conversationStep, noteStep) }
+    }
 
     await ask()
     stored = storedResolutionOf(conversationStep)
@@ -190,12 +217,23 @@ export class IntercomCallLogger implements CallLogger {
       signal,
     )
     const conversationId = conversation.id
-    const noted = await this.ensureNote(call, conversation, facts, revision, noteStep, signal)
+    const rawCaller = resolution.status === 'matched' && resolution.via === 'catch-all' ? call.rawDigits : null
+    const noted = await this.ensureNote(call, conversation, facts, revision, noteStep, rawCaller, signal)
     const attributes = await this.attributes.apply({ call, contactId, conversationId, signal })
     const updated = noted === 'updated' || (noted === 'unchanged' && attributes.status === 'written')
     // Found whole in Intercom (another store logged it): nothing was written.
     if (noted === 'unchanged' && !updated) return { status: 'already-done', conversationId, contactId }
     return { status: updated ? 'updated' : 'logged', conversationId, contactId, resolution }
+  }
+
+  /** What logging this call would write, from what the ledger knows of it. */
+  private planOf(call: CallRecord, conversation: LedgerStep | undefined, note: LedgerStep | undefined): CallWritePlan {
+    const known = conversation?.status === 'done' ? conversation.externalId : null
+    return {
+      conversationId: known ?? null,
+      note: known && note?.status === 'done' ? 'update' : 'add',
+      tagAttributes: this.attributes.plan(call).writes.map((write) => write.attribute),
+    }
   }
 
   private attributesChanged(call: CallRecord, contactId: string, conversationId: string | null): boolean {
@@ -272,6 +310,7 @@ export class IntercomCallLogger implements CallLogger {
     facts: CallFacts,
     revision: string,
     stepRead: LedgerStep | undefined,
+    rawCaller: string | null,
     signal: AbortSignal | undefined,
   ): Promise<'logged' | 'updated' | 'unchanged'> {
     const { store, intercom, adminId } = this.deps
@@ -291,7 +330,9 @@ export class IntercomCallLogger implements CallLogger {
             : null
         if (partId === null) {
           const body =
-            renderCallNote(callTemplateContext(call), this.deps.noteTemplate) + markerHtml(call.callId, revision)
+            renderCallNote(callTemplateContext(call), this.deps.noteTemplate) +
+            (rawCaller === null ? '' : rawCallerHtml(rawCaller)) +
+            markerHtml(call.callId, revision)
           const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
           partId = lastMarkedPart(conversation, call.callId) ?? conversationId
         }
@@ -445,6 +486,13 @@ function lastMarkedPart(conversation: unknown, callId: string, revision?: string
   }
   return null
 }
+
+/**
+ * A call on the catch-all contact: the template sees no caller phone (it only ever shows a valid one), so the number
+ * as Aircall sent it is written under the note, the one place a reader can still recognise the caller.
+ */
+const rawCallerHtml = (rawDigits: string): string =>
+  `<p>Caller number as Aircall sent it: ${escapeHtml(rawDigits)} (not a valid phone number)</p>`
 
 /** Intercom refused the attribute itself (invalid, over the 250 limit, not allowed): retrying cannot help. */
 const isRefusal = (error: unknown): boolean =>

@@ -38,9 +38,65 @@ describe('planDedupe', () => {
       [candidate('u1', 'user', { email: 'Jo@Example.com ' }), candidate('l1', 'lead', { email: 'jo@example.com' })],
       normalise,
     )
-    expect(group?.merges).toEqual([
+    expect(group?.emails).toEqual(['jo@example.com'])
+    expect(group?.merges).toMatchObject([
       { from: 'l1', into: 'u1', shared: { kind: 'email', value: 'jo@example.com', exact: false } },
     ])
+  })
+
+  describe('plans with the email Intercom compares (lower-cased, untrimmed)', () => {
+    it('a lead whose address differs from the user’s only in case merges as it is', () => {
+      const [group] = planDedupe(
+        [candidate('u1', 'user', { email: 'Jo@Example.com' }), candidate('l1', 'lead', { email: 'jo@example.COM' })],
+        normalise,
+      )
+      expect(group?.merges).toEqual([
+        { from: 'l1', into: 'u1', shared: { kind: 'email', value: 'jo@example.com', exact: false } },
+      ])
+    })
+
+    it('a padded lead first takes the user’s address exactly as the user holds it, so the merge passes', () => {
+      const [group] = planDedupe(
+        [candidate('u1', 'user', { email: 'G4@example.com' }), candidate('l1', 'lead', { email: ' g4@example.com' })],
+        normalise,
+      )
+      expect(group?.merges).toEqual([
+        {
+          from: 'l1',
+          into: 'u1',
+          shared: { kind: 'email', value: 'g4@example.com', exact: false },
+          alignEmail: 'G4@example.com',
+        },
+      ])
+    })
+
+    it('a padded user: the lead takes the padded address, and the user is left as it is', () => {
+      const [group] = planDedupe(
+        [candidate('u1', 'user', { email: 'u@example.com  ' }), candidate('l1', 'lead', { email: 'u@example.com' })],
+        normalise,
+      )
+      expect(group?.merges).toEqual([
+        {
+          from: 'l1',
+          into: 'u1',
+          shared: { kind: 'email', value: 'u@example.com', exact: false },
+          alignEmail: 'u@example.com  ',
+        },
+      ])
+    })
+
+    it('a padded lead that also shares the phone merges through the phone, with nothing rewritten', () => {
+      const [group] = planDedupe(
+        [
+          candidate('u1', 'user', { email: 'g4@example.com', phone: '+16176105413' }),
+          candidate('l1', 'lead', { email: 'g4@example.com ', phone: '(617) 610-5413' }),
+        ],
+        normalise,
+      )
+      expect(group?.merges).toEqual([
+        { from: 'l1', into: 'u1', shared: { kind: 'phone', value: '+16176105413', exact: false } },
+      ])
+    })
   })
 
   it('merges transitive groups (phone links A–B, email links B–C)', () => {
@@ -98,6 +154,8 @@ describe('planDedupe', () => {
       candidate('3', 'lead', { email: 'x@example.com', phone: '617-610-5413' }),
       candidate('4', 'lead', { email: 'X@example.com' }),
       candidate('5', 'user', { email: 'x@example.com' }),
+      candidate('6', 'lead', { email: ' x@example.com ' }),
+      candidate('7', 'lead', { email: 'x@example.com\t', phone: '617 610 5413' }),
     ]
     const roles = new Map(contacts.map((c) => [c.id, c]))
     for (const group of planDedupe(contacts, normalise)) {
@@ -109,6 +167,9 @@ describe('planDedupe', () => {
         const identifiers = (c: ContactCandidate) => [c.email?.trim().toLowerCase(), c.phone && normalise(c.phone)]
         expect(identifiers(from)).toContain(merge.shared.value)
         expect(identifiers(into)).toContain(merge.shared.value)
+        // What Intercom compares: the phone, or the email lower-cased but untrimmed once the lead's is rewritten.
+        const fromEmail = merge.alignEmail ?? from.email
+        if (merge.shared.kind === 'email') expect(fromEmail?.toLowerCase()).toBe(into.email?.toLowerCase())
       }
     }
   })

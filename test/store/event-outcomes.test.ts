@@ -45,7 +45,7 @@ describe('event outcomes in the store', () => {
     expect(reader.listEvents({ outcome: { rule: 'log' } })).toEqual([])
     reader.close()
     const store = openStateStore(path)
-    expect(store.schemaVersions()).toEqual({ current: 6, latest: 6 })
+    expect(store.schemaVersions()).toEqual({ current: 7, latest: 7 })
     expect(store.listEvents()).toMatchObject([{ identity: 'old', status: 'done', outcome: null }])
     store.close()
   })

@@ -14,14 +14,14 @@ describe('SqliteStateStore', () => {
     const path = join(tempDir(), 'nested', 'state.sqlite')
     const store = openStateStore(path)
     expect(statSync(path).mode & 0o777).toBe(0o600)
-    expect(store.schemaVersion()).toBe(6)
+    expect(store.schemaVersion()).toBe(7)
     store.close()
     const raw = new Database(path)
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
     raw.close()
     // Reopening does not re-run migrations.
     const again = openStateStore(path)
-    expect(again.schemaVersion()).toBe(6)
+    expect(again.schemaVersion()).toBe(7)
     again.close()
   })
 
