@@ -143,7 +143,7 @@ export class RunRecorder {
   /** Requests and 429s per bucket from the run's start to its last read, empty buckets included. */
   traffic(): RunTraffic {
     const span = Math.max(SECOND, this.ended - this.started)
-    const bucketMs = BUCKETS_MS.find((width) => span / width <= MAX_POINTS) ?? (BUCKETS_MS.at(-1))
+    const bucketMs = BUCKETS_MS.find((width) => span / width <= MAX_POINTS) ?? BUCKETS_MS.at(-1)
     const first = Math.floor(this.started / bucketMs) * bucketMs
     const last = Math.floor(this.ended / bucketMs) * bucketMs
     const buckets: TrafficBucket[] = []
