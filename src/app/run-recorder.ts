@@ -44,6 +44,7 @@ const BUCKETS_MS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7
   (seconds) => seconds * SECOND,
 )
 const MAX_POINTS = 60
+const WIDEST_BUCKET_MS = 86_400 * SECOND
 
 const emptyDay = (day: string): DayTally => ({
   day,
@@ -143,7 +144,7 @@ export class RunRecorder {
   /** Requests and 429s per bucket from the run's start to its last read, empty buckets included. */
   traffic(): RunTraffic {
     const span = Math.max(SECOND, this.ended - this.started)
-    const bucketMs = BUCKETS_MS.find((width) => span / width <= MAX_POINTS) ?? BUCKETS_MS.at(-1)
+    const bucketMs = BUCKETS_MS.find((width) => span / width <= MAX_POINTS) ?? WIDEST_BUCKET_MS
     const first = Math.floor(this.started / bucketMs) * bucketMs
     const last = Math.floor(this.ended / bucketMs) * bucketMs
     const buckets: TrafficBucket[] = []

@@ -43,13 +43,22 @@ export const renderAuditRows = (result: AuditResult, format: OutputFormat): stri
 
 export const renderAuditSummary = (result: AuditResult): string => {
   const { byReason } = result
+  const invalidCalls = result.unmatched
+    .filter((caller) => caller.reason === 'invalid-number')
+    .reduce((sum, caller) => sum + caller.calls, 0)
   const lines = [
     ...result.notes,
     `${result.unmatched.length} of ${result.callers} caller(s) have no Intercom contact ` +
       `(${result.callsScanned} calls from ${result.since} to ${result.until}, ${formatDuration(result.elapsedMs)}).`,
-    `no contact: ${byReason['no-contact']}, invalid number: ${byReason['invalid-number']}, ` +
+    `no contact: ${byReason['no-contact']}, invalid number: ${byReason['invalid-number']} (${invalidCalls} call(s)), ` +
       `anonymous: ${result.anonymousCalls} call(s), ambiguous: ${byReason.ambiguous}.`,
   ]
+  if (byReason['invalid-number'] > 0) {
+    lines.push(
+      'Invalid numbers match no contact and are never created: matching.invalidNumbers: log-raw logs their calls ' +
+        'on one catch-all contact.',
+    )
+  }
   if (result.created > 0 || result.unmatched.some((caller) => caller.created)) {
     lines.push(`Created ${result.created} contact(s).`)
   }

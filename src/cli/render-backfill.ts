@@ -3,7 +3,7 @@ import Table from 'cli-table3'
 import type { DemoResult } from '../app/demo.js'
 
 import type { BackfillResult } from '../app/backfill-service.js'
-import type { BackfillCounts } from '../backfill/engine.js'
+import type { BackfillCounts, InvalidNumberCall } from '../backfill/engine.js'
 import type { SyncResult } from '../app/sync-service.js'
 import type { TagsSyncResult } from '../app/tags-sync-service.js'
 import type { DryRunPlan } from '../backfill/dry-run-plan.js'
@@ -89,6 +89,8 @@ export function renderBackfill(result: BackfillResult): string {
   }
   const rejects = rejectsLine(result)
   if (rejects) lines.push(rejects)
+  const invalid = renderInvalidNumbers(result.counts.invalidNumbers, result.dryRun)
+  if (invalid) lines.push(invalid)
   if (result.interrupted) lines.push('Interrupted: resume with the same command.')
   if (result.plan) lines.push(renderPlan(result.plan))
   return lines.join('\n')
@@ -115,6 +117,27 @@ export function renderPlan(plan: DryRunPlan): string {
   return `${t.toString()}${more}`
 }
 
+/** Invalid-number calls a terminal lists before it points at --json for the rest. */
+const INVALID_NUMBERS_SHOWN = 20
+
+/**
+ * The calls from numbers libphonenumber calls invalid, one per line: such a call is on no caller's contact, so its
+ * id and the number as Aircall sent it are all anyone has to find it again.
+ */
+export function renderInvalidNumbers(calls: readonly InvalidNumberCall[], dryRun: boolean): string | null {
+  if (calls.length === 0) return null
+  const loggedOn = calls.find((call) => call.loggedOn !== null)?.loggedOn ?? null
+  const head = loggedOn
+    ? `${n(calls.length)} call(s) from invalid numbers ${dryRun ? 'would be' : 'were'} logged on the catch-all contact ${loggedOn} (matching.invalidNumbers: log-raw):`
+    : `${n(calls.length)} call(s) from invalid numbers were skipped (matching.invalidNumbers: log-raw logs them on one catch-all contact):`
+  const rows = calls
+    .slice(0, INVALID_NUMBERS_SHOWN)
+    .map((call) => `  ${call.startedAt}  call ${call.callId}  from ${JSON.stringify(printable(call.number, 60))}`)
+  const rest = calls.length - INVALID_NUMBERS_SHOWN
+  if (rest > 0) rows.push(`  … and ${n(rest)} more: --json lists every one (result.counts.invalidNumbers).`)
+  return [head, ...rows].join('\n')
+}
+
 /** One line, for cron logs. */
 export function renderSync(result: SyncResult): string {
   const c = result.counts
@@ -122,7 +145,8 @@ export function renderSync(result: SyncResult): string {
   const limited = result.requests.aircall.rateLimited + result.requests.intercom.rateLimited
   return (
     `sync ${result.since} → ${result.until}: ${n(c.read)} calls read, ${n(c.logged)} logged, ${n(c.updated)} updated, ` +
-    `${n(c.alreadyDone)} already done, ${n(skipped)} skipped, ${n(c.deadLetters)} dead letters` +
+    `${n(c.alreadyDone)} already done, ${n(skipped)} skipped` +
+    `${c.invalidNumbers.length > 0 ? ` (${n(c.invalidNumbers.length)} from invalid numbers)` : ''}, ${n(c.deadLetters)} dead letters` +
     `${limited > 0 ? `, ${n(limited)} 429s` : ''} in ${formatElapsed(result.elapsedMs)}` +
     `${result.interrupted ? ' (interrupted: the next run resumes)' : ''}`
   )
