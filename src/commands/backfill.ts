@@ -8,6 +8,7 @@ import { planCsv } from '../backfill/dry-run-plan.js'
 import { CSV_ENCODINGS } from '../backfill/sources/csv-inspect.js'
 import type { SourceProgress } from '../backfill/sources/source-progress.js'
 import { BaseCommand } from '../cli/base-command.js'
+import { checkReportFile, runReportFlag } from '../cli/report-flag.js'
 import { runExitCode } from '../cli/exit-codes.js'
 import { BackfillProgress } from '../cli/progress.js'
 import { renderBackfill } from '../cli/render-backfill.js'
@@ -81,10 +82,7 @@ export default class Backfill extends BaseCommand {
       dependsOn: ['dry-run'],
     }),
     concurrency: Flags.integer({ description: 'Calls logged at once.', default: 4, min: 1, max: 32 }),
-    report: Flags.string({
-      description: 'Also write the run as one self-contained HTML file (opens offline).',
-      helpValue: 'FILE',
-    }),
+    ...runReportFlag,
     restart: Flags.boolean({
       description: 'Read the whole range again, ignoring what earlier runs covered (nothing is logged twice).',
       default: false,
@@ -113,7 +111,10 @@ export default class Backfill extends BaseCommand {
     let badRows = 0
     try {
       control.attach(runtime)
-      if (flags.report) recorder = startRunRecorder(runtime)
+      if (flags.report) {
+        checkReportFile(flags.report)
+        recorder = startRunRecorder(runtime)
+      }
       const result = await control.perform(() =>
         backfill(runtime, {
           since: flags.since,

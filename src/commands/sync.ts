@@ -1,8 +1,11 @@
 import { Flags } from '@oclif/core'
 
+import type { RunRecorder } from '../app/run-recorder.js'
+import { startRunRecorder, syncReport, writeRunReport } from '../app/run-report.js'
 import { Runtime } from '../app/runtime.js'
 import { syncCalls } from '../app/sync-service.js'
 import { BaseCommand } from '../cli/base-command.js'
+import { checkReportFile, runReportFlag } from '../cli/report-flag.js'
 import { runExitCode } from '../cli/exit-codes.js'
 import { LogStream } from '../cli/log-stream.js'
 import { renderSync } from '../cli/render-backfill.js'
@@ -28,34 +31,46 @@ export default class Sync extends BaseCommand {
       helpValue: 'DURATION',
     }),
     concurrency: Flags.integer({ description: 'Calls logged at once.', default: 4, min: 1, max: 32 }),
+    ...runReportFlag,
   }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Sync)
     const log = new LogStream({ json: this.isJson, write: (line) => this.stderr(line) })
     const control = new RunControl(() => this.stderr('stopping: cancelling the requests in flight…'))
+    let recorder: RunRecorder | null = null
     const runtime = new Runtime(this.loadConfig(flags), {
       onHttpEvent: (event) => {
         log.http(event)
         control.watch(event)
+        recorder?.sample()
       },
     })
     try {
       control.attach(runtime)
+      if (flags.report) {
+        checkReportFile(flags.report)
+        recorder = startRunRecorder(runtime)
+      }
       const result = await control.perform(() =>
         syncCalls(runtime, {
           lookback: flags.lookback,
           concurrency: flags.concurrency,
           signal: control.signal,
           onEvent: (event) => {
+            recorder?.event(event)
             if (event.type === 'warning') this.addWarning(event.warning.message)
           },
         }),
       )
       if (result.interrupted) this.stderr('interrupted: resume with the same command')
       const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.counts.deadLetters })
+      if (flags.report && recorder) {
+        this.note(`report: ${writeRunReport(flags.report, syncReport({ result, runtime, recorder }))}`)
+      }
       this.finish({ result, text: renderSync, exitCode })
     } finally {
+      recorder?.stop()
       control.dispose()
       runtime.close()
     }

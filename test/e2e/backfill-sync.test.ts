@@ -64,7 +64,9 @@ describe('sync for cron', () => {
 
     const second = await runCli(['sync', '--lookback', '1d'], { cwd, env })
     expect(second.code).toBe(0)
-    expect(second.stdout).toMatch(/^sync .* 1 updated, \d+ already done, \d+ skipped( \(\d+ from invalid numbers\))?, 0 dead letters in .*\n$/)
+    expect(second.stdout).toMatch(
+      /^sync .* 1 updated, \d+ already done, \d+ skipped( \(\d+ from invalid numbers\))?, 0 dead letters in .*\n$/,
+    )
 
     const state = (await (await fetch(`${sandbox.intercom.url}/_emulator/state`)).json()) as {
       conversations: Array<{

@@ -2,13 +2,38 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { chromium } from 'playwright-core'
+import { type BrowserContext, chromium } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { useListenerCleanup } from '../listener/harness.js'
 
 const tempDir = useTempDir()
+
+/** Debian's Chromium, offline, with a throwaway profile; closed and removed after `use`. */
+async function withOfflineBrowser(use: (context: BrowserContext) => Promise<void>): Promise<void> {
+  const profile = mkdtempSync(join(tmpdir(), 'aircall-intercom-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    offline: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  try {
+    await use(context)
+  } finally {
+    await context.close()
+    rmSync(profile, { recursive: true, force: true })
+  }
+}
 const { startHarness } = useListenerCleanup()
 const ARTIFACTS = process.env.AIRCALL_INTERCOM_ARTIFACTS ?? join(tmpdir(), 'aircall-intercom-artifacts')
 
@@ -93,4 +118,59 @@ describe('backfill --report (built CLI, Debian Chromium)', () => {
       rmSync(profile, { recursive: true, force: true })
     }
   }, 90_000)
+
+  test('sync, tags sync and audit unmatched write their reports too: calls per day, requests over time, unmatched callers', async () => {
+    const dir = tempDir()
+    const config = {
+      matching: { defaultCountry: 'FR', createUnknown: false },
+      tags: { map: [{ tag: 'VIP', attribute: 'report_vip' }] },
+    }
+    const harness = await startHarness(dir, config, { calls: 40, seed: 9, days: 1 })
+    const reports = join(dir, 'reports')
+    const runs = {
+      sync: ['sync', '--lookback', '1d'],
+      tags: ['tags', 'sync', '--since', '2d'],
+      audit: ['audit', 'unmatched', '--since', '2d'],
+    }
+    const results: Record<string, { unmatched?: unknown[] }> = {}
+    for (const [name, args] of Object.entries(runs)) {
+      const run = await runCli([...args, '--report', join(reports, `${name}.html`), '--json'], { env: harness.env })
+      expect(run.code, run.stderr).toBe(0)
+      results[name] = (JSON.parse(run.stdout) as { result: { unmatched?: unknown[] } }).result
+    }
+    const unmatchedCallers = results.audit?.unmatched?.length ?? 0
+    expect(unmatchedCallers).toBeGreaterThan(0)
+
+    await withOfflineBrowser(async (context) => {
+      const page = await context.newPage()
+      const problems: string[] = []
+      const requests: string[] = []
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text())
+      })
+      page.on('pageerror', (error) => problems.push(error.message))
+      page.on('request', (request) => requests.push(request.url()))
+
+      for (const name of ['sync', 'tags']) {
+        const file = pathToFileURL(join(reports, `${name}.html`)).href
+        await page.goto(file)
+        // What the run did by call day, and its API traffic over the run's time.
+        expect(await page.locator('figure[data-chart="calls-per-day"] svg.chart rect').count()).toBeGreaterThan(0)
+        expect(await page.locator('figure[data-chart="api-requests-over-time"] svg.chart').count()).toBe(1)
+        expect(await page.locator('figure[data-chart="api-429s-over-time"] svg.chart').count()).toBe(1)
+      }
+
+      await page.goto(pathToFileURL(join(reports, 'audit.html')).href)
+      const rows = page.locator('#unmatched-callers tbody tr')
+      expect(await rows.count()).toBe(unmatchedCallers)
+      await page.click('#unmatched-callers th:text("calls")')
+      expect(await page.getAttribute('#unmatched-callers th:text("calls")', 'aria-sort')).toBe('ascending')
+      await page.fill('input[data-filter="unmatched-callers"]', 'no such caller anywhere')
+      expect(await page.locator('#unmatched-callers tbody tr:visible').count()).toBe(0)
+      expect(requests.every((url) => url.startsWith('file://'))).toBe(true)
+      expect(problems).toEqual([])
+      mkdirSync(ARTIFACTS, { recursive: true })
+      await page.screenshot({ path: join(ARTIFACTS, 'audit-report.png'), fullPage: true })
+    })
+  }, 120_000)
 })

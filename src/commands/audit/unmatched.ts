@@ -1,6 +1,9 @@
 import { Flags } from '@oclif/core'
 
+import type { RunRecorder } from '../../app/run-recorder.js'
+import { auditReport, startRunRecorder, writeRunReport } from '../../app/run-report.js'
 import { Runtime } from '../../app/runtime.js'
+import { checkReportFile, runReportFlag } from '../../cli/report-flag.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { ensureWritable, reportFlags, writeOutputFile } from '../../cli/format.js'
 import { renderAuditEvent, renderAuditRows, renderAuditSummary } from '../../cli/render-audit.js'
@@ -23,6 +26,7 @@ export default class AuditUnmatched extends BaseCommand {
       helpValue: 'DATE',
     }),
     ...reportFlags,
+    ...runReportFlag,
     create: Flags.boolean({
       description: 'Create a contact for each unmatched caller with a valid number (never anonymous or invalid ones).',
       default: false,
@@ -32,8 +36,13 @@ export default class AuditUnmatched extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(AuditUnmatched)
     if (flags.output) ensureWritable(flags.output, flags.force)
-    const runtime = new Runtime(this.loadConfig(flags))
+    let recorder: RunRecorder | null = null
+    const runtime = new Runtime(this.loadConfig(flags), { onHttpEvent: () => recorder?.sample() })
     try {
+      if (flags.report) {
+        checkReportFile(flags.report)
+        recorder = startRunRecorder(runtime)
+      }
       const result = await auditUnmatchedCallers(runtime, {
         since: flags.since,
         until: flags.until,
@@ -43,6 +52,9 @@ export default class AuditUnmatched extends BaseCommand {
           if (line) this.note(line)
         },
       })
+      if (flags.report && recorder) {
+        this.note(`report: ${writeRunReport(flags.report, auditReport({ result, runtime, recorder }))}`)
+      }
       const rows = renderAuditRows(result, flags.format)
       if (flags.output) {
         const output = writeOutputFile(flags.output, rows, flags.force)
@@ -57,6 +69,7 @@ export default class AuditUnmatched extends BaseCommand {
         this.finish({ result, text: () => rows })
       }
     } finally {
+      recorder?.stop()
       runtime.close()
     }
   }

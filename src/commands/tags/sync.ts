@@ -1,6 +1,9 @@
 import { Flags } from '@oclif/core'
 
+import type { RunRecorder } from '../../app/run-recorder.js'
+import { startRunRecorder, tagsSyncReport, writeRunReport } from '../../app/run-report.js'
 import { Runtime } from '../../app/runtime.js'
+import { checkReportFile, runReportFlag } from '../../cli/report-flag.js'
 import { syncTagAttributes } from '../../app/tags-sync-service.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { runExitCode } from '../../cli/exit-codes.js'
@@ -23,6 +26,7 @@ export default class TagsSync extends BaseCommand {
     until: Flags.string({ description: 'End (inclusive); default now.', helpValue: 'DATE' }),
     'dry-run': Flags.boolean({ description: 'Show what would be written; write nothing.', default: false }),
     concurrency: Flags.integer({ description: 'Calls handled at once.', default: 4, min: 1, max: 32 }),
+    ...runReportFlag,
   }
 
   async run(): Promise<void> {
@@ -36,14 +40,20 @@ export default class TagsSync extends BaseCommand {
     const control = new RunControl(() =>
       progress.print(() => this.stderr('stopping: cancelling the requests in flight…')),
     )
+    let recorder: RunRecorder | null = null
     const runtime = new Runtime(this.loadConfig(flags), {
       onHttpEvent: (event) => {
         progress.http(event)
         control.watch(event)
+        recorder?.sample()
       },
     })
     try {
       control.attach(runtime)
+      if (flags.report) {
+        checkReportFile(flags.report)
+        recorder = startRunRecorder(runtime)
+      }
       const result = await control.perform(() =>
         syncTagAttributes(runtime, {
           since: flags.since,
@@ -53,6 +63,7 @@ export default class TagsSync extends BaseCommand {
           signal: control.signal,
           onEvent: (event) => {
             progress.event(event)
+            recorder?.event(event)
             if (event.type === 'warning') progress.print(() => this.addWarning(event.warning.message))
           },
         }),
@@ -60,8 +71,12 @@ export default class TagsSync extends BaseCommand {
       progress.stop()
       if (result.interrupted) this.stderr('interrupted: resume with the same command')
       const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.deadLetters })
+      if (flags.report && recorder) {
+        this.note(`report: ${writeRunReport(flags.report, tagsSyncReport({ result, runtime, recorder }))}`)
+      }
       this.finish({ result, text: renderTagsSync, exitCode })
     } finally {
+      recorder?.stop()
       progress.stop()
       control.dispose()
       runtime.close()
