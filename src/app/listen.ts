@@ -186,6 +186,8 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     summary: () => summary,
     ready: () => readiness().ready,
     budget,
+    gateBudgets: () => runtime.rateBudgets(),
+    loopMarks: () => guard?.recentMarks() ?? null,
     requestStats: () => runtime.requestStats(),
     notifyWorker: () => worker.notify(),
     now,
@@ -205,6 +207,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
       control: controlPlane({ readiness, metrics, console: operatorConsole.handle }),
       onEvent: (event) => {
         if (event.type === 'accepted') {
+          operatorConsole.observeAck(event.ackMs)
           if (event.duplicate) summary.duplicates += 1
           else summary.accepted += 1
           worker.notify()

@@ -15,6 +15,7 @@ import { ConversationDiscovery } from '../sync/conversation-discovery.js'
 import { DataAttributeEnsurer } from '../sync/data-attributes.js'
 import { EscalationService } from '../sync/escalation.js'
 import { InsightCardService } from '../sync/insight-card.js'
+import type { RateBudget } from '../http/rate-gate.js'
 import { LoopGuard } from '../sync/loop-guard.js'
 import { MissedCallService } from '../sync/missed-call.js'
 import { EventPipeline } from '../sync/pipeline.js'
@@ -255,6 +256,14 @@ export class Runtime {
     return {
       aircall: this.aircallInstance ? this.aircallInstance.gate.stats() : null,
       intercom: this.intercomInstance ? this.intercomInstance.gate.stats() : null,
+    }
+  }
+
+  /** Each API's budget as its rate gate knows it (headers last seen, its own window); null before first use. */
+  rateBudgets(): { aircall: RateBudget | null; intercom: RateBudget | null } {
+    return {
+      aircall: this.aircallInstance ? this.aircallInstance.gate.budget() : null,
+      intercom: this.intercomInstance ? this.intercomInstance.gate.budget() : null,
     }
   }
 

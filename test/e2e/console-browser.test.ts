@@ -49,7 +49,8 @@ afterEach(async () => {
 
 describe('operator console in a real browser (built CLI, Debian Chromium)', () => {
   test('loads without console errors, shows a trail, replays a dead letter by clicking, refuses a POST without CSRF', async () => {
-    const harness = await startHarness(tempDir())
+    // Resolving closes a conversation: a write the loop guard marks, so the console has a mark to list.
+    const harness = await startHarness(tempDir(), { resolve: { enabled: true } })
     const { env } = harness
     // A dead letter waiting before the listener starts: a call.ended whose Intercom write failed for good.
     const caller = harness.sandbox.world.truth.knownCallers.find(
@@ -72,6 +73,8 @@ describe('operator console in a real browser (built CLI, Debian Chromium)', () =
     const listener = spawnListen(harness)
     const url = await listener.url
     expect((await runCli(['trigger', 'call.ended', '--to', url, '--call-id', '777'], { env })).code).toBe(0)
+    const resolving = ['trigger', 'call.ended', '--to', url, '--call-id', '778', '--tag', 'resolved']
+    expect((await runCli(resolving, { env })).code).toBe(0)
     await queueSettled(url)
 
     const launched = await launchChromium()
@@ -97,9 +100,9 @@ describe('operator console in a real browser (built CLI, Debian Chromium)', () =
     const listed = JSON.parse(
       (await runCli(['events', 'list', '--outcome', 'log:logged', '--json'], { env })).stdout,
     ) as {
-      result: { events: Array<{ id: number }> }
+      result: { events: Array<{ id: number; subject: string | null }> }
     }
-    const logged = listed.result.events[0]?.id ?? 0
+    const logged = listed.result.events.find((event) => event.subject === 'aircall:call:777')?.id ?? 0
     await page.click(`tr[data-event="${logged}"] a`)
     await page.waitForSelector('#trail tr.effect')
     const trail = await page.locator('#trail tr.effect').first().textContent()
@@ -137,6 +140,22 @@ describe('operator console in a real browser (built CLI, Debian Chromium)', () =
     await waitFor(async () => (await page.locator('#throughput polyline.processed').count()) > 0, 'the chart')
     expect(await page.locator('#latency polyline.processed').count()).toBe(1)
     expect(await page.locator('#throughput polyline.processed').getAttribute('points')).toMatch(/^[\d.]+,[\d.]+ /)
+    // Webhook acknowledgement times, charted beside processing times.
+    expect(await page.locator('#ack-latency polyline.processed').count()).toBe(1)
+    // The loop guard lists the write it marked: closing the resolved call's conversation.
+    const resolved = intercomState(harness).conversations.find(
+      (item) => (item.custom_attributes as Record<string, unknown>).aircall_call_id === '778',
+    )!
+    expect(resolved.state).toBe('closed')
+    expect(await page.locator('#loop-guard tbody tr').count()).toBe(1)
+    expect(await page.locator('#loop-guard tbody tr').textContent()).toContain(String(resolved.id))
+    // Intercom's budget comes from its rate gate once used: limit, what is left and when the window resets.
+    const stats = (await (await fetch(`${url}/console/api/stats`)).json()) as {
+      apis: Record<string, { source: string; limit: number; left: number; resetsInSeconds: number | null }>
+    }
+    expect(stats.apis.intercom?.source).toBe('gate')
+    expect(await page.textContent('[data-stat="intercom-source"]')).toBe('rate headers')
+    expect(Number(await page.textContent('[data-stat="intercom-limit"]'))).toBe(stats.apis.intercom?.limit)
     await page.screenshot({ path: join(ARTIFACTS, 'console-charts.png'), fullPage: true })
     expect(problems).toEqual([])
 

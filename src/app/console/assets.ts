@@ -91,6 +91,18 @@ export const CONSOLE_JS = `
     line(latency, 'accepted', p50, peak);
     line(latency, 'processed', p95, peak);
     setStat('latency-peak', Math.round(peak));
+    var ack = document.getElementById('ack-latency');
+    if (!ack) return;
+    var a50 = [], a95 = [];
+    for (var k = 0; k < series.length; k++) {
+      a50.push(series[k].ackP50Ms === null ? 0 : series[k].ackP50Ms);
+      a95.push(series[k].ackP95Ms === null ? 0 : series[k].ackP95Ms);
+    }
+    var ackPeak = Math.max.apply(null, [0].concat(a95));
+    line(ack, 'accepted', a50, ackPeak);
+    line(ack, 'processed', a95, ackPeak);
+    ack.setAttribute('data-points', String(a95.length));
+    setStat('ack-peak', Math.round(ackPeak * 10) / 10);
   }
   function refresh() {
     fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
@@ -106,6 +118,10 @@ export const CONSOLE_JS = `
           setStat(api + '-requests', a.requests);
           setStat(api + '-rate-limited', a.rateLimited);
           setStat(api + '-left', a.left);
+          setStat(api + '-limit', a.limit);
+          setStat(api + '-window', a.windowSeconds);
+          setStat(api + '-resets', a.resetsInSeconds === null ? '-' : a.resetsInSeconds + ' s');
+          setStat(api + '-source', a.source === 'gate' ? 'rate headers' : 'configured (not used yet)');
           setStat(api + '-paused', a.paused ? 'paused' : 'open');
         });
         draw(stats.series);

@@ -1,7 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { RateBudget } from '../../http/rate-gate.js'
 import type { ServiceName } from '../../http/types.js'
 import type { ControlHandler, ControlRequest, ControlResponse } from '../../listener/control.js'
 import type { EventStatus, StateStore } from '../../store/state-store.js'
+import type { LoopGuardMark, LoopGuardMarks } from '../../sync/loop-guard.js'
 import { eventView, objectViews, showEvent, type EventDetail, type EventView } from '../events.js'
 import type { ListenSummary } from '../listen.js'
 import type { GateStats, RateBudgetSampler } from '../listen-metrics.js'
@@ -20,7 +22,12 @@ export interface ConsoleDeps {
   token: string | null
   summary: () => ListenSummary
   ready: () => boolean
+  /** The fallback estimate of the budgets, for an API whose gate has not been used yet. */
   budget: RateBudgetSampler
+  /** Each API's exact budget from its rate gate (the servers' headers and the gate's window). */
+  gateBudgets: () => Record<ServiceName, RateBudget | null>
+  /** The loop guard's latest marks and the echoes it suppressed (null: a listener run without the guard). */
+  loopMarks: () => LoopGuardMarks | null
   requestStats: () => Record<ServiceName, GateStats | null>
   /** Wakes the worker after a replay, so the replayed event does not wait for its next poll. */
   notifyWorker: () => void
@@ -31,12 +38,16 @@ export interface ConsoleHandle {
   handle: ControlHandler
   /** One event's processing time, for the latency chart. */
   observeProcessing(ms: number): void
+  /** One webhook's acknowledgement time (request in to 2xx out, after the commit), for its chart. */
+  observeAck(ms: number): void
   close(): void
 }
 
 const COOKIE = 'aic_console'
 const SAMPLE_MS = 2_000
 const SERIES_POINTS = 150
+/** Loop-guard marks the overview lists (the guard keeps more; the newest matter). */
+const MARKS_SHOWN = 50
 
 /** 127.0.0.0/8, ::1, an IPv4-mapped loopback, or the name localhost. */
 export const isLoopback = (address: string): boolean => {
@@ -131,22 +142,34 @@ const layout = (title: string, body: SafeHtml, statsUrl: string | null): SafeHtm
 export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
   const csrf = randomBytes(24).toString('base64url')
   const loopback = isLoopback(deps.host)
-  const series: Array<{ at: number; accepted: number; processed: number; p50Ms: number | null; p95Ms: number | null }> =
-    []
-  // Processing times since the last sample; each sample keeps only their median and 95th percentile.
+  const series: Array<{
+    at: number
+    accepted: number
+    processed: number
+    p50Ms: number | null
+    p95Ms: number | null
+    ackP50Ms: number | null
+    ackP95Ms: number | null
+  }> = []
+  // Times since the last sample; each sample keeps only their median and 95th percentile.
   let durations: number[] = []
+  let acks: number[] = []
   const percentile = (sorted: number[], p: number): number | null =>
     sorted.length === 0 ? null : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? null)
   const sample = (): void => {
     const { accepted, processed } = deps.summary()
     const sorted = durations.sort((a, b) => a - b)
+    const ackSorted = acks.sort((a, b) => a - b)
     durations = []
+    acks = []
     series.push({
       at: deps.now(),
       accepted,
       processed,
       p50Ms: percentile(sorted, 0.5),
       p95Ms: percentile(sorted, 0.95),
+      ackP50Ms: percentile(ackSorted, 0.5),
+      ackP95Ms: percentile(ackSorted, 0.95),
     })
     if (series.length > SERIES_POINTS) series.shift()
   }
@@ -213,20 +236,30 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
     const summary = deps.summary()
     const gates = deps.requestStats()
     const left = deps.budget.remaining()
+    const exact = deps.gateBudgets()
     const now = deps.now()
     const minuteAgo = series.find((point) => point.at >= now - 60_000) ?? series.at(0)
     const apis = Object.fromEntries(
-      (['aircall', 'intercom'] as const).map((api) => [
-        api,
-        {
-          requests: gates[api]?.requests ?? 0,
-          rateLimited: gates[api]?.rateLimited ?? 0,
-          left: left[api],
-          limit: deps.budget.budgets[api].limit,
-          windowSeconds: deps.budget.budgets[api].windowMs / 1000,
-          paused: (gates[api]?.pausedUntil ?? 0) > now,
-        },
-      ]),
+      (['aircall', 'intercom'] as const).map((api) => {
+        const gate = exact[api]
+        // The gate's own figures once it has a budget; the configured estimate before the API is first used.
+        const known = gate !== null && gate.limit !== null && gate.remaining !== null
+        const configured = deps.budget.budgets[api]
+        return [
+          api,
+          {
+            requests: gates[api]?.requests ?? 0,
+            rateLimited: gates[api]?.rateLimited ?? 0,
+            left: known ? gate.remaining : left[api],
+            limit: known ? gate.limit : configured.limit,
+            windowSeconds: (known && gate.windowMs !== null ? gate.windowMs : configured.windowMs) / 1000,
+            resetsInSeconds:
+              known && gate.resetsAt !== null ? Math.max(0, Math.ceil((gate.resetsAt - now) / 1000)) : null,
+            source: known ? 'gate' : 'estimate',
+            paused: (gates[api]?.pausedUntil ?? 0) > now,
+          },
+        ]
+      }),
     )
     return {
       ready: deps.ready(),
@@ -295,10 +328,32 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
         <td>${label}</td>
         <td data-stat="${name}-requests">${a?.requests ?? 0}</td>
         <td data-stat="${name}-rate-limited">${a?.rateLimited ?? 0}</td>
-        <td><span data-stat="${name}-left">${a?.left ?? 0}</span> / ${a?.limit ?? 0} per ${a?.windowSeconds ?? 0} s</td>
+        <td>
+          <span data-stat="${name}-left">${a?.left ?? 0}</span> /
+          <span data-stat="${name}-limit">${a?.limit ?? 0}</span> per
+          <span data-stat="${name}-window">${a?.windowSeconds ?? 0}</span> s
+        </td>
+        <td data-stat="${name}-resets">${a?.resetsInSeconds === null ? '-' : `${a?.resetsInSeconds ?? 0} s`}</td>
+        <td data-stat="${name}-source">${a?.source === 'gate' ? 'rate headers' : 'configured (not used yet)'}</td>
         <td data-stat="${name}-paused">${a?.paused ? 'paused' : 'open'}</td>
       </tr>`
     }
+    const guard = deps.loopMarks() ?? {
+      marks: [],
+      capacity: 0,
+      suppressed: { 'own-admin': 0, fingerprint: 0, 'origin-marker': 0 },
+    }
+    const shownMarks = guard.marks.slice(0, MARKS_SHOWN)
+    const markRow = (mark: LoopGuardMark): SafeHtml =>
+      html`<tr>
+        <td>${iso(new Date(mark.markedAt).toISOString())}</td>
+        <td>${mark.service}</td>
+        <td>${mark.kind}</td>
+        <td>${mark.targetId}</td>
+        <td>${mark.detail ?? ''}</td>
+        <td>${iso(new Date(mark.expiresAt).toISOString())}</td>
+        <td>${mark.echoes}</td>
+      </tr>`
     const body = html`${notice(query)}
       <section>
         <h2>Queue</h2>
@@ -320,6 +375,21 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
           preserveAspectRatio="none"
           role="img"
           aria-label="webhooks accepted and events processed over time"
+        ></svg>
+      </section>
+      <section>
+        <h2>Acknowledgement time (ms from request to 2xx, after the commit: median and 95th percentile)</h2>
+        <div class="legend">
+          <span class="accepted">median</span><span class="processed">95th percentile</span>
+          <span class="muted">peak <b data-stat="ack-peak">-</b> ms</span>
+        </div>
+        <svg
+          id="ack-latency"
+          class="chart"
+          viewBox="0 0 600 116"
+          preserveAspectRatio="none"
+          role="img"
+          aria-label="acknowledgement time of webhooks over time"
         ></svg>
       </section>
       <section>
@@ -347,6 +417,8 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
                 <th>requests</th>
                 <th>429s</th>
                 <th>budget left</th>
+                <th>resets in</th>
+                <th>from</th>
                 <th>gate</th>
               </tr>
             </thead>
@@ -355,6 +427,35 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
             </tbody>
           </table>
         </div>
+      </section>
+      <section id="loop-guard">
+        <h2>Loop guard: our latest writes (${guard.marks.length} of the last ${guard.capacity} kept)</h2>
+        <p class="muted">
+          Echoes suppressed since start: own admin <b>${guard.suppressed['own-admin']}</b>, fingerprint
+          <b>${guard.suppressed.fingerprint}</b>, origin marker <b>${guard.suppressed['origin-marker']}</b>.
+        </p>
+        ${
+          shownMarks.length === 0
+            ? html`<p class="muted">No writes marked yet.</p>`
+            : html`<div class="table">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>marked</th>
+                      <th>API</th>
+                      <th>write</th>
+                      <th>target</th>
+                      <th>detail</th>
+                      <th>until</th>
+                      <th>echoes</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${shownMarks.map(markRow)}
+                  </tbody>
+                </table>
+              </div>`
+        }
       </section>
       <section id="dead-letters">
         <h2>Dead letters (${dead.length})</h2>
@@ -561,6 +662,9 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
     observeProcessing: (ms) => {
       // Bounded: a burst between two samples keeps a representative sample, not every duration.
       if (durations.length < 5_000) durations.push(ms)
+    },
+    observeAck: (ms) => {
+      if (acks.length < 5_000) acks.push(ms)
     },
     close: () => clearInterval(sampler),
   }
