@@ -1,16 +1,17 @@
 /**
  * `npm run bench`: every benchmark against the emulators on loopback, one JSON document on stdout and a short
- * table on stderr. `--only NAME[,NAME]` (efficiency, overhead, listener, matching), `--quick` for a smoke run,
+ * table on stderr. `--only NAME[,NAME]` (efficiency, overhead, listener, console, matching), `--quick` for a smoke run,
  * `--full` to lift the time caps (the 100,000-call overhead run then goes to the end), `--calls N[,N]` for the
  * overhead run's call counts.
  */
 import { parseArgs } from 'node:util'
 import { benchEfficiency, benchOverhead } from './backfill.js'
+import { benchConsoleOverhead } from './console-overhead.js'
 import { benchListener } from './listener.js'
 import { machine } from './lib/machine.js'
 import { benchRefresh, benchResolve } from './matching.js'
 
-const NAMES = ['efficiency', 'overhead', 'listener', 'matching'] as const
+const NAMES = ['efficiency', 'overhead', 'listener', 'console', 'matching'] as const
 type Name = (typeof NAMES)[number]
 
 const { values } = parseArgs({
@@ -94,6 +95,17 @@ const main = async (): Promise<void> => {
             : phase.latencyMs.p99 <= 50 && phase.non2xx === 0,
       })
     }
+  }
+  if (selected('console')) {
+    log('console: listener saturation with metrics and the console polled, against the same listener unobserved…')
+    const r = await benchConsoleOverhead({ rounds: quick ? 2 : 7, durationS: quick ? 3 : 6, connections: 16 })
+    results.console = r
+    done({
+      benchmark: 'console and metrics overhead (listener saturation)',
+      figure: `${r.observedPerSecond} events/s observed vs ${r.plainPerSecond} unobserved (ratio ${r.ratio} (of medians ${r.ratioOfMedians}), CPU per event ×${r.cpuPerEventRatio}; ${r.polls.page} pages, ${r.polls.stats} stats, ${r.polls.metrics} scrapes, ${r.polls.failed} failed)`,
+      target: 'ratio ≥ 0.95',
+      pass: r.pass,
+    })
   }
   if (selected('matching')) {
     log('matching: index lookups and contacts refresh…')
