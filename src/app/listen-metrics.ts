@@ -1,7 +1,9 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { coveredSeconds, spansOf } from '../backfill/coverage.js'
+import type { RateBudget } from '../http/rate-gate.js'
 import type { HttpEvent, ServiceName } from '../http/types.js'
 import type { MetricsSnapshot } from '../listener/intake-metrics.js'
-import type { EventStatus } from '../store/state-store.js'
+import type { Checkpoint, EventStatus } from '../store/state-store.js'
 import type { Effect } from '../sync/pipeline.js'
 
 /** Retries and 429s the API clients report (HttpEvents), counted from the moment the runtime is built. */
@@ -86,6 +88,10 @@ export interface ListenMetricsDeps {
   eventCounts: () => Record<EventStatus, number>
   requestStats: () => Record<ServiceName, GateStats | null>
   budget: RateBudgetSampler
+  /** Each API's budget from its rate gate (the servers' headers); null before the API is first used. */
+  gateBudgets: () => Record<ServiceName, RateBudget | null>
+  /** The store's backfill checkpoints: a backfill in another process on the same store shows its progress here. */
+  backfillCheckpoints: () => Checkpoint[]
   apiEvents: ApiEventCounter | null
   ready: () => boolean
   now: () => number
@@ -179,14 +185,44 @@ export class ListenMetrics {
         }
       },
     })
-    const budget = (): Record<ServiceName, number> => d.budget.remaining()
+    const budget = (): Record<ServiceName, number> => {
+      const estimate = d.budget.remaining()
+      const exact = d.gateBudgets()
+      const left = (api: ServiceName): number => exact[api]?.remaining ?? estimate[api]
+      return { aircall: left('aircall'), intercom: left('intercom') }
+    }
     new Gauge({
       name: 'aircall_intercom_api_rate_budget_remaining',
-      help: "Requests left in the API's current window (Aircall: 60 s; Intercom: 10 s), from the configured limit and the requests sent in that window.",
+      help: "Requests left in the API's current window (Aircall: 60 s; Intercom: 10 s), as the rate gate knows it from the API's rate-limit headers (before the API is first used: the configured limit less the requests sent).",
       labelNames: ['api'],
       registers,
       collect() {
         for (const [api, left] of Object.entries(budget())) this.set({ api }, left)
+      },
+    })
+    new Gauge({
+      name: 'aircall_intercom_backfill_covered_seconds',
+      help: 'Seconds of call history an API backfill on this store has covered, by checkpoint (read from the store when scraped).',
+      labelNames: ['checkpoint'],
+      registers,
+      collect() {
+        this.reset()
+        for (const checkpoint of d.backfillCheckpoints()) {
+          const spans = spansOf(checkpoint.value)
+          if (spans.length > 0) this.set({ checkpoint: checkpoint.name }, coveredSeconds(spans))
+        }
+      },
+    })
+    new Gauge({
+      name: 'aircall_intercom_backfill_checkpoint_updated_timestamp_seconds',
+      help: 'When each backfill checkpoint (API range or CSV file) last advanced: a backfill that stopped moving shows as an old timestamp.',
+      labelNames: ['checkpoint'],
+      registers,
+      collect() {
+        this.reset()
+        for (const checkpoint of d.backfillCheckpoints()) {
+          this.set({ checkpoint: checkpoint.name }, Math.floor(checkpoint.updatedAt / 1000))
+        }
       },
     })
     new Gauge({

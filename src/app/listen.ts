@@ -128,6 +128,8 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
         eventCounts,
         requestStats: () => runtime.requestStats(),
         budget,
+        gateBudgets: () => runtime.rateBudgets(),
+        backfillCheckpoints: () => store.listCheckpoints('backfill:'),
         apiEvents: options.apiEvents ?? null,
         ready: () => readiness().ready,
         now,

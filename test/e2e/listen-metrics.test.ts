@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest'
+import { coveredSeconds, spansOf } from '../../src/backfill/coverage.js'
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { MIGRATIONS } from '../../src/store/migrations.js'
 import { openStateStore } from '../../src/store/sqlite-store.js'
+import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { queueSettled, useListenerCleanup, waitFor } from '../listener/harness.js'
 
@@ -49,6 +51,9 @@ const valueOf = (samples: Sample[], name: string, labels: Record<string, string>
 describe('listen /metrics, /readyz, /healthz (built CLI)', () => {
   test('after a burst of webhooks, /metrics parses and its counters match the store; SIGTERM fails /readyz first', async () => {
     const harness = await startHarness(tempDir(), { listener: { metrics: true, drainGraceMs: 60_000 } })
+    // A backfill on the same store, as from cron on the same machine: /metrics shows how far it got.
+    const backfill = await runCli(['backfill', '--since', '2d', '--json'], { env: harness.env })
+    expect(backfill.code, backfill.stderr).toBe(0)
     const listener = spawnListen(harness)
     const url = await listener.url
     expect((await fetch(`${url}/readyz`)).status).toBe(200)
@@ -83,6 +88,7 @@ describe('listen /metrics, /readyz, /healthz (built CLI)', () => {
     const store = openStateStore(harness.statePath, { readonly: true })
     const stored = store.listEvents({ source: 'aircall' })
     const counts = store.eventCounts()
+    const checkpoint = store.getCheckpoint('backfill:api')
     store.close()
     expect(stored).toHaveLength(30)
 
@@ -115,6 +121,15 @@ describe('listen /metrics, /readyz, /healthz (built CLI)', () => {
       Math.max(0, 120 - aircallRequests),
     )
     expect(valueOf(samples, 'aircall_intercom_listener_ready')).toBe(1)
+    expect(coveredSeconds(spansOf(checkpoint?.value))).toBeGreaterThan(86_400)
+    expect(valueOf(samples, 'aircall_intercom_backfill_covered_seconds', { checkpoint: 'backfill:api' })).toBe(
+      coveredSeconds(spansOf(checkpoint?.value)),
+    )
+    expect(
+      valueOf(samples, 'aircall_intercom_backfill_checkpoint_updated_timestamp_seconds', {
+        checkpoint: 'backfill:api',
+      }),
+    ).toBe(Math.floor((checkpoint?.updatedAt ?? 0) / 1000))
 
     // A drain: /readyz fails while the process is up and still acknowledging webhooks.
     listener.child.kill('SIGTERM')
