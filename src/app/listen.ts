@@ -252,6 +252,15 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
       message: `the console (${url}/console) is off: on ${options.host} it needs listener.consoleToken`,
     })
   }
+  // The index is brought up to date before the first caller, then again every contactRefreshMinutes (0: only
+  // that first time), each time lazily: a listener with no calls spends no request on it (contact.* webhooks keep it current in between).
+  const refreshEveryMs = config.listener.contactRefreshMinutes * 60_000
+  const rearmRefresh = (): void => {
+    if (!options.pipeline) runtime.resolver.refreshBeforeFirstLookup()
+  }
+  rearmRefresh()
+  const contactRefresh = refreshEveryMs > 0 ? setInterval(rearmRefresh, refreshEveryMs) : null
+  contactRefresh?.unref()
   worker.start()
   state.workerRunning = true
 
@@ -275,6 +284,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
           await new Promise((resolve) => setTimeout(resolve, config.listener.drainGraceMs))
         }
         clearInterval(maintenance)
+        if (contactRefresh) clearInterval(contactRefresh)
         const closed = intake.stop()
         await worker.stop()
         state.workerRunning = false

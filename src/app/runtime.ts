@@ -156,6 +156,9 @@ export class Runtime {
       insightCard: config.insightCards.enabled
         ? new InsightCardService({ store, aircall: this.aircall, context, config: config.insightCards })
         : null,
+      contactIndex: config.listener.followContacts
+        ? { store, intercom: this.intercom, matching: config.matching, now }
+        : null,
     })
     this.pipelineInstance = { pipeline, guard }
     return this.pipelineInstance

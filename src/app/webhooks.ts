@@ -56,6 +56,22 @@ export const requiredIntercomTopics = (config: AppConfig): Subscription[] => {
     if (escalation.priorities.length > 0) add(topics, 'conversation.priority.updated', 'escalation')
     if (escalation.tags.length > 0) add(topics, 'conversation_part.tag.created', 'escalation')
   }
+  if (config.listener.followContacts) {
+    for (const topic of [
+      'contact.user.created',
+      'contact.user.updated',
+      'contact.lead.created',
+      'contact.lead.updated',
+      'contact.lead.signed_up',
+      'contact.lead.added_email',
+      'contact.email.updated',
+      'contact.merged',
+      'contact.archived',
+      'contact.deleted',
+    ]) {
+      add(topics, topic, 'contact index')
+    }
+  }
   return toList(topics)
 }
 

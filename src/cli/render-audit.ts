@@ -10,6 +10,7 @@ export const AUDIT_COLUMNS = [
   'last_call_id',
   'tried',
   'detail',
+  'candidates',
   'created_contact_id',
 ]
 
@@ -27,6 +28,7 @@ const rowOf = (caller: UnmatchedCaller): Cell[] => [
   caller.lastCallId,
   caller.tried.join(' | '),
   caller.detail,
+  (caller.candidates ?? []).join(' | '),
   createdCell(caller),
 ]
 
@@ -35,9 +37,18 @@ export const renderAuditRows = (result: AuditResult, format: OutputFormat): stri
     ? // The table is for reading: the long list of spellings tried only fits in CSV and JSON.
       renderRows(
         'table',
-        ['dialled', 'e164', 'reason', 'calls', 'last call', 'created'],
+        ['dialled', 'e164', 'reason', 'calls', 'last call', 'candidates', 'created'],
         result.unmatched,
-        (caller) => [caller.dialled, caller.e164, caller.reason, caller.calls, caller.lastCallAt, createdCell(caller)],
+        (caller) => [
+          caller.dialled,
+          caller.e164,
+          caller.reason,
+          caller.calls,
+          caller.lastCallAt,
+          // The contacts an ambiguous caller could be: the ones to merge or correct in Intercom.
+          (caller.candidates ?? []).join('\n'),
+          createdCell(caller),
+        ],
       )
     : renderRows(format, AUDIT_COLUMNS, result.unmatched, rowOf)
 

@@ -300,6 +300,13 @@ export const listenerSchema = z
     staleAfterHours: z.number().min(1).max(8_760).default(24),
     /** How long `events purge` remembers a purged event's identity, so its redelivery stays a duplicate. */
     purgedIdentityDays: z.number().min(0).max(365).default(7),
+    /**
+     * Follow Intercom's contact.* webhooks into the local contact index (created, edited, merged, archived,
+     * deleted contacts), so a caller is matched against Intercom as it is; subscribe to those topics to use it.
+     */
+    followContacts: z.boolean().default(true),
+    /** Every this many minutes the next caller lookup first runs an incremental contacts refresh (0: only the first after start). */
+    contactRefreshMinutes: z.number().min(0).max(1_440).default(15),
     /** Serve Prometheus metrics at /metrics on the listener's port (off: the path is 404). */
     metrics: z.boolean().default(false),
     /**

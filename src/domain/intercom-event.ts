@@ -11,10 +11,22 @@ export const INTERCOM_CONVERSATION_TOPICS = [
 ] as const
 export const INTERCOM_CONTACT_TOPICS = ['contact.user.updated', 'contact.lead.updated'] as const
 export const INTERCOM_CONTACT_TAG_TOPICS = ['contact.user.tag.created', 'contact.lead.tag.created'] as const
+/** Contact topics that change who a phone or email finds, beyond the updates above: the contact index follows them. */
+export const INTERCOM_CONTACT_CHANGE_TOPICS = [
+  'contact.user.created',
+  'contact.lead.created',
+  'contact.lead.signed_up',
+  'contact.lead.added_email',
+  'contact.email.updated',
+  'contact.merged',
+  'contact.archived',
+  'contact.deleted',
+] as const
 
 export type IntercomConversationTopic = (typeof INTERCOM_CONVERSATION_TOPICS)[number]
 export type IntercomContactTopic = (typeof INTERCOM_CONTACT_TOPICS)[number]
 export type IntercomContactTagTopic = (typeof INTERCOM_CONTACT_TAG_TOPICS)[number]
+export type IntercomContactChangeTopic = (typeof INTERCOM_CONTACT_CHANGE_TOPICS)[number]
 
 interface EventBase {
   /** Dedupe key: the notification id (`notif_…`), or topic + created_at for pings, whose id is null. */
@@ -74,6 +86,18 @@ export interface IntercomContactTagEvent extends EventBase {
   authorAdminId: string | null
 }
 
+/** A contact created, merged or removed: what the index needs is its id (and, merged, the id merged away). */
+export interface IntercomContactChangeEvent extends EventBase {
+  kind: 'contact-change'
+  topic: IntercomContactChangeTopic
+  subject: string
+  contactId: string
+  /** contact.merged: the contact merged into `contactId`, gone from Intercom now. */
+  mergedFromId: string | null
+  /** contact.archived and contact.deleted: the contact no longer answers a search. */
+  removed: boolean
+}
+
 export interface IntercomPingEvent extends EventBase {
   kind: 'ping'
   topic: 'ping'
@@ -87,7 +111,12 @@ export interface IntercomOtherEvent extends EventBase {
 }
 
 export type IntercomEvent =
-  IntercomConversationEvent | IntercomContactEvent | IntercomContactTagEvent | IntercomPingEvent | IntercomOtherEvent
+  | IntercomConversationEvent
+  | IntercomContactEvent
+  | IntercomContactTagEvent
+  | IntercomContactChangeEvent
+  | IntercomPingEvent
+  | IntercomOtherEvent
 
 export class IntercomEventParseError extends Error {
   override readonly name = 'IntercomEventParseError'
@@ -146,6 +175,9 @@ const contactItem = z.object({
   external_id: id.nullish(),
   custom_attributes: z.record(z.string(), z.unknown()).nullish(),
 })
+
+// `*.deleted` topics send only identifying fields; contact.merged adds the id merged away.
+const contactChangeItem = z.object({ id: id, merged_from: ref.nullish() })
 
 const contactTagItem = z.object({
   tag: z.object({ id: id.nullish(), name: z.string(), applied_by: ref.nullish() }),
@@ -323,6 +355,23 @@ export function safeParseIntercomEvent(body: unknown): IntercomParseResult {
         tagId: item.data.tag.id ?? null,
         tagName: item.data.tag.name,
         authorAdminId: adminIdOf(item.data.tag.applied_by) ?? adminIdOf(item.data.admin),
+      },
+    }
+  }
+
+  if (isOneOf(INTERCOM_CONTACT_CHANGE_TOPICS, topic)) {
+    const item = contactChangeItem.safeParse(data.item)
+    if (!item.success) return fail(item.error)
+    return {
+      ok: true,
+      event: {
+        ...base,
+        kind: 'contact-change',
+        topic,
+        subject: `intercom:contact:${item.data.id}`,
+        contactId: item.data.id,
+        mergedFromId: topic === 'contact.merged' ? (item.data.merged_from?.id ?? null) : null,
+        removed: topic === 'contact.archived' || topic === 'contact.deleted',
       },
     }
   }

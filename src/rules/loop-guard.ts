@@ -101,6 +101,7 @@ export function echoCandidates(event: IntercomEvent | AircallEvent): WriteDescri
     case 'contact':
       // A contact update does not say what changed, so the write is recorded without its payload.
       return [intercom(ECHO_KINDS.contactUpdate, event.contactId, null)]
+    case 'contact-change':
     case 'ping':
     case 'other':
       return []

@@ -6,6 +6,8 @@ import { parseJob } from '../domain/job.js'
 import { allowsLiveRules, looksUpExisting, type Origin } from '../domain/origin.js'
 import { PermanentError } from '../errors.js'
 import type { IntercomContext } from './intercom-context.js'
+import { followContactChange } from '../matching/index-follower.js'
+import type { ContactIndexDeps } from '../matching/refresh.js'
 import type { ContactResolver } from '../matching/types.js'
 import type { QueuedEvent, StateStore } from '../store/state-store.js'
 import type { EscalationService } from './escalation.js'
@@ -28,6 +30,7 @@ export type RuleName =
   | 'resolve'
   | 'escalation'
   | 'insight-card'
+  | 'contact-index'
 
 /** Where the count of stale webhooks is kept (`status` shows it). */
 export const STALE_EVENTS_CHECKPOINT = 'listener:stale-events'
@@ -61,6 +64,8 @@ export interface PipelineDeps {
   resolve: ResolveConversationService | null
   escalation: EscalationService | null
   insightCard: InsightCardService | null
+  /** Follows contact.* webhooks into the local contact index; null when `listener.followContacts` is off. */
+  contactIndex: ContactIndexDeps | null
 }
 
 /** Lifecycle order of Aircall call events; 0 for events that do not move the call forward (tags, comments). */
@@ -317,6 +322,16 @@ export class EventPipeline {
     const event: IntercomEvent = parsed.event
     const echo = this.deps.guard.check(event)
     if (echo.echo) return [{ rule: 'loop-guard', status: 'echo', detail: echo.why }]
+    // Before the freshness check: the contact is read back as it is now, so an old webhook still updates rightly.
+    if ((event.kind === 'contact' || event.kind === 'contact-change') && this.deps.contactIndex) {
+      const change =
+        event.kind === 'contact'
+          ? { contactId: event.contactId, mergedFromId: null, removed: false }
+          : { contactId: event.contactId, mergedFromId: event.mergedFromId, removed: event.removed }
+      const outcome = await followContactChange(this.deps.contactIndex, change, signal)
+      const forgotten = outcome.forgotten.length > 0 ? ` (forgot ${outcome.forgotten.join(', ')})` : ''
+      return [{ rule: 'contact-index', status: outcome.status, detail: `contact ${outcome.contactId}${forgotten}` }]
+    }
     const stale = this.staleness(event.createdAt)
     if (stale) return [stale]
     if (event.kind !== 'conversation' || !this.deps.escalation) {

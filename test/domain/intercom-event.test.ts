@@ -220,4 +220,25 @@ describe('parseIntercomEvent', () => {
     if (!result.ok) expect(result.error.issues.length).toBeGreaterThan(0)
     expect(() => parseIntercomEvent(body)).toThrow(IntercomEventParseError)
   })
+
+  describe('contact changes the index follows', () => {
+    it('contact.merged names the survivor and the contact merged away', () => {
+      const event = parseIntercomEvent(
+        notification('contact.merged', { type: 'contact', id: 'u1', merged_from: { type: 'contact', id: 'l1' } }),
+      )
+      expect(event).toMatchObject({ kind: 'contact-change', contactId: 'u1', mergedFromId: 'l1', removed: false })
+      expect(event.subject).toBe('intercom:contact:u1')
+    })
+
+    it('contact.deleted sends only identifying fields and is a removal', () => {
+      const event = parseIntercomEvent(notification('contact.deleted', { type: 'contact', id: 'c9' }))
+      expect(event).toMatchObject({ kind: 'contact-change', contactId: 'c9', mergedFromId: null, removed: true })
+    })
+
+    it('a created contact without an id is refused, naming the field', () => {
+      const result = safeParseIntercomEvent(notification('contact.lead.created', { type: 'contact' }))
+      expect(result.ok).toBe(false)
+      if (!result.ok) expect(result.error.issues.join(' ')).toContain('data.item.id')
+    })
+  })
 })

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+import { parse } from 'csv-parse/sync'
 import { afterAll, describe, expect, test } from 'vitest'
 
 import type { AircallCall } from '../../src/emulator/aircall/model.js'
@@ -169,6 +170,15 @@ async function runConfiguration(configuration: Configuration): Promise<Outcome> 
     const callers = (JSON.parse(audit.stdout) as AuditDocument).result.unmatched
     const ambiguousHere = callers.filter((caller) => caller.reason === 'ambiguous')
     expect(ambiguousHere).toHaveLength(counts.skipped.ambiguous)
+    if (ambiguousHere.length > 0) {
+      // The CSV a person opens names the candidates of each ambiguous caller too.
+      const csv = await runCli(['audit', 'unmatched', '--since', since, '--format', 'csv'], { cwd, env })
+      const rows = parse(csv.stdout, { columns: true }) as Array<Record<string, string>>
+      for (const caller of ambiguousHere) {
+        const row = rows.find((r) => r.e164 === caller.e164 && r.reason === 'ambiguous')
+        expect(row?.candidates.split(' | ').sort()).toEqual([...(caller.candidates ?? [])].sort())
+      }
+    }
     for (const [, entry] of unlogged) {
       const caller = callers.find((c) => c.e164 === entry.e164)
       if (caller?.reason === 'ambiguous') {
