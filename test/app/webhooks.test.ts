@@ -48,17 +48,28 @@ describe('events and topics derived from the configuration', () => {
     expect(events.find((event) => event.name === 'call.tagged')?.neededBy).toEqual(['resolve', 'tags'])
   })
 
-  test('Intercom topics follow the escalation triggers', () => {
-    expect(requiredIntercomTopics(config())).toEqual([])
-    expect(names(requiredIntercomTopics(config({ escalation: { enabled: true, tags: ['call-me'] } })))).toEqual([
+  test('Intercom topics follow the escalation triggers, and the contact index its contact topics', () => {
+    const noContacts = { listener: { followContacts: false } }
+    expect(requiredIntercomTopics(config(noContacts))).toEqual([])
+    expect(
+      names(requiredIntercomTopics(config({ ...noContacts, escalation: { enabled: true, tags: ['call-me'] } }))),
+    ).toEqual([
       'conversation.admin.assigned',
       'conversation.admin.open.assigned',
       'conversation.priority.updated',
       'conversation_part.tag.created',
     ])
     expect(
-      names(requiredIntercomTopics(config({ escalation: { enabled: true, onAssigned: false, priorities: [] } }))),
+      names(
+        requiredIntercomTopics(
+          config({ ...noContacts, escalation: { enabled: true, onAssigned: false, priorities: [] } }),
+        ),
+      ),
     ).toEqual([])
+    const contactTopics = names(requiredIntercomTopics(config()))
+    expect(contactTopics).toContain('contact.merged')
+    expect(contactTopics).toContain('contact.deleted')
+    expect(contactTopics.every((topic) => topic.startsWith('contact.'))).toBe(true)
   })
 
   test('the listener URL must be https unless it is loopback', () => {

@@ -38,11 +38,14 @@ describe('webhooks register', () => {
     }
     expect(document.result).toMatchObject({ action: 'updated', webhookId: webhook?.webhookId, webhookToken: null })
     expect(document.result.intercom.url).toBe(`${url}/intercom`)
-    expect(document.result.intercom.topics.map((topic) => topic.name)).toEqual([
+    const topics = document.result.intercom.topics.map((topic) => topic.name)
+    expect(topics.filter((topic) => topic.startsWith('conversation'))).toEqual([
       'conversation.admin.assigned',
       'conversation.admin.open.assigned',
       'conversation.priority.updated',
     ])
+    // listener.followContacts (on by default): the contact index follows these.
+    expect(topics.filter((topic) => topic.startsWith('contact.'))).toContain('contact.merged')
     const stored = sandbox().aircallEmulator.webhooks()
     expect(stored).toHaveLength(1)
     expect([...(stored[0]?.events ?? [])].sort()).toEqual([
