@@ -50,6 +50,18 @@ export interface BackfillCounts {
    * such a call is on no caller's contact and can only be found again by its id and the number as Aircall sent it.
    */
   invalidNumbers: InvalidNumberCall[]
+  /** Calls of ambiguous callers logged on the catch-all contact (`matching.ambiguousCalls: catch-all`). */
+  ambiguousOnCatchAll: AmbiguousCall[]
+}
+
+/** A call whose number two or more contacts hold equally, logged on the catch-all contact with them named. */
+export interface AmbiguousCall {
+  callId: string
+  e164: string | null
+  /** ISO 8601. */
+  startedAt: string
+  candidates: string[]
+  loggedOn: string
 }
 
 /** A call from an invalid number: skipped (the default), or logged raw on the catch-all contact. */
@@ -116,6 +128,7 @@ const emptyCounts = (): BackfillCounts => ({
   badRows: 0,
   windows: 0,
   invalidNumbers: [],
+  ambiguousOnCatchAll: [],
 })
 
 /** Failures a later attempt can get past; a permanent one (validation, a missing record) is dead-lettered at once. */
@@ -166,15 +179,30 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
     counts.invalidNumbers.push({ callId: call.callId, number: call.rawDigits, startedAt, loggedOn })
   }
 
+  /** The catch-all is nobody's contact: its calls are listed by why they are there, not counted as matched. */
+  const onCatchAll = (call: CallRecord, resolution: Resolution | null, contactId: string): boolean => {
+    if (!isCatchAll(resolution) || resolution?.status !== 'matched') return false
+    if (resolution.catchAllFor === 'ambiguous') {
+      counts.ambiguousOnCatchAll.push({
+        callId: call.callId,
+        e164: resolution.e164,
+        startedAt: new Date(call.startedAt * 1000).toISOString(),
+        candidates: resolution.candidateIds ?? [],
+        loggedOn: contactId,
+      })
+    } else invalidNumber(call, contactId)
+    return true
+  }
+
   const record = (call: CallRecord, outcome: LogCallOutcome): void => {
     switch (outcome.status) {
       case 'logged':
       case 'updated': {
         if (outcome.status === 'logged') counts.logged++
         else counts.updated++
-        // The catch-all is nobody's contact: it is listed with the invalid numbers, not counted as matched.
-        if (isCatchAll(outcome.resolution)) invalidNumber(call, outcome.contactId)
-        else (outcome.resolution.status === 'created' ? created : matched).add(outcome.contactId)
+        if (!onCatchAll(call, outcome.resolution, outcome.contactId)) {
+          ;(outcome.resolution.status === 'created' ? created : matched).add(outcome.contactId)
+        }
         emit({ type: 'call-logged', callId: call.callId, startedAt: call.startedAt, status: outcome.status })
         return
       }
@@ -187,8 +215,8 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
         if (outcome.reason === 'dry-run') {
           counts.wouldLog++
           if (outcome.plan) planned.push({ call, resolution, plan: outcome.plan })
-          if (isCatchAll(resolution) && resolution?.status === 'matched') invalidNumber(call, resolution.contactId)
-          else if (resolution && resolution.status !== 'unmatched') {
+          const listed = resolution?.status === 'matched' && onCatchAll(call, resolution, resolution.contactId)
+          if (!listed && resolution && resolution.status !== 'unmatched') {
             ;(resolution.status === 'created' ? created : matched).add(resolution.contactId)
           }
           emit({ type: 'call-logged', callId: call.callId, startedAt: call.startedAt, status: 'would-log' })

@@ -3,7 +3,7 @@ import Table from 'cli-table3'
 import type { DemoResult } from '../app/demo.js'
 
 import type { BackfillResult } from '../app/backfill-service.js'
-import type { BackfillCounts, InvalidNumberCall } from '../backfill/engine.js'
+import type { AmbiguousCall, BackfillCounts, InvalidNumberCall } from '../backfill/engine.js'
 import type { SyncResult } from '../app/sync-service.js'
 import type { TagsSyncResult } from '../app/tags-sync-service.js'
 import type { DryRunPlan } from '../backfill/dry-run-plan.js'
@@ -91,6 +91,8 @@ export function renderBackfill(result: BackfillResult): string {
   if (rejects) lines.push(rejects)
   const invalid = renderInvalidNumbers(result.counts.invalidNumbers, result.dryRun)
   if (invalid) lines.push(invalid)
+  const ambiguous = renderAmbiguousOnCatchAll(result.counts.ambiguousOnCatchAll, result.dryRun)
+  if (ambiguous) lines.push(ambiguous)
   if (result.interrupted) lines.push('Interrupted: resume with the same command.')
   if (result.plan) lines.push(renderPlan(result.plan))
   return lines.join('\n')
@@ -135,6 +137,24 @@ export function renderInvalidNumbers(calls: readonly InvalidNumberCall[], dryRun
     .map((call) => `  ${call.startedAt}  call ${call.callId}  from ${JSON.stringify(printable(call.number, 60))}`)
   const rest = calls.length - INVALID_NUMBERS_SHOWN
   if (rest > 0) rows.push(`  … and ${n(rest)} more: --json lists every one (result.counts.invalidNumbers).`)
+  return [head, ...rows].join('\n')
+}
+
+/** Ambiguous callers' calls put on the catch-all contact, each with the contacts it could have been. */
+export function renderAmbiguousOnCatchAll(calls: readonly AmbiguousCall[], dryRun: boolean): string | null {
+  const first = calls[0]
+  if (!first) return null
+  const head =
+    `${n(calls.length)} call(s) from numbers several contacts hold equally ${dryRun ? 'would be' : 'were'} logged on ` +
+    `the catch-all contact ${first.loggedOn} (matching.ambiguousCalls: catch-all), never on one of them:`
+  const rows = calls
+    .slice(0, INVALID_NUMBERS_SHOWN)
+    .map(
+      (call) =>
+        `  ${call.startedAt}  call ${call.callId}  from ${call.e164 ?? '?'}  candidates ${call.candidates.join(', ')}`,
+    )
+  const rest = calls.length - INVALID_NUMBERS_SHOWN
+  if (rest > 0) rows.push(`  … and ${n(rest)} more: --json lists every one (result.counts.ambiguousOnCatchAll).`)
   return [head, ...rows].join('\n')
 }
 

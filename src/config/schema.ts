@@ -108,6 +108,12 @@ export const matchingSchema = z
      * number as Aircall sent it, since no real contact can be told from such a number.
      */
     invalidNumbers: z.enum(['skip', 'log-raw']).default('skip'),
+    /**
+     * Calls from a number two or more contacts hold equally: `skip` (counted, listed by `audit unmatched` with the
+     * candidates) or `catch-all`, logged on the catch-all contact with a note naming the candidates, never on one
+     * of them.
+     */
+    ambiguousCalls: z.enum(['skip', 'catch-all']).default('skip'),
     catchAllContact: catchAllContactSchema.default({}),
   })
   .strict()

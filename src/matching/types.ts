@@ -20,6 +20,10 @@ export type Resolution =
       /** Why this contact among several (tie-break), recorded in the ledger. */
       reason: string
       candidates: number
+      /** On the catch-all contact (`via: 'catch-all'`): what kept the call off a real contact. */
+      catchAllFor?: 'invalid-number' | 'ambiguous'
+      /** An ambiguous caller's candidates, named in the note of a call logged on the catch-all contact. */
+      candidateIds?: string[]
     }
   | {
       status: 'created'

@@ -189,7 +189,17 @@ export class IntercomCallLogger implements CallLogger {
     // No real contact can be told from an invalid number: with log-raw the call goes on the one catch-all contact.
     const raw = resolution.status === 'unmatched' && resolution.reason === 'invalid-number'
     if (raw && this.deps.config.matching.invalidNumbers === 'log-raw') {
-      resolution = await this.catchAll.resolve({ dryRun, signal })
+      resolution = { ...(await this.catchAll.resolve({ dryRun, signal })), catchAllFor: 'invalid-number' }
+    }
+    // Two customers hold the number: the call goes on neither, but on the catch-all with both named.
+    if (
+      resolution.status === 'unmatched' &&
+      resolution.reason === 'ambiguous' &&
+      this.deps.config.matching.ambiguousCalls === 'catch-all'
+    ) {
+      const { e164, candidates } = resolution
+      const catchAll = await this.catchAll.resolve({ dryRun, signal })
+      resolution = { ...catchAll, e164, catchAllFor: 'ambiguous', candidateIds: candidates ?? [] }
     }
     if (resolution.status === 'unmatched') {
       const reason =
@@ -217,8 +227,9 @@ export class IntercomCallLogger implements CallLogger {
       signal,
     )
     const conversationId = conversation.id
-    const rawCaller = resolution.status === 'matched' && resolution.via === 'catch-all' ? call.rawDigits : null
-    const noted = await this.ensureNote(call, conversation, facts, revision, noteStep, rawCaller, signal)
+    const catchAllNote =
+      resolution.status === 'matched' && resolution.via === 'catch-all' ? catchAllLine(call, resolution) : null
+    const noted = await this.ensureNote(call, conversation, facts, revision, noteStep, catchAllNote, signal)
     const attributes = await this.attributes.apply({ call, contactId, conversationId, signal })
     const updated = noted === 'updated' || (noted === 'unchanged' && attributes.status === 'written')
     // Found whole in Intercom (another store logged it): nothing was written.
@@ -310,7 +321,7 @@ export class IntercomCallLogger implements CallLogger {
     facts: CallFacts,
     revision: string,
     stepRead: LedgerStep | undefined,
-    rawCaller: string | null,
+    catchAllNote: string | null,
     signal: AbortSignal | undefined,
   ): Promise<'logged' | 'updated' | 'unchanged'> {
     const { store, intercom, adminId } = this.deps
@@ -331,7 +342,7 @@ export class IntercomCallLogger implements CallLogger {
         if (partId === null) {
           const body =
             renderCallNote(callTemplateContext(call), this.deps.noteTemplate) +
-            (rawCaller === null ? '' : rawCallerHtml(rawCaller)) +
+            (catchAllNote ?? '') +
             markerHtml(call.callId, revision)
           const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
           partId = lastMarkedPart(conversation, call.callId) ?? conversationId
@@ -491,8 +502,12 @@ function lastMarkedPart(conversation: unknown, callId: string, revision?: string
  * A call on the catch-all contact: the template sees no caller phone (it only ever shows a valid one), so the number
  * as Aircall sent it is written under the note, the one place a reader can still recognise the caller.
  */
-const rawCallerHtml = (rawDigits: string): string =>
-  `<p>Caller number as Aircall sent it: ${escapeHtml(rawDigits)} (not a valid phone number)</p>`
+const catchAllLine = (call: CallRecord, resolution: Extract<Resolution, { status: 'matched' }>): string =>
+  resolution.catchAllFor === 'ambiguous'
+    ? `<p>Caller ${escapeHtml(resolution.e164 ?? call.rawDigits)} matches several Intercom contacts equally ` +
+      `(${escapeHtml((resolution.candidateIds ?? []).join(', '))}): logged here rather than on one of them. ` +
+      `Merge or correct them in Intercom.</p>`
+    : `<p>Caller number as Aircall sent it: ${escapeHtml(call.rawDigits)} (not a valid phone number)</p>`
 
 /** Intercom refused the attribute itself (invalid, over the 250 limit, not allowed): retrying cannot help. */
 const isRefusal = (error: unknown): boolean =>
