@@ -16,6 +16,7 @@ import { DataAttributeEnsurer } from '../sync/data-attributes.js'
 import { EscalationService } from '../sync/escalation.js'
 import { InsightCardService } from '../sync/insight-card.js'
 import type { RateBudget } from '../http/rate-gate.js'
+import { CallInsightService } from '../sync/call-insights.js'
 import { LoopGuard } from '../sync/loop-guard.js'
 import { MissedCallService } from '../sync/missed-call.js'
 import { EventPipeline } from '../sync/pipeline.js'
@@ -156,6 +157,7 @@ export class Runtime {
       insightCard: config.insightCards.enabled
         ? new InsightCardService({ store, aircall: this.aircall, context, config: config.insightCards })
         : null,
+      insights: config.insights.enabled ? new CallInsightService({ ...base, config: config.insights }) : null,
       contactIndex: config.listener.followContacts
         ? { store, intercom: this.intercom, matching: config.matching, now }
         : null,

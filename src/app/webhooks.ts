@@ -29,6 +29,7 @@ export const requiredAircallEvents = (config: AppConfig): Subscription[] => {
   add(events, 'call.ended', 'logging')
   if (config.missedCalls.enabled) add(events, 'call.hungup', 'missedCalls')
   if (config.tags.map.length > 0) add(events, 'call.tagged', 'tags')
+  if (config.insights.enabled) for (const kind of config.insights.kinds) add(events, kind, 'insights')
   if (config.insightCards.enabled) {
     add(events, 'call.created', 'insightCards')
     add(events, 'call.ringing_on_agent', 'insightCards')

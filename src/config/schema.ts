@@ -86,6 +86,36 @@ export const catchAllContactSchema = z
   })
   .strict()
 
+/**
+ * Aircall's conversation intelligence (AI Assist) as notes on the call's Intercom conversation, from the listener's
+ * webhooks. Each kind listed becomes a note; subscribe the Aircall webhook to the same events.
+ */
+export const insightsSchema = z
+  .object({
+    /** Off: AI events are stored and ignored, and `webhooks register` does not subscribe to them. */
+    enabled: z.boolean().default(true),
+    kinds: z
+      .array(
+        z.enum([
+          'summary.created',
+          'transcription.created',
+          'sentiment.created',
+          'topics.created',
+          'action_item.created',
+          'custom_summary.result_created',
+        ]),
+      )
+      .default([
+        'summary.created',
+        'transcription.created',
+        'sentiment.created',
+        'topics.created',
+        'action_item.created',
+        'custom_summary.result_created',
+      ]),
+  })
+  .strict()
+
 export const matchingSchema = z
   .object({
     defaultCountry: isoCountry.default('US'),
@@ -341,6 +371,7 @@ export const configSchema = z
     missedCalls: missedCallsSchema.default({}),
     vip: vipSchema.default({}),
     resolve: resolveSchema.default({}),
+    insights: insightsSchema.default({}),
     escalation: escalationSchema.default({}),
     insightCards: insightCardsSchema.default({}),
     listener: listenerSchema.default({}),

@@ -16,7 +16,54 @@ export const AIRCALL_FIXTURES = [
   'call.ended.outbound',
   'call.tagged',
   'call.commented',
+  'summary.created',
+  'transcription.created',
 ] as const
+
+/** Conversation intelligence as the references show it: `resource: conversation_intelligence`, call_id a string. */
+const insightFixture = (
+  name: 'summary.created' | 'transcription.created',
+  token: string,
+  callId: number,
+  timestamp: number,
+  caller: string,
+): Record<string, unknown> => ({
+  resource: 'conversation_intelligence',
+  event: name,
+  timestamp,
+  token,
+  data:
+    name === 'summary.created'
+      ? { id: 68_000 + (callId % 1000), call_id: String(callId), number_id: 456, content: INSIGHT_SUMMARY }
+      : {
+          id: 68_271,
+          call_id: callId,
+          type: 'call',
+          call_created_at: new Date((timestamp - 120) * 1000).toISOString(),
+          content: {
+            language: 'en',
+            utterances: [
+              {
+                start_time: 5.12,
+                end_time: 6.5,
+                text: 'Hi, my invoice #4521 is wrong.',
+                participant_type: 'external',
+                phone_number: caller,
+              },
+              {
+                start_time: 7.0,
+                end_time: 8.2,
+                text: 'Sorry about that, let me check.',
+                participant_type: 'internal',
+                user_id: 123,
+              },
+            ],
+          },
+        },
+})
+
+export const INSIGHT_SUMMARY =
+  'The caller reported a wrong amount on invoice #4521; the agent promised a corrected invoice today.'
 
 export const INTERCOM_FIXTURES = [
   'conversation.admin.assigned',
@@ -89,6 +136,9 @@ export const aircallFixture = (
   const timestamp = overrides.timestamp ?? Math.floor(Date.now() / 1000)
   // A call id derived from the clock alone would make two fixtures of one second the same event (same identity).
   const callId = overrides.callId ?? 4_186_000_000 + (timestamp % 1_000_000) * 1000 + Math.floor(Math.random() * 1000)
+  if (name === 'summary.created' || name === 'transcription.created') {
+    return insightFixture(name, token, callId, timestamp, overrides.rawDigits ?? DEFAULT_CALLER_DIGITS)
+  }
   const startedAt = timestamp - 120
   const missed = name === 'call.ended.missed'
   const voicemail = name === 'call.ended.voicemail'

@@ -6,10 +6,12 @@ import { parseJob } from '../domain/job.js'
 import { allowsLiveRules, looksUpExisting, type Origin } from '../domain/origin.js'
 import { PermanentError } from '../errors.js'
 import type { IntercomContext } from './intercom-context.js'
+import { isAiEvent } from '../aircall/ai-schemas.js'
 import { followContactChange } from '../matching/index-follower.js'
 import type { ContactIndexDeps } from '../matching/refresh.js'
 import type { ContactResolver } from '../matching/types.js'
 import type { QueuedEvent, StateStore } from '../store/state-store.js'
+import type { CallInsightService } from './call-insights.js'
 import type { EscalationService } from './escalation.js'
 import type { InsightCardService } from './insight-card.js'
 import type { LoopGuard } from './loop-guard.js'
@@ -31,6 +33,7 @@ export type RuleName =
   | 'escalation'
   | 'insight-card'
   | 'contact-index'
+  | 'insights'
 
 /** Where the count of stale webhooks is kept (`status` shows it). */
 export const STALE_EVENTS_CHECKPOINT = 'listener:stale-events'
@@ -66,6 +69,8 @@ export interface PipelineDeps {
   insightCard: InsightCardService | null
   /** Follows contact.* webhooks into the local contact index; null when `listener.followContacts` is off. */
   contactIndex: ContactIndexDeps | null
+  /** Aircall's AI insights as notes on the call's conversation; null without an Intercom admin to write them. */
+  insights: CallInsightService | null
 }
 
 /** Lifecycle order of Aircall call events; 0 for events that do not move the call forward (tags, comments). */
@@ -160,6 +165,19 @@ export class EventPipeline {
     const parsed = safeParseAircallEvent(body)
     if (!parsed.ok) throw parsed.error
     const event = parsed.event
+    if (event.kind === 'other' && isAiEvent(event.event) && this.deps.insights) {
+      // History or live alike: a note adds what was said and sends nothing to the customer.
+      const data = (body as { data: Record<string, unknown> }).data
+      const outcome = await this.deps.insights.handle(event.event, data, signal)
+      switch (outcome.status) {
+        case 'noted':
+          return [{ rule: 'insights', status: 'noted', detail: `conversation ${outcome.conversationId}` }]
+        case 'already-noted':
+          return [{ rule: 'insights', status: 'already-noted', detail: `conversation ${outcome.conversationId}` }]
+        case 'skipped':
+          return [{ rule: 'insights', status: 'skipped', detail: outcome.reason }]
+      }
+    }
     if (event.kind !== 'call') return [{ rule: 'call-state', status: 'ignored', detail: event.event }]
     const echo = this.deps.guard.check(event)
     if (echo.echo) return [{ rule: 'loop-guard', status: 'echo', detail: echo.why }]

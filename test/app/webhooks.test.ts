@@ -4,10 +4,25 @@ import { listenerUrls, registerWebhook, requiredAircallEvents, requiredIntercomT
 import { configSchema, type ConfigInput } from '../../src/config/schema.js'
 import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
 
-const config = (input: ConfigInput = {}) => configSchema.parse(input)
+// AI insights (on by default) add their six events to every list: off here, so each case shows what its rule adds.
+const config = (input: ConfigInput = {}) => configSchema.parse({ insights: { enabled: false }, ...input })
 const names = (list: Array<{ name: string }>) => list.map((item) => item.name)
 
 describe('events and topics derived from the configuration', () => {
+  test('AI insights, on by default, subscribe to the kinds they note', () => {
+    expect(names(requiredAircallEvents(configSchema.parse({})))).toEqual([
+      'action_item.created',
+      'call.ended',
+      'custom_summary.result_created',
+      'sentiment.created',
+      'summary.created',
+      'topics.created',
+      'transcription.created',
+    ])
+    const onlySummaries = configSchema.parse({ insights: { kinds: ['summary.created'] } })
+    expect(names(requiredAircallEvents(onlySummaries))).toEqual(['call.ended', 'summary.created'])
+  })
+
   test.each<[string, ConfigInput, string[]]>([
     ['logging only', {}, ['call.ended']],
     ['missed-call messages add call.hungup', { missedCalls: { enabled: true } }, ['call.ended', 'call.hungup']],
@@ -97,6 +112,7 @@ describe('registerWebhook against the Aircall emulator', () => {
   const runtimeFor = (input: ConfigInput) =>
     new Runtime({
       config: configSchema.parse({
+        insights: { enabled: false },
         ...input,
         aircall: { apiUrl: sandbox.aircall.url, apiId: sandbox.aircall.apiId, apiToken: sandbox.aircall.apiToken },
       }),

@@ -14,16 +14,26 @@ describe('webhooks register', () => {
     const url = 'http://127.0.0.1:4321'
     writeFileSync(join(cwd, 'aircall-intercom.yml'), 'tags:\n  map:\n    - { tag: VIP, attribute: vip }\n')
     const created = await runCli(['webhooks', 'register', '--url', url], { cwd, env: sandboxEnv(sandbox()) })
-    expect(created.code).toBe(0)
+    expect(created.code, created.stderr + created.stdout).toBe(0)
     const [webhook] = sandbox().aircallEmulator.webhooks()
     expect(created.stdout).toContain(`✓ Created the Aircall webhook ${webhook?.webhookId}`)
     expect(created.stdout).toContain(`export AIRCALL_WEBHOOK_TOKEN=${webhook?.token}`)
     expect(created.stderr).not.toContain(webhook?.token ?? '-')
-    expect([...(webhook?.events ?? [])].sort()).toEqual(['call.ended', 'call.tagged'])
+    // AI insights are on by default: the events they note come with the rules' own.
+    expect([...(webhook?.events ?? [])].sort()).toEqual([
+      'action_item.created',
+      'call.ended',
+      'call.tagged',
+      'custom_summary.result_created',
+      'sentiment.created',
+      'summary.created',
+      'topics.created',
+      'transcription.created',
+    ])
 
     writeFileSync(
       join(cwd, 'aircall-intercom.yml'),
-      'resolve:\n  enabled: true\ninsightCards:\n  enabled: true\nescalation:\n  enabled: true\n',
+      'resolve:\n  enabled: true\ninsightCards:\n  enabled: true\nescalation:\n  enabled: true\ninsights:\n  enabled: false\n',
     )
     const env = sandboxEnv(sandbox(), { AIRCALL_WEBHOOK_TOKEN: webhook?.token ?? '' })
     const updated = await runCli(['webhooks', 'register', '--url', `${url}/aircall`, '--json'], { cwd, env })

@@ -190,5 +190,13 @@ export const ALL_EVENTS: readonly string[] = [
   'topics.created',
   'sentiment.created',
   'action_item.created',
+  // The rest of conversation intelligence (reference: "Webhook events", conversation intelligence).
+  'playbook_result.created',
+  'playbook_result.updated',
+  'realtime_transcription.utterances_received',
+  'custom_summary.result_created',
+  'custom_summary.result_updated',
+  'call_evaluation.created',
+  'call_evaluation.updated',
   'integration.deleted',
 ]
