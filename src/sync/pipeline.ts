@@ -11,7 +11,7 @@ import { followContactChange } from '../matching/index-follower.js'
 import type { ContactIndexDeps } from '../matching/refresh.js'
 import type { ContactResolver } from '../matching/types.js'
 import type { QueuedEvent, StateStore } from '../store/state-store.js'
-import type { CallInsightService } from './call-insights.js'
+import { type CallInsightService, insightCallId } from './call-insights.js'
 import type { EscalationService } from './escalation.js'
 import type { InsightCardService } from './insight-card.js'
 import type { LoopGuard } from './loop-guard.js'
@@ -168,6 +168,12 @@ export class EventPipeline {
     if (event.kind === 'other' && isAiEvent(event.event) && this.deps.insights) {
       // History or live alike: a note adds what was said and sends nothing to the customer.
       const data = (body as { data: Record<string, unknown> }).data
+      // A call that was processed and not logged (anonymous, unmatched…) has no conversation to wait for.
+      const callId = insightCallId(data)
+      const state = callId === null ? undefined : this.deps.store.getCheckpoint(callStateKey(callId))?.value
+      if (typeof state?.notLogged === 'string') {
+        return [{ rule: 'insights', status: 'skipped', detail: `call not logged (${state.notLogged})` }]
+      }
       const outcome = await this.deps.insights.handle(event.event, data, signal)
       switch (outcome.status) {
         case 'noted':
@@ -239,6 +245,15 @@ export class EventPipeline {
   }
 
   /** Upserts the call's furthest lifecycle stage; an event older than what was processed is stale. */
+  /** Insights of this call then know not to wait for its conversation. */
+  private rememberNotLogged(callId: string, reason: string): void {
+    const { store } = this.deps
+    store.transaction(() => {
+      const known = store.getCheckpoint(callStateKey(callId))?.value ?? {}
+      store.setCheckpoint(callStateKey(callId), { ...known, notLogged: reason })
+    })
+  }
+
   private upsertCallState(event: AircallCallEvent): 'current' | 'stale' {
     const stage = STAGE[event.event] ?? 0
     const { store } = this.deps
@@ -270,6 +285,7 @@ export class EventPipeline {
       prePass,
     })
     effects.push(logEffect(logged))
+    if (logged.status === 'skipped' && !dryRun) this.rememberNotLogged(call.callId, logged.reason)
     if (!allowsLiveRules(origin) || dryRun) return { logged, effects }
     let contactId: string | null = null
     let conversationId: string | null = null

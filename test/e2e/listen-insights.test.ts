@@ -58,6 +58,18 @@ describe("Aircall's AI insights become notes on the call's conversation (built C
       (await runCli(['events', 'list', '--outcome', 'insights:noted', '--json'], { env })).stdout,
     ) as Listed
     expect(noted.result.events).toHaveLength(3)
+    // An anonymous call is not logged: its summary has nothing to wait for and is skipped at once.
+    const anonymous = ['trigger', 'call.ended', '--to', url, '--call-id', '779', '--phone', 'anonymous']
+    expect((await runCli(anonymous, { env })).code).toBe(0)
+    await queueSettled(url)
+    await trigger('summary.created', '779')
+    await queueSettled(url)
+    const skipped = JSON.parse(
+      (await runCli(['events', 'list', '--outcome', 'insights:skipped', '--json'], { env })).stdout,
+    ) as Listed
+    expect(skipped.result.events).toHaveLength(1)
+    expect(skipped.result.events[0]?.attempts).toBe(1)
+
     const dead = JSON.parse((await runCli(['events', 'list', '--status', 'dead', '--json'], { env })).stdout) as Listed
     expect(dead.result.events).toEqual([])
   }, 120_000)
