@@ -46,3 +46,11 @@ export const isAiEvent = (event: string): event is AiEventName => (AI_EVENTS as 
 
 /** The ledger step of one kind of insight on one call: a redelivered event finds it done. */
 export const aiStepKey = (callIdValue: string, kind: AiEventName): string => `call:${callIdValue}:ai:${kind}`
+
+/** `{summary: {...}}` or `{transcription: {...}}`: the entity is validated by the note that reads it. */
+export const insightEnvelope = z
+  .object({
+    summary: z.record(z.string(), z.unknown()).optional(),
+    transcription: z.record(z.string(), z.unknown()).optional(),
+  })
+  .passthrough()

@@ -12,6 +12,7 @@ import {
   type RequestOptions,
 } from '../http/request.js'
 import { tileCallWindows } from './call-windows.js'
+import { insightEnvelope } from './ai-schemas.js'
 import { type Clock, systemClock } from '../http/types.js'
 import {
   type AircallCall,
@@ -248,6 +249,31 @@ export class AircallClient {
       signal: options.signal,
     })
     return data.call
+  }
+
+  /**
+   * A call's AI summary or transcript (`/v1/calls/:id/summary`, `/transcription`), as the insight's entity; null
+   * when there is none. The references disagree on the answer without an AI plan or without content yet (403 or
+   * 404), so both mean "none". The call list was read with the same key, so a 403 here is not bad credentials.
+   */
+  async getCallInsight(
+    callId: number,
+    kind: 'summary' | 'transcription',
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown> | null> {
+    try {
+      const { data } = await this.http.request({
+        method: 'GET',
+        path: `/v1/calls/${callId}/${kind}`,
+        schema: insightEnvelope,
+        signal,
+      })
+      const entity = data[kind]
+      return entity ? { call_id: String(callId), ...entity } : null
+    } catch (error) {
+      if (error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof AuthError) return null
+      throw error
+    }
   }
 
   /** Number of calls with `from < started_at <= to`, read from `meta.total` of a one-item page. */

@@ -3,6 +3,7 @@ import { UserError } from '../errors.js'
 import { type BackfillCounts, type BackfillEvent, runBackfillEngine } from '../backfill/engine.js'
 import { type Span, spansOf, uncovered } from '../backfill/coverage.js'
 import { type DryRunPlan, dryRunPlan } from '../backfill/dry-run-plan.js'
+import type { InsightFigures } from '../sync/insight-backfill.js'
 import { iso, parseInstant } from '../backfill/range.js'
 import { AircallRangeSource, retentionHorizon } from '../backfill/sources/aircall-range.js'
 import { CsvExportSource, type CsvSummary } from '../backfill/sources/csv-export.js'
@@ -27,6 +28,8 @@ export interface BackfillRequest {
   dryRun: boolean
   concurrency: number
   restart: boolean
+  /** Also read each logged call's AI summary and transcript from Aircall and note them on its conversation. */
+  withAi?: boolean
   signal?: AbortSignal
   onEvent?: (event: BackfillEvent) => void
   /** The whole run's progress (calls counted up front, or CSV bytes read), for a progress renderer. */
@@ -63,6 +66,8 @@ export interface BackfillResult {
   prePass: { requests: number; adopted: number }
   /** A CSV import: rows read and rejected, the rejects file, the delimiter and encoding it was read with. */
   csv: CsvSummary | null
+  /** `--with-ai`: the AI notes written, already there, and the insights Aircall had none of (403/404). */
+  insights: InsightFigures | null
   /** A dry run's plan: each call it would log, the contact, the conversation and what it would write. */
   plan?: DryRunPlan
 }
@@ -136,9 +141,11 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
   runtime.resolver.refreshBeforeFirstLookup()
   const logger = runtime.callLogger
   const discovery = runtime.conversationDiscovery()
+  const history = runtime.pipeline.pipeline.history((call) => discovery.coverCall(call.startedAt, request.signal))
+  const insights: InsightFigures = { noted: 0, alreadyNoted: 0, none: 0 }
   const run = await runBackfillEngine({
     source,
-    logger: runtime.pipeline.pipeline.history((call) => discovery.coverCall(call.startedAt, request.signal)),
+    logger: request.withAi ? runtime.withInsights(history, insights) : history,
     deadLetter: { kind: 'log-call', via: request.csv !== undefined ? 'csv' : 'backfill' },
     store: runtime.store,
     concurrency: request.concurrency,
@@ -166,6 +173,7 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
     read: gaps.map(([from, to]) => ({ since: iso(from), until: iso(to) })),
     prePass: { ...discovery.figures },
     csv: csv?.summary() ?? null,
+    insights: request.withAi ? insights : null,
     ...(request.dryRun ? { plan: dryRunPlan(run.planned, runtime.store, runtime.config.logging.mode) } : {}),
   }
 }

@@ -17,6 +17,8 @@ import { EscalationService } from '../sync/escalation.js'
 import { InsightCardService } from '../sync/insight-card.js'
 import type { RateBudget } from '../http/rate-gate.js'
 import { CallInsightService } from '../sync/call-insights.js'
+import { type InsightFigures, withCallInsights } from '../sync/insight-backfill.js'
+import type { CallLogger } from '../sync/types.js'
 import { LoopGuard } from '../sync/loop-guard.js'
 import { MissedCallService } from '../sync/missed-call.js'
 import { EventPipeline } from '../sync/pipeline.js'
@@ -164,6 +166,23 @@ export class Runtime {
     })
     this.pipelineInstance = { pipeline, guard }
     return this.pipelineInstance
+  }
+
+  /**
+   * A history run's logger that also notes each logged call's AI summary and transcript (`--with-ai`), counting
+   * into `figures`.
+   */
+  withInsights(logger: CallLogger, figures: InsightFigures): CallLogger {
+    const { config, store } = this
+    const intercom = this.intercom
+    const insights = new CallInsightService({
+      store,
+      intercom,
+      context: new IntercomContext(intercom),
+      adminId: this.adminId,
+      config: config.insights,
+    })
+    return withCallInsights(logger, { aircall: this.aircall, insights, kinds: config.insights.kinds }, figures)
   }
 
   get config(): AppConfig {

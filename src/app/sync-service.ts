@@ -1,3 +1,4 @@
+import type { InsightFigures } from '../sync/insight-backfill.js'
 import { hostname } from 'node:os'
 
 import type { Runtime } from './runtime.js'
@@ -19,6 +20,8 @@ export interface SyncRequest {
   /** How far before the last checkpoint to re-read, for Aircall's late rewrites (default 2h). */
   lookback: string
   concurrency: number
+  /** Also note each logged call's AI summary and transcript (see backfill --with-ai). */
+  withAi?: boolean
   signal?: AbortSignal
   onEvent?: (event: BackfillEvent) => void
 }
@@ -32,6 +35,8 @@ export interface SyncResult {
   elapsedMs: number
   requests: { aircall: RequestFigures; intercom: RequestFigures }
   deadLetterIds: number[]
+  /** `--with-ai`: the AI notes written, already there, and the insights Aircall had none of. */
+  insights: InsightFigures | null
   /** Callers with no Intercom contact (E.164, or the raw digits) → their calls this run. */
   unmatched: Record<string, number>
 }
@@ -79,9 +84,11 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
     })
     runtime.resolver.refreshBeforeFirstLookup()
     const discovery = runtime.conversationDiscovery()
+    const history = runtime.pipeline.pipeline.history((call) => discovery.coverCall(call.startedAt, request.signal))
+    const insights: InsightFigures = { noted: 0, alreadyNoted: 0, none: 0 }
     const run = await runBackfillEngine({
       source,
-      logger: runtime.pipeline.pipeline.history((call) => discovery.coverCall(call.startedAt, request.signal)),
+      logger: request.withAi ? runtime.withInsights(history, insights) : history,
       deadLetter: { kind: 'log-call', via: 'sync' },
       store,
       concurrency: request.concurrency,
@@ -103,6 +110,7 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
       elapsedMs: run.elapsedMs,
       requests: requestFigures(runtime),
       deadLetterIds: run.deadLetterIds,
+      insights: request.withAi ? insights : null,
       unmatched: run.unmatched,
     }
   } finally {

@@ -89,6 +89,7 @@ export function renderBackfill(result: BackfillResult): string {
   }
   const rejects = rejectsLine(result)
   if (rejects) lines.push(rejects)
+  if (result.insights) lines.push(insightsLine(result.insights))
   const invalid = renderInvalidNumbers(result.counts.invalidNumbers, result.dryRun)
   if (invalid) lines.push(invalid)
   const ambiguous = renderAmbiguousOnCatchAll(result.counts.ambiguousOnCatchAll, result.dryRun)
@@ -118,6 +119,11 @@ export function renderPlan(plan: DryRunPlan): string {
   const more = rest > 0 ? `\n… and ${n(rest)} more call(s): --format csv lists every one.` : ''
   return `${t.toString()}${more}`
 }
+
+/** What --with-ai found: notes written, already there, and insights Aircall had none of. */
+export const insightsLine = (insights: NonNullable<BackfillResult['insights']>): string =>
+  `AI insights: ${n(insights.noted)} note(s) written, ${n(insights.alreadyNoted)} already there, ` +
+  `${n(insights.none)} not available (no AI plan or no content yet: 403/404).`
 
 /** Invalid-number calls a terminal lists before it points at --json for the rest. */
 const INVALID_NUMBERS_SHOWN = 20
@@ -168,6 +174,7 @@ export function renderSync(result: SyncResult): string {
     `${n(c.alreadyDone)} already done, ${n(skipped)} skipped` +
     `${c.invalidNumbers.length > 0 ? ` (${n(c.invalidNumbers.length)} from invalid numbers)` : ''}, ${n(c.deadLetters)} dead letters` +
     `${limited > 0 ? `, ${n(limited)} 429s` : ''} in ${formatElapsed(result.elapsedMs)}` +
+    `${result.insights ? `; AI notes ${n(result.insights.noted)} written, ${n(result.insights.none)} not available` : ''}` +
     `${result.interrupted ? ' (interrupted: the next run resumes)' : ''}`
   )
 }

@@ -82,6 +82,12 @@ export default class Backfill extends BaseCommand {
       dependsOn: ['dry-run'],
     }),
     concurrency: Flags.integer({ description: 'Calls logged at once.', default: 4, min: 1, max: 32 }),
+    'with-ai': Flags.boolean({
+      description:
+        "Also note each logged call's Aircall AI summary and transcript on its conversation (two Aircall requests " +
+        'per call; calls without AI content or plan are counted, not failed).',
+      default: false,
+    }),
     ...runReportFlag,
     restart: Flags.boolean({
       description: 'Read the whole range again, ignoring what earlier runs covered (nothing is logged twice).',
@@ -127,6 +133,7 @@ export default class Backfill extends BaseCommand {
           dryRun: flags['dry-run'],
           concurrency: flags.concurrency,
           restart: flags.restart,
+          withAi: flags['with-ai'],
           signal: control.signal,
           onEvent: (event) => {
             progress.event(event)

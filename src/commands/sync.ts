@@ -31,6 +31,10 @@ export default class Sync extends BaseCommand {
       helpValue: 'DURATION',
     }),
     concurrency: Flags.integer({ description: 'Calls logged at once.', default: 4, min: 1, max: 32 }),
+    'with-ai': Flags.boolean({
+      description: "Also note each logged call's Aircall AI summary and transcript (see backfill --with-ai).",
+      default: false,
+    }),
     ...runReportFlag,
   }
 
@@ -56,6 +60,7 @@ export default class Sync extends BaseCommand {
         syncCalls(runtime, {
           lookback: flags.lookback,
           concurrency: flags.concurrency,
+          withAi: flags['with-ai'],
           signal: control.signal,
           onEvent: (event) => {
             recorder?.event(event)

@@ -69,6 +69,11 @@ export interface AircallEmulatorOptions {
   commentCap?: number
   /** Strip emojis from comments (default true, unconfirmed). */
   stripCommentEmojis?: boolean
+  /**
+   * Conversation intelligence on /v1/calls/:id/{summary,transcription}: "ai-assist" (default) serves them for
+   * answered calls of even id and 404 for the rest (no content); "none" answers 403 as without the plan.
+   */
+  aiPlan?: 'ai-assist' | 'none'
   /** What to do with insight cards posted after the call is done (default "reject" → 422). */
   insightCardsAfterEnd?: 'reject' | 'accept'
   /** Answer /v1/users and /v1/users/:id with 410 as after the 2026-09-30 sunset (default false). */

@@ -134,7 +134,13 @@ export const insightCallId = (data: Record<string, unknown>): string | null => {
 export class CallInsightService {
   constructor(private readonly deps: CallInsightDeps) {}
 
-  async handle(kind: AiEventName, data: Record<string, unknown>, signal?: AbortSignal): Promise<InsightOutcome> {
+  /** `conversationId`: the call's conversation when the caller knows it (a backfill that just logged the call). */
+  async handle(
+    kind: AiEventName,
+    data: Record<string, unknown>,
+    signal?: AbortSignal,
+    knownConversationId?: string,
+  ): Promise<InsightOutcome> {
     const { store, intercom, context, adminId, config } = this.deps
     if (!config.kinds.includes(kind)) return { status: 'skipped', reason: `${kind} is not in insights.kinds` }
     const callId = insightCallId(data)
@@ -143,7 +149,8 @@ export class CallInsightService {
       return { status: 'skipped', reason: 'voicemail' }
     }
     const conversationStep = store.getStep(conversationStepKey(callId))
-    const conversationId = conversationStep?.status === 'done' ? conversationStep.externalId : null
+    const conversationId =
+      knownConversationId ?? (conversationStep?.status === 'done' ? conversationStep.externalId : null)
     if (!conversationId) throw new ConversationNotYetLoggedError(callId)
 
     const notes = insightNotes(kind, data)

@@ -24,6 +24,7 @@ export interface AircallSettings {
   commentCap: number
   stripCommentEmojis: boolean
   insightCardsAfterEnd: 'reject' | 'accept'
+  aiPlan: 'ai-assist' | 'none'
   usersV1Gone: boolean
   allowInsecureWebhookUrls: boolean
   maxWebhooks: number

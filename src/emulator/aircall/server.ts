@@ -101,6 +101,7 @@ export function defaultSettings(options: AircallEmulatorOptions): AircallSetting
     commentCap: options.commentCap ?? 5,
     stripCommentEmojis: options.stripCommentEmojis ?? true,
     insightCardsAfterEnd: options.insightCardsAfterEnd ?? 'reject',
+    aiPlan: options.aiPlan ?? 'ai-assist',
     usersV1Gone: options.usersV1Gone ?? false,
     allowInsecureWebhookUrls: options.allowInsecureWebhookUrls ?? true,
     maxWebhooks: options.maxWebhooks ?? 100,
