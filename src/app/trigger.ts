@@ -149,6 +149,11 @@ export const triggerEvent = async (runtime: Runtime, options: TriggerOptions): P
         )
       }
     }
+    if (callId === null && (options.event === 'summary.created' || options.event === 'transcription.created')) {
+      warnings.push(
+        'an insight waits for its call to be logged: without --call-id of a logged call it is retried, then a dead letter',
+      )
+    }
     callId ??= freshCallId()
     body = JSON.stringify(aircallFixture(options.event, token, { ...overrides, callId }))
   } else if (isIntercomFixture(options.event)) {

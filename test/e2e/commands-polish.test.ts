@@ -133,7 +133,10 @@ describe('trigger', () => {
     const url = await listener.url
     const env = harness.env
     for (const event of TRIGGER_EVENTS) {
-      const result = await runCli(['trigger', event, '--to', url, '--json'], { env })
+      // An AI insight waits for its call's conversation: it names a call.ended triggered before it.
+      const insight = event === 'summary.created' || event === 'transcription.created'
+      const callId = insight || event === 'call.ended' ? ['--call-id', '5151'] : []
+      const result = await runCli(['trigger', event, '--to', url, '--json', ...callId], { env })
       expect(result.code, `${event}: ${result.stdout}${result.stderr}`).toBe(0)
       const document = parse<{ event: string; eventId: number | null; duplicate: boolean | null }>(result.stdout)
       if (event === 'ping') continue
