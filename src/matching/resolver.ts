@@ -123,19 +123,21 @@ export class IntercomContactResolver implements ContactResolver {
   refreshBeforeFirstLookup(
     refresh: (signal?: AbortSignal) => Promise<unknown> = (signal) => refreshContactIndex(this.deps, { signal }),
   ): void {
+    // Armed again while one runs (listen's schedule): the next lookup after it runs this one.
     this.pendingRefresh = refresh
-    this.refreshing = null
   }
 
   private pendingRefresh: ((signal?: AbortSignal) => Promise<unknown>) | null = null
   private refreshing: Promise<void> | null = null
 
   private freshIndex(signal?: AbortSignal): Promise<void> | null {
+    if (this.refreshing) return this.refreshing
     const refresh = this.pendingRefresh
     if (!refresh) return null
-    this.refreshing ??= refresh(signal).then(
+    this.refreshing = refresh(signal).then(
       () => {
-        this.pendingRefresh = null
+        if (this.pendingRefresh === refresh) this.pendingRefresh = null
+        this.refreshing = null
       },
       (error: unknown) => {
         this.refreshing = null

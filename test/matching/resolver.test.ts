@@ -206,3 +206,33 @@ describe('contact resolver against the seeded emulators', () => {
     })
   })
 })
+
+describe('refresh before the first lookup', () => {
+  test('lookups share one refresh; armed again while it runs, the next lookup after it refreshes once more', async () => {
+    const { world, runtime } = await open()
+    const calls = await callsByCaller(runtime, world)
+    const call = calls.get(world.world.truth.knownCallers[0]!)!
+    const resolver = runtime.resolver
+    let runs = 0
+    let release: () => void = () => undefined
+    const slow = async (): Promise<void> => {
+      runs++
+      await new Promise<void>((resolve) => (release = resolve))
+    }
+    resolver.refreshBeforeFirstLookup(slow)
+    const first = resolver.resolve(call, { create: false })
+    const second = resolver.resolve(call, { create: false })
+    // Re-armed mid-flight (listen's schedule): the running refresh is not started twice, nor forgotten.
+    resolver.refreshBeforeFirstLookup(async () => {
+      runs++
+    })
+    await Promise.resolve()
+    expect(runs).toBe(1)
+    release()
+    await Promise.all([first, second])
+    await resolver.resolve(call, { create: false })
+    expect(runs).toBe(2)
+    await resolver.resolve(call, { create: false })
+    expect(runs).toBe(2)
+  })
+})
