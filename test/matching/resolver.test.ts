@@ -223,8 +223,9 @@ describe('refresh before the first lookup', () => {
     const first = resolver.resolve(call, { create: false })
     const second = resolver.resolve(call, { create: false })
     // Re-armed mid-flight (listen's schedule): the running refresh is not started twice, nor forgotten.
-    resolver.refreshBeforeFirstLookup(async () => {
+    resolver.refreshBeforeFirstLookup(() => {
       runs++
+      return Promise.resolve()
     })
     await Promise.resolve()
     expect(runs).toBe(1)
