@@ -193,6 +193,29 @@ export interface ReportRun<T> {
   recorder: RunRecorder
 }
 
+/** What a run that logs calls (backfill, sync) reports after its facts: counts, charts, both tables. */
+const callRunSections = (
+  run: { counts: BackfillCounts; requests: Requests; unmatched: Record<string, number> },
+  dryRun: boolean,
+  recorder: RunRecorder,
+  dead: readonly DeadLetterRow[],
+): ReportSection[] => [
+  countCards(run.counts, Object.keys(run.unmatched).length),
+  {
+    kind: 'charts',
+    title: 'Charts',
+    charts: [
+      perDayChart(recorder.perDay()),
+      outcomeBars(run.counts, dryRun),
+      matchingBars(run.counts),
+      apiBars(run.requests),
+      ...trafficCharts(recorder.traffic()),
+    ],
+  },
+  unmatchedSection(run.unmatched),
+  deadLetterSection(dead),
+]
+
 export function backfillReport({ result, runtime, recorder }: ReportRun<BackfillResult>): ReportModel {
   recorder.stop()
   const dead = deadLetterRows(runtime, result.deadLetterIds)
@@ -213,20 +236,7 @@ export function backfillReport({ result, runtime, recorder }: ReportRun<Backfill
           ...(result.dryRun ? [['dry run', 'nothing was written'] as [string, string]] : []),
         ],
       },
-      countCards(result.counts, result.unmatchedCallers),
-      {
-        kind: 'charts',
-        title: 'Charts',
-        charts: [
-          perDayChart(recorder.perDay()),
-          outcomeBars(result.counts, result.dryRun),
-          matchingBars(result.counts),
-          apiBars(result.requests),
-          ...trafficCharts(recorder.traffic()),
-        ],
-      },
-      unmatchedSection(result.unmatched),
-      deadLetterSection(dead),
+      ...callRunSections(result, result.dryRun, recorder, dead),
     ],
     data: { result, perDay: recorder.perDay(), traffic: recorder.traffic(), deadLetters: dead },
   }
@@ -249,20 +259,7 @@ export function syncReport({ result, runtime, recorder }: ReportRun<SyncResult>)
           ['elapsed', seconds(result.elapsedMs, result.interrupted)],
         ],
       },
-      countCards(result.counts, Object.keys(result.unmatched).length),
-      {
-        kind: 'charts',
-        title: 'Charts',
-        charts: [
-          perDayChart(recorder.perDay()),
-          outcomeBars(result.counts, false),
-          matchingBars(result.counts),
-          apiBars(result.requests),
-          ...trafficCharts(recorder.traffic()),
-        ],
-      },
-      unmatchedSection(result.unmatched),
-      deadLetterSection(dead),
+      ...callRunSections(result, false, recorder, dead),
     ],
     data: { result, perDay: recorder.perDay(), traffic: recorder.traffic(), deadLetters: dead },
   }

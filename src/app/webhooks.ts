@@ -1,3 +1,4 @@
+import { INTERCOM_CONTACT_CHANGE_TOPICS, INTERCOM_CONTACT_TOPICS } from '../domain/intercom-event.js'
 import type { AircallWebhook } from '../aircall/schemas.js'
 import type { AppConfig } from '../config/schema.js'
 import { UserError } from '../errors.js'
@@ -58,20 +59,8 @@ export const requiredIntercomTopics = (config: AppConfig): Subscription[] => {
     if (escalation.tags.length > 0) add(topics, 'conversation_part.tag.created', 'escalation')
   }
   if (config.listener.followContacts) {
-    for (const topic of [
-      'contact.user.created',
-      'contact.user.updated',
-      'contact.lead.created',
-      'contact.lead.updated',
-      'contact.lead.signed_up',
-      'contact.lead.added_email',
-      'contact.email.updated',
-      'contact.merged',
-      'contact.archived',
-      'contact.deleted',
-    ]) {
+    for (const topic of [...INTERCOM_CONTACT_TOPICS, ...INTERCOM_CONTACT_CHANGE_TOPICS])
       add(topics, topic, 'contact index')
-    }
   }
   return toList(topics)
 }

@@ -86,6 +86,16 @@ export const catchAllContactSchema = z
   })
   .strict()
 
+/** The AI events noted (the same list as `AI_EVENTS` in src/aircall/ai-schemas.ts, which config may not import). */
+export const INSIGHT_KINDS = [
+  'summary.created',
+  'transcription.created',
+  'sentiment.created',
+  'topics.created',
+  'action_item.created',
+  'custom_summary.result_created',
+] as const
+
 /**
  * Aircall's conversation intelligence (AI Assist) as notes on the call's Intercom conversation, from the listener's
  * webhooks. Each kind listed becomes a note; subscribe the Aircall webhook to the same events.
@@ -94,25 +104,7 @@ export const insightsSchema = z
   .object({
     /** Off: AI events are stored and ignored, and `webhooks register` does not subscribe to them. */
     enabled: z.boolean().default(true),
-    kinds: z
-      .array(
-        z.enum([
-          'summary.created',
-          'transcription.created',
-          'sentiment.created',
-          'topics.created',
-          'action_item.created',
-          'custom_summary.result_created',
-        ]),
-      )
-      .default([
-        'summary.created',
-        'transcription.created',
-        'sentiment.created',
-        'topics.created',
-        'action_item.created',
-        'custom_summary.result_created',
-      ]),
+    kinds: z.array(z.enum(INSIGHT_KINDS)).default([...INSIGHT_KINDS]),
   })
   .strict()
 

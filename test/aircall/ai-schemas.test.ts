@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
-import { aiStepKey, isAiEvent, summarySchema, transcriptionSchema } from '../../src/aircall/ai-schemas.js'
+import { AI_EVENTS, aiStepKey, isAiEvent, summarySchema, transcriptionSchema } from '../../src/aircall/ai-schemas.js'
+import { INSIGHT_KINDS } from '../../src/config/schema.js'
 
 describe('AI schemas', () => {
   it('coerces a numeric-string call_id on summary.created', () => {
@@ -18,5 +19,11 @@ describe('AI schemas', () => {
     expect(isAiEvent('summary.created')).toBe(true)
     expect(isAiEvent('call.ended')).toBe(false)
     expect(aiStepKey('7', 'summary.created')).toBe('call:7:ai:summary.created')
+  })
+})
+
+describe('the insight kinds the configuration accepts', () => {
+  it('are exactly the AI events the pipeline notes', () => {
+    expect([...INSIGHT_KINDS]).toEqual([...AI_EVENTS])
   })
 })

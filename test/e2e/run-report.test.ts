@@ -1,41 +1,25 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { type BrowserContext, chromium } from 'playwright-core'
+import type { BrowserContext } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
+import { ARTIFACTS, launchChromium } from '../helpers/chromium.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { useListenerCleanup } from '../listener/harness.js'
 
 const tempDir = useTempDir()
 
-/** Debian's Chromium, offline, with a throwaway profile; closed and removed after `use`. */
+/** Debian's Chromium, offline: the report must open with no network at all. */
 async function withOfflineBrowser(use: (context: BrowserContext) => Promise<void>): Promise<void> {
-  const profile = mkdtempSync(join(tmpdir(), 'aircall-intercom-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    offline: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  const browser = await launchChromium({ offline: true })
   try {
-    await use(context)
+    await use(browser.context)
   } finally {
-    await context.close()
-    rmSync(profile, { recursive: true, force: true })
+    await browser.close()
   }
 }
 const { startHarness } = useListenerCleanup()
-const ARTIFACTS = process.env.AIRCALL_INTERCOM_ARTIFACTS ?? join(tmpdir(), 'aircall-intercom-artifacts')
 
 describe('backfill --report (built CLI, Debian Chromium)', () => {
   test('writes one self-contained HTML file that opens offline, with its charts and a sortable dead-letter table', async () => {
@@ -58,22 +42,7 @@ describe('backfill --report (built CLI, Debian Chromium)', () => {
     expect(result.counts.logged).toBeGreaterThan(0)
     expect(existsSync(file)).toBe(true)
 
-    const profile = mkdtempSync(join(tmpdir(), 'aircall-intercom-chromium-'))
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      offline: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
-    try {
+    await withOfflineBrowser(async (context) => {
       const page = await context.newPage()
       const problems: string[] = []
       const requests: string[] = []
@@ -113,10 +82,7 @@ describe('backfill --report (built CLI, Debian Chromium)', () => {
       expect(problems).toEqual([])
       mkdirSync(ARTIFACTS, { recursive: true })
       await page.screenshot({ path: join(ARTIFACTS, 'backfill-report.png'), fullPage: true })
-    } finally {
-      await context.close()
-      rmSync(profile, { recursive: true, force: true })
-    }
+    })
   }, 90_000)
 
   test('sync, tags sync and audit unmatched write their reports too: calls per day, requests over time, unmatched callers', async () => {
