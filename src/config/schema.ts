@@ -100,11 +100,81 @@ export const INSIGHT_KINDS = [
  * Aircall's conversation intelligence (AI Assist) as notes on the call's Intercom conversation, from the listener's
  * webhooks. Each kind listed becomes a note; subscribe the Aircall webhook to the same events.
  */
+const attributeName = z.string().min(1)
+
+/** Where an insight's value is also written as a custom attribute: the attribute's name on each target. */
+const insightAttributeTargetsSchema = z
+  .object({
+    conversation: attributeName.optional(),
+    contact: attributeName.optional(),
+  })
+  .strict()
+
 export const insightsSchema = z
   .object({
     /** Off: AI events are stored and ignored, and `webhooks register` does not subscribe to them. */
     enabled: z.boolean().default(true),
     kinds: z.array(z.enum(INSIGHT_KINDS)).default([...INSIGHT_KINDS]),
+    /** A transcript note folds away behind its title (`collapsed`) or shows every utterance (`expanded`). */
+    transcript: z.enum(['collapsed', 'expanded']).default('collapsed'),
+    /** The caller's sentiment and the call's topics as custom attributes, e.g. `sentiment: {conversation: call_sentiment}`. */
+    attributes: z
+      .object({
+        sentiment: insightAttributeTargetsSchema.default({}),
+        topics: insightAttributeTargetsSchema.default({}),
+      })
+      .strict()
+      .default({}),
+    /** Liquid templates for each note, in place of the built-in ones. */
+    templates: z
+      .object({
+        summary: z.string().min(1).optional(),
+        transcript: z.string().min(1).optional(),
+        sentiment: z.string().min(1).optional(),
+        topics: z.string().min(1).optional(),
+        actionItems: z.string().min(1).optional(),
+        customSummary: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+
+export const voicemailSchema = z
+  .object({
+    /** A voicemail note (with the permanent asset link) on the call's conversation. */
+    enabled: z.boolean().default(true),
+    /** Also note the voicemail's transcript when Aircall sends one. */
+    transcript: z.boolean().default(true),
+    template: z.string().min(1).optional(),
+  })
+  .strict()
+
+export const TICKET_TRIGGERS = ['missed-call', 'voicemail', 'action-item', 'vip'] as const
+
+export const ticketsSchema = z
+  .object({
+    /** The Intercom ticket type (id, from `doctor` or `init`); tickets are off without one. */
+    typeId: idString.optional(),
+    /** Which calls open a ticket: one per call at most, whichever trigger comes first. */
+    on: z.array(z.enum(TICKET_TRIGGERS)).default([]),
+    title: z.string().min(1).optional(),
+    description: z.string().min(1).optional(),
+    /** Further ticket attributes by name, each a Liquid template over the call, e.g. `Line: "{{ call.line }}"`. */
+    attributes: z.record(z.string().min(1), z.string()).default({}),
+    /** Close the call's ticket too when `resolve` closes its conversation. */
+    closeOnResolve: z.boolean().default(true),
+  })
+  .strict()
+
+export const messagesSchema = z
+  .object({
+    /** Aircall SMS and WhatsApp messages as one Intercom conversation per contact, line and channel. */
+    enabled: z.boolean().default(false),
+    channels: z
+      .array(z.enum(['sms', 'whatsapp']))
+      .min(1)
+      .default(['sms', 'whatsapp']),
   })
   .strict()
 
@@ -217,6 +287,8 @@ export const missedCallsSchema = z
     cooldownMinutes: z.number().int().min(0).max(10_080).default(60),
     businessHours: businessHoursSchema.default({}),
     templates: z.array(missedCallTemplateSchema).default([]),
+    /** A missed call that left a voicemail: send the missed-call message, or open a ticket instead (needs tickets.typeId). */
+    onVoicemail: z.enum(['message', 'ticket']).default('message'),
   })
   .strict()
 
@@ -353,7 +425,8 @@ export const storeSchema = z
   })
   .strict()
 
-export const configSchema = z
+/** Every section, without the checks across sections (`configSchema` adds them). */
+export const configSectionsSchema = z
   .object({
     aircall: aircallSchema.default({}),
     intercom: intercomSchema.default({}),
@@ -364,12 +437,34 @@ export const configSchema = z
     vip: vipSchema.default({}),
     resolve: resolveSchema.default({}),
     insights: insightsSchema.default({}),
+    voicemail: voicemailSchema.default({}),
+    tickets: ticketsSchema.default({}),
+    messages: messagesSchema.default({}),
     escalation: escalationSchema.default({}),
     insightCards: insightCardsSchema.default({}),
     listener: listenerSchema.default({}),
     store: storeSchema.default({}),
   })
   .strict()
+
+export const configSchema = configSectionsSchema.superRefine((config, context) => {
+  // A ticket rule without a ticket type would fail on the first call; say so when the config loads.
+  if (config.tickets.typeId !== undefined) return
+  if (config.tickets.on.length > 0) {
+    context.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['tickets', 'typeId'],
+      message: 'is required when tickets.on lists a trigger',
+    })
+  }
+  if (config.missedCalls.onVoicemail === 'ticket') {
+    context.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['tickets', 'typeId'],
+      message: 'is required when missedCalls.onVoicemail is ticket',
+    })
+  }
+})
 
 export type AppConfig = z.infer<typeof configSchema>
 export type ConfigInput = z.input<typeof configSchema>

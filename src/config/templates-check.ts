@@ -73,6 +73,33 @@ const templateSettings = (config: AppConfig): TemplateSetting[] => [
     value: config.resolve.noteTemplate,
     replace: (source) => (config.resolve.noteTemplate = source),
   },
+  ...(Object.keys(config.insights.templates) as Array<keyof AppConfig['insights']['templates']>).map(
+    (kind): TemplateSetting => ({
+      path: `insights.templates.${kind}`,
+      value: config.insights.templates[kind],
+      replace: (source) => (config.insights.templates[kind] = source),
+    }),
+  ),
+  {
+    path: 'voicemail.template',
+    value: config.voicemail.template,
+    replace: (source) => (config.voicemail.template = source),
+  },
+  {
+    path: 'tickets.title',
+    value: config.tickets.title,
+    replace: (source) => (config.tickets.title = source),
+  },
+  {
+    path: 'tickets.description',
+    value: config.tickets.description,
+    replace: (source) => (config.tickets.description = source),
+  },
+  ...Object.keys(config.tickets.attributes).map((name): TemplateSetting => ({
+    path: `tickets.attributes.${name}`,
+    value: config.tickets.attributes[name],
+    replace: (source) => (config.tickets.attributes[name] = source),
+  })),
 ]
 
 export interface ResolvedTemplates {
