@@ -6,7 +6,7 @@ import { parse } from 'yaml'
 import { describe, expect, test } from 'vitest'
 import { renderConfigSchema, SCHEMA_FILE } from '../../scripts/config-schema.js'
 import { leafPaths } from '../../src/config/loader.js'
-import { configSchema, configSectionsSchema } from '../../src/config/schema.js'
+import { configSectionsSchema } from '../../src/config/schema.js'
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js'
 
 const EXAMPLE_FILE = join(REPO_ROOT, 'aircall-intercom.example.yml')
