@@ -159,7 +159,13 @@ export class Runtime {
       insightCard: config.insightCards.enabled
         ? new InsightCardService({ store, aircall: this.aircall, context, config: config.insightCards })
         : null,
-      insights: config.insights.enabled ? new CallInsightService({ ...base, config: config.insights }) : null,
+      insights: config.insights.enabled
+        ? new CallInsightService({
+            ...base,
+            config: config.insights,
+            voicemailTranscripts: config.voicemail.enabled && config.voicemail.transcript,
+          })
+        : null,
       contactIndex: config.listener.followContacts
         ? { store, intercom: this.intercom, matching: config.matching, now }
         : null,
@@ -181,6 +187,7 @@ export class Runtime {
       context: new IntercomContext(intercom),
       adminId: this.adminId,
       config: config.insights,
+      voicemailTranscripts: config.voicemail.enabled && config.voicemail.transcript,
     })
     return withCallInsights(logger, { aircall: this.aircall, insights, kinds: config.insights.kinds }, figures)
   }

@@ -1,12 +1,20 @@
 import { z } from 'zod/v4'
-import { type AiEventName, aiStepKey, summarySchema, transcriptionSchema } from '../aircall/ai-schemas.js'
+import {
+  type AiEventName,
+  aiStepKey,
+  sentimentItemSchema,
+  summarySchema,
+  transcriptionSchema,
+} from '../aircall/ai-schemas.js'
 import type { AppConfig } from '../config/schema.js'
 import type { FailureClass } from '../errors.js'
 import type { IntercomClient } from '../intercom/client.js'
 import { ORIGIN_MARKER } from '../rules/loop-guard.js'
 import type { StateStore } from '../store/state-store.js'
 import { escapeHtml } from '../templates/filters.js'
+import { createTemplateRenderer } from '../templates/index.js'
 import { conversationStepKey } from './call-logger.js'
+import { DataAttributeEnsurer } from './data-attributes.js'
 import type { IntercomContext } from './intercom-context.js'
 
 export interface CallInsightDeps {
@@ -15,11 +23,13 @@ export interface CallInsightDeps {
   context: IntercomContext
   adminId: string
   config: AppConfig['insights']
+  /** Whether a voicemail's transcript (a transcription of type `voicemail`) is noted too. */
+  voicemailTranscripts: boolean
 }
 
 export type InsightOutcome =
-  | { status: 'noted'; conversationId: string; parts: number }
-  | { status: 'already-noted'; conversationId: string }
+  | { status: 'noted'; conversationId: string; parts: number; attributes: string[] }
+  | { status: 'already-noted'; conversationId: string; attributes: string[] }
   | { status: 'skipped'; reason: string }
 
 /**
@@ -79,47 +89,172 @@ const TITLES: Record<AiEventName, string> = {
   'custom_summary.result_created': 'Custom call summary (Aircall AI)',
 }
 
-/** The note bodies one insight becomes: one, or a transcript in as many parts as it needs. */
-export function insightNotes(kind: AiEventName, data: Record<string, unknown>): string[] {
-  const title = (suffix = ''): string => `<p><b>${TITLES[kind]}${suffix}</b></p>`
-  if (kind === 'summary.created') {
-    const { content } = summarySchema.parse(data)
-    return [`${title()}<p>${escapeHtml(content).replace(/\n/g, '<br>')}</p>`]
+type InsightTemplates = AppConfig['insights']['templates']
+
+const TEMPLATE_OF: Record<AiEventName, keyof InsightTemplates> = {
+  'summary.created': 'summary',
+  'transcription.created': 'transcript',
+  'sentiment.created': 'sentiment',
+  'topics.created': 'topics',
+  'action_item.created': 'actionItems',
+  'custom_summary.result_created': 'customSummary',
+}
+
+export interface InsightNoteOptions {
+  /** A transcript folds away behind its title, or shows every utterance. */
+  transcript: AppConfig['insights']['transcript']
+  templates: InsightTemplates
+}
+
+const DEFAULT_NOTE_OPTIONS: InsightNoteOptions = { transcript: 'collapsed', templates: {} }
+
+// One renderer for every insight note: its parse cache then holds each configured template once.
+const renderer = createTemplateRenderer()
+
+interface Utterance {
+  at: string
+  seconds: number
+  speaker: string
+  text: string
+}
+
+/**
+ * What an insight note template sees: the call id, the kind and title, `content` (the summary's text, or the
+ * lines joined by line breaks), `lines`, and for a transcript `utterances` (at, seconds, speaker, text),
+ * `language`, `part` and `parts`.
+ */
+interface InsightScope {
+  callId: string
+  kind: AiEventName
+  title: string
+  content: string
+  lines: string[]
+  language: string | null
+  utterances: Utterance[]
+  utteranceCount: number
+  part: number
+  parts: number
+}
+
+const utteranceHtml = (utterance: Utterance): string =>
+  `<p>[${utterance.at}] <b>${escapeHtml(utterance.speaker)}</b>: ${escapeHtml(utterance.text)}</p>`
+
+/** Splits a transcript at utterance boundaries into parts of at most NOTE_PART_CHARS characters of HTML. */
+const splitUtterances = (utterances: Utterance[]): Utterance[][] => {
+  const parts: Utterance[][] = [[]]
+  let size = 0
+  for (const utterance of utterances) {
+    const length = utteranceHtml(utterance).length
+    const current = parts.at(-1) ?? []
+    if (size + length > NOTE_PART_CHARS && current.length > 0) {
+      parts.push([utterance])
+      size = length
+    } else {
+      current.push(utterance)
+      size += length
+    }
   }
-  if (kind === 'transcription.created') {
-    const { content } = transcriptionSchema.parse(data)
-    const lines = content.utterances.map((utterance) => {
-      const speaker =
+  return parts
+}
+
+const defaultNote = (scope: InsightScope, options: InsightNoteOptions): string => {
+  const suffix = scope.parts > 1 ? ` ${scope.part}/${scope.parts}` : ''
+  const title = `<b>${escapeHtml(scope.title)}${suffix}</b>`
+  switch (scope.kind) {
+    case 'summary.created':
+      return `<p>${title}</p><p>${escapeHtml(scope.content).replace(/\n/g, '<br>')}</p>`
+    case 'transcription.created': {
+      const language = scope.language ? ` · ${escapeHtml(scope.language)}` : ''
+      const about = `${scope.utteranceCount} utterances${language}`
+      const body = scope.utterances.map(utteranceHtml).join('')
+      // Intercom's inbox folds a <details> block; the title line stays readable where it does not.
+      return options.transcript === 'collapsed'
+        ? `<p>${title}</p><details><summary>${about}</summary>${body}</details>`
+        : `<p>${title}</p><p><i>${about}</i></p>${body}`
+    }
+    case 'sentiment.created':
+    case 'topics.created':
+    case 'action_item.created':
+    case 'custom_summary.result_created':
+      return `<p>${title}</p><ul>${scope.lines.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`
+  }
+}
+
+const utterancesOf = (data: Record<string, unknown>): { language: string | null; utterances: Utterance[] } => {
+  const { content } = transcriptionSchema.parse(data)
+  return {
+    language: content.language ?? null,
+    utterances: content.utterances.map((utterance) => ({
+      at: clock(utterance.start_time),
+      seconds: utterance.start_time,
+      speaker:
         utterance.participant_type === 'internal'
           ? `Agent${utterance.user_id ? ` ${utterance.user_id}` : ''}`
-          : `Caller${utterance.phone_number ? ` ${utterance.phone_number}` : ''}`
-      return `<p>[${clock(utterance.start_time)}] <b>${escapeHtml(speaker)}</b>: ${escapeHtml(utterance.text)}</p>`
-    })
-    const parts: string[][] = [[]]
-    let size = 0
-    for (const line of lines) {
-      const current = parts.at(-1) ?? []
-      if (size + line.length > NOTE_PART_CHARS && current.length > 0) {
-        parts.push([line])
-        size = line.length
-      } else {
-        current.push(line)
-        size += line.length
-      }
-    }
-    const language = content.language ? ` · ${escapeHtml(content.language)}` : ''
+          : `Caller${utterance.phone_number ? ` ${utterance.phone_number}` : ''}`,
+      text: utterance.text,
+    })),
+  }
+}
+
+/** The lines an insight other than a transcript reads as: a summary's text, or its items. */
+const insightLines = (kind: AiEventName, data: Record<string, unknown>): string[] => {
+  if (kind === 'summary.created') return [summarySchema.parse(data).content]
+  const parsed = labelled.parse(data)
+  return [...linesOf(parsed.content), ...(parsed.content ? [] : linesOf(parsed.participants))]
+}
+
+/** The note bodies one insight becomes: one, or a transcript in as many parts as it needs. */
+export function insightNotes(
+  kind: AiEventName,
+  data: Record<string, unknown>,
+  options: InsightNoteOptions = DEFAULT_NOTE_OPTIONS,
+): string[] {
+  const callId = insightCallId(data) ?? ''
+  const template = options.templates[TEMPLATE_OF[kind]]
+  const render = (scope: InsightScope): string =>
+    template === undefined ? defaultNote(scope, options) : renderer.render(template, scope).trim()
+  const base = { callId, kind, title: TITLES[kind], language: null, utterances: [], utteranceCount: 0 }
+  if (kind === 'transcription.created') {
+    const { language, utterances } = utterancesOf(data)
+    if (utterances.length === 0) return []
+    const parts = splitUtterances(utterances)
     return parts.map((part, index) =>
-      [
-        title(parts.length > 1 ? ` ${index + 1}/${parts.length}` : ''),
-        `<p><i>${lines.length} utterances${language}</i></p>`,
-        ...part,
-      ].join(''),
+      render({
+        ...base,
+        language,
+        utterances: part,
+        utteranceCount: utterances.length,
+        lines: part.map((utterance) => `[${utterance.at}] ${utterance.speaker}: ${utterance.text}`),
+        content: part.map((utterance) => `${utterance.speaker}: ${utterance.text}`).join('\n'),
+        part: index + 1,
+        parts: parts.length,
+      }),
     )
   }
-  const parsed = labelled.parse(data)
-  const lines = [...linesOf(parsed.content), ...(parsed.content ? [] : linesOf(parsed.participants))]
+  const lines = insightLines(kind, data).filter((line) => line.trim() !== '')
   if (lines.length === 0) return []
-  return [`${title()}<ul>${lines.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`]
+  const note = render({ ...base, lines, content: lines.join('\n'), part: 1, parts: 1 })
+  return note === '' ? [] : [note]
+}
+
+/** The caller's sentiment (the external participant's, lower-cased) or the topics, as one attribute value. */
+export function insightAttributeValue(
+  kind: 'sentiment.created' | 'topics.created',
+  data: Record<string, unknown>,
+): string | null {
+  const parsed = labelled.parse(data)
+  if (kind === 'topics.created') {
+    const topics = linesOf(parsed.content ?? parsed.participants)
+    // Intercom's string attributes hold 255 characters.
+    return topics.length === 0 ? null : topics.join(', ').slice(0, 255)
+  }
+  const entries = [parsed.content, parsed.participants].flatMap((value) => (Array.isArray(value) ? value : [value]))
+  const values = entries.flatMap((entry) => {
+    const item = sentimentItemSchema.safeParse(entry)
+    return item.success ? [item.data] : typeof entry === 'string' && entry.trim() ? [{ value: entry, type: null }] : []
+  })
+  const chosen = values.find((item) => item.type === 'external') ?? values[0]
+  return chosen ? chosen.value.trim().toLowerCase() : null
 }
 
 export const insightCallId = (data: Record<string, unknown>): string | null => {
@@ -145,16 +280,28 @@ export class CallInsightService {
     if (!config.kinds.includes(kind)) return { status: 'skipped', reason: `${kind} is not in insights.kinds` }
     const callId = insightCallId(data)
     if (callId === null) return { status: 'skipped', reason: 'no call_id' }
-    if (data.type === 'voicemail' && kind !== 'transcription.created' && kind !== 'summary.created') {
+    const voicemail = data.type === 'voicemail'
+    if (voicemail && kind !== 'transcription.created' && kind !== 'summary.created') {
       return { status: 'skipped', reason: 'voicemail' }
+    }
+    if (voicemail && kind === 'transcription.created' && !this.deps.voicemailTranscripts) {
+      return { status: 'skipped', reason: 'voicemail.transcript is off' }
     }
     const conversationStep = store.getStep(conversationStepKey(callId))
     const conversationId =
       knownConversationId ?? (conversationStep?.status === 'done' ? conversationStep.externalId : null)
     if (!conversationId) throw new ConversationNotYetLoggedError(callId)
 
-    const notes = insightNotes(kind, data)
-    if (notes.length === 0) return { status: 'skipped', reason: 'empty' }
+    const notes = insightNotes(kind, data, { transcript: config.transcript, templates: config.templates }).map(
+      (body) => (voicemail ? body.replace('Call transcript (Aircall AI)', 'Voicemail transcript (Aircall AI)') : body),
+    )
+    const contactId = typeof conversationStep?.data.contactId === 'string' ? conversationStep.data.contactId : null
+    const attributes = await this.writeAttributes(kind, data, callId, conversationId, contactId, signal)
+    if (notes.length === 0) {
+      return attributes.length > 0
+        ? { status: 'noted', conversationId, parts: 0, attributes }
+        : { status: 'skipped', reason: 'empty' }
+    }
     let written = 0
     for (const [index, body] of notes.entries()) {
       const key = `${aiStepKey(callId, kind)}:${index}`
@@ -169,7 +316,48 @@ export class CallInsightService {
       }
       store.completeStep(key, conversationId)
     }
-    if (written === 0) return { status: 'already-noted', conversationId }
-    return { status: 'noted', conversationId, parts: written }
+    if (written === 0 && attributes.length === 0) return { status: 'already-noted', conversationId, attributes }
+    return { status: 'noted', conversationId, parts: written, attributes }
   }
+
+  /**
+   * Sentiment and topics as the configured custom attributes: one ledger step per target, so a redelivered
+   * event writes nothing. The write is a PUT of the same value, so a pending step simply writes again.
+   * Returns `target.name` of each attribute written now.
+   */
+  private async writeAttributes(
+    kind: AiEventName,
+    data: Record<string, unknown>,
+    callId: string,
+    conversationId: string,
+    contactId: string | null,
+    signal?: AbortSignal,
+  ): Promise<string[]> {
+    if (kind !== 'sentiment.created' && kind !== 'topics.created') return []
+    const targets = this.deps.config.attributes[kind === 'sentiment.created' ? 'sentiment' : 'topics']
+    if (targets.conversation === undefined && targets.contact === undefined) return []
+    const value = insightAttributeValue(kind, data)
+    if (value === null) return []
+    const { store, intercom } = this.deps
+    const written: string[] = []
+    const write = async (model: 'conversation' | 'contact', name: string, id: string): Promise<void> => {
+      const key = `${aiStepKey(callId, kind)}:attribute:${model}`
+      if (store.getStep(key)?.status === 'done') return
+      store.beginStep(key, { [`${model}Id`]: id, name, value })
+      this.attributes ??= new DataAttributeEnsurer(intercom)
+      await this.attributes.ensure(model, name, 'string')
+      if (model === 'conversation') {
+        await intercom.updateConversation(id, { customAttributes: { [name]: value } }, signal)
+      } else {
+        await intercom.updateContact(id, { custom_attributes: { [name]: value } }, signal)
+      }
+      store.completeStep(key, id)
+      written.push(`${model}.${name}`)
+    }
+    if (targets.conversation !== undefined) await write('conversation', targets.conversation, conversationId)
+    if (targets.contact !== undefined && contactId !== null) await write('contact', targets.contact, contactId)
+    return written
+  }
+
+  private attributes: DataAttributeEnsurer | null = null
 }
