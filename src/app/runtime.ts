@@ -20,12 +20,15 @@ import { CallInsightService } from '../sync/call-insights.js'
 import { type InsightFigures, withCallInsights } from '../sync/insight-backfill.js'
 import type { CallLogger } from '../sync/types.js'
 import { LoopGuard } from '../sync/loop-guard.js'
+import { MessageThreadService } from '../sync/message-threads.js'
 import { MissedCallService } from '../sync/missed-call.js'
 import { EventPipeline } from '../sync/pipeline.js'
 import { ResolveConversationService } from '../sync/resolve-conversation.js'
 import { TagAttributeLogger } from '../sync/tag-attribute-logger.js'
 import { TagAttributeWriter } from '../sync/tag-attributes.js'
 import { VipService } from '../sync/vip.js'
+import { VoicemailNoteService } from '../sync/voicemail-note.js'
+import { normaliseAircallCall } from '../domain/call-record.js'
 
 export interface RuntimeDeps {
   now?: () => number
@@ -166,9 +169,15 @@ export class Runtime {
             voicemailTranscripts: config.voicemail.enabled && config.voicemail.transcript,
           })
         : null,
+      messages: config.messages.enabled
+        ? new MessageThreadService({ store, intercom, resolver: this.resolver, adminId, config, claims: this.claims })
+        : null,
       contactIndex: config.listener.followContacts
         ? { store, intercom: this.intercom, matching: config.matching, now }
         : null,
+      voicemail: config.voicemail.enabled ? new VoicemailNoteService({ ...base, config: config.voicemail }) : null,
+      tickets: null,
+      loadCall: async (callId, signal) => normaliseAircallCall(await this.aircall.getCall(Number(callId), { signal })),
     })
     this.pipelineInstance = { pipeline, guard }
     return this.pipelineInstance

@@ -197,7 +197,7 @@ const utterancesOf = (data: Record<string, unknown>): { language: string | null;
 }
 
 /** The lines an insight other than a transcript reads as: a summary's text, or its items. */
-const insightLines = (kind: AiEventName, data: Record<string, unknown>): string[] => {
+export const insightTextLines = (kind: AiEventName, data: Record<string, unknown>): string[] => {
   if (kind === 'summary.created') return [summarySchema.parse(data).content]
   const parsed = labelled.parse(data)
   return [...linesOf(parsed.content), ...(parsed.content ? [] : linesOf(parsed.participants))]
@@ -231,7 +231,7 @@ export function insightNotes(
       }),
     )
   }
-  const lines = insightLines(kind, data).filter((line) => line.trim() !== '')
+  const lines = insightTextLines(kind, data).filter((line) => line.trim() !== '')
   if (lines.length === 0) return []
   const note = render({ ...base, lines, content: lines.join('\n'), part: 1, parts: 1 })
   return note === '' ? [] : [note]

@@ -7,14 +7,21 @@ import { allowsLiveRules, looksUpExisting, type Origin } from '../domain/origin.
 import { PermanentError } from '../errors.js'
 import type { IntercomContext } from './intercom-context.js'
 import { isAiEvent } from '../aircall/ai-schemas.js'
+import { isMessageEvent } from '../aircall/message-schemas.js'
 import { followContactChange } from '../matching/index-follower.js'
 import type { ContactIndexDeps } from '../matching/refresh.js'
 import type { ContactResolver } from '../matching/types.js'
 import type { QueuedEvent, StateStore } from '../store/state-store.js'
-import { type CallInsightService, insightCallId } from './call-insights.js'
+import { callTicketTriggers, voicemailReplacesMessage } from '../rules/call-ticket.js'
+import { conversationStepKey } from './call-logger.js'
+import { type CallInsightService, insightCallId, insightTextLines } from './call-insights.js'
+import type { CallTicketService, TicketCloseOutcome, TicketOutcome } from './call-tickets.js'
+import { ConversationNotYetLoggedError } from './call-insights.js'
+import type { VoicemailNoteService, VoicemailOutcome } from './voicemail-note.js'
 import type { EscalationService } from './escalation.js'
 import type { InsightCardService } from './insight-card.js'
 import type { LoopGuard } from './loop-guard.js'
+import type { MessageThreadService } from './message-threads.js'
 import type { MissedCallService } from './missed-call.js'
 import { preCheckMissedCall } from './missed-call.js'
 import type { ResolveConversationService } from './resolve-conversation.js'
@@ -34,6 +41,9 @@ export type RuleName =
   | 'insight-card'
   | 'contact-index'
   | 'insights'
+  | 'messages'
+  | 'voicemail'
+  | 'ticket'
 
 /** Where the count of stale webhooks is kept (`status` shows it). */
 export const STALE_EVENTS_CHECKPOINT = 'listener:stale-events'
@@ -71,6 +81,14 @@ export interface PipelineDeps {
   contactIndex: ContactIndexDeps | null
   /** Aircall's AI insights as notes on the call's conversation; null without an Intercom admin to write them. */
   insights: CallInsightService | null
+  /** Aircall SMS and WhatsApp messages as one conversation per thread; null when messages.enabled is off. */
+  messages: MessageThreadService | null
+  /** Voicemail notes with the permanent asset link; null without an Intercom admin or with voicemail.enabled off. */
+  voicemail: VoicemailNoteService | null
+  /** Intercom tickets for the configured triggers; null without tickets.typeId. */
+  tickets: CallTicketService | null
+  /** Reads a call back from Aircall, for a ticket opened by an event that carries no call (an AI action item). */
+  loadCall: ((callId: string, signal?: AbortSignal) => Promise<CallRecord>) | null
 }
 
 /** Lifecycle order of Aircall call events; 0 for events that do not move the call forward (tags, comments). */
@@ -177,11 +195,34 @@ export class EventPipeline {
       const outcome = await this.deps.insights.handle(event.event, data, signal)
       switch (outcome.status) {
         case 'noted':
-          return [{ rule: 'insights', status: 'noted', detail: `conversation ${outcome.conversationId}` }]
-        case 'already-noted':
-          return [{ rule: 'insights', status: 'already-noted', detail: `conversation ${outcome.conversationId}` }]
+        case 'already-noted': {
+          const attributes = outcome.attributes.length > 0 ? `; ${outcome.attributes.join(', ')}` : ''
+          const noted = {
+            rule: 'insights' as const,
+            status: outcome.status,
+            detail: `conversation ${outcome.conversationId}${attributes}`,
+          }
+          const ticket =
+            event.event === 'action_item.created' && callId !== null
+              ? await this.actionItemTicket(callId, data, signal)
+              : []
+          return [noted, ...ticket]
+        }
         case 'skipped':
           return [{ rule: 'insights', status: 'skipped', detail: outcome.reason }]
+      }
+    }
+    if (event.kind === 'other' && isMessageEvent(event.event) && this.deps.messages) {
+      // History or live alike: a contact's reply and an agent's note reach no customer.
+      const data = (body as { data: Record<string, unknown> }).data
+      const outcome = await this.deps.messages.handle(event.event, data, { timestamp: event.timestamp, signal })
+      switch (outcome.status) {
+        case 'added':
+          return [{ rule: 'messages', status: 'added', detail: `conversation ${outcome.conversationId}` }]
+        case 'already-added':
+          return [{ rule: 'messages', status: 'already-added', detail: `conversation ${outcome.conversationId}` }]
+        case 'skipped':
+          return [{ rule: 'messages', status: 'skipped', detail: outcome.reason }]
       }
     }
     if (event.kind !== 'call') return [{ rule: 'call-state', status: 'ignored', detail: event.event }]
@@ -199,7 +240,7 @@ export class EventPipeline {
       case 'call.ringing_on_agent':
         return stale ? history : this.insightCard(call, signal)
       case 'call.hungup':
-        return stale ? history : this.missedCall(call, null, signal)
+        return stale ? history : this.missedCall(call, null, signal, true)
       case 'call.ended':
         return [...history, ...(await this.ended(call, origin, signal)).effects]
       case 'call.tagged':
@@ -218,12 +259,74 @@ export class EventPipeline {
       case 'call.hold':
       case 'call.unhold':
       case 'call.ivr_option_selected':
-      case 'call.comm_assets_generated':
-      case 'call.voicemail_left':
       case 'call.assigned':
       case 'call.archived':
         return [{ rule: 'call-state', status: 'recorded', detail: event.event }]
+      case 'call.comm_assets_generated':
+      case 'call.voicemail_left':
+        return [...history, ...(await this.voicemailLeft(event.event, call, origin, signal))]
     }
+  }
+
+  /**
+   * A voicemail's own events carry the call: its note goes on the call's conversation, which call.ended opens, so
+   * an event that comes first waits for it (retried, never a second conversation); a live one may open its ticket.
+   */
+  private async voicemailLeft(name: string, call: CallRecord, origin: Origin, signal?: AbortSignal): Promise<Effect[]> {
+    const { voicemail, tickets, store, config } = this.deps
+    const triggers =
+      tickets && allowsLiveRules(origin) ? callTicketTriggers(call, config).filter((t) => t === 'voicemail') : []
+    if (call.kind !== 'voicemail' || (!voicemail && triggers.length === 0)) {
+      return [{ rule: 'call-state', status: 'recorded', detail: name }]
+    }
+    const notLogged = store.getCheckpoint(callStateKey(call.callId))?.value.notLogged
+    if (typeof notLogged === 'string') {
+      return [{ rule: 'voicemail', status: 'skipped', detail: `call not logged (${notLogged})` }]
+    }
+    const step = store.getStep(conversationStepKey(call.callId))
+    const conversationId = step?.status === 'done' ? step.externalId : null
+    if (!conversationId) throw new ConversationNotYetLoggedError(call.callId)
+    const contactId = typeof step?.data.contactId === 'string' ? step.data.contactId : null
+    const effects = await this.voicemailNote(call, conversationId, signal)
+    if (contactId !== null) effects.push(...(await this.openTicket(call, triggers, contactId, conversationId, signal)))
+    return effects
+  }
+
+  private async voicemailNote(call: CallRecord, conversationId: string, signal?: AbortSignal): Promise<Effect[]> {
+    if (!this.deps.voicemail || call.kind !== 'voicemail') return []
+    return [voicemailEffect(await this.deps.voicemail.handle(call, conversationId, signal))]
+  }
+
+  /** The call's one ticket, for the first trigger it meets. */
+  private async openTicket(
+    call: CallRecord,
+    triggers: ReturnType<typeof callTicketTriggers>,
+    contactId: string,
+    conversationId: string,
+    signal?: AbortSignal,
+    details?: string[],
+  ): Promise<Effect[]> {
+    const [trigger] = triggers
+    if (!this.deps.tickets || trigger === undefined) return []
+    return [ticketEffect(await this.deps.tickets.open({ call, trigger, contactId, conversationId, details }, signal))]
+  }
+
+  /** AI action items may open the call's ticket, listing them; the call is read back for the ticket's templates. */
+  private async actionItemTicket(
+    callId: string,
+    data: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<Effect[]> {
+    const { tickets, loadCall, store, config } = this.deps
+    if (!tickets || !loadCall || config.tickets.typeId === undefined || !config.tickets.on.includes('action-item'))
+      return []
+    const step = store.getStep(conversationStepKey(callId))
+    const conversationId = step?.status === 'done' ? step.externalId : null
+    const contactId = typeof step?.data.contactId === 'string' ? step.data.contactId : null
+    if (!conversationId || !contactId) return [{ rule: 'ticket', status: 'skipped', detail: 'no conversation' }]
+    const call = await loadCall(callId, signal)
+    const details = insightTextLines('action_item.created', data)
+    return this.openTicket(call, ['action-item'], contactId, conversationId, signal, details)
   }
 
   /**
@@ -294,6 +397,12 @@ export class EventPipeline {
       conversationId = logged.conversationId
     }
     if (missed) effects.push(...(await this.missedCall(call, contactId, signal)))
+    if (contactId !== null && conversationId !== null) {
+      effects.push(...(await this.voicemailNote(call, conversationId, signal)))
+      effects.push(
+        ...(await this.openTicket(call, callTicketTriggers(call, deps.config), contactId, conversationId, signal)),
+      )
+    }
     if (contactId === null || !deps.context) return { logged, effects }
     const needsContact = deps.vip !== null || deps.resolve !== null
     const contact = needsContact ? await deps.context.contact(contactId, signal) : null
@@ -304,6 +413,9 @@ export class EventPipeline {
           ? { rule: 'vip', status: 'skipped', detail: vip.reason }
           : { rule: 'vip', status: 'applied', detail: [vip.rule, vip.assignedTo].filter(Boolean).join(' → ') },
       )
+      if (vip.status !== 'skipped' && conversationId !== null && deps.config.tickets.on.includes('vip')) {
+        effects.push(...(await this.openTicket(call, ['vip'], contactId, conversationId, signal)))
+      }
     }
     if (deps.resolve && contact) {
       const resolved = await deps.resolve.handle(call, contact, conversationId, signal)
@@ -312,15 +424,29 @@ export class EventPipeline {
           ? { rule: 'resolve', status: 'skipped', detail: resolved.reason }
           : { rule: 'resolve', status: resolved.status, detail: `conversation ${resolved.conversationId}` },
       )
+      if (resolved.status !== 'skipped' && deps.tickets && deps.config.tickets.closeOnResolve) {
+        const closed = await deps.tickets.close(call.callId, signal)
+        if (closed.status !== 'no-ticket') effects.push(ticketCloseEffect(closed))
+      }
     }
     return { logged, effects }
   }
 
-  private async missedCall(call: CallRecord, knownContactId: string | null, signal?: AbortSignal): Promise<Effect[]> {
-    const { missedCall, resolver, config } = this.deps
+  private async missedCall(
+    call: CallRecord,
+    knownContactId: string | null,
+    signal?: AbortSignal,
+    atHangup = false,
+  ): Promise<Effect[]> {
+    const { missedCall, resolver, config, tickets } = this.deps
     if (!missedCall) return []
     const early = preCheckMissedCall(call, config.missedCalls)
     if (early) return early === 'disabled' || early === 'not-missed' || early === 'outbound' ? [] : [skip(early)]
+    if (tickets && voicemailReplacesMessage(call, config)) return [skip('voicemail: a ticket instead')]
+    if (tickets && atHangup && config.missedCalls.onVoicemail === 'ticket') {
+      // A voicemail opens a ticket instead of the message, and only call.ended says for sure whether one was left.
+      return [{ rule: 'missed-call', status: 'deferred', detail: 'call.ended says whether a voicemail was left' }]
+    }
     let contactId = knownContactId
     if (contactId === null) {
       const resolution = await resolver.resolve(call, { create: config.matching.createUnknown, signal })
@@ -390,6 +516,22 @@ export class EventPipeline {
 }
 
 const skip = (reason: string): Effect => ({ rule: 'missed-call', status: 'skipped', detail: reason })
+
+const voicemailEffect = (outcome: VoicemailOutcome): Effect =>
+  outcome.status === 'skipped'
+    ? { rule: 'voicemail', status: 'skipped', detail: outcome.reason }
+    : { rule: 'voicemail', status: outcome.status, detail: `conversation ${outcome.conversationId}` }
+
+const ticketEffect = (outcome: TicketOutcome): Effect =>
+  outcome.status === 'opened'
+    ? { rule: 'ticket', status: 'opened', detail: `ticket ${outcome.ticketId} (${outcome.trigger}, ${outcome.via})` }
+    : { rule: 'ticket', status: 'already-open', detail: `ticket ${outcome.ticketId}` }
+
+const ticketCloseEffect = (outcome: Exclude<TicketCloseOutcome, { status: 'no-ticket' }>): Effect => ({
+  rule: 'ticket',
+  status: outcome.status,
+  detail: `ticket ${outcome.ticketId}`,
+})
 
 const logEffect = (outcome: LogCallOutcome): Effect => {
   switch (outcome.status) {

@@ -23,6 +23,8 @@ export type TemplateRenderer = {
 export type TemplateRendererOptions = {
   /** Parsed templates kept, by source text. */
   cacheSize?: number
+  /** Plain text (a ticket title or attribute, not HTML): nothing is escaped. */
+  plainText?: boolean
 }
 
 // User templates come from a config file; they must not read files or pull in other templates.
@@ -49,9 +51,9 @@ function toTemplateError(error: unknown): TemplateError {
   return new TemplateError(`line ${line}, column ${column}: ${detail}`, Number(line), Number(column))
 }
 
-function createLiquid(): Liquid {
+function createLiquid(plainText: boolean): Liquid {
   const liquid = new Liquid({
-    outputEscape: escapeHtml,
+    ...(plainText ? {} : { outputEscape: escapeHtml }),
     strictFilters: true,
     strictVariables: false,
     ownPropertyOnly: true,
@@ -82,7 +84,7 @@ function createLiquid(): Liquid {
 
 export function createTemplateRenderer(options: TemplateRendererOptions = {}): TemplateRenderer {
   const cacheSize = options.cacheSize ?? 64
-  const liquid = createLiquid()
+  const liquid = createLiquid(options.plainText ?? false)
   const cache = new Map<string, Template[]>()
   let parses = 0
 

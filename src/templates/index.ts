@@ -28,4 +28,12 @@ export {
   safeLink,
   type MissedReason,
 } from './filters.js'
-export { checkTemplate, renderCallNote, renderMissedCallMessage, renderResolveNote, templateScopeOf } from './render.js'
+export {
+  checkTemplate,
+  renderCallHtml,
+  renderCallNote,
+  renderCallText,
+  renderMissedCallMessage,
+  renderResolveNote,
+  templateScopeOf,
+} from './render.js'

@@ -63,3 +63,16 @@ export function renderResolveNote(ctx: CallTemplateContext, templateSource?: str
 export function checkTemplate(source: string): TemplateCheck {
   return shared.check(source)
 }
+
+// Ticket titles and attributes are plain text: Intercom shows them as typed, so nothing is escaped.
+const plain = createTemplateRenderer({ plainText: true })
+
+/** A user's template over a call as HTML (a voicemail note), escaped like every note. */
+export function renderCallHtml(ctx: CallTemplateContext, templateSource: string): string {
+  return render(ctx, templateSource)
+}
+
+/** A user's template over a call as plain text (a ticket's title, description or attribute). */
+export function renderCallText(ctx: CallTemplateContext, templateSource: string): string {
+  return plain.render(templateSource, templateScopeOf(ctx)).trim()
+}
