@@ -21,6 +21,9 @@ const toList = (from: Map<string, Set<string>>): Subscription[] =>
     .map(([name, rules]) => ({ name, neededBy: [...rules].sort() }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 
+const callTicketsOnVoicemail = (config: AppConfig): boolean =>
+  config.tickets.on.includes('voicemail') || config.missedCalls.onVoicemail === 'ticket'
+
 /**
  * Exactly the Aircall events the enabled rules react to (see the listener pipeline): every call is logged
  * from `call.ended`; tags and comments made after a call ends arrive as `call.tagged` / `call.commented`.
@@ -31,6 +34,14 @@ export const requiredAircallEvents = (config: AppConfig): Subscription[] => {
   if (config.missedCalls.enabled) add(events, 'call.hungup', 'missedCalls')
   if (config.tags.map.length > 0) add(events, 'call.tagged', 'tags')
   if (config.insights.enabled) for (const kind of config.insights.kinds) add(events, kind, 'insights')
+  // message.status_updated changes nothing a thread shows, so it is not asked for.
+  if (config.messages.enabled) for (const name of ['message.received', 'message.sent']) add(events, name, 'messages')
+  // A voicemail's page can come after call.ended, in call.comm_assets_generated.
+  const voicemailTicket = config.tickets.typeId !== undefined && callTicketsOnVoicemail(config)
+  for (const name of ['call.voicemail_left', 'call.comm_assets_generated']) {
+    if (config.voicemail.enabled) add(events, name, 'voicemail')
+    if (voicemailTicket) add(events, name, 'tickets')
+  }
   if (config.insightCards.enabled) {
     add(events, 'call.created', 'insightCards')
     add(events, 'call.ringing_on_agent', 'insightCards')

@@ -4,13 +4,15 @@ import { listenerUrls, registerWebhook, requiredAircallEvents, requiredIntercomT
 import { configSchema, type ConfigInput } from '../../src/config/schema.js'
 import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
 
-// AI insights (on by default) add their six events to every list: off here, so each case shows what its rule adds.
-const config = (input: ConfigInput = {}) => configSchema.parse({ insights: { enabled: false }, ...input })
+// AI insights and voicemail notes (on by default) add their events to every list: off here, so each case shows
+// what its rule adds.
+const config = (input: ConfigInput = {}) =>
+  configSchema.parse({ insights: { enabled: false }, voicemail: { enabled: false }, ...input })
 const names = (list: Array<{ name: string }>) => list.map((item) => item.name)
 
 describe('events and topics derived from the configuration', () => {
   test('AI insights, on by default, subscribe to the kinds they note', () => {
-    expect(names(requiredAircallEvents(configSchema.parse({})))).toEqual([
+    expect(names(requiredAircallEvents(configSchema.parse({ voicemail: { enabled: false } })))).toEqual([
       'action_item.created',
       'call.ended',
       'custom_summary.result_created',
@@ -19,12 +21,25 @@ describe('events and topics derived from the configuration', () => {
       'topics.created',
       'transcription.created',
     ])
-    const onlySummaries = configSchema.parse({ insights: { kinds: ['summary.created'] } })
+    const onlySummaries = configSchema.parse({
+      insights: { kinds: ['summary.created'] },
+      voicemail: { enabled: false },
+    })
     expect(names(requiredAircallEvents(onlySummaries))).toEqual(['call.ended', 'summary.created'])
   })
 
   test.each<[string, ConfigInput, string[]]>([
     ['logging only', {}, ['call.ended']],
+    [
+      'voicemail notes add call.voicemail_left and call.comm_assets_generated',
+      { voicemail: { enabled: true } },
+      ['call.comm_assets_generated', 'call.ended', 'call.voicemail_left'],
+    ],
+    [
+      'voicemail tickets need them too, without voicemail notes',
+      { tickets: { typeId: '88', on: ['voicemail'] } },
+      ['call.comm_assets_generated', 'call.ended', 'call.voicemail_left'],
+    ],
     ['missed-call messages add call.hungup', { missedCalls: { enabled: true } }, ['call.ended', 'call.hungup']],
     [
       'a tag mapping adds call.tagged',
@@ -113,6 +128,7 @@ describe('registerWebhook against the Aircall emulator', () => {
     new Runtime({
       config: configSchema.parse({
         insights: { enabled: false },
+        voicemail: { enabled: false },
         ...input,
         aircall: { apiUrl: sandbox.aircall.url, apiId: sandbox.aircall.apiId, apiToken: sandbox.aircall.apiToken },
       }),
