@@ -54,7 +54,8 @@ export interface AircallOtherEvent {
   event: string
   resource: string
   identity: string
-  subject: null
+  /** Set for message events: those of one thread are processed one at a time, in order. */
+  subject: string | null
   timestamp: number
 }
 
@@ -122,6 +123,19 @@ function dataId(data: Record<string, unknown>): string {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '-'
 }
 
+/**
+ * One subject per message thread (line, other party's digits, channel): a burst of messages then opens the
+ * thread's conversation once and its parts follow the order Aircall sent them in.
+ */
+function messageThreadSubject(event: string, data: Record<string, unknown>): string | null {
+  if (!event.startsWith('message.')) return null
+  const line = data.number !== null && typeof data.number === 'object' ? (data.number as { id?: unknown }).id : null
+  const digits = typeof data.external_number === 'string' ? data.external_number.replace(/\D/g, '') : ''
+  if ((typeof line !== 'string' && typeof line !== 'number') || digits === '') return null
+  const channel = typeof data.channel === 'string' && data.channel.trim() !== '' ? data.channel.trim() : 'sms'
+  return `aircall:message:${String(line)}:${channel.toLowerCase()}:${digits}`
+}
+
 export type AircallParseResult = { ok: true; event: AircallEvent } | { ok: false; error: AircallEventParseError }
 
 export function safeParseAircallEvent(body: unknown): AircallParseResult {
@@ -134,7 +148,8 @@ export function safeParseAircallEvent(body: unknown): AircallParseResult {
   const identity = `aircall:${event}:${dataId(data)}:${timestamp}`
 
   if (!CALL_EVENTS.has(event)) {
-    return { ok: true, event: { kind: 'other', event, resource, identity, subject: null, timestamp } }
+    const subject = messageThreadSubject(event, data)
+    return { ok: true, event: { kind: 'other', event, resource, identity, subject, timestamp } }
   }
 
   const name = event as AircallCallEventName

@@ -8,6 +8,9 @@ export const INTERCOM_CONVERSATION_TOPICS = [
   'conversation.admin.noted',
   'conversation.admin.closed',
   'conversation.admin.replied',
+  // Read for the loop guard: a conversation or reply the toolkit wrote as the contact (messages) comes back here.
+  'conversation.user.created',
+  'conversation.user.replied',
 ] as const
 export const INTERCOM_CONTACT_TOPICS = ['contact.user.updated', 'contact.lead.updated'] as const
 export const INTERCOM_CONTACT_TAG_TOPICS = ['contact.user.tag.created', 'contact.lead.tag.created'] as const
@@ -160,6 +163,10 @@ const conversationItem = z.object({
   tags: tagList,
   tags_added: tagList,
   conversation_parts: z.object({ conversation_parts: z.array(part).nullish() }).nullish(),
+  // The conversation's first message: a new conversation reports it here, with no part yet.
+  source: z
+    .object({ id: id.nullish(), type: z.string().nullish(), body: z.string().nullish(), author: ref.nullish() })
+    .nullish(),
   // Present when the item is itself a conversation part.
   part_type: z.string().nullish(),
   body: z.string().nullish(),
@@ -241,9 +248,13 @@ function conversationEvent(
     return new IntercomEventParseError(`No conversation id in ${topic}`, ['data.item.conversation_id: Required'])
   }
 
+  const source = item.source
   const part: Part | null = itemIsPart
     ? { id: item.id, part_type: item.part_type, body: item.body, author: item.author, assigned_to: item.assigned_to }
-    : latestPart(item.conversation_parts?.conversation_parts ?? [])
+    : (latestPart(item.conversation_parts?.conversation_parts ?? []) ??
+      (topic === 'conversation.user.created' && source
+        ? { id: source.id, part_type: source.type, body: source.body, author: source.author }
+        : null))
 
   const added = itemIsPart ? tagsOf(item.tags) : tagsOf(item.tags_added)
   const tagger = added.map((entry) => adminIdOf(entry.applied_by)).find((adminId) => adminId !== null) ?? null

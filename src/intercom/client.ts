@@ -350,6 +350,22 @@ export class IntercomClient {
     )
   }
 
+  /**
+   * A comment written as the contact (`type: user`), as if they had sent it through the Messenger: it reaches no
+   * one outside the workspace. The body is text (HTML is not documented for contact replies).
+   */
+  async replyAsContact(
+    conversationId: string,
+    input: { contactId: string; body: string },
+    options: WriteOptions = {},
+  ): Promise<IntercomConversation> {
+    return this.conversationAction(
+      `/conversations/${conversationId}/reply`,
+      { message_type: 'comment', type: 'user', intercom_user_id: input.contactId, body: input.body },
+      options,
+    )
+  }
+
   async closeConversation(
     conversationId: string,
     input: { adminId: string; body?: string },

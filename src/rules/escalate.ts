@@ -56,6 +56,8 @@ export function decideEscalation(input: EscalationInput): EscalationDecision {
     case 'conversation.admin.noted':
     case 'conversation.admin.closed':
     case 'conversation.admin.replied':
+    case 'conversation.user.created':
+    case 'conversation.user.replied':
       return { escalate: false, reason: 'not-a-trigger' }
   }
 }

@@ -30,6 +30,8 @@ export const ECHO_KINDS = {
 export const ORIGIN_MARKER = '<span data-aircall-intercom="origin">\u2063\u200b\u2063</span>'
 const MARKER_ATTRIBUTE = 'data-aircall-intercom="origin"'
 const MARKER_TEXT = '\u2063\u200b\u2063'
+/** The marker's invisible characters alone, for bodies Intercom takes as plain text, where the tag would show. */
+export const ORIGIN_MARKER_TEXT = MARKER_TEXT
 
 export function hasOriginMarker(body: string | null | undefined): boolean {
   if (!body) return false
@@ -92,6 +94,8 @@ export function echoCandidates(event: IntercomEvent | AircallEvent): WriteDescri
           return [intercom(ECHO_KINDS.conversationClose, id, null)]
         case 'conversation.admin.noted':
         case 'conversation.admin.replied':
+        case 'conversation.user.created':
+        case 'conversation.user.replied':
           return []
       }
       return []

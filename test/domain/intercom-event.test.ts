@@ -196,8 +196,8 @@ describe('parseIntercomEvent', () => {
   })
 
   it('keeps other topics as other without reading their item', () => {
-    const event = parseIntercomEvent(notification('conversation.user.created', { anything: true }))
-    expect(event).toMatchObject({ kind: 'other', topic: 'conversation.user.created', identity: 'notif_b577ea09' })
+    const event = parseIntercomEvent(notification('conversation.read', { anything: true }))
+    expect(event).toMatchObject({ kind: 'other', topic: 'conversation.read', identity: 'notif_b577ea09' })
   })
 
   it.each([
