@@ -23,6 +23,8 @@ export interface WorkerSpec {
   maxSeconds?: number
   /** After the backfill, this many bare `GET /me` through the request core: the HTTP floor per request. */
   floorRequests?: number
+  /** `backfill --with-ai`: each answered call's AI summary and transcript are read and noted too. */
+  withAi?: boolean
 }
 
 /** CPU of the request core and transport alone (no ledger, no templates, no matching), `concurrency` at a time. */
@@ -64,6 +66,7 @@ const main = async (): Promise<void> => {
     dryRun: false,
     concurrency: spec.concurrency,
     restart: false,
+    withAi: spec.withAi ?? false,
     signal: stop.signal,
     onEvent: (event) => {
       if (event.type !== 'call-logged' && event.type !== 'call-skipped' && event.type !== 'call-failed') return

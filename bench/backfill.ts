@@ -67,6 +67,82 @@ export interface EfficiencyOptions {
   concurrency: number
 }
 
+export interface AiEfficiencyResult {
+  factor: number
+  calls: { read: number; logged: number; unanswered: number; deadLetters: number }
+  insights: { noted: number; none: number }
+  elapsed: { realS: number; compressedMin: number }
+  requests: { aircall: number; intercom: number; rateLimited: number; rateLimitedShare: number }
+  /** Aircall requests per call read: a list page per 50 calls plus two AI reads per answered call. */
+  aircallRequestsPerCall: number
+  intercomRequestsPerCall: number
+  loggedPerMinute: number
+  ceilingPerMinute: { aircall: number; intercom: number; binding: 'aircall' | 'intercom'; value: number }
+  efficiency: number
+  targets: { efficiency: number; rateLimitedShare: number }
+  pass: boolean
+}
+
+/**
+ * `backfill --with-ai` at the same limits: the AI reads make Aircall's 120 requests/min the binding budget, so the
+ * ceiling is 120 over the Aircall requests each call costs, measured in the run.
+ */
+export async function benchEfficiencyWithAi(options: EfficiencyOptions): Promise<AiEfficiencyResult> {
+  const dilation: Dilation = { t0: Date.now(), factor: options.factor }
+  const host = await startHost({
+    calls: options.calls,
+    days: 30,
+    dilation,
+    aircall: { rateLimitPerMinute: AIRCALL_PER_MINUTE },
+    intercom: { rateLimitPerMinute: INTERCOM_PER_MINUTE },
+  })
+  try {
+    const out = await runWorker(host, {
+      since: '31d',
+      concurrency: options.concurrency,
+      dilation,
+      aircallConcurrency: 2,
+      intercomConcurrency: 16,
+      rssEvery: 1_000_000,
+      withAi: true,
+    })
+    const [aircall, intercom] = await Promise.all([host.aircallRequests(), host.intercomRequests()])
+    const { counts, insights } = out.result
+    const logged = counts.logged + counts.updated
+    const compressedMin = out.result.elapsedMs / 60_000
+    const aircallPerCall = aircall.total / Math.max(1, counts.read)
+    const intercomPerCall = intercom.total / Math.max(1, logged)
+    const aircallCeiling = AIRCALL_PER_MINUTE / aircallPerCall
+    const intercomCeiling = INTERCOM_PER_MINUTE / intercomPerCall
+    const ceiling = Math.min(aircallCeiling, intercomCeiling)
+    const loggedPerMinute = logged / compressedMin
+    const efficiency = loggedPerMinute / ceiling
+    const rateLimited = aircall.rateLimited + intercom.rateLimited
+    const share = rateLimited / Math.max(1, aircall.total + intercom.total)
+    return {
+      factor: options.factor,
+      calls: { read: counts.read, logged, unanswered: insights?.unanswered ?? 0, deadLetters: counts.deadLetters },
+      insights: { noted: insights?.noted ?? 0, none: insights?.none ?? 0 },
+      elapsed: { realS: round(out.realElapsedMs / 1000, 1), compressedMin: round(compressedMin, 2) },
+      requests: { aircall: aircall.total, intercom: intercom.total, rateLimited, rateLimitedShare: round(share, 4) },
+      aircallRequestsPerCall: round(aircallPerCall),
+      intercomRequestsPerCall: round(intercomPerCall),
+      loggedPerMinute: Math.round(loggedPerMinute),
+      ceilingPerMinute: {
+        aircall: Math.round(aircallCeiling),
+        intercom: Math.round(intercomCeiling),
+        binding: intercomCeiling < aircallCeiling ? 'intercom' : 'aircall',
+        value: Math.round(ceiling),
+      },
+      efficiency: round(efficiency),
+      targets: { efficiency: 0.9, rateLimitedShare: 0.01 },
+      pass: efficiency >= 0.9 && share < 0.01 && counts.deadLetters === 0 && (insights?.noted ?? 0) > 0,
+    }
+  } finally {
+    await host.close()
+  }
+}
+
 export interface EfficiencyResult {
   factor: number
   calls: { inWorld: number; read: number; logged: number; skipped: number; deadLetters: number }

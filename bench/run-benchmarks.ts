@@ -1,17 +1,17 @@
 /**
  * `npm run bench`: every benchmark against the emulators on loopback, one JSON document on stdout and a short
- * table on stderr. `--only NAME[,NAME]` (efficiency, overhead, listener, console, matching), `--quick` for a smoke run,
+ * table on stderr. `--only NAME[,NAME]` (efficiency, efficiency-ai, overhead, listener, console, matching), `--quick` for a smoke run,
  * `--full` to lift the time caps (the 100,000-call overhead run then goes to the end), `--calls N[,N]` for the
  * overhead run's call counts.
  */
 import { parseArgs } from 'node:util'
-import { benchEfficiency, benchOverhead } from './backfill.js'
+import { benchEfficiency, benchEfficiencyWithAi, benchOverhead } from './backfill.js'
 import { benchConsoleOverhead } from './console-overhead.js'
 import { benchListener } from './listener.js'
 import { machine } from './lib/machine.js'
 import { benchRefresh, benchResolve } from './matching.js'
 
-const NAMES = ['efficiency', 'overhead', 'listener', 'console', 'matching'] as const
+const NAMES = ['efficiency', 'efficiency-ai', 'overhead', 'listener', 'console', 'matching'] as const
 type Name = (typeof NAMES)[number]
 
 const { values } = parseArgs({
@@ -59,6 +59,17 @@ const main = async (): Promise<void> => {
     done({
       benchmark: 'backfill efficiency',
       figure: `${r.efficiency} of ceiling, ${r.efficiencyWindowAligned} window-aligned (${r.loggedPerMinute}/${r.ceilingPerMinute.value} calls/min, ${r.intercomRequestsPerCall} req/call, pre-pass ${(r.prePass.shareOfIntercomRequests * 100).toFixed(2)}% of requests, 429s ${(r.requests.rateLimitedShare * 100).toFixed(2)}%); fresh state file rerun: ${r.freshStateRerun.logged} logged, ${r.freshStateRerun.conversationsCreated} conversations created, ${r.freshStateRerun.intercomRequestsPerCall} req/call`,
+      target: '≥ 0.90, 429s < 1%',
+      pass: r.pass,
+    })
+  }
+  if (selected('efficiency-ai')) {
+    log('efficiency-ai: backfill --with-ai at the same limits, time compressed ×10…')
+    const r = await benchEfficiencyWithAi({ calls: quick ? 300 : 800, factor: 10, concurrency: 8 })
+    results.efficiencyWithAi = r
+    done({
+      benchmark: 'backfill --with-ai efficiency',
+      figure: `${r.efficiency} of ceiling (${r.loggedPerMinute}/${r.ceilingPerMinute.value} calls/min, ${r.ceilingPerMinute.binding}-bound at ${r.aircallRequestsPerCall} Aircall req/call; ${r.insights.noted} AI notes, ${r.insights.none} none, ${r.calls.unanswered} unanswered not read; 429s ${(r.requests.rateLimitedShare * 100).toFixed(2)}%)`,
       target: '≥ 0.90, 429s < 1%',
       pass: r.pass,
     })

@@ -85,7 +85,7 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
     runtime.resolver.refreshBeforeFirstLookup()
     const discovery = runtime.conversationDiscovery()
     const history = runtime.pipeline.pipeline.history((call) => discovery.coverCall(call.startedAt, request.signal))
-    const insights: InsightFigures = { noted: 0, alreadyNoted: 0, none: 0 }
+    const insights: InsightFigures = { noted: 0, alreadyNoted: 0, none: 0, unanswered: 0 }
     const run = await runBackfillEngine({
       source,
       logger: request.withAi ? runtime.withInsights(history, insights) : history,

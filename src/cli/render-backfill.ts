@@ -123,7 +123,8 @@ export function renderPlan(plan: DryRunPlan): string {
 /** What --with-ai found: notes written, already there, and insights Aircall had none of. */
 export const insightsLine = (insights: NonNullable<BackfillResult['insights']>): string =>
   `AI insights: ${n(insights.noted)} note(s) written, ${n(insights.alreadyNoted)} already there, ` +
-  `${n(insights.none)} not available (no AI plan or no content yet: 403/404).`
+  `${n(insights.none)} not available (no AI plan or no content yet: 403/404), ` +
+  `${n(insights.unanswered)} unanswered call(s) not read.`
 
 /** Invalid-number calls a terminal lists before it points at --json for the rest. */
 const INVALID_NUMBERS_SHOWN = 20

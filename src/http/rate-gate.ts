@@ -347,6 +347,12 @@ export interface AircallRateGateOptions extends RateGateDeps {
  * `X-AircallApi-Reset` (Aircall's best-practice page says access is blocked for 60 s).
  */
 export class AircallRateGate extends BaseRateGate {
+  /**
+   * Aircall counts a request when it arrives, and one 429 locks the company out for a whole minute: a request
+   * admitted exactly 60 s after another may arrive less than 60 s after it. A 1% longer window absorbs that jitter.
+   */
+  static readonly WINDOW_MS = MINUTE_MS + 600
+
   private perMinute: number
   private readonly starts: number[] = []
 
@@ -362,12 +368,13 @@ export class AircallRateGate extends BaseRateGate {
   }
 
   protected take(now: number): number {
-    while (this.starts.length > 0 && (this.starts[0] ?? 0) <= now - MINUTE_MS) this.starts.shift()
+    const window = AircallRateGate.WINDOW_MS
+    while (this.starts.length > 0 && (this.starts[0] ?? 0) <= now - window) this.starts.shift()
     if (this.starts.length < this.perMinute) {
       this.starts.push(now)
       return 0
     }
-    return (this.starts[this.starts.length - this.perMinute] ?? now) + MINUTE_MS - now
+    return (this.starts[this.starts.length - this.perMinute] ?? now) + window - now
   }
 
   protected resetFrom(headers: ResponseHeaders, now: number): number | undefined {
@@ -376,12 +383,12 @@ export class AircallRateGate extends BaseRateGate {
 
   /** A sliding minute: the budget is whole again a minute after the last request it counts. */
   protected window(now: number): Omit<RateBudget, 'pausedUntil'> {
-    const counted = this.starts.filter((start) => start > now - MINUTE_MS)
+    const counted = this.starts.filter((start) => start > now - AircallRateGate.WINDOW_MS)
     const last = counted.at(-1)
     return {
       limit: this.perMinute,
       remaining: Math.max(0, this.perMinute - counted.length),
-      resetsAt: last === undefined ? null : last + MINUTE_MS,
+      resetsAt: last === undefined ? null : last + AircallRateGate.WINDOW_MS,
       windowMs: MINUTE_MS,
     }
   }

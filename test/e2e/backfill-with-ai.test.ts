@@ -10,7 +10,7 @@ const tempDir = useTempDir()
 interface Document {
   result: {
     counts: { logged: number; updated: number; alreadyDone: number; deadLetters: number }
-    insights: { noted: number; alreadyNoted: number; none: number } | null
+    insights: { noted: number; alreadyNoted: number; none: number; unanswered: number } | null
   }
 }
 
@@ -29,8 +29,13 @@ describe('backfill --with-ai (built CLI)', () => {
       expect(insights).not.toBeNull()
       expect(insights!.noted).toBeGreaterThan(0)
       expect(insights!.none).toBeGreaterThan(0)
-      // Two insights read per logged call: each is a note, or none.
-      expect(insights!.noted + insights!.alreadyNoted + insights!.none).toBe(2 * calls)
+      // Two insights read per logged call someone spoke on: each is a note, or none; missed calls are not read.
+      expect(insights!.unanswered).toBeGreaterThan(0)
+      expect(insights!.noted + insights!.alreadyNoted + insights!.none).toBe(2 * (calls - insights!.unanswered))
+      const aiReads = Object.entries(sandbox.aircallEmulator.requestStats().byRoute)
+        .filter(([route]) => /\/(summary|transcription) /.test(route))
+        .reduce((sum, [, count]) => sum + count, 0)
+      expect(aiReads).toBe(2 * (calls - insights!.unanswered))
 
       const conversations = sandbox.intercomEmulator.state().conversations as StateConversation[]
       const withSummary = conversations.filter((item) => JSON.stringify(item).includes('Call summary (Aircall AI)'))
@@ -46,7 +51,12 @@ describe('backfill --with-ai (built CLI)', () => {
       const again = await runCli(['backfill', '--since', '4d', '--with-ai', '--restart', '--json'], { cwd, env })
       expect(again.code, again.stderr).toBe(0)
       const second = (JSON.parse(again.stdout) as Document).result.insights!
-      expect(second).toEqual({ noted: 0, alreadyNoted: insights!.noted, none: insights!.none })
+      expect(second).toEqual({
+        noted: 0,
+        alreadyNoted: insights!.noted,
+        none: insights!.none,
+        unanswered: insights!.unanswered,
+      })
 
       // A company without the AI plan (403 on every insight): the run succeeds and counts them.
       await fetch(`${sandbox.aircall.url}/_emulator/settings`, {
@@ -56,7 +66,9 @@ describe('backfill --with-ai (built CLI)', () => {
       })
       const plain = await runCli(['backfill', '--since', '4d', '--with-ai', '--restart'], { cwd: tempDir(), env })
       expect(plain.code, plain.stderr).toBe(0)
-      expect(plain.stdout).toMatch(/AI insights: 0 note\(s\) written, \d+ already there, \d+ not available/)
+      expect(plain.stdout).toMatch(
+        /AI insights: 0 note\(s\) written, \d+ already there, \d+ not available .*, \d+ unanswered call\(s\) not read/,
+      )
     } finally {
       await sandbox.close()
     }

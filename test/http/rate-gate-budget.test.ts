@@ -80,17 +80,19 @@ describe('IntercomRateGate.budget()', () => {
 })
 
 describe('AircallRateGate.budget()', () => {
-  it('counts the requests of the sliding minute; whole again a minute after the last', async () => {
+  it('counts the requests of the sliding minute (and its 600 ms margin); whole again a minute after the last', async () => {
     const clock = new ManualClock(1_700_000_000_000)
     const gate = new AircallRateGate({ perMinute: 60, clock, sleep: clock.sleep })
     expect(gate.budget()).toEqual({ limit: 60, remaining: 60, resetsAt: null, pausedUntil: null, windowMs: 60_000 })
     await admit(gate, 2)
     clock.advance(20_000)
     await admit(gate, 3)
-    expect(gate.budget()).toMatchObject({ limit: 60, remaining: 55, resetsAt: 1_700_000_080_000 })
-    // The first two leave the minute at :60.
+    expect(gate.budget()).toMatchObject({ limit: 60, remaining: 55, resetsAt: 1_700_000_080_600 })
+    // The first two leave the window at 60.6 s.
     clock.advance(40_000)
-    expect(gate.budget()).toMatchObject({ remaining: 57, resetsAt: 1_700_000_080_000 })
+    expect(gate.budget()).toMatchObject({ remaining: 55 })
+    clock.advance(600)
+    expect(gate.budget()).toMatchObject({ remaining: 57, resetsAt: 1_700_000_080_600 })
     clock.advance(20_000)
     expect(gate.budget()).toMatchObject({ remaining: 60, resetsAt: null })
   })
@@ -107,7 +109,7 @@ describe('AircallRateGate.budget()', () => {
     expect(gate.budget()).toEqual({
       limit: 60,
       remaining: 0,
-      resetsAt: 1_700_000_060_000,
+      resetsAt: 1_700_000_060_600,
       pausedUntil: 1_700_000_045_000,
       windowMs: 60_000,
     })
