@@ -19,11 +19,13 @@ describe('webhooks register', () => {
     expect(created.stdout).toContain(`✓ Created the Aircall webhook ${webhook?.webhookId}`)
     expect(created.stdout).toContain(`export AIRCALL_WEBHOOK_TOKEN=${webhook?.token}`)
     expect(created.stderr).not.toContain(webhook?.token ?? '-')
-    // AI insights are on by default: the events they note come with the rules' own.
+    // AI insights and voicemail notes are on by default: the events they note come with the rules' own.
     expect([...(webhook?.events ?? [])].sort()).toEqual([
       'action_item.created',
+      'call.comm_assets_generated',
       'call.ended',
       'call.tagged',
+      'call.voicemail_left',
       'custom_summary.result_created',
       'sentiment.created',
       'summary.created',
@@ -33,7 +35,7 @@ describe('webhooks register', () => {
 
     writeFileSync(
       join(cwd, 'aircall-intercom.yml'),
-      'resolve:\n  enabled: true\ninsightCards:\n  enabled: true\nescalation:\n  enabled: true\ninsights:\n  enabled: false\n',
+      'resolve:\n  enabled: true\ninsightCards:\n  enabled: true\nescalation:\n  enabled: true\ninsights:\n  enabled: false\nvoicemail:\n  enabled: false\n',
     )
     const env = sandboxEnv(sandbox(), { AIRCALL_WEBHOOK_TOKEN: webhook?.token ?? '' })
     const updated = await runCli(['webhooks', 'register', '--url', `${url}/aircall`, '--json'], { cwd, env })
