@@ -3,7 +3,9 @@ import { conversationStepKey } from '../sync/call-logger.js'
 import type { PipelineResult } from '../sync/pipeline.js'
 
 const CALL_SUBJECT = /^aircall:call:(.+)$/
-const CONVERSATION_DETAIL = /^conversation (\S+)$/
+const CONVERSATION_DETAIL = /^conversation ([^\s;]+)(?:;|$)/
+/** Rules whose effect detail names the Intercom conversation they wrote on. */
+const CONVERSATION_RULES: ReadonlySet<string> = new Set(['log', 'resolve', 'tags', 'insights', 'voicemail', 'messages'])
 const AIRCALL_USER_DETAIL = /aircall user (\S+)$/
 
 /**
@@ -28,7 +30,7 @@ export const eventOutcome = (
   if (callId !== null) add({ service: 'aircall', kind: 'call', id: callId })
   for (const effect of result.effects) {
     const conversation = CONVERSATION_DETAIL.exec(effect.detail ?? '')?.[1]
-    if (conversation && (effect.rule === 'log' || effect.rule === 'resolve' || effect.rule === 'tags'))
+    if (conversation && CONVERSATION_RULES.has(effect.rule))
       add({ service: 'intercom', kind: 'conversation', id: conversation })
     const user = effect.rule === 'escalation' ? AIRCALL_USER_DETAIL.exec(effect.detail ?? '')?.[1] : undefined
     if (user) add({ service: 'aircall', kind: 'user', id: user })
