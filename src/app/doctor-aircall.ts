@@ -1,10 +1,11 @@
+import { insightEnvelope } from '../aircall/ai-schemas.js'
 import type { AppConfig } from '../config/schema.js'
-import { AuthError, ForbiddenError, UnreachableError } from '../http/errors.js'
+import { AuthError, ForbiddenError, NotFoundError, UnreachableError } from '../http/errors.js'
 import { row, type Outcome } from './doctor-rows.js'
 import type { Runtime } from './runtime.js'
 import { listenerUrls, requiredAircallEvents } from './webhooks.js'
 
-/** Doctor checks that read Aircall: the API key, the tags rules depend on, and the webhook. */
+/** Doctor checks that read Aircall: the API key, the tags rules depend on, the AI plan, and the webhook. */
 
 export const aircallTagNames = (config: AppConfig): string[] => {
   const names = config.tags.map.map((entry) => entry.tag)
@@ -155,5 +156,63 @@ export const checkAircallWebhook = async (
   const extra = webhook.events.length - (needed.length - missing.length)
   return {
     rows: [row(id, title, 'pass', `${webhook.url}: ${needed.join(', ')}${extra > 0 ? ` (+${extra} unused)` : ''}`)],
+  }
+}
+
+/** How far back a call still counts as recent for the AI check, and how many answered ones are asked about. */
+const AI_RECENT_DAYS = 30
+const AI_PROBES = 3
+
+/**
+ * Whether Aircall's AI endpoints answer, read on the summary of recent answered calls. The plan is per line and a
+ * call may have no content yet, so one call answering is enough; 403 and 404 are warnings, never failures (the
+ * listener only misses the AI notes).
+ */
+export const checkAircallAi = async (runtime: Runtime, signal: AbortSignal): Promise<Outcome> => {
+  const id = 'aircall-ai'
+  const title = 'Aircall AI'
+  const from = Math.floor(runtime.now() / 1000) - AI_RECENT_DAYS * 86_400
+  const answered: number[] = []
+  for await (const call of runtime.aircall.listCalls({ from, order: 'desc' }, signal)) {
+    if (call.answered_at !== null && call.answered_at !== undefined) answered.push(call.id)
+    if (answered.length >= AI_PROBES) break
+  }
+  if (answered.length === 0) {
+    return { rows: [row(id, title, 'skip', `not checked: no answered call in the last ${AI_RECENT_DAYS} days`)] }
+  }
+  const answers: Array<{ callId: number; status: 403 | 404 }> = []
+  for (const callId of answered) {
+    try {
+      await runtime.aircall.http.request({
+        method: 'GET',
+        path: `/v1/calls/${callId}/summary`,
+        schema: insightEnvelope,
+        signal,
+      })
+      return { rows: [row(id, title, 'pass', `the AI endpoints answer (summary of call ${callId})`)] }
+    } catch (error) {
+      // The call list was read with the same key: a 403 here is the plan, not the credentials.
+      if (error instanceof ForbiddenError || error instanceof AuthError) answers.push({ callId, status: 403 })
+      else if (error instanceof NotFoundError) answers.push({ callId, status: 404 })
+      else throw error
+    }
+  }
+  const calls = answers.map((answer) => answer.callId).join(', ')
+  const forbidden = answers.every((answer) => answer.status === 403)
+  const statuses = [...new Set(answers.map((answer) => answer.status))].join('/')
+  return {
+    rows: [
+      row(
+        id,
+        title,
+        'warn',
+        forbidden
+          ? `the AI endpoints answer 403 (calls ${calls}): no AI plan on these lines or this company`
+          : `the AI endpoints answer ${statuses} (calls ${calls}): no AI content yet, or no AI plan`,
+        forbidden
+          ? 'AI notes need the AI Assist add-on with transcription on the lines; without it, set insights.enabled: false'
+          : 'AI content comes seconds to minutes after a call; if it never does, check the AI Assist add-on',
+      ),
+    ],
   }
 }

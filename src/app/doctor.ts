@@ -1,6 +1,6 @@
 import { ConfigError, formatProblem, type LoadedConfig } from '../config/loader.js'
 import type { FetchLike } from '../http/types.js'
-import { checkAircall, checkAircallTags, checkAircallWebhook } from './doctor-aircall.js'
+import { checkAircall, checkAircallAi, checkAircallTags, checkAircallWebhook } from './doctor-aircall.js'
 import { environmentRows } from './doctor-environment.js'
 import { checkAdmin, checkAttributes, checkIntercom, checkIntercomTags, intercomTopicsRow } from './doctor-intercom.js'
 import {
@@ -101,6 +101,9 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorResult> =
       needsIntercom('admin', 'Intercom admin', (signal) => checkAdmin(runtime, signal)),
       needsIntercom('data-attributes', 'data attributes', (signal) => checkAttributes(runtime, signal)),
       needsAircall('aircall-tags', 'Aircall tags', (signal) => checkAircallTags(runtime, signal)),
+      config.insights.enabled
+        ? needsAircall('aircall-ai', 'Aircall AI', (signal) => checkAircallAi(runtime, signal))
+        : Promise.resolve({ rows: [] }),
       config.escalation.enabled && config.escalation.tags.length > 0
         ? needsIntercom('intercom-tags', 'Intercom tags', (signal) => checkIntercomTags(runtime, signal))
         : Promise.resolve({ rows: [] }),

@@ -70,10 +70,38 @@ export interface AircallEmulatorOptions {
   /** Strip emojis from comments (default true, unconfirmed). */
   stripCommentEmojis?: boolean
   /**
-   * Conversation intelligence on /v1/calls/:id/{summary,transcription}: "ai-assist" (default) serves them for
-   * answered calls of even id and 404 for the rest (no content); "none" answers 403 as without the plan.
+   * The company's conversation-intelligence plan, the default of every line without its own `aiPlan`: "ai-assist"
+   * (default) serves /v1/calls/:id/{transcription,summary,sentiments,topics,action_items,custom_summary_result}
+   * where the call has that content (404 otherwise) and sends the AI events; "none" answers 403 and sends none.
    */
   aiPlan?: 'ai-assist' | 'none'
+  /**
+   * "wall" (default): timed steps (lifecycles, AI events, message receipts) run on wall timers of their delay, and
+   * advancing the clock runs the due ones early; "clock": only advancing the clock (or `runDue`) runs them.
+   */
+  lifecycleTimers?: 'wall' | 'clock'
+  /** call.ended → call.comm_assets_generated (default 0: right after call.ended). */
+  assetsDelayMs?: number
+  /** call.ended → transcription.created (default 30 000 ms). */
+  transcriptionDelayMs?: number
+  /** call.ended → summary.created (default 45 000 ms). */
+  summaryDelayMs?: number
+  /** call.ended → sentiment.created (default 50 000 ms). */
+  sentimentDelayMs?: number
+  /** call.ended → topics.created (default 55 000 ms). */
+  topicsDelayMs?: number
+  /** call.ended → action_item.created (default 60 000 ms). */
+  actionItemsDelayMs?: number
+  /** call.ended → custom_summary.result_created (default 75 000 ms). */
+  customSummaryDelayMs?: number
+  /** Send → message.sent (default 1 000 ms). */
+  messageSentDelayMs?: number
+  /** message.sent → message.status_updated "delivered" (default 3 000 ms). */
+  messageDeliveredDelayMs?: number
+  /** Message timestamps as ISO strings (default, as the reference's sample) or UNIX ms (as ATT saw). */
+  messageTimestamps?: 'iso' | 'ms'
+  /** Hours after the customer's last WhatsApp message during which free text may be sent (default 24; 0 = off). */
+  whatsappWindowHours?: number
   /** What to do with insight cards posted after the call is done (default "reject" → 422). */
   insightCardsAfterEnd?: 'reject' | 'accept'
   /** Answer /v1/users and /v1/users/:id with 410 as after the 2026-09-30 sunset (default false). */

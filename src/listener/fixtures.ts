@@ -1,7 +1,8 @@
 /**
  * Realistic webhook bodies for `trigger` (in the spirit of `stripe trigger`) and for tests. Shapes
  * follow the references: Aircall's `{resource, event, timestamp, token, data}` envelope with a Call
- * carrying `call_uuid`, and Intercom's `notification_event` envelope.
+ * carrying `call_uuid` (conversation intelligence and message events carry their own entity), and
+ * Intercom's `notification_event` envelope.
  */
 import { randomUUID } from 'node:crypto'
 
@@ -18,28 +19,104 @@ export const AIRCALL_FIXTURES = [
   'call.commented',
   'summary.created',
   'transcription.created',
+  'sentiment.created',
+  'topics.created',
+  'action_item.created',
+  'custom_summary.result_created',
+  'call.voicemail_left',
+  'call.comm_assets_generated',
+  'message.received',
+  'message.sent',
+  'message.status_updated',
 ] as const
 
-/** Conversation intelligence as the references show it: `resource: conversation_intelligence`, call_id a string. */
+type InsightFixtureName =
+  | 'summary.created'
+  | 'transcription.created'
+  | 'sentiment.created'
+  | 'topics.created'
+  | 'action_item.created'
+  | 'custom_summary.result_created'
+
+const INSIGHT_FIXTURES: ReadonlySet<string> = new Set<InsightFixtureName>([
+  'summary.created',
+  'transcription.created',
+  'sentiment.created',
+  'topics.created',
+  'action_item.created',
+  'custom_summary.result_created',
+])
+const isInsightFixture = (name: string): name is InsightFixtureName => INSIGHT_FIXTURES.has(name)
+
+type MessageFixtureName = 'message.received' | 'message.sent' | 'message.status_updated'
+const isMessageFixture = (name: string): name is MessageFixtureName => name.startsWith('message.')
+
+/** E.164 of an Aircall display number ("+33 6 12 34 56 78" → "+33612345678"); "anonymous" stays null. */
+const e164Of = (digits: string): string | null => {
+  const compact = digits.replace(/[^\d+]/g, '')
+  return compact.startsWith('+') ? compact : null
+}
+
+/**
+ * Conversation intelligence as the references show it: `resource: conversation_intelligence`, the CI entity as
+ * `data` (`call_id` a numeric string on summary.created, an int elsewhere; `call_uuid`, `number_id`, `type`).
+ */
 const insightFixture = (
-  name: 'summary.created' | 'transcription.created',
+  name: InsightFixtureName,
   token: string,
   callId: number,
   timestamp: number,
   caller: string,
-): Record<string, unknown> => ({
-  resource: 'conversation_intelligence',
-  event: name,
-  timestamp,
-  token,
-  data:
-    name === 'summary.created'
-      ? { id: 68_000 + (callId % 1000), call_id: String(callId), number_id: 456, content: INSIGHT_SUMMARY }
-      : {
+): Record<string, unknown> => {
+  const common = {
+    call_uuid: callUuid(callId),
+    number_id: number.id,
+    type: 'call',
+    call_created_at: new Date((timestamp - 120) * 1000).toISOString(),
+    created_at: new Date(timestamp * 1000).toISOString(),
+  }
+  const external = e164Of(caller)
+  const data = ((): Record<string, unknown> => {
+    switch (name) {
+      case 'summary.created':
+        return { id: 68_000 + (callId % 1000), call_id: String(callId), ...common, content: INSIGHT_SUMMARY }
+      case 'sentiment.created':
+        return {
+          id: 68_300 + (callId % 1000),
+          call_id: callId,
+          ...common,
+          content: [{ phone_number: external, type: 'external', value: 'NEGATIVE' }],
+        }
+      case 'topics.created':
+        return { id: 68_400 + (callId % 1000), call_id: callId, ...common, content: ['Billing', 'Invoice'] }
+      case 'action_item.created':
+        return {
+          id: 68_500 + (callId % 1000),
+          call_id: callId,
+          ...common,
+          content: [
+            { content: 'Send the corrected invoice #4521 today', user_id: user.id },
+            { content: 'Check the billing rule that produced the wrong amount', user_id: user.id },
+          ],
+        }
+      case 'custom_summary.result_created': {
+        const results = [
+          { name: 'Reason for call', content: 'Wrong amount on invoice #4521' },
+          { name: 'Outcome', content: 'Corrected invoice promised today' },
+        ]
+        return {
+          id: 68_600 + (callId % 1000),
+          call_id: callId,
+          ...common,
+          content: results,
+          summary_template_results: results,
+        }
+      }
+      case 'transcription.created':
+        return {
           id: 68_271,
           call_id: callId,
-          type: 'call',
-          call_created_at: new Date((timestamp - 120) * 1000).toISOString(),
+          ...common,
           content: {
             language: 'en',
             utterances: [
@@ -59,8 +136,65 @@ const insightFixture = (
               },
             ],
           },
-        },
-})
+        }
+    }
+  })()
+  return { resource: 'conversation_intelligence', event: name, timestamp, token, data }
+}
+
+/**
+ * `message.*` as the references show it: `resource: message`, the id a string, the other party in display form,
+ * `channel` null for SMS, the Aircall line as `number`, and `media_details` on a received message.
+ */
+const messageFixture = (
+  name: MessageFixtureName,
+  token: string,
+  timestamp: number,
+  externalNumber: string,
+  channel: 'sms' | 'whatsapp',
+): Record<string, unknown> => {
+  const received = name === 'message.received'
+  // The clock alone would give two fixtures of one second the same id (one message, same identity).
+  const id = `${timestamp * 1000 + Math.floor(Math.random() * 1000)}${randomUUID().replace(/-/g, '').slice(0, 14)}`
+  const iso = (seconds: number): string => new Date(seconds * 1000).toISOString()
+  const { id: lineId, name: lineName, digits, country, time_zone, availability_status } = number
+  return {
+    resource: 'message',
+    event: name,
+    timestamp,
+    token,
+    data: {
+      id,
+      direct_link: `https://api.aircall.io/v1/numbers/${lineId}/messages/${id}`,
+      direction: received ? 'inbound' : 'outbound',
+      external_number: externalNumber,
+      body: received
+        ? 'Hi, my invoice #4521 is wrong, can you call me back?'
+        : 'Sorry about that: we will send a corrected invoice today.',
+      status: received ? 'received' : name === 'message.sent' ? 'sent' : 'delivered',
+      channel: channel === 'whatsapp' ? 'whatsapp' : null,
+      origin: 'native',
+      created_at: iso(timestamp - (name === 'message.status_updated' ? 4 : 1)),
+      sent_at: iso(timestamp - (name === 'message.status_updated' ? 3 : 0)),
+      updated_at: iso(timestamp),
+      number: { id: lineId, name: lineName, digits, country, time_zone, availability_status },
+      contact: null,
+      ...(received
+        ? {
+            media_details: [
+              {
+                file_name: 'invoice-4521.jpg',
+                file_type: 'image/jpeg',
+                presigned_url: `https://aircall-media.example/messages/${id}/invoice-4521.jpg?X-Amz-Expires=3600`,
+              },
+            ],
+          }
+        : {}),
+    },
+  }
+}
+
+const callUuid = (callId: number): string => `CA${callId.toString(16)}e7c0ffee`
 
 export const INSIGHT_SUMMARY =
   'The caller reported a wrong amount on invoice #4521; the agent promised a corrected invoice today.'
@@ -97,6 +231,8 @@ export interface FixtureOverrides {
   priority?: string
   timestamp?: number
   notificationId?: string
+  /** The channel of a message fixture (default sms). */
+  channel?: 'sms' | 'whatsapp'
 }
 
 const user = {
@@ -136,12 +272,23 @@ export const aircallFixture = (
   const timestamp = overrides.timestamp ?? Math.floor(Date.now() / 1000)
   // A call id derived from the clock alone would make two fixtures of one second the same event (same identity).
   const callId = overrides.callId ?? 4_186_000_000 + (timestamp % 1_000_000) * 1000 + Math.floor(Math.random() * 1000)
-  if (name === 'summary.created' || name === 'transcription.created') {
+  if (isInsightFixture(name)) {
     return insightFixture(name, token, callId, timestamp, overrides.rawDigits ?? DEFAULT_CALLER_DIGITS)
+  }
+  if (isMessageFixture(name)) {
+    return messageFixture(
+      name,
+      token,
+      timestamp,
+      overrides.rawDigits ?? DEFAULT_CALLER_DIGITS,
+      overrides.channel ?? 'sms',
+    )
   }
   const startedAt = timestamp - 120
   const missed = name === 'call.ended.missed'
-  const voicemail = name === 'call.ended.voicemail'
+  // The voicemail's own events carry the same finished call as its call.ended.
+  const voicemail =
+    name === 'call.ended.voicemail' || name === 'call.voicemail_left' || name === 'call.comm_assets_generated'
   const outbound = name === 'call.ended.outbound'
   const live = name === 'call.created' || name === 'call.ringing_on_agent' || name === 'call.answered'
   const answered = !missed && !voicemail && name !== 'call.created' && name !== 'call.ringing_on_agent'
@@ -171,7 +318,7 @@ export const aircallFixture = (
     token,
     data: {
       id: callId,
-      call_uuid: `CA${callId.toString(16)}e7c0ffee`,
+      call_uuid: callUuid(callId),
       direct_link: `https://api.aircall.io/v1/calls/${callId}`,
       direction: outbound ? 'outbound' : 'inbound',
       status: live ? (name === 'call.answered' ? 'answered' : 'initial') : 'done',

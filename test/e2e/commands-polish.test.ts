@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { isAiEvent } from '../../src/aircall/ai-schemas.js'
 import { TRIGGER_EVENTS } from '../../src/app/trigger.js'
 import { CLI, runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
@@ -133,9 +134,9 @@ describe('trigger', () => {
     const url = await listener.url
     const env = harness.env
     for (const event of TRIGGER_EVENTS) {
-      // An AI insight waits for its call's conversation: it names a call.ended triggered before it.
-      const insight = event === 'summary.created' || event === 'transcription.created'
-      const callId = insight || event === 'call.ended' ? ['--call-id', '5151'] : []
+      // An AI insight or a voicemail's own event waits for its call's conversation: it names a call.ended before it.
+      const ofLoggedCall = isAiEvent(event) || event === 'call.voicemail_left' || event === 'call.comm_assets_generated'
+      const callId = ofLoggedCall || event === 'call.ended' ? ['--call-id', '5151'] : []
       const result = await runCli(['trigger', event, '--to', url, '--json', ...callId], { env })
       expect(result.code, `${event}: ${result.stdout}${result.stderr}`).toBe(0)
       const document = parse<{ event: string; eventId: number | null; duplicate: boolean | null }>(result.stdout)

@@ -94,6 +94,7 @@ describe('doctor against the sandbox', () => {
       'attribute:contact:doctor_vip',
       'attribute:conversation:aircall_call_id',
       'aircall-tags',
+      'aircall-ai',
       'template:note',
       'template:missed:default',
       'store',

@@ -8,8 +8,19 @@ import { isRecord, readJsonBody, sendEmpty, sendJson } from '../common/http.js'
 import type { RouteContext, Router } from '../common/router.js'
 import type { CallInput, GenerateSpec } from './call-factory.js'
 import type { AircallSettings } from './core.js'
+import { INSIGHT_KINDS, type InsightKind } from './insights.js'
+import type { InboundMessageSpec } from './messages.js'
 import type { AircallSeed } from './model.js'
 import type { AircallEmulator } from './server.js'
+
+/** String knobs with a closed set of values: anything else is refused rather than silently breaking a route. */
+const ENUM_SETTINGS: Partial<Record<keyof AircallSettings, readonly unknown[]>> = {
+  aiPlan: ['ai-assist', 'none'],
+  insightCardsAfterEnd: ['reject', 'accept'],
+  authFailureStatus: [401, 403],
+  lifecycleTimers: ['wall', 'clock'],
+  messageTimestamps: ['iso', 'ms'],
+}
 
 const CONTROL_BODY_LIMIT = 256 * 1024 * 1024
 
@@ -76,6 +87,50 @@ export function installControlRoutes(router: Router, emu: AircallEmulator): void
     sendJson(ctx.res, 201, { call_id: handle.callId })
   })
 
+  router.post('/_emulator/calls/:id/insights', async (ctx) => {
+    const b = await body(ctx)
+    if (!b) return
+    const kinds = b.kinds ?? INSIGHT_KINDS
+    if (!Array.isArray(kinds) || !kinds.every((k) => (INSIGHT_KINDS as readonly unknown[]).includes(k)))
+      return fail(ctx.res, `kinds must be a list of ${INSIGHT_KINDS.join(', ')}`)
+    const emitted = emu.emitInsights(Number(ctx.params.id), kinds as InsightKind[])
+    if (emitted === null) return sendJson(ctx.res, 404, { message: 'Not Found' })
+    sendJson(ctx.res, 200, { emitted })
+  })
+
+  router.get('/_emulator/schedule', (ctx) => sendJson(ctx.res, 200, { scheduled: emu.state().scheduled }))
+  router.post('/_emulator/run-due', (ctx) => sendJson(ctx.res, 200, { ran: emu.runDue(), now: emu.now() }))
+
+  router.get('/_emulator/messages', (ctx) => sendJson(ctx.res, 200, { messages: emu.messages() }))
+  router.post('/_emulator/messages', async (ctx) => {
+    const b = await body(ctx)
+    if (!b) return
+    try {
+      sendJson(ctx.res, 201, { message: emu.receiveMessage(b as unknown as InboundMessageSpec) })
+    } catch (error) {
+      fail(ctx.res, error instanceof Error ? error.message : String(error))
+    }
+  })
+
+  router.patch('/_emulator/numbers/:id', async (ctx) => {
+    const b = await body(ctx)
+    if (!b) return
+    const unknown = Object.keys(b).filter((k) => !['aiPlan', 'summaryTemplate', 'whatsapp'].includes(k))
+    if (unknown.length > 0) return fail(ctx.res, `unknown number fields: ${unknown.join(', ')}`)
+    if (b.aiPlan !== undefined && b.aiPlan !== null && b.aiPlan !== 'ai-assist' && b.aiPlan !== 'none')
+      return fail(ctx.res, 'aiPlan must be "ai-assist", "none" or null (the company plan)')
+    if (
+      b.summaryTemplate !== undefined &&
+      b.summaryTemplate !== null &&
+      !(Array.isArray(b.summaryTemplate) && b.summaryTemplate.every((n) => typeof n === 'string'))
+    )
+      return fail(ctx.res, 'summaryTemplate must be a list of section names or null')
+    if (b.whatsapp !== undefined && typeof b.whatsapp !== 'boolean') return fail(ctx.res, 'whatsapp must be a boolean')
+    const line = emu.updateNumber(Number(ctx.params.id), b)
+    if (!line) return sendJson(ctx.res, 404, { message: 'Not Found' })
+    sendJson(ctx.res, 200, { number: line })
+  })
+
   router.get('/_emulator/state', (ctx) => sendJson(ctx.res, 200, emu.state()))
   router.get('/_emulator/requests', (ctx) => sendJson(ctx.res, 200, emu.requestStats()))
   router.delete('/_emulator/requests', (ctx) => {
@@ -137,6 +192,8 @@ export function installControlRoutes(router: Router, emu: AircallEmulator): void
           : typeof current !== typeof v || Array.isArray(current) !== Array.isArray(v)
       )
         return fail(ctx.res, `${k} has the wrong type`)
+      const allowed = ENUM_SETTINGS[k as keyof AircallSettings]
+      if (allowed && !allowed.includes(v)) return fail(ctx.res, `${k} must be one of ${allowed.join(', ')}`)
     }
     sendJson(ctx.res, 200, { settings: emu.updateSettings(b) })
   })

@@ -8,6 +8,8 @@ import type { Rng } from '../common/prng.js'
 import type { Router } from '../common/router.js'
 import { badRequest } from './errors.js'
 import type { MediaSigner } from './media.js'
+import type { AiPlan } from './model.js'
+import type { Scheduler } from './scheduler.js'
 import type { SerializeContext } from './serialize.js'
 import type { AircallStore } from './store.js'
 
@@ -24,7 +26,8 @@ export interface AircallSettings {
   commentCap: number
   stripCommentEmojis: boolean
   insightCardsAfterEnd: 'reject' | 'accept'
-  aiPlan: 'ai-assist' | 'none'
+  /** The company's plan, the default of every line without its own `aiPlan`. */
+  aiPlan: AiPlan
   usersV1Gone: boolean
   allowInsecureWebhookUrls: boolean
   maxWebhooks: number
@@ -33,6 +36,24 @@ export interface AircallSettings {
   webhookDisableAfterFailures: number
   endedDelayMs: number
   finaliseDelayMs: number
+  /** Whether timed steps also run on wall timers ("wall") or only when the clock is advanced ("clock"). */
+  lifecycleTimers: 'wall' | 'clock'
+  /** call.ended → call.comm_assets_generated. */
+  assetsDelayMs: number
+  /** call.ended → each conversation-intelligence event. */
+  transcriptionDelayMs: number
+  summaryDelayMs: number
+  sentimentDelayMs: number
+  topicsDelayMs: number
+  actionItemsDelayMs: number
+  customSummaryDelayMs: number
+  /** Send → message.sent, then message.sent → message.status_updated (delivered). */
+  messageSentDelayMs: number
+  messageDeliveredDelayMs: number
+  /** Message `created_at`/`sent_at`/`updated_at` as ISO strings or UNIX ms (the sources disagree). */
+  messageTimestamps: 'iso' | 'ms'
+  /** WhatsApp's customer-service window: free text only this long after the customer's last message; 0 = off. */
+  whatsappWindowHours: number
   bodyLimitBytes: number
   webhookToken: string | null
 }
@@ -42,6 +63,7 @@ export interface EmulatorCore {
   readonly settings: AircallSettings
   readonly rng: Rng
   readonly signer: MediaSigner
+  readonly scheduler: Scheduler
   baseUrl(): string
   /** Injected clock plus the control-API offset, in ms. */
   now(): number

@@ -35,6 +35,9 @@ export interface AircallTeam {
   userIds: number[]
 }
 
+/** The conversation-intelligence plan: "none" answers 403 on the AI endpoints and sends no AI events. */
+export type AiPlan = 'ai-assist' | 'none'
+
 export interface AircallNumber {
   id: number
   name: string
@@ -50,6 +53,12 @@ export interface AircallNumber {
   priority: 0 | 1 | null
   createdAt: string
   userIds: number[]
+  /** The line's own AI plan; absent, the company's (`aiPlan` setting) applies. */
+  aiPlan?: AiPlan
+  /** Section names of a custom summary template: its calls also get a structured custom summary. */
+  summaryTemplate?: string[]
+  /** WhatsApp add-on on this line (WABA verified): WhatsApp sends and receipts are refused without it. */
+  whatsapp?: boolean
 }
 
 export interface AircallTag {
@@ -131,6 +140,71 @@ export interface AircallCall {
   ivrOptionsSelected: Array<{ id: number; title: string; key: string; created_at: number }>
   /** Set once the post-end rewrite (cost, duration, maybe started_at +1 s) has happened. */
   finalised: boolean
+  /**
+   * What Aircall AI produced for the call. Absent: the default rule of `insights.ts` (answered calls of even id);
+   * null: nothing (the AI endpoints answer 404).
+   */
+  insights?: CallInsights | null
+}
+
+export type InsightSpeaker = 'agent' | 'caller'
+
+export interface InsightUtterance {
+  /** Seconds from the start of the recording. */
+  startTime: number
+  endTime: number
+  speaker: InsightSpeaker
+  text: string
+}
+
+export type SentimentValue = 'POSITIVE' | 'NEUTRAL' | 'NEGATIVE'
+
+/**
+ * Each kind is null until Aircall has produced it (a live call fills them as their events fire), and stays null
+ * when it never will (too short, no template): its endpoint answers 404.
+ */
+export interface CallInsights {
+  language: string
+  /** "voicemail" when the transcript is of a voicemail the caller left (no summary or sentiment then). */
+  type: 'call' | 'voicemail'
+  transcript: InsightUtterance[] | null
+  summary: string | null
+  /** The caller's overall mood: Aircall rates external participants only. */
+  sentiment: SentimentValue | null
+  topics: string[] | null
+  actionItems: string[] | null
+  customSummary: Array<{ name: string; content: string }> | null
+  /** UNIX seconds the insights were generated (their `created_at`). */
+  createdAt: number
+}
+
+export interface MessageMedia {
+  fileName: string
+  fileType: string
+  /** The plain URL an MMS send named (`mediaUrl`); received media are served signed by the emulator instead. */
+  url?: string
+}
+
+/** One SMS/MMS or WhatsApp message of a 1:1 thread (line, other party, channel). */
+export interface AircallMessage {
+  /** A string, as on the live API ("1779973182949pqnihpvazdyw6336"). */
+  id: string
+  numberId: number
+  direction: 'inbound' | 'outbound'
+  /** The other party, E.164. */
+  externalNumber: string
+  body: string | null
+  status: 'pending' | 'sent' | 'delivered' | 'received' | 'failed'
+  channel: 'sms' | 'whatsapp'
+  /** UNIX ms. */
+  createdAt: number
+  sentAt: number | null
+  updatedAt: number
+  userId: number | null
+  contactId: number | null
+  media: MessageMedia[]
+  /** WhatsApp template parameters a template send carried (then body is null). */
+  templateParams?: Record<string, unknown> | null
 }
 
 export interface AircallSeed {
@@ -141,6 +215,8 @@ export interface AircallSeed {
   tags: AircallTag[]
   contacts: AircallContact[]
   calls: AircallCall[]
+  /** Message threads (SMS and WhatsApp); no API lists them, they open WhatsApp's 24-hour window. */
+  messages?: AircallMessage[]
 }
 
 export const CALL_EVENTS = [

@@ -7,6 +7,16 @@ import { sendEmpty, sendJson } from '../common/http.js'
 import type { RouteContext, Router } from '../common/router.js'
 import { boolParam, type EmulatorCore, parseIdParam, readObjectBody } from './core.js'
 import { badRequest, notFoundId, unprocessable } from './errors.js'
+import {
+  hasKind,
+  INSIGHT_KEYS,
+  INSIGHT_KINDS,
+  INSIGHT_PATHS,
+  insightEntity,
+  insightName,
+  insightsOf,
+  planOf,
+} from './insights.js'
 import type { AircallCall } from './model.js'
 import { buildMeta, readPage } from './pagination.js'
 import { toE164 } from './phone.js'
@@ -24,54 +34,22 @@ export function installCallRoutes(router: Router, core: EmulatorCore): void {
   })
 
   // Sources disagree on the answer without the plan or content (403 or 404): both are served, each for its case.
-  const insight = (kind: 'summary' | 'transcription') => (ctx: RouteContext) => {
-    const call = visibleCall(ctx, core)
-    if (!call) return
-    if (core.settings.aiPlan === 'none') {
-      sendJson(ctx.res, 403, { error: 'Forbidden', troubleshoot: 'AI Assist is not enabled for this company.' })
-      return
-    }
-    if (call.answeredAt === null || call.status !== 'done' || call.id % 2 !== 0) {
-      notFoundId(ctx.res, kind === 'summary' ? 'Summary' : 'Transcription', call.id)
-      return
-    }
-    const createdAt = new Date(call.startedAt * 1000).toISOString()
-    if (kind === 'summary') {
-      sendJson(ctx.res, 200, {
-        summary: { call_id: String(call.id), content: `Call ${call.id}: the caller asked about their last invoice.` },
-      })
-      return
-    }
-    sendJson(ctx.res, 200, {
-      transcription: {
-        id: 60_000 + call.id,
-        call_id: call.id,
-        call_created_at: createdAt,
-        type: 'call',
-        content: {
-          language: 'en',
-          utterances: [
-            {
-              start_time: 1.5,
-              end_time: 4,
-              text: 'Hello, I have a question about my invoice.',
-              participant_type: 'external',
-              phone_number: call.rawDigits,
-            },
-            {
-              start_time: 4.5,
-              end_time: 7,
-              text: 'Of course, let me pull it up.',
-              participant_type: 'internal',
-              user_id: 1,
-            },
-          ],
-        },
-      },
+  for (const kind of INSIGHT_KINDS) {
+    router.get(`/v1/calls/:id/${INSIGHT_PATHS[kind]}`, (ctx) => {
+      const call = visibleCall(ctx, core)
+      if (!call) return
+      if (planOf(core.store.numbers.get(call.numberId), core.settings.aiPlan) === 'none') {
+        sendJson(ctx.res, 403, { error: 'Forbidden', troubleshoot: 'AI Assist is not enabled for this number.' })
+        return
+      }
+      const insights = insightsOf(call)
+      if (!insights || !hasKind(insights, kind)) {
+        notFoundId(ctx.res, insightName(kind), call.id)
+        return
+      }
+      sendJson(ctx.res, 200, { [INSIGHT_KEYS[kind]]: insightEntity(call, insights, kind) })
     })
   }
-  router.get('/v1/calls/:id/summary', insight('summary'))
-  router.get('/v1/calls/:id/transcription', insight('transcription'))
 
   router.post('/v1/calls/:id/comments', async (ctx) => {
     const call = visibleCall(ctx, core)

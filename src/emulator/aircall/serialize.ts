@@ -141,7 +141,9 @@ export function serializeCall(
   const number = ctx.store.numbers.get(call.numberId)
   const media = (kind: 'recording' | 'voicemail', short: boolean): string | null => {
     const has = kind === 'recording' ? call.hasRecording : call.hasVoicemail
-    if (!has || call.status !== 'done') return null
+    // A voicemail exists once the caller hangs up (call.voicemail_left carries it); a recording once the call is done.
+    const ready = kind === 'recording' ? call.status === 'done' : call.endedAt !== null
+    if (!has || !ready) return null
     const ttl = short ? ctx.shortUrlTtlMs : ctx.recordingTtlMs
     const path = short ? `/_media/s/calls/${call.id}/${kind}` : `/_media/calls/${call.id}/${kind}.mp3`
     return ctx.signer.url(ctx.baseUrl, path, nowS + Math.floor(ttl / 1000))

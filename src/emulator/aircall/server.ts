@@ -2,7 +2,8 @@
  * Strict local emulator of the Aircall Public API v1 (see docs/emulator-aircall.md). Request order:
  * control routes (/_emulator, no auth) → signed media (/_media) → injected faults → auth (401/403
  * before any route logic) → per-company rate limit → resource routes. Everything time-based reads the
- * injected clock; setTimeout only paces call lifecycles and webhook deliveries.
+ * injected clock; timed steps (lifecycles, AI events, message receipts) run when that clock reaches them or on
+ * wall timers, and setTimeout otherwise only paces webhook deliveries.
  */
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -18,15 +19,19 @@ import { buildCall, type CallInput, generateCalls, type GenerateSpec } from './c
 import { installControlRoutes } from './control.js'
 import type { AircallSettings, EmulatorCore } from './core.js'
 import { notFoundRoute, serverError } from './errors.js'
+import { INSIGHT_KINDS, type InsightKind, insightsOf } from './insights.js'
 import { finaliseCall, type LifecycleHandle, LifecycleRunner, type LifecycleSpec } from './lifecycle.js'
 import { FAKE_MP3, MediaSigner } from './media.js'
-import type { AircallCall, AircallSeed } from './model.js'
+import { type InboundMessageSpec, messageEventData, receiveMessage } from './messages.js'
+import type { AiPlan, AircallCall, AircallMessage, AircallNumber, AircallSeed } from './model.js'
 import { RateLimiter, sendRateLimited } from './rate-limit.js'
 import { installCallRoutes } from './routes-calls.js'
 import { installContactRoutes } from './routes-contacts.js'
 import { installDialerRoutes } from './routes-dialer.js'
 import { installDirectoryRoutes } from './routes-directory.js'
+import { installMessageRoutes } from './routes-messages.js'
 import { installWebhookRoutes } from './routes-webhooks.js'
+import { Scheduler, type ScheduledStep } from './scheduler.js'
 import { AircallStore, type InsightCardRecord, type WebhookRecord } from './store.js'
 import { type SkippedDelivery, type WebhookChaos, WebhookDispatcher } from './webhook-dispatch.js'
 
@@ -50,7 +55,17 @@ export interface EmulatorStateSummary {
   webhooks: Array<Record<string, unknown>>
   dialerCampaigns: number
   insightCards: number
+  messages: number
+  /** Timed steps still to run (lifecycles, AI events, message receipts), earliest first. */
+  scheduled: ScheduledStep[]
   settings: AircallSettings
+}
+
+/** What a line's settings may be changed to at runtime; `aiPlan: null` returns the line to the company's plan. */
+export interface NumberPatch {
+  aiPlan?: AiPlan | null
+  summaryTemplate?: string[] | null
+  whatsapp?: boolean
 }
 
 export interface AircallEmulator {
@@ -61,6 +76,18 @@ export interface AircallEmulator {
   addCalls(calls: CallInput[]): number
   generateCalls(spec: GenerateSpec): number
   injectCall(spec?: LifecycleSpec): LifecycleHandle
+  /**
+   * Emits a finished call's AI events now, for the kinds it has content of (all by default). Returns the events
+   * sent: none on a line without the AI plan; null for an unknown call.
+   */
+  emitInsights(callId: number, kinds?: readonly InsightKind[]): string[] | null
+  /** A customer's message arrives: `message.received` is emitted. Throws on an invalid spec. */
+  receiveMessage(spec: InboundMessageSpec): Record<string, unknown>
+  messages(): AircallMessage[]
+  /** Changes a line's AI plan, custom summary template or WhatsApp add-on; null for an unknown line. */
+  updateNumber(id: number, patch: NumberPatch): AircallNumber | null
+  /** Runs the timed steps due by the clock now (after the injected clock moved by itself); returns how many ran. */
+  runDue(): number
   finaliseCall(id: number): boolean
   getCall(id: number): AircallCall | undefined
   state(): EmulatorStateSummary
@@ -110,6 +137,19 @@ export function defaultSettings(options: AircallEmulatorOptions): AircallSetting
     webhookDisableAfterFailures: options.webhookDisableAfterFailures ?? 10,
     endedDelayMs: options.endedDelayMs ?? 30_000,
     finaliseDelayMs: options.finaliseDelayMs ?? 60_000,
+    lifecycleTimers: options.lifecycleTimers ?? 'wall',
+    assetsDelayMs: options.assetsDelayMs ?? 0,
+    // "Seconds to minutes after the call" (reference, DOC-AI): spread over the first two minutes after call.ended.
+    transcriptionDelayMs: options.transcriptionDelayMs ?? 30_000,
+    summaryDelayMs: options.summaryDelayMs ?? 45_000,
+    sentimentDelayMs: options.sentimentDelayMs ?? 50_000,
+    topicsDelayMs: options.topicsDelayMs ?? 55_000,
+    actionItemsDelayMs: options.actionItemsDelayMs ?? 60_000,
+    customSummaryDelayMs: options.customSummaryDelayMs ?? 75_000,
+    messageSentDelayMs: options.messageSentDelayMs ?? 1_000,
+    messageDeliveredDelayMs: options.messageDeliveredDelayMs ?? 3_000,
+    messageTimestamps: options.messageTimestamps ?? 'iso',
+    whatsappWindowHours: options.whatsappWindowHours ?? 24,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_000_000,
     webhookToken: options.webhookToken ?? null,
   }
@@ -128,6 +168,7 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
   const limiter = new RateLimiter()
   const faults = new FaultInjector(faultRng)
   const dispatcher = new WebhookDispatcher(store, settings, now, createRng(hashSeed('aircall-webhooks', seedValue)))
+  const scheduler = new Scheduler(now, () => settings.lifecycleTimers === 'wall')
   let baseUrl = ''
   let lastSeed: AircallSeed | null = null
   let stats = emptyStats()
@@ -137,6 +178,7 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
     settings,
     rng,
     signer,
+    scheduler,
     baseUrl: () => baseUrl,
     now,
     nowS: () => Math.floor(now() / 1000),
@@ -159,6 +201,7 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
     installDirectoryRoutes,
     installDialerRoutes,
     installWebhookRoutes,
+    installMessageRoutes,
   ]
   for (const install of installers) install(api, core)
 
@@ -189,7 +232,7 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
       })
       return
     }
-    res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': FAKE_MP3.length })
+    res.writeHead(200, { 'content-type': mediaType(url.pathname), 'content-length': FAKE_MP3.length })
     res.end(FAKE_MP3)
   }
 
@@ -244,6 +287,7 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
     },
     settings,
     close: async () => {
+      scheduler.clear()
       lifecycles.close()
       dispatcher.close()
       await closeServer(server)
@@ -264,6 +308,33 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
       return built.length
     },
     injectCall: (spec = {}) => lifecycles.start(spec),
+    emitInsights: (callId, kinds = INSIGHT_KINDS) => {
+      const call = store.callsById.get(callId)
+      if (!call) return null
+      const content = insightsOf(call)
+      return content ? lifecycles.emitInsights(call, content, kinds) : []
+    },
+    receiveMessage: (spec) => {
+      const received = receiveMessage(core, spec)
+      if (typeof received === 'string') throw new Error(received)
+      return messageEventData(core, received)
+    },
+    messages: () => structuredClone(store.messages),
+    updateNumber: (id, patch) => {
+      const line = store.numbers.get(id)
+      if (!line) return null
+      if (patch.aiPlan !== undefined) {
+        if (patch.aiPlan === null) delete line.aiPlan
+        else line.aiPlan = patch.aiPlan
+      }
+      if (patch.summaryTemplate !== undefined) {
+        if (patch.summaryTemplate === null) delete line.summaryTemplate
+        else line.summaryTemplate = [...patch.summaryTemplate]
+      }
+      if (patch.whatsapp !== undefined) line.whatsapp = patch.whatsapp
+      return structuredClone(line)
+    },
+    runDue: () => scheduler.runDue(),
     finaliseCall: (id) => {
       const call = store.callsById.get(id)
       if (!call) return false
@@ -282,6 +353,8 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
       webhooks: [...store.webhooks.values()].map((w) => ({ ...w })),
       dialerCampaigns: store.dialer.size,
       insightCards: store.insightCards.length,
+      messages: store.messages.length,
+      scheduled: scheduler.pending(),
       settings: { ...settings },
     }),
     requestStats: () => structuredClone(stats),
@@ -310,12 +383,24 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
       dispatcher.configure()
       return { ...settings }
     },
+    // Steps due on the way run at their own instant, so a long jump replays a lifecycle in order with exact times.
     advanceClock: (ms) => {
-      clockOffset += ms
+      if (ms <= 0) {
+        clockOffset += ms
+        return now()
+      }
+      const target = now() + ms
+      for (let due = scheduler.nextDue(); due !== undefined && due <= target; due = scheduler.nextDue()) {
+        if (due > now()) clockOffset += due - now()
+        scheduler.runDue()
+      }
+      clockOffset += target - now()
+      scheduler.runDue()
       return now()
     },
     now,
     reset: (opts = {}) => {
+      scheduler.clear()
       lifecycles.close()
       if (lastSeed && !opts.empty) store.load(lastSeed)
       else store.clear()
@@ -344,6 +429,14 @@ export async function startAircallEmulator(options: AircallEmulatorOptions): Pro
   })
   baseUrl = await listen(server, options.host ?? '127.0.0.1', options.port ?? 0)
   return emulator
+}
+
+/** Media are all the same fake bytes; the type follows the file name so downloaders that check it are satisfied. */
+function mediaType(path: string): string {
+  if (/\.jpe?g$/i.test(path)) return 'image/jpeg'
+  if (/\.png$/i.test(path)) return 'image/png'
+  if (/\.pdf$/i.test(path)) return 'application/pdf'
+  return 'audio/mpeg'
 }
 
 function emptyStats(): RequestStats {

@@ -5,6 +5,7 @@
 import type {
   AircallCall,
   AircallContact,
+  AircallMessage,
   AircallNumber,
   AircallSeed,
   AircallTag,
@@ -60,6 +61,8 @@ export class AircallStore {
   readonly webhooks = new Map<string, WebhookRecord>()
   readonly dialer = new Map<number, DialerCampaign>()
   readonly insightCards: InsightCardRecord[] = []
+  /** Every message, oldest first. */
+  readonly messages: AircallMessage[] = []
   private nextIds = { call: 1, contact: 1, tag: 1, comment: 1, detail: 1, webhook: 1, dialer: 1, dialerNumber: 1 }
 
   clear(): void {
@@ -73,6 +76,7 @@ export class AircallStore {
     this.webhooks.clear()
     this.dialer.clear()
     this.insightCards.length = 0
+    this.messages.length = 0
     this.nextIds = { call: 1, contact: 1, tag: 1, comment: 1, detail: 1, webhook: 1, dialer: 1, dialerNumber: 1 }
   }
 
@@ -84,7 +88,10 @@ export class AircallStore {
     for (const n of seed.numbers) this.numbers.set(n.id, structuredClone(n))
     for (const t of seed.tags) this.tags.set(t.id, structuredClone(t))
     for (const c of seed.contacts) this.contacts.set(c.id, structuredClone(c))
-    this.addCalls(seed.calls.map((c) => structuredClone(c)))
+    // One clone of the whole list keeps what calls share (generated AI transcripts) shared in the copy too.
+    this.addCalls(structuredClone(seed.calls))
+    for (const m of seed.messages ?? []) this.messages.push(structuredClone(m))
+    this.messages.sort((a, b) => a.createdAt - b.createdAt)
     this.bumpIds()
   }
 
@@ -125,6 +132,21 @@ export class AircallStore {
     this.removeFromSorted(call)
     call.startedAt = startedAt
     this.calls.splice(this.insertionIndex(call), 0, call)
+  }
+
+  /** When the customer last wrote on this line and channel (UNIX ms), or null. */
+  lastInboundAt(numberId: number, externalNumber: string, channel: AircallMessage['channel']): number | null {
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const m = this.messages[i] as AircallMessage
+      if (
+        m.direction === 'inbound' &&
+        m.numberId === numberId &&
+        m.channel === channel &&
+        m.externalNumber === externalNumber
+      )
+        return m.createdAt
+    }
+    return null
   }
 
   /** Index range [lo, hi) of calls with from < started_at <= to. */

@@ -1,6 +1,7 @@
 /**
  * Fixed Aircall directory of the seed world: agents (one shares an email with an Intercom admin),
- * two teams, lines in five countries with IANA zones and business hours, and the standard tags.
+ * two teams, lines in five countries with IANA zones and business hours, and the standard tags. Sydney Desk has
+ * no AI plan, New York Sales a custom summary template, and Paris Support and New York Sales WhatsApp.
  */
 import { formatAircallDigits } from '../aircall/phone.js'
 import type { AircallNumber, AircallTag, AircallTeam, AircallUser, BusinessHours } from '../aircall/model.js'
@@ -49,6 +50,7 @@ export function buildDirectory(nowMs: number): {
       liveRecordingActivated: true,
       priority: 1,
       users: [1, 2, 3],
+      whatsapp: true,
     },
     {
       id: 102,
@@ -61,6 +63,8 @@ export function buildDirectory(nowMs: number): {
       liveRecordingActivated: true,
       priority: 0,
       users: [4, 5],
+      summaryTemplate: ['Reason for call', 'Outcome', 'Next step'],
+      whatsapp: true,
     },
     {
       id: 103,
@@ -97,6 +101,8 @@ export function buildDirectory(nowMs: number): {
       liveRecordingActivated: false,
       priority: null,
       users: [8],
+      // The one line without conversation intelligence: its calls' AI endpoints answer 403.
+      aiPlan: 'none',
     },
     {
       id: 106,

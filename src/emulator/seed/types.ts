@@ -60,6 +60,24 @@ export interface SeedTruth {
   adminMatchingAircallUser: { adminId: string; aircallUserId: number; email: string }
   /** Every caller E.164 that placed or received at least one call, with its call count. */
   callsPerCaller: Record<string, number>
+  /** Calls whose AI endpoints answer 200 (transcript, summary, sentiment and topics; some also action items). */
+  aiCallIds: number[]
+  /** Lines without the AI plan: their calls' AI endpoints answer 403. */
+  noAiNumberIds: number[]
+  /** Missed calls that left a voicemail. */
+  voicemailCallIds: number[]
+  /** The seeded message threads, one per line, channel and other party. */
+  messageThreads: MessageThread[]
+}
+
+export interface MessageThread {
+  numberId: number
+  channel: 'sms' | 'whatsapp'
+  /** The other party, E.164. */
+  phone: string
+  messageIds: string[]
+  /** WhatsApp only: whether the customer wrote within 24 hours of `now` (free text may be sent). */
+  windowOpen: boolean
 }
 
 export interface SeedWorld {

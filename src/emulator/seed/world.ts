@@ -4,13 +4,14 @@
  * so tests anywhere in the project can assert exact matching, audit and dedupe outcomes.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max'
-import type { AircallCall, AircallContact, MissedCallReason } from '../aircall/model.js'
+import { generateInsights } from '../aircall/insights.js'
+import type { AircallCall, AircallContact, AircallMessage, AircallNumber, MissedCallReason } from '../aircall/model.js'
 import { formatAircallDigits } from '../aircall/phone.js'
 import { createRng, hashSeed, type Rng } from '../common/prng.js'
 import type { IntercomSeed } from '../types.js'
 import { buildDirectory } from './directory.js'
 import { generateCallerNumbers, INVALID_RAW_DIGITS, mixedFormat, twoFormats } from './phones.js'
-import type { DuplicateGroup, GenerateWorldOptions, SeedTruth, SeedWorld } from './types.js'
+import type { DuplicateGroup, GenerateWorldOptions, MessageThread, SeedTruth, SeedWorld } from './types.js'
 
 export const DEFAULT_WORLD_NOW = Date.UTC(2026, 8, 28, 12, 0, 0)
 const DAY_S = 86_400
@@ -157,6 +158,10 @@ export function generateWorld(options: GenerateWorldOptions = {}): SeedWorld {
     duplicateGroups: [],
     adminMatchingAircallUser: { adminId: '7100001', aircallUserId: firstAgent.id, email: firstAgent.email },
     callsPerCaller: {},
+    aiCallIds: [],
+    noAiNumberIds: dir.numbers.filter((n) => n.aiPlan === 'none').map((n) => n.id),
+    voicemailCallIds: [],
+    messageThreads: [],
   }
   const link = (e164: string, preferred: IntercomContact, all: IntercomContact[], by: 'phone' | 'email'): void => {
     truth.callerToContact[e164] = preferred.id
@@ -281,6 +286,10 @@ export function generateWorld(options: GenerateWorldOptions = {}): SeedWorld {
     if (known.has(e)) truth.knownCallers.push(e)
     else truth.unknownCallers.push(e)
   }
+  // Own PRNG streams: the AI content and the messages never shift the draws of the calls and contacts above.
+  addInsights(createRng(hashSeed('world-insights', seed)), calls, dir.numbers, truth)
+  const aircallContactOf = new Map(callers.flatMap((c) => (c.e164 ? [[c.e164, c.aircallContactId] as const] : [])))
+  const messages = generateMessages(createRng(hashSeed('world-messages', seed)), nowMs, truth, aircallContactOf)
 
   const convRng = createRng(hashSeed('world-conversations', seed))
   const conversations: NonNullable<IntercomSeed['conversations']> = truth.knownCallers.slice(0, 20).map((e, i) => {
@@ -299,7 +308,7 @@ export function generateWorld(options: GenerateWorldOptions = {}): SeedWorld {
   return {
     seed,
     now: nowMs,
-    aircall: { company: { name: 'Acme Support' }, ...dir, contacts: aircallContacts, calls },
+    aircall: { company: { name: 'Acme Support' }, ...dir, contacts: aircallContacts, calls, messages },
     intercom: {
       admins,
       teams: intercomTeams,
@@ -418,6 +427,128 @@ function generateCalls(rng: Rng, plan: CallPlan): AircallCall[] {
     }
   }
   return calls
+}
+
+/**
+ * Aircall AI content for most answered calls of at least 30 s on a line with the plan (80 %, so some calls that
+ * were talked on still answer 404); every other call has none. Voicemails get no transcript in the history: those
+ * come from live calls. Missed calls that left a voicemail are listed for tests.
+ */
+function addInsights(rng: Rng, calls: AircallCall[], numbers: AircallNumber[], truth: SeedTruth): void {
+  const lines = new Map(numbers.map((n) => [n.id, n]))
+  for (const call of calls) {
+    if (call.hasVoicemail) truth.voicemailCallIds.push(call.id)
+    const line = lines.get(call.numberId)
+    const talk = call.answeredAt !== null && call.endedAt !== null ? call.endedAt - call.answeredAt : 0
+    if (call.answeredAt !== null && line?.aiPlan !== 'none' && talk >= 30 && rng.chance(0.8)) {
+      call.insights = generateInsights(rng, call, { actionItemsRate: 0.7, summaryTemplate: line?.summaryTemplate })
+      truth.aiCallIds.push(call.id)
+    } else {
+      call.insights = null
+    }
+  }
+}
+
+interface PlannedMessage {
+  direction: 'inbound' | 'outbound'
+  /** Minutes before now. */
+  ago: number
+  body: string | null
+  media?: Array<{ fileName: string; fileType: string }>
+}
+
+const THREADS: Array<{ numberId: number; channel: 'sms' | 'whatsapp'; known: boolean; messages: PlannedMessage[] }> = [
+  {
+    numberId: 101,
+    channel: 'sms',
+    known: true,
+    messages: [
+      { direction: 'inbound', ago: 4_320, body: 'Hi, I missed your call, can you call me back?' },
+      { direction: 'outbound', ago: 4_310, body: 'Sure, we will call you this afternoon.' },
+      { direction: 'inbound', ago: 4_295, body: 'Thanks!' },
+    ],
+  },
+  {
+    numberId: 101,
+    channel: 'whatsapp',
+    known: true,
+    messages: [
+      { direction: 'inbound', ago: 130, body: 'Hello, has my order been shipped?' },
+      { direction: 'outbound', ago: 125, body: 'Yes, it left our warehouse this morning.' },
+      {
+        direction: 'inbound',
+        ago: 120,
+        body: 'Great, here is my address to double-check',
+        media: [photo('address.jpg')],
+      },
+    ],
+  },
+  {
+    numberId: 102,
+    channel: 'whatsapp',
+    known: true,
+    messages: [{ direction: 'inbound', ago: 4_400, body: 'Could I get a quote for ten more seats?' }],
+  },
+  {
+    numberId: 102,
+    channel: 'sms',
+    known: false,
+    messages: [{ direction: 'inbound', ago: 1_440, body: 'The parcel arrived damaged', media: [photo('parcel.jpg')] }],
+  },
+]
+
+function photo(fileName: string): { fileName: string; fileType: string } {
+  return { fileName, fileType: 'image/jpeg' }
+}
+
+/**
+ * A few message threads with callers of the world: SMS and WhatsApp, known and unknown callers, with media, one
+ * WhatsApp thread inside the 24-hour window (free text may be sent) and one outside it (a template is needed).
+ */
+function generateMessages(
+  rng: Rng,
+  nowMs: number,
+  truth: SeedTruth,
+  aircallContactOf: Map<string, number | null>,
+): AircallMessage[] {
+  const messages: AircallMessage[] = []
+  const known = [...truth.knownCallers]
+  const unknown = [...truth.unknownCallers]
+  for (const thread of THREADS) {
+    const phone = (thread.known ? known : unknown).shift()
+    if (phone === undefined) continue
+    const made: MessageThread = {
+      numberId: thread.numberId,
+      channel: thread.channel,
+      phone,
+      messageIds: [],
+      windowOpen: false,
+    }
+    for (const planned of thread.messages) {
+      const at = nowMs - planned.ago * 60_000
+      const message: AircallMessage = {
+        id: `${at}${rng.hex(14)}`,
+        numberId: thread.numberId,
+        direction: planned.direction,
+        externalNumber: phone,
+        body: planned.body,
+        status: planned.direction === 'inbound' ? 'received' : 'delivered',
+        channel: thread.channel,
+        createdAt: at,
+        sentAt: at,
+        updatedAt: planned.direction === 'inbound' ? at : at + 3_000,
+        userId: planned.direction === 'outbound' ? (thread.numberId === 101 ? 1 : 4) : null,
+        contactId: aircallContactOf.get(phone) ?? null,
+        media: planned.media ?? [],
+      }
+      messages.push(message)
+      made.messageIds.push(message.id)
+      if (planned.direction === 'inbound' && thread.channel === 'whatsapp' && planned.ago < 24 * 60)
+        made.windowOpen = true
+    }
+    truth.messageThreads.push(made)
+  }
+  return messages.sort((a, b) => a.createdAt - b.createdAt)
 }
 
 /** The pair with a national spelling first when only one of the two is national. */

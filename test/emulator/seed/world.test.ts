@@ -80,6 +80,51 @@ describe('generateWorld', () => {
     expect(w.aircall.calls.some((c) => c.direction === 'outbound')).toBe(true)
   })
 
+  test('AI content for a seeded subset of answered calls, none on the line without the plan; message threads', () => {
+    const w = generateWorld({ seed: 3, calls: 2000, days: 60 })
+    const byId = new Map(w.aircall.calls.map((c) => [c.id, c]))
+    expect(w.truth.noAiNumberIds).toEqual([105])
+    expect(w.aircall.numbers.find((n) => n.id === 105)?.aiPlan).toBe('none')
+    const answered = w.aircall.calls.filter((c) => c.answeredAt !== null)
+    const withContent = answered.filter((c) => c.insights)
+    expect(w.truth.aiCallIds).toEqual(withContent.map((c) => c.id))
+    // Most answered calls have content, some do not (their endpoints answer 404), none on line 105.
+    expect(withContent.length / answered.length).toBeGreaterThan(0.5)
+    expect(answered.some((c) => c.insights === null && c.numberId !== 105)).toBe(true)
+    expect(w.aircall.calls.filter((c) => c.numberId === 105).every((c) => c.insights === null)).toBe(true)
+    expect(w.aircall.calls.filter((c) => c.answeredAt === null).every((c) => c.insights === null)).toBe(true)
+    for (const c of withContent) {
+      expect(c.insights).toMatchObject({ type: 'call', language: 'en', summary: expect.any(String) })
+      expect(c.insights!.transcript!.length).toBeGreaterThan(2)
+      expect(c.insights!.customSummary !== null).toBe(c.numberId === 102)
+    }
+    expect(withContent.some((c) => c.insights!.actionItems === null)).toBe(true)
+    expect(withContent.some((c) => c.insights!.actionItems !== null)).toBe(true)
+    expect(w.truth.voicemailCallIds.length).toBeGreaterThan(0)
+    for (const id of w.truth.voicemailCallIds)
+      expect(byId.get(id)).toMatchObject({ hasVoicemail: true, answeredAt: null })
+
+    const messages = new Map((w.aircall.messages ?? []).map((m) => [m.id, m]))
+    expect(w.truth.messageThreads.map((t) => [t.numberId, t.channel])).toEqual([
+      [101, 'sms'],
+      [101, 'whatsapp'],
+      [102, 'whatsapp'],
+      [102, 'sms'],
+    ])
+    expect(w.truth.messageThreads.map((t) => t.windowOpen)).toEqual([false, true, false, false])
+    for (const thread of w.truth.messageThreads) {
+      for (const id of thread.messageIds) {
+        expect(messages.get(id)).toMatchObject({
+          numberId: thread.numberId,
+          channel: thread.channel,
+          externalNumber: thread.phone,
+        })
+      }
+    }
+    expect([...messages.values()].some((m) => m.media.length > 0)).toBe(true)
+    expect(w.truth.knownCallers).toContain(w.truth.messageThreads[0]!.phone)
+  })
+
   test('100,000 calls generate quickly', () => {
     const t = Date.now()
     const w = generateWorld({ seed: 1, calls: 100_000, days: 90 })
