@@ -73,4 +73,65 @@ describe("Aircall's AI insights become notes on the call's conversation (built C
     const dead = JSON.parse((await runCli(['events', 'list', '--status', 'dead', '--json'], { env })).stdout) as Listed
     expect(dead.result.events).toEqual([])
   }, 120_000)
+
+  test('in either order: one conversation with one call note, one summary, one transcript, attributes set; redeliveries write nothing', async () => {
+    const harness = await startHarness(tempDir(), {
+      matching: { defaultCountry: 'FR' },
+      insights: {
+        attributes: {
+          sentiment: { conversation: 'call_sentiment', contact: 'last_call_sentiment' },
+          topics: { conversation: 'call_topics' },
+        },
+      },
+    })
+    const { env } = harness
+    const listener = spawnListen(harness)
+    const url = await listener.url
+    const trigger = async (event: string, callId: string): Promise<void> => {
+      const run = await runCli(['trigger', event, '--to', url, '--call-id', callId], { env })
+      expect(run.code, run.stderr).toBe(0)
+    }
+    const conversationsOf = (callId: string) =>
+      intercomState(harness).conversations.filter(
+        (item) => (item.custom_attributes as Record<string, unknown>).aircall_call_id === callId,
+      )
+    const count = (text: string, needle: string): number => text.split(needle).length - 1
+
+    // The transcript first, then the call, then the rest: the early one waits for call.ended.
+    await trigger('transcription.created', '901')
+    await trigger('call.ended', '901')
+    await waitFor(
+      () => JSON.stringify(conversationsOf('901')).includes('Call transcript (Aircall AI)'),
+      'the transcript',
+      60_000,
+    )
+    for (const event of ['summary.created', 'sentiment.created', 'topics.created']) await trigger(event, '901')
+    await queueSettled(url, 60_000)
+    // Every AI event again (Aircall delivers at least once): the ledger has each.
+    for (const event of ['transcription.created', 'summary.created', 'sentiment.created', 'topics.created']) {
+      await trigger(event, '901')
+    }
+    await queueSettled(url, 60_000)
+
+    const conversations = conversationsOf('901')
+    expect(conversations).toHaveLength(1)
+    const [conversation] = conversations
+    const text = JSON.stringify(conversation)
+    expect(count(text, 'aircall-call-id:901 rev:')).toBe(1)
+    expect(count(text, 'Call summary (Aircall AI)')).toBe(1)
+    expect(count(text, 'Call transcript (Aircall AI)')).toBe(1)
+    expect(count(text, 'Caller sentiment (Aircall AI)')).toBe(1)
+    expect(count(text, 'Call topics (Aircall AI)')).toBe(1)
+    expect(text).toContain('<details><summary>')
+    expect(conversation?.custom_attributes).toMatchObject({
+      call_sentiment: 'negative',
+      call_topics: 'Billing, Invoice',
+    })
+    const contactId = (conversation?.contacts as { contacts: Array<{ id: string }> } | undefined)?.contacts[0]?.id
+    const contact = intercomState(harness).contacts.find((item) => item.id === contactId)
+    expect(contact?.custom_attributes).toMatchObject({ last_call_sentiment: 'negative' })
+
+    const dead = JSON.parse((await runCli(['events', 'list', '--status', 'dead', '--json'], { env })).stdout) as Listed
+    expect(dead.result.events).toEqual([])
+  }, 120_000)
 })
