@@ -12,6 +12,14 @@ import {
 } from '../listener/fixtures.js'
 import { intercomSignature } from '../listener/verify.js'
 import type { Runtime } from './runtime.js'
+import { AI_EVENTS } from '../aircall/ai-schemas.js'
+
+/** Events whose note goes on the call's conversation, which call.ended opens. */
+const WAITS_FOR_ITS_CALL: ReadonlySet<string> = new Set([
+  ...AI_EVENTS,
+  'call.voicemail_left',
+  'call.comm_assets_generated',
+])
 
 export interface TriggerOptions {
   event: string
@@ -149,9 +157,9 @@ export const triggerEvent = async (runtime: Runtime, options: TriggerOptions): P
         )
       }
     }
-    if (callId === null && (options.event === 'summary.created' || options.event === 'transcription.created')) {
+    if (callId === null && WAITS_FOR_ITS_CALL.has(options.event)) {
       warnings.push(
-        'an insight waits for its call to be logged: without --call-id of a logged call it is retried, then a dead letter',
+        `${options.event} waits for its call to be logged: without --call-id of a logged call it is retried, then a dead letter`,
       )
     }
     callId ??= freshCallId()
