@@ -11,7 +11,7 @@ import { normaliseAircallCall } from '../src/domain/call-record.js'
 import { IntercomClient } from '../src/intercom/client.js'
 import { aircallFixture } from '../src/listener/fixtures.js'
 import { IntercomContactResolver } from '../src/matching/resolver.js'
-import { openStateStore } from '../src/store/sqlite-store.js'
+import { openStateStore } from '../src/store/sqlite/index.js'
 import type { IndexedContact } from '../src/store/state-store.js'
 import { startHost } from './lib/host.js'
 import { cliEntry, spawnNode, trackCpu } from './lib/processes.js'
@@ -54,7 +54,7 @@ export async function benchResolve(options: { indexSize: number; lookups: number
     for (let from = 0; from < options.indexSize; from += BATCH) {
       const batch: IndexedContact[] = []
       for (let i = from; i < Math.min(options.indexSize, from + BATCH); i++) batch.push(entry(i, Date.now()))
-      store.upsertContacts(batch)
+      store.contacts.upsert(batch)
     }
     const fillSeconds = (performance.now() - fillStart) / 1000
     let apiCalls = 0

@@ -169,9 +169,9 @@ const PROBE = 'doctor:probe'
 
 const checkStore = (runtime: Runtime): Outcome => {
   const { store } = runtime
-  store.setCheckpoint(PROBE, { at: runtime.now() })
-  const written = store.getCheckpoint(PROBE) !== undefined
-  store.deleteCheckpoints(PROBE)
+  store.checkpoints.set(PROBE, { at: runtime.now() })
+  const written = store.checkpoints.get(PROBE) !== undefined
+  store.checkpoints.deleteByPrefix(PROBE)
   if (!written) throw new Error('a probe row written to the store could not be read back')
   return { rows: [row('store', 'state store', 'pass', `${runtime.loaded.statePath} is writable`)] }
 }

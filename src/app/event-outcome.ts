@@ -14,7 +14,7 @@ const AIRCALL_USER_DETAIL = /aircall user (\S+)$/
  * which the call logger completed during this attempt (or an earlier one: `already-done` names no conversation).
  */
 export const eventOutcome = (
-  store: Pick<StateStore, 'getStep'>,
+  store: Pick<StateStore, 'ledger'>,
   event: QueuedEvent,
   result: PipelineResult,
   durationMs: number | null,
@@ -37,7 +37,7 @@ export const eventOutcome = (
   }
   const logged = result.effects.some((effect) => effect.rule === 'log' && effect.status !== 'skipped')
   if (callId !== null && logged) {
-    const step = store.getStep(conversationStepKey(callId))
+    const step = store.ledger.get(conversationStepKey(callId))
     if (step?.status === 'done' && step.externalId)
       add({ service: 'intercom', kind: 'conversation', id: step.externalId })
     const contactId = step?.data.contactId

@@ -156,7 +156,7 @@ export const listEvents = (
   if (!hasStore(runtime)) return { statePath: runtime.loaded.statePath, events: [], counts: { ...EMPTY_COUNTS } }
   const store = runtime.readonlyStore
   // Newest first: the events someone is looking for are usually the latest.
-  const all = store.listEvents({ status: filter.status, source: filter.source, outcome })
+  const all = store.queue.list({ status: filter.status, source: filter.source, outcome })
   return {
     statePath: store.path,
     events: all.slice(-filter.limit).reverse().map(eventView),
@@ -165,7 +165,7 @@ export const listEvents = (
 }
 
 export const showEvent = (runtime: Runtime, id: number): EventDetail => {
-  const event = hasStore(runtime) ? runtime.readonlyStore.getEvent(id) : undefined
+  const event = hasStore(runtime) ? runtime.readonlyStore.queue.get(id) : undefined
   if (!event) throw new UserError(`no event #${id} in ${runtime.loaded.statePath}`, 'list them with `events list`', 1)
   let payload: unknown = event.payload
   try {
@@ -225,7 +225,7 @@ export const tailEvents = async (
   let reported = 0
   const max = options.max ?? Number.POSITIVE_INFINITY
   while (!options.signal.aborted && reported < max) {
-    const batch = runtime.readonlyStore.listSettledSince(cursor, Math.min(500, max - reported))
+    const batch = runtime.readonlyStore.queue.listSettledSince(cursor, Math.min(500, max - reported))
     for (const event of batch) {
       if (event.updatedAt !== cursor.updatedAt) {
         cursor.updatedAt = event.updatedAt
@@ -250,7 +250,7 @@ export const purgeEvents = (
     throw new UserError('only done and dead events can be purged', 'pass --status done or --status dead')
   }
   const purged = hasStore(runtime)
-    ? runtime.store.purgeEvents({
+    ? runtime.store.queue.purge({
         status: options.statuses,
         olderThan: olderThanMs === undefined ? undefined : runtime.now() - olderThanMs,
         rememberIdentitiesUntil: runtime.now() + runtime.config.listener.purgedIdentityDays * 86_400_000,
@@ -259,15 +259,19 @@ export const purgeEvents = (
   return { statuses: options.statuses, olderThan: options.olderThan ?? null, purged }
 }
 
-const requeue = (store: StateStore, ids: number[], now: number): Pick<ReplayResult, 'requeued' | 'skipped'> => {
+const requeue = (
+  store: Pick<StateStore, 'queue'>,
+  ids: number[],
+  now: number,
+): Pick<ReplayResult, 'requeued' | 'skipped'> => {
   const requeued: number[] = []
   const skipped: ReplayResult['skipped'] = []
   for (const id of ids) {
-    const event = store.getEvent(id)
+    const event = store.queue.get(id)
     if (!event) skipped.push({ id, reason: 'no such event' })
     else if (event.status === 'queued' || event.status === 'processing')
       skipped.push({ id, reason: `already ${event.status}` })
-    else if (store.replayEvents([id], now) === 1) requeued.push(id)
+    else if (store.queue.replay([id], now) === 1) requeued.push(id)
   }
   return { requeued, skipped }
 }
@@ -286,7 +290,9 @@ export const replayEvents = async (
       'pass one or more ids (see `events list --status dead`), or --all-dead',
     )
   }
-  const unknown = hasStore(runtime) ? options.ids.filter((id) => runtime.store.getEvent(id) === undefined) : options.ids
+  const unknown = hasStore(runtime)
+    ? options.ids.filter((id) => runtime.store.queue.get(id) === undefined)
+    : options.ids
   // Nothing is requeued when an id is wrong: a typo must not replay half of what was meant.
   if (unknown.length > 0) {
     throw new UserError(
@@ -308,7 +314,7 @@ export const replayEvents = async (
     }
   }
   try {
-    const ids = options.allDead ? store.listEvents({ status: 'dead' }).map((event) => event.id) : options.ids
+    const ids = options.allDead ? store.queue.list({ status: 'dead' }).map((event) => event.id) : options.ids
     const { requeued, skipped } = requeue(store, ids, runtime.now())
     const listenerRunning = options.process && lock === null
     if (lock === null || requeued.length === 0) return { requeued, skipped, processed: null, listenerRunning }
@@ -344,7 +350,7 @@ const processUntilSettled = async (
     onEvent,
   })
   const settled = (): QueuedEvent[] | null => {
-    const events = ids.map((id) => store.getEvent(id))
+    const events = ids.map((id) => store.queue.get(id))
     return events.every((event) => event === undefined || event.status === 'done' || event.status === 'dead')
       ? events.filter((event): event is QueuedEvent => event !== undefined)
       : null

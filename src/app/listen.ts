@@ -6,7 +6,7 @@ import { acquireWorkerLock } from '../listener/lock.js'
 import { QueueWorker, type WorkerEvent } from '../listener/worker.js'
 import type { Effect, EventPipeline } from '../sync/pipeline.js'
 import { storeFileError } from '../store/store-file-errors.js'
-import type { StateStore } from '../store/state-store.js'
+import type { EventStatus } from '../store/state-store.js'
 import { createConsole, isLoopback } from './console/console.js'
 import { eventOutcome } from './event-outcome.js'
 import { controlPlane, readinessOf } from './listen-control.js'
@@ -93,7 +93,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     throw storeFileError(store.path, { kind: 'damaged', problems: damage })
   }
   const lock = acquireWorkerLock(store, now, LOCK_TTL_MS)
-  const recovered = store.releaseExpiredLeases(Number.MAX_SAFE_INTEGER)
+  const recovered = store.queue.releaseExpiredLeases(Number.MAX_SAFE_INTEGER)
   const summary: ListenSummary = {
     url: '',
     accepted: 0,
@@ -109,10 +109,10 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
   const readiness = () => readinessOf(store, state)
   // One count of the queue serves every scrape and console poll within half a second: several open consoles and a
   // scraper then cost the worker's connection one index scan, not one each.
-  let counted: { at: number; counts: ReturnType<StateStore['eventCounts']> } | null = null
-  const eventCounts = (): ReturnType<StateStore['eventCounts']> => {
+  let counted: { at: number; counts: Record<EventStatus, number> } | null = null
+  const eventCounts = (): Record<EventStatus, number> => {
     const at = performance.now()
-    if (!counted || at - counted.at > 500) counted = { at, counts: store.eventCounts() }
+    if (!counted || at - counted.at > 500) counted = { at, counts: store.queue.counts() }
     return counted.counts
   }
   const budget = new RateBudgetSampler(
@@ -129,7 +129,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
         requestStats: () => runtime.requestStats(),
         budget,
         gateBudgets: () => runtime.rateBudgets(),
-        backfillCheckpoints: () => store.listCheckpoints('backfill:'),
+        backfillCheckpoints: () => store.checkpoints.list('backfill:'),
         apiEvents: options.apiEvents ?? null,
         ready: () => readiness().ready,
         now,

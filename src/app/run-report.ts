@@ -26,7 +26,7 @@ type Requests = BackfillResult['requests']
 /** A dead letter as its queue event tells it: the job when this build can read it, the event row otherwise. */
 const deadLetterRows = (runtime: Runtime, ids: readonly number[]): DeadLetterRow[] =>
   ids.map((id) => {
-    const event = runtime.store.getEvent(id)
+    const event = runtime.store.queue.get(id)
     let callId = event?.subject?.replace(/^aircall:call:/, '') ?? '?'
     let day: string | null = null
     let phone = ''

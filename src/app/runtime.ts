@@ -7,7 +7,7 @@ import { IntercomClient } from '../intercom/client.js'
 import { IntercomContext } from '../sync/intercom-context.js'
 import { IntercomContactResolver } from '../matching/resolver.js'
 import type { ClaimContext } from '../store/claim-step.js'
-import { openStateStore, openStoreSnapshot } from '../store/sqlite-store.js'
+import { openStateStore, openStoreSnapshot } from '../store/sqlite/index.js'
 import type { StateStore } from '../store/state-store.js'
 import { newStepOwner } from '../store/step-owner.js'
 import { DEFAULT_LEASE_MS, IntercomCallLogger } from '../sync/call-logger.js'
@@ -66,7 +66,7 @@ export class Runtime {
   }
 
   get claims(): ClaimContext {
-    return { store: this.store, owner: this.owner, leaseMs: DEFAULT_LEASE_MS, now: this.now, sleep: this.sleep }
+    return { ledger: this.store.ledger, owner: this.owner, leaseMs: DEFAULT_LEASE_MS, now: this.now, sleep: this.sleep }
   }
 
   /** One resolver per process, so every path shares its in-flight lookups and creates. */

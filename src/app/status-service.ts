@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import type { LoadedConfig } from '../config/loader.js'
-import { openStateStore } from '../store/sqlite-store.js'
+import { openStateStore } from '../store/sqlite/index.js'
 import type { Checkpoint, StatusCounts } from '../store/state-store.js'
 import { STALE_EVENTS_CHECKPOINT } from '../sync/pipeline.js'
 
@@ -23,9 +23,9 @@ export const readStatus = (loaded: LoadedConfig): StatusResult => {
   }
   const store = openStateStore(loaded.statePath, { readonly: true })
   try {
-    const checkpoints: Checkpoint[] = store.listCheckpoints()
-    const syncMark = store.getMark('sync:last-run')
-    const stale = store.getCheckpoint(STALE_EVENTS_CHECKPOINT)?.value.count
+    const checkpoints: Checkpoint[] = store.checkpoints.list()
+    const syncMark = store.marks.get('sync:last-run')
+    const stale = store.checkpoints.get(STALE_EVENTS_CHECKPOINT)?.value.count
     return {
       statePath: loaded.statePath,
       exists: true,

@@ -60,18 +60,18 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
   const startedAt = runtime.now()
   const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt }
   const ownerText = JSON.stringify(owner)
-  if (!store.acquireLock(SYNC_LOCK, ownerText, startedAt, LOCK_TTL_MS)) {
+  if (!store.locks.acquire(SYNC_LOCK, ownerText, startedAt, LOCK_TTL_MS)) {
     // A holder killed with SIGKILL never released the lock: when its process is gone from this host, take it
     // over now instead of after the TTL. Two runs may both see it gone; the store lets only one acquire.
-    const held = store.getLock(SYNC_LOCK)
-    if (held && holderIsGone(held.owner)) store.releaseLock(SYNC_LOCK, held.owner)
-    if (!store.acquireLock(SYNC_LOCK, ownerText, startedAt, LOCK_TTL_MS)) {
-      throw lockedError(store.getLock(SYNC_LOCK)?.owner)
+    const held = store.locks.get(SYNC_LOCK)
+    if (held && holderIsGone(held.owner)) store.locks.release(SYNC_LOCK, held.owner)
+    if (!store.locks.acquire(SYNC_LOCK, ownerText, startedAt, LOCK_TTL_MS)) {
+      throw lockedError(store.locks.get(SYNC_LOCK)?.owner)
     }
   }
   try {
     const until = Math.floor(startedAt / 1000)
-    const through = store.getCheckpoint(SYNC_CHECKPOINT)?.value.through
+    const through = store.checkpoints.get(SYNC_CHECKPOINT)?.value.through
     const firstRun = typeof through !== 'number'
     const since = firstRun ? until - FIRST_RUN_S : Math.min(through, until) - lookback
     const source = new AircallRangeSource({
@@ -96,11 +96,11 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
       signal: request.signal,
       now: runtime.now,
       onEvent: (event) => {
-        if (event.type === 'window-done') store.renewLock(SYNC_LOCK, ownerText, runtime.now(), LOCK_TTL_MS)
+        if (event.type === 'window-done') store.locks.renew(SYNC_LOCK, ownerText, runtime.now(), LOCK_TTL_MS)
         request.onEvent?.(event)
       },
     })
-    if (!run.interrupted) store.setMark(SYNC_MARK, runtime.now())
+    if (!run.interrupted) store.marks.set(SYNC_MARK, runtime.now())
     return {
       since: iso(since),
       until: iso(until),
@@ -114,7 +114,7 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
       unmatched: run.unmatched,
     }
   } finally {
-    store.releaseLock(SYNC_LOCK, ownerText)
+    store.locks.release(SYNC_LOCK, ownerText)
   }
 }
 

@@ -19,15 +19,15 @@ export interface DeadLetterJob {
 
 /** Records one dead letter; returns the queue event id (`events show/replay`). */
 export function deadLetterCall(
-  store: StateStore,
+  store: Pick<StateStore, 'ledger' | 'queue' | 'transaction'>,
   job: DeadLetterJob,
   call: CallRecord,
   error: string,
   nowMs: number,
 ): number {
   return store.transaction(() => {
-    store.failStep(logStepKey(call.callId), error)
-    const { id } = store.enqueueEvent({
+    store.ledger.fail(logStepKey(call.callId), error)
+    const { id } = store.queue.enqueue({
       source: 'job',
       identity: jobIdentity(job.kind, call.callId),
       type: jobEventType(job.kind),
@@ -36,13 +36,13 @@ export function deadLetterCall(
       receivedAt: nowMs,
     })
     // The identity is the call's: a call dead-lettered again by a later run is the same job, with its new error.
-    store.deadLetterEvent(id, error)
+    store.queue.deadLetter(id, error)
     return id
   })
 }
 
 /** A call that failed earlier and has now been logged leaves no failed step behind. */
-export function clearDeadLetter(store: StateStore, callId: string): void {
-  const step = store.getStep(logStepKey(callId))
-  if (step?.status === 'failed') store.completeStep(logStepKey(callId), null, { recovered: true })
+export function clearDeadLetter(store: Pick<StateStore, 'ledger'>, callId: string): void {
+  const step = store.ledger.get(logStepKey(callId))
+  if (step?.status === 'failed') store.ledger.complete(logStepKey(callId), null, { recovered: true })
 }

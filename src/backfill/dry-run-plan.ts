@@ -32,12 +32,12 @@ export const NEW_CONTACT = 'new contact'
 /** The plan of a dry run, row per call it would log, named from the (in-memory) contact index. */
 export function dryRunPlan(
   planned: readonly PlannedCall[],
-  store: StateStore,
+  store: Pick<StateStore, 'contacts'>,
   mode: AppConfig['logging']['mode'],
 ): DryRunPlan {
   const names = new Map<string, string | null>()
   const nameOf = (contactId: string): string | null => {
-    if (!names.has(contactId)) names.set(contactId, store.getContact(contactId)?.name ?? null)
+    if (!names.has(contactId)) names.set(contactId, store.contacts.get(contactId)?.name ?? null)
     return names.get(contactId) ?? null
   }
   const rows = planned.map(({ call, resolution, plan }): PlanRow => {

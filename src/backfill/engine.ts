@@ -97,7 +97,7 @@ export interface PlannedCall {
 export interface BackfillEngineOptions {
   source: CallSource
   logger: CallLogger
-  store: StateStore
+  store: Pick<StateStore, 'ledger' | 'checkpoints' | 'queue' | 'transaction'>
   concurrency: number
   dryRun?: boolean
   /** Start from the beginning instead of the stored checkpoint. */
@@ -167,12 +167,12 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
   const callerLocks = new Map<string, Promise<void>>()
   // Read once: checking every call's `call:<id>:log` step would cost a query per call for a rare case.
   const failedBefore = new Set(
-    dryRun ? [] : store.listSteps({ status: 'failed', prefix: 'call:' }).map((step) => step.key),
+    dryRun ? [] : store.ledger.list({ status: 'failed', prefix: 'call:' }).map((step) => step.key),
   )
 
-  if (options.restart && !dryRun) store.deleteCheckpoints(source.checkpointName)
+  if (options.restart && !dryRun) store.checkpoints.deleteByPrefix(source.checkpointName)
   const resume =
-    options.restart || options.resume === false ? undefined : store.getCheckpoint(source.checkpointName)?.value
+    options.restart || options.resume === false ? undefined : store.checkpoints.get(source.checkpointName)?.value
 
   const invalidNumber = (call: CallRecord, loggedOn: string | null): void => {
     const startedAt = new Date(call.startedAt * 1000).toISOString()
@@ -317,9 +317,9 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
       if (!dryRun) {
         store.transaction(() => {
           const next = source.advance
-            ? source.advance(store.getCheckpoint(source.checkpointName)?.value, window)
+            ? source.advance(store.checkpoints.get(source.checkpointName)?.value, window)
             : window.position
-          if (next !== null) store.setCheckpoint(source.checkpointName, next)
+          if (next !== null) store.checkpoints.set(source.checkpointName, next)
         })
       }
       emit({ type: 'window-done', label: window.label, calls })

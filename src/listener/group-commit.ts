@@ -1,8 +1,10 @@
-import type { EnqueueInput, StateStore } from '../store/state-store.js'
+import type { Enqueued, EnqueueInput } from '../store/state-store.js'
 
-export interface Enqueued {
-  id: number
-  duplicate: boolean
+export type { Enqueued } from '../store/state-store.js'
+
+/** What a group commit needs of the queue (EventQueue has it): an all-or-none batch that never waits for the lock. */
+export interface BatchQueue {
+  enqueueAll(inputs: readonly EnqueueInput[], options: { wait: false }): Enqueued[] | null
 }
 
 interface Pending {
@@ -19,7 +21,7 @@ export class StoreBusyError extends Error {
 }
 
 export interface GroupCommitOptions {
-  store: Pick<StateStore, 'tryEnqueueEvents'>
+  queue: BatchQueue
   /** Caps one transaction, so a burst cannot hold the write lock (and every answer) for long. */
   maxBatch?: number
   /** How long a batch may wait for another writer to release the store before its requests get a 5xx. */
@@ -80,7 +82,10 @@ export class GroupCommit {
     if (batch.length === 0) return
     let results: Enqueued[] | null
     try {
-      results = this.options.store.tryEnqueueEvents(batch.map((item) => item.input))
+      results = this.options.queue.enqueueAll(
+        batch.map((item) => item.input),
+        { wait: false },
+      )
     } catch (error) {
       // Nothing of the batch was committed: every request of it gets a 5xx and its sender redelivers.
       this.settle(batch, (item) => item.reject(error))

@@ -48,7 +48,7 @@ export class IntakeListenError extends Error {
 }
 
 export interface StartIntakeOptions extends Omit<IntakeThreadData, 'statePath' | 'control' | 'metrics'> {
-  store: StateStore
+  store: Pick<StateStore, 'path' | 'queue'>
   /** Count requests for `/metrics` (listener.metrics); off by default. */
   metrics?: boolean
   /** Answers the control paths on the main thread, wherever the intake runs. */

@@ -48,7 +48,7 @@ export const DEFAULT_INTAKE_LIMITS: IntakeLimits = {
 }
 
 export interface IntakeOptions {
-  store: StateStore
+  store: Pick<StateStore, 'queue'>
   aircallWebhookToken: string | null
   intercomClientSecret: string | null
   maxBodyBytes: number
@@ -129,7 +129,7 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
   const limits: IntakeLimits = { ...DEFAULT_INTAKE_LIMITS, ...pickIntakeLimits(options.limits ?? {}) }
   const maxBody = options.maxBodyBytes
 
-  const commits = new GroupCommit({ store: options.store, lockTimeoutMs: options.storeLockTimeoutMs })
+  const commits = new GroupCommit({ queue: options.store.queue, lockTimeoutMs: options.storeLockTimeoutMs })
   // Connections whose request was refused while its body was still coming: already counted once.
   const draining = new WeakSet<Duplex>()
   const rejections = new RejectionLog({ emit, intervalMs: options.rejectionLogIntervalMs, schedule: options.schedule })
@@ -276,8 +276,7 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
         send(response, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' })
         return
       }
-      const counts = options.store.counts()
-      const { queued, processing, dead } = counts.events
+      const { queued, processing, dead } = options.store.queue.counts()
       send(response, 200, { ok: true, queued, processing, dead })
       return
     }

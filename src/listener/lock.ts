@@ -27,12 +27,12 @@ const holderIsGone = (owner: string): boolean => {
  * the in-process de-duplication of creates assume one. A holder killed with SIGKILL leaves the lock behind;
  * when its process is gone on this host the lock is taken over at once instead of waiting for the expiry.
  */
-export const acquireWorkerLock = (store: StateStore, now: () => number, ttlMs: number): WorkerLock => {
+export const acquireWorkerLock = (store: Pick<StateStore, 'locks'>, now: () => number, ttlMs: number): WorkerLock => {
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
-  if (!store.acquireLock(WORKER_LOCK, owner, now(), ttlMs)) {
-    const held = store.getLock(WORKER_LOCK)
-    if (held && holderIsGone(held.owner)) store.releaseLock(WORKER_LOCK, held.owner)
-    if (!store.acquireLock(WORKER_LOCK, owner, now(), ttlMs)) {
+  if (!store.locks.acquire(WORKER_LOCK, owner, now(), ttlMs)) {
+    const held = store.locks.get(WORKER_LOCK)
+    if (held && holderIsGone(held.owner)) store.locks.release(WORKER_LOCK, held.owner)
+    if (!store.locks.acquire(WORKER_LOCK, owner, now(), ttlMs)) {
       const pid = held?.owner.split(':')[1] ?? '?'
       throw new LockedError(
         `another listener (or \`events replay --process\`) is processing this store (pid ${pid})`,
@@ -42,7 +42,7 @@ export const acquireWorkerLock = (store: StateStore, now: () => number, ttlMs: n
   }
   return {
     owner,
-    renew: () => store.renewLock(WORKER_LOCK, owner, now(), ttlMs),
-    release: () => store.releaseLock(WORKER_LOCK, owner),
+    renew: () => store.locks.renew(WORKER_LOCK, owner, now(), ttlMs),
+    release: () => store.locks.release(WORKER_LOCK, owner),
   }
 }

@@ -16,7 +16,7 @@ export type WorkerEvent =
 export type HandledEvent = string | { summary: string; outcome: EventOutcome }
 
 export interface WorkerOptions {
-  store: StateStore
+  store: Pick<StateStore, 'queue'>
   /** Runs the pipeline for one event; resolves with a summary (and its outcome), throws to retry. */
   handle: (event: QueuedEvent) => Promise<HandledEvent>
   concurrency: number
@@ -115,10 +115,10 @@ export class QueueWorker {
     const now = this.now()
     if (now >= this.nextLeaseCheck) {
       this.nextLeaseCheck = now + this.leaseCheckMs
-      const released = this.options.store.releaseExpiredLeases(now)
+      const released = this.options.store.queue.releaseExpiredLeases(now)
       if (released > 0) this.options.onEvent?.({ type: 'lease-expired', count: released })
     }
-    return this.options.store.claimEvents(free, now, this.leaseMs)
+    return this.options.store.queue.claim(free, now, this.leaseMs)
   }
 
   /** Completions of one tick share a transaction; the promise settles once the event is marked done. */
@@ -135,7 +135,7 @@ export class QueueWorker {
     const outcomes = new Map<number, EventOutcome>()
     for (const item of batch) if (item.outcome) outcomes.set(item.id, item.outcome)
     try {
-      this.options.store.completeEvents(
+      this.options.store.queue.complete(
         batch.map((item) => item.id),
         outcomes,
       )
@@ -203,12 +203,12 @@ export class QueueWorker {
       const permanent = this.options.isPermanent?.(error) ?? false
       if (permanent || event.attempts >= this.options.maxAttempts) {
         // Not written when stopping first: the lease lapses and the event is processed again, harmlessly.
-        if (!(await this.persist(() => store.deadLetterEvent(event.id, text)))) return
+        if (!(await this.persist(() => store.queue.deadLetter(event.id, text)))) return
         onEvent?.({ type: 'dead-lettered', id: event.id, eventType: event.type, attempts: event.attempts, error: text })
         return
       }
       const retryInMs = workerBackoffMs(event.attempts, this.random)
-      if (!(await this.persist(() => store.retryEvent(event.id, text, this.now() + retryInMs)))) return
+      if (!(await this.persist(() => store.queue.retry(event.id, text, this.now() + retryInMs)))) return
       onEvent?.({
         type: 'retrying',
         id: event.id,

@@ -11,7 +11,7 @@ import type { Resolution } from './types.js'
 type CatchAll = Extract<Resolution, { status: 'matched' }>
 
 export interface CatchAllDeps {
-  store: StateStore
+  store: Pick<StateStore, 'ledger'>
   intercom: IntercomClient
   claims: ClaimContext
   settings: AppConfig['matching']['catchAllContact']
@@ -58,20 +58,20 @@ export class CatchAllContact {
     }
     const found = await this.search(signal)
     if (found) {
-      store.completeStep(key, found.id, { externalId: settings.externalId, created: false })
+      store.ledger.complete(key, found.id, { externalId: settings.externalId, created: false })
       return this.resolution(found.id, 'found by its external_id')
     }
     const input: ContactInput = { role: 'user', external_id: settings.externalId, name: settings.name }
     if (settings.email) input.email = settings.email
     const { contact, created } = await intercom.createOrGetExisting(input, { signal })
-    store.completeStep(key, contact.id, { externalId: settings.externalId, created })
+    store.ledger.complete(key, contact.id, { externalId: settings.externalId, created })
     return this.resolution(contact.id, created ? 'created for calls from invalid numbers' : 'created before (409)')
   }
 
   /** The contact the ledger names, when Intercom still has it (it may have been merged into another). */
   private async recorded(signal?: AbortSignal): Promise<CatchAll | null> {
     const { store, intercom, settings } = this.deps
-    const step = store.getStep(catchAllStepKey(settings.externalId))
+    const step = store.ledger.get(catchAllStepKey(settings.externalId))
     if (step?.status !== 'done' || !step.externalId) return null
     try {
       const contact = await intercom.getContactFollowingMerges(step.externalId, signal)
@@ -79,13 +79,13 @@ export class CatchAllContact {
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error
     }
-    store.failStep(step.key, `catch-all contact ${step.externalId} no longer exists in Intercom`)
+    store.ledger.fail(step.key, `catch-all contact ${step.externalId} no longer exists in Intercom`)
     return null
   }
 
   /** Read-only: the ledger's contact, else Intercom's, else the placeholder of the one a real run would create. */
   private async lookUp(signal?: AbortSignal): Promise<CatchAll> {
-    const step = this.deps.store.getStep(catchAllStepKey(this.deps.settings.externalId))
+    const step = this.deps.store.ledger.get(catchAllStepKey(this.deps.settings.externalId))
     if (step?.status === 'done' && step.externalId) return this.resolution(step.externalId, 'recorded in the ledger')
     const found = await this.search(signal)
     if (found) return this.resolution(found.id, 'found by its external_id')

@@ -66,7 +66,7 @@ export async function dedupeContacts(deps: ContactIndexDeps, options: DedupeOpti
     refreshed = await refreshContactIndex(deps, { signal: options.signal, onEvent: options.onEvent })
   }
 
-  const entries = [...store.iterateContacts()]
+  const entries = [...store.contacts.iterate()]
   const byId = new Map(entries.map((entry) => [entry.contactId, entry]))
   const country = countryOf(deps.matching.defaultCountry)
   // The planner reads the raw phone; the index already holds its reading, so both agree on every number.
@@ -103,31 +103,31 @@ export async function dedupeContacts(deps: ContactIndexDeps, options: DedupeOpti
 async function mergeOnce(deps: ContactIndexDeps, merge: PlannedMerge, signal?: AbortSignal): Promise<MergeOutcome> {
   const { store, intercom } = deps
   const key = mergeStepKey(merge)
-  if (store.getStep(key)?.status === 'done') {
-    store.removeContacts([merge.from])
+  if (store.ledger.get(key)?.status === 'done') {
+    store.contacts.remove([merge.from])
     return { from: merge.from, into: merge.into, status: 'already-merged' }
   }
-  store.beginStep(key, { from: merge.from, into: merge.into, shared: merge.shared })
+  store.ledger.begin(key, { from: merge.from, into: merge.into, shared: merge.shared })
   try {
     // The lead is merged away, so rewriting its address loses nothing; the user keeps its own spelling.
     if (merge.alignEmail !== undefined) await intercom.updateContact(merge.from, { email: merge.alignEmail }, signal)
     const survivor = await intercom.mergeContacts(merge.from, merge.into, { signal })
     store.transaction(() => {
-      store.removeContacts([merge.from])
-      store.upsertContacts([indexEntryOf(survivor, 'refresh', countryOf(deps.matching.defaultCountry), deps.now())])
-      store.completeStep(key, survivor.id)
+      store.contacts.remove([merge.from])
+      store.contacts.upsert([indexEntryOf(survivor, 'refresh', countryOf(deps.matching.defaultCountry), deps.now())])
+      store.ledger.complete(key, survivor.id)
     })
     return { from: merge.from, into: merge.into, status: 'merged' }
   } catch (error) {
     if ((error instanceof GoneError || error instanceof NotFoundError) && (await mergedAway(deps, merge, signal))) {
       store.transaction(() => {
-        store.removeContacts([merge.from])
-        store.completeStep(key, merge.into, { alreadyMerged: true })
+        store.contacts.remove([merge.from])
+        store.ledger.complete(key, merge.into, { alreadyMerged: true })
       })
       return { from: merge.from, into: merge.into, status: 'already-merged' }
     }
     if (!(error instanceof ApiError)) throw error
-    store.failStep(key, error.message)
+    store.ledger.fail(key, error.message)
     return { from: merge.from, into: merge.into, status: 'failed', error: error.detail ?? error.message }
   }
 }

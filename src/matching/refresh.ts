@@ -13,7 +13,7 @@ const MAX_SAMPLES = 10
 
 export interface ContactIndexDeps {
   matching: AppConfig['matching']
-  store: StateStore
+  store: Pick<StateStore, 'contacts' | 'checkpoints' | 'ledger' | 'transaction' | 'counts'>
   intercom: IntercomClient
   /** UNIX ms. */
   now: () => number
@@ -54,12 +54,12 @@ interface IndexCheckpoint {
  * Whether the index holds a finished refresh. Pages are stored as they arrive, so after a refresh killed mid-way the
  * index is non-empty yet partial; only the checkpoint, written once a refresh completes, says it is whole.
  */
-export function contactIndexComplete(store: StateStore): boolean {
+export function contactIndexComplete(store: Pick<StateStore, 'checkpoints'>): boolean {
   return readCheckpoint(store) !== null
 }
 
-function readCheckpoint(store: StateStore): IndexCheckpoint | null {
-  const value = store.getCheckpoint(INDEX_CHECKPOINT)?.value
+function readCheckpoint(store: Pick<StateStore, 'checkpoints'>): IndexCheckpoint | null {
+  const value = store.checkpoints.get(INDEX_CHECKPOINT)?.value
   return value && typeof value.maxUpdatedAt === 'number' ? { maxUpdatedAt: value.maxUpdatedAt } : null
 }
 
@@ -87,7 +87,7 @@ export async function refreshContactIndex(
   let maxUpdatedAt = checkpoint?.maxUpdatedAt ?? 0
   let batch: IndexedContact[] = []
   const flush = (): void => {
-    if (batch.length > 0) store.upsertContacts(batch)
+    if (batch.length > 0) store.contacts.upsert(batch)
     batch = []
     const elapsed = Math.max(1, now() - started)
     options.onEvent?.({ type: 'progress', seen: seenIds.size, perSecond: Math.round((seenIds.size * 1000) / elapsed) })
@@ -122,7 +122,7 @@ export async function refreshContactIndex(
   const removed = checkpoint
     ? await dropMergedLeads(deps, changedUsers, seenIds, options.signal)
     : dropUnseen(deps, seenIds, started)
-  store.setCheckpoint(INDEX_CHECKPOINT, {
+  store.checkpoints.set(INDEX_CHECKPOINT, {
     maxUpdatedAt,
     mode,
     complete: true,
@@ -148,13 +148,13 @@ export async function refreshContactIndex(
 function dropUnseen(deps: ContactIndexDeps, seen: Set<string>, startedAt: number): number {
   const ttlMs = deps.matching.recentCreateTtlMinutes * 60_000
   const gone: string[] = []
-  for (const entry of deps.store.iterateContacts()) {
+  for (const entry of deps.store.contacts.iterate()) {
     if (seen.has(entry.contactId)) continue
     const recentCreate =
       entry.origin === 'created' && (entry.indexedAt >= startedAt || startedAt - entry.indexedAt < ttlMs)
     if (!recentCreate) gone.push(entry.contactId)
   }
-  deps.store.removeContacts(gone)
+  deps.store.contacts.remove(gone)
   return gone.length
 }
 
@@ -171,8 +171,8 @@ async function dropMergedLeads(
   const suspects = new Map<string, IndexedContact>()
   for (const user of changedUsers) {
     const related = [
-      ...(user.phoneE164 ? deps.store.findContactsByPhone(user.phoneE164) : []),
-      ...(user.email ? deps.store.findContactsByEmail(user.email) : []),
+      ...(user.phoneE164 ? deps.store.contacts.findByPhone(user.phoneE164) : []),
+      ...(user.email ? deps.store.contacts.findByEmail(user.email) : []),
     ]
     for (const entry of related) {
       if (entry.role === 'lead' && !seen.has(entry.contactId)) suspects.set(entry.contactId, entry)
@@ -187,6 +187,6 @@ async function dropMergedLeads(
       else throw error
     }
   }
-  deps.store.removeContacts(gone)
+  deps.store.contacts.remove(gone)
   return gone.length
 }

@@ -25,7 +25,7 @@ import { type ContactResolver, plannedContactId, type Resolution, type ResolveOp
 
 export interface ResolverDeps {
   matching: AppConfig['matching']
-  store: StateStore
+  store: Pick<StateStore, 'contacts' | 'checkpoints' | 'ledger' | 'transaction' | 'counts'>
   intercom: IntercomClient
   /** UNIX ms. */
   now: () => number
@@ -59,7 +59,7 @@ export class IntercomContactResolver implements ContactResolver {
   constructor(private readonly deps: ResolverDeps) {
     this.defaultCountry = countryOf(deps.matching.defaultCountry)
     this.claims = deps.claims ?? {
-      store: deps.store,
+      ledger: deps.store.ledger,
       owner: newStepOwner(),
       leaseMs: CLAIM_LEASE_MS,
       now: deps.now,
@@ -75,7 +75,7 @@ export class IntercomContactResolver implements ContactResolver {
    */
   private pendingCreates(): Set<string> {
     this.pendingCreatesRead ??= new Set(
-      this.deps.store.listSteps({ status: 'pending', prefix: 'contact:' }).map((step) => step.key),
+      this.deps.store.ledger.list({ status: 'pending', prefix: 'contact:' }).map((step) => step.key),
     )
     return this.pendingCreatesRead
   }
@@ -189,7 +189,7 @@ export class IntercomContactResolver implements ContactResolver {
     const emails = emailsOf(call)
     if (matching.matchByEmail && emails.length > 0) {
       tried.push(...emails)
-      const byEmailIndex = emails.flatMap((email) => store.findContactsByEmail(email))
+      const byEmailIndex = emails.flatMap((email) => store.contacts.findByEmail(email))
       const trustedByEmail = this.trusted(byEmailIndex)
       const fromIndex = [...trustedByEmail.refreshed, ...trustedByEmail.recent]
       if (fromIndex.length > 0) return this.decide(byEmail(uniqueEntries(fromIndex)), 'email', e164, tried)
@@ -211,12 +211,12 @@ export class IntercomContactResolver implements ContactResolver {
   private fromIndex(e164: string, callerCountry: CountryCode | undefined): Found[] {
     const { store } = this.deps
     // Most callers: contacts a refresh listed that spell this very number. Nothing can outrank them.
-    const spelled = store.findContactsSpelledInternationally(e164)
+    const spelled = store.contacts.findSpelledInternationally(e164)
     if (spelled.length > 0 && spelled.every((entry) => entry.origin === 'refresh')) {
       return spelled.map((entry) => ({ entry, reading: 'international' }))
     }
     const found: Found[] = []
-    const exact = store.findContactsByPhone(e164)
+    const exact = store.contacts.findByPhone(e164)
     for (const entry of exact) {
       const reading = readingMatch(entry, e164, callerCountry)
       if (reading) found.push({ entry, reading })
@@ -225,7 +225,7 @@ export class IntercomContactResolver implements ContactResolver {
     if (found.some((f) => f.reading === 'international')) return found
     const tail = callerCountry ? tailOfE164(e164) : null
     if (!tail) return found
-    for (const entry of store.findContactsByPhoneTail(tail)) {
+    for (const entry of store.contacts.findByPhoneTail(tail)) {
       if (exact.some((known) => known.contactId === entry.contactId)) continue
       const reading = readingMatch(entry, e164, callerCountry)
       if (reading) found.push({ entry, reading })
@@ -290,8 +290,8 @@ export class IntercomContactResolver implements ContactResolver {
     const winner = choice.chosen
     // A create step left pending by a crash is settled by what we found instead of by a second create.
     const key = createStepKey(e164)
-    if (this.pendingCreates().has(key) && this.deps.store.getStep(key)?.status === 'pending') {
-      this.deps.store.completeStep(key, winner.id, { e164, reconciled: true, via })
+    if (this.pendingCreates().has(key) && this.deps.store.ledger.get(key)?.status === 'pending') {
+      this.deps.store.ledger.complete(key, winner.id, { e164, reconciled: true, via })
       this.pendingCreates().delete(key)
     }
     const candidates = new Set(found.map((f) => f.entry.contactId)).size
@@ -301,7 +301,7 @@ export class IntercomContactResolver implements ContactResolver {
   private async create(e164: string, call: CallRecord, emails: string[], options: ResolveOptions): Promise<Resolution> {
     const { store, intercom, matching } = this.deps
     const key = createStepKey(e164)
-    const known = store.getStep(key)
+    const known = store.ledger.get(key)
     if (known?.status === 'done' && known.externalId) {
       const again = await this.createdBefore(known, e164, options.signal)
       if (again) return again
@@ -323,7 +323,7 @@ export class IntercomContactResolver implements ContactResolver {
       if (landed.length > 0) {
         const entries = this.remember(landed.slice(0, MAX_SEARCH_RESULTS), 'refresh')
         const match = this.matched(entries, 'recent-create', e164)
-        store.completeStepGrouped(key, match.contactId, { ...metadata, reconciled: true })
+        store.ledger.complete(key, match.contactId, { ...metadata, reconciled: true })
         return match
       }
     }
@@ -334,8 +334,8 @@ export class IntercomContactResolver implements ContactResolver {
       const { contact, created } = await intercom.createOrGetExisting(input, { signal: options.signal })
       const entry = indexEntryOf(contact, 'created', this.defaultCountry, this.deps.now())
       // Queued together, so committed together (with the other grouped writes of this turn).
-      store.upsertContactsGrouped([entry])
-      store.completeStepGrouped(key, contact.id, { ...metadata, created })
+      store.contacts.upsert([entry], { bestEffort: true })
+      store.ledger.complete(key, contact.id, { ...metadata, created })
       if (!created) {
         return {
           status: 'matched',
@@ -358,7 +358,7 @@ export class IntercomContactResolver implements ContactResolver {
       // A reset or a timeout may have landed the create: the step stays pending so the next attempt waits for
       // Intercom's search instead of creating again. A refusal or a 5xx created nothing.
       if (!(error instanceof NetworkError || error instanceof TimeoutError)) {
-        store.failStep(key, error instanceof Error ? error.message : String(error))
+        store.ledger.fail(key, error instanceof Error ? error.message : String(error))
       }
       throw error
     }
@@ -375,7 +375,7 @@ export class IntercomContactResolver implements ContactResolver {
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error
     }
-    this.deps.store.failStep(step.key, `contact ${step.externalId} no longer exists in Intercom`)
+    this.deps.store.ledger.fail(step.key, `contact ${step.externalId} no longer exists in Intercom`)
     return null
   }
 
@@ -406,7 +406,7 @@ export class IntercomContactResolver implements ContactResolver {
   private remember(contacts: IntercomContact[], origin: IndexedContact['origin']): IndexedContact[] {
     const now = this.deps.now()
     const entries = contacts.map((contact) => indexEntryOf(contact, origin, this.defaultCountry, now))
-    this.deps.store.upsertContactsGrouped(entries)
+    this.deps.store.contacts.upsert(entries, { bestEffort: true })
     return entries
   }
 
@@ -415,8 +415,8 @@ export class IntercomContactResolver implements ContactResolver {
     const winner = chosen ?? candidateOf(entries[0] as IndexedContact)
     // A create step left pending by a crash is settled by what we found instead of by a second create.
     const key = createStepKey(e164)
-    if (this.pendingCreates().has(key) && this.deps.store.getStep(key)?.status === 'pending') {
-      this.deps.store.completeStep(key, winner.id, { e164, reconciled: true, via })
+    if (this.pendingCreates().has(key) && this.deps.store.ledger.get(key)?.status === 'pending') {
+      this.deps.store.ledger.complete(key, winner.id, { e164, reconciled: true, via })
       this.pendingCreates().delete(key)
     }
     return { status: 'matched', contactId: winner.id, role: winner.role, e164, via, reason, candidates: entries.length }

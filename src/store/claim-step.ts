@@ -1,8 +1,8 @@
-import type { LedgerStep, StateStore, StepClaim } from './state-store.js'
+import type { Ledger, LedgerStep, StepClaim } from './ledger.js'
 
 /** What a service needs to claim ledger steps: one owner per process, one lease length, an injected clock. */
 export interface ClaimContext {
-  store: StateStore
+  ledger: Pick<Ledger, 'claim'>
   owner: string
   leaseMs: number
   now: () => number
@@ -24,9 +24,9 @@ export async function claimWhenFree(
   data: Record<string, unknown>,
   signal?: AbortSignal,
 ): Promise<GrantedClaim> {
-  const { store, owner, leaseMs, now, sleep } = context
+  const { ledger, owner, leaseMs, now, sleep } = context
   for (;;) {
-    const claim = await store.claimStepGrouped(key, { owner, leaseMs, data })
+    const claim = await ledger.claim(key, { owner, leaseMs, data })
     if (claim.status !== 'held') return claim
     signal?.throwIfAborted()
     await sleep(Math.max(10, Math.min(POLL_MS, claim.leaseUntil - now())), signal)

@@ -143,4 +143,31 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       DELETE FROM checkpoints WHERE name = 'contacts:index';
     `,
   },
+  {
+    version: 8,
+    // The listener's state of each live call (furthest lifecycle event, why it was not logged) had one checkpoint
+    // per call, `listener:call:<id>`: thousands of them hid the few run checkpoints `status` lists. They move to
+    // their own table, typed; a value that is not a JSON object (never written so) moves as an empty state.
+    sql: `
+      CREATE TABLE call_states (
+        call_id TEXT PRIMARY KEY,
+        stage INTEGER NOT NULL DEFAULT 0,
+        event TEXT,
+        event_at INTEGER,
+        not_logged TEXT,
+        updated_at INTEGER NOT NULL
+      );
+      INSERT INTO call_states (call_id, stage, event, event_at, not_logged, updated_at)
+        SELECT substr(name, 15),
+               CASE WHEN json_type(doc, '$.stage') IN ('integer', 'real')
+                    THEN CAST(json_extract(doc, '$.stage') AS INTEGER) ELSE 0 END,
+               CASE WHEN json_type(doc, '$.event') = 'text' THEN json_extract(doc, '$.event') END,
+               CASE WHEN json_type(doc, '$.timestamp') IN ('integer', 'real') THEN json_extract(doc, '$.timestamp') END,
+               CASE WHEN json_type(doc, '$.notLogged') = 'text' THEN json_extract(doc, '$.notLogged') END,
+               updated_at
+        FROM (SELECT name, updated_at, CASE WHEN json_valid(value) THEN value ELSE '{}' END AS doc
+              FROM checkpoints WHERE substr(name, 1, 14) = 'listener:call:');
+      DELETE FROM checkpoints WHERE substr(name, 1, 14) = 'listener:call:';
+    `,
+  },
 ]

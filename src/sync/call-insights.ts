@@ -18,7 +18,7 @@ import { DataAttributeEnsurer } from './data-attributes.js'
 import type { IntercomContext } from './intercom-context.js'
 
 export interface CallInsightDeps {
-  store: StateStore
+  store: Pick<StateStore, 'ledger'>
   intercom: IntercomClient
   context: IntercomContext
   adminId: string
@@ -287,7 +287,7 @@ export class CallInsightService {
     if (voicemail && kind === 'transcription.created' && !this.deps.voicemailTranscripts) {
       return { status: 'skipped', reason: 'voicemail.transcript is off' }
     }
-    const conversationStep = store.getStep(conversationStepKey(callId))
+    const conversationStep = store.ledger.get(conversationStepKey(callId))
     const conversationId =
       knownConversationId ?? (conversationStep?.status === 'done' ? conversationStep.externalId : null)
     if (!conversationId) throw new ConversationNotYetLoggedError(callId)
@@ -305,16 +305,16 @@ export class CallInsightService {
     let written = 0
     for (const [index, body] of notes.entries()) {
       const key = `${aiStepKey(callId, kind)}:${index}`
-      const step = store.getStep(key)
+      const step = store.ledger.get(key)
       if (step?.status === 'done') continue
       // A pending step: an attempt may have sent this part before it died.
       const already = step?.status === 'pending' && (await context.hasPartContaining(conversationId, body, signal))
       if (!already) {
-        store.beginStep(key, { conversationId, part: index })
+        store.ledger.begin(key, { conversationId, part: index })
         await intercom.addNote(conversationId, { adminId, body: `${body}${ORIGIN_MARKER}` }, { signal })
         written++
       }
-      store.completeStep(key, conversationId)
+      store.ledger.complete(key, conversationId)
     }
     if (written === 0 && attributes.length === 0) return { status: 'already-noted', conversationId, attributes }
     return { status: 'noted', conversationId, parts: written, attributes }
@@ -342,8 +342,8 @@ export class CallInsightService {
     const written: string[] = []
     const write = async (model: 'conversation' | 'contact', name: string, id: string): Promise<void> => {
       const key = `${aiStepKey(callId, kind)}:attribute:${model}`
-      if (store.getStep(key)?.status === 'done') return
-      store.beginStep(key, { [`${model}Id`]: id, name, value })
+      if (store.ledger.get(key)?.status === 'done') return
+      store.ledger.begin(key, { [`${model}Id`]: id, name, value })
       this.attributes ??= new DataAttributeEnsurer(intercom)
       await this.attributes.ensure(model, name, 'string')
       if (model === 'conversation') {
@@ -351,7 +351,7 @@ export class CallInsightService {
       } else {
         await intercom.updateContact(id, { custom_attributes: { [name]: value } }, signal)
       }
-      store.completeStep(key, id)
+      store.ledger.complete(key, id)
       written.push(`${model}.${name}`)
     }
     if (targets.conversation !== undefined) await write('conversation', targets.conversation, conversationId)

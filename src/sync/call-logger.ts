@@ -28,7 +28,7 @@ import { TagAttributeWriter } from './tag-attributes.js'
 import type { CallLogger, CallWritePlan, LogCallOutcome } from './types.js'
 
 export interface IntercomCallLoggerDeps {
-  store: StateStore
+  store: Pick<StateStore, 'ledger' | 'transaction'>
   intercom: IntercomClient
   resolver: ContactResolver
   /** The admin our notes are written as. */
@@ -61,8 +61,8 @@ export interface LogOptions {
 /** A claim outlives any single write, including a rate-limit pause; a dead owner on this host is not waited for. */
 export const DEFAULT_LEASE_MS = 120_000
 
-export const defaultClaims = (store: StateStore): ClaimContext => ({
-  store,
+export const defaultClaims = (store: Pick<StateStore, 'ledger'>): ClaimContext => ({
+  ledger: store.ledger,
   owner: newStepOwner(),
   leaseMs: DEFAULT_LEASE_MS,
   now: Date.now,
@@ -140,14 +140,14 @@ export class IntercomCallLogger implements CallLogger {
     const facts = callFacts(call)
     const revision = factsHash(facts)
     const keys = [conversationStepKey(call.callId), noteStepKey(call.callId)]
-    let [conversationStep, noteStep] = store.getSteps(keys)
+    let [conversationStep, noteStep] = store.ledger.getMany(keys)
     // A ledger miss in a range run asks the pre-pass first, so a call another store logged costs no contact
     // search. Only a caller with a readable number asks here: skipped callers have nothing to find, and a number
     // only the resolver can read asks below, once it matched.
     const ask = async (): Promise<void> => {
       if (conversationStep !== undefined || !prePass) return
       await prePass(call)
-      ;[conversationStep, noteStep] = store.getSteps(keys)
+      ;[conversationStep, noteStep] = store.ledger.getMany(keys)
     }
     if (callerE164(call) !== null) await ask()
     let stored = storedResolutionOf(conversationStep)
@@ -161,7 +161,7 @@ export class IntercomCallLogger implements CallLogger {
       if (unchanged) {
         // A note found in Intercom by the pre-pass has no known revision: it is this call's note as it is now.
         if (discovered && !dryRun) {
-          store.completeStepGrouped(noteStepKey(call.callId), noteStep.externalId, {
+          store.ledger.complete(noteStepKey(call.callId), noteStep.externalId, {
             ...noteStep.data,
             revision,
             facts,
@@ -251,7 +251,7 @@ export class IntercomCallLogger implements CallLogger {
     if (!this.attributes.enabled) return false
     const plan = this.attributes.plan(call)
     if (plan.writes.length === 0) return false
-    const step = this.deps.store.getStep(`call:${call.callId}:attrs`)
+    const step = this.deps.store.ledger.get(`call:${call.callId}:attrs`)
     return !(
       step?.status === 'done' &&
       step.data.hash === plan.hash &&
@@ -278,7 +278,7 @@ export class IntercomCallLogger implements CallLogger {
       id,
       created,
       reconcileNote,
-      complete: () => store.completeStepGrouped(key, id, { contactId, resolution, created }),
+      complete: () => store.ledger.complete(key, id, { contactId, resolution, created }),
     })
     const settled = (done: LedgerStep): EnsuredConversation | null =>
       done.externalId
@@ -351,7 +351,7 @@ export class IntercomCallLogger implements CallLogger {
         // known to carry its note (a pre-pass over a fresh state file then reads nothing more), and a crash in
         // between leaves the step pending, so the next attempt finds the note and writes the attribute.
         if (ensured.created) await this.recordCallId(conversationId, call.callId, signal)
-        store.completeStepGrouped(key, partId, { conversationId, revision, facts })
+        store.ledger.complete(key, partId, { conversationId, revision, facts })
         return 'logged'
       }
     }
@@ -373,8 +373,8 @@ export class IntercomCallLogger implements CallLogger {
     const done = partId
     const noteId = step.externalId
     store.transaction(() => {
-      store.completeStep(updateKey, done, { conversationId })
-      store.completeStep(key, noteId, { revision, facts })
+      store.ledger.complete(updateKey, done, { conversationId })
+      store.ledger.complete(key, noteId, { revision, facts })
     })
     return 'updated'
   }

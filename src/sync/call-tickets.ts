@@ -54,7 +54,7 @@ export interface TicketApi {
 }
 
 export interface CallTicketDeps {
-  store: StateStore
+  store: Pick<StateStore, 'ledger'>
   intercom: TicketApi
   adminId: string
   config: AppConfig['tickets']
@@ -121,13 +121,13 @@ export class CallTicketService {
     const { store, intercom, config } = this.deps
     const { call, trigger, contactId, conversationId } = input
     const key = ticketStepKey(call.callId)
-    const step = store.getStep(key)
+    const step = store.ledger.get(key)
     if (step?.status === 'done' && step.externalId) return { status: 'already-open', ticketId: step.externalId }
     const type = await this.ticketType(signal)
     if (step?.status === 'pending') {
       const found = await this.findOnConversation(conversationId, call.callId, signal)
       if (found) {
-        store.completeStep(key, found, { trigger, conversationId, typeId: type.id })
+        store.ledger.complete(key, found, { trigger, conversationId, typeId: type.id })
         return { status: 'opened', ticketId: found, trigger, via: 'reconciled' }
       }
     }
@@ -147,7 +147,7 @@ export class CallTicketService {
     const { values, problems } = ticketAttributes(type.attributes, { title, description, mapped })
     if (problems.length > 0) throw new PermanentError(`ticket type ${type.id} (${type.name}): ${problems.join('; ')}`)
 
-    store.beginStep(key, { trigger, conversationId, contactId })
+    store.ledger.begin(key, { trigger, conversationId, contactId })
     const ticket =
       type.category === 'Customer'
         ? await intercom.convertConversationToTicket(
@@ -159,7 +159,7 @@ export class CallTicketService {
             { ticketTypeId: type.id, contactId, attributes: values, conversationToLinkId: conversationId },
             { signal },
           )
-    store.completeStep(key, ticket.id, { trigger, conversationId, typeId: type.id })
+    store.ledger.complete(key, ticket.id, { trigger, conversationId, typeId: type.id })
     return {
       status: 'opened',
       ticketId: ticket.id,
@@ -171,17 +171,17 @@ export class CallTicketService {
   /** Moves the call's ticket to the type's resolved state and closes it; a PUT of the same state is harmless. */
   async close(callId: string, signal?: AbortSignal): Promise<TicketCloseOutcome> {
     const { store, intercom, adminId } = this.deps
-    const ticket = store.getStep(ticketStepKey(callId))
+    const ticket = store.ledger.get(ticketStepKey(callId))
     const ticketId = ticket?.status === 'done' ? ticket.externalId : null
     if (!ticketId) return { status: 'no-ticket' }
     const key = closeStepKey(callId)
-    if (store.getStep(key)?.status === 'done') return { status: 'already-closed', ticketId }
+    if (store.ledger.get(key)?.status === 'done') return { status: 'already-closed', ticketId }
     const type = await this.ticketType(signal)
     const resolved = type.states.find((state) => state.category === 'resolved')
     if (!resolved) throw new PermanentError(`ticket type ${type.id} (${type.name}) has no resolved state`)
-    store.beginStep(key, { ticketId })
+    store.ledger.begin(key, { ticketId })
     await intercom.updateTicket(ticketId, { ticketStateId: resolved.id, open: false, adminId }, { signal })
-    store.completeStep(key, ticketId)
+    store.ledger.complete(key, ticketId)
     return { status: 'closed', ticketId }
   }
 

@@ -10,7 +10,7 @@ const PAGE = 150
 const MARKER_ID = new RegExp(`${callMarker('')}([0-9A-Za-z_-]+)`)
 
 export interface DiscoveryDeps {
-  store: StateStore
+  store: Pick<StateStore, 'ledger' | 'transaction'>
   intercom: IntercomClient
   /** The conversation attribute holding the call id (`logging.callIdAttribute`). */
   callIdAttribute: string
@@ -105,9 +105,9 @@ export class ConversationDiscovery {
     const { store } = this.deps
     store.transaction(() => {
       for (const item of found) {
-        const [conversation, note] = store.getSteps([conversationStepKey(item.callId), noteStepKey(item.callId)])
+        const [conversation, note] = store.ledger.getMany([conversationStepKey(item.callId), noteStepKey(item.callId)])
         if (conversation === undefined) {
-          store.completeStep(conversationStepKey(item.callId), item.conversationId, {
+          store.ledger.complete(conversationStepKey(item.callId), item.conversationId, {
             contactId: item.contactId,
             resolution: {
               status: 'matched',
@@ -124,7 +124,7 @@ export class ConversationDiscovery {
           this.figures.adopted++
         }
         if (note === undefined && item.attributed && (conversation === undefined || conversation.status === 'done')) {
-          store.completeStep(noteStepKey(item.callId), null, {
+          store.ledger.complete(noteStepKey(item.callId), null, {
             conversationId: item.conversationId,
             revision: null,
             discovered: true,

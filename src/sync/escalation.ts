@@ -20,7 +20,7 @@ export type EscalationOutcome =
     }
 
 export interface EscalationDeps {
-  store: StateStore
+  store: Pick<StateStore, 'ledger'>
   aircall: AircallClient
   context: IntercomContext
   ownAdminId: string | null
@@ -50,7 +50,7 @@ export class EscalationService {
     if (contactId === undefined) return { status: 'skipped', reason: 'no-contact' }
 
     const key = `escalation:${event.identity}:dialer`
-    const step = store.getStep(key)
+    const step = store.ledger.get(key)
     if (step?.status === 'done') return { status: 'already-queued', aircallUserId: Number(step.externalId) }
 
     const aircallUserId = await this.aircallUserFor(decision.assigneeAdminId, signal)
@@ -60,10 +60,10 @@ export class EscalationService {
       : ({ kind: 'invalid' } as const)
     if (phone.kind !== 'valid') return { status: 'skipped', reason: 'no-usable-number' }
 
-    store.beginStep(key, { conversationId: event.conversationId, contactId, phone: phone.e164 })
+    store.ledger.begin(key, { conversationId: event.conversationId, contactId, phone: phone.e164 })
     // Queuing a number twice is refused as "already imported", never duplicated, so a retry is harmless.
     const result = await this.deps.aircall.ensureDialerCampaign(aircallUserId, [phone.e164], signal)
-    store.completeStep(key, String(aircallUserId), { alreadyImported: result.alreadyImported.length > 0 })
+    store.ledger.complete(key, String(aircallUserId), { alreadyImported: result.alreadyImported.length > 0 })
     return {
       status: 'queued',
       trigger: decision.trigger,

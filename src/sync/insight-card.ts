@@ -12,7 +12,7 @@ export type InsightCardOutcome =
   | { status: 'posted'; known: boolean; openConversations: number }
 
 export interface InsightCardDeps {
-  store: StateStore
+  store: Pick<StateStore, 'ledger'>
   aircall: AircallClient
   context: IntercomContext
   config: AppConfig['insightCards']
@@ -31,7 +31,7 @@ export class InsightCardService {
     if (!config.enabled) return { status: 'skipped', reason: 'disabled' }
     if (call.direction !== 'inbound') return { status: 'skipped', reason: 'outbound' }
     const key = `call:${call.callId}:insight-card`
-    const step = store.getStep(key)
+    const step = store.ledger.get(key)
     if (step?.status === 'done') return { status: 'already-posted' }
     if (step?.status === 'failed') return { status: 'skipped', reason: 'call-over' }
 
@@ -43,19 +43,19 @@ export class InsightCardService {
       open = await context.openConversations(contactId, signal)
     }
     const card = buildInsightCard({ contact, openConversations: open, config, appId: await context.appId(signal) })
-    store.beginStep(key, { contactId })
+    store.ledger.begin(key, { contactId })
     try {
       // A card shown twice is harmless; a card never shown is the failure the agent would notice.
       await aircall.createInsightCard(Number(call.callId), card.contents, { replaySafe: true, signal })
     } catch (error) {
       // Aircall refuses cards once the call is over: by then nobody is looking, so it is not a failure.
       if (error instanceof ValidationError && error.status === 422) {
-        store.failStep(key, 'the call was over before the card was posted')
+        store.ledger.fail(key, 'the call was over before the card was posted')
         return { status: 'skipped', reason: 'call-over' }
       }
       throw error
     }
-    store.completeStep(key, null, { contactId })
+    store.ledger.complete(key, null, { contactId })
     return { status: 'posted', known: contact !== null, openConversations: open.length }
   }
 }

@@ -10,7 +10,7 @@ import {
 import type { StateStore } from '../store/state-store.js'
 
 export interface LoopGuardOptions {
-  store: StateStore
+  store: Pick<StateStore, 'marks'>
   ownAdminId: string | null
   ttlMs: number
   now: () => number
@@ -70,7 +70,7 @@ export class LoopGuard {
     const verdict = isOwnEcho({
       event,
       ownAdminId,
-      fingerprints: (fingerprint) => store.hasFingerprint(fingerprint, now()),
+      fingerprints: (fingerprint) => store.marks.hasFingerprint(fingerprint, now()),
     })
     // Fingerprints stand in for an author the payload does not name. A change signed by another admin is theirs,
     // even when it repeats ours (a person re-assigning to the agent we routed to still means "ring them").
@@ -97,7 +97,7 @@ export class LoopGuard {
     const { store, ttlMs, now } = this.options
     const fingerprint = fingerprintOf(write)
     const markedAt = now()
-    store.recordFingerprint(fingerprint, markedAt + ttlMs)
+    store.marks.recordFingerprint(fingerprint, markedAt + ttlMs)
     const previous = this.recent.get(fingerprint)
     this.recent.delete(fingerprint)
     this.recent.set(fingerprint, {
@@ -126,6 +126,6 @@ export class LoopGuard {
   }
 
   prune(): number {
-    return this.options.store.pruneFingerprints(this.options.now())
+    return this.options.store.marks.pruneFingerprints(this.options.now())
   }
 }

@@ -21,7 +21,7 @@ import type { StateStore } from '../store/state-store.js'
 import { escapeHtml, formatPhoneForDisplay } from '../templates/filters.js'
 
 export interface MessageThreadDeps {
-  store: StateStore
+  store: Pick<StateStore, 'ledger'>
   intercom: IntercomClient
   resolver: ContactResolver
   /** The admin outbound messages are noted as. */
@@ -178,7 +178,7 @@ export class MessageThreadService {
       return { status: 'skipped', reason: `${channel} is not in messages.channels` }
     }
     const key = messageStepKey(message.id)
-    const known = store.getStep(key)
+    const known = store.ledger.get(key)
     if (known?.status === 'done' && known.externalId)
       return { status: 'already-added', conversationId: known.externalId }
 
@@ -220,7 +220,7 @@ export class MessageThreadService {
         await intercom.addNote(conversation.id, { adminId, body: `${body}${ORIGIN_MARKER}` }, { signal })
       }
     }
-    store.completeStep(key, conversation.id, { threadKey, direction: inbound ? 'inbound' : 'outbound' })
+    store.ledger.complete(key, conversation.id, { threadKey, direction: inbound ? 'inbound' : 'outbound' })
     if (written) return { status: 'already-added', conversationId: conversation.id }
     return { status: 'added', conversationId: conversation.id, newThread: conversation.created }
   }
@@ -244,7 +244,7 @@ export class MessageThreadService {
             created: false,
           }
         : null
-    const known = store.getStep(key)
+    const known = store.ledger.get(key)
     const done = known?.status === 'done' ? settled(known) : null
     if (done) return done
     const data = { contactId, ...thread }
@@ -257,7 +257,7 @@ export class MessageThreadService {
       // The create may have landed before the attempt that sent it died.
       const found = await this.findThread(contactId, thread, signal)
       if (found !== null) {
-        store.completeStep(key, found, data)
+        store.ledger.complete(key, found, data)
         return { id: found, contactId, created: false }
       }
     }
@@ -265,7 +265,7 @@ export class MessageThreadService {
       { contactId, body: `${header}${ORIGIN_MARKER_TEXT}`, createdAt: at },
       { signal },
     )
-    store.completeStep(key, created.conversation_id, data)
+    store.ledger.complete(key, created.conversation_id, data)
     return { id: created.conversation_id, contactId, created: true }
   }
 

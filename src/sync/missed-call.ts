@@ -15,7 +15,7 @@ export type MissedCallOutcome =
   | { status: 'skipped'; reason: MissedCallSkipReason }
 
 export interface MissedCallDeps {
-  store: StateStore
+  store: Pick<StateStore, 'ledger' | 'marks' | 'transaction'>
   intercom: IntercomClient
   context: IntercomContext
   adminId: string
@@ -49,7 +49,7 @@ export class MissedCallService {
   async handle(call: CallRecord, contactId: string | null, signal?: AbortSignal): Promise<MissedCallOutcome> {
     const { store, config, now } = this.deps
     const key = missedMessageStepKey(call.callId)
-    const existing = store.getStep(key)
+    const existing = store.ledger.get(key)
     if (existing?.status === 'done') return { status: 'already-sent' }
     const early = preCheckMissedCall(call, config)
     if (early) return { status: 'skipped', reason: early }
@@ -69,9 +69,9 @@ export class MissedCallService {
     const caller = callerE164(call) ?? call.rawDigits
     const markKey = cooldownMarkKey(caller)
     const reserved = store.transaction(() => {
-      if (store.getStep(key)?.status === 'done') return 'done' as const
-      const previous = store.getMark(markKey)
-      const retrying = store.getStep(key)?.status === 'pending'
+      if (store.ledger.get(key)?.status === 'done') return 'done' as const
+      const previous = store.marks.get(markKey)
+      const retrying = store.ledger.get(key)?.status === 'pending'
       const decision = decideMissedCallMessage({
         call,
         contact: { id: contact.id, attributes: contact.attributes, tags: contact.tags },
@@ -81,8 +81,13 @@ export class MissedCallService {
         now: Math.floor(now() / 1000),
       })
       if (!decision.send) return decision
-      store.setMark(markKey, now())
-      store.beginStep(key, { contactId: contact.id, caller, template: decision.template.name, previousMark: previous })
+      store.marks.set(markKey, now())
+      store.ledger.begin(key, {
+        contactId: contact.id,
+        caller,
+        template: decision.template.name,
+        previousMark: previous,
+      })
       return { ...decision, previous }
     })
     if (reserved === 'done') return { status: 'already-sent' }
@@ -90,7 +95,7 @@ export class MissedCallService {
 
     try {
       const sent = await this.send(call, contact, reserved.template, signal)
-      store.completeStep(key, sent.id, { conversationId: sent.conversationId })
+      store.ledger.complete(key, sent.id, { conversationId: sent.conversationId })
       return {
         status: 'sent',
         messageId: sent.id,
@@ -102,8 +107,8 @@ export class MissedCallService {
       // Rejected outright: nothing went out, so release the cooldown for this caller's next call.
       if (isPermanentError(error)) {
         store.transaction(() => {
-          store.failStep(key, error instanceof Error ? error.message : String(error))
-          store.setMark(markKey, reserved.previous ?? 0)
+          store.ledger.fail(key, error instanceof Error ? error.message : String(error))
+          store.marks.set(markKey, reserved.previous ?? 0)
         })
       }
       throw error
@@ -160,7 +165,7 @@ export class MissedCallService {
       }
       if (typeof createdAt === 'number' && createdAt < sinceSeconds) continue
       if (source?.author?.type === 'admin' && String(source.author.id) === this.deps.adminId) {
-        this.deps.store.completeStep(missedMessageStepKey(call.callId), null, {
+        this.deps.store.ledger.complete(missedMessageStepKey(call.callId), null, {
           conversationId: conversation.id,
           reconciled: true,
         })

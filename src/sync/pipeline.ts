@@ -65,7 +65,7 @@ export interface PipelineDeps {
   config: AppConfig
   /** UNIX ms; decides whether a webhook is too old to act on live. */
   now: () => number
-  store: StateStore
+  store: Pick<StateStore, 'ledger' | 'checkpoints' | 'callStates' | 'transaction'>
   guard: LoopGuard
   logger: CallLogger
   /** Replays `tag-attributes` jobs (dead letters of `tags sync`); null without a tag mapping. */
@@ -99,8 +99,6 @@ const STAGE: Readonly<Record<string, number>> = {
   'call.hungup': 4,
   'call.ended': 5,
 }
-
-const callStateKey = (callId: string): string => `listener:call:${callId}`
 
 export const summarise = (effects: Effect[]): string =>
   effects.map((effect) => `${effect.rule}:${effect.status}${effect.detail ? `(${effect.detail})` : ''}`).join(' ') ||
@@ -188,9 +186,9 @@ export class EventPipeline {
       const data = (body as { data: Record<string, unknown> }).data
       // A call that was processed and not logged (anonymous, unmatched…) has no conversation to wait for.
       const callId = insightCallId(data)
-      const state = callId === null ? undefined : this.deps.store.getCheckpoint(callStateKey(callId))?.value
-      if (typeof state?.notLogged === 'string') {
-        return [{ rule: 'insights', status: 'skipped', detail: `call not logged (${state.notLogged})` }]
+      const notLogged = callId === null ? null : (this.deps.store.callStates.get(callId)?.notLogged ?? null)
+      if (notLogged !== null) {
+        return [{ rule: 'insights', status: 'skipped', detail: `call not logged (${notLogged})` }]
       }
       const outcome = await this.deps.insights.handle(event.event, data, signal)
       switch (outcome.status) {
@@ -279,11 +277,11 @@ export class EventPipeline {
     if (call.kind !== 'voicemail' || (!voicemail && triggers.length === 0)) {
       return [{ rule: 'call-state', status: 'recorded', detail: name }]
     }
-    const notLogged = store.getCheckpoint(callStateKey(call.callId))?.value.notLogged
-    if (typeof notLogged === 'string') {
+    const notLogged = store.callStates.get(call.callId)?.notLogged ?? null
+    if (notLogged !== null) {
       return [{ rule: 'voicemail', status: 'skipped', detail: `call not logged (${notLogged})` }]
     }
-    const step = store.getStep(conversationStepKey(call.callId))
+    const step = store.ledger.get(conversationStepKey(call.callId))
     const conversationId = step?.status === 'done' ? step.externalId : null
     if (!conversationId) throw new ConversationNotYetLoggedError(call.callId)
     const contactId = typeof step?.data.contactId === 'string' ? step.data.contactId : null
@@ -320,7 +318,7 @@ export class EventPipeline {
     const { tickets, loadCall, store, config } = this.deps
     if (!tickets || !loadCall || config.tickets.typeId === undefined || !config.tickets.on.includes('action-item'))
       return []
-    const step = store.getStep(conversationStepKey(callId))
+    const step = store.ledger.get(conversationStepKey(callId))
     const conversationId = step?.status === 'done' ? step.externalId : null
     const contactId = typeof step?.data.contactId === 'string' ? step.data.contactId : null
     if (!conversationId || !contactId) return [{ rule: 'ticket', status: 'skipped', detail: 'no conversation' }]
@@ -338,8 +336,8 @@ export class EventPipeline {
     const ageHours = (now() / 1000 - timestampSeconds) / 3600
     if (ageHours <= config.listener.staleAfterHours) return null
     store.transaction(() => {
-      const previous = store.getCheckpoint(STALE_EVENTS_CHECKPOINT)?.value.count
-      store.setCheckpoint(STALE_EVENTS_CHECKPOINT, {
+      const previous = store.checkpoints.get(STALE_EVENTS_CHECKPOINT)?.value.count
+      store.checkpoints.set(STALE_EVENTS_CHECKPOINT, {
         count: (typeof previous === 'number' ? previous : 0) + 1,
         lastAt: now(),
       })
@@ -347,28 +345,15 @@ export class EventPipeline {
     return { rule: 'freshness', status: 'stale', detail: `${Math.round(ageHours)} h old: handled as history` }
   }
 
-  /** Upserts the call's furthest lifecycle stage; an event older than what was processed is stale. */
   /** Insights of this call then know not to wait for its conversation. */
   private rememberNotLogged(callId: string, reason: string): void {
-    const { store } = this.deps
-    store.transaction(() => {
-      const known = store.getCheckpoint(callStateKey(callId))?.value ?? {}
-      store.setCheckpoint(callStateKey(callId), { ...known, notLogged: reason })
-    })
+    this.deps.store.callStates.markNotLogged(callId, reason)
   }
 
+  /** Upserts the call's furthest lifecycle stage; an event older than what was processed is stale. */
   private upsertCallState(event: AircallCallEvent): 'current' | 'stale' {
     const stage = STAGE[event.event] ?? 0
-    const { store } = this.deps
-    return store.transaction(() => {
-      const known = store.getCheckpoint(callStateKey(event.callId))?.value
-      const knownStage = typeof known?.stage === 'number' ? known.stage : 0
-      if (stage > 0 && stage < knownStage) return 'stale'
-      if (stage >= knownStage) {
-        store.setCheckpoint(callStateKey(event.callId), { stage, event: event.event, timestamp: event.timestamp })
-      }
-      return 'current'
-    })
+    return this.deps.store.callStates.advance(event.callId, { stage, event: event.event, timestamp: event.timestamp })
   }
 
   private async ended(

@@ -15,7 +15,7 @@ export type ResolveOutcome =
   | { status: 'resolved'; conversationId: string; via: 'ticket-reference' | 'call-conversation' }
 
 export interface ResolveDeps {
-  store: StateStore
+  store: Pick<StateStore, 'ledger'>
   intercom: IntercomClient
   context: IntercomContext
   guard: LoopGuard
@@ -44,25 +44,25 @@ export class ResolveConversationService {
     const { store, intercom, adminId, guard, context, config } = this.deps
 
     const closeKey = `call:${call.callId}:resolve-close`
-    if (store.getStep(closeKey)?.status === 'done') return { status: 'already-resolved', conversationId }
+    if (store.ledger.get(closeKey)?.status === 'done') return { status: 'already-resolved', conversationId }
 
     const noteKey = `call:${call.callId}:resolve-note`
-    const note = store.getStep(noteKey)
+    const note = store.ledger.get(noteKey)
     if (note?.status !== 'done') {
       // The rendered note is deterministic for a call, so a pending step finds its own note by its text.
       const text = renderResolveNote(callTemplateContext(call, contact), config.noteTemplate)
       const already = note?.status === 'pending' && (await context.hasPartContaining(conversationId, text, signal))
       if (!already) {
-        store.beginStep(noteKey, { conversationId })
+        store.ledger.begin(noteKey, { conversationId })
         await intercom.addNote(conversationId, { adminId, body: `${text}${ORIGIN_MARKER}` }, { signal })
       }
-      store.completeStep(noteKey, conversationId)
+      store.ledger.complete(noteKey, conversationId)
     }
 
-    store.beginStep(closeKey, { conversationId })
+    store.ledger.begin(closeKey, { conversationId })
     guard.record({ service: 'intercom', kind: ECHO_KINDS.conversationClose, targetId: conversationId, payload: null })
     await intercom.closeConversation(conversationId, { adminId }, { replaySafe: true, signal })
-    store.completeStep(closeKey, conversationId)
+    store.ledger.complete(closeKey, conversationId)
     return { status: 'resolved', conversationId, via }
   }
 }

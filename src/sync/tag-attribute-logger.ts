@@ -12,7 +12,7 @@ import type { CallLogger, LogCallOutcome } from './types.js'
  */
 export class TagAttributeLogger implements CallLogger {
   constructor(
-    private readonly store: StateStore,
+    private readonly store: Pick<StateStore, 'ledger'>,
     private readonly resolver: ContactResolver,
     private readonly writer: TagAttributeWriter,
   ) {}
@@ -20,7 +20,7 @@ export class TagAttributeLogger implements CallLogger {
   async log(call: CallRecord, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<LogCallOutcome> {
     if (this.writer.plan(call).writes.length === 0)
       return { status: 'already-done', conversationId: null, contactId: null }
-    const logged = this.store.getStep(conversationStepKey(call.callId))
+    const logged = this.store.ledger.get(conversationStepKey(call.callId))
     const loggedContact = logged?.status === 'done' ? logged.data.contactId : undefined
     const resolution =
       typeof loggedContact === 'string'

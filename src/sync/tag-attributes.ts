@@ -58,7 +58,7 @@ export const attrsStepKey = (callId: string): string => `call:${callId}:attrs`
 export class TagAttributeWriter {
   constructor(
     private readonly deps: {
-      store: StateStore
+      store: Pick<StateStore, 'ledger'>
       intercom: IntercomClient
       ensurer: DataAttributeEnsurer
       mapping: readonly TagMapping[]
@@ -77,12 +77,12 @@ export class TagAttributeWriter {
     const plan = this.plan(input.call)
     if (plan.writes.length === 0) return { status: 'nothing-to-write' }
     const key = attrsStepKey(input.call.callId)
-    const step = this.deps.store.getStep(key)
+    const step = this.deps.store.ledger.get(key)
     const target = `${input.contactId}/${input.conversationId ?? '-'}`
     if (step?.status === 'done' && step.data.hash === plan.hash && step.data.target === target) {
       return { status: 'unchanged' }
     }
-    this.deps.store.beginStep(key, { hash: plan.hash, target })
+    this.deps.store.ledger.begin(key, { hash: plan.hash, target })
     const { ensurer, intercom } = this.deps
     for (const write of plan.writes) {
       if (write.target !== 'conversation') await ensurer.ensure('contact', write.attribute, write.dataType)
@@ -96,7 +96,7 @@ export class TagAttributeWriter {
     if (Object.keys(plan.conversation).length > 0 && input.conversationId !== null) {
       await intercom.updateConversation(input.conversationId, { customAttributes: plan.conversation }, input.signal)
     }
-    this.deps.store.completeStepGrouped(key, input.contactId, { hash: plan.hash, target })
+    this.deps.store.ledger.complete(key, input.contactId, { hash: plan.hash, target })
     return { status: 'written', attributes: plan.writes.map((write) => write.attribute) }
   }
 }

@@ -13,7 +13,7 @@ export type VipOutcome =
   | { status: 'applied'; rule: string; noted: boolean; assignedTo: string | null; route: string | null }
 
 export interface VipDeps {
-  store: StateStore
+  store: Pick<StateStore, 'ledger'>
   intercom: IntercomClient
   context: IntercomContext
   guard: LoopGuard
@@ -44,18 +44,18 @@ export class VipService {
     let noted = false
     if (decision.note) {
       const key = `call:${call.callId}:vip-note`
-      const step = store.getStep(key)
+      const step = store.ledger.get(key)
       const needle = noteNeedle(call.callId)
       if (step?.status !== 'done') {
         const already = step?.status === 'pending' && (await context.hasPartContaining(conversationId, needle, signal))
         if (!already) {
-          store.beginStep(key, { conversationId, rule: decision.rule })
+          store.ledger.begin(key, { conversationId, rule: decision.rule })
           const body = `<p><b>${escapeHtml(needle)}</b></p><p>Rule: ${escapeHtml(decision.rule)}${
             decision.routeName ? `, route: ${escapeHtml(decision.routeName)}` : ''
           }</p>${ORIGIN_MARKER}`
           await intercom.addNote(conversationId, { adminId, body }, { signal })
         }
-        store.completeStep(key, conversationId)
+        store.ledger.complete(key, conversationId)
         noted = true
       }
     }
@@ -64,8 +64,8 @@ export class VipService {
     if (decision.route) {
       const key = `call:${call.callId}:vip-assign`
       const route = decision.route
-      if (store.getStep(key)?.status !== 'done') {
-        store.beginStep(key, { conversationId, route })
+      if (store.ledger.get(key)?.status !== 'done') {
+        store.ledger.begin(key, { conversationId, route })
         guard.record({
           service: 'intercom',
           kind: ECHO_KINDS.conversationAssign,
@@ -81,7 +81,7 @@ export class VipService {
           { adminId, assigneeId: route.id, type: route.type },
           { replaySafe: true, signal },
         )
-        store.completeStep(key, conversationId)
+        store.ledger.complete(key, conversationId)
       }
       assignedTo = `${route.type}:${route.id}`
     }

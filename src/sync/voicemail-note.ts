@@ -14,7 +14,7 @@ import { callTemplateContext } from './call-content.js'
 import type { IntercomContext } from './intercom-context.js'
 
 export interface VoicemailNoteDeps {
-  store: StateStore
+  store: Pick<StateStore, 'ledger'>
   intercom: IntercomClient
   context: IntercomContext
   adminId: string
@@ -54,7 +54,7 @@ export class VoicemailNoteService {
     if (!config.enabled) return { status: 'skipped', reason: 'voicemail.enabled is off' }
     if (call.kind !== 'voicemail') return { status: 'skipped', reason: 'no voicemail' }
     const key = voicemailStepKey(call.callId)
-    const step = store.getStep(key)
+    const step = store.ledger.get(key)
     if (step?.status === 'done') return { status: 'already-noted', conversationId }
     // call.comm_assets_generated brings the asset page when an earlier event did not have it yet.
     if (!call.assetUrl) return { status: 'skipped', reason: 'no asset link yet' }
@@ -63,10 +63,10 @@ export class VoicemailNoteService {
       : defaultVoicemailNote(call)
     const already = step?.status === 'pending' && (await context.hasPartContaining(conversationId, body, signal))
     if (!already) {
-      store.beginStep(key, { conversationId })
+      store.ledger.begin(key, { conversationId })
       await intercom.addNote(conversationId, { adminId, body: `${body}${ORIGIN_MARKER}` }, { signal })
     }
-    store.completeStep(key, conversationId)
+    store.ledger.complete(key, conversationId)
     return { status: 'noted', conversationId }
   }
 }

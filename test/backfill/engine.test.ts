@@ -6,7 +6,7 @@ import { runBackfillEngine, type BackfillEvent } from '../../src/backfill/engine
 import type { CallSource, SourceWindow } from '../../src/backfill/sources/types.js'
 import type { CallRecord } from '../../src/domain/call-record.js'
 import { ServerError, ValidationError } from '../../src/http/errors.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import type { CallLogger, LogCallOutcome } from '../../src/sync/types.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
@@ -85,7 +85,7 @@ describe('backfill engine', () => {
     expect(run.counts).toMatchObject({ read: 12, logged: 11, deadLetters: 1, windows: 3, contactsCreated: 11 })
     expect(attempts.get('5')).toBe(1)
     expect(attempts.get('6')).toBe(2)
-    const dead = store.listEvents({ status: 'dead' })
+    const dead = store.queue.list({ status: 'dead' })
     expect(dead).toHaveLength(1)
     expect(dead[0]?.id).toBe(run.deadLetterIds[0])
     expect(dead[0]).toMatchObject({ source: 'job', type: 'job.log-call' })
@@ -95,8 +95,8 @@ describe('backfill engine', () => {
       via: 'backfill',
       call: { callId: '5' },
     })
-    expect(store.getStep('call:5:log')?.status).toBe('failed')
-    expect(store.getCheckpoint('test:source')?.value).toEqual({ window: 2 })
+    expect(store.ledger.get('call:5:log')?.status).toBe('failed')
+    expect(store.checkpoints.get('test:source')?.value).toEqual({ window: 2 })
     expect(events.filter((e) => e.type === 'window-done')).toHaveLength(3)
   })
 
@@ -113,7 +113,7 @@ describe('backfill engine', () => {
     }
     const first = await runBackfillEngine({ source, logger, store, concurrency: 1, signal: controller.signal })
     expect(first.interrupted).toBe(true)
-    expect(store.getCheckpoint('test:source')?.value).toEqual({ window: 0 })
+    expect(store.checkpoints.get('test:source')?.value).toEqual({ window: 0 })
     seen.length = 0
     const second = await runBackfillEngine({
       source,
@@ -133,6 +133,6 @@ describe('backfill engine', () => {
     const run = await runBackfillEngine({ source, logger, store, concurrency: 4, dryRun: true })
     expect(run.counts.wouldLog).toBe(12)
     expect(store.counts().ledger).toEqual({ pending: 0, done: 0, failed: 0 })
-    expect(store.getCheckpoint('test:source')).toBeUndefined()
+    expect(store.checkpoints.get('test:source')).toBeUndefined()
   })
 })

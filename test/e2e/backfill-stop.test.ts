@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 
 import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { CLI, runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { sandboxEnv } from './sandbox-env.js'
@@ -108,7 +108,7 @@ describe('backfill and tags sync stop like sync', () => {
       expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: 'unreachable' } })
       // The calls were not tried one by one against an API that is not there.
       const store = openStateStore(join(cwd, 'aircall-intercom.sqlite'))
-      expect(store.listEvents({ status: 'dead' })).toEqual([])
+      expect(store.queue.list({ status: 'dead' })).toEqual([])
       store.close()
     },
     120_000,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import { AircallClient } from '../../src/aircall/client.js'
 import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { loggedPerCall } from '../backfill/world-process.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
@@ -37,11 +37,11 @@ describe('sync for cron', () => {
     const store = openStateStore(join(cwd, 'aircall-intercom.sqlite'))
     // A live holder (this test's own process): a dead one on this host would be taken over at once.
     const owner = JSON.stringify({ pid: process.pid, host: hostname(), startedAt: Date.now() })
-    expect(store.acquireLock('sync', owner, Date.now(), 60_000)).toBe(true)
+    expect(store.locks.acquire('sync', owner, Date.now(), 60_000)).toBe(true)
     const locked = await runCli(['sync'], { cwd, env })
     expect(locked.code).toBe(1)
     expect(locked.stderr).toContain(`another sync is running (pid ${process.pid}`)
-    store.releaseLock('sync', owner)
+    store.locks.release('sync', owner)
     store.close()
 
     const dayAgo = Math.floor(Date.now() / 1000) - 86_400

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { normalisePhone } from '../../src/phone/index.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { ARTIFACTS, launchChromium } from '../helpers/chromium.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
@@ -29,7 +29,7 @@ describe('operator console in a real browser (built CLI, Debian Chromium)', () =
     )!
     const store = openStateStore(harness.statePath)
     const timestamp = Math.floor(Date.now() / 1000)
-    const dead = store.enqueueEvent({
+    const dead = store.queue.enqueue({
       source: 'aircall',
       identity: `aircall:call.ended:901:${timestamp}`,
       type: 'call.ended',
@@ -37,8 +37,8 @@ describe('operator console in a real browser (built CLI, Debian Chromium)', () =
       payload: JSON.stringify(aircallFixture('call.ended', '***', { callId: 901, rawDigits: caller, timestamp })),
       receivedAt: Date.now(),
     }).id
-    store.claimEvents(1, Date.now(), 60_000)
-    store.deadLetterEvent(dead, 'ServerError: Intercom answered 503 on POST /conversations <script>alert(1)</script>')
+    store.queue.claim(1, Date.now(), 60_000)
+    store.queue.deadLetter(dead, 'ServerError: Intercom answered 503 on POST /conversations <script>alert(1)</script>')
     store.close()
 
     const listener = spawnListen(harness)

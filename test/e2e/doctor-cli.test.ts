@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
 import { IntercomClient } from '../../src/intercom/client.js'
 import { createIntakeServer, listenOn } from '../../src/listener/intake.js'
-import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
 import { runCli } from '../helpers/run-cli.js'
 import { sandboxEnv, sandboxSecrets } from './sandbox-env.js'
 

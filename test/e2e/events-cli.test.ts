@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { normalisePhone } from '../../src/phone/index.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { intercomState, spawnListen, startHarness, waitFor, type Harness } from '../listener/harness.js'
@@ -29,7 +29,7 @@ describe('events list / show / replay / purge (built CLI)', () => {
     )!
     const store = openStateStore(harness.statePath)
     const enqueueInto = (into: typeof store, callId: number) =>
-      into.enqueueEvent({
+      into.queue.enqueue({
         source: 'aircall',
         identity: `aircall:call.ended:${callId}:1795000000`,
         type: 'call.ended',
@@ -41,9 +41,9 @@ describe('events list / show / replay / purge (built CLI)', () => {
       })
     const dead = enqueueInto(store, 901).id
     const done = enqueueInto(store, 902).id
-    store.claimEvents(2, Date.now(), 60_000)
-    store.deadLetterEvent(dead, 'ServerError: Intercom answered 503 on POST /conversations')
-    store.completeEvent(done)
+    store.queue.claim(2, Date.now(), 60_000)
+    store.queue.deadLetter(dead, 'ServerError: Intercom answered 503 on POST /conversations')
+    store.queue.complete([done])
     store.close()
 
     const listed = await runCli(['events', 'list', '--status', 'dead', '--json'], { env })
@@ -93,7 +93,7 @@ describe('events list / show / replay / purge (built CLI)', () => {
     // A redelivery of a purged event is still a duplicate: it is neither stored nor processed again.
     const after = openStateStore(harness.statePath)
     expect(enqueueInto(after, 901)).toEqual({ id: 0, duplicate: true })
-    expect(after.listEvents()).toEqual([])
+    expect(after.queue.list()).toEqual([])
     after.close()
   }, 90_000)
 
@@ -104,7 +104,7 @@ describe('events list / show / replay / purge (built CLI)', () => {
       (phone) => normalisePhone(phone, 'FR').kind === 'valid',
     )!
     const store = openStateStore(harness.statePath)
-    const { id } = store.enqueueEvent({
+    const { id } = store.queue.enqueue({
       source: 'aircall',
       identity: 'aircall:call.ended:911',
       type: 'call.ended',
@@ -112,8 +112,8 @@ describe('events list / show / replay / purge (built CLI)', () => {
       payload: JSON.stringify(aircallFixture('call.ended', '***', { callId: 911, rawDigits: caller })),
       receivedAt: Date.now(),
     })
-    store.claimEvents(1, Date.now(), 60_000)
-    store.deadLetterEvent(id, 'ServerError: 503')
+    store.queue.claim(1, Date.now(), 60_000)
+    store.queue.deadLetter(id, 'ServerError: 503')
     store.close()
 
     const listener = spawnListen(harness)

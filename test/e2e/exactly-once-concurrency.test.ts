@@ -21,7 +21,7 @@ import type { ConfigInput } from '../../src/config/schema.js'
 import type { SandboxOptions } from '../../src/emulator/sandbox.js'
 import type { FaultRule } from '../../src/emulator/types.js'
 import { aircallFixture } from '../../src/listener/fixtures.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { CLI, REPO_ROOT, runCli } from '../helpers/run-cli.js'
 import {
   intercomState,
@@ -224,7 +224,7 @@ const injectEndedCall = async (
 const createStepAttempts = (h: Harness, e164: string): number => {
   const store = openStateStore(h.statePath, { readonly: true })
   try {
-    return store.getStep(`contact:${e164}:create`)?.attempts ?? 0
+    return store.ledger.get(`contact:${e164}:create`)?.attempts ?? 0
   } finally {
     store.close()
   }

@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest'
 
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { normalisePhone } from '../../src/phone/index.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { type Harness, intercomState, useListenerCleanup } from '../listener/harness.js'
@@ -312,7 +312,7 @@ describe('exactly once, through the built CLI', () => {
     // The rule is live all the same: a missed call arriving by webhook now, replayed, is answered once.
     const caller = world.truth.knownCallers.find((phone) => normalisePhone(phone, 'FR').kind === 'valid')!
     const store = openStateStore(h.statePath)
-    const live = store.enqueueEvent({
+    const live = store.queue.enqueue({
       source: 'aircall',
       identity: 'aircall:call.ended:990001:live',
       type: 'call.ended',
@@ -320,8 +320,8 @@ describe('exactly once, through the built CLI', () => {
       payload: JSON.stringify(aircallFixture('call.ended.missed', '***', { callId: 990_001, rawDigits: caller })),
       receivedAt: Date.now(),
     }).id
-    store.claimEvents(1, Date.now(), 60_000)
-    store.deadLetterEvent(live, 'ServerError: Intercom answered 503 on POST /messages')
+    store.queue.claim(1, Date.now(), 60_000)
+    store.queue.deadLetter(live, 'ServerError: Intercom answered 503 on POST /messages')
     store.close()
     const control = await runCli(['events', 'replay', String(live), '--process', '--json'], { env: h.env })
     expect(control.code).toBe(0)

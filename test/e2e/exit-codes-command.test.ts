@@ -19,7 +19,7 @@ import {
   TimeoutError,
   ValidationError,
 } from '../../src/http/errors.js'
-import { StoreError } from '../../src/store/sqlite-store.js'
+import { StoreError } from '../../src/store/sqlite/index.js'
 import { REPO_ROOT } from '../helpers/run-cli.js'
 
 const init: ApiErrorInit = { service: 'intercom', endpoint: 'POST /contacts', status: 400, code: 'conflict' }

@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto'
 
 import { describe, expect, test } from 'vitest'
 
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { queueSettled, useListenerCleanup, type Harness } from '../listener/harness.js'
@@ -53,7 +53,7 @@ async function notify(harness: Harness, url: string, topic: string, item: Record
 const indexedFor = (harness: Harness): string[] => {
   const store = openStateStore(harness.statePath, { readonly: true })
   try {
-    return store.findContactsByPhone(E164).map((contact) => contact.contactId)
+    return store.contacts.findByPhone(E164).map((contact) => contact.contactId)
   } finally {
     store.close()
   }

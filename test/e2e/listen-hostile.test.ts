@@ -79,10 +79,10 @@ describe('listen (built CLI) against hostile requests', () => {
 
   test('from the built code the intake runs on its own thread, and the limits reach it', async () => {
     type Host = typeof import('../../src/listener/intake-host.js')
-    type Sqlite = typeof import('../../src/store/sqlite-store.js')
+    type Sqlite = typeof import('../../src/store/sqlite/index.js')
     const { startIntake } = (await import(pathToFileURL(join(REPO_ROOT, 'dist/listener/intake-host.js')).href)) as Host
     const { openStateStore } = (await import(
-      pathToFileURL(join(REPO_ROOT, 'dist/store/sqlite-store.js')).href
+      pathToFileURL(join(REPO_ROOT, 'dist/store/sqlite/index.js')).href
     )) as Sqlite
     const store = openStateStore(join(tempDir(), 'state.sqlite'))
     const events: IntakeEvent[] = []

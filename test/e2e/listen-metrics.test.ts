@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { coveredSeconds, spansOf } from '../../src/backfill/coverage.js'
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { MIGRATIONS } from '../../src/store/migrations.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { queueSettled, useListenerCleanup, waitFor } from '../listener/harness.js'
@@ -86,9 +86,9 @@ describe('listen /metrics, /readyz, /healthz (built CLI)', () => {
     const { samples, types } = parsePrometheus(await scraped.text())
 
     const store = openStateStore(harness.statePath, { readonly: true })
-    const stored = store.listEvents({ source: 'aircall' })
-    const counts = store.eventCounts()
-    const checkpoint = store.getCheckpoint('backfill:api')
+    const stored = store.queue.list({ source: 'aircall' })
+    const counts = store.queue.counts()
+    const checkpoint = store.checkpoints.get('backfill:api')
     store.close()
     expect(stored).toHaveLength(30)
 

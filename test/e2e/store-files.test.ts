@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { chmodSync, closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { CLI, runCli, type CliResult } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { startHarness, type Harness } from '../listener/harness.js'
@@ -18,7 +18,7 @@ afterEach(async () => {
 const damagedStore = (path: string): void => {
   const store = openStateStore(path)
   for (let i = 0; i < 3000; i++) {
-    store.enqueueEvent({
+    store.queue.enqueue({
       source: 'aircall',
       identity: `e${i}`,
       type: 'call.ended',
@@ -37,7 +37,7 @@ const damagedStore = (path: string): void => {
 const storeWithEvent = (dir: string): string => {
   const path = join(dir, 'state.sqlite')
   const store = openStateStore(path)
-  store.enqueueEvent({
+  store.queue.enqueue({
     source: 'aircall',
     identity: 'a',
     type: 'call.ended',

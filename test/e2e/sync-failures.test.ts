@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 
 import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { CLI, runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { sandboxEnv } from './sandbox-env.js'
@@ -110,7 +110,7 @@ describe('sync when an API fails or the run is stopped', () => {
     sandbox.intercomEmulator.clearFaults()
 
     const store = openStateStore(join(cwd, 'aircall-intercom.sqlite'))
-    expect(store.getLock('sync')?.owner).toContain(`"pid":${pid}`)
+    expect(store.locks.get('sync')?.owner).toContain(`"pid":${pid}`)
     store.close()
     const next = await runCli(['sync', '--json'], { cwd, env })
     expect(next.stderr).not.toContain('another sync is running')
@@ -122,7 +122,7 @@ describe('sync when an API fails or the run is stopped', () => {
     const { cwd, env } = workspace()
     const store = openStateStore(join(cwd, 'aircall-intercom.sqlite'))
     const owner = JSON.stringify({ pid: 1, host: 'another-host.example', startedAt: Date.now() })
-    expect(store.acquireLock('sync', owner, Date.now(), 60_000)).toBe(true)
+    expect(store.locks.acquire('sync', owner, Date.now(), 60_000)).toBe(true)
     store.close()
     const locked = await runCli(['sync'], { cwd, env })
     expect(locked.code).toBe(1)
@@ -159,7 +159,7 @@ describe('sync when an API fails or the run is stopped', () => {
 
     // Nothing was dead-lettered: the calls were not tried one by one against an API that is not there.
     const store = openStateStore(join(cwd, 'aircall-intercom.sqlite'))
-    expect(store.listEvents({ status: 'dead' })).toEqual([])
+    expect(store.queue.list({ status: 'dead' })).toEqual([])
     store.close()
     // And the next run, with Intercom back, is not blocked by a leftover lock.
     const back = await runCli(['sync', '--json'], { cwd, env })

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { GroupCommit, StoreBusyError } from '../../src/listener/group-commit.js'
 import { createIntakeServer, listenOn } from '../../src/listener/intake.js'
-import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
 import type { EnqueueInput } from '../../src/store/state-store.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
@@ -42,14 +42,16 @@ const input = (identity: string, subject: string | null = null): EnqueueInput =>
   receivedAt: 1_795_000_000_000,
 })
 
-/** Counts the transactions a store is asked for, passing each to the real store. */
+/** Counts the transactions a queue is asked for, passing each to the real one. */
 const counting = (store: SqliteStateStore) => {
   const batches: number[] = []
   return {
     batches,
-    tryEnqueueEvents: (inputs: EnqueueInput[]) => {
-      batches.push(inputs.length)
-      return store.tryEnqueueEvents(inputs)
+    queue: {
+      enqueueAll: (inputs: readonly EnqueueInput[], options: { wait: false }) => {
+        batches.push(inputs.length)
+        return store.queue.enqueueAll(inputs, options)
+      },
     },
   }
 }
@@ -58,7 +60,7 @@ describe('group commit of webhook events', () => {
   test('events enqueued in the same tick share one transaction; each gets its own id, a repeat is a duplicate', async () => {
     const store = openStore()
     const spy = counting(store)
-    const commits = new GroupCommit({ store: spy })
+    const commits = new GroupCommit({ queue: spy.queue })
     const results = await Promise.all([
       commits.enqueue(input('a', 'call:1')),
       commits.enqueue(input('b', 'call:1')),
@@ -69,16 +71,16 @@ describe('group commit of webhook events', () => {
     expect(results.map((result) => result.duplicate)).toEqual([false, false, true, false])
     expect(results[2]?.id).toBe(results[0]?.id)
     expect(new Set(results.map((result) => result.id)).size).toBe(3)
-    expect(store.listEvents().map((event) => event.identity)).toEqual(['a', 'b', 'c'])
+    expect(store.queue.list().map((event) => event.identity)).toEqual(['a', 'b', 'c'])
   })
 
   test('a batch caps one transaction; the rest follows in the next', async () => {
     const store = openStore()
     const spy = counting(store)
-    const commits = new GroupCommit({ store: spy, maxBatch: 3 })
+    const commits = new GroupCommit({ queue: spy.queue, maxBatch: 3 })
     await Promise.all(['a', 'b', 'c', 'd', 'e'].map((identity) => commits.enqueue(input(identity))))
     expect(spy.batches).toEqual([3, 2])
-    expect(store.listEvents()).toHaveLength(5)
+    expect(store.queue.list()).toHaveLength(5)
   })
 
   test('while another connection holds the write lock, a webhook is answered only once its event is committed', async () => {
@@ -106,7 +108,7 @@ describe('group commit of webhook events', () => {
     const response = await answer
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ ok: true, duplicate: false })
-    expect(store.listEvents()).toMatchObject([{ subject: 'aircall:call:7', status: 'queued' }])
+    expect(store.queue.list()).toMatchObject([{ subject: 'aircall:call:7', status: 'queued' }])
   })
 
   test('a store locked past the limit gets 503 with Retry-After, and nothing is stored', async () => {
@@ -131,31 +133,31 @@ describe('group commit of webhook events', () => {
     expect(response.headers.get('retry-after')).toBe('1')
     expect(await response.json()).toEqual({ error: 'busy, retry later' })
     worker.exec('COMMIT')
-    expect(store.listEvents()).toEqual([])
+    expect(store.queue.list()).toEqual([])
   })
 
   test('a failing commit rejects its whole batch; the next batch is committed normally', async () => {
     const store = openStore()
     let calls = 0
     const commits = new GroupCommit({
-      store: {
-        tryEnqueueEvents: (inputs) => {
+      queue: {
+        enqueueAll: (inputs, options) => {
           calls += 1
           if (calls === 1) throw new Error('disk I/O error')
-          return store.tryEnqueueEvents(inputs)
+          return store.queue.enqueueAll(inputs, options)
         },
       },
     })
     const first = await Promise.allSettled([commits.enqueue(input('a')), commits.enqueue(input('b'))])
     expect(first.map((result) => result.status)).toEqual(['rejected', 'rejected'])
     expect(await commits.enqueue(input('a'))).toMatchObject({ duplicate: false })
-    expect(store.listEvents().map((event) => event.identity)).toEqual(['a'])
+    expect(store.queue.list().map((event) => event.identity)).toEqual(['a'])
   })
 
   test('a lock that never frees rejects with StoreBusyError after the limit (injected clock)', async () => {
     let clock = 0
     const commits = new GroupCommit({
-      store: { tryEnqueueEvents: () => null },
+      queue: { enqueueAll: () => null },
       lockTimeoutMs: 10,
       now: () => clock,
       defer: (fn, ms) => {

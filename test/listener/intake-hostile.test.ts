@@ -6,7 +6,7 @@ import { configSchema } from '../../src/config/schema.js'
 import { aircallFixture, intercomFixture } from '../../src/listener/fixtures.js'
 import { createIntakeServer, listenOn, type IntakeEvent, type IntakeOptions } from '../../src/listener/intake.js'
 import { intercomSignature } from '../../src/listener/verify.js'
-import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()
@@ -44,7 +44,7 @@ const JSON_TYPE = { 'content-type': 'application/json' }
 const post = (url: string, body: string | ReadableStream<Uint8Array>, headers: Record<string, string> = JSON_TYPE) =>
   fetch(url, { method: 'POST', body, headers, duplex: 'half' })
 const errorOf = async (response: Response): Promise<string> => ((await response.json()) as { error: string }).error
-const stored = (): number => store!.listEvents().length
+const stored = (): number => store!.queue.list().length
 
 /** A raw TCP connection to the intake, for what fetch will not do (slow headers, lies about the length). */
 const open = (url: string): Promise<Socket> => {

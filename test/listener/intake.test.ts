@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { aircallFixture, intercomFixture } from '../../src/listener/fixtures.js'
 import { createIntakeServer, listenOn } from '../../src/listener/intake.js'
 import { intercomSignature } from '../../src/listener/verify.js'
-import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()
@@ -38,7 +38,7 @@ describe('webhook intake', () => {
     expect(await first.json()).toMatchObject({ ok: true, duplicate: false })
     const again = await post(`${url}/aircall`, body)
     expect(await again.json()).toMatchObject({ ok: true, duplicate: true })
-    const events = store!.listEvents()
+    const events = store!.queue.list()
     expect(events).toHaveLength(1)
     expect(events[0]).toMatchObject({
       source: 'aircall',
@@ -56,7 +56,7 @@ describe('webhook intake', () => {
     expect(wrong.status).toBe(401)
     const { token: _token, ...withoutToken } = aircallFixture('call.ended', TOKEN)
     expect((await post(`${url}/aircall`, JSON.stringify(withoutToken))).status).toBe(401)
-    expect(store!.listEvents()).toEqual([])
+    expect(store!.queue.list()).toEqual([])
   })
 
   test('an Intercom notification needs X-Hub-Signature over the raw body', async () => {
@@ -73,11 +73,11 @@ describe('webhook intake', () => {
       'x-hub-signature': intercomSignature(body, SECRET),
     })
     expect(tampered.status).toBe(401)
-    expect(store!.listEvents()).toEqual([])
+    expect(store!.queue.list()).toEqual([])
 
     const signed = await post(`${url}/intercom`, body, { 'x-hub-signature': intercomSignature(body, SECRET) })
     expect(signed.status).toBe(200)
-    expect(store!.listEvents()).toMatchObject([
+    expect(store!.queue.list()).toMatchObject([
       { source: 'intercom', identity: 'notif_1', type: 'conversation.admin.assigned' },
     ])
   })
@@ -98,7 +98,7 @@ describe('webhook intake', () => {
     expect((await fetch(`${url}/nowhere`, { method: 'POST', body: '{}' })).status).toBe(404)
     const big = JSON.stringify({ ...aircallFixture('call.ended', TOKEN), padding: 'x'.repeat(4096) })
     expect((await post(`${url}/aircall`, big)).status).toBe(413)
-    expect(store!.listEvents()).toEqual([])
+    expect(store!.queue.list()).toEqual([])
     const health = await fetch(`${url}/healthz`)
     expect(await health.json()).toEqual({ ok: true, queued: 0, processing: 0, dead: 0 })
   })

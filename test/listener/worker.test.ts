@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
 import { QueueWorker, type WorkerEvent } from '../../src/listener/worker.js'
-import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
 import type { QueuedEvent } from '../../src/store/state-store.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
@@ -22,11 +22,11 @@ const enqueue = (
   subject: string | null,
   type = 'call.ended',
   receivedAt = Date.now(),
-): number => target.enqueueEvent({ source: 'aircall', identity, type, subject, payload: '{}', receivedAt }).id
+): number => target.queue.enqueue({ source: 'aircall', identity, type, subject, payload: '{}', receivedAt }).id
 
 const settled = async (target: SqliteStateStore, ids: number[]): Promise<QueuedEvent[]> => {
   for (;;) {
-    const events = ids.map((id) => target.getEvent(id)!)
+    const events = ids.map((id) => target.queue.get(id)!)
     if (events.every((event) => event.status === 'done' || event.status === 'dead')) return events
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
@@ -82,7 +82,7 @@ describe('queue worker', () => {
         return 'ok'
       },
       onEvent: (event: WorkerEvent) => {
-        if (event.type === 'processed') doneWhenReported.push(target.getEvent(event.id)?.status === 'done')
+        if (event.type === 'processed') doneWhenReported.push(target.queue.get(event.id)?.status === 'done')
       },
     })
     worker.start()
@@ -101,7 +101,7 @@ describe('queue worker', () => {
     const target = store
     const orphan = enqueue(target, 'orphan', 'call:1', 'call.ended', Date.now() - 10_000)
     // A predecessor claimed it with a 1-second lease ten seconds ago, and died.
-    expect(target.claimEvents(1, Date.now() - 10_000, 1000)).toHaveLength(1)
+    expect(target.queue.claim(1, Date.now() - 10_000, 1000)).toHaveLength(1)
     const failing = enqueue(target, 'bad', 'call:2', 'call.tagged')
     const events: WorkerEvent[] = []
     worker = new QueueWorker({

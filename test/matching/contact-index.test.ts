@@ -42,13 +42,13 @@ describe('contacts refresh', () => {
     // Every planted spelling of a duplicated number lands on the same E.164 key.
     for (const group of world.world.truth.duplicateGroups.filter((g) => g.kind !== 'leads-email')) {
       if (toE164(group.key) === null) continue
-      const ids = runtime.store.findContactsByPhone(group.key).map((c) => c.contactId)
+      const ids = runtime.store.contacts.findByPhone(group.key).map((c) => c.contactId)
       expect(ids.sort()).toEqual([...group.contactIds].sort())
     }
     const shared = world.world.truth.duplicateGroups.find((g) => g.kind === 'leads-email')!
     expect(
-      runtime.store
-        .findContactsByEmail(shared.key)
+      runtime.store.contacts
+        .findByEmail(shared.key)
         .map((c) => c.contactId)
         .sort(),
     ).toEqual([...shared.contactIds].sort())
@@ -66,8 +66,8 @@ describe('contacts refresh', () => {
     expect(incremental.mode).toBe('incremental')
     expect(incremental.seen).toBeLessThan(full.seen)
     expect(incremental.removed).toBe(1)
-    expect(runtime.store.getContact(lead!)).toBeUndefined()
-    expect(runtime.store.getContact(someone!.id)).toMatchObject({ phoneE164: '+33611223344' })
+    expect(runtime.store.contacts.get(lead!)).toBeUndefined()
+    expect(runtime.store.contacts.get(someone!.id)).toMatchObject({ phoneE164: '+33611223344' })
     expect(runtime.store.counts().contacts).toBe(seeded.length - 1)
   })
 })
@@ -105,8 +105,8 @@ describe('contacts dedupe', () => {
       const [first, second] = group.contactIds
       if (group.kind === 'lead-user-phone') {
         expect(state.get(first!)?.merged_into).toBe(second)
-        expect(runtime.store.getContact(first!)).toBeUndefined()
-        expect(runtime.store.getStep(mergeStepKey({ from: first!, into: second! }))?.status).toBe('done')
+        expect(runtime.store.contacts.get(first!)).toBeUndefined()
+        expect(runtime.store.ledger.get(mergeStepKey({ from: first!, into: second! }))?.status).toBe('done')
       } else {
         // Two users, or two leads: Intercom cannot merge them, so they are reported and left alone.
         expect(state.get(first!)?.merged_into).toBeNull()
@@ -137,6 +137,6 @@ describe('contacts dedupe', () => {
     const result = await dedupe(runtime, { apply: true })
     expect(result.merges).toContainEqual({ from: lead, into: user, status: 'already-merged' })
     expect(result.merges.filter((merge) => merge.status === 'failed')).toEqual([])
-    expect(runtime.store.getContact(lead!)).toBeUndefined()
+    expect(runtime.store.contacts.get(lead!)).toBeUndefined()
   })
 })

@@ -39,11 +39,11 @@ describe('the contact index keeps itself fresh', () => {
     world = await startWorld()
     const dir = tempDir()
     const first = open(dir)
-    expect(first.store.getCheckpoint(INDEX_CHECKPOINT)).toBeUndefined()
+    expect(first.store.checkpoints.get(INDEX_CHECKPOINT)).toBeUndefined()
     await backfill(first, { since: since(), dryRun: false, concurrency: 4, restart: false })
     // Every contact of the workspace is in the index, not only the callers' search results.
     expect(first.store.counts().contacts).toBe(world.world.intercom.contacts.length)
-    expect(first.store.getCheckpoint(INDEX_CHECKPOINT)?.value).toMatchObject({ mode: 'full' })
+    expect(first.store.checkpoints.get(INDEX_CHECKPOINT)?.value).toMatchObject({ mode: 'full' })
     first.close()
 
     // A contact typed in Intercom afterwards, by someone else: the next run that matches lists it.
@@ -54,14 +54,14 @@ describe('the contact index keeps itself fresh', () => {
     // Every call was already logged: nothing was looked up, so nothing was listed either.
     expect(rerun.counts.logged).toBe(0)
     expect(searches()).toBe(before)
-    expect(again.store.getContact(added.id)).toBeUndefined()
+    expect(again.store.contacts.get(added.id)).toBeUndefined()
 
     // sync looks callers up (it re-reads its lookback): its incremental refresh brings the new contact in.
     await syncCalls(again, { lookback: '1d', concurrency: 4 })
-    expect(again.store.getContact(added.id)).toMatchObject({
+    expect(again.store.contacts.get(added.id)).toMatchObject({
       readings: [{ e164: '+33611223344', derivation: 'default-country' }],
     })
-    expect(again.store.getCheckpoint(INDEX_CHECKPOINT)?.value).toMatchObject({ mode: 'incremental' })
+    expect(again.store.checkpoints.get(INDEX_CHECKPOINT)?.value).toMatchObject({ mode: 'incremental' })
   })
 
   test('audit unmatched refreshes before it resolves anyone', async () => {
@@ -70,6 +70,6 @@ describe('the contact index keeps itself fresh', () => {
     const result = await auditUnmatchedCallers(runtime, { create: false })
     expect(result.callers).toBeGreaterThan(0)
     expect(runtime.store.counts().contacts).toBe(world.world.intercom.contacts.length)
-    expect(runtime.store.getCheckpoint(INDEX_CHECKPOINT)?.value).toMatchObject({ mode: 'full' })
+    expect(runtime.store.checkpoints.get(INDEX_CHECKPOINT)?.value).toMatchObject({ mode: 'full' })
   })
 })

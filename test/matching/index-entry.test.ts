@@ -10,7 +10,7 @@ import {
   storedReadings,
   tailOfE164,
 } from '../../src/matching/index-entry.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()
@@ -76,24 +76,24 @@ describe('index entries', () => {
   test('the store keeps every reading, replaces them when the phone changes, and a search never downgrades a listing', () => {
     const store = openStateStore(join(tempDir(), 'state.sqlite'))
     const belgian = indexEntryOf(contact('b', '0470 12 34 56', { country: 'Belgium' }), 'refresh', 'FR', 1_000)
-    store.upsertContacts([belgian])
+    store.contacts.upsert([belgian])
     for (const e164 of ['+32470123456', '+33470123456']) {
-      expect(store.findContactsByPhone(e164).map((c) => [c.contactId, c.readings])).toEqual([
+      expect(store.contacts.findByPhone(e164).map((c) => [c.contactId, c.readings])).toEqual([
         ['b', [{ e164, derivation: e164.startsWith('+32') ? 'contact-country' : 'default-country' }]],
       ])
     }
-    expect(store.findContactsByPhoneTail('0123456').map((c) => c.contactId)).toEqual(['b'])
+    expect(store.contacts.findByPhoneTail('0123456').map((c) => c.contactId)).toEqual(['b'])
 
     // Seen again through one caller's search: its readings are its own, and it stays a listed entry.
     const edited = indexEntryOf(contact('b', '+32 475 98 76 54', { country: 'Belgium' }), 'search', 'FR', 2_000)
-    store.upsertContactsGrouped([edited])
-    expect(store.findContactsByPhone('+32470123456')).toEqual([])
-    expect(store.getContact('b')).toMatchObject({
+    store.contacts.upsert([edited], { bestEffort: true })
+    expect(store.contacts.findByPhone('+32470123456')).toEqual([])
+    expect(store.contacts.get('b')).toMatchObject({
       origin: 'refresh',
       readings: [{ e164: '+32475987654', derivation: 'international' }],
     })
-    store.removeContacts(['b'])
-    expect(store.findContactsByPhone('+32475987654')).toEqual([])
+    store.contacts.remove(['b'])
+    expect(store.contacts.findByPhone('+32475987654')).toEqual([])
     store.close()
   })
 })

@@ -135,7 +135,7 @@ describe('contact resolver against the seeded emulators', () => {
     const later = await resolver.resolve(unknownCall(base!, e164, 'c6'), { create: true })
     expect(later).toMatchObject({ status: 'matched', via: 'recent-create', contactId: [...ids][0] })
     expect(createRequests(world)).toBe(1)
-    expect(runtime.store.getStep(createStepKey(e164))).toMatchObject({ status: 'done', externalId: [...ids][0] })
+    expect(runtime.store.ledger.get(createStepKey(e164))).toMatchObject({ status: 'done', externalId: [...ids][0] })
   })
 
   test('a create step left pending by a crash is reconciled by searching, not by creating twice', async () => {
@@ -145,10 +145,10 @@ describe('contact resolver against the seeded emulators', () => {
     // The steps a process left when it died: pending, claimed by an owner whose pid no longer runs.
     const crashed = { owner: `${hostname()}/2147483646/crashed`, leaseMs: 600_000 }
     // Crash after the POST landed: the contact exists, the step is still pending.
-    runtime.store.claimStep(createStepKey(landed!), { ...crashed, data: { e164: landed } })
+    await runtime.store.ledger.claim(createStepKey(landed!), { ...crashed, data: { e164: landed } })
     const made = await runtime.intercom.createContact({ role: 'lead', phone: landed! })
     // Crash before the POST: the step is pending and Intercom has nothing.
-    runtime.store.claimStep(createStepKey(lost!), { ...crashed, data: { e164: lost } })
+    await runtime.store.ledger.claim(createStepKey(lost!), { ...crashed, data: { e164: lost } })
 
     // A fresh process: a new resolver over the same store.
     const resolver = new IntercomContactResolver({
@@ -162,7 +162,7 @@ describe('contact resolver against the seeded emulators', () => {
       status: 'matched',
       contactId: made.id,
     })
-    expect(runtime.store.getStep(createStepKey(landed!))).toMatchObject({ status: 'done', externalId: made.id })
+    expect(runtime.store.ledger.get(createStepKey(landed!))).toMatchObject({ status: 'done', externalId: made.id })
     expect(await resolver.resolve(unknownCall(base!, lost!, 'x2'), { create: true })).toMatchObject({
       status: 'created',
     })
@@ -183,7 +183,7 @@ describe('contact resolver against the seeded emulators', () => {
       via: 'conflict',
       contactId,
     })
-    expect(runtime.store.getContact(contactId)).toMatchObject({ origin: 'created' })
+    expect(runtime.store.contacts.get(contactId)).toMatchObject({ origin: 'created' })
   })
 
   test('a national number is read with the line country before the default country', async () => {

@@ -12,7 +12,7 @@ import { safeParseAircallEvent } from '../../src/domain/aircall-event.js'
 import { safeParseIntercomEvent } from '../../src/domain/intercom-event.js'
 import { aircallFixture, intercomFixture } from '../../src/listener/fixtures.js'
 import { createIntakeServer, listenOn } from '../../src/listener/intake.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import type { StateStore } from '../../src/store/state-store.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
@@ -42,7 +42,7 @@ afterAll(async () => {
 })
 
 const sign = (body: string, secret = SECRET): string => `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`
-const storedEvents = (): number => store.listEvents({ limit: 1_000_000 }).length
+const storedEvents = (): number => store.queue.list({ limit: 1_000_000 }).length
 
 const post = async (path: string, body: string | Buffer, headers: Record<string, string> = {}, method = 'POST') => {
   const response = await fetch(`${url}${path}`, {
@@ -57,7 +57,7 @@ const post = async (path: string, body: string | Buffer, headers: Record<string,
 
 /** Every stored event must parse as a valid event of its source: nothing invalid is kept. */
 const expectStoreValid = (): void => {
-  for (const event of store.listEvents({ limit: 1_000_000 })) {
+  for (const event of store.queue.list({ limit: 1_000_000 })) {
     const payload = JSON.parse(event.payload) as Record<string, unknown>
     const parsed =
       event.source === 'aircall' ? safeParseAircallEvent({ ...payload, token: TOKEN }) : safeParseIntercomEvent(payload)

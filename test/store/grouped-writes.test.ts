@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { describe, expect, test } from 'vitest'
-import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
 import type { IndexedContact } from '../../src/store/state-store.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
@@ -14,17 +14,17 @@ const openPair = (): { store: SqliteStateStore; other: SqliteStateStore } => {
   return { store, other: openStateStore(path) }
 }
 
-describe('grouped ledger writes', () => {
-  test('a grouped begin is committed, for every connection, by the time it resolves', async () => {
+describe('grouped writes of the SQLite store', () => {
+  test('a claim is committed, for every connection, by the time it resolves', async () => {
     const { store, other } = openPair()
-    const begun = store.claimStepGrouped('call:1:conversation', {
+    const begun = store.ledger.claim('call:1:conversation', {
       owner: 'test',
       leaseMs: 60_000,
       data: { contactId: 'c1' },
     })
-    expect(other.getStep('call:1:conversation')).toBeUndefined()
+    expect(other.ledger.get('call:1:conversation')).toBeUndefined()
     await begun
-    expect(other.getStep('call:1:conversation')).toMatchObject({
+    expect(other.ledger.get('call:1:conversation')).toMatchObject({
       status: 'pending',
       attempts: 1,
       data: { contactId: 'c1' },
@@ -35,52 +35,52 @@ describe('grouped ledger writes', () => {
 
   test('begins and completions queued in one turn commit together, in order', async () => {
     const { store, other } = openPair()
-    store.beginStep('call:1:conversation', { contactId: 'c1' })
-    store.completeStepGrouped('call:1:conversation', 'conv-1', { contactId: 'c1', created: true })
-    const noteBegun = store.claimStepGrouped('call:1:note', {
+    store.ledger.begin('call:1:conversation', { contactId: 'c1' })
+    store.ledger.complete('call:1:conversation', 'conv-1', { contactId: 'c1', created: true })
+    const noteBegun = store.ledger.claim('call:1:note', {
       owner: 'test',
       leaseMs: 60_000,
       data: { conversationId: 'conv-1' },
     })
-    const secondBegun = store.claimStepGrouped('call:2:conversation', {
+    const secondBegun = store.ledger.claim('call:2:conversation', {
       owner: 'test',
       leaseMs: 60_000,
       data: { contactId: 'c2' },
     })
-    expect(other.getStep('call:1:conversation')).toMatchObject({ status: 'pending' })
+    expect(other.ledger.get('call:1:conversation')).toMatchObject({ status: 'pending' })
     await Promise.all([noteBegun, secondBegun])
-    expect(other.getStep('call:1:conversation')).toMatchObject({
+    expect(other.ledger.get('call:1:conversation')).toMatchObject({
       status: 'done',
       externalId: 'conv-1',
       data: { contactId: 'c1', created: true },
     })
-    expect(other.getStep('call:1:note')).toMatchObject({ status: 'pending' })
-    expect(other.getStep('call:2:conversation')).toMatchObject({ status: 'pending' })
+    expect(other.ledger.get('call:1:note')).toMatchObject({ status: 'pending' })
+    expect(other.ledger.get('call:2:conversation')).toMatchObject({ status: 'pending' })
     store.close()
     other.close()
   })
 
   test('a queued completion is seen at once through the same store and by others at the end of the turn', async () => {
     const { store, other } = openPair()
-    store.beginStep('call:1:note')
-    store.completeStepGrouped('call:1:note', 'part-1', { revision: 'r1' })
-    expect(other.getStep('call:1:note')).toMatchObject({ status: 'pending' })
-    expect(store.getStep('call:1:note')).toMatchObject({ status: 'done', externalId: 'part-1' })
-    store.completeStepGrouped('call:2:note', 'part-2')
+    store.ledger.begin('call:1:note')
+    store.ledger.complete('call:1:note', 'part-1', { revision: 'r1' })
+    expect(other.ledger.get('call:1:note')).toMatchObject({ status: 'pending' })
+    expect(store.ledger.get('call:1:note')).toMatchObject({ status: 'done', externalId: 'part-1' })
+    store.ledger.complete('call:2:note', 'part-2')
     await nextTurn()
-    expect(other.getStep('call:2:note')).toMatchObject({ status: 'done', externalId: 'part-2' })
+    expect(other.ledger.get('call:2:note')).toMatchObject({ status: 'done', externalId: 'part-2' })
     store.close()
     other.close()
   })
 
   test('a checkpoint never lands before the completions queued ahead of it', () => {
     const { store, other } = openPair()
-    store.completeStepGrouped('call:1:note', 'part-1')
-    store.transaction(() => store.setCheckpoint('backfill:api', { windowEnd: 100 }))
-    expect(other.getStep('call:1:note')).toMatchObject({ status: 'done' })
-    store.completeStepGrouped('call:2:note', 'part-2')
-    store.setCheckpoint('backfill:api', { windowEnd: 200 })
-    expect(other.getStep('call:2:note')).toMatchObject({ status: 'done' })
+    store.ledger.complete('call:1:note', 'part-1')
+    store.transaction(() => store.checkpoints.set('backfill:api', { windowEnd: 100 }))
+    expect(other.ledger.get('call:1:note')).toMatchObject({ status: 'done' })
+    store.ledger.complete('call:2:note', 'part-2')
+    store.checkpoints.set('backfill:api', { windowEnd: 200 })
+    expect(other.ledger.get('call:2:note')).toMatchObject({ status: 'done' })
     store.close()
     other.close()
   })
@@ -88,31 +88,31 @@ describe('grouped ledger writes', () => {
   test('closing the store commits what is still queued', () => {
     const path = join(tempDir(), 'state.sqlite')
     const store = openStateStore(path)
-    store.completeStepGrouped('call:1:note', 'part-1')
+    store.ledger.complete('call:1:note', 'part-1')
     store.close()
     const reopened = openStateStore(path)
-    expect(reopened.getStep('call:1:note')).toMatchObject({ status: 'done', externalId: 'part-1' })
+    expect(reopened.ledger.get('call:1:note')).toMatchObject({ status: 'done', externalId: 'part-1' })
     reopened.close()
   })
 
   test('a group that cannot be written rejects its begins and leaves nothing half-written', async () => {
     const { store, other } = openPair()
-    store.beginStep('call:1:note')
-    store.completeStepGrouped('call:1:note', 'part-1')
-    const good = store.claimStepGrouped('call:2:note', {
+    store.ledger.begin('call:1:note')
+    store.ledger.complete('call:1:note', 'part-1')
+    const good = store.ledger.claim('call:2:note', {
       owner: 'test',
       leaseMs: 60_000,
       data: { conversationId: 'conv-2' },
     })
     // An external id SQLite cannot bind fails the whole group's transaction.
-    store.completeStepGrouped('call:3:note', { not: 'an id' } as unknown as string)
+    store.ledger.complete('call:3:note', { not: 'an id' } as unknown as string)
     await expect(good).rejects.toThrow()
     // Rolled back together: the interrupted steps stay as they were, for reconciliation to find.
-    expect(other.getStep('call:1:note')).toMatchObject({ status: 'pending' })
-    expect(other.getStep('call:2:note')).toBeUndefined()
+    expect(other.ledger.get('call:1:note')).toMatchObject({ status: 'pending' })
+    expect(other.ledger.get('call:2:note')).toBeUndefined()
     // The store keeps working afterwards.
-    await store.claimStepGrouped('call:2:note', { owner: 'test', leaseMs: 60_000, data: { conversationId: 'conv-2' } })
-    expect(other.getStep('call:2:note')).toMatchObject({ status: 'pending' })
+    await store.ledger.claim('call:2:note', { owner: 'test', leaseMs: 60_000, data: { conversationId: 'conv-2' } })
+    expect(other.ledger.get('call:2:note')).toMatchObject({ status: 'pending' })
     store.close()
     other.close()
   })
@@ -121,48 +121,47 @@ describe('grouped ledger writes', () => {
     const { store, other } = openPair()
     const circular: Record<string, unknown> = {}
     circular.self = circular
-    await expect(
-      store.claimStepGrouped('call:1:note', { owner: 'test', leaseMs: 60_000, data: circular }),
-    ).rejects.toThrow(/circular/i)
-    await store.claimStepGrouped('call:2:note', { owner: 'test', leaseMs: 60_000 })
-    expect(other.getStep('call:1:note')).toBeUndefined()
+    await expect(store.ledger.claim('call:1:note', { owner: 'test', leaseMs: 60_000, data: circular })).rejects.toThrow(
+      /circular/i,
+    )
+    await store.ledger.claim('call:2:note', { owner: 'test', leaseMs: 60_000 })
+    expect(other.ledger.get('call:1:note')).toBeUndefined()
     store.close()
     other.close()
   })
 
-  test('grouped writes replace the step data rather than merge into it', async () => {
+  test('a queued completion merges its data into the step, as one committed alone would', async () => {
     const { store } = openPair()
-    store.beginStep('call:1:note', { conversationId: 'conv-1', stale: true })
-    store.completeStepGrouped('call:1:note', 'part-1', { conversationId: 'conv-1', revision: 'r2' })
-    expect(store.getStep('call:1:note')).toMatchObject({
+    store.ledger.begin('call:1:note', { conversationId: 'conv-1', revision: 'r1' })
+    store.ledger.complete('call:1:note', 'part-1', { revision: 'r2' })
+    expect(store.ledger.get('call:1:note')).toMatchObject({
       status: 'done',
       attempts: 1,
       data: { conversationId: 'conv-1', revision: 'r2' },
     })
-    expect(store.getStep('call:1:note')?.data).not.toHaveProperty('stale')
     // A claim never reopens a written step: it answers with what was written.
     expect(
-      await store.claimStepGrouped('call:1:note', { owner: 'test', leaseMs: 60_000, data: { conversationId: 'x' } }),
+      await store.ledger.claim('call:1:note', { owner: 'test', leaseMs: 60_000, data: { conversationId: 'x' } }),
     ).toMatchObject({ status: 'done', step: { externalId: 'part-1' } })
-    expect(store.getStep('call:1:note')).toMatchObject({ status: 'done', attempts: 1, externalId: 'part-1' })
+    expect(store.ledger.get('call:1:note')).toMatchObject({ status: 'done', attempts: 1, externalId: 'part-1' })
     store.close()
   })
 
-  test('inside a transaction, grouped writes join it', async () => {
+  test('inside a transaction, claims and completions join it', async () => {
     const { store, other } = openPair()
     let begun: Promise<unknown> = Promise.resolve()
     store.transaction(() => {
-      store.completeStepGrouped('call:1:conversation', 'conv-1')
-      begun = store.claimStepGrouped('call:1:note', { owner: 'test', leaseMs: 60_000 })
+      store.ledger.complete('call:1:conversation', 'conv-1')
+      begun = store.ledger.claim('call:1:note', { owner: 'test', leaseMs: 60_000 })
     })
-    expect(other.getStep('call:1:conversation')).toMatchObject({ status: 'done' })
-    expect(other.getStep('call:1:note')).toMatchObject({ status: 'pending' })
+    expect(other.ledger.get('call:1:conversation')).toMatchObject({ status: 'done' })
+    expect(other.ledger.get('call:1:note')).toMatchObject({ status: 'pending' })
     await begun
     store.close()
     other.close()
   })
 
-  test('queued contact upserts are found at once through the store, by others after the turn, and in order', async () => {
+  test('best-effort contact upserts are found at once through the store, by others after the turn, and in order', async () => {
     const { store, other } = openPair()
     const contact = (contactId: string, phoneE164: string): IndexedContact => ({
       contactId,
@@ -177,19 +176,19 @@ describe('grouped ledger writes', () => {
       origin: 'created',
       indexedAt: 1,
     })
-    store.upsertContacts([contact('c1', '+33612345678')])
+    store.contacts.upsert([contact('c1', '+33612345678')])
     // The same contact moves to another number: the old number must stop finding it at once.
-    store.upsertContactsGrouped([contact('c1', '+33698765432')])
-    expect(store.findContactsByPhone('+33612345678')).toEqual([])
-    expect(store.findContactsByPhone('+33698765432').map((c) => c.contactId)).toEqual(['c1'])
-    store.upsertContactsGrouped([contact('c2', '+33611111111')])
-    expect(other.findContactsByPhone('+33611111111')).toEqual([])
+    store.contacts.upsert([contact('c1', '+33698765432')], { bestEffort: true })
+    expect(store.contacts.findByPhone('+33612345678')).toEqual([])
+    expect(store.contacts.findByPhone('+33698765432').map((c) => c.contactId)).toEqual(['c1'])
+    store.contacts.upsert([contact('c2', '+33611111111')], { bestEffort: true })
+    expect(other.contacts.findByPhone('+33611111111')).toEqual([])
     await nextTurn()
-    expect(other.findContactsByPhone('+33611111111').map((c) => c.contactId)).toEqual(['c2'])
-    store.upsertContactsGrouped([contact('c3', '+33622222222')])
-    store.removeContacts(['c3'])
-    expect(other.getContact('c3')).toBeUndefined()
-    expect(store.getContact('c3')).toBeUndefined()
+    expect(other.contacts.findByPhone('+33611111111').map((c) => c.contactId)).toEqual(['c2'])
+    store.contacts.upsert([contact('c3', '+33622222222')], { bestEffort: true })
+    store.contacts.remove(['c3'])
+    expect(other.contacts.get('c3')).toBeUndefined()
+    expect(store.contacts.get('c3')).toBeUndefined()
     store.close()
     other.close()
   })

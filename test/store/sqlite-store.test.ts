@@ -4,143 +4,50 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { describe, expect, test } from 'vitest'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { MIGRATIONS } from '../../src/store/migrations.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()
+const LATEST = MIGRATIONS.at(-1)?.version ?? 0
 
-describe('SqliteStateStore', () => {
+/** A store file left by an older build: the schema up to `version`, written with the SQL of that time. */
+const storeAtVersion = (path: string, version: number): Database.Database => {
+  const raw = new Database(path)
+  raw.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)')
+  for (const migration of MIGRATIONS.filter((m) => m.version <= version)) {
+    raw.exec(migration.sql)
+    raw.prepare('INSERT INTO schema_version (version) VALUES (?)').run(migration.version)
+  }
+  return raw
+}
+
+describe('SQLite state store file', () => {
   test('is created with 0600 permissions, in WAL mode, migrated to the latest schema', () => {
     const path = join(tempDir(), 'nested', 'state.sqlite')
     const store = openStateStore(path)
     expect(statSync(path).mode & 0o777).toBe(0o600)
-    expect(store.schemaVersion()).toBe(7)
+    expect(store.schemaVersions()).toEqual({ current: 8, latest: 8 })
     store.close()
     const raw = new Database(path)
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
     raw.close()
     // Reopening does not re-run migrations.
     const again = openStateStore(path)
-    expect(again.schemaVersion()).toBe(7)
+    expect(again.schemaVersions().current).toBe(LATEST)
     again.close()
   })
 
-  test('ledger steps go pending → done with the external id, counting attempts', () => {
-    let now = 1000
-    const store = openStateStore(join(tempDir(), 's.sqlite'), { now: () => now })
-    store.beginStep('call:1:log', { contactId: 'c1' })
-    now = 2000
-    store.beginStep('call:1:log')
-    expect(store.getStep('call:1:log')).toMatchObject({ status: 'pending', attempts: 2, data: { contactId: 'c1' } })
-    store.completeStep('call:1:log', 'conv-9', { reason: 'user-first' })
-    expect(store.getStep('call:1:log')).toMatchObject({
-      status: 'done',
-      externalId: 'conv-9',
-      data: { contactId: 'c1', reason: 'user-first' },
-      createdAt: 1000,
-      updatedAt: 2000,
-    })
-    // A step begun again after it was done is what a later read returns, its external id and creation kept.
-    now = 3000
-    const begun = store.beginStep('call:1:log', { revision: 'r2' })
-    expect(begun).toEqual(store.getStep('call:1:log'))
-    expect(begun).toMatchObject({
-      status: 'pending',
-      externalId: 'conv-9',
-      attempts: 3,
-      createdAt: 1000,
-      updatedAt: 3000,
-    })
-    store.completeStep('call:1:log', 'conv-9')
-    store.failStep('call:2:log', 'boom')
-    expect(store.listSteps({ status: 'failed' }).map((step) => step.key)).toEqual(['call:2:log'])
-    expect(store.listSteps({ prefix: 'call:1' }).map((step) => step.key)).toEqual(['call:1:log'])
-    expect(store.counts().ledger).toEqual({ pending: 0, done: 1, failed: 1 })
-    store.close()
-  })
-
-  test('events deduplicate by identity and are claimed one per subject, in order', () => {
-    const store = openStateStore(join(tempDir(), 'q.sqlite'))
-    const base = { source: 'aircall' as const, type: 'call.hungup', payload: '{}', receivedAt: 10 }
-    const first = store.enqueueEvent({ ...base, identity: 'a', subject: 'call:1' })
-    expect(store.enqueueEvent({ ...base, identity: 'a', subject: 'call:1' })).toEqual({ id: first.id, duplicate: true })
-    store.enqueueEvent({ ...base, identity: 'b', subject: 'call:1', type: 'call.ended' })
-    store.enqueueEvent({ ...base, identity: 'c', subject: 'call:2' })
-
-    const claimed = store.claimEvents(10, 100, 5000)
-    expect(claimed.map((event) => event.identity)).toEqual(['a', 'c'])
-    // The second event of call 1 waits until the first is finished.
-    expect(store.claimEvents(10, 100, 5000)).toEqual([])
-    store.completeEvent(first.id)
-    expect(store.claimEvents(10, 100, 5000).map((event) => event.identity)).toEqual(['b'])
-
-    const c = claimed[1]!
-    store.retryEvent(c.id, 'temporary', 500)
-    expect(store.claimEvents(10, 499, 5000)).toEqual([])
-    const retried = store.claimEvents(10, 500, 5000)
-    expect(retried).toMatchObject([{ identity: 'c', attempts: 2 }])
-    store.deadLetterEvent(c.id, 'gave up')
-    expect(store.listEvents({ status: 'dead' })).toMatchObject([{ identity: 'c', lastError: 'gave up' }])
-    expect(store.replayEvents([c.id], 600)).toBe(1)
-    expect(store.getEvent(c.id)).toMatchObject({ status: 'queued', attempts: 0 })
-    store.close()
-  })
-
-  test('a lease held by a dead worker expires and the event is claimable again', () => {
-    const store = openStateStore(join(tempDir(), 'l.sqlite'))
-    store.enqueueEvent({
-      source: 'intercom',
-      identity: 'n1',
-      type: 'ping',
-      subject: null,
-      payload: '{}',
-      receivedAt: 0,
-    })
-    expect(store.claimEvents(1, 0, 1000)).toHaveLength(1)
-    expect(store.releaseExpiredLeases(500)).toBe(0)
-    expect(store.releaseExpiredLeases(1001)).toBe(1)
-    expect(store.claimEvents(1, 1001, 1000)).toHaveLength(1)
-    store.close()
-  })
-
-  test('contact index finds contacts by E.164 and case-insensitive email', () => {
-    const store = openStateStore(join(tempDir(), 'c.sqlite'))
-    const contact = {
-      contactId: 'c1',
-      role: 'user' as const,
-      name: 'Ada',
-      email: 'Ada@Example.com ',
-      phoneRaw: '06 12 34 56 78',
-      phoneE164: '+33612345678',
-      createdAt: 1,
-      updatedAt: 2,
-      lastSeenAt: null,
-      origin: 'refresh' as const,
-      indexedAt: 3,
-    }
-    store.upsertContacts([contact])
-    expect(store.findContactsByPhone('+33612345678').map((c) => c.contactId)).toEqual(['c1'])
-    expect(store.findContactsByEmail('ADA@example.com').map((c) => c.contactId)).toEqual(['c1'])
-    store.upsertContacts([{ ...contact, phoneE164: '+33700000000' }])
-    expect(store.findContactsByPhone('+33612345678')).toEqual([])
-    store.removeContacts(['c1'])
-    expect(store.counts().contacts).toBe(0)
-    store.close()
-  })
-
-  test('locks exclude a second owner until released or expired; fingerprints expire', () => {
-    const store = openStateStore(join(tempDir(), 'k.sqlite'))
-    expect(store.acquireLock('sync', 'run-a', 0, 1000)).toBe(true)
-    expect(store.acquireLock('sync', 'run-b', 500, 1000)).toBe(false)
-    expect(store.acquireLock('sync', 'run-b', 1001, 1000)).toBe(true)
-    store.releaseLock('sync', 'run-b')
-    expect(store.getLock('sync')).toBeUndefined()
-
-    store.recordFingerprint('fp', 100)
-    expect(store.hasFingerprint('fp', 99)).toBe(true)
-    expect(store.hasFingerprint('fp', 100)).toBe(false)
-    expect(store.pruneFingerprints(100)).toBe(1)
-    store.close()
+  test('a connection opened without WAL auto-checkpoints leaves them to the others', () => {
+    const path = join(tempDir(), 'state.sqlite')
+    const intake = openStateStore(path, { walAutoCheckpoint: false })
+    const worker = openStateStore(path)
+    const pragma = (store: unknown): unknown =>
+      (store as { connection: { db: Database.Database } }).connection.db.pragma('wal_autocheckpoint', { simple: true })
+    expect(pragma(intake)).toBe(0)
+    expect(pragma(worker)).toBe(1000)
+    intake.close()
+    worker.close()
   })
 
   test('a process killed mid-transaction leaves the store intact: committed rows kept, uncommitted gone', async () => {
@@ -162,10 +69,77 @@ describe('SqliteStateStore', () => {
 
     const store = openStateStore(path)
     expect(store.counts().ledger.done).toBe(100)
-    expect(store.getStep('uncommitted:0')).toBeUndefined()
+    expect(store.ledger.get('uncommitted:0')).toBeUndefined()
     store.close()
     const raw = new Database(path)
     expect(raw.pragma('integrity_check', { simple: true })).toBe('ok')
     raw.close()
+  })
+})
+
+describe('SQLite migrations', () => {
+  test('a store of schema 4 is migrated with its events kept, and they have no outcome', () => {
+    const path = join(tempDir(), 'v4.sqlite')
+    const raw = storeAtVersion(path, 4)
+    raw
+      .prepare(
+        `INSERT INTO events (source, identity, type, subject, payload, status, attempts, next_attempt_at, received_at, updated_at)
+         VALUES ('aircall', 'old', 'call.ended', NULL, '{}', 'done', 1, 0, 0, 0)`,
+      )
+      .run()
+    raw.close()
+    // A reader does not migrate: filtering by outcome on the old schema finds nothing instead of failing.
+    const reader = openStateStore(path, { readonly: true })
+    expect(reader.queue.list({ outcome: { rule: 'log' } })).toEqual([])
+    reader.close()
+    const store = openStateStore(path)
+    expect(store.schemaVersions()).toEqual({ current: LATEST, latest: LATEST })
+    expect(store.queue.list()).toMatchObject([{ identity: 'old', status: 'done', outcome: null }])
+    store.close()
+  })
+
+  test('8: per-call live states move out of the checkpoints into their own table', () => {
+    const path = join(tempDir(), 'v7.sqlite')
+    const raw = storeAtVersion(path, 7)
+    const insert = raw.prepare('INSERT INTO checkpoints (name, value, updated_at) VALUES (?, ?, ?)')
+    insert.run('backfill:api', '{"spans":[[0,100]]}', 10)
+    insert.run('listener:stale-events', '{"count":2}', 11)
+    insert.run('listener:call:1', '{"stage":5,"event":"call.ended","timestamp":1700000050}', 12)
+    insert.run(
+      'listener:call:2',
+      '{"stage":4,"event":"call.hungup","timestamp":1700000020,"notLogged":"anonymous"}',
+      13,
+    )
+    insert.run('listener:call:3', '{"notLogged":"unmatched"}', 14)
+    insert.run('listener:call:4', 'not json', 15)
+    insert.run('listener:call:5', '{"stage":"5","event":7}', 16)
+    raw.close()
+
+    // A reader of the old file (`status` does not migrate) already tells the two apart.
+    const reader = openStateStore(path, { readonly: true })
+    expect(reader.checkpoints.list().map((c) => c.name)).toEqual(['backfill:api', 'listener:stale-events'])
+    expect(reader.counts()).toMatchObject({ checkpoints: 2, callStates: 5 })
+    expect(reader.callStates.get('2')).toMatchObject({ stage: 4, notLogged: 'anonymous', updatedAt: 13 })
+    reader.close()
+
+    const store = openStateStore(path)
+    expect(store.checkpoints.list().map((c) => c.name)).toEqual(['backfill:api', 'listener:stale-events'])
+    expect(store.counts()).toMatchObject({ checkpoints: 2, callStates: 5 })
+    expect(store.callStates.get('1')).toEqual({
+      callId: '1',
+      stage: 5,
+      event: 'call.ended',
+      timestamp: 1_700_000_050,
+      notLogged: null,
+      updatedAt: 12,
+    })
+    expect(store.callStates.get('2')).toMatchObject({ stage: 4, event: 'call.hungup', notLogged: 'anonymous' })
+    expect(store.callStates.get('3')).toMatchObject({ stage: 0, event: null, timestamp: null, notLogged: 'unmatched' })
+    // What no build wrote moves as an empty state rather than failing the upgrade.
+    expect(store.callStates.get('4')).toMatchObject({ stage: 0, event: null, notLogged: null, updatedAt: 15 })
+    expect(store.callStates.get('5')).toMatchObject({ stage: 0, event: null })
+    // Moved states keep working: the call is past call.hungup.
+    expect(store.callStates.advance('1', { stage: 4, event: 'call.hungup', timestamp: 1 })).toBe('stale')
+    store.close()
   })
 })

@@ -7,7 +7,7 @@ import { configSchema, type ConfigInput } from '../../src/config/schema.js'
 import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
 import { IntercomClient } from '../../src/intercom/client.js'
 import type { ContactResolver, Resolution } from '../../src/matching/types.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import type { StateStore } from '../../src/store/state-store.js'
 import { defaultClaims, IntercomCallLogger } from '../../src/sync/call-logger.js'
 import { useTempDir } from '../helpers/temp-dir.js'
@@ -150,14 +150,14 @@ describe('IntercomCallLogger against the Intercom emulator', () => {
 
     expect(await logger.log(c)).toEqual({ status: 'already-done', conversationId: conversations[0]?.id, contactId })
     expect(resolver.calls).toBe(1)
-    expect(store.getStep(`call:${c.callId}:conversation`)?.status).toBe('done')
+    expect(store.ledger.get(`call:${c.callId}:conversation`)?.status).toBe('done')
   })
 
   test('a crash after the conversation was created is reconciled by its marker, not repeated', async () => {
     const c = call()
     const crashing = setup({}, crashingClient(/^POST \/conversations$/))
     await expect(crashing.logger.log(c)).rejects.toThrow('process killed')
-    expect(crashing.store.getStep(`call:${c.callId}:conversation`)?.status).toBe('pending')
+    expect(crashing.store.ledger.get(`call:${c.callId}:conversation`)?.status).toBe('pending')
     const resumed = new IntercomCallLogger({
       store: crashing.store,
       intercom: new IntercomClient({ accessToken: sandbox.intercom.accessToken, baseUrl: sandbox.intercom.url }),
@@ -236,6 +236,6 @@ describe('IntercomCallLogger against the Intercom emulator', () => {
     const c = call()
     expect(await logger.log(c, { dryRun: true })).toMatchObject({ status: 'skipped', reason: 'dry-run' })
     expect((await state()).conversations.length).toBe(before)
-    expect(store.listSteps({ prefix: `call:${c.callId}` })).toEqual([])
+    expect(store.ledger.list({ prefix: `call:${c.callId}` })).toEqual([])
   })
 })

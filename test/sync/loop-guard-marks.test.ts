@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { ECHO_KINDS } from '../../src/rules/loop-guard.js'
-import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
 import { LoopGuard } from '../../src/sync/loop-guard.js'
 import { intercomEvent, part } from '../rules/intercom-events.js'
 

@@ -11,7 +11,7 @@ import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
 import { IntercomClient } from '../../src/intercom/client.js'
 import type { ContactResolver, Resolution } from '../../src/matching/types.js'
 import { isOwnEcho, ORIGIN_MARKER_TEXT } from '../../src/rules/loop-guard.js'
-import { openStateStore } from '../../src/store/sqlite-store.js'
+import { openStateStore } from '../../src/store/sqlite/index.js'
 import { defaultClaims } from '../../src/sync/call-logger.js'
 import {
   agentNoteBody,
@@ -295,7 +295,7 @@ describe('MessageThreadService against the Intercom emulator', () => {
       const crashing = setup(crashingClient(/^POST \/conversations\/\d+\/reply$/))
       const sent = message(numberId, direction, 'Where is my order & invoice?')
       await expect(crashing.service.handle(event(direction), sent)).rejects.toThrow('process killed')
-      expect(crashing.store.getStep(messageStepKey(sent.id))?.status).toBe('pending')
+      expect(crashing.store.ledger.get(messageStepKey(sent.id))?.status).toBe('pending')
       const { service } = setup(client(), crashing.store)
       expect(await service.handle(event(direction), sent)).toMatchObject({ status: 'already-added' })
       expect(partsOf((await threadsOf(numberId))[0])).toEqual([direction === 'inbound' ? 'comment' : 'note'])

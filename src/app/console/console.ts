@@ -13,7 +13,7 @@ import { html, type SafeHtml } from './html.js'
 
 export interface ConsoleDeps {
   runtime: Runtime
-  store: StateStore
+  store: Pick<StateStore, 'queue'>
   /** The queue's counts by status (shared with /metrics, briefly cached). */
   eventCounts: () => Record<EventStatus, number>
   /** The interface the listener is bound to: on loopback the console is open to local clients only. */
@@ -317,8 +317,8 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
 
   const overview = (query: URLSearchParams): ControlResponse => {
     const s = stats()
-    const dead = deps.store.listEvents({ status: 'dead', limit: 200 }).map(eventView)
-    const recent = deps.store.listRecentEvents(25).map(eventView)
+    const dead = deps.store.queue.list({ status: 'dead', limit: 200 }).map(eventView)
+    const recent = deps.store.queue.listRecent(25).map(eventView)
     const card = (stat: string, value: number | string, label: string): SafeHtml =>
       html`<div class="card"><b data-stat="${stat}">${value}</b><span>${label}</span></div>`
     const statuses: EventStatus[] = ['queued', 'processing', 'done', 'dead']
@@ -626,7 +626,7 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
       const shown = EVENT_PAGE.exec(request.path)
       if (shown) {
         const id = Number(shown[1])
-        if (!deps.store.getEvent(id)) return problemPage(404, 'No such event', `There is no event #${id}.`)
+        if (!deps.store.queue.get(id)) return problemPage(404, 'No such event', `There is no event #${id}.`)
         return eventPage(showEvent(deps.runtime, id))
       }
       return problemPage(404, 'Not found', 'No such console page.')
@@ -637,23 +637,23 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
     if (!(form instanceof URLSearchParams)) return form
     const rememberUntil = deps.now() + deps.runtime.config.listener.purgedIdentityDays * 86_400_000
     if (request.path === '/console/dead-letters/purge') {
-      const purged = deps.store.purgeEvents({ status: ['dead'], rememberIdentitiesUntil: rememberUntil })
+      const purged = deps.store.queue.purge({ status: ['dead'], rememberIdentitiesUntil: rememberUntil })
       return redirect(`/console?purged=${purged}#dead-letters`)
     }
     const action = EVENT_ACTION.exec(request.path)
     if (!action) return problemPage(404, 'Not found', 'No such console action.')
     const id = Number(action[1])
-    const event = deps.store.getEvent(id)
+    const event = deps.store.queue.get(id)
     if (!event) return problemPage(404, 'No such event', `There is no event #${id}.`)
     if (event.status !== 'dead' && event.status !== 'done') {
       return problemPage(409, 'Not settled', `Event #${id} is ${event.status}: only done or dead events change here.`)
     }
     if (action[2] === 'replay') {
-      deps.store.replayEvents([id], deps.now())
+      deps.store.queue.replay([id], deps.now())
       deps.notifyWorker()
       return redirect(`/console?replayed=${id}`)
     }
-    deps.store.purgeEventsById([id], rememberUntil)
+    deps.store.queue.purge({ ids: [id], rememberIdentitiesUntil: rememberUntil })
     return redirect(`/console?purged=1#dead-letters`)
   }
 

@@ -1,0 +1,3 @@
+export { openStateStore, openStoreSnapshot } from './open.js'
+export { SqliteStateStore, type SqliteStoreOptions } from './state-store.js'
+export { StoreError } from '../store-file-errors.js'
