@@ -1,0 +1,42 @@
+import { afterEach } from 'vitest'
+import type { StateStore } from '../../../src/store/state-store.js'
+
+export interface OpenOptions {
+  /** The clock the store reads (leases, update times); Date.now when absent. */
+  now?: () => number
+  /** The owner `ledger.begin` claims steps as. */
+  owner?: string
+  /** Whether a claim's owner is known to be dead, so its lease is not waited out. */
+  isOwnerGone?: (owner: string) => boolean
+}
+
+/**
+ * Opens a connection to the store under test. Every call within one test reaches the same store (a second call is
+ * a second connection, as another process would have), and every test starts from an empty store.
+ */
+export type MakeStore = (options?: OpenOptions) => StateStore | Promise<StateStore>
+
+/** Opens stores for one test and closes them after it, whatever it did. */
+export const useStores = (makeStore: MakeStore): ((options?: OpenOptions) => Promise<StateStore>) => {
+  const opened: StateStore[] = []
+  afterEach(() => {
+    for (const store of opened.splice(0).reverse()) store.close()
+  })
+  return async (options) => {
+    const store = await makeStore(options)
+    opened.push(store)
+    return store
+  }
+}
+
+/** Long enough for an implementation to commit what it grouped within an event-loop turn. */
+export const moments = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 25))
+
+/** A clock the test moves by hand. */
+export const manualClock = (start = 1_000_000): { now: number; read: () => number } => {
+  const clock = {
+    now: start,
+    read: () => clock.now,
+  }
+  return clock
+}

@@ -1,0 +1,51 @@
+import { describe, expect, test } from 'vitest'
+import { type MakeStore, useStores } from './harness.js'
+
+/** Named locks with an expiry: the cron's single flight, the listener's worker lock. */
+export function describeLocksContract(makeStore: MakeStore): void {
+  describe('locks', () => {
+    const open = useStores(makeStore)
+
+    test('a lock excludes another owner until it expires', async () => {
+      const a = await open()
+      const b = await open()
+      expect(a.locks.acquire('sync', 'run-a', 0, 1_000)).toBe(true)
+      expect(a.locks.get('sync')).toEqual({ owner: 'run-a', expiresAt: 1_000 })
+      expect(b.locks.acquire('sync', 'run-b', 500, 1_000)).toBe(false)
+      expect(b.locks.acquire('sync', 'run-b', 999, 1_000)).toBe(false)
+      expect(b.locks.acquire('sync', 'run-b', 1_000, 1_000)).toBe(true)
+      expect(a.locks.get('sync')).toEqual({ owner: 'run-b', expiresAt: 2_000 })
+      // The old holder has lost it: renewing says so.
+      expect(a.locks.renew('sync', 'run-a', 1_100, 1_000)).toBe(false)
+    })
+
+    test('its owner renews it, or acquires it again, to extend it', async () => {
+      const { locks } = await open()
+      expect(locks.acquire('listener', 'worker-1', 0, 1_000)).toBe(true)
+      expect(locks.renew('listener', 'worker-1', 900, 1_000)).toBe(true)
+      expect(locks.get('listener')?.expiresAt).toBe(1_900)
+      expect(locks.acquire('listener', 'worker-1', 1_500, 1_000)).toBe(true)
+      expect(locks.get('listener')?.expiresAt).toBe(2_500)
+      expect(locks.renew('unknown', 'worker-1', 0, 1_000)).toBe(false)
+    })
+
+    test('only its owner releases it; released, it is free at once', async () => {
+      const a = await open()
+      const b = await open()
+      a.locks.acquire('sync', 'run-a', 0, 60_000)
+      b.locks.release('sync', 'run-b')
+      expect(b.locks.get('sync')?.owner).toBe('run-a')
+      a.locks.release('sync', 'run-a')
+      expect(b.locks.get('sync')).toBeUndefined()
+      expect(b.locks.acquire('sync', 'run-b', 1, 60_000)).toBe(true)
+    })
+
+    test('locks of different names are independent', async () => {
+      const { locks } = await open()
+      expect(locks.acquire('sync', 'x', 0, 1_000)).toBe(true)
+      expect(locks.acquire('listener', 'y', 0, 1_000)).toBe(true)
+      expect(locks.get('sync')?.owner).toBe('x')
+      expect(locks.get('listener')?.owner).toBe('y')
+    })
+  })
+}
