@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import type { Duration } from '../domain/duration.js'
 import { LockedError, UserError } from '../errors.js'
 import { isPermanentError } from '../http/failure.js'
 import { acquireWorkerLock, type WorkerLock } from '../listener/lock.js'
@@ -130,18 +131,6 @@ const EMPTY_COUNTS: Record<EventStatus, number> = { queued: 0, processing: 0, do
 /** Reading commands must not leave a store file behind where none existed. */
 const hasStore = (runtime: Runtime): boolean => existsSync(runtime.loaded.statePath)
 
-const DURATION = /^(\d+)\s*(s|m|h|d|w)$/
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
-
-/** `7d`, `12h`, `30m`, `45s`, `2w` → milliseconds. */
-export const parseAge = (text: string): number => {
-  const match = DURATION.exec(text.trim())
-  if (!match) {
-    throw new UserError(`"${text}" is not a duration`, 'write a number and a unit: 45s, 30m, 12h, 7d or 2w')
-  }
-  return Number(match[1]) * (UNIT_MS[match[2] ?? 'd'] ?? 0)
-}
-
 export const listEvents = (
   runtime: Runtime,
   filter: { status?: EventStatus; source?: EventSource; limit: number; outcome?: string },
@@ -243,20 +232,19 @@ export const tailEvents = async (
 
 export const purgeEvents = (
   runtime: Runtime,
-  options: { statuses: EventStatus[]; olderThan?: string },
+  options: { statuses: EventStatus[]; olderThan?: Duration },
 ): PurgeResult => {
-  const olderThanMs = options.olderThan === undefined ? undefined : parseAge(options.olderThan)
   if (options.statuses.some((status) => status === 'queued' || status === 'processing')) {
     throw new UserError('only done and dead events can be purged', 'pass --status done or --status dead')
   }
   const purged = hasStore(runtime)
     ? runtime.store.queue.purge({
         status: options.statuses,
-        olderThan: olderThanMs === undefined ? undefined : runtime.now() - olderThanMs,
+        olderThan: options.olderThan === undefined ? undefined : runtime.now() - options.olderThan.ms,
         rememberIdentitiesUntil: runtime.now() + runtime.config.listener.purgedIdentityDays * 86_400_000,
       })
     : 0
-  return { statuses: options.statuses, olderThan: options.olderThan ?? null, purged }
+  return { statuses: options.statuses, olderThan: options.olderThan?.text ?? null, purged }
 }
 
 const requeue = (

@@ -2,10 +2,10 @@ import type { InsightFigures } from '../sync/insight-backfill.js'
 import { hostname } from 'node:os'
 
 import type { Runtime } from './runtime.js'
-import { LockedError, UserError } from '../errors.js'
+import { LockedError } from '../errors.js'
 import { isOwnerGone } from '../store/step-owner.js'
 import { type BackfillCounts, type BackfillEvent, runBackfillEngine } from '../backfill/engine.js'
-import { iso, parseDuration } from '../backfill/range.js'
+import { iso } from '../backfill/range.js'
 import { type RequestFigures, requestFigures } from './backfill-service.js'
 import { AircallRangeSource } from '../backfill/sources/aircall-range.js'
 
@@ -17,8 +17,8 @@ const FIRST_RUN_S = 86_400
 const LOCK_TTL_MS = 15 * 60_000
 
 export interface SyncRequest {
-  /** How far before the last checkpoint to re-read, for Aircall's late rewrites (default 2h). */
-  lookback: string
+  /** How far before the last checkpoint to re-read, for Aircall's late rewrites (the command's default: 2h). */
+  lookbackMs: number
   concurrency: number
   /** Also note each logged call's AI summary and transcript (see backfill --with-ai). */
   withAi?: boolean
@@ -52,10 +52,7 @@ interface LockOwner {
  * the first run), through the same engine as `backfill`. A store lock makes an overlapping run exit at once.
  */
 export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise<SyncResult> {
-  const lookback = parseDuration(request.lookback)
-  if (lookback === null) {
-    throw new UserError(`--lookback "${request.lookback}" is not a duration`, 'use e.g. 30m, 2h or 1d')
-  }
+  const lookback = Math.round(request.lookbackMs / 1000)
   const { store } = runtime
   const startedAt = runtime.now()
   const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt }

@@ -1,8 +1,6 @@
 import { parseDateInput } from '../domain/date-input.js'
 import { UserError } from '../errors.js'
 
-export { parseDuration } from '../domain/date-input.js'
-
 /** UNIX seconds for a date flag (see `parseDateInput`): a date given as `--until` includes that whole day. */
 export function parseInstant(text: string, nowMs: number, flag: string, bound: 'start' | 'end' = 'start'): number {
   return Math.floor(parseDateInput(flag, text, nowMs, bound) / 1000)

@@ -6,7 +6,10 @@ import type { Runtime, RuntimeDeps } from '../app/runtime.js'
 import { loadConfig, type LoadedConfig } from '../config/loader.js'
 import { Redactor } from '../config/redact.js'
 import { UserError } from '../errors.js'
+import { errorEnvelope, resultEnvelope } from './envelope.js'
 import { describeError, EXIT, type ExitCode } from './exit-codes.js'
+import type { BackfillProgress } from './progress.js'
+import type { RunControl } from './run-control.js'
 
 export type BaseFlags = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags']>
 
@@ -137,6 +140,28 @@ export abstract class BaseCommand extends Command {
     }
   }
 
+  /**
+   * Progress of a long run on stderr: a spinner for a person at a terminal, nothing under --json. Without a
+   * terminal, `windowLines` prints one line per finished window and per rate-limit pause, for logs.
+   */
+  protected async progress(options: { label?: string; windowLines?: boolean } = {}): Promise<BackfillProgress> {
+    // Loaded on use, like the runtime: ora is not needed by the commands that show no progress.
+    const { BackfillProgress: Progress } = await import('./progress.js')
+    return new Progress({
+      enabled: Boolean(process.stderr.isTTY) && !this.jsonMode,
+      windowLines: (options.windowLines ?? false) && !this.jsonMode,
+      write: (text) => this.stderr(text),
+      ...(options.label === undefined ? {} : { label: options.label }),
+    })
+  }
+
+  /** How a run that writes through the APIs stops (Ctrl-C, an unreachable API), saying so above its progress. */
+  protected async runControl(progress?: BackfillProgress): Promise<RunControl> {
+    const { RunControl: Control } = await import('./run-control.js')
+    const stopping = (): void => this.stderr('stopping: cancelling the requests in flight…')
+    return new Control(progress ? () => progress.print(stopping) : stopping)
+  }
+
   protected stdout(text: string): void {
     process.stdout.write(this.redactor.redact(text.endsWith('\n') ? text : `${text}\n`))
   }
@@ -157,7 +182,7 @@ export abstract class BaseCommand extends Command {
 
   protected finish<T>({ result, text, exitCode = EXIT.ok }: Finish<T>): void {
     if (this.jsonMode) {
-      this.stdout(JSON.stringify({ ok: exitCode === EXIT.ok, exitCode, result, warnings: this.warnings }))
+      this.stdout(JSON.stringify(resultEnvelope(result, exitCode, this.warnings)))
     } else {
       const rendered = text(result)
       if (rendered) this.stdout(rendered)
@@ -174,9 +199,7 @@ export abstract class BaseCommand extends Command {
     }
     const described = describeError(error)
     if (this.jsonMode) {
-      this.stdout(
-        JSON.stringify({ ok: false, exitCode: described.exitCode, error: described, warnings: this.warnings }),
-      )
+      this.stdout(JSON.stringify(errorEnvelope(described, this.warnings)))
     } else {
       if (described.problems && described.problems.length > 0) {
         const count = described.problems.length

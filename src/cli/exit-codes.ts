@@ -71,10 +71,15 @@ export const describeError = (error: unknown): DescribedError => {
 
 /**
  * The exit code of a run over many items, the same for every command: interrupted wins (130), then any item
- * left in the dead letters or rejected (3), else 0.
+ * left in the dead letters, rejected or failed (3), else 0.
  */
-export function runExitCode(run: { interrupted?: boolean; deadLetters?: number; rejected?: number }): ExitCode {
+export function runExitCode(run: {
+  interrupted?: boolean
+  deadLetters?: number
+  rejected?: number
+  failed?: number
+}): ExitCode {
   if (run.interrupted) return EXIT.interrupted
-  if ((run.deadLetters ?? 0) > 0 || (run.rejected ?? 0) > 0) return EXIT.partial
+  if ((run.deadLetters ?? 0) > 0 || (run.rejected ?? 0) > 0 || (run.failed ?? 0) > 0) return EXIT.partial
   return EXIT.ok
 }

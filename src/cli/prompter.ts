@@ -1,5 +1,5 @@
 import { checkbox, confirm, input, select } from '@inquirer/prompts'
-import type { Prompter } from '../app/init.js'
+import type { Prompter } from '../domain/prompter.js'
 import { CancelledError } from '../errors.js'
 
 /** Prompts draw on stderr so stdout keeps only the command's result, even in a wizard. */

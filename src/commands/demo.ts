@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core'
 
 import { runDemo } from '../app/demo.js'
 import { BaseCommand } from '../cli/base-command.js'
-import { BackfillProgress } from '../cli/progress.js'
 import { renderDemo } from '../cli/render-backfill.js'
 import { UserError } from '../errors.js'
 
@@ -36,12 +35,7 @@ export default class Demo extends BaseCommand {
     if (process.env.AIRCALL_INTERCOM_CONFIG || process.env.AIRCALL_INTERCOM_STATE) {
       this.note('demo ignores AIRCALL_INTERCOM_CONFIG and AIRCALL_INTERCOM_STATE: it uses its own temporary files.')
     }
-    const progress = new BackfillProgress({
-      enabled: Boolean(process.stderr.isTTY) && !this.isJson,
-      windowLines: false,
-      write: (text) => this.stderr(text),
-      label: 'Demo backfill',
-    })
+    const progress = await this.progress({ label: 'Demo backfill' })
     try {
       const result = await runDemo({
         calls: flags.calls,

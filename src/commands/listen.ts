@@ -1,5 +1,4 @@
 import { Flags } from '@oclif/core'
-import { Runtime } from '../app/runtime.js'
 import { startListener } from '../app/listen.js'
 import { ApiEventCounter } from '../app/listen-metrics.js'
 import { BaseCommand } from '../cli/base-command.js'
@@ -27,28 +26,29 @@ export default class Listen extends BaseCommand {
     const { flags } = await this.parse(Listen)
     // Counts the API clients' retries for /metrics from the first request on.
     const apiEvents = new ApiEventCounter()
-    const runtime = new Runtime(this.loadConfig(flags), { onHttpEvent: apiEvents.record })
-    this.redactor.add(runtime.config.listener.consoleToken)
     const log = new LogStream({ json: this.isJson, write: (line) => this.stderr(line) })
     // Registered before anything starts: a SIGTERM arriving while the listener starts must still drain and exit 0.
     const stopRequested = new Promise<void>((resolve) => {
       process.once('SIGINT', resolve)
       process.once('SIGTERM', resolve)
     })
-    try {
-      const handle = await startListener(runtime, {
-        host: flags.host ?? runtime.config.listener.host,
-        port: flags.port ?? runtime.config.listener.port,
-        apiEvents,
-        onEvent: (event) => {
-          if (event.type === 'warning') this.warnings.push(this.redactor.redact(event.message))
-          log.handle(event)
-        },
-      })
-      await stopRequested
-      this.finish({ result: await handle.stop(), text: renderListenSummary })
-    } finally {
-      runtime.close()
-    }
+    await this.withRuntime(
+      flags,
+      async (runtime) => {
+        this.redactor.add(runtime.config.listener.consoleToken)
+        const handle = await startListener(runtime, {
+          host: flags.host ?? runtime.config.listener.host,
+          port: flags.port ?? runtime.config.listener.port,
+          apiEvents,
+          onEvent: (event) => {
+            if (event.type === 'warning') this.warnings.push(this.redactor.redact(event.message))
+            log.handle(event)
+          },
+        })
+        await stopRequested
+        this.finish({ result: await handle.stop(), text: renderListenSummary })
+      },
+      { onHttpEvent: apiEvents.record },
+    )
   }
 }

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
+import { durationFlag } from '../cli/flags.js'
 import { renderSandbox } from '../cli/render-sandbox.js'
 import { startSandboxSession } from '../app/sandbox-service.js'
-import { UserError } from '../errors.js'
 
 export default class Sandbox extends BaseCommand {
   static override summary = 'Start seeded Aircall and Intercom emulators on 127.0.0.1 and print how to point at them.'
@@ -21,9 +21,14 @@ export default class Sandbox extends BaseCommand {
     'aircall-port': Flags.integer({ description: 'Port of the Aircall emulator (0 = any free port).', default: 0 }),
     'intercom-port': Flags.integer({ description: 'Port of the Intercom emulator (0 = any free port).', default: 0 }),
     listener: Flags.string({ description: 'URL of a running `listen`: both emulators deliver webhooks there.' }),
-    'ended-delay': Flags.string({
+    'ended-delay': durationFlag({
       description: 'Delay between call.hungup and call.ended for injected calls (Aircall: ~30s).',
       default: '30s',
+      bareNumber: 'seconds',
+      invalid: {
+        message: (text) => `--ended-delay: "${text}" is not a duration`,
+        hint: 'write e.g. 500ms, 2s or 1m',
+      },
     }),
   }
 
@@ -36,7 +41,7 @@ export default class Sandbox extends BaseCommand {
       aircallPort: flags['aircall-port'],
       intercomPort: flags['intercom-port'],
       listenerUrl: flags.listener,
-      endedDelayMs: parseDelay(flags['ended-delay']),
+      endedDelayMs: flags['ended-delay'].ms,
     })
     const { info } = session
     // Sandbox credentials are generated for this run and are meant to be copied: they are not redacted.
@@ -55,12 +60,4 @@ export default class Sandbox extends BaseCommand {
     this.note('Sandbox stopped.')
     process.exitCode = 0
   }
-}
-
-const parseDelay = (text: string): number => {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
-  if (!match) throw new UserError(`--ended-delay: "${text}" is not a duration`, 'write e.g. 500ms, 2s or 1m')
-  const value = Number(match[1])
-  const unit = match[2] ?? 's'
-  return Math.round(unit === 'ms' ? value : unit === 'm' ? value * 60_000 : value * 1000)
 }

@@ -2,14 +2,14 @@ import { Flags } from '@oclif/core'
 
 import type { RunRecorder } from '../app/run-recorder.js'
 import { startRunRecorder, syncReport, writeRunReport } from '../app/run-report.js'
-import { Runtime } from '../app/runtime.js'
 import { syncCalls } from '../app/sync-service.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { checkReportFile, runReportFlag } from '../cli/report-flag.js'
 import { runExitCode } from '../cli/exit-codes.js'
 import { LogStream } from '../cli/log-stream.js'
 import { renderSync } from '../cli/render-backfill.js'
-import { RunControl } from '../cli/run-control.js'
+import { durationFlag } from '../cli/flags.js'
+import type { HttpEvent } from '../http/types.js'
 
 export default class Sync extends BaseCommand {
   static override summary = 'Log the calls since the last run (for cron); overlapping runs exit at once.'
@@ -25,10 +25,12 @@ export default class Sync extends BaseCommand {
   ]
 
   static override flags = {
-    lookback: Flags.string({
+    lookback: durationFlag({
       description: 'How far before the last checkpoint to re-read, e.g. 30m, 2h, 1d.',
       default: '2h',
       helpValue: 'DURATION',
+      bareNumber: 'seconds',
+      invalid: { message: (text) => `--lookback "${text}" is not a duration`, hint: 'use e.g. 30m, 2h or 1d' },
     }),
     concurrency: Flags.integer({ description: 'Calls logged at once.', default: 4, min: 1, max: 32 }),
     'with-ai': Flags.boolean({
@@ -41,43 +43,47 @@ export default class Sync extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Sync)
     const log = new LogStream({ json: this.isJson, write: (line) => this.stderr(line) })
-    const control = new RunControl(() => this.stderr('stopping: cancelling the requests in flight…'))
-    let recorder: RunRecorder | null = null
-    const runtime = new Runtime(this.loadConfig(flags), {
-      onHttpEvent: (event) => {
-        log.http(event)
-        control.watch(event)
-        recorder?.sample()
-      },
-    })
+    const control = await this.runControl()
+    // Asserted, not annotated: TypeScript would otherwise take it as still null in `finally`, set in a callback.
+    let recorder = null as RunRecorder | null
+    const onHttpEvent = (event: HttpEvent): void => {
+      log.http(event)
+      control.watch(event)
+      recorder?.sample()
+    }
     try {
-      control.attach(runtime)
-      if (flags.report) {
-        checkReportFile(flags.report)
-        recorder = startRunRecorder(runtime)
-      }
-      const result = await control.perform(() =>
-        syncCalls(runtime, {
-          lookback: flags.lookback,
-          concurrency: flags.concurrency,
-          withAi: flags['with-ai'],
-          signal: control.signal,
-          onEvent: (event) => {
-            recorder?.event(event)
-            if (event.type === 'warning') this.addWarning(event.warning.message)
-          },
-        }),
+      await this.withRuntime(
+        flags,
+        async (runtime) => {
+          control.attach(runtime)
+          if (flags.report) {
+            checkReportFile(flags.report)
+            recorder = startRunRecorder(runtime)
+          }
+          const result = await control.perform(() =>
+            syncCalls(runtime, {
+              lookbackMs: flags.lookback.ms,
+              concurrency: flags.concurrency,
+              withAi: flags['with-ai'],
+              signal: control.signal,
+              onEvent: (event) => {
+                recorder?.event(event)
+                if (event.type === 'warning') this.addWarning(event.warning.message)
+              },
+            }),
+          )
+          if (result.interrupted) this.stderr('interrupted: resume with the same command')
+          const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.counts.deadLetters })
+          if (flags.report && recorder) {
+            this.note(`report: ${writeRunReport(flags.report, syncReport({ result, runtime, recorder }))}`)
+          }
+          this.finish({ result, text: renderSync, exitCode })
+        },
+        { onHttpEvent },
       )
-      if (result.interrupted) this.stderr('interrupted: resume with the same command')
-      const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.counts.deadLetters })
-      if (flags.report && recorder) {
-        this.note(`report: ${writeRunReport(flags.report, syncReport({ result, runtime, recorder }))}`)
-      }
-      this.finish({ result, text: renderSync, exitCode })
     } finally {
       recorder?.stop()
       control.dispose()
-      runtime.close()
     }
   }
 }

@@ -1,16 +1,9 @@
 import { UserError } from '../errors.js'
+import { parseDuration } from './duration.js'
 
-const UNIT_S: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }
 const DAY_MS = 86_400_000
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/i
-
-/** Seconds in "30m", "2h", "1d", "1w" (or a bare number of seconds); null when unreadable. */
-export function parseDuration(text: string): number | null {
-  const match = /^\s*(\d+)\s*([smhdw]?)\s*$/i.exec(text)
-  if (!match) return null
-  return Number(match[1]) * (UNIT_S[(match[2] ?? '').toLowerCase() || 's'] ?? 1)
-}
 
 /**
  * UNIX milliseconds from the forms every command accepts for a date flag: an ISO date ("2026-06-01", UTC; as
@@ -19,7 +12,7 @@ export function parseDuration(text: string): number | null {
  */
 export function parseDateInput(flag: string, text: string, nowMs: number, bound: 'start' | 'end'): number {
   const value = text.trim()
-  if (/^\d+\s*[smhdw]$/i.test(value)) return nowMs - (parseDuration(value) ?? 0) * 1000
+  if (/^\d+\s*[smhdw]$/i.test(value)) return nowMs - (parseDuration(value) ?? 0)
   if (/^\d{9,10}$/.test(value)) return Number(value) * 1000
   const date = DATE_ONLY.exec(value)
   if (date) {

@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs'
+import { join, sep } from 'node:path'
 import type { Hook, Interfaces } from '@oclif/core'
 import { levenshtein } from '../config/loader.js'
 
@@ -44,6 +46,18 @@ const wantsJson = (argv: readonly string[]): boolean => {
 }
 
 /**
+ * `oclif readme` runs the init hooks of the CLI it documents with its own id ("readme"): only a process started
+ * through this package's bin/ has a command line of ours to explain.
+ */
+const startedByThisCli = (config: Interfaces.Config): boolean => {
+  try {
+    return realpathSync(process.argv[1] ?? '').startsWith(join(realpathSync(config.root), 'bin') + sep)
+  } catch {
+    return false
+  }
+}
+
+/**
  * Before oclif resolves the command: `--version --json` prints a JSON document, and an unknown command is explained
  * with the command probably meant — as the error envelope under --json, on stderr when nobody is at a terminal to
  * answer @oclif/plugin-not-found's "Did you mean …?" (which handles the terminal case).
@@ -58,6 +72,7 @@ const hook: Hook.Init = function (options) {
     process.exit(0)
   }
   if (!id || id.startsWith('-') || config.findCommand(id) || config.findTopic(id)) return Promise.resolve()
+  if (!startedByThisCli(config)) return Promise.resolve()
   if (argv.includes('--help') || argv.includes('-h')) return Promise.resolve()
   const json = wantsJson(argv)
   const interactive = Boolean(process.stdin.isTTY) && Boolean(process.stderr.isTTY) && process.env.CI !== 'true'

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { parseDateInput, parseDuration } from '../../src/domain/date-input.js'
+import { parseDateInput } from '../../src/domain/date-input.js'
+import { parseDuration } from '../../src/domain/duration.js'
 import { UserError } from '../../src/errors.js'
 
 const NOW = Date.UTC(2026, 10, 24, 10, 0, 0)
@@ -27,10 +28,21 @@ describe('parseDateInput', () => {
     },
   )
 
-  test('durations', () => {
-    expect(parseDuration('30m')).toBe(1800)
-    expect(parseDuration('2h')).toBe(7200)
-    expect(parseDuration('45')).toBe(45)
-    expect(parseDuration('2 hours')).toBeNull()
+  test.each([
+    ['30m', 'refused', 1_800_000],
+    ['2h', 'refused', 7_200_000],
+    ['7D', 'refused', 604_800_000],
+    [' 12 h ', 'refused', 43_200_000],
+    ['500ms', 'refused', 500],
+    ['1.5s', 'refused', 1500],
+    ['2w', 'refused', 1_209_600_000],
+    ['45', 'seconds', 45_000],
+    ['2.5', 'seconds', 2500],
+    ['45', 'refused', null],
+    ['2 hours', 'seconds', null],
+    ['-5m', 'seconds', null],
+    ['', 'seconds', null],
+  ] as const)('duration %j (bare number %s) → %s ms', (text, bareNumber, ms) => {
+    expect(parseDuration(text, bareNumber)).toBe(ms)
   })
 })

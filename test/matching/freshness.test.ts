@@ -57,7 +57,7 @@ describe('the contact index keeps itself fresh', () => {
     expect(again.store.contacts.get(added.id)).toBeUndefined()
 
     // sync looks callers up (it re-reads its lookback): its incremental refresh brings the new contact in.
-    await syncCalls(again, { lookback: '1d', concurrency: 4 })
+    await syncCalls(again, { lookbackMs: 86_400_000, concurrency: 4 })
     expect(again.store.contacts.get(added.id)).toMatchObject({
       readings: [{ e164: '+33611223344', derivation: 'default-country' }],
     })

@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core'
 
 import type { RunRecorder } from '../../app/run-recorder.js'
 import { auditReport, startRunRecorder, writeRunReport } from '../../app/run-report.js'
-import { Runtime } from '../../app/runtime.js'
 import { checkReportFile, runReportFlag } from '../../cli/report-flag.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { ensureWritable, reportFlags, writeOutputFile } from '../../cli/format.js'
@@ -36,41 +35,46 @@ export default class AuditUnmatched extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(AuditUnmatched)
     if (flags.output) ensureWritable(flags.output, flags.force)
-    let recorder: RunRecorder | null = null
-    const runtime = new Runtime(this.loadConfig(flags), { onHttpEvent: () => recorder?.sample() })
+    // Asserted, not annotated: TypeScript would otherwise take it as still null in `finally`, set in a callback.
+    let recorder = null as RunRecorder | null
     try {
-      if (flags.report) {
-        checkReportFile(flags.report)
-        recorder = startRunRecorder(runtime)
-      }
-      const result = await auditUnmatchedCallers(runtime, {
-        since: flags.since,
-        until: flags.until,
-        create: flags.create,
-        onEvent: (event) => {
-          const line = renderAuditEvent(event)
-          if (line) this.note(line)
+      await this.withRuntime(
+        flags,
+        async (runtime) => {
+          if (flags.report) {
+            checkReportFile(flags.report)
+            recorder = startRunRecorder(runtime)
+          }
+          const result = await auditUnmatchedCallers(runtime, {
+            since: flags.since,
+            until: flags.until,
+            create: flags.create,
+            onEvent: (event) => {
+              const line = renderAuditEvent(event)
+              if (line) this.note(line)
+            },
+          })
+          if (flags.report && recorder) {
+            this.note(`report: ${writeRunReport(flags.report, auditReport({ result, runtime, recorder }))}`)
+          }
+          const rows = renderAuditRows(result, flags.format)
+          if (flags.output) {
+            const output = writeOutputFile(flags.output, rows, flags.force)
+            this.finish({
+              result: { ...result, output },
+              text: (r) => `${renderAuditSummary(r)}\nWrote ${r.unmatched.length} caller(s) to ${output}`,
+            })
+          } else if (flags.format === 'table') {
+            this.finish({ result, text: (r) => `${rows}\n${renderAuditSummary(r)}` })
+          } else {
+            if (!this.isJson) this.note(renderAuditSummary(result))
+            this.finish({ result, text: () => rows })
+          }
         },
-      })
-      if (flags.report && recorder) {
-        this.note(`report: ${writeRunReport(flags.report, auditReport({ result, runtime, recorder }))}`)
-      }
-      const rows = renderAuditRows(result, flags.format)
-      if (flags.output) {
-        const output = writeOutputFile(flags.output, rows, flags.force)
-        this.finish({
-          result: { ...result, output },
-          text: (r) => `${renderAuditSummary(r)}\nWrote ${r.unmatched.length} caller(s) to ${output}`,
-        })
-      } else if (flags.format === 'table') {
-        this.finish({ result, text: (r) => `${rows}\n${renderAuditSummary(r)}` })
-      } else {
-        if (!this.isJson) this.note(renderAuditSummary(result))
-        this.finish({ result, text: () => rows })
-      }
+        { onHttpEvent: () => recorder?.sample() },
+      )
     } finally {
       recorder?.stop()
-      runtime.close()
     }
   }
 }

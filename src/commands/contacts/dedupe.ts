@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core'
-import { Runtime } from '../../app/runtime.js'
 import { BaseCommand } from '../../cli/base-command.js'
-import { EXIT } from '../../cli/exit-codes.js'
+import { runExitCode } from '../../cli/exit-codes.js'
 import { reportFlags } from '../../cli/format.js'
 import { inquirerPrompter } from '../../cli/prompter.js'
 import {
@@ -40,7 +39,6 @@ export default class ContactsDedupe extends BaseCommand {
         'pass --yes to merge without asking',
       )
     }
-    const runtime = new Runtime(this.loadConfig(flags))
     let declined = false
     // The plan and the question go to stderr, where the person is, so they show even with stdout piped.
     const ask = async (plan: DedupeResult): Promise<boolean> => {
@@ -52,22 +50,19 @@ export default class ContactsDedupe extends BaseCommand {
       declined = !ok
       return ok
     }
-    try {
-      const result = await dedupe(runtime, { apply: flags.apply, confirm: flags.yes ? undefined : ask })
-      // Answering no is a choice, not a failure: a plain sentence and exit 0.
-      if (declined) {
-        this.finish({ result, text: renderDedupeDeclined })
-        return
-      }
-      if (flags.format !== 'table' && !this.isJson) this.note(renderDedupeSummary(result))
-      const failed = result.merges.some((merge) => merge.status === 'failed')
-      this.finish({
-        result,
-        text: (r) => (flags.format === 'table' ? renderDedupe(r, 'table') : renderDedupeRows(r, flags.format)),
-        exitCode: failed ? EXIT.partial : EXIT.ok,
-      })
-    } finally {
-      runtime.close()
+    const result = await this.withRuntime(flags, (runtime) =>
+      dedupe(runtime, { apply: flags.apply, confirm: flags.yes ? undefined : ask }),
+    )
+    // Answering no is a choice, not a failure: a plain sentence and exit 0.
+    if (declined) {
+      this.finish({ result, text: renderDedupeDeclined })
+      return
     }
+    if (flags.format !== 'table' && !this.isJson) this.note(renderDedupeSummary(result))
+    this.finish({
+      result,
+      text: (r) => (flags.format === 'table' ? renderDedupe(r, 'table') : renderDedupeRows(r, flags.format)),
+      exitCode: runExitCode({ failed: result.merges.filter((merge) => merge.status === 'failed').length }),
+    })
   }
 }

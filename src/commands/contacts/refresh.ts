@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core'
 
-import { Runtime } from '../../app/runtime.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { renderRefresh, renderRefreshEvent } from '../../cli/render-contacts.js'
 import { refreshContacts } from '../../app/matching-service.js'
@@ -21,15 +20,12 @@ export default class ContactsRefresh extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ContactsRefresh)
-    const runtime = new Runtime(this.loadConfig(flags))
-    try {
-      const result = await refreshContacts(runtime, {
+    const result = await this.withRuntime(flags, (runtime) =>
+      refreshContacts(runtime, {
         full: flags.full,
         onEvent: (event) => this.note(renderRefreshEvent(event)),
-      })
-      this.finish({ result, text: renderRefresh })
-    } finally {
-      runtime.close()
-    }
+      }),
+    )
+    this.finish({ result, text: renderRefresh })
   }
 }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { purgeEvents } from '../../app/events.js'
 import { BaseCommand } from '../../cli/base-command.js'
+import { AGE_INVALID, durationFlag } from '../../cli/flags.js'
 import { inquirerPrompter } from '../../cli/prompter.js'
 import { renderPurge } from '../../cli/render-events.js'
 import { CancelledError, UserError } from '../../errors.js'
@@ -19,8 +20,10 @@ export default class EventsPurge extends BaseCommand {
       multiple: true,
       required: true,
     }),
-    'older-than': Flags.string({
+    'older-than': durationFlag({
       description: 'Only events last updated longer ago than this (45s, 30m, 12h, 7d, 2w).',
+      bareNumber: 'refused',
+      invalid: AGE_INVALID,
     }),
     yes: Flags.boolean({ description: 'Do not ask for confirmation.', default: false }),
   }
@@ -30,7 +33,7 @@ export default class EventsPurge extends BaseCommand {
     const statuses = flags.status as Array<'done' | 'dead'>
     if (!flags.yes) {
       if (!this.canPrompt()) throw new UserError('purging deletes events for good', 'pass --yes to confirm')
-      const what = `${statuses.join('/')} events${flags['older-than'] ? ` older than ${flags['older-than']}` : ''}`
+      const what = `${statuses.join('/')} events${flags['older-than'] ? ` older than ${flags['older-than'].text}` : ''}`
       if (!(await inquirerPrompter.confirm({ message: `Delete ${what}?`, default: false }))) throw new CancelledError()
     }
     const result = await this.withRuntime(flags, (runtime) =>

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { replayEvents } from '../../app/events.js'
 import { BaseCommand } from '../../cli/base-command.js'
+import { eventIdArg } from '../../cli/flags.js'
 import { runExitCode } from '../../cli/exit-codes.js'
 import { renderReplay } from '../../cli/render-events.js'
 import { UserError } from '../../errors.js'
@@ -12,7 +13,10 @@ export default class EventsReplay extends BaseCommand {
     '<%= config.bin %> <%= command.id %> --all-dead --process --json',
   ]
 
-  static override strict = false
+  static override args = {
+    ids: eventIdArg({ description: 'Ids of the events to replay (see `events list`).', multiple: true }),
+  }
+
   static override flags = {
     'all-dead': Flags.boolean({ description: 'Replay every dead-lettered event.', default: false }),
     process: Flags.boolean({
@@ -22,12 +26,9 @@ export default class EventsReplay extends BaseCommand {
   }
 
   async run(): Promise<void> {
-    const { argv, flags } = await this.parse(EventsReplay)
-    const ids = (argv as string[]).map((value) => {
-      if (!/^\d+$/.test(value))
-        throw new UserError(`"${value}" is not an event id`, 'pass numeric ids from `events list`')
-      return Number(value)
-    })
+    const { args, flags } = await this.parse(EventsReplay)
+    const ids = args.ids ?? []
+    // oclif relates flags to flags only: an argument against a flag is checked here.
     if (ids.length > 0 && flags['all-dead']) throw new UserError('pass event ids or --all-dead, not both')
     const result = await this.withRuntime(flags, (runtime) =>
       replayEvents(runtime, {

@@ -1,6 +1,6 @@
-import { Args } from '@oclif/core'
 import { showEvent } from '../../app/events.js'
 import { BaseCommand } from '../../cli/base-command.js'
+import { eventIdArg } from '../../cli/flags.js'
 import { renderEventDetail } from '../../cli/render-events.js'
 
 export default class EventsShow extends BaseCommand {
@@ -9,7 +9,7 @@ export default class EventsShow extends BaseCommand {
   static override examples = ['<%= config.bin %> <%= command.id %> 42', '<%= config.bin %> <%= command.id %> 42 --json']
 
   static override args = {
-    id: Args.integer({ description: 'Event id (see `events list`).', required: true, min: 1 }),
+    id: eventIdArg({ description: 'Event id (see `events list`).', required: true }),
   }
 
   async run(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
-import { parseAge, tailEvents } from '../../app/events.js'
+import { tailEvents } from '../../app/events.js'
 import { BaseCommand } from '../../cli/base-command.js'
+import { AGE_INVALID, durationFlag } from '../../cli/flags.js'
 import { renderTailed } from '../../cli/render-events.js'
 
 export default class EventsTail extends BaseCommand {
@@ -15,13 +16,17 @@ export default class EventsTail extends BaseCommand {
   ]
 
   static override flags = {
-    since: Flags.string({ description: 'Start this long ago instead of now (45s, 30m, 12h, 7d).', helpValue: 'AGE' }),
+    since: durationFlag({
+      description: 'Start this long ago instead of now (45s, 30m, 12h, 7d).',
+      helpValue: 'AGE',
+      bareNumber: 'refused',
+      invalid: AGE_INVALID,
+    }),
     count: Flags.integer({ description: 'Stop after this many events.', min: 1 }),
   }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(EventsTail)
-    const sinceMs = flags.since === undefined ? undefined : parseAge(flags.since)
     const stop = new AbortController()
     const abort = (): void => stop.abort()
     process.once('SIGINT', abort)
@@ -31,7 +36,7 @@ export default class EventsTail extends BaseCommand {
         tailEvents(runtime, {
           signal: stop.signal,
           max: flags.count,
-          sinceMs,
+          sinceMs: flags.since?.ms,
           onEvent: (event) => this.stdout(this.isJson ? JSON.stringify(event) : renderTailed(event)),
         }),
       )

@@ -1,5 +1,4 @@
-import type { StateStore, StatusCounts } from '../state-store.js'
-import type { EventStatus, StepStatus } from '../state-store.js'
+import type { EventStatus, StateStore, StatusCounts, StepStatus } from '../state-store.js'
 import { isOwnerGone, newStepOwner } from '../step-owner.js'
 import { SqliteCallStates } from './call-states.js'
 import { LATEST_SCHEMA, SqliteConnection } from './connection.js'
