@@ -50,6 +50,13 @@ export const SUBSET_OPERATIONS: ReadonlyArray<readonly [string, string]> = [
   ['get', '/calls'],
   ['get', '/calls/{call_id}'],
   ['post', '/calls/search'],
+  ['get', '/ticket_types'],
+  ['get', '/ticket_types/{ticket_type_id}'],
+  ['get', '/ticket_states'],
+  ['post', '/tickets'],
+  ['get', '/tickets/{ticket_id}'],
+  ['put', '/tickets/{ticket_id}'],
+  ['post', '/conversations/{conversation_id}/convert'],
 ]
 
 const PROSE_KEYS = new Set(['description', 'summary', 'example', 'examples', 'externalDocs', 'tags'])

@@ -28,6 +28,10 @@ export const enabledFeatures = (config: AppConfig): string[] =>
     config.escalation.enabled ? 'escalation' : null,
     config.insightCards.enabled ? 'insightCards' : null,
     config.tags.map.length > 0 ? 'tags' : null,
+    config.insights.enabled ? 'insights' : null,
+    config.voicemail.enabled ? 'voicemail' : null,
+    config.tickets.typeId !== undefined && config.tickets.on.length > 0 ? 'tickets' : null,
+    config.messages.enabled ? 'messages' : null,
   ].filter((name): name is string => name !== null)
 
 /** The config loaded (the loader already refused anything invalid); reports what is still missing to run. */

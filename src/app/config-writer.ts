@@ -2,7 +2,7 @@ import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { Document, isMap, isScalar, type Pair, type YAMLMap } from 'yaml'
 import { loadConfig } from '../config/loader.js'
-import type { ConfigInput, TagMapping } from '../config/schema.js'
+import type { ConfigInput, TagMapping, TICKET_TRIGGERS } from '../config/schema.js'
 
 export type Region = 'us' | 'eu' | 'au'
 export type LogMode = 'conversation' | 'note'
@@ -19,6 +19,13 @@ export interface InitAnswers {
   missedCallMessage: string | null
   /** The Aircall tag that marks VIP callers; null leaves the VIP rules off. */
   vipTag: string | null
+  /** The Intercom ticket type and the calls that open one; absent or null leaves tickets off. */
+  tickets?: TicketsAnswer | null
+}
+
+export interface TicketsAnswer {
+  typeId: string
+  on: Array<(typeof TICKET_TRIGGERS)[number]>
 }
 
 /** The answers as a configuration object (what the YAML file holds, without its comments). */
@@ -34,6 +41,7 @@ export const configFromAnswers = (answers: InitAnswers): ConfigInput => ({
   vip: answers.vipTag
     ? { enabled: true, rules: [{ name: 'VIP callers', tags: [answers.vipTag], note: true, assign: false }] }
     : { enabled: false },
+  ...(answers.tickets ? { tickets: { typeId: answers.tickets.typeId, on: [...answers.tickets.on] } } : {}),
 })
 
 const HEADER = `aircall-intercom configuration, written by \`aircall-intercom init\`.
@@ -70,6 +78,10 @@ const COMMENTS: Array<[string[], string]> = [
   [
     ['missedCalls'],
     ' A message to callers you missed. The body is a Liquid template ({{ caller.name }}, {{ line.name }}, …);\n templates may also be limited to lines, teams, business hours or a segment.',
+  ],
+  [
+    ['tickets'],
+    " Calls that open an Intercom ticket of this type (one per call), linked to the call's conversation; a\n Customer type converts the conversation. `aircall-intercom doctor` checks the type and its attributes.",
   ],
   [
     ['vip'],

@@ -13,6 +13,7 @@ import {
   type Outcome,
 } from './doctor-rows.js'
 import { checkTemplateRows } from './doctor-templates.js'
+import { checkTicketType } from './doctor-tickets.js'
 import { Runtime } from './runtime.js'
 import { listenerUrls } from './webhooks.js'
 
@@ -106,6 +107,9 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorResult> =
         : Promise.resolve({ rows: [] }),
       config.escalation.enabled && config.escalation.tags.length > 0
         ? needsIntercom('intercom-tags', 'Intercom tags', (signal) => checkIntercomTags(runtime, signal))
+        : Promise.resolve({ rows: [] }),
+      config.tickets.typeId !== undefined
+        ? needsIntercom('ticket-type', 'Intercom ticket type', (signal) => checkTicketType(runtime, signal))
         : Promise.resolve({ rows: [] }),
       Promise.resolve({ rows: checkTemplateRows(config) }),
       guarded('store', 'state store', () => Promise.resolve().then(() => checkStore(runtime))),

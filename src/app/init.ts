@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { isSupportedCountry } from 'libphonenumber-js'
 import { findEnvOverrides, type EnvOverride } from '../config/loader.js'
-import { configSchema, ENV, type TagMapping } from '../config/schema.js'
+import { configSchema, ENV, TICKET_TRIGGERS, type TagMapping } from '../config/schema.js'
 import { CancelledError, UserError } from '../errors.js'
 import { checkTemplate, DEFAULT_MISSED_CALL_MESSAGE_TEMPLATE } from '../templates/index.js'
 import {
@@ -12,10 +12,13 @@ import {
   type LogMode,
   type Region,
   type TagMappingAnswer,
+  type TicketsAnswer,
 } from './config-writer.js'
+import type { Prompter } from '../domain/prompter.js'
 import { Runtime } from './runtime.js'
 
 export type { InitAnswers } from './config-writer.js'
+export type { Prompter } from '../domain/prompter.js'
 
 /** What `init` was told on the command line; anything missing is asked for, or defaulted when nobody can answer. */
 export interface InitFlags {
@@ -27,22 +30,12 @@ export interface InitFlags {
   missedCallMessage?: string
   /** false with --no-vip. */
   vip?: boolean
+  /** `--ticket-type ID`: tickets on, for the calls in `ticketOn` (voicemails when none are given). */
+  ticketType?: string
+  ticketOn?: TicketTrigger[]
 }
 
-/** The four questions shapes the wizard uses; the CLI backs them with @inquirer/prompts, tests with a script. */
-export interface Prompter {
-  select<T extends string>(question: {
-    message: string
-    choices: Array<{ name: string; value: T; description?: string }>
-    default?: T
-  }): Promise<T>
-  input(question: { message: string; default?: string; validate?: (value: string) => true | string }): Promise<string>
-  confirm(question: { message: string; default?: boolean }): Promise<boolean>
-  checkbox<T extends string>(question: {
-    message: string
-    choices: Array<{ name: string; value: T; checked?: boolean }>
-  }): Promise<T[]>
-}
+type TicketTrigger = (typeof TICKET_TRIGGERS)[number]
 
 type AttributeType = TagMapping['type']
 
@@ -52,6 +45,8 @@ export interface InitLookups {
   meId: string | null
   aircallTags: string[] | null
   contactAttributes: Array<{ name: string; type: AttributeType | null }> | null
+  /** The workspace's live ticket types (absent or null: not listed). */
+  ticketTypes?: Array<{ id: string; name: string; category: string }> | null
 }
 
 const TAG_MAP_FLAG = /^(?<tag>[^=]+)=(?<attribute>[^:]+)(?::(?<type>[a-z]+))?(?::(?<target>[a-z]+))?$/
@@ -117,7 +112,7 @@ export const fetchInitLookups = async (
   const haveAircall = Boolean(config.aircall.apiId && config.aircall.apiToken)
   if (!haveIntercom) warn(`${ENV.intercomAccessToken} is not set: Intercom admins and attributes are not listed`)
   if (!haveAircall) warn(`${ENV.aircallApiId} / ${ENV.aircallApiToken} are not set: Aircall tags are not listed`)
-  const [admins, me, tags, attributes] = await Promise.all([
+  const [admins, me, tags, attributes, ticketTypes] = await Promise.all([
     haveIntercom ? attempt('Intercom admins', (signal) => runtime.intercom.listAdmins(signal)) : null,
     haveIntercom ? attempt('the token’s admin', (signal) => runtime.intercom.me(signal)) : null,
     haveAircall
@@ -130,6 +125,7 @@ export const fetchInitLookups = async (
     haveIntercom
       ? attempt('Intercom contact attributes', (signal) => runtime.intercom.listDataAttributes('contact', { signal }))
       : null,
+    haveIntercom ? attempt('Intercom ticket types', (signal) => runtime.intercom.listTicketTypes(signal)) : null,
   ])
   return {
     admins:
@@ -140,7 +136,69 @@ export const fetchInitLookups = async (
       attributes
         ?.filter((attribute) => attribute.custom !== false && !attribute.archived)
         .map((attribute) => ({ name: attribute.name, type: INTERCOM_TYPES[attribute.data_type] ?? null })) ?? null,
+    ticketTypes:
+      ticketTypes
+        ?.filter((type) => !type.archived)
+        .map((type) => ({ id: type.id, name: type.name, category: type.category })) ?? null,
   }
+}
+
+const ticketsFromFlags = (flags: InitFlags): TicketsAnswer | null => {
+  if (flags.ticketType === undefined) {
+    if (flags.ticketOn && flags.ticketOn.length > 0) {
+      throw new UserError('--ticket-on needs --ticket-type', '`aircall-intercom doctor` lists the ticket types')
+    }
+    return null
+  }
+  if (!/^\d+$/.test(flags.ticketType.trim())) {
+    throw new UserError(`--ticket-type "${flags.ticketType}" is not a ticket type id`, 'pass the numeric id')
+  }
+  const on = flags.ticketOn && flags.ticketOn.length > 0 ? [...new Set(flags.ticketOn)] : ['voicemail' as const]
+  return { typeId: flags.ticketType.trim(), on }
+}
+
+const TRIGGER_NAMES: Record<TicketTrigger, string> = {
+  'missed-call': 'missed calls',
+  voicemail: 'voicemails',
+  'action-item': 'calls with an AI action item',
+  vip: 'calls from VIP callers',
+}
+
+const askTickets = async (prompter: Prompter, lookups: InitLookups): Promise<TicketsAnswer | null> => {
+  if (
+    !(await prompter.confirm({ message: 'Open an Intercom ticket for voicemails or missed calls?', default: false }))
+  ) {
+    return null
+  }
+  const types = lookups.ticketTypes ?? []
+  const typeId =
+    types.length > 0
+      ? await prompter.select({
+          message: 'Which ticket type?',
+          choices: types.map((type) => ({
+            name: `${type.name} (${type.category}, ${type.id})`,
+            value: type.id,
+            description:
+              type.category === 'Customer'
+                ? 'the call’s conversation becomes the ticket'
+                : 'a ticket linked to the call’s conversation',
+          })),
+        })
+      : (
+          await prompter.input({
+            message: 'Ticket type id (`aircall-intercom doctor` lists them)',
+            validate: (value) => (/^\d+$/.test(value.trim()) ? true : 'the numeric id of a ticket type'),
+          })
+        ).trim()
+  const on = await prompter.checkbox<TicketTrigger>({
+    message: 'Which calls open a ticket? (space to pick, enter when done)',
+    choices: TICKET_TRIGGERS.map((trigger) => ({
+      name: TRIGGER_NAMES[trigger],
+      value: trigger,
+      checked: trigger === 'voicemail',
+    })),
+  })
+  return { typeId, on: on.length > 0 ? on : ['voicemail'] }
 }
 
 const vipTagFrom = (tags: string[] | null): string => tags?.find((tag) => tag.toLowerCase() === 'vip') ?? 'VIP'
@@ -154,6 +212,7 @@ export const defaultAnswers = (flags: InitFlags, lookups: InitLookups, env: Node
   tagMap: (flags.tagMap ?? []).map((entry) => parseTagMapFlag(entry, lookups.contactAttributes)),
   missedCallMessage: flags.missedCallMessage ?? null,
   vipTag: flags.vip === false ? null : vipTagFrom(lookups.aircallTags),
+  tickets: ticketsFromFlags(flags),
 })
 
 const NEW_ATTRIBUTE = '\u0000new'
@@ -319,7 +378,8 @@ export const askAnswers = async (
           })
         : (await prompter.input({ message: 'Aircall tag that marks a VIP caller', default: 'VIP' })).trim() || 'VIP'
   }
-  return { region, adminId, logMode, defaultCountry, tagMap, missedCallMessage, vipTag }
+  const tickets = ticketsFromFlags(flags) ?? (await askTickets(prompter, lookups))
+  return { region, adminId, logMode, defaultCountry, tagMap, missedCallMessage, vipTag, tickets }
 }
 
 export interface InitResult {

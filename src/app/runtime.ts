@@ -28,6 +28,7 @@ import { TagAttributeLogger } from '../sync/tag-attribute-logger.js'
 import { TagAttributeWriter } from '../sync/tag-attributes.js'
 import { VipService } from '../sync/vip.js'
 import { VoicemailNoteService } from '../sync/voicemail-note.js'
+import { CallTicketService } from '../sync/call-tickets.js'
 import { normaliseAircallCall } from '../domain/call-record.js'
 
 export interface RuntimeDeps {
@@ -176,7 +177,10 @@ export class Runtime {
         ? { store, intercom: this.intercom, matching: config.matching, now }
         : null,
       voicemail: config.voicemail.enabled ? new VoicemailNoteService({ ...base, config: config.voicemail }) : null,
-      tickets: null,
+      tickets:
+        config.tickets.typeId !== undefined
+          ? new CallTicketService({ store, intercom, adminId, config: config.tickets })
+          : null,
       loadCall: async (callId, signal) => normaliseAircallCall(await this.aircall.getCall(Number(callId), { signal })),
     })
     this.pipelineInstance = { pipeline, guard }

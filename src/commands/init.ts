@@ -4,19 +4,21 @@ import { BaseCommand } from '../cli/base-command.js'
 import { inquirerPrompter } from '../cli/prompter.js'
 import { renderInit } from '../cli/render-init.js'
 import { DEFAULT_CONFIG_FILE } from '../config/loader.js'
+import { TICKET_TRIGGERS } from '../config/schema.js'
 
 export default class Init extends BaseCommand {
   static override summary = 'Write a commented configuration file: a wizard, or non-interactive through flags.'
   static override description =
     'Asks for the Intercom region, the admin to write as (listed from Intercom), how to log calls, the default ' +
-    'country, the tag → attribute mapping (tags and attributes listed from the APIs), a missed-call message and a ' +
-    'VIP rule. Secrets are never written: they stay in the environment. Without a terminal, or with --yes, nothing ' +
+    'country, the tag → attribute mapping (tags and attributes listed from the APIs), a missed-call message, a ' +
+    'VIP rule and the Intercom ticket type for voicemails and missed calls (listed from Intercom). Secrets are never written: they stay in the environment. Without a terminal, or with --yes, nothing ' +
     'is asked: flags and defaults are used. An existing file is only replaced after confirmation or with --force.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --yes --region eu --default-country FR --tag-map "VIP=aircall_vip:boolean"',
     '<%= config.bin %> <%= command.id %> --yes --force --output prod.yml --missed-call-message "Sorry we missed you!"',
+    '<%= config.bin %> <%= command.id %> --yes --ticket-type 89 --ticket-on voicemail --ticket-on missed-call',
   ]
 
   static override flags = {
@@ -51,6 +53,16 @@ export default class Init extends BaseCommand {
       default: true,
       allowNo: true,
     }),
+    'ticket-type': Flags.string({
+      description: 'Open Intercom tickets of this type (its id; `doctor` lists them).',
+      helpValue: 'ID',
+    }),
+    'ticket-on': Flags.option({
+      description: 'Calls that open a ticket (with --ticket-type; default voicemail). Repeatable.',
+      options: TICKET_TRIGGERS,
+      multiple: true,
+      dependsOn: ['ticket-type'],
+    })(),
   }
 
   async run(): Promise<void> {
@@ -69,6 +81,8 @@ export default class Init extends BaseCommand {
         tagMap: flags['tag-map'],
         missedCallMessage: flags['missed-call-message'],
         vip: flags.vip,
+        ticketType: flags['ticket-type'],
+        ticketOn: flags['ticket-on'],
       },
     })
     this.finish({ result, text: renderInit })

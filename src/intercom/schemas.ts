@@ -122,3 +122,66 @@ export const dataAttributeListSchema = z.object({ data: z.array(intercomDataAttr
 
 export const intercomNoteSchema = z.object({ id: idLike, body: nullableString }).passthrough()
 export type IntercomNote = z.infer<typeof intercomNoteSchema>
+
+// ── tickets (reference "Tickets, conversation attributes and conversion") ─────────────────────────────────────
+
+const ticketStateSchema = z
+  .object({ id: idLike, category: z.string(), internal_label: z.string().nullish() })
+  .passthrough()
+
+const ticketTypeAttributeSchema = z
+  .object({
+    id: idLike,
+    name: z.string(),
+    data_type: z.string(),
+    required_to_create: z.boolean().nullish(),
+    default: z.boolean().nullish(),
+    archived: z.boolean().nullish(),
+    input_options: z
+      .object({
+        list_items: z
+          .array(z.object({ id: idLike, label: z.string(), archived: z.boolean().nullish() }).passthrough())
+          .nullish(),
+      })
+      .passthrough()
+      .nullish(),
+  })
+  .passthrough()
+
+export const ticketTypeSchema = z
+  .object({
+    id: idLike,
+    name: z.string(),
+    category: z.enum(['Customer', 'Back-office', 'Tracker']),
+    archived: z.boolean().nullish(),
+    ticket_type_attributes: z
+      .object({ ticket_type_attributes: z.array(ticketTypeAttributeSchema).nullish() })
+      .passthrough()
+      .nullish(),
+    ticket_states: z
+      .object({ data: z.array(ticketStateSchema).nullish() })
+      .passthrough()
+      .nullish(),
+  })
+  .passthrough()
+export const ticketTypeListSchema = z.object({ data: z.array(ticketTypeSchema) }).passthrough()
+
+export const ticketSchema = z
+  .object({
+    type: z.literal('ticket').optional(),
+    id: idLike,
+    ticket_id: idLike.nullish(),
+    category: z.string().nullish(),
+    open: z.boolean().nullish(),
+    ticket_state: ticketStateSchema.nullish(),
+    ticket_attributes: z.record(z.string(), z.unknown()).nullish(),
+    contacts: z
+      .object({ contacts: z.array(z.object({ id: z.string() }).passthrough()) })
+      .passthrough()
+      .nullish(),
+    linked_objects: z
+      .object({ data: z.array(z.object({ type: z.string(), id: idLike }).passthrough()) })
+      .passthrough()
+      .nullish(),
+  })
+  .passthrough()

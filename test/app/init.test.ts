@@ -28,6 +28,10 @@ const LOOKUPS: InitLookups = {
     { name: 'plan', type: 'string' },
     { name: 'is_vip', type: 'boolean' },
   ],
+  ticketTypes: [
+    { id: '88', name: 'Call follow-up', category: 'Customer' },
+    { id: '89', name: 'Voicemail callback', category: 'Back-office' },
+  ],
 }
 const NO_LOOKUPS: InitLookups = { admins: null, meId: null, aircallTags: null, contactAttributes: null }
 
@@ -58,6 +62,7 @@ const BASE: InitAnswers = {
   tagMap: [{ tag: 'VIP', attribute: 'aircall_vip', type: 'boolean', target: 'both' }],
   missedCallMessage: '<p>Sorry we missed you, {{ caller.name }}</p>',
   vipTag: 'VIP',
+  tickets: { typeId: '89', on: ['voicemail', 'missed-call'] },
 }
 
 describe('answers → configuration', () => {
@@ -73,6 +78,8 @@ describe('answers → configuration', () => {
     expect(config.missedCalls.enabled).toBe(true)
     expect(config.missedCalls.templates[0]?.body).toBe(BASE.missedCallMessage)
     expect(config.vip.rules).toEqual([{ name: 'VIP callers', tags: ['VIP'], note: true, assign: false }])
+    expect(config.tickets).toMatchObject({ typeId: '89', on: ['voicemail', 'missed-call'] })
+    expect(text).toContain('doctor` checks the type and its attributes')
     // Comments explain each section; secrets appear only as variable names.
     expect(text).toContain('# Where the workspace is hosted: us, eu or au.')
     expect(text).toContain('INTERCOM_ACCESS_TOKEN')
@@ -123,6 +130,9 @@ describe('the wizard', () => {
       ['Message', 'Hi {{ caller.name }}'],
       ['Add a note to calls from VIP', true],
       ['Which Aircall tag marks', 'VIP'],
+      ['Open an Intercom ticket', true],
+      ['Which ticket type', '89'],
+      ['Which calls open a ticket', ['voicemail', 'missed-call']],
     ])
     const regions: string[] = []
     const answers = await askAnswers(prompter, {}, (region) => {
@@ -143,6 +153,7 @@ describe('the wizard', () => {
       ],
       missedCallMessage: 'Hi {{ caller.name }}',
       vipTag: 'VIP',
+      tickets: { typeId: '89', on: ['voicemail', 'missed-call'] },
     })
   })
 
@@ -150,11 +161,26 @@ describe('the wizard', () => {
     const { prompter, asked } = scripted([['Send an in-app message', false]])
     const answers = await askAnswers(
       prompter,
-      { region: 'eu', adminId: '99', logMode: 'note', defaultCountry: 'de', tagMap: ['VIP=vip'], vip: false },
+      {
+        region: 'eu',
+        adminId: '99',
+        logMode: 'note',
+        defaultCountry: 'de',
+        tagMap: ['VIP=vip'],
+        vip: false,
+        ticketType: '90',
+        ticketOn: ['vip', 'vip'],
+      },
       () => Promise.resolve(LOOKUPS),
     )
     expect(asked).toEqual(['Send an in-app message to callers you missed?'])
-    expect(answers).toMatchObject({ region: 'eu', adminId: '99', defaultCountry: 'DE', vipTag: null })
+    expect(answers).toMatchObject({
+      region: 'eu',
+      adminId: '99',
+      defaultCountry: 'DE',
+      vipTag: null,
+      tickets: { typeId: '90', on: ['vip'] },
+    })
   })
 
   test('without API listings the wizard asks for free text instead', async () => {
@@ -164,6 +190,7 @@ describe('the wizard', () => {
       ['Name of the new attribute for "Gold"', 'gold'],
     ])
     const answers = await askAnswers(prompter, { region: 'us' }, () => Promise.resolve(NO_LOOKUPS))
+    expect(answers.tickets).toBeNull()
     expect(answers.adminId).toBe('77')
     expect(answers.tagMap).toEqual([{ tag: 'Gold', attribute: 'gold', type: 'boolean', target: 'contact' }])
     expect(answers.vipTag).toBe('VIP')
@@ -178,7 +205,10 @@ describe('the wizard', () => {
       tagMap: [],
       missedCallMessage: null,
       vipTag: 'VIP',
+      tickets: null,
     })
+    expect(defaultAnswers({ ticketType: '89' }, LOOKUPS).tickets).toEqual({ typeId: '89', on: ['voicemail'] })
+    expect(() => defaultAnswers({ ticketOn: ['vip'] }, LOOKUPS)).toThrow(/--ticket-on needs --ticket-type/)
     expect(defaultAnswers({ adminId: '5' }, LOOKUPS, { INTERCOM_ADMIN_ID: '6' }).adminId).toBe('5')
     expect(defaultAnswers({}, NO_LOOKUPS, { INTERCOM_ADMIN_ID: '6' }).adminId).toBe('6')
     expect(defaultAnswers({ vip: false }, NO_LOOKUPS).vipTag).toBeNull()

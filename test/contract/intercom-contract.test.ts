@@ -180,6 +180,29 @@ describe('Intercom OpenAPI 2.16 contract', () => {
     await h.api('GET', '/calls/77')
     await h.api('POST', '/calls/search', { conversation_ids: [conv] })
 
+    await h.api('GET', '/ticket_types')
+    await h.api('GET', '/ticket_types/89')
+    await h.api('GET', '/ticket_types/4040')
+    await h.api('GET', '/ticket_states')
+    const ticket = await h.api('POST', '/tickets', {
+      ticket_type_id: '89',
+      contacts: [{ id: userId }],
+      conversation_to_link_id: conv,
+      ticket_attributes: {
+        _default_title_: 'Call back Cleo',
+        'Aircall line': 'Support FR',
+        Priority: '3ae1c0de-0002-4c0f-9a0b-000000000002',
+      },
+    })
+    const ticketId = str(ticket.body, 'id')
+    await h.api('POST', '/tickets', { ticket_type_id: '89', contacts: [{ id: userId }], ticket_attributes: { x: 1 } })
+    await h.api('GET', `/tickets/${ticketId}`)
+    await h.api('GET', '/tickets/4040')
+    await h.api('PUT', `/tickets/${ticketId}`, { ticket_state_id: '8304', open: false, admin_id: Number(ADMIN) })
+    await h.api('PUT', `/tickets/${ticketId}`, { ticket_state_id: '1' })
+    await h.api('POST', `/conversations/${conv}/convert`, { ticket_type_id: '88' })
+    await h.api('POST', `/conversations/${conv}/convert`, { ticket_type_id: '89' })
+
     const exercised = new Set(Object.keys(h.em.requestCounts().byRoute))
     const missing = SUBSET_OPERATIONS.map(([m, p]) => `${m.toUpperCase()} ${p}`).filter((op) => !exercised.has(op))
     expect(missing).toEqual([])

@@ -13,6 +13,7 @@ import { CONTRACT_VERSION } from './contract.js'
 import { conversationSearchRoutes } from './conversation-search.js'
 import { conversationRoutes } from './conversations.js'
 import { messageRoutes } from './messages.js'
+import { ticketRoutes } from './tickets.js'
 import type { IntercomCore } from './core.js'
 import { dataAttributeRoutes } from './data-attributes.js'
 import { directoryRoutes } from './directory.js'
@@ -37,6 +38,7 @@ export function buildApiRouter(): ApiRouter {
     ...conversationSearchRoutes,
     ...conversationRoutes,
     ...messageRoutes,
+    ...ticketRoutes,
   ]
   for (const def of all) {
     const pattern = toRouterPattern(def.path)

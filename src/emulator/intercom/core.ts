@@ -21,6 +21,7 @@ import { DEFAULT_SEED, loadSeed, parseSeed, type IntercomSeedExtended } from './
 import { Workspace, type Priority } from './state.js'
 import { WebhookEmitter, type WebhookChaos, type Subscription } from './webhooks.js'
 import { ApiError } from './errors.js'
+import { renderTicket } from './tickets.js'
 
 export interface RequestCounts {
   total: number
@@ -146,6 +147,7 @@ export class IntercomCore {
       messages: this.ws.messages.map((m) => ({ ...m })),
       notes: this.ws.notes.map((n) => ({ ...n })),
       tags: [...this.ws.tags.values()].map((t) => ({ type: 'tag', id: t.id, name: t.name })),
+      tickets: [...this.ws.ticketing.tickets.values()].map((t) => renderTicket(this.ws, t)),
       data_attributes: this.ws.dataAttributes.map(renderDataAttribute),
       conversation_attributes: this.ws.conversationAttributes.map(renderConversationAttribute),
     }

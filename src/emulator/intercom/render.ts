@@ -1,6 +1,7 @@
 /** JSON shapes of Intercom objects, switched by API version where 2.14 and 2.16 differ. */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import type { ApiVersion } from './context.js'
+import { linkedTicketsOf } from './ticket-records.js'
 import type {
   AdminRecord,
   AppliedTag,
@@ -172,6 +173,11 @@ export function renderPart(p: PartRecord, ws: Workspace): Record<string, unknown
   return out
 }
 
+const linkedObjects = (ws: Workspace, conversationId: string): Record<string, unknown> => {
+  const data = linkedTicketsOf(ws, conversationId)
+  return { type: 'list', total_count: data.length, has_more: false, data }
+}
+
 /** Conversations return at most the 500 most recent parts. */
 export const MAX_PARTS = 500
 
@@ -224,7 +230,7 @@ export function renderConversation(
     },
     custom_attributes: { ...conv.customAttributes },
     statistics: { type: 'conversation_statistics', count_conversation_parts: conv.parts.length + 1 },
-    linked_objects: { type: 'list', total_count: 0, has_more: false, data: [] },
+    linked_objects: linkedObjects(ws, conv.id),
     ai_agent_participated: false,
   }
   if (withParts) {

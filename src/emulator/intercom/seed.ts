@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { IntercomSeed } from '../types.js'
 import { builtInAttributes } from './data-attributes.js'
 import { htmlBody } from './render.js'
+import { seedTicketing } from './tickets.js'
 import type { DataType, Workspace } from './state.js'
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()])
@@ -116,6 +117,7 @@ export function loadSeed(ws: Workspace, seed: IntercomSeedExtended, nowSec: numb
   ws.messages = []
   ws.dataAttributes = builtInAttributes(nowSec)
   ws.conversationAttributes = []
+  seedTicketing(ws.ticketing, nowSec)
   for (const a of seed.admins) ws.admins.set(a.id, { id: a.id, name: a.name, email: a.email, teamIds: a.teamIds ?? [] })
   for (const t of seed.teams) ws.teams.set(t.id, { id: t.id, name: t.name, adminIds: t.adminIds })
   for (const t of seed.tags ?? []) ws.tags.set(t.id, { id: t.id, name: t.name })

@@ -1,5 +1,6 @@
 /** In-memory Intercom workspace: the records every route reads and writes. Times are UNIX seconds. */
 import { ObservedMap } from './key-index.js'
+import { newTicketing, type Ticketing } from './ticket-records.js'
 import { ContactIndex, ConversationIndex } from './workspace-index.js'
 
 export type Role = 'user' | 'lead'
@@ -185,6 +186,7 @@ export class Workspace {
   notes: NoteRecord[] = []
   messages: MessageRecord[] = []
   calls = new Map<string, CallRecord>()
+  ticketing: Ticketing = newTicketing()
   private counters = { conversation: 100_000, part: 500_000, message: 900_000, tag: 50, note: 10, attribute: 1_000 }
 
   constructor(private readonly hex: (length: number) => string) {}
