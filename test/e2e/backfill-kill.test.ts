@@ -36,7 +36,10 @@ describe('backfill killed with SIGKILL and resumed', () => {
       JSON.stringify({
         intercom: { rateLimitPerMinute: 100_000 },
         aircall: { rateLimitPerMinute: 120 },
-        matching: { defaultCountry: 'FR' },
+        // The emulator's search shows a contact at once. A kill between a contact create's claim and its request
+        // leaves the step pending, and the next run searches until this long after it before creating: with the
+        // default 300 s the final run would wait out the real Intercom's lag.
+        matching: { defaultCountry: 'FR', searchLagSeconds: 1 },
       }),
     )
     const env = sandboxEnv(sandbox, { INTERCOM_ADMIN_ID: sandbox.intercom.adminId })

@@ -76,7 +76,11 @@ describe('backfill and tags sync stop like sync', () => {
 
   const workspace = (): { cwd: string; env: Record<string, string> } => {
     const cwd = tempDir()
-    const config = { matching: { defaultCountry: 'FR' }, tags: { map: [{ tag: 'VIP', attribute: 'stop_vip' }] } }
+    // The emulator's search lag is 0: a create interrupted before it was sent is settled within a second.
+    const config = {
+      matching: { defaultCountry: 'FR', searchLagSeconds: 1 },
+      tags: { map: [{ tag: 'VIP', attribute: 'stop_vip' }] },
+    }
     writeFileSync(join(cwd, 'aircall-intercom.yml'), JSON.stringify(config))
     return { cwd, env: sandboxEnv(sandbox, { INTERCOM_ADMIN_ID: sandbox.intercom.adminId }) }
   }

@@ -75,7 +75,10 @@ describe('sync when an API fails or the run is stopped', () => {
 
   const workspace = (): { cwd: string; env: Record<string, string> } => {
     const cwd = tempDir()
-    writeFileSync(join(cwd, 'aircall-intercom.yml'), JSON.stringify({ matching: { defaultCountry: 'FR' } }))
+    writeFileSync(
+      join(cwd, 'aircall-intercom.yml'),
+      JSON.stringify({ matching: { defaultCountry: 'FR', searchLagSeconds: 1 } }),
+    )
     return { cwd, env: sandboxEnv(sandbox, { INTERCOM_ADMIN_ID: sandbox.intercom.adminId }) }
   }
 
