@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { getCountries } from 'libphonenumber-js'
 import { format, resolveConfig } from 'prettier'
-import { zodToJsonSchema } from 'zod-to-json-schema'
+import { z } from 'zod'
 import { configSchema, SECRET_PATHS } from '../src/config/schema.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -42,13 +42,12 @@ const constrainCountries = (node: unknown, codes: string[]): void => {
 }
 
 export const buildConfigSchema = (): JsonObject => {
-  const generated = zodToJsonSchema(configSchema, {
-    target: 'jsonSchema7',
-    $refStrategy: 'none',
+  const generated = z.toJSONSchema(configSchema, {
+    target: 'draft-7',
     // The file is the input: defaults and transforms (ids written as numbers) are what a person may write.
-    effectStrategy: 'input',
-    pipeStrategy: 'input',
-    removeAdditionalStrategy: 'strict',
+    io: 'input',
+    reused: 'inline',
+    unrepresentable: 'any',
   }) as JsonObject
   delete generated.$schema
   for (const [section, key] of SECRET_PATHS) {

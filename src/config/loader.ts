@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
-import type { ZodIssue } from 'zod'
+import { z } from 'zod'
 import { type CodedError, EXIT } from '../errors.js'
 import { configSchema, ENV, HIDDEN_PATHS, SECRET_PATHS, type AppConfig } from './schema.js'
 import { resolveTemplateSettings } from './templates-check.js'
@@ -171,9 +171,9 @@ export const leafPaths = (value: unknown, path: string[] = []): string[][] => {
 }
 const WHOLE_ENV_REFERENCE = /^\$\{([A-Z0-9_]+)\}$/
 
-const keyPath = (path: ReadonlyArray<string | number>): string =>
+const keyPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>(
-    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part),
+    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)),
     '',
   )
 
@@ -218,46 +218,108 @@ export const levenshtein = (a: string, b: string): number => {
 }
 
 /** Known keys at a path of the schema, to suggest a fix for a typo. */
-const knownKeysAt = (path: ReadonlyArray<string | number>): string[] => {
+const knownKeysAt = (path: ReadonlyArray<PropertyKey>): string[] => {
   let schema: unknown = configSchema
   for (const part of path) {
     schema = unwrap(schema)
     if (typeof part === 'number') {
       schema = isZodArray(schema) ? schema.element : undefined
     } else {
-      schema = isZodObject(schema) ? schema.shape[part] : undefined
+      schema = isZodObject(schema) ? schema.shape[String(part)] : undefined
     }
   }
   schema = unwrap(schema)
   return isZodObject(schema) ? Object.keys(schema.shape) : []
 }
 
-interface ZodObjectLike {
-  shape: Record<string, unknown>
-}
-interface ZodArrayLike {
-  element: unknown
-}
-const defOf = (schema: unknown): Record<string, unknown> | undefined =>
-  typeof schema === 'object' && schema !== null && '_def' in schema
-    ? ((schema as { _def: Record<string, unknown> })._def ?? undefined)
-    : undefined
-const isZodObject = (schema: unknown): schema is ZodObjectLike => defOf(schema)?.typeName === 'ZodObject'
-const isZodArray = (schema: unknown): schema is ZodArrayLike => defOf(schema)?.typeName === 'ZodArray'
+/** Through defaults, optionals and transforms to the schema that holds the keys. */
 const unwrap = (schema: unknown): unknown => {
   let current = schema
   for (let depth = 0; depth < 10; depth += 1) {
-    const def = defOf(current)
-    if (!def) return current
-    if (def.typeName === 'ZodDefault' || def.typeName === 'ZodOptional' || def.typeName === 'ZodNullable') {
-      current = def.innerType
-    } else if (def.typeName === 'ZodEffects') {
-      current = def.schema
+    if (
+      current instanceof z.ZodDefault ||
+      current instanceof z.ZodPrefault ||
+      current instanceof z.ZodOptional ||
+      current instanceof z.ZodNullable
+    ) {
+      current = current.unwrap()
+    } else if (current instanceof z.ZodPipe) {
+      current = current.in
     } else {
       return current
     }
   }
   return current
+}
+const isZodObject = (schema: unknown): schema is z.ZodObject => schema instanceof z.ZodObject
+const isZodArray = (schema: unknown): schema is z.ZodArray<z.ZodType> => schema instanceof z.ZodArray
+
+type ZodIssue = z.core.$ZodIssue
+
+/** What `typeof` (and the distinctions zod's wording makes) calls a value. */
+const receivedOf = (value: unknown): string => {
+  if (value === undefined) return 'undefined'
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  if (typeof value === 'number') return Number.isNaN(value) ? 'nan' : Number.isInteger(value) ? 'number' : 'float'
+  return typeof value
+}
+
+const SIZE_NOUN: Record<string, [string, string]> = {
+  string: ['String must contain', 'character(s)'],
+  array: ['Array must contain', 'element(s)'],
+  set: ['Set must contain', 'element(s)'],
+}
+
+/**
+ * The texts users have always read (the wording of zod 3, which this file was written against): a schema's own
+ * message wins over these.
+ */
+export const configErrorMessage = (issue: z.core.$ZodRawIssue): string | undefined => {
+  switch (issue.code) {
+    case 'invalid_type': {
+      const received = receivedOf(issue.input)
+      if (received === 'undefined') return 'Required'
+      if (issue.expected === 'int') return `Expected integer, received ${received}`
+      return `Expected ${issue.expected}, received ${received}`
+    }
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small'
+      const bound = small ? issue.minimum : issue.maximum
+      const noun = SIZE_NOUN[issue.origin]
+      if (noun) {
+        const [head, unit] = noun
+        if (issue.exact) return `${head} exactly ${String(bound)} ${unit}`
+        return `${head} ${small ? 'at least' : 'at most'} ${String(bound)} ${unit}`
+      }
+      const inclusive = issue.inclusive !== false
+      const relation = small
+        ? inclusive
+          ? 'greater than or equal to'
+          : 'greater than'
+        : inclusive
+          ? 'less than or equal to'
+          : 'less than'
+      return `Number must be ${relation} ${String(bound)}`
+    }
+    case 'invalid_format':
+      return issue.format === 'regex' ? 'Invalid' : `Invalid ${issue.format}`
+    case 'invalid_union':
+      return 'Invalid input'
+    case 'invalid_value':
+      return issue.values.length > 1
+        ? `must be one of ${issue.values.map((option) => JSON.stringify(option)).join(', ')} (got ${JSON.stringify(issue.input)})`
+        : `Invalid literal value, expected ${JSON.stringify(issue.values[0])}`
+    case 'not_multiple_of':
+      return `Number must be a multiple of ${String(issue.divisor)}`
+    case 'custom':
+    case 'invalid_element':
+    case 'invalid_key':
+    case 'unrecognized_keys':
+      // A refinement names its own message; unknown keys are worded by issueToProblems.
+      return undefined
+  }
 }
 
 const issueToProblems = (issue: ZodIssue): Array<Omit<ConfigProblem, 'file'>> => {
@@ -276,13 +338,7 @@ const issueToProblems = (issue: ZodIssue): Array<Omit<ConfigProblem, 'file'>> =>
       return { path: keyPath([...issue.path, key]), message: `unknown key${hint}` }
     })
   }
-  const message =
-    issue.code === 'invalid_type' && issue.received === 'undefined'
-      ? 'Required'
-      : issue.code === 'invalid_enum_value'
-        ? `must be one of ${issue.options.map((option) => JSON.stringify(option)).join(', ')} (got ${JSON.stringify(issue.received)})`
-        : issue.message
-  return [{ path: keyPath(issue.path), message }]
+  return [{ path: keyPath(issue.path), message: issue.message }]
 }
 
 const readConfigFile = (file: string, displayName: string, problems: ConfigProblem[]): Json => {
@@ -400,7 +456,7 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
     return typeof written === 'string' ? FIRST_ENV_REFERENCE.exec(written)?.[1] : undefined
   }
 
-  const parsed = configSchema.safeParse(interpolated)
+  const parsed = configSchema.safeParse(interpolated, { error: configErrorMessage })
   const schemaProblems = parsed.success
     ? []
     : parsed.error.issues.flatMap((issue) => {

@@ -13,12 +13,10 @@ const PHONE_COUNTRIES: ReadonlySet<string> = new Set(getCountries())
 const isoCountry = z
   .string()
   .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. "US" or "FR"')
-  .refine(
-    (code) => !/^[A-Z]{2}$/.test(code) || PHONE_COUNTRIES.has(code),
-    (code) => ({
-      message: `"${code}" is not a country code libphonenumber knows: use an ISO 3166-1 alpha-2 code such as "US", "FR" or "GB"`,
-    }),
-  )
+  .refine((code) => !/^[A-Z]{2}$/.test(code) || PHONE_COUNTRIES.has(code), {
+    error: (issue) =>
+      `"${String(issue.input)}" is not a country code libphonenumber knows: use an ISO 3166-1 alpha-2 code such as "US", "FR" or "GB"`,
+  })
 
 const ianaZone = z.string().refine(
   (zone) => {
@@ -120,11 +118,11 @@ export const insightsSchema = z
     /** The caller's sentiment and the call's topics as custom attributes, e.g. `sentiment: {conversation: call_sentiment}`. */
     attributes: z
       .object({
-        sentiment: insightAttributeTargetsSchema.default({}),
-        topics: insightAttributeTargetsSchema.default({}),
+        sentiment: insightAttributeTargetsSchema.prefault({}),
+        topics: insightAttributeTargetsSchema.prefault({}),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** Liquid templates for each note, in place of the built-in ones. */
     templates: z
       .object({
@@ -136,7 +134,7 @@ export const insightsSchema = z
         customSummary: z.string().min(1).optional(),
       })
       .strict()
-      .default({}),
+      .prefault({}),
   })
   .strict()
 
@@ -161,7 +159,7 @@ export const ticketsSchema = z
     title: z.string().min(1).optional(),
     description: z.string().min(1).optional(),
     /** Further ticket attributes by name, each a Liquid template over the call, e.g. `Line: "{{ call.line }}"`. */
-    attributes: z.record(z.string().min(1), z.string()).default({}),
+    attributes: z.record(z.string().min(1), z.string()).prefault({}),
     /** Close the call's ticket too when `resolve` closes its conversation. */
     closeOnResolve: z.boolean().default(true),
   })
@@ -206,7 +204,7 @@ export const matchingSchema = z
      * of them.
      */
     ambiguousCalls: z.enum(['skip', 'catch-all']).default('skip'),
-    catchAllContact: catchAllContactSchema.default({}),
+    catchAllContact: catchAllContactSchema.prefault({}),
   })
   .strict()
 
@@ -224,7 +222,7 @@ export const loggingSchema = z
         note: z.string().min(1).optional(),
       })
       .strict()
-      .default({}),
+      .prefault({}),
   })
   .strict()
 
@@ -285,7 +283,7 @@ export const missedCallsSchema = z
   .object({
     enabled: z.boolean().default(false),
     cooldownMinutes: z.number().int().min(0).max(10_080).default(60),
-    businessHours: businessHoursSchema.default({}),
+    businessHours: businessHoursSchema.prefault({}),
     templates: z.array(missedCallTemplateSchema).default([]),
     /** A missed call that left a voicemail: send the missed-call message, or open a ticket instead (needs tickets.typeId). */
     onVoicemail: z.enum(['message', 'ticket']).default('message'),
@@ -368,7 +366,7 @@ export const escalationSchema = z
       .default(['high', 'urgent', 'priority']),
     tags: z.array(z.string().min(1)).default([]),
     /** Intercom admin email or id → Aircall user id, for admins whose email differs in the two tools. */
-    userOverrides: z.record(z.string(), idString).default({}),
+    userOverrides: z.record(z.string(), idString).prefault({}),
   })
   .strict()
 
@@ -428,22 +426,22 @@ export const storeSchema = z
 /** Every section, without the checks across sections (`configSchema` adds them). */
 export const configSectionsSchema = z
   .object({
-    aircall: aircallSchema.default({}),
-    intercom: intercomSchema.default({}),
-    matching: matchingSchema.default({}),
-    logging: loggingSchema.default({}),
-    tags: tagsSchema.default({}),
-    missedCalls: missedCallsSchema.default({}),
-    vip: vipSchema.default({}),
-    resolve: resolveSchema.default({}),
-    insights: insightsSchema.default({}),
-    voicemail: voicemailSchema.default({}),
-    tickets: ticketsSchema.default({}),
-    messages: messagesSchema.default({}),
-    escalation: escalationSchema.default({}),
-    insightCards: insightCardsSchema.default({}),
-    listener: listenerSchema.default({}),
-    store: storeSchema.default({}),
+    aircall: aircallSchema.prefault({}),
+    intercom: intercomSchema.prefault({}),
+    matching: matchingSchema.prefault({}),
+    logging: loggingSchema.prefault({}),
+    tags: tagsSchema.prefault({}),
+    missedCalls: missedCallsSchema.prefault({}),
+    vip: vipSchema.prefault({}),
+    resolve: resolveSchema.prefault({}),
+    insights: insightsSchema.prefault({}),
+    voicemail: voicemailSchema.prefault({}),
+    tickets: ticketsSchema.prefault({}),
+    messages: messagesSchema.prefault({}),
+    escalation: escalationSchema.prefault({}),
+    insightCards: insightCardsSchema.prefault({}),
+    listener: listenerSchema.prefault({}),
+    store: storeSchema.prefault({}),
   })
   .strict()
 
@@ -452,14 +450,14 @@ export const configSchema = configSectionsSchema.superRefine((config, context) =
   if (config.tickets.typeId !== undefined) return
   if (config.tickets.on.length > 0) {
     context.addIssue({
-      code: z.ZodIssueCode.custom,
+      code: 'custom',
       path: ['tickets', 'typeId'],
       message: 'is required when tickets.on lists a trigger',
     })
   }
   if (config.missedCalls.onVoicemail === 'ticket') {
     context.addIssue({
-      code: z.ZodIssueCode.custom,
+      code: 'custom',
       path: ['tickets', 'typeId'],
       message: 'is required when missedCalls.onVoicemail is ticket',
     })

@@ -84,7 +84,7 @@ export const aircallEnvelopeSchema = z.object({
 function describeIssues(error: z.ZodError, prefix: string): string[] {
   return error.issues.map((issue) => {
     const path = [prefix, ...issue.path].join('.')
-    const missing = issue.code === 'invalid_type' && (issue.received === 'undefined' || issue.received === 'null')
+    const missing = issue.code === 'invalid_type' && (issue.input === undefined || issue.input === null)
     return missing ? `${path} is required` : `${path}: ${issue.message}`
   })
 }
@@ -111,7 +111,7 @@ const ANNOTATION_EVENTS: ReadonlySet<string> = new Set<AircallCallEventName>([
 function callSchemaFor(
   event: AircallCallEventName,
   data: Record<string, unknown>,
-): z.ZodType<AircallCallLike, z.ZodTypeDef, unknown> {
+): z.ZodType<AircallCallLike, unknown> {
   if (LIVE_CALL_EVENTS.has(event)) return withCaller
   if (FINISHED_CALL_EVENTS.has(event) || (ANNOTATION_EVENTS.has(event) && hasEnded(data))) return finishedCall
   // The other events only record the call's state: the id is all they need.

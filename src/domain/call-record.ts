@@ -141,7 +141,7 @@ export const aircallCallLikeSchema = z.object({
       phone_numbers: z.array(z.object({ value: z.string().nullish() })).nullish(),
     })
     .nullish(),
-}) satisfies z.ZodType<AircallCallLike, z.ZodTypeDef, unknown>
+}) satisfies z.ZodType<AircallCallLike, unknown>
 
 export interface NormaliseOptions {
   /** Used when `started_at` is missing (e.g. the webhook envelope's timestamp). */

@@ -41,7 +41,7 @@ const seedSchema = z.object({
       createdAt: z.number().int(),
       updatedAt: z.number().int(),
       lastSeenAt: z.number().int().nullable(),
-      customAttributes: z.record(scalar).optional(),
+      customAttributes: z.record(z.string(), scalar).optional(),
       tagIds: z.array(z.string()).optional(),
     }),
   ),
