@@ -19,6 +19,15 @@ export interface ClassifiedFailure {
   readonly failure: FailureClass
 }
 
+/**
+ * The APIs this CLI talks to, as errors and HTTP events name them. Declared at the bottom so that the request core
+ * in src/http/ can tag what it reports without knowing either vendor.
+ */
+export type ServiceName = 'aircall' | 'intercom'
+
+/** How the CLI names a service in sentences. */
+export const SERVICE_TITLES: Readonly<Record<ServiceName, string>> = { aircall: 'Aircall', intercom: 'Intercom' }
+
 /** The one table of exit codes; the README documents the same table. */
 export const EXIT = {
   ok: 0,

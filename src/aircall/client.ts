@@ -1,8 +1,7 @@
 import type { z } from 'zod/v4'
 
 import { AuthError, ForbiddenError, GoneError, NotFoundError, ValidationError } from '../http/errors.js'
-import { AIRCALL_MAX_PER_PAGE, AIRCALL_POSITIONAL_CAP, nextAircallPage } from '../http/paginate.js'
-import { AircallRateGate, type RateGate } from '../http/rate-gate.js'
+import type { RateGate } from '../http/rate-gate.js'
 import type { TransportOptions } from '../http/transport-options.js'
 import {
   HttpClient,
@@ -14,6 +13,9 @@ import {
 import { tileCallWindows } from './call-windows.js'
 import { insightEnvelope } from './ai-schemas.js'
 import { type Clock, systemClock } from '../http/types.js'
+import { AIRCALL_ERRORS, aircallCredentialsError } from './errors.js'
+import { AIRCALL_POSITIONAL_CAP, aircallList } from './paging.js'
+import { AIRCALL_RATE_HEADER_SETS, AircallRateGate } from './rate-gate.js'
 import {
   type AircallCall,
   type AircallCompany,
@@ -113,32 +115,6 @@ export interface CallSearchParams {
 
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined
 
-/**
- * Aircall answers bad credentials with 403 (the live measurement in the reference) or 401 (the older docs): both are
- * one authentication failure, `auth_failed`, whose message says the API ID and token (or the access token) are
- * wrong. Every other error passes through as mapped.
- */
-export function aircallCredentialsError(error: unknown, credentials: 'api-key' | 'access-token'): unknown {
-  if (!(error instanceof AuthError || error instanceof ForbiddenError) || error.service !== 'aircall') return error
-  const what = credentials === 'api-key' ? 'the API ID or API token is wrong' : 'the OAuth access token is wrong'
-  // Aircall's `troubleshoot` (read as its code) is prose on these answers: it says more than `Forbidden` does.
-  const codeLike = error.code !== undefined && /^[A-Z][A-Z0-9_]*$/.test(error.code)
-  const says = codeLike ? error.detail : (error.code ?? error.detail)
-  return new AuthError({
-    service: error.service,
-    endpoint: error.endpoint,
-    status: error.status,
-    requestId: error.requestId,
-    code: codeLike ? error.code : undefined,
-    detail: `Aircall refused the credentials: ${what} (or revoked)${says === undefined ? '' : `; Aircall says "${says}"`}`,
-    hint:
-      credentials === 'api-key'
-        ? 'check AIRCALL_API_ID and AIRCALL_API_TOKEN: create a new key in Aircall Dashboard › Integrations › API keys if unsure'
-        : 'reconnect the Aircall app to get a new access token',
-    cause: error,
-  })
-}
-
 /** The shared HTTP client, with Aircall's credential failures reported as such (see `aircallCredentialsError`). */
 class AircallHttpClient extends HttpClient {
   constructor(
@@ -199,6 +175,8 @@ export class AircallClient {
         baseUrl: options.baseUrl ?? AIRCALL_BASE_URL,
         headers: { authorization },
         gate,
+        errors: AIRCALL_ERRORS,
+        rateHeaders: AIRCALL_RATE_HEADER_SETS,
         transport: options.transport,
         fetch: options.fetch,
         clock: this.clock,
@@ -664,32 +642,21 @@ export class AircallClient {
 
   // ── paging ───────────────────────────────────────────────────────────────────────────────────────────────
 
-  private async *list<T extends z.ZodType>(
+  private list<T extends z.ZodType>(
     path: string,
     key: string,
     item: T,
     query: Query,
     signal?: AbortSignal,
   ): AsyncGenerator<z.infer<T>> {
-    const schema = aircallPageSchema(key, item)
-    const perPage = AIRCALL_MAX_PER_PAGE
-    for (let page: number | null = 1; page !== null;) {
-      const { data } = await this.http.request({
-        method: 'GET',
-        path,
-        query: { ...query, page, per_page: perPage },
-        schema,
-        signal,
-      })
-      yield* data.items
-      page = nextAircallPage(data.meta, perPage)
-      const { meta } = data
-      if (page === null && meta.next_page_link !== null && (meta.current_page + 1) * perPage > AIRCALL_POSITIONAL_CAP) {
-        if (meta.current_page * meta.per_page < meta.total) {
-          this.onWarning({ type: 'pagination-cap', endpoint: `GET ${path}`, total: meta.total })
-        }
-      }
-    }
+    return aircallList(this.http, {
+      path,
+      key,
+      item,
+      query,
+      signal,
+      onCapped: (meta) => this.onWarning({ type: 'pagination-cap', endpoint: `GET ${path}`, total: meta.total }),
+    })
   }
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { AircallClient } from '../aircall/client.js'
+import { AIRCALL_RATE_HEADER_SETS } from '../aircall/rate-gate.js'
 import { type BackfillResult, backfill } from './backfill-service.js'
 import type { BackfillEvent } from '../backfill/engine.js'
 import type { LoadedConfig } from '../config/loader.js'
@@ -25,7 +26,7 @@ export class EmulatorRuntime extends Runtime {
     this.unthrottled ??= new AircallClient({
       credentials: { apiId: aircall.apiId ?? '', apiToken: aircall.apiToken ?? '' },
       baseUrl: aircall.apiUrl.replace(/\/+$/, ''),
-      gate: new ConcurrencyGate({ concurrency: aircall.concurrency }),
+      gate: new ConcurrencyGate({ concurrency: aircall.concurrency, rateHeaders: AIRCALL_RATE_HEADER_SETS }),
       retentionDays: aircall.retentionDays,
       clock: { now: this.now },
       onEvent: this.deps.onHttpEvent,

@@ -1,5 +1,5 @@
 import type { ListenEvent, ListenSummary } from '../app/listen.js'
-import { SERVICE_TITLES } from '../http/errors.js'
+import { SERVICE_TITLES } from '../errors.js'
 import type { HttpEvent } from '../http/types.js'
 
 export type LogLevel = 'info' | 'warn' | 'error'

@@ -1,6 +1,6 @@
 import type { Runtime } from '../app/runtime.js'
-import { UnreachableError } from '../http/errors.js'
-import type { HttpEvent } from '../http/types.js'
+import { type ErrorDialect, UnreachableError } from '../http/errors.js'
+import type { HttpEvent, ServiceName } from '../http/types.js'
 import { onInterrupt } from './progress.js'
 
 /**
@@ -12,6 +12,8 @@ export class RunControl {
   private readonly run = new AbortController()
   private readonly interrupt: { signal: AbortSignal; dispose: () => void }
   private unreachable: UnreachableError | null = null
+  /** Each client's own words for its failures: the hint of an unreachable API names that API's settings. */
+  private readonly dialects: Partial<Record<ServiceName, ErrorDialect>> = {}
 
   constructor(notifyInterrupted: () => void) {
     this.interrupt = onInterrupt(notifyInterrupted)
@@ -31,6 +33,7 @@ export class RunControl {
       endpoint: event.endpoint,
       url: event.url,
       reason: event.reason,
+      hint: this.dialects[event.service]?.hintFor('unreachable'),
     })
     // An abort, so the engine stops as on Ctrl-C (calls in flight left for the ledger to resume).
     this.run.abort(new DOMException(this.unreachable.message, 'AbortError'))
@@ -38,7 +41,10 @@ export class RunControl {
 
   /** The engine does not hand its signal to every call: the clients end their own waits and requests. */
   attach(runtime: Runtime): void {
-    for (const client of [runtime.aircall, runtime.intercom]) client.http.cancelOn(this.run.signal)
+    for (const client of [runtime.aircall, runtime.intercom]) {
+      client.http.cancelOn(this.run.signal)
+      this.dialects[client.http.service] = client.http.errors
+    }
   }
 
   /** Runs the service, reporting an unreachable API rather than what the abort made of the run. */

@@ -1,6 +1,4 @@
-import { z } from 'zod/v4'
-
-import { type CodedError, EXIT, type ExitCode } from '../errors.js'
+import { type CodedError, EXIT, type ExitCode, SERVICE_TITLES } from '../errors.js'
 import type { ClassifiedFailure, FailureClass } from './failure.js'
 import type { ResponseHeaders, ServiceName } from './types.js'
 
@@ -30,7 +28,7 @@ export class ApiError extends Error implements CodedError, ClassifiedFailure {
   readonly endpoint: string
   readonly status: number | undefined
   readonly requestId: string | undefined
-  /** The API's own error code from the response body (e.g. Intercom's `conflict`), when it sent one. */
+  /** The API's own error code from the response body (e.g. `conflict`), when it sent one. */
   readonly code: string | undefined
   readonly detail: string | undefined
   readonly hint: string | undefined
@@ -75,9 +73,6 @@ export class TimeoutError extends ApiError {
   override readonly errorCode = 'timeout'
 }
 
-/** How the CLI names a service in sentences. */
-export const SERVICE_TITLES: Readonly<Record<ServiceName, string>> = { aircall: 'Aircall', intercom: 'Intercom' }
-
 /**
  * Nothing answers at the API's address: the connection was refused or the host name does not resolve. Nothing
  * was sent, so nothing can have been written. Still `retry` for the queue worker (the API may come back before
@@ -91,7 +86,7 @@ export class UnreachableError extends ApiError {
   /** Why, for a person: "connection refused", "no such host (DNS)". */
   readonly reason: string
   constructor(init: ApiErrorInit & { url: string; reason: string }) {
-    super({ hint: hintFor(init.service, 'unreachable'), ...init, detail: init.reason })
+    super({ ...init, detail: init.reason })
     // The URL is separated from the cause by " : " so that a terminal's link detection stops at the URL.
     this.message = `cannot reach ${SERVICE_TITLES[init.service]} at ${init.url} : ${init.reason}`
     this.url = init.url
@@ -99,7 +94,7 @@ export class UnreachableError extends ApiError {
   }
 }
 
-/** Intercom 2.16 answers 410 for a merged-away contact; `canonicalId` is the surviving contact (from `Link`). */
+/** 410 for a merged-away record; `canonicalId` is the surviving one (from a `Link` with rel="canonical"). */
 export class GoneError extends ApiError {
   override readonly errorCode = 'gone'
   readonly canonicalId: string | undefined
@@ -109,7 +104,7 @@ export class GoneError extends ApiError {
   }
 }
 
-/** Intercom 409 `conflict` on contact create; `existingId` is the contact that already matches. */
+/** 409 on a create; `existingId` is the record that already matches, when the API names it. */
 export class ConflictError extends ApiError {
   override readonly errorCode = 'conflict'
   readonly existingId: string | undefined
@@ -168,64 +163,41 @@ export function formatZodPath(path: ReadonlyArray<PropertyKey>): string {
   return out
 }
 
-const INTERCOM_ERROR_BODY = z
-  .object({
-    request_id: z.string().nullish(),
-    errors: z.array(z.object({ code: z.string(), message: z.string().nullish() }).passthrough()).min(1),
-  })
-  .passthrough()
-
-const AIRCALL_ERROR_BODY = z
-  .object({
-    error: z.unknown().optional(),
-    message: z.unknown().optional(),
-    errors: z.unknown().optional(),
-    troubleshoot: z.unknown().optional(),
-  })
-  .passthrough()
-
-interface ParsedBody {
+/** What an API's error body says: its own code, its message and its request id. */
+export interface ErrorBodyParts {
   code: string | undefined
   detail: string | undefined
   requestId: string | undefined
 }
 
-function parseErrorBody(service: ServiceName, body: unknown): ParsedBody {
-  if (service === 'intercom') {
-    const parsed = INTERCOM_ERROR_BODY.safeParse(body)
-    if (!parsed.success) return { code: undefined, detail: undefined, requestId: undefined }
-    const first = parsed.data.errors[0]
-    return {
-      code: first?.code,
-      detail: first?.message ?? undefined,
-      requestId: parsed.data.request_id ?? undefined,
-    }
-  }
-  const parsed = AIRCALL_ERROR_BODY.safeParse(body)
-  if (!parsed.success) return { code: undefined, detail: undefined, requestId: undefined }
-  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
-  const b = parsed.data
-  // Aircall's 400 puts a code-like token in `troubleshoot`/`message` ("BAD_REQUEST") and prose in `errors`.
-  const code = str(b.troubleshoot) ?? (isCodeLike(str(b.message)) ? str(b.message) : undefined)
-  const detail = str(b.errors) ?? str(b.message) ?? str(b.error)
-  return { code, detail, requestId: undefined }
+export type HintKind = 'auth' | 'forbidden' | 'unreachable'
+
+/** A failure an API error code stands for whatever status it came with (a revoked token answered with 400). */
+export type CodedFailure = 'auth' | 'conflict' | 'gone' | 'rate-limited'
+
+/**
+ * What the request core cannot know about one API's failures: how its error bodies read, what its error codes
+ * mean, and what to tell a person. Each client hands its own to the request core; the typed errors and the mapping
+ * by status stay the same for every API.
+ */
+export interface ErrorDialect {
+  /** `body` is the parsed JSON of the error response, or undefined when it was empty or not JSON. */
+  describeErrorBody(body: unknown): ErrorBodyParts
+  hintFor(kind: HintKind): string | undefined
+  failureOfCode?(code: string): CodedFailure | undefined
+  /** The id of the record a conflict names, for an API that says it only in its message. */
+  conflictingId?(detail: string): string | undefined
 }
 
-function isCodeLike(value: string | undefined): boolean {
-  return value !== undefined && /^[A-Z][A-Z0-9_]*$/.test(value)
+const NOTHING_PARSED: ErrorBodyParts = { code: undefined, detail: undefined, requestId: undefined }
+
+/** For an API nobody described: errors are mapped by status alone, without hints. */
+export const PLAIN_ERRORS: ErrorDialect = {
+  describeErrorBody: () => NOTHING_PARSED,
+  hintFor: () => undefined,
 }
 
-const AUTH_CODES = new Set([
-  'unauthorized',
-  'token_unauthorized',
-  'token_not_found',
-  'token_revoked',
-  'token_suspended',
-])
-const CONFLICT_CODES = new Set(['conflict', 'unique_user_constraint', 'resource_conflict'])
-
-// The single documented exception to "never parse messages": Intercom only reports the existing id in prose.
-const CONFLICT_ID = /with id=([A-Za-z0-9_-]+)/
+const GONE_HINT = 'the contact was merged; use the canonical id'
 
 /** Extracts the canonical contact id from `Link: </contacts/{id}>; rel="canonical"`. */
 export function parseCanonicalLink(link: string | null): string | undefined {
@@ -244,21 +216,6 @@ export function requestIdFromHeaders(headers: ResponseHeaders): string | undefin
   return headers.get('x-request-id') ?? headers.get('request-id') ?? headers.get('apigw-requestid') ?? undefined
 }
 
-function hintFor(service: ServiceName, kind: 'auth' | 'forbidden' | 'gone' | 'unreachable'): string {
-  if (kind === 'gone') return 'the contact was merged; use the canonical id'
-  if (kind === 'unreachable') {
-    return service === 'intercom'
-      ? 'check intercom.apiUrl / INTERCOM_API_URL (or intercom.region) and that this machine can reach it'
-      : 'check aircall.apiUrl / AIRCALL_API_URL and that this machine can reach it'
-  }
-  if (service === 'intercom') {
-    return kind === 'auth'
-      ? 'check INTERCOM_ACCESS_TOKEN (and the region: us, eu or au)'
-      : 'the Intercom app lacks a permission or plan for this endpoint'
-  }
-  return 'check AIRCALL_API_ID and AIRCALL_API_TOKEN (Aircall answers 401 or 403 for bad keys)'
-}
-
 export interface HttpFailure {
   service: ServiceName
   endpoint: string
@@ -271,9 +228,9 @@ export interface HttpFailure {
 }
 
 /** The one place that turns an HTTP failure into a typed error: by status and error code only. */
-export function mapHttpError(failure: HttpFailure): ApiError {
+export function mapHttpError(failure: HttpFailure, dialect: ErrorDialect = PLAIN_ERRORS): ApiError {
   const { service, endpoint, status, headers, body } = failure
-  const parsed = parseErrorBody(service, body)
+  const parsed = dialect.describeErrorBody(body)
   const base: ApiErrorInit = {
     service,
     endpoint,
@@ -282,26 +239,17 @@ export function mapHttpError(failure: HttpFailure): ApiError {
     detail: parsed.detail,
     requestId: parsed.requestId ?? requestIdFromHeaders(headers),
   }
-  const code = parsed.code
+  const coded = parsed.code === undefined ? undefined : dialect.failureOfCode?.(parsed.code)
 
-  if (status === 429 || code === 'rate_limit_exceeded')
-    return new RateLimitedError({ ...base, resetAt: failure.resetAt })
-  if (status === 401 || (code !== undefined && AUTH_CODES.has(code))) {
-    return new AuthError({ ...base, hint: hintFor(service, 'auth') })
-  }
-  // Aircall documents 403 as "invalid API key or Bearer access token".
-  if (status === 403)
-    return new ForbiddenError({ ...base, hint: hintFor(service, service === 'aircall' ? 'auth' : 'forbidden') })
-  if (status === 409 || (code !== undefined && CONFLICT_CODES.has(code))) {
-    const existingId = parsed.detail ? CONFLICT_ID.exec(parsed.detail)?.[1] : undefined
+  if (status === 429 || coded === 'rate-limited') return new RateLimitedError({ ...base, resetAt: failure.resetAt })
+  if (status === 401 || coded === 'auth') return new AuthError({ ...base, hint: dialect.hintFor('auth') })
+  if (status === 403) return new ForbiddenError({ ...base, hint: dialect.hintFor('forbidden') })
+  if (status === 409 || coded === 'conflict') {
+    const existingId = parsed.detail ? dialect.conflictingId?.(parsed.detail) : undefined
     return new ConflictError({ ...base, existingId })
   }
-  if (status === 410 || code === 'contact_merged') {
-    return new GoneError({
-      ...base,
-      canonicalId: parseCanonicalLink(headers.get('link')),
-      hint: hintFor(service, 'gone'),
-    })
+  if (status === 410 || coded === 'gone') {
+    return new GoneError({ ...base, canonicalId: parseCanonicalLink(headers.get('link')), hint: GONE_HINT })
   }
   if (status === 404) return new NotFoundError(base)
   if (status === 408) return new TimeoutError(base)

@@ -47,30 +47,3 @@ export async function collect<T>(iterable: AsyncIterable<T>, limit: number): Pro
   }
   return out
 }
-
-/** Aircall refuses (400) any request where page × per_page exceeds 10,000, whatever the total. */
-export const AIRCALL_POSITIONAL_CAP = 10_000
-export const AIRCALL_MAX_PER_PAGE = 50
-
-export interface AircallMeta {
-  total: number
-  current_page: number
-  per_page: number
-  count?: number | undefined
-  /** Absent from /v1/webhooks; null on the last page elsewhere. */
-  next_page_link?: string | null | undefined
-}
-
-/**
- * The next Aircall page number, or null. `next_page_link` is read only as a flag (its host is the API's,
- * which we never follow blindly); lists without links stop on `current_page * per_page >= total`.
- */
-export function nextAircallPage(meta: AircallMeta, requestedPerPage: number): number | null {
-  if (meta.next_page_link === null) return null
-  if (meta.current_page * meta.per_page >= meta.total) return null
-  if (meta.count === 0) return null
-  const next = meta.current_page + 1
-  // per_page may have been clamped by the server; the cap applies to what we will send.
-  if (next * requestedPerPage > AIRCALL_POSITIONAL_CAP) return null
-  return next
-}

@@ -1,4 +1,11 @@
-import { budgetLeft, parseResetHeader, parseRetryAfter } from './retry-policy.js'
+import {
+  type RateLimitHeaders,
+  STANDARD_RATE_HEADERS,
+  budgetLeft,
+  firstHeader,
+  parseResetHeader,
+  parseRetryAfter,
+} from './retry-policy.js'
 import { type Clock, type ResponseHeaders, type Sleep, realSleep, systemClock } from './types.js'
 
 export interface RateGateStats {
@@ -32,7 +39,7 @@ export interface RateBudget {
   resetsAt: number | null
   /** UNIX ms until which every request is held after a 429; null when not paused. */
   pausedUntil: number | null
-  /** The window's length: Intercom 10 s, Aircall a sliding 60 s. */
+  /** The window's length: fixed windows of some seconds, or a sliding minute, as the API counts. */
   windowMs: number | null
 }
 
@@ -66,7 +73,11 @@ export interface RateGateDeps {
   concurrency?: number
 }
 
-abstract class BaseRateGate implements RateGate {
+/**
+ * What every gate shares: concurrency slots, waiting for budget, and the pause after a 429. An API's gate says how
+ * it counts its budget and reads its headers (the vendor folders hold one each).
+ */
+export abstract class BaseRateGate implements RateGate {
   protected readonly clock: Clock
   private readonly sleep: Sleep
   private readonly concurrency: number
@@ -220,205 +231,29 @@ abstract class BaseRateGate implements RateGate {
   }
 }
 
-/** Intercom's documented default: 10,000 requests per minute per app. */
-export const INTERCOM_DEFAULT_PER_MINUTE = 10_000
-const INTERCOM_WINDOW_MS = 10_000
-const INTERCOM_UNANNOUNCED_PAUSE_MS = 1_000
-
-export interface IntercomRateGateOptions extends RateGateDeps {
-  /** Per-minute limit of the app; enforced as limit ÷ 6 per 10-second window until headers say otherwise. */
-  perMinute?: number
-}
-
-/**
- * Intercom spreads the per-minute allowance over 10-second windows and reports the window in
- * `X-RateLimit-Limit/Remaining/Reset` on every authenticated response, so the gate starts from the configured
- * figure and then follows the server's count.
- */
-export class IntercomRateGate extends BaseRateGate {
-  private limit: number
-  private remaining = 0
-  private windowEnd: number | undefined
-  /** True once the window boundaries come from the server's Reset header rather than our first request. */
-  private synced = false
-
-  protected readonly remainingHeader = 'x-ratelimit-remaining'
-
-  constructor(options: IntercomRateGateOptions = {}) {
-    super({ ...options, concurrency: options.concurrency ?? 8 })
-    const perMinute = options.perMinute ?? INTERCOM_DEFAULT_PER_MINUTE
-    if (!(perMinute >= 6)) throw new RangeError(`Intercom perMinute must be at least 6, got ${perMinute}`)
-    this.limit = Math.floor(perMinute / 6)
-  }
-
-  protected take(now: number): number {
-    if (this.windowEnd === undefined || now >= this.windowEnd) {
-      if (this.synced && this.windowEnd !== undefined) {
-        // Keep the server's alignment: skip whole windows that passed while idle.
-        const skipped = Math.floor((now - this.windowEnd) / INTERCOM_WINDOW_MS) + 1
-        this.windowEnd += skipped * INTERCOM_WINDOW_MS
-      } else {
-        this.windowEnd = now + INTERCOM_WINDOW_MS
-      }
-      this.remaining = this.limit
-    }
-    if (this.remaining > 0) {
-      this.remaining--
-      return 0
-    }
-    return this.windowEnd - now
-  }
-
-  protected resetFrom(headers: ResponseHeaders, now: number): number | undefined {
-    return parseResetHeader(headers.get('x-ratelimit-reset'), now)
-  }
-
-  protected window(now: number): Omit<RateBudget, 'pausedUntil'> {
-    const base = { limit: this.limit, windowMs: INTERCOM_WINDOW_MS }
-    if (this.windowEnd !== undefined && now < this.windowEnd) {
-      return { ...base, remaining: this.remaining, resetsAt: this.windowEnd }
-    }
-    // The window ran out: the next request opens a whole one, on the server's boundaries once they are known.
-    if (this.synced && this.windowEnd !== undefined) {
-      const skipped = Math.floor((now - this.windowEnd) / INTERCOM_WINDOW_MS) + 1
-      return { ...base, remaining: this.limit, resetsAt: this.windowEnd + skipped * INTERCOM_WINDOW_MS }
-    }
-    return { ...base, remaining: this.limit, resetsAt: null }
-  }
-
+export interface ConcurrencyGateOptions extends RateGateDeps {
   /**
-   * Intercom sends its reset on every authenticated response, so a 429 without one did not come from Intercom's
-   * limiter (a proxy, a fault injector): a short pause, and a 429 after it pauses again.
+   * Where the API reports its window, most trusted first: the first set's remaining header tells a spent budget
+   * from a throttled request, a 429 pauses until the first reset header present (default: the standard names).
    */
-  protected defaultPauseEnd(now: number): number {
-    return now + INTERCOM_UNANNOUNCED_PAUSE_MS
-  }
-
-  /**
-   * The budget is spent until the pause ends; then a window starts. It is the server's when the pause ran to its
-   * reset, otherwise ours until the next response's headers say where the server's windows are.
-   */
-  protected onPause(headers: ResponseHeaders, now: number, until: number): void {
-    this.adoptLimit(headers)
-    this.remaining = 0
-    this.windowEnd = until
-    this.synced = this.resetFrom(headers, now) === until
-  }
-
-  private adoptLimit(headers: ResponseHeaders): void {
-    const limit = Number(headers.get('x-ratelimit-limit'))
-    if (Number.isInteger(limit) && limit > 0) this.limit = limit
-  }
-
-  protected onHeaders(_status: number, headers: ResponseHeaders, now: number): void {
-    const remainingHeader = headers.get('x-ratelimit-remaining')
-    const reset = this.resetFrom(headers, now)
-    this.adoptLimit(headers)
-    if (reset === undefined || remainingHeader === null || reset <= now) return
-    // Requests admitted after this one left may not be counted by the server yet: assume they are not.
-    const others = Math.max(0, this.inFlight - 1)
-    const derived = Math.max(0, Number(remainingHeader) - others)
-    if (!Number.isFinite(derived)) return
-    const tolerance = 1_000
-    if (!this.synced || this.windowEnd === undefined || reset > this.windowEnd + tolerance) {
-      this.windowEnd = reset
-      this.remaining = derived
-      this.synced = true
-    } else if (Math.abs(reset - this.windowEnd) <= tolerance) {
-      this.remaining = Math.min(this.remaining, derived)
-    }
-    // Otherwise the response belongs to an earlier window and says nothing about this one.
-  }
-}
-
-export const AIRCALL_DEFAULT_PER_MINUTE = 60
-/** The highest per-company limit Aircall documents. */
-export const AIRCALL_MAX_PER_MINUTE = 120
-const MINUTE_MS = 60_000
-
-export interface AircallRateGateOptions extends RateGateDeps {
-  /** Requests per minute, 1..120 (default 60: the budget is shared by every integration of the company). */
-  perMinute?: number
-}
-
-/**
- * Aircall sends rate headers only once the limit is hit, so the gate budgets on its own with a sliding
- * one-minute log (never more than `perMinute` starts in any 60 s), and a 429 pauses it until
- * `X-AircallApi-Reset` (Aircall's best-practice page says access is blocked for 60 s).
- */
-export class AircallRateGate extends BaseRateGate {
-  /**
-   * Aircall counts a request when it arrives, and one 429 locks the company out for a whole minute: a request
-   * admitted exactly 60 s after another may arrive less than 60 s after it. A 1% longer window absorbs that jitter.
-   */
-  static readonly WINDOW_MS = MINUTE_MS + 600
-
-  private perMinute: number
-  private readonly starts: number[] = []
-
-  protected readonly remainingHeader = 'x-aircallapi-remaining'
-
-  constructor(options: AircallRateGateOptions = {}) {
-    super({ ...options, concurrency: options.concurrency ?? 4 })
-    const perMinute = options.perMinute ?? AIRCALL_DEFAULT_PER_MINUTE
-    if (!Number.isInteger(perMinute) || perMinute < 1 || perMinute > AIRCALL_MAX_PER_MINUTE) {
-      throw new RangeError(`Aircall perMinute must be an integer from 1 to ${AIRCALL_MAX_PER_MINUTE}, got ${perMinute}`)
-    }
-    this.perMinute = perMinute
-  }
-
-  protected take(now: number): number {
-    const window = AircallRateGate.WINDOW_MS
-    while (this.starts.length > 0 && (this.starts[0] ?? 0) <= now - window) this.starts.shift()
-    if (this.starts.length < this.perMinute) {
-      this.starts.push(now)
-      return 0
-    }
-    return (this.starts[this.starts.length - this.perMinute] ?? now) + window - now
-  }
-
-  protected resetFrom(headers: ResponseHeaders, now: number): number | undefined {
-    return parseResetHeader(headers.get('x-aircallapi-reset'), now)
-  }
-
-  /** A sliding minute: the budget is whole again a minute after the last request it counts. */
-  protected window(now: number): Omit<RateBudget, 'pausedUntil'> {
-    const counted = this.starts.filter((start) => start > now - AircallRateGate.WINDOW_MS)
-    const last = counted.at(-1)
-    return {
-      limit: this.perMinute,
-      remaining: Math.max(0, this.perMinute - counted.length),
-      resetsAt: last === undefined ? null : last + AircallRateGate.WINDOW_MS,
-      windowMs: MINUTE_MS,
-    }
-  }
-
-  protected defaultPauseEnd(now: number): number {
-    return now + MINUTE_MS
-  }
-
-  // Aircall sends no budget headers on other responses.
-  protected onHeaders(): void {}
-
-  protected onPause(headers: ResponseHeaders): void {
-    const limit = Number(headers.get('x-aircallapi-limit'))
-    // The company's real limit may be lower than configured (another integration, or an older plan).
-    if (Number.isInteger(limit) && limit > 0 && limit < this.perMinute) this.perMinute = limit
-  }
+  rateHeaders?: readonly RateLimitHeaders[]
 }
 
 /** A gate without a budget (concurrency only): for emulators with rate limiting off and for tools. */
 export class ConcurrencyGate extends BaseRateGate {
-  protected readonly remainingHeader = 'x-ratelimit-remaining'
+  protected readonly remainingHeader: string
+  private readonly rateHeaders: readonly RateLimitHeaders[]
 
-  constructor(options: RateGateDeps = {}) {
+  constructor(options: ConcurrencyGateOptions = {}) {
     super(options)
+    this.rateHeaders = options.rateHeaders?.length ? options.rateHeaders : [STANDARD_RATE_HEADERS]
+    this.remainingHeader = (this.rateHeaders[0] ?? STANDARD_RATE_HEADERS).remaining
   }
   protected take(): number {
     return 0
   }
   protected resetFrom(headers: ResponseHeaders, now: number): number | undefined {
-    return parseResetHeader(headers.get('x-ratelimit-reset') ?? headers.get('x-aircallapi-reset'), now)
+    return parseResetHeader(firstHeader(headers, this.rateHeaders, 'reset'), now)
   }
   protected defaultPauseEnd(now: number): number {
     return now + 1_000

@@ -2,7 +2,9 @@ import type { z } from 'zod/v4'
 
 import {
   type ApiError,
+  type ErrorDialect,
   NetworkError,
+  PLAIN_ERRORS,
   ResponseShapeError,
   TimeoutError,
   UnreachableError,
@@ -15,7 +17,9 @@ import { ConcurrencyGate, type RateGate } from './rate-gate.js'
 import {
   DEFAULT_RETRY_OPTIONS,
   type Outcome,
+  type RateLimitHeaders,
   type RetryOptions,
+  STANDARD_RATE_HEADERS,
   decideRetry,
   retryHintsFromHeaders,
 } from './retry-policy.js'
@@ -49,6 +53,10 @@ export interface HttpClientOptions {
   sleep?: Sleep
   random?: () => number
   gate?: RateGate
+  /** How the API's error bodies read and what to tell a person; without it errors are mapped by status alone. */
+  errors?: ErrorDialect
+  /** Where the API reports its rate-limit window, most trusted first (default: the standard `X-RateLimit-*`). */
+  rateHeaders?: readonly RateLimitHeaders[]
   /** Per attempt, covering the response body too (default 20 s). */
   timeoutMs?: number
   retry?: Partial<RetryOptions>
@@ -90,6 +98,8 @@ type Attempt =
 export class HttpClient {
   readonly service: ServiceName
   readonly gate: RateGate
+  readonly errors: ErrorDialect
+  private readonly rateHeaders: readonly RateLimitHeaders[]
   private readonly baseUrl: URL
   private readonly headers: Record<string, string>
   private readonly transport: Transport
@@ -109,7 +119,10 @@ export class HttpClient {
     this.clock = options.clock ?? systemClock
     this.sleep = options.sleep ?? realSleep
     this.random = options.random ?? Math.random
-    this.gate = options.gate ?? new ConcurrencyGate({ clock: this.clock, sleep: this.sleep })
+    this.errors = options.errors ?? PLAIN_ERRORS
+    this.rateHeaders = options.rateHeaders ?? [STANDARD_RATE_HEADERS]
+    this.gate =
+      options.gate ?? new ConcurrencyGate({ clock: this.clock, sleep: this.sleep, rateHeaders: this.rateHeaders })
     this.timeoutMs = options.timeoutMs ?? 20_000
     this.retry = { ...DEFAULT_RETRY_OPTIONS, ...options.retry }
     this.onEvent = options.onEvent
@@ -165,15 +178,18 @@ export class HttpClient {
       }
       if (result.kind === 'response') {
         outcome = result.status
-        hints = retryHintsFromHeaders(result.headers, now)
-        error = mapHttpError({
-          service: this.service,
-          endpoint,
-          status: result.status,
-          headers: result.headers,
-          body: parseJsonOrUndefined(result.text),
-          resetAt: result.status === 429 ? (hints.resetAt ?? addMaybe(now, hints.retryAfterMs)) : undefined,
-        })
+        hints = retryHintsFromHeaders(result.headers, now, this.rateHeaders)
+        error = mapHttpError(
+          {
+            service: this.service,
+            endpoint,
+            status: result.status,
+            headers: result.headers,
+            body: parseJsonOrUndefined(result.text),
+            resetAt: result.status === 429 ? (hints.resetAt ?? addMaybe(now, hints.retryAfterMs)) : undefined,
+          },
+          this.errors,
+        )
         reason = `${result.status}${error.code ? ` ${error.code}` : ''}`
         if (result.status === 429)
           this.onEvent?.({ type: 'rate-limited', service: this.service, endpoint, resetAt: hints.resetAt })
@@ -185,6 +201,7 @@ export class HttpClient {
           endpoint,
           url: this.baseUrl.toString(),
           reason: result.reason,
+          hint: this.errors.hintFor('unreachable'),
           cause: result.cause,
         })
       } else {

@@ -45,7 +45,7 @@ export interface RetryInput {
   consecutiveUnreachable?: number | undefined
   /** From `Retry-After`, relative ms. */
   retryAfterMs?: number | undefined
-  /** From `X-RateLimit-Reset` / `X-AircallApi-Reset`, UNIX ms. */
+  /** From the API's rate-limit reset header, UNIX ms. */
   resetAt?: number | undefined
   now: number
   /** Uniform in [0, 1); injected so jitter is deterministic in tests. */
@@ -97,7 +97,7 @@ function serverRequestedWait(input: RetryInput): number | undefined {
   if (input.retryAfterMs !== undefined && (input.outcome === 429 || input.outcome === 503)) {
     return Math.max(0, input.retryAfterMs)
   }
-  // Reset headers come on every Intercom response; they only mean "wait" on a 429.
+  // Some APIs send their reset header on every response; it only means "wait" on a 429.
   if (input.outcome === 429 && input.resetAt !== undefined) return Math.max(0, input.resetAt - input.now)
   return undefined
 }
@@ -123,7 +123,7 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 }
 
 /**
- * A reset header as UNIX ms. Both vendors document UNIX seconds, but one client in the wild sends ms, so
+ * A reset header as UNIX ms. The APIs we know document UNIX seconds, but one client in the wild sends ms, so
  * values above 1e12 are taken as ms. Values below 1e9 (before 2001) can only be a relative number of seconds.
  */
 export function parseResetHeader(value: string | null, now: number): number | undefined {
@@ -133,6 +133,20 @@ export function parseResetHeader(value: string | null, now: number): number | un
   if (n > 1e12) return Math.round(n)
   if (n < 1e9) return now + Math.round(n * 1000)
   return Math.round(n * 1000)
+}
+
+/** The headers in which an API reports its rate-limit window (lower case). */
+export interface RateLimitHeaders {
+  limit: string
+  remaining: string
+  reset: string
+}
+
+/** The de facto standard names; an API with its own lists them after these. */
+export const STANDARD_RATE_HEADERS: RateLimitHeaders = {
+  limit: 'x-ratelimit-limit',
+  remaining: 'x-ratelimit-remaining',
+  reset: 'x-ratelimit-reset',
 }
 
 export interface RetryHints {
@@ -145,14 +159,29 @@ export interface RetryHints {
  * `X-RateLimit-Remaining` still counts requests left (the emulators' injected faults, a proxy's throttle) asks
  * for no wait until the window ends, so that request backs off like any transient failure instead.
  */
-export function retryHintsFromHeaders(headers: ResponseHeaders, now: number): RetryHints {
-  const left = budgetLeft(headers, 'x-ratelimit-remaining') || budgetLeft(headers, 'x-aircallapi-remaining')
+export function retryHintsFromHeaders(
+  headers: ResponseHeaders,
+  now: number,
+  rateHeaders: readonly RateLimitHeaders[] = [STANDARD_RATE_HEADERS],
+): RetryHints {
+  const left = rateHeaders.some((names) => budgetLeft(headers, names.remaining))
   return {
     retryAfterMs: parseRetryAfter(headers.get('retry-after'), now),
-    resetAt: left
-      ? undefined
-      : parseResetHeader(headers.get('x-ratelimit-reset') ?? headers.get('x-aircallapi-reset'), now),
+    resetAt: left ? undefined : parseResetHeader(firstHeader(headers, rateHeaders, 'reset'), now),
   }
+}
+
+/** The value of the first of these header sets that the response carries, in the order given. */
+export function firstHeader(
+  headers: ResponseHeaders,
+  rateHeaders: readonly RateLimitHeaders[],
+  which: keyof RateLimitHeaders,
+): string | null {
+  for (const names of rateHeaders) {
+    const value = headers.get(names[which])
+    if (value !== null) return value
+  }
+  return null
 }
 
 /** True when a response says requests are left in the current window (so a 429 is not the budget running out). */

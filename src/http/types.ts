@@ -1,5 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises'
 
+import type { ServiceName } from '../errors.js'
+
+export type { ServiceName }
+
 /** Wall clock in UNIX milliseconds. Injected so retry and rate tests run instantly and exactly. */
 export interface Clock {
   now(): number
@@ -15,8 +19,6 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
 export interface ResponseHeaders {
   get(name: string): string | null
 }
-
-export type ServiceName = 'aircall' | 'intercom'
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 

@@ -10,9 +10,11 @@ import type { z } from 'zod/v4'
 
 import { ConflictError, GoneError } from '../http/errors.js'
 import { collect, paginate } from '../http/paginate.js'
-import { IntercomRateGate, type RateGate } from '../http/rate-gate.js'
+import type { RateGate } from '../http/rate-gate.js'
 import { HttpClient } from '../http/request.js'
 import type { TransportOptions } from '../http/transport-options.js'
+import { INTERCOM_ERRORS } from './errors.js'
+import { IntercomRateGate } from './rate-gate.js'
 import { type ContactField, type ConversationField, type SearchQuery, contactQuery } from './query.js'
 import {
   type IntercomAdmin,
@@ -112,6 +114,7 @@ export class IntercomClient {
       baseUrl: options.baseUrl ?? INTERCOM_BASE_URLS[options.region ?? 'us'],
       headers: { authorization: `Bearer ${options.accessToken}`, 'intercom-version': this.version },
       gate,
+      errors: INTERCOM_ERRORS,
       transport: options.transport,
       fetch: options.fetch,
       clock: options.clock,

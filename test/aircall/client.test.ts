@@ -7,7 +7,7 @@ import {
   type CallWindow,
 } from '../../src/aircall/client.js'
 import { ServerError } from '../../src/http/errors.js'
-import { AircallRateGate } from '../../src/http/rate-gate.js'
+import { AircallRateGate } from '../../src/aircall/rate-gate.js'
 import { type Handler, ManualClock, type TestServer, startServer } from '../http/helpers.js'
 import { type FakeAircall, fakeCall, startFakeAircall } from './fake-aircall.js'
 

@@ -5,7 +5,7 @@ import { type AircallEmulator, startAircallEmulator } from '../../src/emulator/a
 import type { AircallSeed } from '../../src/emulator/aircall/model.js'
 import { AuthError } from '../../src/http/errors.js'
 import { classifyFailure } from '../../src/http/failure.js'
-import { AircallRateGate } from '../../src/http/rate-gate.js'
+import { AircallRateGate } from '../../src/aircall/rate-gate.js'
 import { ManualClock } from '../http/helpers.js'
 
 const DAY = 86_400

@@ -4,97 +4,75 @@ import {
   ApiError,
   AuthError,
   ConflictError,
+  type ErrorDialect,
   ForbiddenError,
   GoneError,
   NotFoundError,
   RateLimitedError,
   ServerError,
   TimeoutError,
+  UnreachableError,
   ValidationError,
   mapHttpError,
   parseCanonicalLink,
 } from '../../src/http/errors.js'
-import type { ServiceName } from '../../src/http/types.js'
 
-const intercomBody = (code: string, message = 'x') => ({
-  type: 'error.list',
-  request_id: 'req-1',
-  errors: [{ code, message }],
-})
+const map = (status: number, body?: unknown, h: Record<string, string> = {}, dialect?: ErrorDialect) =>
+  mapHttpError({ service: 'intercom', endpoint: 'POST /contacts', status, headers: new Headers(h), body }, dialect)
 
-const map = (service: ServiceName, status: number, body?: unknown, h: Record<string, string> = {}) =>
-  mapHttpError({ service, endpoint: 'POST /contacts', status, headers: new Headers(h), body })
+/** A made-up API: `{ error: { code, message } }` bodies, one code that means a revoked key. */
+const TEST_DIALECT: ErrorDialect = {
+  describeErrorBody: (body) => {
+    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error
+    return { code: error?.code, detail: error?.message, requestId: undefined }
+  },
+  hintFor: (kind) => `hint for ${kind}`,
+  failureOfCode: (code) => (code === 'key_revoked' ? 'auth' : code === 'taken' ? 'conflict' : undefined),
+  conflictingId: (detail) => /#(\w+)/.exec(detail)?.[1],
+}
 
 describe('mapHttpError', () => {
-  const table: Array<[ServiceName, number, unknown, new (...args: never[]) => ApiError]> = [
-    ['intercom', 401, intercomBody('unauthorized', 'Access Token Invalid'), AuthError],
-    ['intercom', 403, intercomBody('api_plan_restricted'), ForbiddenError],
-    ['intercom', 404, intercomBody('not_found'), NotFoundError],
-    ['intercom', 409, intercomBody('conflict'), ConflictError],
-    ['intercom', 410, intercomBody('contact_merged'), GoneError],
-    ['intercom', 400, intercomBody('parameter_invalid'), ValidationError],
-    ['intercom', 422, intercomBody('parameter_not_found'), ValidationError],
-    ['intercom', 429, intercomBody('rate_limit_exceeded'), RateLimitedError],
-    ['intercom', 500, undefined, ServerError],
-    ['intercom', 503, 'not json', ServerError],
-    ['intercom', 408, undefined, TimeoutError],
-    // Classified by code even when the status is unusual.
-    ['intercom', 400, intercomBody('token_revoked'), AuthError],
-    ['aircall', 401, { message: 'Unauthorized' }, AuthError],
-    ['aircall', 403, { message: 'Forbidden' }, ForbiddenError],
-    ['aircall', 404, { message: 'Not Found' }, NotFoundError],
-    ['aircall', 422, { error: 'Unprocessable', troubleshoot: 'already imported' }, ValidationError],
-    ['aircall', 429, undefined, RateLimitedError],
-    ['aircall', 502, undefined, ServerError],
+  const table: Array<[number, new (...args: never[]) => ApiError]> = [
+    [401, AuthError],
+    [403, ForbiddenError],
+    [404, NotFoundError],
+    [409, ConflictError],
+    [410, GoneError],
+    [400, ValidationError],
+    [422, ValidationError],
+    [429, RateLimitedError],
+    [500, ServerError],
+    [503, ServerError],
+    [408, TimeoutError],
+    [418, ApiError],
   ]
-  it.each(table)('%s %i → %o', (service, status, body, Ctor) => {
-    const e = map(service, status, body)
+  it.each(table)('%i → %o, by status alone without a dialect', (status, Ctor) => {
+    const e = map(status, { error: { code: 'key_revoked' } })
     expect(e).toBeInstanceOf(Ctor)
     expect(e).toBeInstanceOf(ApiError)
     expect(e.status).toBe(status)
-    expect(e.service).toBe(service)
+    expect(e.service).toBe('intercom')
     expect(e.endpoint).toBe('POST /contacts')
+    expect(e.code).toBeUndefined()
+    expect(e.hint).toBe(status === 410 ? 'the contact was merged; use the canonical id' : undefined)
   })
 
-  it('never classifies by message text', () => {
-    // A 400 whose prose mentions "rate limit" or "unauthorized" is still a validation error.
-    const e = map('intercom', 400, intercomBody('parameter_invalid', 'unauthorized rate limit exceeded'))
-    expect(e).toBeInstanceOf(ValidationError)
+  it("reads the body, the codes and the hints through the client's dialect", () => {
+    const revoked = map(400, { error: { code: 'key_revoked', message: 'revoked' } }, {}, TEST_DIALECT)
+    expect(revoked).toBeInstanceOf(AuthError)
+    expect(revoked.message).toBe('intercom POST /contacts failed 400 key_revoked: revoked')
+    expect(revoked.hint).toBe('hint for auth')
+    expect(map(403, undefined, {}, TEST_DIALECT).hint).toBe('hint for forbidden')
+    const taken = map(400, { error: { code: 'taken', message: 'already #abc1' } }, {}, TEST_DIALECT)
+    expect(taken).toBeInstanceOf(ConflictError)
+    expect((taken as ConflictError).existingId).toBe('abc1')
   })
 
-  it('parses the existing id out of a 409 conflict', () => {
-    const e = map(
-      'intercom',
-      409,
-      intercomBody('conflict', 'A contact matching those details already exists with id=6762f0dd1bb69f9f2193bb83'),
-    )
-    expect(e).toBeInstanceOf(ConflictError)
-    expect((e as ConflictError).existingId).toBe('6762f0dd1bb69f9f2193bb83')
-    expect(e.code).toBe('conflict')
-    expect(e.requestId).toBe('req-1')
-  })
-
-  it('reads the canonical id of a merged contact from the Link header', () => {
-    const e = map('intercom', 410, intercomBody('contact_merged'), {
-      link: '</contacts/abc123>; rel="canonical"',
-    })
+  it('reads the canonical id of a merged record from the Link header', () => {
+    const e = map(410, undefined, { link: '</contacts/abc123>; rel="canonical"' })
     expect((e as GoneError).canonicalId).toBe('abc123')
-    expect(parseCanonicalLink('<https://api.intercom.io/contacts/z9?x=1>; rel=canonical')).toBe('z9')
+    expect(parseCanonicalLink('<https://api.example.com/contacts/z9?x=1>; rel=canonical')).toBe('z9')
     expect(parseCanonicalLink('</contacts/n>; rel="next"')).toBeUndefined()
-  })
-
-  it('gives a hint for bad credentials and reads the Aircall 400 body', () => {
-    expect(map('intercom', 401).hint).toMatch(/INTERCOM_ACCESS_TOKEN/)
-    expect(map('aircall', 403).hint).toMatch(/AIRCALL_API_ID/)
-    const e = map('aircall', 400, {
-      error: 'Bad Request',
-      message: 'BAD_REQUEST',
-      errors:
-        'Your query is limited to 10k results and pagination is out of bound, please use timestamps or other filters.',
-      troubleshoot: 'BAD_REQUEST',
-    })
-    expect(e.code).toBe('BAD_REQUEST')
-    expect(e.message).toMatch(/aircall POST \/contacts failed 400 BAD_REQUEST: Your query is limited to 10k/)
   })
 
   it('carries the reset time of a 429 and the request id header', () => {
@@ -108,5 +86,20 @@ describe('mapHttpError', () => {
     })
     expect((e as RateLimitedError).resetAt).toBe(123_000)
     expect(e.requestId).toBe('gw-7')
+  })
+})
+
+describe('UnreachableError', () => {
+  it('names the service and the URL, and carries the hint it was given', () => {
+    const e = new UnreachableError({
+      service: 'aircall',
+      endpoint: 'GET /v1/ping',
+      url: 'http://127.0.0.1:9/',
+      reason: 'connection refused',
+      hint: 'check the URL',
+    })
+    expect(e.message).toBe('cannot reach Aircall at http://127.0.0.1:9/ : connection refused')
+    expect(e.detail).toBe('connection refused')
+    expect(e.hint).toBe('check the URL')
   })
 })

@@ -21,6 +21,7 @@ import {
   mapHttpError,
 } from '../../src/http/errors.js'
 import { type FailureClass, classifyFailure, isPermanentError } from '../../src/http/failure.js'
+import { INTERCOM_ERRORS } from '../../src/intercom/errors.js'
 
 const init: ApiErrorInit = { service: 'intercom', endpoint: 'POST /conversations', status: 400 }
 
@@ -65,13 +66,16 @@ describe('classifyFailure', () => {
     const headers = { get: () => null }
     const of = (status: number, code?: string): FailureClass =>
       classifyFailure(
-        mapHttpError({
-          service: 'intercom',
-          endpoint: 'GET /contacts',
-          status,
-          headers,
-          body: code ? { type: 'error.list', errors: [{ code, message: 'x' }] } : undefined,
-        }),
+        mapHttpError(
+          {
+            service: 'intercom',
+            endpoint: 'GET /contacts',
+            status,
+            headers,
+            body: code ? { type: 'error.list', errors: [{ code, message: 'x' }] } : undefined,
+          },
+          INTERCOM_ERRORS,
+        ),
       )
     expect([500, 502, 503, 408, 429].map((status) => of(status))).toEqual(['retry', 'retry', 'retry', 'retry', 'retry'])
     expect([400, 404, 409, 410, 422].map((status) => of(status))).toEqual([

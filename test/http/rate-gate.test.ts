@@ -1,114 +1,16 @@
 import { describe, expect, it } from 'vitest'
 
-import { AircallRateGate, ConcurrencyGate, IntercomRateGate } from '../../src/http/rate-gate.js'
+import { ConcurrencyGate } from '../../src/http/rate-gate.js'
+import { STANDARD_RATE_HEADERS } from '../../src/http/retry-policy.js'
 import { ManualClock, headers } from './helpers.js'
 
 async function admit(gate: { acquire(): Promise<() => void> }, n: number): Promise<void> {
   for (let i = 0; i < n; i++) (await gate.acquire())()
 }
 
-describe('IntercomRateGate', () => {
-  it('starts from perMinute ÷ 6 per 10-second window', async () => {
-    const clock = new ManualClock()
-    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
-    const start = clock.now()
-    await admit(gate, 100)
-    expect(clock.now()).toBe(start)
-    await admit(gate, 1)
-    expect(clock.now()).toBe(start + 10_000)
-    await admit(gate, 99)
-    expect(clock.now()).toBe(start + 10_000)
-    await admit(gate, 1)
-    expect(clock.now()).toBe(start + 20_000)
-    expect(gate.stats()).toMatchObject({ requests: 201, rateLimited: 0, waits: 2, waitedMs: 20_000 })
-  })
+const VENDOR = { limit: 'x-vendor-limit', remaining: 'x-vendor-remaining', reset: 'x-vendor-reset' }
 
-  it('follows X-RateLimit-Remaining/Reset once the server reports them', async () => {
-    const clock = new ManualClock(1_700_000_003_000)
-    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
-    const release = await gate.acquire()
-    // The server's window ends at :10 and only 2 requests are left in it (another process uses the app too).
-    gate.observe(
-      200,
-      headers({ 'x-ratelimit-limit': 100, 'x-ratelimit-remaining': 2, 'x-ratelimit-reset': 1_700_000_010 }),
-    )
-    release()
-    await admit(gate, 2)
-    expect(clock.now()).toBe(1_700_000_003_000)
-    await admit(gate, 1)
-    expect(clock.now()).toBe(1_700_000_010_000)
-    // A new window is aligned with the server's, at :20.
-    await admit(gate, 99)
-    expect(clock.now()).toBe(1_700_000_010_000)
-    await admit(gate, 1)
-    expect(clock.now()).toBe(1_700_000_020_000)
-  })
-
-  it('adopts a lower X-RateLimit-Limit for the next windows', async () => {
-    const clock = new ManualClock(1_700_000_000_000)
-    const gate = new IntercomRateGate({ perMinute: 10_000, clock, sleep: clock.sleep })
-    const release = await gate.acquire()
-    gate.observe(
-      200,
-      headers({ 'x-ratelimit-limit': 5, 'x-ratelimit-remaining': 4, 'x-ratelimit-reset': 1_700_000_010 }),
-    )
-    release()
-    await admit(gate, 4)
-    await admit(gate, 5)
-    expect(clock.now()).toBe(1_700_000_010_000)
-    await admit(gate, 1)
-    expect(clock.now()).toBe(1_700_000_020_000)
-  })
-
-  it('pauses every request after a 429 until the reset, and counts it', async () => {
-    const clock = new ManualClock(1_700_000_000_000)
-    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
-    const release = await gate.acquire()
-    gate.observe(
-      429,
-      headers({ 'x-ratelimit-limit': 100, 'x-ratelimit-remaining': 0, 'x-ratelimit-reset': 1_700_000_007 }),
-    )
-    release()
-    expect(gate.stats().pausedUntil).toBe(1_700_000_007_000)
-    await admit(gate, 1)
-    expect(clock.now()).toBe(1_700_000_007_000)
-    expect(gate.stats()).toMatchObject({ rateLimited: 1, requests: 2, pausedUntil: 0 })
-  })
-
-  it('ignores a late response from an earlier window', async () => {
-    const clock = new ManualClock(1_700_000_012_000)
-    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
-    const r = await gate.acquire()
-    gate.observe(200, headers({ 'x-ratelimit-remaining': 50, 'x-ratelimit-reset': 1_700_000_020 }))
-    gate.observe(200, headers({ 'x-ratelimit-remaining': 0, 'x-ratelimit-reset': 1_700_000_010 }))
-    r()
-    await admit(gate, 50)
-    expect(clock.now()).toBe(1_700_000_012_000)
-  })
-
-  it('limits concurrency and shares the budget between concurrent requests', async () => {
-    const clock = new ManualClock()
-    const gate = new IntercomRateGate({ perMinute: 60, concurrency: 3, clock, sleep: clock.sleep })
-    let active = 0
-    let peak = 0
-    const start = clock.now()
-    await Promise.all(
-      Array.from({ length: 30 }, async () => {
-        const release = await gate.acquire()
-        active++
-        peak = Math.max(peak, active)
-        await new Promise((r) => setImmediate(r))
-        active--
-        release()
-      }),
-    )
-    expect(peak).toBe(3)
-    expect(gate.stats()).toMatchObject({ requests: 30, maxInFlight: 3, inFlight: 0 })
-    // 10 per window: 30 requests need three windows.
-    expect(clock.now() - start).toBeGreaterThanOrEqual(20_000)
-    expect(clock.now() - start).toBeLessThan(30_000)
-  })
-
+describe('ConcurrencyGate', () => {
   it('releases a concurrency slot when a waiting acquire is aborted', async () => {
     const gate = new ConcurrencyGate({ concurrency: 1 })
     const held = await gate.acquire()
@@ -121,159 +23,33 @@ describe('IntercomRateGate', () => {
     again()
     expect(gate.stats().inFlight).toBe(0)
   })
-})
 
-describe('429 pauses: one per burst, as long as announced', () => {
-  const spent = (resetSeconds: number, extra: Record<string, string | number> = {}) =>
-    headers({ 'x-ratelimit-limit': 100, 'x-ratelimit-remaining': 0, 'x-ratelimit-reset': resetSeconds, ...extra })
-
-  it('a burst of 429s from requests admitted together pauses once, to the first one’s reset', async () => {
+  it('pauses after a 429 until the first reset header present, in the order the header sets are given', async () => {
     const clock = new ManualClock(1_700_000_001_000)
-    const gate = new AircallRateGate({ perMinute: 120, clock, sleep: clock.sleep })
-    const burst = await Promise.all([gate.acquire(), gate.acquire(), gate.acquire()])
-    // Each 429 of Aircall's fault injection announces "now + 60 s", a little later each time.
-    for (const release of burst) {
-      gate.observe(
-        429,
-        headers({ 'x-aircallapi-remaining': 0, 'x-aircallapi-reset': clock.now() / 1000 + 60 }),
-        release.admission,
-      )
-      clock.advance(400)
-      release()
-    }
-    expect(gate.stats()).toMatchObject({ rateLimited: 3, pauses: 1, pausedMs: 60_000, pausedUntil: 1_700_000_061_000 })
-  })
-
-  it('a late 429 of a request admitted before the pause does not pause the window after it', async () => {
-    const clock = new ManualClock(1_700_000_001_000)
-    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
-    const early = await gate.acquire()
-    const slow = await gate.acquire()
-    gate.observe(429, spent(1_700_000_010), early.admission)
-    early()
-    // The pause ends at :10; requests are admitted in the new window, then the slow one's 429 arrives.
-    const fresh = await gate.acquire()
-    expect(clock.now()).toBe(1_700_000_010_000)
-    gate.observe(429, spent(1_700_000_020), slow.admission)
-    slow()
-    fresh()
-    await admit(gate, 50)
-    expect(clock.now()).toBe(1_700_000_010_000)
-    expect(gate.stats()).toMatchObject({ rateLimited: 2, pauses: 1, pausedUntil: 0 })
-  })
-
-  it('a 429 of a request admitted after the pause is a new burst', async () => {
-    const clock = new ManualClock(1_700_000_001_000)
-    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
-    const first = await gate.acquire()
-    gate.observe(429, spent(1_700_000_010), first.admission)
-    first()
-    const second = await gate.acquire()
-    gate.observe(429, spent(1_700_000_020), second.admission)
-    second()
-    await admit(gate, 1)
-    expect(clock.now()).toBe(1_700_000_020_000)
-    expect(gate.stats()).toMatchObject({ pauses: 2, pausedMs: 19_000 })
-  })
-
-  it('pauses for the Retry-After of the response rather than to the end of the window', async () => {
-    const clock = new ManualClock(1_700_000_001_000)
-    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
+    const gate = new ConcurrencyGate({ clock, sleep: clock.sleep, rateHeaders: [STANDARD_RATE_HEADERS, VENDOR] })
     const r = await gate.acquire()
-    gate.observe(429, spent(1_700_000_010, { 'retry-after': 2 }), r.admission)
+    gate.observe(429, headers({ 'x-vendor-remaining': 0, 'x-vendor-reset': 1_700_000_030 }), r.admission)
     r()
     await admit(gate, 1)
-    expect(clock.now()).toBe(1_700_000_003_000)
+    expect(clock.now()).toBe(1_700_000_030_000)
   })
 
-  it('does not pause for a 429 that says requests are left in the window', async () => {
+  it('reads only the standard headers by default, and pauses 1 s for a 429 it cannot place', async () => {
     const clock = new ManualClock(1_700_000_001_000)
-    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
+    const gate = new ConcurrencyGate({ clock, sleep: clock.sleep })
     const r = await gate.acquire()
-    gate.observe(429, headers({ 'x-ratelimit-remaining': 80, 'x-ratelimit-reset': 1_700_000_010 }), r.admission)
-    r()
-    await admit(gate, 50)
-    expect(clock.now()).toBe(1_700_000_001_000)
-    expect(gate.stats()).toMatchObject({ rateLimited: 1, pauses: 0, waits: 0 })
-  })
-
-  it('pauses 1 s for an Intercom 429 that announces nothing (Intercom itself always sends its reset)', async () => {
-    const clock = new ManualClock(1_700_000_001_000)
-    const gate = new IntercomRateGate({ perMinute: 600, clock, sleep: clock.sleep })
-    const r = await gate.acquire()
-    gate.observe(429, new Headers(), r.admission)
+    gate.observe(429, headers({ 'x-vendor-reset': 1_700_000_030 }), r.admission)
     r()
     await admit(gate, 1)
     expect(clock.now()).toBe(1_700_000_002_000)
   })
 
-  it('grants Intercom its own default of 8 requests in flight when none is configured', async () => {
-    const gate = new IntercomRateGate({ concurrency: undefined })
-    const held = await Promise.all(Array.from({ length: 8 }, () => gate.acquire()))
-    expect(gate.stats().inFlight).toBe(8)
-    for (const release of held) release()
-  })
-})
-
-describe('AircallRateGate', () => {
-  it('admits at most perMinute requests in any 60 s, with a 600 ms margin for their arrival', async () => {
-    const clock = new ManualClock()
-    const gate = new AircallRateGate({ perMinute: 60, clock, sleep: clock.sleep })
-    const start = clock.now()
-    await admit(gate, 60)
-    expect(clock.now()).toBe(start)
-    await admit(gate, 1)
-    expect(clock.now()).toBe(start + 60_600)
-    await admit(gate, 59)
-    expect(clock.now()).toBe(start + 60_600)
-    expect(gate.stats()).toMatchObject({ requests: 120, rateLimited: 0 })
-  })
-
-  it('does not depend on headers of healthy responses', async () => {
-    const clock = new ManualClock()
-    const gate = new AircallRateGate({ perMinute: 2, clock, sleep: clock.sleep })
+  it('does not pause for a 429 whose first header set says requests are left', async () => {
+    const clock = new ManualClock(1_700_000_001_000)
+    const gate = new ConcurrencyGate({ clock, sleep: clock.sleep })
     const r = await gate.acquire()
-    gate.observe(200, headers({ 'x-ratelimit-remaining': 1000, 'x-ratelimit-reset': 1 }))
+    gate.observe(429, headers({ 'x-ratelimit-remaining': 5, 'x-ratelimit-reset': 1_700_000_030 }), r.admission)
     r()
-    await admit(gate, 1)
-    const before = clock.now()
-    await admit(gate, 1)
-    expect(clock.now()).toBe(before + 60_600)
-  })
-
-  it('pauses until X-AircallApi-Reset after a 429 and adopts a lower limit', async () => {
-    const clock = new ManualClock(1_700_000_000_000)
-    const gate = new AircallRateGate({ perMinute: 120, clock, sleep: clock.sleep })
-    const r = await gate.acquire()
-    gate.observe(
-      429,
-      headers({ 'x-aircallapi-limit': 60, 'x-aircallapi-remaining': 0, 'x-aircallapi-reset': 1_700_000_045 }),
-    )
-    r()
-    await admit(gate, 1)
-    expect(clock.now()).toBe(1_700_000_045_000)
-    expect(gate.stats().rateLimited).toBe(1)
-    // The limit is now 60, of which 2 are used within the last minute.
-    await admit(gate, 58)
-    const t = clock.now()
-    await admit(gate, 1)
-    expect(clock.now()).toBeGreaterThan(t)
-  })
-
-  it('pauses 60 s after a 429 without a reset header', async () => {
-    const clock = new ManualClock()
-    const gate = new AircallRateGate({ clock, sleep: clock.sleep })
-    const r = await gate.acquire()
-    gate.observe(429, new Headers())
-    r()
-    const t = clock.now()
-    await admit(gate, 1)
-    expect(clock.now()).toBe(t + 60_000)
-  })
-
-  it('refuses a budget above 120 per minute', () => {
-    expect(() => new AircallRateGate({ perMinute: 121 })).toThrow(RangeError)
-    expect(() => new AircallRateGate({ perMinute: 0 })).toThrow(RangeError)
-    expect(() => new IntercomRateGate({ perMinute: 1 })).toThrow(RangeError)
+    expect(gate.stats()).toMatchObject({ rateLimited: 1, pauses: 0 })
   })
 })

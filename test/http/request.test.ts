@@ -12,9 +12,10 @@ import {
   TimeoutError,
   UnreachableError,
 } from '../../src/http/errors.js'
-import { IntercomRateGate } from '../../src/http/rate-gate.js'
 import { HttpClient, type HttpClientOptions } from '../../src/http/request.js'
 import { type HttpEvent, type Sleep, realSleep } from '../../src/http/types.js'
+import { INTERCOM_ERRORS } from '../../src/intercom/errors.js'
+import { IntercomRateGate } from '../../src/intercom/rate-gate.js'
 import { type Handler, ManualClock, type TestServer, startServer } from './helpers.js'
 
 const SECRET = 'tok_very_secret_123'
@@ -28,10 +29,12 @@ async function setup(handler: Handler, over: Partial<HttpClientOptions> = {}) {
   server = await startServer(handler)
   const clock = new ManualClock()
   const events: HttpEvent[] = []
+  // The core with a real API's error dialect, so its body parsing and hints travel through every path here.
   const http = new HttpClient({
     service: 'intercom',
     baseUrl: server.url,
     headers: { authorization: `Bearer ${SECRET}` },
+    errors: INTERCOM_ERRORS,
     clock,
     sleep: clock.sleep,
     random: () => 0.5,
@@ -192,6 +195,7 @@ describe('HttpClient', () => {
       service: 'intercom',
       baseUrl: `http://127.0.0.1:${port}`,
       headers: {},
+      errors: INTERCOM_ERRORS,
       clock,
       sleep: clock.sleep,
       onEvent: (e) => events.push(e),

@@ -11,6 +11,7 @@ import {
   parseResetHeader,
   parseRetryAfter,
   retryHintsFromHeaders,
+  STANDARD_RATE_HEADERS,
 } from '../../src/http/retry-policy.js'
 
 const NOW = 1_700_000_000_000
@@ -180,8 +181,15 @@ describe('header parsing', () => {
     expect(retryHintsFromHeaders(left, NOW)).toEqual({ retryAfterMs: 1_000, resetAt: undefined })
   })
 
-  it('takes X-AircallApi-Reset when X-RateLimit-Reset is absent', () => {
-    const h = new Headers({ 'x-aircallapi-reset': '1700000060', 'retry-after': '2' })
-    expect(retryHintsFromHeaders(h, NOW)).toEqual({ retryAfterMs: 2_000, resetAt: 1_700_000_060_000 })
+  it("takes an API's own reset header when the standard one is absent, and only the header sets it is given", () => {
+    const vendor = { limit: 'x-vendor-limit', remaining: 'x-vendor-remaining', reset: 'x-vendor-reset' }
+    const h = new Headers({ 'x-vendor-reset': '1700000060', 'retry-after': '2' })
+    expect(retryHintsFromHeaders(h, NOW, [STANDARD_RATE_HEADERS, vendor])).toEqual({
+      retryAfterMs: 2_000,
+      resetAt: 1_700_000_060_000,
+    })
+    expect(retryHintsFromHeaders(h, NOW)).toEqual({ retryAfterMs: 2_000, resetAt: undefined })
+    const left = new Headers({ 'x-vendor-remaining': '3', 'x-vendor-reset': '1700000060' })
+    expect(retryHintsFromHeaders(left, NOW, [STANDARD_RATE_HEADERS, vendor]).resetAt).toBeUndefined()
   })
 })

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 
 import { ConflictError, GoneError, ServerError } from '../../src/http/errors.js'
 import { collect } from '../../src/http/paginate.js'
-import { IntercomRateGate } from '../../src/http/rate-gate.js'
+import { IntercomRateGate } from '../../src/intercom/rate-gate.js'
 import { IntercomClient, type IntercomClientOptions, supportsFormattedPhone } from '../../src/intercom/client.js'
 import { contactQuery as q } from '../../src/intercom/query.js'
 import { type Handler, ManualClock, type TestServer, startServer } from '../http/helpers.js'
