@@ -22,7 +22,6 @@ const MAY_IMPORT = {
     'templates',
     'config',
     'domain',
-    'emulator',
   ],
   backfill: ['sync', 'matching', 'aircall', 'intercom', 'http', 'store', 'phone', 'config', 'domain'],
   sync: ['matching', 'rules', 'aircall', 'intercom', 'http', 'store', 'phone', 'templates', 'config', 'domain'],
@@ -37,14 +36,20 @@ const MAY_IMPORT = {
   templates: ['phone'],
   config: ['templates', 'phone'],
   domain: [],
-  emulator: [],
   hooks: ['config'],
 }
 const FOLDERS = Object.keys(MAY_IMPORT)
-// An import string is resolved by the importing file's depth below its folder: `../` from src/emulator/seed/
-// is src/emulator/, so each depth gets its own pattern (the exact number of `../` that reaches src/).
+// The emulators are a workspace package (packages/emulators) that only the sandbox and demo services may start.
+const EMULATORS = '@aircall-intercom/emulators'
+const EMULATOR_USERS = ['src/app/sandbox-service.ts', 'src/app/demo.ts']
+const emulatorsPattern = {
+  regex: `^${EMULATORS}(/|$)`,
+  message: `only ${EMULATOR_USERS.join(' and ')} start the emulators: the product never depends on its test bed`,
+}
+// An import string is resolved by the importing file's depth below its folder: `../` from src/app/console/
+// is src/app/, so each depth gets its own pattern (the exact number of `../` that reaches src/).
 const MAX_DEPTH = 3
-const layerRule = (folder, depth) => {
+const layerRule = (folder, depth, emulators = false) => {
   const allowed = new Set([folder, ...MAY_IMPORT[folder]])
   const forbidden = FOLDERS.filter((name) => !allowed.has(name))
   return {
@@ -56,11 +61,27 @@ const layerRule = (folder, depth) => {
             regex: `^(\\.\\./){${depth + 1}}(${forbidden.join('|')})(/|\\.js$)`,
             message: `src/${folder}/ may import only ${MAY_IMPORT[folder].join(', ') || 'nothing of src/ but errors.ts'} (the layer map in eslint.config.js)`,
           },
+          ...(emulators ? [] : [emulatorsPattern]),
         ],
       },
     ],
   }
 }
+// The package imports nothing of the product: no relative path out of its src/, no import of the CLI.
+const emulatorPackageRule = (depth) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        {
+          regex: `^((\\.\\./){${depth + 1},}|aircall-intercom(/|$))`,
+          message:
+            'packages/emulators imports nothing of the product (ARCHITECTURE.md: emulators as their own package)',
+        },
+      ],
+    },
+  ],
+})
 const filesAtDepth = (folder, depth) => `src/${folder}/${'*/'.repeat(depth)}*.ts`
 const depths = [...Array(MAX_DEPTH + 1).keys()]
 const layerConfigs = [
@@ -70,6 +91,11 @@ const layerConfigs = [
       rules: layerRule(folder, depth),
     })),
   ),
+  { files: EMULATOR_USERS, rules: layerRule('app', 0, true) },
+  ...depths.map((depth) => ({
+    files: [`packages/emulators/src/${'*/'.repeat(depth)}*.ts`],
+    rules: emulatorPackageRule(depth),
+  })),
 ]
 
 export default tseslint.config(
@@ -81,7 +107,7 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'test/fixtures/**',
-      'src/emulator/intercom/openapi-subset.json',
+      'packages/*/dist/**',
     ],
   },
   js.configs.recommended,
@@ -102,11 +128,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'bin/*.js'],
+    files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'packages/emulators/scripts/**/*.ts', 'bin/*.js'],
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'packages/emulators/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -3,7 +3,7 @@
  * toolkit's own work. Reads a HostSpec (JSON) from argv[2], prints one JSON line with the URLs and the
  * generated credentials, and serves until SIGTERM. Counters and faults go through the `/_emulator` APIs.
  */
-import { startSandbox } from '../src/emulator/sandbox.js'
+import { startSandbox } from '@aircall-intercom/emulators'
 import { dilatedClock } from './lib/clock.js'
 import { extraContacts, type HostInfo, type HostSpec } from './lib/host.js'
 

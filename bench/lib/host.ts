@@ -2,7 +2,11 @@
  * The emulator host as seen from a benchmark: what to start (HostSpec), what it answers (HostInfo), and a
  * handle over the child process with the `/_emulator` counters the benchmarks read.
  */
-import type { AircallEmulatorOptions, IntercomEmulatorOptions, IntercomSeed } from '../../src/emulator/types.js'
+import type {
+  AircallEmulatorOptions,
+  IntercomEmulatorOptions,
+  IntercomSeed,
+} from '@aircall-intercom/emulators/types.js'
 import type { Dilation } from './clock.js'
 import { benchScript, spawnNode, type Child } from './processes.js'
 

@@ -1,5 +1,5 @@
 import { AircallClient } from '../aircall/client.js'
-import { startSandbox, type SandboxHandle } from '../emulator/sandbox.js'
+import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 
 export interface SandboxInfo {
   aircall: { url: string; apiId: string; apiToken: string; webhookToken: string }

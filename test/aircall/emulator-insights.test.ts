@@ -4,10 +4,10 @@ import { summarySchema, transcriptionSchema } from '../../src/aircall/ai-schemas
 import { AircallClient } from '../../src/aircall/client.js'
 import { aircallMessageSchema, mediaOf } from '../../src/aircall/message-schemas.js'
 import { safeParseAircallEvent } from '../../src/domain/aircall-event.js'
-import { type AircallEmulator, startAircallEmulator } from '../../src/emulator/aircall/server.js'
-import { generateWorld } from '../../src/emulator/seed/world.js'
+import { type AircallEmulator, startAircallEmulator } from '@aircall-intercom/emulators/aircall/server.js'
+import { generateWorld } from '@aircall-intercom/emulators/seed/world.js'
 import { insightAttributeValue, insightTextLines } from '../../src/sync/call-insights.js'
-import { type Receiver, startReceiver } from '../emulator/aircall/helpers.js'
+import { type Receiver, startReceiver } from '../../packages/emulators/test/aircall/helpers.js'
 
 const NOW = Date.UTC(2026, 8, 28, 12, 0, 0)
 let emulator: AircallEmulator | undefined

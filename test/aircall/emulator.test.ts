@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { AircallClient, type AircallWarning } from '../../src/aircall/client.js'
-import { type AircallEmulator, startAircallEmulator } from '../../src/emulator/aircall/server.js'
-import type { AircallSeed } from '../../src/emulator/aircall/model.js'
+import { type AircallEmulator, startAircallEmulator } from '@aircall-intercom/emulators/aircall/server.js'
+import type { AircallSeed } from '@aircall-intercom/emulators/aircall/model.js'
 import { AuthError } from '../../src/http/errors.js'
 import { classifyFailure } from '../../src/http/failure.js'
 import { AircallRateGate } from '../../src/aircall/rate-gate.js'

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { runDoctor, type DoctorResult } from '../../src/app/doctor.js'
 import type { LoadedConfig } from '../../src/config/loader.js'
 import { configSchema, type ConfigInput } from '../../src/config/schema.js'
-import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
+import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()

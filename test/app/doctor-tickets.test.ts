@@ -4,7 +4,7 @@ import { ticketTypeRows } from '../../src/app/doctor-tickets.js'
 import { runDoctor, type DoctorResult } from '../../src/app/doctor.js'
 import type { LoadedConfig } from '../../src/config/loader.js'
 import { configSchema, type ConfigInput } from '../../src/config/schema.js'
-import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
+import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import type { IntercomTicketType } from '../../src/intercom/client.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 

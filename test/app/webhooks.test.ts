@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Runtime } from '../../src/app/runtime.js'
 import { listenerUrls, registerWebhook, requiredAircallEvents, requiredIntercomTopics } from '../../src/app/webhooks.js'
 import { configSchema, type ConfigInput } from '../../src/config/schema.js'
-import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
+import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 
 // AI insights and voicemail notes (on by default) add their events to every list: off here, so each case shows
 // what its rule adds.

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterEach, describe, expect, test } from 'vitest'
 
-import type { SandboxHandle } from '../../src/emulator/sandbox.js'
+import type { SandboxHandle } from '@aircall-intercom/emulators'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { CONFIG_YAML, createRequests, startWorld, strictlyInvalid, worldEnv } from '../matching/seeded-world.js'

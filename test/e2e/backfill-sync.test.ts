@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import { AircallClient } from '../../src/aircall/client.js'
-import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
+import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { openStateStore } from '../../src/store/sqlite/index.js'
 import { loggedPerCall } from '../backfill/world-process.js'
 import { runCli } from '../helpers/run-cli.js'

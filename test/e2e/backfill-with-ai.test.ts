@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 
-import { startSandbox } from '../../src/emulator/sandbox.js'
+import { startSandbox } from '@aircall-intercom/emulators'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { sandboxEnv } from './sandbox-env.js'

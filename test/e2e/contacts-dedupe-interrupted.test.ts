@@ -3,7 +3,7 @@ import { join } from 'node:path'
 
 import { afterEach, describe, expect, test } from 'vitest'
 
-import type { SandboxHandle } from '../../src/emulator/sandbox.js'
+import type { SandboxHandle } from '@aircall-intercom/emulators'
 import { openStateStore } from '../../src/store/sqlite/index.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'

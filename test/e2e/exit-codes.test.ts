@@ -4,7 +4,7 @@ import { join } from 'node:path'
 
 import { describe, expect, test } from 'vitest'
 
-import type { FaultRule } from '../../src/emulator/types.js'
+import type { FaultRule } from '@aircall-intercom/emulators/types.js'
 import { CLI, runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { sandboxEnv, useSandbox } from './sandbox-env.js'

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
-import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
+import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { sandboxEnv } from './sandbox-env.js'

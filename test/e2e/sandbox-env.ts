@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest'
-import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../src/emulator/sandbox.js'
+import { startSandbox, type SandboxHandle, type SandboxOptions } from '@aircall-intercom/emulators'
 
 /** The environment lines a user pastes to point the CLI at a sandbox. */
 export const sandboxEnv = (sandbox: SandboxHandle, extra: Record<string, string> = {}): Record<string, string> => ({

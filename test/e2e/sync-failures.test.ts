@@ -5,7 +5,7 @@ import { join } from 'node:path'
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 
-import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
+import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { openStateStore } from '../../src/store/sqlite/index.js'
 import { CLI, runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'

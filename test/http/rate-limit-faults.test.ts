@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { AircallClient } from '../../src/aircall/client.js'
-import { startAircallEmulator } from '../../src/emulator/aircall/server.js'
-import { type IntercomEmulator, startIntercomEmulator } from '../../src/emulator/intercom/index.js'
-import type { FaultRule } from '../../src/emulator/types.js'
+import { startAircallEmulator } from '@aircall-intercom/emulators/aircall/server.js'
+import { type IntercomEmulator, startIntercomEmulator } from '@aircall-intercom/emulators/intercom/index.js'
+import type { FaultRule } from '@aircall-intercom/emulators/types.js'
 import type { HttpEvent, Sleep } from '../../src/http/types.js'
 import { IntercomClient } from '../../src/intercom/client.js'
-import { baseSeed, SECRET, TOKEN } from '../emulator/intercom/helpers.js'
+import { baseSeed, SECRET, TOKEN } from '../../packages/emulators/test/intercom/helpers.js'
 import { ManualClock, SharedClock } from './helpers.js'
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { type IntercomEmulator, startIntercomEmulator } from '../../src/emulator/intercom/index.js'
+import { type IntercomEmulator, startIntercomEmulator } from '@aircall-intercom/emulators/intercom/index.js'
 import { ConflictError, GoneError, ServerError } from '../../src/http/errors.js'
 import { collect } from '../../src/http/paginate.js'
 import { IntercomRateGate } from '../../src/intercom/rate-gate.js'

@@ -26,7 +26,14 @@ describe('layer rules', () => {
     ['src/sync/probe.ts', "export { QueueWorker } from '../listener/worker.js'", 'the pipeline knows no listener'],
     ['src/rules/probe.ts', "export type { StateStore } from '../store/state-store.js'", 'rules are pure'],
     ['src/matching/probe.ts', "export { EXIT } from '../cli/exit-codes.js'", 'no lower layer imports cli/'],
-    ['src/emulator/seed/probe.ts', "export type { Resolution } from '../../matching/types.js'", 'emulators apart'],
+    [
+      'packages/emulators/src/seed/probe.ts',
+      "export type { Resolution } from '../../../../src/matching/types.js'",
+      'the emulators import nothing of the product',
+    ],
+    ['packages/emulators/src/probe.ts', "export {} from 'aircall-intercom'", 'not even the package'],
+    ['src/app/listen.ts', "export { startSandbox } from '@aircall-intercom/emulators'", 'only sandbox and demo'],
+    ['src/listener/probe.ts', "export {} from '@aircall-intercom/emulators/intercom/index.js'", 'no deep import'],
     ['src/app/console/probe.ts', "export {} from '../../commands/status.js'", 'nothing imports commands/'],
   ])('refuses %s (%s)', async (file, source) => {
     expect(await layerErrors(file, source)).toHaveLength(1)
@@ -34,7 +41,8 @@ describe('layer rules', () => {
 
   it.each([
     ['src/sync/probe.ts', "export type { IntercomClient } from '../intercom/client.js'"],
-    ['src/emulator/seed/probe.ts', "export type { AircallEmulator } from '../aircall/server.js'"],
+    ['packages/emulators/src/seed/probe.ts', "export type { AircallEmulator } from '../aircall/server.js'"],
+    ['src/app/demo.ts', "export { startSandbox } from '@aircall-intercom/emulators'"],
     ['src/app/console/probe.ts', "export type { ListenSummary } from '../listen.js'"],
     ['src/http/probe.ts', "export { EXIT } from '../errors.js'"],
     ['src/commands/probe.ts', "export type { Runtime } from '../app/runtime.js'"],

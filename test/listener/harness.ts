@@ -7,7 +7,7 @@ import { startListener, type ListenEvent, type ListenHandle } from '../../src/ap
 import { Runtime } from '../../src/app/runtime.js'
 import { loadConfig } from '../../src/config/loader.js'
 import type { ConfigInput } from '../../src/config/schema.js'
-import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../src/emulator/sandbox.js'
+import { startSandbox, type SandboxHandle, type SandboxOptions } from '@aircall-intercom/emulators'
 import { CLI, REPO_ROOT } from '../helpers/run-cli.js'
 
 export interface Harness {

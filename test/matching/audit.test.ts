@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 
 import type { Runtime } from '../../src/app/runtime.js'
 import { renderAuditRows } from '../../src/cli/render-audit.js'
-import type { SandboxHandle } from '../../src/emulator/sandbox.js'
+import type { SandboxHandle } from '@aircall-intercom/emulators'
 import { parseAuditRange } from '../../src/matching/audit.js'
 import { auditUnmatchedCallers } from '../../src/app/matching-service.js'
 import { useTempDir } from '../helpers/temp-dir.js'

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest'
 
 import type { Runtime } from '../../src/app/runtime.js'
-import type { SandboxHandle } from '../../src/emulator/sandbox.js'
+import type { SandboxHandle } from '@aircall-intercom/emulators'
 import { mergeStepKey } from '../../src/matching/dedupe.js'
 import { dedupe, refreshContacts } from '../../src/app/matching-service.js'
 import { toE164 } from '../../src/phone/index.js'

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 
 import type { Runtime } from '../../src/app/runtime.js'
 import type { CallRecord } from '../../src/domain/call-record.js'
-import type { SandboxHandle } from '../../src/emulator/sandbox.js'
+import type { SandboxHandle } from '@aircall-intercom/emulators'
 import { refreshContacts, resolverFor } from '../../src/app/matching-service.js'
 import { createStepKey, IntercomContactResolver } from '../../src/matching/resolver.js'
 import { useTempDir } from '../helpers/temp-dir.js'

@@ -5,7 +5,7 @@ import { configSchema, type ConfigInput } from '../../src/config/schema.js'
 import type { LoadedConfig } from '../../src/config/loader.js'
 import { normaliseAircallCall, type CallRecord } from '../../src/domain/call-record.js'
 import { toE164 } from '../../src/phone/index.js'
-import { startSandbox, type SandboxHandle, type SandboxOptions } from '../../src/emulator/sandbox.js'
+import { startSandbox, type SandboxHandle, type SandboxOptions } from '@aircall-intercom/emulators'
 
 /**
  * The seed's truth picks "user over lead, then oldest", and it types French numbers in national format

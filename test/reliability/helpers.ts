@@ -2,7 +2,7 @@
  * Shared checks of the reliability suite: which calls a backfill must log for a seeded world, and what the
  * Intercom emulator holds per call (conversations carrying the call id, notes in each).
  */
-import type { FaultRule } from '../../src/emulator/types.js'
+import type { FaultRule } from '@aircall-intercom/emulators/types.js'
 import type { Harness } from '../listener/harness.js'
 import { intercomState } from '../listener/harness.js'
 

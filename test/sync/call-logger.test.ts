@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import type { CallRecord } from '../../src/domain/call-record.js'
 import { configSchema, type ConfigInput } from '../../src/config/schema.js'
-import { startSandbox, type SandboxHandle } from '../../src/emulator/sandbox.js'
+import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { IntercomClient } from '../../src/intercom/client.js'
 import type { ContactResolver, Resolution } from '../../src/matching/types.js'
 import { openStateStore } from '../../src/store/sqlite/index.js'

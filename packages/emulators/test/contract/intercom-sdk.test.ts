@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs'
 import { IntercomClient, IntercomError } from 'intercom-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ContractValidator } from '../../src/emulator/intercom/contract.js'
-import { ADMIN, OTHER_ADMIN, at, startHarness, TOKEN, type Harness } from '../emulator/intercom/helpers.js'
+import { ContractValidator } from '../../src/intercom/contract.js'
+import { ADMIN, OTHER_ADMIN, at, startHarness, TOKEN, type Harness } from '../intercom/helpers.js'
 
 const subsetUrl = new URL('../../contract/intercom-openapi-2.16-subset.json', import.meta.url)
 

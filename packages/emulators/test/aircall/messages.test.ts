@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import type { AircallSeed } from '../../../src/emulator/aircall/model.js'
+import type { AircallSeed } from '../../src/aircall/model.js'
 import { type Harness, minimalSeed, type Receiver, startHarness, startReceiver, T0 } from './helpers.js'
 
 let h: Harness | undefined

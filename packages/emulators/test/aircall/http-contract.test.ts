@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { PAGINATION_CAP_BODY } from '../../../src/emulator/aircall/errors.js'
+import { PAGINATION_CAP_BODY } from '../../src/aircall/errors.js'
 import { type Harness, minimalSeed, startHarness, T0 } from './helpers.js'
 
 let h: Harness | undefined

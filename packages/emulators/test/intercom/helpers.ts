@@ -1,11 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  startIntercomEmulator,
-  type IntercomEmulator,
-  type IntercomEmulatorConfig,
-} from '../../../src/emulator/intercom/index.js'
-import type { IntercomSeedExtended } from '../../../src/emulator/intercom/seed.js'
+import { startIntercomEmulator, type IntercomEmulator, type IntercomEmulatorConfig } from '../../src/intercom/index.js'
+import type { IntercomSeedExtended } from '../../src/intercom/seed.js'
 
 export const TOKEN = 'test-token'
 export const SECRET = 'client-secret'

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { startSandbox } from '../../../src/emulator/sandbox.js'
+import { startSandbox } from '../../src/sandbox.js'
 
 describe('startSandbox', () => {
   test('starts both emulators on loopback, seeded from one world, with working credentials', async () => {

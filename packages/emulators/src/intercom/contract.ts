@@ -7,7 +7,7 @@ import { Ajv, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 
 export const CONTRACT_VERSION = '2.16'
-const SUBSET_URL = new URL('../../../contract/intercom-openapi-2.16-subset.json', import.meta.url)
+const SUBSET_URL = new URL('../../contract/intercom-openapi-2.16-subset.json', import.meta.url)
 const COMPONENTS_ID = 'https://contract.local/intercom-2.16'
 
 export interface ContractViolation {

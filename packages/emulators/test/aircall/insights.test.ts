@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import type { AircallSeed } from '../../../src/emulator/aircall/model.js'
-import { generateWorld } from '../../../src/emulator/seed/world.js'
+import type { AircallSeed } from '../../src/aircall/model.js'
+import { generateWorld } from '../../src/seed/world.js'
 import { type Harness, minimalSeed, type Receiver, startHarness, startReceiver, T0 } from './helpers.js'
 
 let h: Harness | undefined

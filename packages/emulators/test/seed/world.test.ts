@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js'
 import { describe, expect, test } from 'vitest'
-import { generateWorld } from '../../../src/emulator/seed/world.js'
+import { generateWorld } from '../../src/seed/world.js'
 
 const normalise = (s: string | null): string | null => {
   if (!s) return null

@@ -1,7 +1,7 @@
 /**
  * Builds contract/intercom-openapi-2.16-subset.json from the official Intercom OpenAPI 2.16 description: only the
  * operations the toolkit calls, plus the components they reference transitively, with prose and examples removed so
- * the file stays small, reviewable and deterministic. Run from the repo root: `npx tsx scripts/build-openapi-subset.ts`.
+ * the file stays small, reviewable and deterministic. Run from packages/emulators: `npx tsx scripts/build-openapi-subset.ts`.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -9,8 +9,8 @@ import { parse } from 'yaml'
 import { format, resolveConfig } from 'prettier'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const source = new URL('../../shared/reference/intercom-openapi/api.intercom.io.2.16.yaml', import.meta.url)
-const licenseSource = new URL('../../shared/reference/intercom-openapi/LICENSE.md', import.meta.url)
+const source = new URL('../../../../shared/reference/intercom-openapi/api.intercom.io.2.16.yaml', import.meta.url)
+const licenseSource = new URL('../../../../shared/reference/intercom-openapi/LICENSE.md', import.meta.url)
 const target = new URL('../contract/intercom-openapi-2.16-subset.json', import.meta.url)
 const licenseTarget = new URL('../contract/LICENSE-intercom-openapi.md', import.meta.url)
 

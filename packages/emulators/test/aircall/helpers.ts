@@ -1,8 +1,8 @@
 /** Shared fixtures: an emulator on 127.0.0.1:0 with a controllable clock and authenticated fetch. */
 import { createServer, type IncomingMessage, type Server } from 'node:http'
-import { listen, closeServer } from '../../../src/emulator/common/listen.js'
-import { type AircallEmulator, startAircallEmulator } from '../../../src/emulator/aircall/server.js'
-import type { AircallEmulatorOptions } from '../../../src/emulator/types.js'
+import { listen, closeServer } from '../../src/common/listen.js'
+import { type AircallEmulator, startAircallEmulator } from '../../src/aircall/server.js'
+import type { AircallEmulatorOptions } from '../../src/types.js'
 
 export const API_ID = 'test-id'
 export const API_TOKEN = 'test-token'
@@ -87,7 +87,7 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 15_000): Pro
   }
 }
 
-export function minimalSeed(): import('../../../src/emulator/aircall/model.js').AircallSeed {
+export function minimalSeed(): import('../../src/aircall/model.js').AircallSeed {
   return {
     users: [
       {

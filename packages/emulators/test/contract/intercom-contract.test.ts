@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { buildSubset, SUBSET_OPERATIONS } from '../../scripts/build-openapi-subset.js'
-import { CONTRACT_ERRATA, ContractValidator } from '../../src/emulator/intercom/contract.js'
-import { ADMIN, at, baseSeed, startHarness, str, TEAM, type Harness } from '../emulator/intercom/helpers.js'
+import { CONTRACT_ERRATA, ContractValidator } from '../../src/intercom/contract.js'
+import { ADMIN, at, baseSeed, startHarness, str, TEAM, type Harness } from '../intercom/helpers.js'
 
 const subsetUrl = new URL('../../contract/intercom-openapi-2.16-subset.json', import.meta.url)
-const sourceUrl = new URL('../../../shared/reference/intercom-openapi/api.intercom.io.2.16.yaml', import.meta.url)
+const sourceUrl = new URL('../../../../../shared/reference/intercom-openapi/api.intercom.io.2.16.yaml', import.meta.url)
 
 describe('Intercom OpenAPI 2.16 contract', () => {
   let h: Harness

@@ -1,11 +1,11 @@
 import { createServer } from 'node:http'
 import { afterEach, describe, expect, test } from 'vitest'
-import { FaultInjector, matches, parseFaultRules } from '../../../src/emulator/common/faults.js'
-import { readJsonBody, sendJson } from '../../../src/emulator/common/http.js'
-import { closeServer, listen } from '../../../src/emulator/common/listen.js'
-import { createRng, mulberry32 } from '../../../src/emulator/common/prng.js'
-import { isRouteMatch, Router } from '../../../src/emulator/common/router.js'
-import { WebhookDeliverer } from '../../../src/emulator/common/webhook-deliverer.js'
+import { FaultInjector, matches, parseFaultRules } from '../../src/common/faults.js'
+import { readJsonBody, sendJson } from '../../src/common/http.js'
+import { closeServer, listen } from '../../src/common/listen.js'
+import { createRng, mulberry32 } from '../../src/common/prng.js'
+import { isRouteMatch, Router } from '../../src/common/router.js'
+import { WebhookDeliverer } from '../../src/common/webhook-deliverer.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {

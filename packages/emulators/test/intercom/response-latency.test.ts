@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { matches, parseFaultRules } from '../../../src/emulator/common/faults.js'
+import { matches, parseFaultRules } from '../../src/common/faults.js'
 import { at, startHarness, TOKEN, type Harness } from './helpers.js'
 
 const contactsWith = (h: Harness, phone: string): number =>
