@@ -1,4 +1,4 @@
-import { z } from 'zod/v4'
+import { z } from 'zod'
 
 /**
  * Conversation-intelligence entities (reference: "Conversation intelligence, voicemail and messages"). Sources

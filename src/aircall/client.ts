@@ -1,4 +1,4 @@
-import type { z } from 'zod/v4'
+import type { z } from 'zod'
 
 import { AuthError, ForbiddenError, GoneError, NotFoundError, ValidationError } from '../http/errors.js'
 import type { RateGate } from '../http/rate-gate.js'

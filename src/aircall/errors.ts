@@ -1,4 +1,4 @@
-import { z } from 'zod/v4'
+import { z } from 'zod'
 
 import { AuthError, type ErrorBodyParts, type ErrorDialect, ForbiddenError, type HintKind } from '../http/errors.js'
 

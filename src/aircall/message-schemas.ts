@@ -1,4 +1,4 @@
-import { z } from 'zod/v4'
+import { z } from 'zod'
 
 /**
  * The `data` of Aircall's `message.*` webhooks (reference: "Messages (SMS, MMS, WhatsApp)"). The sources

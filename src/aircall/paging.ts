@@ -1,4 +1,4 @@
-import type { z } from 'zod/v4'
+import type { z } from 'zod'
 
 import { type PageSource, paginatePages } from '../http/paginate.js'
 import type { HttpClient, Query } from '../http/request.js'

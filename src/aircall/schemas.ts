@@ -1,4 +1,4 @@
-import { z } from 'zod/v4'
+import { z } from 'zod'
 
 /*
  * Aircall API objects as we read them. Fields we rely on are required; everything else is optional or

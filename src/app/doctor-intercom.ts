@@ -1,4 +1,4 @@
-import { z } from 'zod/v4'
+import { z } from 'zod'
 import type { AppConfig } from '../config/schema.js'
 import { AuthError, ForbiddenError, UnreachableError } from '../http/errors.js'
 import { requiredDataAttributes, type RequiredDataAttribute } from '../rules/tag-attributes.js'

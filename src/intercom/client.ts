@@ -6,7 +6,7 @@
  * search) and its built-in retries replay any method, including creates, which would duplicate notes and
  * contacts. Here retries follow the method and the caller's `replaySafe`.
  */
-import type { z } from 'zod/v4'
+import type { z } from 'zod'
 
 import { ConflictError, GoneError } from '../http/errors.js'
 import { collect, paginate } from '../http/paginate.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod/v4'
+import { z } from 'zod'
 
 /*
  * Intercom API objects as we read them (versions 2.11–2.16). Required fields are the ones our code reads;

@@ -1,4 +1,4 @@
-import { z } from 'zod/v4'
+import { z } from 'zod'
 
 import type { AppConfig } from '../config/schema.js'
 import type { CallRecord } from '../domain/call-record.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod/v4'
+import { z } from 'zod'
 
 import { ApiError, ValidationError } from '../http/errors.js'
 import type { IntercomClient } from '../intercom/client.js'

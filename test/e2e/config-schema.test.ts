@@ -72,7 +72,17 @@ describe('aircall-intercom.example.yml', () => {
     expect(result.code, result.stdout + result.stderr).toBe(0)
     const document = JSON.parse(result.stdout) as { ok: boolean; warnings: string[]; result: { enabled: string[] } }
     expect(document.ok).toBe(true)
-    expect(document.result.enabled).toEqual(['missedCalls', 'vip', 'resolve', 'escalation', 'insightCards', 'tags'])
+    expect(document.result.enabled).toEqual([
+      'missedCalls',
+      'vip',
+      'resolve',
+      'escalation',
+      'insightCards',
+      'tags',
+      'insights',
+      'voicemail',
+      'tickets',
+    ])
     // Every credential came from its variable and the admin id from the file: nothing is missing.
     expect(document.warnings).toEqual([])
   })

@@ -50,7 +50,7 @@ describe('init without prompts', () => {
     // Validated with no environment at all: the file stands on its own.
     const validate = await runCli(['config', 'validate', '--json'], { cwd })
     expect(validate.code).toBe(0)
-    expect(JSON.parse(validate.stdout).result.enabled).toEqual(['missedCalls', 'vip', 'tags'])
+    expect(JSON.parse(validate.stdout).result.enabled).toEqual(['missedCalls', 'vip', 'tags', 'insights', 'voicemail'])
     const show = await runCli(['config', 'show', '--json'], { cwd })
     const config = JSON.parse(show.stdout).result.config
     expect(config.matching.defaultCountry).toBe('FR')

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net'
 
 import { afterEach, describe, expect, it } from 'vitest'
-import { z } from 'zod/v4'
+import { z } from 'zod'
 
 import {
   AuthError,

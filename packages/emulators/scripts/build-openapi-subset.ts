@@ -14,7 +14,7 @@ const licenseSource = new URL('../../../../shared/reference/intercom-openapi/LIC
 const target = new URL('../contract/intercom-openapi-2.16-subset.json', import.meta.url)
 const licenseTarget = new URL('../contract/LICENSE-intercom-openapi.md', import.meta.url)
 
-/** The operations the emulator implements and the clients call; keep in sync with src/emulator/intercom/routes. */
+/** The operations the emulator implements and the clients call; keep in sync with src/intercom/routes. */
 export const SUBSET_OPERATIONS: ReadonlyArray<readonly [string, string]> = [
   ['get', '/me'],
   ['get', '/admins'],
