@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
@@ -8,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { openStateStore } from '../../src/store/sqlite/index.js'
 import { CLI, runCli } from '../helpers/run-cli.js'
+import { REFUSED_URL } from '../helpers/refused-url.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { sandboxEnv } from './sandbox-env.js'
 
@@ -45,15 +45,6 @@ const spawnCli = (
 
 const until = async (condition: () => boolean): Promise<void> => {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10))
-}
-
-const refusedUrl = async (): Promise<string> => {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const address = probe.address()
-  const port = typeof address === 'object' && address ? address.port : 0
-  await new Promise((resolve) => probe.close(resolve))
-  return `http://127.0.0.1:${port}`
 }
 
 const COMMANDS: Array<[string, string[]]> = [
@@ -103,7 +94,7 @@ describe('backfill and tags sync stop like sync', () => {
     '%s: an Intercom nobody listens at stops the run naming the URL',
     async (_name, args) => {
       const { cwd, env } = workspace()
-      const url = await refusedUrl()
+      const url = REFUSED_URL
       const human = await runCli(args, { cwd, env: { ...env, INTERCOM_API_URL: url } })
       expect(human.code).toBe(1)
       expect(human.stderr).toContain(`Error: cannot reach Intercom at ${url}/ : connection refused`)

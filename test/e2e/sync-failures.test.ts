@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
@@ -8,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { openStateStore } from '../../src/store/sqlite/index.js'
 import { CLI, runCli } from '../helpers/run-cli.js'
+import { REFUSED_URL } from '../helpers/refused-url.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { sandboxEnv } from './sandbox-env.js'
 
@@ -48,15 +48,6 @@ const spawnSync = (cwd: string, env: Record<string, string>, args: string[] = []
 
 const until = async (condition: () => boolean): Promise<void> => {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10))
-}
-
-const refusedUrl = async (): Promise<string> => {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const address = probe.address()
-  const port = typeof address === 'object' && address ? address.port : 0
-  await new Promise((resolve) => probe.close(resolve))
-  return `http://127.0.0.1:${port}`
 }
 
 describe('sync when an API fails or the run is stopped', () => {
@@ -136,7 +127,7 @@ describe('sync when an API fails or the run is stopped', () => {
   // sends no contact request for the Ctrl-C case above to hang.
   test('an Intercom nobody listens at stops the run with the URL and the cause, after one retry it printed', async () => {
     const { cwd, env } = workspace()
-    const url = await refusedUrl()
+    const url = REFUSED_URL
     const human = await runCli(['sync'], { cwd, env: { ...env, INTERCOM_API_URL: url } })
     expect(human.code).toBe(1)
     const lines = human.stderr.trim().split('\n')
