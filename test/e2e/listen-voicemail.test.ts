@@ -24,10 +24,11 @@ describe('voicemails become a note with the permanent asset link (built CLI)', (
         (item) => (item.custom_attributes as Record<string, unknown>).aircall_call_id === callId,
       )
 
-    await trigger('call.ended.voicemail', '--call-id', '881')
+    await trigger('call.ended.voicemail', '--call-id', '881', '--at', '20s')
     await queueSettled(url)
-    // The same call.ended again (a redelivery, or Aircall sending it twice): the ledger has the note.
-    await trigger('call.ended.voicemail', '--call-id', '881')
+    // The same call.ended again, sent a second time by Aircall (a later timestamp, so not an identical delivery the
+    // intake drops: two triggers within one second would be): the ledger has the note.
+    await trigger('call.ended.voicemail', '--call-id', '881', '--at', '10s')
     await queueSettled(url)
     const [conversation] = conversationOf('881')
     const text = JSON.stringify(conversation)
