@@ -3,6 +3,9 @@ import { type ErrorDialect, UnreachableError } from '../http/errors.js'
 import type { HttpEvent, ServiceName } from '../http/types.js'
 import { onInterrupt } from './progress.js'
 
+/** What a command's runtime reports of each request, as the run control and the progress read it. */
+export type { HttpEvent }
+
 /**
  * How a run that writes through the APIs stops: on Ctrl-C (SIGINT/SIGTERM, a second one exits at once), or at the
  * first API nothing answers at, since every call would then fail the same way and fill the dead letters. `sync`,

@@ -9,7 +9,7 @@ import { runExitCode } from '../cli/exit-codes.js'
 import { LogStream } from '../cli/log-stream.js'
 import { renderSync } from '../cli/render-backfill.js'
 import { durationFlag } from '../cli/flags.js'
-import type { HttpEvent } from '../http/types.js'
+import type { HttpEvent } from '../cli/run-control.js'
 
 export default class Sync extends BaseCommand {
   static override summary = 'Log the calls since the last run (for cron); overlapping runs exit at once.'

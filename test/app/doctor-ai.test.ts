@@ -1,10 +1,10 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { runDoctor, type DoctorResult } from '../../src/app/doctor.js'
 import type { LoadedConfig } from '../../src/config/loader.js'
-import { configSchema, type ConfigInput } from '../../src/config/schema.js'
+import type { ConfigInput } from '../../src/config/schema.js'
 import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { useTempDir } from '../helpers/temp-dir.js'
+import { sandboxConfig } from './sandbox-config.js'
 
 const tempDir = useTempDir()
 let sandbox: SandboxHandle
@@ -21,28 +21,7 @@ beforeEach(() => {
   sandbox.aircallEmulator.updateSettings({ aiPlan: 'ai-assist' })
 })
 
-const loaded = (input: ConfigInput = {}): LoadedConfig => ({
-  config: configSchema.parse({
-    ...input,
-    aircall: {
-      apiUrl: sandbox.aircall.url,
-      apiId: sandbox.aircall.apiId,
-      apiToken: sandbox.aircall.apiToken,
-      webhookToken: sandbox.aircall.webhookToken,
-    },
-    intercom: {
-      apiUrl: sandbox.intercom.url,
-      accessToken: sandbox.intercom.accessToken,
-      clientSecret: sandbox.intercom.clientSecret,
-      adminId: sandbox.intercom.adminId,
-    },
-  }),
-  file: '/virtual/aircall-intercom.yml',
-  expectedFile: '/virtual/aircall-intercom.yml',
-  statePath: join(tempDir(), 'state.sqlite'),
-  secrets: [],
-  sources: {},
-})
+const loaded = (input: ConfigInput = {}): LoadedConfig => sandboxConfig(sandbox, tempDir(), input)
 
 const aiRow = (result: DoctorResult) => result.checks.find((check) => check.id === 'aircall-ai')
 const summaryReads = (): number =>

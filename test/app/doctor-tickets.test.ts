@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ticketTypeRows } from '../../src/app/doctor-tickets.js'
 import { runDoctor, type DoctorResult } from '../../src/app/doctor.js'
@@ -7,6 +6,7 @@ import { configSchema, type ConfigInput } from '../../src/config/schema.js'
 import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import type { IntercomTicketType } from '../../src/intercom/client.js'
 import { useTempDir } from '../helpers/temp-dir.js'
+import { sandboxConfig } from './sandbox-config.js'
 
 const tempDir = useTempDir()
 let sandbox: SandboxHandle
@@ -18,23 +18,7 @@ afterAll(async () => {
   await sandbox.close()
 })
 
-const loaded = (input: ConfigInput): LoadedConfig => ({
-  config: configSchema.parse({
-    ...input,
-    aircall: { apiUrl: sandbox.aircall.url, apiId: sandbox.aircall.apiId, apiToken: sandbox.aircall.apiToken },
-    intercom: {
-      apiUrl: sandbox.intercom.url,
-      accessToken: sandbox.intercom.accessToken,
-      clientSecret: sandbox.intercom.clientSecret,
-      adminId: sandbox.intercom.adminId,
-    },
-  }),
-  file: '/virtual/aircall-intercom.yml',
-  expectedFile: '/virtual/aircall-intercom.yml',
-  statePath: join(tempDir(), 'state.sqlite'),
-  secrets: [],
-  sources: {},
-})
+const loaded = (input: ConfigInput = {}): LoadedConfig => sandboxConfig(sandbox, tempDir(), input)
 
 const ticketRow = (result: DoctorResult) => result.checks.find((check) => check.id === 'ticket-type')
 

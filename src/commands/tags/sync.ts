@@ -7,7 +7,7 @@ import { syncTagAttributes } from '../../app/tags-sync-service.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { runExitCode } from '../../cli/exit-codes.js'
 import { renderTagsSync } from '../../cli/render-backfill.js'
-import type { HttpEvent } from '../../http/types.js'
+import type { HttpEvent } from '../../cli/run-control.js'
 
 export default class TagsSync extends BaseCommand {
   static override summary = 'Apply the tag → attribute mapping (tags.map) to the calls of a range.'
