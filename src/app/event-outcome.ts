@@ -1,6 +1,6 @@
 import type { EventOutcome, OutcomeObject, QueuedEvent, StateStore } from '../store/state-store.js'
-import { conversationStepKey } from '../sync/call-logger.js'
-import type { PipelineResult } from '../sync/pipeline.js'
+import { conversationStepKey } from '../pipeline/call-logger.js'
+import type { PipelineResult } from '../pipeline/pipeline.js'
 
 const CALL_SUBJECT = /^aircall:call:(.+)$/
 const CONVERSATION_DETAIL = /^conversation ([^\s;]+)(?:;|$)/

@@ -1,10 +1,10 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { coveredSeconds, spansOf } from '../backfill/coverage.js'
+import { coveredSeconds, spansOf } from '../sources/coverage.js'
 import type { RateBudget } from '../http/rate-gate.js'
 import type { HttpEvent, ServiceName } from '../http/types.js'
 import type { MetricsSnapshot } from '../listener/intake-metrics.js'
 import type { Checkpoint, EventStatus } from '../store/state-store.js'
-import type { Effect } from '../sync/pipeline.js'
+import type { Effect } from '../pipeline/pipeline.js'
 
 /** Retries and 429s the API clients report (HttpEvents), counted from the moment the runtime is built. */
 export class ApiEventCounter {

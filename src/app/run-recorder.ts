@@ -1,4 +1,4 @@
-import type { BackfillEvent } from '../backfill/engine.js'
+import type { BackfillEvent } from '../pipeline/backfill-engine.js'
 import type { ServiceName } from '../http/types.js'
 import type { RequestFigures } from './backfill-service.js'
 

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import type { BackfillCounts } from '../backfill/engine.js'
+import type { BackfillCounts } from '../pipeline/backfill-engine.js'
 import { parseJob } from '../domain/job.js'
 import type { AuditResult } from '../matching/audit.js'
 import { type BackfillResult, requestFigures } from './backfill-service.js'

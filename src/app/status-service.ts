@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import type { LoadedConfig } from '../config/loader.js'
 import { openStateStore } from '../store/sqlite/index.js'
 import type { Checkpoint, StatusCounts } from '../store/state-store.js'
-import { STALE_EVENTS_CHECKPOINT } from '../sync/pipeline.js'
+import { STALE_EVENTS_CHECKPOINT } from '../pipeline/pipeline.js'
 
 export interface StatusResult {
   statePath: string

@@ -1,13 +1,13 @@
-import type { InsightFigures } from '../sync/insight-backfill.js'
+import type { InsightFigures } from '../pipeline/insight-backfill.js'
 import { hostname } from 'node:os'
 
 import type { Runtime } from './runtime.js'
 import { LockedError } from '../errors.js'
 import { isOwnerGone } from '../store/step-owner.js'
-import { type BackfillCounts, type BackfillEvent, runBackfillEngine } from '../backfill/engine.js'
-import { iso } from '../backfill/range.js'
+import { type BackfillCounts, type BackfillEvent, runBackfillEngine } from '../pipeline/backfill-engine.js'
+import { iso } from '../sources/range.js'
 import { type RequestFigures, requestFigures } from './backfill-service.js'
-import { AircallRangeSource } from '../backfill/sources/aircall-range.js'
+import { AircallRangeSource } from '../sources/aircall-range.js'
 
 export const SYNC_CHECKPOINT = 'sync:aircall'
 export const SYNC_LOCK = 'sync'

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto'
 
 import type { Runtime } from './runtime.js'
 import { UserError } from '../errors.js'
-import { DataAttributeEnsurer } from '../sync/data-attributes.js'
+import { DataAttributeEnsurer } from '../pipeline/data-attributes.js'
 import { type RequestFigures, requestFigures } from './backfill-service.js'
-import { spansOf, uncovered } from '../backfill/coverage.js'
-import { type BackfillEvent, runBackfillEngine } from '../backfill/engine.js'
-import { parseRange, iso } from '../backfill/range.js'
-import { AircallRangeSource } from '../backfill/sources/aircall-range.js'
+import { spansOf, uncovered } from '../sources/coverage.js'
+import { type BackfillEvent, runBackfillEngine } from '../pipeline/backfill-engine.js'
+import { parseRange, iso } from '../sources/range.js'
+import { AircallRangeSource } from '../sources/aircall-range.js'
 
 /** Calls this recent may still be re-tagged: the next run reads them again. */
 const SETTLE_S = 3_600

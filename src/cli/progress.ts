@@ -1,7 +1,7 @@
 import ora from 'ora'
 
-import type { BackfillEvent } from '../backfill/engine.js'
-import type { SourceProgress } from '../backfill/sources/source-progress.js'
+import type { BackfillEvent } from '../pipeline/backfill-engine.js'
+import type { SourceProgress } from '../sources/source-progress.js'
 import type { HttpEvent, ServiceName } from '../http/types.js'
 
 /** The part of an ora spinner progress uses; tests pass a recording fake. */

@@ -3,12 +3,12 @@ import Table from 'cli-table3'
 import type { DemoResult } from '../app/demo.js'
 
 import type { BackfillResult } from '../app/backfill-service.js'
-import type { AmbiguousCall, BackfillCounts, InvalidNumberCall } from '../backfill/engine.js'
+import type { AmbiguousCall, BackfillCounts, InvalidNumberCall } from '../pipeline/backfill-engine.js'
 import type { SyncResult } from '../app/sync-service.js'
 import type { TagsSyncResult } from '../app/tags-sync-service.js'
-import type { DryRunPlan } from '../backfill/dry-run-plan.js'
-import { delimiterName } from '../backfill/sources/csv-inspect.js'
-import { printable } from '../backfill/sources/printable.js'
+import type { DryRunPlan } from '../pipeline/dry-run-plan.js'
+import { delimiterName } from '../sources/csv-inspect.js'
+import { printable } from '../sources/printable.js'
 import { formatElapsed } from './progress.js'
 
 const n = (value: number): string => value.toLocaleString('en-US')

@@ -96,7 +96,7 @@ function describeIssues(error: z.ZodError, prefix: string): string[] {
 const withCaller = aircallCallLikeSchema.extend({ direction: z.string().min(1), raw_digits: z.string() })
 const finishedCall = withCaller.extend({ status: z.string().min(1), started_at: z.number() })
 
-/** Tags and comments on a call that has ended are applied by logging the call (sync/pipeline.ts). */
+/** Tags and comments on a call that has ended are applied by logging the call (pipeline/pipeline.ts). */
 const hasEnded = (data: Record<string, unknown>): boolean =>
   (data.ended_at !== null && data.ended_at !== undefined) || data.status === 'done'
 

@@ -26,7 +26,7 @@ export interface QueuedEvent {
   outcome: EventOutcome | null
 }
 
-/** One rule's decision on an event, as the pipeline reported it (src/sync/pipeline.ts `Effect`). */
+/** One rule's decision on an event, as the pipeline reported it (src/pipeline/pipeline.ts `Effect`). */
 export interface OutcomeEffect {
   rule: string
   status: string

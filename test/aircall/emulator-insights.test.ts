@@ -6,7 +6,7 @@ import { aircallMessageSchema, mediaOf } from '../../src/aircall/message-schemas
 import { safeParseAircallEvent } from '../../src/domain/aircall-event.js'
 import { type AircallEmulator, startAircallEmulator } from '@aircall-intercom/emulators/aircall/server.js'
 import { generateWorld } from '@aircall-intercom/emulators/seed/world.js'
-import { insightAttributeValue, insightTextLines } from '../../src/sync/call-insights.js'
+import { insightAttributeValue, insightTextLines } from '../../src/pipeline/call-insights.js'
 import { type Receiver, startReceiver } from '../../packages/emulators/test/aircall/helpers.js'
 
 const NOW = Date.UTC(2026, 8, 28, 12, 0, 0)

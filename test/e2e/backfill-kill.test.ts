@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
-import { loggedPerCall } from '../backfill/world-process.js'
+import { loggedPerCall } from '../helpers/world-process.js'
 import { CLI, runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { sandboxEnv } from './sandbox-env.js'

@@ -9,7 +9,7 @@ import {
   loggedPerCall,
   startWorldProcess,
   type WorldProcess,
-} from '../backfill/world-process.js'
+} from '../helpers/world-process.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()

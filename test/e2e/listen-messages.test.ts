@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 
-import { visibleText } from '../../src/sync/message-threads.js'
+import { visibleText } from '../../src/pipeline/message-threads.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { intercomState, queueSettled, type Harness, useListenerCleanup } from '../listener/harness.js'

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { coveredSeconds, spansOf } from '../../src/backfill/coverage.js'
+import { coveredSeconds, spansOf } from '../../src/sources/coverage.js'
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { MIGRATIONS } from '../../src/store/migrations.js'
 import { openStateStore } from '../../src/store/sqlite/index.js'

@@ -21,9 +21,13 @@ describe('layer rules', () => {
     ['src/http/probe.ts', "export type { AircallClient } from '../aircall/client.js'", 'http knows no vendor'],
     ['src/store/probe.ts', "export type { IntercomClient } from '../intercom/client.js'", 'store knows no vendor'],
     ['src/aircall/probe.ts', "export type { IntercomClient } from '../intercom/client.js'", 'vendors stay apart'],
-    ['src/sync/probe.ts', "export type { Runtime } from '../app/runtime.js'", 'no import of the composition root'],
-    ['src/listener/probe.ts', "export type { CallLogger } from '../sync/call-logger.js'", 'listener below pipeline'],
-    ['src/sync/probe.ts', "export { QueueWorker } from '../listener/worker.js'", 'the pipeline knows no listener'],
+    ['src/pipeline/probe.ts', "export type { Runtime } from '../app/runtime.js'", 'no import of the composition root'],
+    [
+      'src/listener/probe.ts',
+      "export type { CallLogger } from '../pipeline/call-logger.js'",
+      'listener below pipeline',
+    ],
+    ['src/pipeline/probe.ts', "export { QueueWorker } from '../listener/worker.js'", 'the pipeline knows no listener'],
     ['src/rules/probe.ts', "export type { StateStore } from '../store/state-store.js'", 'rules are pure'],
     ['src/matching/probe.ts', "export { EXIT } from '../cli/exit-codes.js'", 'no lower layer imports cli/'],
     [
@@ -40,7 +44,7 @@ describe('layer rules', () => {
   })
 
   it.each([
-    ['src/sync/probe.ts', "export type { IntercomClient } from '../intercom/client.js'"],
+    ['src/pipeline/probe.ts', "export type { IntercomClient } from '../intercom/client.js'"],
     ['packages/emulators/src/seed/probe.ts', "export type { AircallEmulator } from '../aircall/server.js'"],
     ['src/app/demo.ts', "export { startSandbox } from '@aircall-intercom/emulators'"],
     ['src/app/console/probe.ts', "export type { ListenSummary } from '../listen.js'"],

@@ -5,7 +5,7 @@ import { aircallMessageSchema, isMessageEvent, mediaOf } from '../../src/aircall
 import { normaliseAircallCall } from '../../src/domain/call-record.js'
 import { safeParseAircallEvent } from '../../src/domain/aircall-event.js'
 import { AIRCALL_FIXTURES, aircallFixture } from '../../src/listener/fixtures.js'
-import { insightAttributeValue, insightTextLines } from '../../src/sync/call-insights.js'
+import { insightAttributeValue, insightTextLines } from '../../src/pipeline/call-insights.js'
 
 const TIMESTAMP = 1_795_000_000
 type Body = Record<string, unknown>

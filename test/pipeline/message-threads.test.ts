@@ -12,7 +12,7 @@ import { IntercomClient } from '../../src/intercom/client.js'
 import type { ContactResolver, Resolution } from '../../src/matching/types.js'
 import { isOwnEcho, ORIGIN_MARKER_TEXT } from '../../src/rules/loop-guard.js'
 import { openStateStore } from '../../src/store/sqlite/index.js'
-import { defaultClaims } from '../../src/sync/call-logger.js'
+import { defaultClaims } from '../../src/pipeline/call-logger.js'
 import {
   agentNoteBody,
   contactReplyBody,
@@ -23,7 +23,7 @@ import {
   parseAircallMessage,
   threadHeader,
   visibleText,
-} from '../../src/sync/message-threads.js'
+} from '../../src/pipeline/message-threads.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()

@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync'
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 
-import { type CsvRecord, csvRecords } from '../../src/backfill/sources/csv-records.js'
+import { type CsvRecord, csvRecords } from '../../src/sources/csv-records.js'
 
 async function read(text: string, delimiter = ',', chunk = 7): Promise<CsvRecord[]> {
   async function* chunks(): AsyncGenerator<string> {

@@ -1,8 +1,8 @@
 import type { AppConfig } from '../config/schema.js'
 import { isPlannedContact } from '../matching/types.js'
 import type { StateStore } from '../store/state-store.js'
-import type { PlannedCall } from './engine.js'
-import { iso } from './range.js'
+import type { PlannedCall } from './backfill-engine.js'
+import { iso } from '../sources/range.js'
 
 /** One row of a dry run's plan: a call, the contact it would go on, and what logging it would write. */
 export interface PlanRow {

@@ -3,9 +3,9 @@ import { classifyFailure } from '../http/failure.js'
 import { isCatchAll } from '../matching/catch-all.js'
 import type { StateStore } from '../store/state-store.js'
 import type { Resolution } from '../matching/types.js'
-import type { CallLogger, CallWritePlan, LogCallOutcome } from '../sync/types.js'
+import type { CallLogger, CallWritePlan, LogCallOutcome } from './types.js'
 import { clearDeadLetter, type DeadLetterJob, deadLetterCall, logStepKey } from './dead-letters.js'
-import type { CallSource, SourceWarning } from './sources/types.js'
+import type { CallSource, SourceWarning } from '../sources/types.js'
 
 /** `ambiguous`: two or more contacts were equally plausible for the caller, so the call was attached to none. */
 export type SkipReason = 'anonymous' | 'invalid-number' | 'unmatched' | 'ambiguous'

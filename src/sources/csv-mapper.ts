@@ -1,4 +1,4 @@
-import { type CallRecord, classifyCall } from '../../domain/call-record.js'
+import { type CallRecord, classifyCall } from '../domain/call-record.js'
 import { printable } from './printable.js'
 
 /**

@@ -1,6 +1,6 @@
-import type { AircallClient, CallWindow } from '../../aircall/client.js'
-import { type CallRecord, normaliseAircallCall } from '../../domain/call-record.js'
-import { addSpan, type Span, spansOf } from '../coverage.js'
+import type { AircallClient, CallWindow } from '../aircall/client.js'
+import { type CallRecord, normaliseAircallCall } from '../domain/call-record.js'
+import { addSpan, type Span, spansOf } from './coverage.js'
 import type { SourceProgress } from './source-progress.js'
 import type { CallSource, SourceWindow, WindowOptions } from './types.js'
 

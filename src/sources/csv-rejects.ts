@@ -2,7 +2,7 @@ import { closeSync, existsSync, openSync, readSync, unlinkSync, writeSync } from
 
 import { stringify } from 'csv-stringify/sync'
 
-import { UserError } from '../../errors.js'
+import { UserError } from '../errors.js'
 import { printable } from './printable.js'
 
 /** Leading columns of a rejects file; the export's own columns follow, so a fixed file imports as it is. */

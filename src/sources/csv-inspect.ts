@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises'
 
-import { UserError } from '../../errors.js'
+import { UserError } from '../errors.js'
 import { printable } from './printable.js'
 
 /** Encodings `--encoding` accepts. WHATWG (and so Node's TextDecoder) reads "latin1" as Windows-1252. */

@@ -9,7 +9,7 @@ import { IntercomClient } from '../../src/intercom/client.js'
 import type { ContactResolver, Resolution } from '../../src/matching/types.js'
 import { openStateStore } from '../../src/store/sqlite/index.js'
 import type { StateStore } from '../../src/store/state-store.js'
-import { defaultClaims, IntercomCallLogger } from '../../src/sync/call-logger.js'
+import { defaultClaims, IntercomCallLogger } from '../../src/pipeline/call-logger.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { basename, resolve } from 'node:path'
 
-import type { CallRecord } from '../../domain/call-record.js'
-import { UserError } from '../../errors.js'
+import type { CallRecord } from '../domain/call-record.js'
+import { UserError } from '../errors.js'
 import { type ColumnMap, mapColumns, missingRequiredColumns, rowToCall } from './csv-mapper.js'
 import {
   type CsvDecoder,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 
 import { ECHO_KINDS } from '../../src/rules/loop-guard.js'
 import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
-import { LoopGuard } from '../../src/sync/loop-guard.js'
+import { LoopGuard } from '../../src/pipeline/loop-guard.js'
 import { intercomEvent, part } from '../rules/intercom-events.js'
 
 const OWN = '999'

@@ -6,7 +6,7 @@ import {
   parseDuration,
   parseTimestamp,
   rowToCall,
-} from '../../src/backfill/sources/csv-mapper.js'
+} from '../../src/sources/csv-mapper.js'
 
 describe('Aircall CSV export mapping', () => {
   test.each([

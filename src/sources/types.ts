@@ -1,4 +1,4 @@
-import type { CallRecord } from '../../domain/call-record.js'
+import type { CallRecord } from '../domain/call-record.js'
 
 /** Something a source wants the person running the backfill to know; `line` for CSV rows. */
 export type SourceWarning =

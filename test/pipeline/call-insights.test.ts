@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 
-import { insightAttributeValue, insightCallId, insightNotes, NOTE_PART_CHARS } from '../../src/sync/call-insights.js'
+import {
+  insightAttributeValue,
+  insightCallId,
+  insightNotes,
+  NOTE_PART_CHARS,
+} from '../../src/pipeline/call-insights.js'
 
 const utterance = (index: number, text: string) => ({
   start_time: index * 3.5,

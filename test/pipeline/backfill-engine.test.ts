@@ -2,12 +2,12 @@ import { join } from 'node:path'
 
 import { describe, expect, test } from 'vitest'
 
-import { runBackfillEngine, type BackfillEvent } from '../../src/backfill/engine.js'
-import type { CallSource, SourceWindow } from '../../src/backfill/sources/types.js'
+import { runBackfillEngine, type BackfillEvent } from '../../src/pipeline/backfill-engine.js'
+import type { CallSource, SourceWindow } from '../../src/sources/types.js'
 import type { CallRecord } from '../../src/domain/call-record.js'
 import { ServerError, ValidationError } from '../../src/http/errors.js'
 import { openStateStore } from '../../src/store/sqlite/index.js'
-import type { CallLogger, LogCallOutcome } from '../../src/sync/types.js'
+import type { CallLogger, LogCallOutcome } from '../../src/pipeline/types.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()
