@@ -9,6 +9,17 @@ const nullableString = z.string().nullish()
 /** Ids documented as strings that some versions or examples send as numbers (admin ids, message ids). */
 const idLike = z.union([z.string(), z.number()]).transform(String)
 
+const namedRefSchema = z.object({ id: idLike.nullish(), name: nullableString }).passthrough()
+/**
+ * 2.x lists references as `{type: 'list', data: [...]}`; some payloads send the bare array. A list in a shape we
+ * do not know reads as empty rather than failing the whole contact: the rules then see no tags.
+ */
+const refListSchema = z
+  .union([z.array(namedRefSchema), z.object({ data: z.array(namedRefSchema) }).passthrough()])
+  .transform((refs) => (Array.isArray(refs) ? refs : refs.data))
+  .nullish()
+  .catch(null)
+
 export const intercomContactSchema = z
   .object({
     type: z.literal('contact').optional(),
@@ -25,6 +36,9 @@ export const intercomContactSchema = z
     updated_at: z.number().nullish(),
     last_seen_at: z.number().nullish(),
     custom_attributes: z.record(z.string(), z.unknown()).nullish(),
+    /** Tag references; the name is present on some versions only, the id on all. */
+    tags: refListSchema,
+    companies: refListSchema,
   })
   .passthrough()
 export type IntercomContact = z.infer<typeof intercomContactSchema>
@@ -40,10 +54,30 @@ export const contactSearchPageSchema = z
   .object({ data: z.array(intercomContactSchema), total_count: z.number().optional(), pages: cursorPagesSchema })
   .passthrough()
 
+const partAuthorSchema = z.object({ type: nullableString, id: idLike.nullish() }).passthrough()
+
+/** One entry of a conversation's `conversation_parts`: a note, a comment, an assignment, a state change. */
+export const intercomConversationPartSchema = z
+  .object({
+    type: z.literal('conversation_part').optional(),
+    id: idLike,
+    part_type: nullableString,
+    body: nullableString,
+    created_at: z.number().nullish(),
+    author: partAuthorSchema.nullish(),
+    /** `{type: 'nobody_admin', id: null}` when a conversation is unassigned. */
+    assigned_to: partAuthorSchema.nullish(),
+  })
+  .passthrough()
+export type IntercomConversationPart = z.infer<typeof intercomConversationPartSchema>
+
+const linkedObjectSchema = z.object({ type: z.string(), id: idLike }).passthrough()
+
 export const intercomConversationSchema = z
   .object({
     type: z.literal('conversation').optional(),
     id: idLike,
+    title: nullableString,
     created_at: z.number().nullish(),
     updated_at: z.number().nullish(),
     state: z.string().optional(),
@@ -56,6 +90,19 @@ export const intercomConversationSchema = z
       .object({ contacts: z.array(z.object({ id: z.string() }).passthrough()) })
       .passthrough()
       .nullish(),
+    /** The first message; a search result carries it without the parts that followed. */
+    source: z
+      .object({ id: idLike.nullish(), type: nullableString, body: nullableString, author: partAuthorSchema.nullish() })
+      .passthrough()
+      .nullish(),
+    conversation_parts: z
+      .object({ conversation_parts: z.array(intercomConversationPartSchema) })
+      .passthrough()
+      .nullish(),
+    /** The tickets linked to the conversation (2.16 `linked_object_list`). */
+    linked_objects: z.object({ data: z.array(linkedObjectSchema) }).passthrough().nullish(),
+    /** A conversation converted into a Customer ticket names the ticket it became. */
+    ticket: z.object({ id: idLike }).passthrough().nullish(),
   })
   .passthrough()
 export type IntercomConversation = z.infer<typeof intercomConversationSchema>
@@ -86,7 +133,14 @@ export const adminMessageSchema = z
 export type IntercomAdminMessage = z.infer<typeof adminMessageSchema>
 
 export const intercomAdminSchema = z
-  .object({ id: idLike, name: nullableString, email: nullableString, away_mode_enabled: z.boolean().optional() })
+  .object({
+    id: idLike,
+    name: nullableString,
+    email: nullableString,
+    away_mode_enabled: z.boolean().optional(),
+    /** Present on `/me` only: the workspace it answers for. */
+    app: z.object({ id_code: nullableString }).passthrough().nullish(),
+  })
   .passthrough()
 export type IntercomAdmin = z.infer<typeof intercomAdminSchema>
 

@@ -6,6 +6,7 @@ import { ApiError, ValidationError } from '../http/errors.js'
 import { realSleep } from '../http/types.js'
 import type { IntercomClient } from '../intercom/client.js'
 import { conversationQuery } from '../intercom/query.js'
+import type { IntercomConversation } from '../intercom/schemas.js'
 import { CatchAllContact } from '../matching/catch-all.js'
 import type { ContactResolver, Resolution } from '../matching/types.js'
 import { type ClaimContext, claimWhenFree } from '../store/claim-step.js'
@@ -75,22 +76,6 @@ export const updateStepKey = (callId: string, revision: string): string => `call
 
 /** Conversations of one contact read when reconciling; a caller with more is searched no further. */
 const RECONCILE_LIMIT = 500
-
-const partsSchema = z
-  .object({
-    source: z.object({ body: z.string().nullish() }).passthrough().nullish(),
-    conversation_parts: z
-      .object({
-        conversation_parts: z.array(
-          z
-            .object({ id: z.union([z.string(), z.number()]).transform(String), body: z.string().nullish() })
-            .passthrough(),
-        ),
-      })
-      .passthrough()
-      .nullish(),
-  })
-  .passthrough()
 
 const storedResolution = z
   .object({ status: z.enum(['matched', 'created']), contactId: z.string().min(1) })
@@ -420,8 +405,7 @@ export class IntercomCallLogger implements CallLogger {
     )
     for await (const conversation of this.deps.intercom.searchConversations(query, { perPage: 150, signal })) {
       if (conversation.custom_attributes?.[attribute] === callId) return conversation.id
-      const parsed = partsSchema.safeParse(conversation)
-      if (parsed.success && hasCallMarker(parsed.data.source?.body, callId)) return conversation.id
+      if (hasCallMarker(conversation.source?.body, callId)) return conversation.id
       if (++read >= RECONCILE_LIMIT) break
     }
     return null
@@ -487,10 +471,8 @@ function storedResolutionOf(step: LedgerStep | undefined): Exclude<Resolution, {
 }
 
 /** The newest conversation part carrying the call's marker (and revision, when given). */
-function lastMarkedPart(conversation: unknown, callId: string, revision?: string): string | null {
-  const parsed = partsSchema.safeParse(conversation)
-  if (!parsed.success) return null
-  const parts = parsed.data.conversation_parts?.conversation_parts ?? []
+function lastMarkedPart(conversation: IntercomConversation, callId: string, revision?: string): string | null {
+  const parts = conversation.conversation_parts?.conversation_parts ?? []
   for (let i = parts.length - 1; i >= 0; i--) {
     const part = parts[i]
     if (part && hasCallMarker(part.body, callId, revision)) return part.id

@@ -4,6 +4,7 @@ import { PermanentError } from '../errors.js'
 import { ticketAttributes, type TicketAttributeValue, type TicketTrigger } from '../rules/call-ticket.js'
 import type { StateStore } from '../store/state-store.js'
 import { formatPhoneForDisplay, renderCallText } from '../templates/index.js'
+import type { IntercomConversation } from '../intercom/schemas.js'
 import { callMarker, callTemplateContext, conversationSummary, hasCallMarker } from './call-content.js'
 
 /** The ticket type as the rules read it (IntercomClient.listTicketTypes). */
@@ -50,7 +51,7 @@ export interface TicketApi {
     options: { signal?: AbortSignal },
   ): Promise<unknown>
   getTicket(id: string, signal?: AbortSignal): Promise<TicketView>
-  getConversation(id: string, signal?: AbortSignal): Promise<unknown>
+  getConversation(id: string, signal?: AbortSignal): Promise<IntercomConversation>
 }
 
 export interface CallTicketDeps {
@@ -77,24 +78,11 @@ const TITLES: Record<TicketTrigger, string> = {
   vip: 'VIP call',
 }
 
-const record = (value: unknown): Record<string, unknown> | null =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null
-
 /** Ticket ids a conversation shows: the ticket it became, and the tickets linked to it. */
-const ticketIdsOf = (conversation: unknown): string[] => {
-  const view = record(conversation)
-  const own = record(view?.ticket)?.id
-  const linked = record(view?.linked_objects)?.data
-  const ids = Array.isArray(linked)
-    ? linked.flatMap((item) => {
-        const entry = record(item)
-        return entry?.type === 'ticket' && (typeof entry.id === 'string' || typeof entry.id === 'number')
-          ? [String(entry.id)]
-          : []
-      })
-    : []
-  return [...(typeof own === 'string' || typeof own === 'number' ? [String(own)] : []), ...ids]
-}
+const ticketIdsOf = (conversation: IntercomConversation): string[] => [
+  ...(conversation.ticket ? [conversation.ticket.id] : []),
+  ...(conversation.linked_objects?.data ?? []).filter((item) => item.type === 'ticket').map((item) => item.id),
+]
 
 /**
  * One Intercom ticket per call at most, of the configured type, for the contact and linked to the call's

@@ -14,15 +14,6 @@ export interface ContactContext {
   tags: string[]
 }
 
-const record = (value: unknown): Record<string, unknown> | null =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null
-
-const list = (value: unknown): unknown[] => {
-  if (Array.isArray(value)) return value
-  const data = record(value)?.data
-  return Array.isArray(data) ? data : []
-}
-
 /**
  * Intercom facts the live rules read (a contact with its attributes and tag names, admins' emails, the
  * workspace id, open conversations), with the slow-changing directory cached for the life of the process.
@@ -36,22 +27,19 @@ export class IntercomContext {
 
   async contact(id: string, signal?: AbortSignal): Promise<ContactContext> {
     const contact: IntercomContact = await this.intercom.getContactFollowingMerges(id, signal)
-    const tagRefs = list(contact.tags)
-      .map(record)
-      .filter((ref): ref is Record<string, unknown> => ref !== null)
-    const named = tagRefs.map((ref) => (typeof ref.name === 'string' ? ref.name : null))
+    const tagRefs = contact.tags ?? []
+    const named = tagRefs.map((ref) => ref.name ?? null)
     const tagNames =
       named.every((name) => name !== null) || tagRefs.length === 0
         ? (named as string[])
-        : await this.tagNames(tagRefs.map((ref) => String(ref.id)))
-    const company = record(list(contact.companies)[0])
+        : await this.tagNames(tagRefs.flatMap((ref) => (ref.id === null || ref.id === undefined ? [] : [ref.id])))
     return {
       id: contact.id,
       role: contact.role,
       name: contact.name ?? null,
       email: contact.email ?? null,
       phone: contact.formatted_phone ?? contact.phone ?? null,
-      companyName: typeof company?.name === 'string' ? company.name : null,
+      companyName: contact.companies?.[0]?.name ?? null,
       attributes: contact.custom_attributes ?? {},
       tags: tagNames,
     }
@@ -67,10 +55,7 @@ export class IntercomContext {
 
   /** The workspace id (`app.id_code` of `/me`), used to build links; undefined when Intercom does not say. */
   async appId(signal?: AbortSignal): Promise<string | undefined> {
-    this.app ??= this.intercom.me(signal).then((me) => {
-      const code = record(me.app)?.id_code
-      return typeof code === 'string' ? code : undefined
-    })
+    this.app ??= this.intercom.me(signal).then((me) => me.app?.id_code ?? undefined)
     this.app.catch(() => (this.app = null))
     return this.app
   }
@@ -82,10 +67,9 @@ export class IntercomContext {
     )
     const found: InsightCardConversation[] = []
     for await (const conversation of this.intercom.searchConversations(query, { perPage: 20, signal })) {
-      const title = record(conversation)?.title
       found.push({
         id: conversation.id,
-        title: typeof title === 'string' ? title : null,
+        title: conversation.title ?? null,
         updatedAt: conversation.updated_at ?? conversation.created_at ?? 0,
       })
       if (found.length >= 20) break
@@ -105,12 +89,8 @@ export class IntercomContext {
 
   /** Whether a conversation already holds a part whose body contains `needle` (reconciles a pending note). */
   async hasPartContaining(conversationId: string, needle: string, signal?: AbortSignal): Promise<boolean> {
-    const conversation = record(await this.intercom.getConversation(conversationId, signal))
-    const parts = list(record(conversation?.conversation_parts)?.conversation_parts)
-    return parts.some((part) => {
-      const body = record(part)?.body
-      return typeof body === 'string' && body.includes(needle)
-    })
+    const conversation = await this.intercom.getConversation(conversationId, signal)
+    return (conversation.conversation_parts?.conversation_parts ?? []).some((part) => part.body?.includes(needle))
   }
 
   private async tagNames(ids: string[]): Promise<string[]> {

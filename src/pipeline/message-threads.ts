@@ -63,20 +63,6 @@ const isChannel = (channel: string): channel is MessageChannel => channel === 's
 
 const sourceSchema = z.looseObject({ source: z.looseObject({ body: z.string().nullish() }).nullish() })
 
-const conversationPartsSchema = z.looseObject({
-  conversation_parts: z
-    .looseObject({
-      conversation_parts: z.array(
-        z.looseObject({
-          part_type: z.string().nullish(),
-          body: z.string().nullish(),
-          author: z.looseObject({ type: z.string().nullish() }).nullish(),
-        }),
-      ),
-    })
-    .nullish(),
-})
-
 /** The message's data, or a PermanentError naming what is wrong: a replay cannot fix the payload. */
 export function parseAircallMessage(data: unknown): AircallMessage {
   const parsed = aircallMessageSchema.safeParse(data)
@@ -295,9 +281,8 @@ export class MessageThreadService {
     signal: AbortSignal | undefined,
   ): Promise<boolean> {
     const needle = visibleText(body)
-    const parsed = conversationPartsSchema.safeParse(await this.deps.intercom.getConversation(conversationId, signal))
-    if (!parsed.success) return false
-    const parts = parsed.data.conversation_parts?.conversation_parts ?? []
+    const conversation = await this.deps.intercom.getConversation(conversationId, signal)
+    const parts = conversation.conversation_parts?.conversation_parts ?? []
     return parts.some((part) => {
       const byContact = part.part_type === 'comment' && part.author?.type !== 'admin' && part.author?.type !== 'bot'
       const kindMatches = inbound ? byContact : part.part_type === 'note'
