@@ -37,7 +37,7 @@ const MAY_IMPORT = {
     'domain',
   ],
   sources: ['aircall', 'domain'],
-  listener: ['rules', 'intercom', 'http', 'store', 'phone', 'config', 'domain'],
+  listener: ['rules', 'aircall', 'intercom', 'http', 'store', 'phone', 'config', 'domain'],
   matching: ['aircall', 'intercom', 'http', 'store', 'phone', 'config', 'domain'],
   rules: ['phone', 'config', 'domain'],
   aircall: ['http', 'domain'],

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 
+import type { AircallCallLike } from '../domain/call-record.js'
+
 /*
  * Aircall API objects as we read them. Fields we rely on are required; everything else is optional or
  * nullable, and `.passthrough()` keeps unknown fields so a new API field never breaks a sync.
@@ -79,29 +81,57 @@ export const aircallCommentSchema = z
 
 export const aircallCallTagSchema = z.object({ id: z.number().int(), name: z.string() }).passthrough()
 
-export const aircallCallSchema = z
-  .object({
+const aircallCallTeamSchema = z.object({ id: z.number().int(), name: nullableString }).passthrough()
+
+/**
+ * The Call object (§5) as webhooks carry it in `data` and stored jobs keep it: every field may be null while it
+ * does not apply (answered_at, ended_at, user, contact…), and webhooks name the call by `call_uuid`, not `sid`.
+ * The REST schema below is the same object with what the API always sets required.
+ */
+export const aircallCallDataSchema = z.object({
+  id: z.union([z.number(), z.string().min(1)]),
+  sid: nullableString,
+  call_uuid: nullableString,
+  direction: nullableString,
+  status: nullableString,
+  started_at: z.number().nullish(),
+  answered_at: z.number().nullish(),
+  ended_at: z.number().nullish(),
+  duration: z.number().nullish(),
+  /** Formatted international number with spaces/dashes, or the literal "anonymous". */
+  raw_digits: nullableString,
+  missed_call_reason: nullableString,
+  /** Read only for its presence: the URL itself expires like `recording`. */
+  voicemail: nullableString,
+  voicemail_short_url: nullableString,
+  recording: nullableString,
+  /** The permanent link to log (recording URLs expire). */
+  asset: nullableString,
+  archived: z.boolean().nullish(),
+  cost: z.union([z.string(), z.number()]).nullish(),
+  user: aircallUserSchema.partial().nullish(),
+  number: aircallNumberSchema.partial().nullish(),
+  contact: aircallContactSchema.partial().nullish(),
+  tags: z.array(aircallCallTagSchema.partial()).nullish(),
+  comments: z.array(aircallCommentSchema.partial()).nullish(),
+  teams: z.array(aircallCallTeamSchema.partial()).nullish(),
+}) satisfies z.ZodType<AircallCallLike, unknown>
+
+export const aircallCallSchema = aircallCallDataSchema
+  .extend({
     id: z.number().int(),
     direction: z.string(),
     status: z.string(),
     started_at: z.number().int(),
     answered_at: z.number().int().nullish(),
     ended_at: z.number().int().nullish(),
-    duration: z.number().nullish(),
-    /** Formatted international number with spaces/dashes, or the literal "anonymous". */
-    raw_digits: nullableString,
-    missed_call_reason: nullableString,
-    voicemail: nullableString,
-    recording: nullableString,
-    /** The permanent link to log (recording URLs expire). */
-    asset: nullableString,
     archived: z.boolean().optional(),
     user: aircallUserSchema.nullish(),
     number: aircallNumberSchema.nullish(),
     contact: aircallContactSchema.nullish(),
     tags: z.array(aircallCallTagSchema).optional(),
     comments: z.array(aircallCommentSchema).optional(),
-    teams: z.array(z.object({ id: z.number().int(), name: nullableString }).passthrough()).optional(),
+    teams: z.array(aircallCallTeamSchema).optional(),
   })
   .passthrough()
 export type AircallCall = z.infer<typeof aircallCallSchema>

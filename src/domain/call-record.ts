@@ -1,5 +1,3 @@
-import { z } from 'zod'
-
 export type CallDirection = 'inbound' | 'outbound'
 export type CallKind = 'answered' | 'missed' | 'voicemail' | 'outbound'
 /** Aircall documents initial | answered | done; other values are kept as sent rather than guessed. */
@@ -57,7 +55,10 @@ export interface CallRecord {
 type Id = number | string
 type Maybe<T> = T | null | undefined
 
-/** Only the Aircall Call fields we read; REST calls and webhook `data` (which has `call_uuid`, not `sid`) both fit. */
+/**
+ * Only the Aircall Call fields we read; REST calls and webhook `data` both fit (validated by `aircallCallDataSchema`
+ * and `aircallCallSchema` in aircall/schemas.ts).
+ */
 export interface AircallCallLike {
   id: Id
   sid?: Maybe<string>
@@ -96,52 +97,6 @@ export interface AircallCallLike {
     phone_numbers?: Maybe<Array<{ value?: Maybe<string> }>>
   }>
 }
-
-const id = z.union([z.number(), z.string().min(1)])
-const named = z.object({ name: z.string().nullish() })
-
-/** Validates untrusted input (webhook body, cached JSON) into an AircallCallLike; unknown keys are dropped. */
-export const aircallCallLikeSchema = z.object({
-  id,
-  sid: z.string().nullish(),
-  call_uuid: z.string().nullish(),
-  direction: z.string().nullish(),
-  status: z.string().nullish(),
-  started_at: z.number().nullish(),
-  answered_at: z.number().nullish(),
-  ended_at: z.number().nullish(),
-  duration: z.number().nullish(),
-  missed_call_reason: z.string().nullish(),
-  raw_digits: z.string().nullish(),
-  voicemail: z.string().nullish(),
-  voicemail_short_url: z.string().nullish(),
-  asset: z.string().nullish(),
-  archived: z.boolean().nullish(),
-  cost: z.union([z.string(), z.number()]).nullish(),
-  number: z
-    .object({
-      id: id.nullish(),
-      name: z.string().nullish(),
-      digits: z.string().nullish(),
-      country: z.string().nullish(),
-      time_zone: z.string().nullish(),
-    })
-    .nullish(),
-  user: z.object({ id: id.nullish(), name: z.string().nullish(), email: z.string().nullish() }).nullish(),
-  teams: z.array(named).nullish(),
-  tags: z.array(named).nullish(),
-  comments: z.array(z.object({ content: z.string().nullish() })).nullish(),
-  contact: z
-    .object({
-      id: id.nullish(),
-      first_name: z.string().nullish(),
-      last_name: z.string().nullish(),
-      company_name: z.string().nullish(),
-      emails: z.array(z.object({ value: z.string().nullish() })).nullish(),
-      phone_numbers: z.array(z.object({ value: z.string().nullish() })).nullish(),
-    })
-    .nullish(),
-}) satisfies z.ZodType<AircallCallLike, unknown>
 
 export interface NormaliseOptions {
   /** Used when `started_at` is missing (e.g. the webhook envelope's timestamp). */

@@ -2,7 +2,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { REDACTED } from '../config/redact.js'
-import { safeParseAircallEvent } from '../domain/aircall-event.js'
+import { safeParseAircallEvent } from '../aircall/webhook-events.js'
 import { safeParseIntercomEvent } from '../domain/intercom-event.js'
 import type { EventSource, StateStore } from '../store/state-store.js'
 import { answerBeforeBody, BodyTooLargeError, declaredTooLarge, readBody } from './body-reader.js'

@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/schema.js'
-import { safeParseAircallEvent, type AircallCallEvent } from '../domain/aircall-event.js'
+import { safeParseAircallEvent } from '../aircall/webhook-events.js'
+import type { AircallCallEvent } from '../domain/aircall-event.js'
 import type { CallRecord } from '../domain/call-record.js'
 import { safeParseIntercomEvent, type IntercomEvent } from '../domain/intercom-event.js'
 import { parseJob } from '../domain/job.js'

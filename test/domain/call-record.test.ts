@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
-import { aircallCallLikeSchema, classifyCall, normaliseAircallCall } from '../../src/domain/call-record.js'
+import { aircallCallDataSchema } from '../../src/aircall/schemas.js'
+import { classifyCall, normaliseAircallCall } from '../../src/domain/call-record.js'
 
 // Shape of a live REST call (reference §4), trimmed to the fields that matter.
 const restCall = {
@@ -45,7 +46,7 @@ const restCall = {
 
 describe('normaliseAircallCall', () => {
   it('normalises a REST call and never keeps the expiring recording URL', () => {
-    const record = normaliseAircallCall(aircallCallLikeSchema.parse(restCall))
+    const record = normaliseAircallCall(aircallCallDataSchema.parse(restCall))
     expect(record).toEqual({
       callId: '4186780376',
       direction: 'inbound',
@@ -86,7 +87,7 @@ describe('normaliseAircallCall', () => {
       started_at: 100,
       raw_digits: null,
     }
-    const record = normaliseAircallCall(aircallCallLikeSchema.parse(data))
+    const record = normaliseAircallCall(aircallCallDataSchema.parse(data))
     expect(record).toMatchObject({
       callId: '42',
       status: 'initial',
@@ -142,6 +143,6 @@ describe('normaliseAircallCall', () => {
   })
 
   it('rejects a call without an id', () => {
-    expect(aircallCallLikeSchema.safeParse({ direction: 'inbound' }).success).toBe(false)
+    expect(aircallCallDataSchema.safeParse({ direction: 'inbound' }).success).toBe(false)
   })
 })

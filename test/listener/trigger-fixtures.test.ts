@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest'
 import { isAiEvent, summarySchema, transcriptionSchema } from '../../src/aircall/ai-schemas.js'
 import { aircallMessageSchema, isMessageEvent, mediaOf } from '../../src/aircall/message-schemas.js'
 import { normaliseAircallCall } from '../../src/domain/call-record.js'
-import { safeParseAircallEvent } from '../../src/domain/aircall-event.js'
+import { safeParseAircallEvent } from '../../src/aircall/webhook-events.js'
 import { AIRCALL_FIXTURES, aircallFixture } from '../../src/listener/fixtures.js'
 import { insightAttributeValue, insightTextLines } from '../../src/pipeline/call-insights.js'
 

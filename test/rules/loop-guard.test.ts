@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { parseAircallEvent } from '../../src/domain/aircall-event.js'
+import { parseAircallEvent } from '../../src/aircall/webhook-events.js'
 import {
   ECHO_KINDS,
   ORIGIN_MARKER,

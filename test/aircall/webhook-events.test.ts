@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
-import {
-  AircallEventParseError,
-  parseAircallEvent,
-  safeParseAircallEvent,
-  supersedesEvent,
-} from '../../src/domain/aircall-event.js'
+import { parseAircallEvent, safeParseAircallEvent } from '../../src/aircall/webhook-events.js'
+import { AircallEventParseError, supersedesEvent } from '../../src/domain/aircall-event.js'
 
 function envelope(event: string, data: Record<string, unknown>, timestamp = 1512588391) {
   return { resource: event.split('.')[0], event, timestamp, token: '123ASECRETTOKEN456', data }
