@@ -1,45 +1,85 @@
-import { readFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { copyFileSync, readFileSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, test } from 'vitest'
-import { commandSections, readmeSections, renderReference, replaceReference } from '../../scripts/readme-commands.js'
+import { promisify } from 'node:util'
+import { beforeAll, describe, expect, test } from 'vitest'
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()
+const README = join(REPO_ROOT, 'README.md')
+const START = '<!-- commands -->'
+const END = '<!-- commandsstop -->'
+
+/** The text `oclif readme` owns: from the start marker to the end marker, both included. */
+const reference = (readme: string): string => {
+  const start = readme.indexOf(START)
+  const end = readme.indexOf(END)
+  if (start < 0 || end < start) throw new Error(`README.md needs ${START} followed by ${END}`)
+  return readme.slice(start, end + END.length)
+}
+
+/**
+ * `npm run readme` (oclif readme over the built manifest) writing into a copy of README.md. --ignore-scripts skips
+ * only `prereadme` (the build: the e2e project runs after one); the script itself still runs, with its own options.
+ * COLUMNS is set to something else on purpose: the script pins the width, so a reader's terminal cannot reflow it.
+ */
+const generate = async (): Promise<string> => {
+  const copy = join(tempDir(), 'README.md')
+  copyFileSync(README, copy)
+  await promisify(execFile)('npm', ['run', '--silent', '--ignore-scripts', 'readme', '--', '--readme-path', copy], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, COLUMNS: '63' },
+    timeout: 60_000,
+  })
+  return readFileSync(copy, 'utf8')
+}
 
 describe('help and completion', () => {
-  test('the README command reference matches every built command’s metadata', async () => {
-    const sections = await commandSections()
-    expect(sections.map((section) => section.id)).toEqual(
-      expect.arrayContaining(['init', 'doctor', 'webhooks register']),
+  let committed = ''
+  let generated = ''
+  beforeAll(async () => {
+    committed = readFileSync(README, 'utf8')
+    generated = await generate()
+  })
+
+  test('the README command reference is what `oclif readme` generates from the built commands', () => {
+    expect(reference(generated), 'README.md is out of date: run `npm run readme` and commit README.md').toBe(
+      reference(committed),
     )
-    const documented = readmeSections(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'))
-    // Only commands present in dist are compared: a command still being written elsewhere is not this test's concern.
-    const stale = sections
-      .filter((section) => documented.get(section.name) !== section.markdown)
-      .map((section) => section.name)
-    expect(stale, 'README.md is out of date: run `npm run build && npx tsx scripts/readme-commands.ts`').toEqual([])
+    // oclif readme rewrites only between the markers (and the file's final newline).
+    expect(generated).toBe(committed)
   })
 
-  test('each section has usage, flags with descriptions, and examples with the bin filled in', async () => {
-    const init = (await commandSections()).find((section) => section.id === 'init')
-    expect(init?.markdown).toContain('### `aircall-intercom init`')
-    expect(init?.markdown).toContain('  $ aircall-intercom init [--json] [--config FILE]')
-    expect(init?.markdown).toMatch(/--tag-map=MAPPING\.\.\. +Aircall tag → Intercom attribute/)
-    expect(init?.markdown).toContain('--region=us|eu|au')
-    expect(init?.markdown).toContain('--[no-]vip')
-    expect(init?.markdown).toContain('  $ aircall-intercom init --yes --region eu')
-    expect(init?.markdown).not.toContain('<%=')
+  test('every command of the manifest has a section with usage, flags and examples, the bin filled in', () => {
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, { hidden?: boolean; examples?: unknown[] }>
+    }
+    const ids = Object.keys(manifest.commands).filter((id) => !manifest.commands[id]?.hidden)
+    expect(ids).toEqual(expect.arrayContaining(['init', 'doctor', 'webhooks:register']))
+    const text = reference(generated)
+    for (const id of [...ids, 'help', 'autocomplete']) {
+      expect(text).toMatch(new RegExp(`^## \`aircall-intercom ${id.replaceAll(':', ' ')}( |\`)`, 'm'))
+      expect(text).toContain(`  $ aircall-intercom ${id.replaceAll(':', ' ')}`)
+    }
+    expect(text).toContain('## `aircall-intercom init`')
+    expect(text).toContain('  $ aircall-intercom init [--json] [--config FILE]')
+    expect(text).toMatch(/--tag-map=MAPPING\.\.\. +Aircall tag → Intercom attribute/)
+    expect(text).toContain('<options: us|eu|au>')
+    expect(text).toContain('--[no-]vip')
+    expect(text).toContain('  $ aircall-intercom init --yes --region eu')
+    expect(text).not.toContain('<%=')
   })
 
-  test('regenerating replaces only the text between the markers', () => {
-    const readme = 'intro\n<!-- commands -->\nold\n<!-- commandsstop -->\noutro\n'
-    const section = { id: 'x', name: 'aircall-intercom x', markdown: '### `aircall-intercom x`\n\nDoes x.' }
-    const updated = replaceReference(readme, renderReference([section]))
-    expect(updated.startsWith('intro\n<!-- commands -->\n')).toBe(true)
-    expect(updated.endsWith('<!-- commandsstop -->\noutro\n')).toBe(true)
-    expect(updated).not.toContain('old')
-    expect(readmeSections(updated).get('aircall-intercom x')).toBe(section.markdown)
+  test('the reference names nothing of the machine or the moment: no paths, versions or source links', () => {
+    const text = reference(generated)
+    for (const local of [REPO_ROOT, homedir(), tmpdir(), process.version]) expect(text).not.toContain(local)
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
+    expect(text).not.toContain(`aircall-intercom/${version}`)
+    // Source links would carry each plugin's version (`…/blob/v3.2.56/…`): a dependency bump would stale the README.
+    expect(text).not.toContain('_See code')
+    expect(text).not.toContain('/blob/')
   })
 
   test('`autocomplete` prints setup instructions and builds completions that know the commands', async () => {
