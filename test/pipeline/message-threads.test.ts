@@ -6,7 +6,7 @@ import { aircallMessageSchema, channelOf, isMessageEvent, mediaOf } from '../../
 import { requiredAircallEvents } from '../../src/app/webhooks.js'
 import { configSchema, type ConfigInput } from '../../src/config/schema.js'
 import { parseAircallEvent } from '../../src/aircall/webhook-events.js'
-import { parseIntercomEvent } from '../../src/domain/intercom-event.js'
+import { parseIntercomEvent } from '../../src/intercom/webhook-events.js'
 import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { IntercomClient } from '../../src/intercom/client.js'
 import type { ContactResolver, Resolution } from '../../src/matching/types.js'

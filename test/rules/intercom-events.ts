@@ -1,4 +1,5 @@
-import { parseIntercomEvent, type IntercomEvent } from '../../src/domain/intercom-event.js'
+import type { IntercomEvent } from '../../src/domain/intercom-event.js'
+import { parseIntercomEvent } from '../../src/intercom/webhook-events.js'
 
 /** A parsed Intercom notification for rule tests, built through the real parser. */
 export function intercomEvent(topic: string, item: Record<string, unknown>): IntercomEvent {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
-import { IntercomEventParseError, parseIntercomEvent, safeParseIntercomEvent } from '../../src/domain/intercom-event.js'
+import { IntercomEventParseError } from '../../src/domain/intercom-event.js'
+import { parseIntercomEvent, safeParseIntercomEvent } from '../../src/intercom/webhook-events.js'
 
 function notification(topic: string, item: Record<string, unknown>, id: string | null = 'notif_b577ea09') {
   return {
