@@ -1,7 +1,7 @@
 import type { Server } from 'node:http'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { GroupCommit, StoreBusyError } from '../../src/listener/group-commit.js'
 import { createIntakeServer, listenOn } from '../../src/listener/intake.js'
@@ -88,6 +88,8 @@ describe('group commit of webhook events', () => {
     const store = openStore(path)
     server = createIntakeServer({ store, aircallWebhookToken: TOKEN, intercomClientSecret: null, maxBodyBytes: 65_536 })
     const url = await listenOn(server, '127.0.0.1', 0)
+    // Counts the intake's attempts to commit, so the test knows the webhook is waiting for the lock.
+    const commitAttempts = vi.spyOn(store.queue, 'enqueueAll')
     const worker = otherWriter(path)
     worker.exec('BEGIN IMMEDIATE')
     let answered = false
@@ -100,7 +102,7 @@ describe('group commit of webhook events', () => {
       return response
     })
     // The intake keeps serving while it waits for the lock: the health check answers, the webhook does not.
-    await new Promise((resolve) => setTimeout(resolve, 150))
+    while (commitAttempts.mock.calls.length < 3) await new Promise((resolve) => setImmediate(resolve))
     expect((await fetch(`${url}/healthz`)).status).toBe(200)
     expect(answered).toBe(false)
     expect(worker.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 0 })

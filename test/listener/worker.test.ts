@@ -24,11 +24,14 @@ const enqueue = (
   receivedAt = Date.now(),
 ): number => target.queue.enqueue({ source: 'aircall', identity, type, subject, payload: '{}', receivedAt }).id
 
+/** One turn of the event loop: the worker's waits (idle polls, retry back-off) pass without real time. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
 const settled = async (target: SqliteStateStore, ids: number[]): Promise<QueuedEvent[]> => {
   for (;;) {
     const events = ids.map((id) => target.queue.get(id)!)
     if (events.every((event) => event.status === 'done' || event.status === 'dead')) return events
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    await nextTurn()
   }
 }
 
@@ -53,7 +56,7 @@ describe('queue worker', () => {
           holder.exec('COMMIT')
           released = true
         }
-        await new Promise((resolve) => setImmediate(resolve))
+        await nextTurn()
       },
       onEvent: (event) => events.push(event),
     })
@@ -76,8 +79,10 @@ describe('queue worker', () => {
       store: target,
       concurrency: 4,
       maxAttempts: 3,
+      sleep: nextTurn,
       handle: async (event) => {
-        await new Promise((resolve) => setTimeout(resolve, event.id % 3))
+        // Handlers finish out of order, so only the worker's per-subject ordering keeps a subject's events in order.
+        for (let turn = 0; turn < event.id % 3; turn++) await nextTurn()
         order.push(`${event.subject}:${event.identity}`)
         return 'ok'
       },
@@ -109,6 +114,7 @@ describe('queue worker', () => {
       concurrency: 2,
       maxAttempts: 2,
       random: () => 0,
+      sleep: nextTurn,
       handle: (event) =>
         event.identity === 'bad' ? Promise.reject(new Error('upstream said no')) : Promise.resolve('ok'),
       onEvent: (event) => events.push(event),

@@ -29,8 +29,13 @@ export const useStores = (makeStore: MakeStore): ((options?: OpenOptions) => Pro
   }
 }
 
-/** Long enough for an implementation to commit what it grouped within an event-loop turn. */
-export const moments = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 25))
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/** Lets an implementation commit what it grouped within an event-loop turn: the turn ends, then one more. */
+export const moments = async (): Promise<void> => {
+  await nextTurn()
+  await nextTurn()
+}
 
 /** A clock the test moves by hand. */
 export const manualClock = (start = 1_000_000): { now: number; read: () => number } => {
