@@ -49,34 +49,32 @@ export default class Backfill extends BaseCommand {
     delimiter: Flags.string({
       description: 'CSV field delimiter: "," ";" "|" or tab. Default: detected from the header line.',
       helpValue: 'CHAR',
-      dependsOn: ['csv'],
+      relationships: [{ type: 'all', flags: ['csv'] }],
     }),
     encoding: Flags.string({
       description:
         'CSV encoding. Default: UTF-8, and a file that is not valid UTF-8 is refused (latin1 reads as windows-1252).',
       options: [...CSV_ENCODINGS],
-      dependsOn: ['csv'],
+      relationships: [{ type: 'all', flags: ['csv'] }],
     }),
     rejects: Flags.string({
       description: 'Where CSV rows that cannot be imported go, with line and reason. Default: <csv>.rejects.csv',
       helpValue: 'FILE',
-      dependsOn: ['csv'],
+      relationships: [{ type: 'all', flags: ['csv'] }],
     }),
     'force-range': Flags.boolean({
       description: 'Read a range older than Aircall serves from the API anyway (default: start at the horizon).',
       default: false,
-      exclusive: ['csv'],
+      relationships: [{ type: 'none', flags: ['csv'] }],
     }),
     'dry-run': Flags.boolean({
       description: 'Show what would be logged; write nothing (no API writes, no ledger).',
-      default: false,
     }),
     format: Flags.string({
       description:
         'How a dry run prints its plan: a table of the first calls (with the summary), or CSV of every call on ' +
-        'stdout (the summary then goes to stderr). --json includes the plan as result.plan.rows.',
+        'stdout (the summary then goes to stderr). --json includes the plan as result.plan.rows. Default: table.',
       options: ['table', 'csv'],
-      default: 'table',
       dependsOn: ['dry-run'],
     }),
     concurrency: Flags.integer({ description: 'Calls logged at once.', default: 4, min: 1, max: 32 }),
@@ -124,7 +122,7 @@ export default class Backfill extends BaseCommand {
               encoding: flags.encoding as (typeof CSV_ENCODINGS)[number] | undefined,
               rejects: flags.rejects,
               forceRange: flags['force-range'],
-              dryRun: flags['dry-run'],
+              dryRun: flags['dry-run'] ?? false,
               concurrency: flags.concurrency,
               restart: flags.restart,
               withAi: flags['with-ai'],

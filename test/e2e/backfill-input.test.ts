@@ -132,13 +132,21 @@ describe('CSV input', () => {
     expect(run.stdout).toContain('25 of 25 CSV row(s) could not be imported')
   }, 60_000)
 
-  test('--delimiter, --encoding and --rejects need --csv; --force-range does not go with it', async () => {
+  test('--delimiter, --encoding and --rejects need --csv; --force-range does not go with it; --format needs --dry-run', async () => {
     const { cwd, env } = workspace()
     const alone = await runCli(['backfill', '--since', '7d', '--encoding', 'latin1'], { cwd, env })
     expect(alone.code).toBe(2)
     expect(alone.stderr).toContain('--csv')
     const both = await runCli(['backfill', '--csv', 'x.csv', '--force-range'], { cwd, env })
     expect(both.code).toBe(2)
+    expect(both.stderr).toContain('--force-range')
+    const format = await runCli(['backfill', '--since', '7d', '--format', 'csv'], { cwd, env })
+    expect(format.code).toBe(2)
+    expect(format.stderr).toContain('--dry-run')
+    const help = await runCli(['backfill', '--help'], { cwd, env })
+    // Every flag of the usage line reads as a flag and its value, never a dangling group.
+    expect(help.stdout).not.toMatch(/ \]| \| \]/)
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('[--csv FILE] [--delimiter CHAR]')
   }, 60_000)
 })
 

@@ -15,6 +15,8 @@ type ManifestFlag = {
   options?: string[]
   env?: string
   exclusive?: string[]
+  dependsOn?: string[]
+  relationships?: Array<{ type: string; flags: Array<string | { name: string }> }>
 }
 type ManifestCommand = {
   id: string
@@ -46,6 +48,11 @@ function commandSnapshot(): Record<string, unknown> {
               flag.options ? `options=${flag.options.join('|')}` : '',
               flag.env ? `env=${flag.env}` : '',
               flag.exclusive?.length ? `exclusive=${flag.exclusive.join('|')}` : '',
+              flag.dependsOn?.length ? `dependsOn=${flag.dependsOn.join('|')}` : '',
+              ...(flag.relationships ?? []).map(
+                (rule) =>
+                  `${rule.type}=${rule.flags.map((other) => (typeof other === 'string' ? other : other.name)).join('|')}`,
+              ),
             ]
               .filter(Boolean)
               .join(' '),
