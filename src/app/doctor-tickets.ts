@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config/schema.js'
 import { ForbiddenError, NotFoundError } from '../http/errors.js'
 import type { IntercomTicketType } from '../intercom/client.js'
+import { findAttributeSpec, unfilledRequiredProblems, unknownAttributeProblem } from '../rules/call-ticket.js'
 import { row, type CheckRow, type Outcome } from './doctor-rows.js'
 import type { Runtime } from './runtime.js'
 
@@ -27,17 +28,12 @@ export function ticketTypeRows(config: AppConfig['tickets'], types: IntercomTick
   const type = types.find((candidate) => candidate.id === typeId)
   if (!type) return [row(ID, TITLE, 'fail', `no ticket type has id ${typeId}`, choices(types))]
   if (type.archived) return [row(ID, TITLE, 'fail', `${describeType(type)} is archived`, choices(types))]
-  const problems: string[] = []
-  const names = new Map(type.attributes.map((attribute) => [attribute.name.toLowerCase(), attribute]))
-  for (const name of Object.keys(config.attributes)) {
-    if (!names.has(name.toLowerCase())) problems.push(`tickets.attributes.${name}: the type has no attribute "${name}"`)
-  }
-  const mapped = new Set(Object.keys(config.attributes).map((name) => name.toLowerCase()))
-  for (const attribute of type.attributes) {
-    if (attribute.requiredToCreate && !attribute.isDefault && !mapped.has(attribute.name.toLowerCase())) {
-      problems.push(`the type requires "${attribute.name}": map it in tickets.attributes`)
-    }
-  }
+  const mapped = Object.keys(config.attributes)
+  const problems = mapped
+    .filter((name) => findAttributeSpec(type.attributes, name) === undefined)
+    .map(unknownAttributeProblem)
+  const mappedSpecs = new Set(mapped.map((name) => findAttributeSpec(type.attributes, name)))
+  problems.push(...unfilledRequiredProblems(type.attributes, (spec) => mappedSpecs.has(spec)))
   if (config.closeOnResolve && !type.states.some((state) => state.category === 'resolved')) {
     problems.push('the type has no resolved state to close tickets with (tickets.closeOnResolve)')
   }

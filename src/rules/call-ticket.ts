@@ -76,6 +76,26 @@ export function ticketAttributeValue(
   }
 }
 
+/** A mapped attribute name the ticket type does not have (doctor before any call, each ticket again). */
+export const unknownAttributeProblem = (name: string): string =>
+  `tickets.attributes.${name}: the ticket type has no attribute "${name}"`
+
+/** Attributes the type requires that nothing fills: `filled` says which are (configured, or rendered non-empty). */
+export function unfilledRequiredProblems(
+  specs: readonly TicketAttributeSpec[],
+  filled: (spec: TicketAttributeSpec) => boolean,
+): string[] {
+  return specs
+    .filter((spec) => spec.requiredToCreate && !spec.isDefault && !filled(spec))
+    .map((spec) => `the ticket type requires "${spec.name}": map it in tickets.attributes`)
+}
+
+/** Attribute names match whatever their case. */
+export const findAttributeSpec = (
+  specs: readonly TicketAttributeSpec[],
+  name: string,
+): TicketAttributeSpec | undefined => specs.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase())
+
 /**
  * The ticket attributes to send: the title and description, then each mapped attribute converted to its type.
  * Problems name the attribute; a mapped name the ticket type does not have is one.
@@ -90,19 +110,15 @@ export function ticketAttributes(
   }
   const problems: string[] = []
   for (const [name, text] of Object.entries(rendered.mapped)) {
-    const spec = specs.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase())
+    const spec = findAttributeSpec(specs, name)
     if (!spec) {
-      problems.push(`tickets.attributes.${name}: the ticket type has no attribute "${name}"`)
+      problems.push(unknownAttributeProblem(name))
       continue
     }
     const converted = ticketAttributeValue(spec, text)
     if (!converted.ok) problems.push(`tickets.attributes.${name}: ${converted.error}`)
     else if (converted.value !== undefined) values[spec.name] = converted.value
   }
-  for (const spec of specs) {
-    if (spec.requiredToCreate && !spec.isDefault && values[spec.name] === undefined) {
-      problems.push(`the ticket type requires "${spec.name}": map it in tickets.attributes`)
-    }
-  }
+  problems.push(...unfilledRequiredProblems(specs, (spec) => values[spec.name] !== undefined))
   return { values, problems }
 }

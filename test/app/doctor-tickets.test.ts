@@ -55,7 +55,7 @@ describe('doctor: the configured Intercom ticket type (against the emulator)', (
     })
     expect(ticketRow(result)).toMatchObject({
       status: 'fail',
-      detail: expect.stringContaining('tickets.attributes.Colour: the type has no attribute "Colour"'),
+      detail: expect.stringContaining('tickets.attributes.Colour: the ticket type has no attribute "Colour"'),
       hint: 'its attributes: Aircall line, Priority',
     })
   })
@@ -92,7 +92,7 @@ describe('ticketTypeRows', () => {
   test('a required attribute left unmapped and a missing resolved state are both named', () => {
     const [result] = ticketTypeRows(config({}), [type({})])
     expect(result?.status).toBe('fail')
-    expect(result?.detail).toContain('the type requires "Account": map it in tickets.attributes')
+    expect(result?.detail).toContain('the ticket type requires "Account": map it in tickets.attributes')
     expect(result?.detail).toContain('no resolved state')
     // The default title is filled by the tool: it is never asked for.
     expect(result?.detail).not.toContain('_default_title_')
