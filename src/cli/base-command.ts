@@ -8,8 +8,17 @@ import { Redactor } from '../config/redact.js'
 import { UserError } from '../errors.js'
 import { errorEnvelope, resultEnvelope } from './envelope.js'
 import { describeError, EXIT, type ExitCode } from './exit-codes.js'
+import type { RunRecorder } from '../app/run-recorder.js'
 import type { BackfillProgress } from './progress.js'
-import type { RunControl } from './run-control.js'
+import type { HttpEvent, RunControl } from './run-control.js'
+
+/** What a run that writes through the APIs works with (see `withWritingRun`). */
+export interface WritingRun {
+  runtime: Runtime
+  control: RunControl
+  /** Records the run for `--report FILE`; null without the flag. */
+  recorder: RunRecorder | null
+}
 
 export type BaseFlags = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags']>
 
@@ -153,6 +162,48 @@ export abstract class BaseCommand extends Command {
       write: (text) => this.stderr(text),
       ...(options.label === undefined ? {} : { label: options.label }),
     })
+  }
+
+  /**
+   * A run that writes through the APIs (backfill, sync, tags sync): its runtime, its run control (Ctrl-C, an
+   * unreachable API) and, with `--report FILE`, its recorder, checked before the run starts and all released
+   * whatever happens. `onHttp` also sees every request of the run (progress, logs).
+   */
+  protected async withWritingRun<T>(
+    flags: { config?: string; state?: string; report?: string },
+    options: { progress?: BackfillProgress; onHttp?: (event: HttpEvent) => void },
+    use: (run: WritingRun) => Promise<T>,
+  ): Promise<T> {
+    const control = await this.runControl(options.progress)
+    // Asserted, not annotated: TypeScript would otherwise take it as still null in `finally`, set in a callback.
+    let recorder = null as RunRecorder | null
+    const onHttpEvent = (event: HttpEvent): void => {
+      options.onHttp?.(event)
+      control.watch(event)
+      recorder?.sample()
+    }
+    try {
+      return await this.withRuntime(
+        flags,
+        async (runtime) => {
+          control.attach(runtime)
+          if (flags.report) {
+            const [{ checkReportFile }, { startRunRecorder }] = await Promise.all([
+              import('./report-flag.js'),
+              import('../app/run-report.js'),
+            ])
+            checkReportFile(flags.report)
+            recorder = startRunRecorder(runtime)
+          }
+          return use({ runtime, control, recorder })
+        },
+        { onHttpEvent },
+      )
+    } finally {
+      options.progress?.stop()
+      recorder?.stop()
+      control.dispose()
+    }
   }
 
   /** How a run that writes through the APIs stops (Ctrl-C, an unreachable API), saying so above its progress. */

@@ -1,14 +1,12 @@
 import { Flags } from '@oclif/core'
 
-import { backfillReport, startRunRecorder, writeRunReport } from '../app/run-report.js'
-import type { RunRecorder } from '../app/run-recorder.js'
+import { backfillReport, writeRunReport } from '../app/run-report.js'
 import { backfill } from '../app/backfill-service.js'
 import { planCsv } from '../pipeline/dry-run-plan.js'
 import { CSV_ENCODINGS } from '../sources/csv-inspect.js'
 import type { SourceProgress } from '../sources/source-progress.js'
-import type { HttpEvent } from '../cli/run-control.js'
 import { BaseCommand } from '../cli/base-command.js'
-import { checkReportFile, runReportFlag } from '../cli/report-flag.js'
+import { runReportFlag } from '../cli/report-flag.js'
 import { runExitCode } from '../cli/exit-codes.js'
 import { renderBackfill } from '../cli/render-backfill.js'
 
@@ -94,78 +92,59 @@ export default class Backfill extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Backfill)
     const progress = await this.progress({ windowLines: true })
-    const control = await this.runControl(progress)
-    // Asserted, not annotated: TypeScript would otherwise take it as still null in `finally`, set in a callback.
-    let recorder = null as RunRecorder | null
     // A file of garbage would print a warning per row: the first ones show the pattern, the rejects file has all.
     let badRows = 0
-    const onHttpEvent = (event: HttpEvent): void => {
-      progress.http(event)
-      control.watch(event)
-      recorder?.sample()
-    }
-    try {
-      await this.withRuntime(
-        flags,
-        async (runtime) => {
-          control.attach(runtime)
-          if (flags.report) {
-            checkReportFile(flags.report)
-            recorder = startRunRecorder(runtime)
-          }
-          const result = await control.perform(() =>
-            backfill(runtime, {
-              since: flags.since,
-              until: flags.until,
-              csv: flags.csv,
-              delimiter: flags.delimiter,
-              encoding: flags.encoding as (typeof CSV_ENCODINGS)[number] | undefined,
-              rejects: flags.rejects,
-              forceRange: flags['force-range'],
-              dryRun: flags['dry-run'] ?? false,
-              concurrency: flags.concurrency,
-              restart: flags.restart,
-              withAi: flags['with-ai'],
-              signal: control.signal,
-              onEvent: (event) => {
-                progress.event(event)
-                recorder?.event(event)
-                if (event.type !== 'warning') return
-                if (event.warning.code === 'bad-row' && ++badRows > SHOWN_BAD_ROWS) return
-                progress.print(() => this.addWarning(event.warning.message))
-              },
-              // The upfront count costs a request: only when someone reads the progress.
-              ...(this.isJson ? {} : { onProgress: (event: SourceProgress) => progress.source(event) }),
-            }),
-          )
-          progress.stop()
-          if (badRows > SHOWN_BAD_ROWS) {
-            const where = result.csv?.rejectsFile ? `: every rejected row is in ${result.csv.rejectsFile}` : ''
-            this.addWarning(`${badRows - SHOWN_BAD_ROWS} more rows could not be read${where}`)
-          }
-          if (result.interrupted) this.stderr('interrupted: resume with the same command')
-          const exitCode = runExitCode({
-            interrupted: result.interrupted,
-            deadLetters: result.counts.deadLetters,
-            rejected: result.csv?.rejected,
-          })
-          if (flags.report && recorder) {
-            this.note(`report: ${writeRunReport(flags.report, backfillReport({ result, runtime, recorder }))}`)
-          }
-          if (result.plan && flags.format === 'csv' && !this.isJson) {
-            this.stderr(renderBackfill({ ...result, plan: undefined }))
-            this.stdout(planCsv(result.plan))
-            process.exitCode = exitCode
-            return
-          }
-          this.finish({ result, text: renderBackfill, exitCode })
-        },
-        { onHttpEvent },
-      )
-    } finally {
-      progress.stop()
-      recorder?.stop()
-      control.dispose()
-    }
+    await this.withWritingRun(
+      flags,
+      { progress, onHttp: (event) => progress.http(event) },
+      async ({ runtime, control, recorder }) => {
+        const result = await control.perform(() =>
+          backfill(runtime, {
+            since: flags.since,
+            until: flags.until,
+            csv: flags.csv,
+            delimiter: flags.delimiter,
+            encoding: flags.encoding as (typeof CSV_ENCODINGS)[number] | undefined,
+            rejects: flags.rejects,
+            forceRange: flags['force-range'],
+            dryRun: flags['dry-run'] ?? false,
+            concurrency: flags.concurrency,
+            restart: flags.restart,
+            withAi: flags['with-ai'],
+            signal: control.signal,
+            onEvent: (event) => {
+              progress.event(event)
+              recorder?.event(event)
+              if (event.type !== 'warning') return
+              if (event.warning.code === 'bad-row' && ++badRows > SHOWN_BAD_ROWS) return
+              progress.print(() => this.addWarning(event.warning.message))
+            },
+            // The upfront count costs a request: only when someone reads the progress.
+            ...(this.isJson ? {} : { onProgress: (event: SourceProgress) => progress.source(event) }),
+          }),
+        )
+        progress.stop()
+        if (badRows > SHOWN_BAD_ROWS) {
+          const where = result.csv?.rejectsFile ? `: every rejected row is in ${result.csv.rejectsFile}` : ''
+          this.addWarning(`${badRows - SHOWN_BAD_ROWS} more rows could not be read${where}`)
+        }
+        if (result.interrupted) this.stderr('interrupted: resume with the same command')
+        const exitCode = runExitCode({
+          interrupted: result.interrupted,
+          deadLetters: result.counts.deadLetters,
+          rejected: result.csv?.rejected,
+        })
+        if (flags.report && recorder) {
+          this.note(`report: ${writeRunReport(flags.report, backfillReport({ result, runtime, recorder }))}`)
+        }
+        if (result.plan && flags.format === 'csv' && !this.isJson) {
+          this.stderr(renderBackfill({ ...result, plan: undefined }))
+          this.stdout(planCsv(result.plan))
+          process.exitCode = exitCode
+          return
+        }
+        this.finish({ result, text: renderBackfill, exitCode })
+      },
+    )
   }
 }

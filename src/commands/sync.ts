@@ -1,15 +1,13 @@
 import { Flags } from '@oclif/core'
 
-import type { RunRecorder } from '../app/run-recorder.js'
-import { startRunRecorder, syncReport, writeRunReport } from '../app/run-report.js'
+import { syncReport, writeRunReport } from '../app/run-report.js'
 import { syncCalls } from '../app/sync-service.js'
 import { BaseCommand } from '../cli/base-command.js'
-import { checkReportFile, runReportFlag } from '../cli/report-flag.js'
+import { runReportFlag } from '../cli/report-flag.js'
 import { runExitCode } from '../cli/exit-codes.js'
 import { LogStream } from '../cli/log-stream.js'
 import { renderSync } from '../cli/render-backfill.js'
 import { durationFlag } from '../cli/flags.js'
-import type { HttpEvent } from '../cli/run-control.js'
 
 export default class Sync extends BaseCommand {
   static override summary = 'Log the calls since the last run (for cron); overlapping runs exit at once.'
@@ -43,47 +41,25 @@ export default class Sync extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Sync)
     const log = new LogStream({ json: this.isJson, write: (line) => this.stderr(line) })
-    const control = await this.runControl()
-    // Asserted, not annotated: TypeScript would otherwise take it as still null in `finally`, set in a callback.
-    let recorder = null as RunRecorder | null
-    const onHttpEvent = (event: HttpEvent): void => {
-      log.http(event)
-      control.watch(event)
-      recorder?.sample()
-    }
-    try {
-      await this.withRuntime(
-        flags,
-        async (runtime) => {
-          control.attach(runtime)
-          if (flags.report) {
-            checkReportFile(flags.report)
-            recorder = startRunRecorder(runtime)
-          }
-          const result = await control.perform(() =>
-            syncCalls(runtime, {
-              lookbackMs: flags.lookback.ms,
-              concurrency: flags.concurrency,
-              withAi: flags['with-ai'],
-              signal: control.signal,
-              onEvent: (event) => {
-                recorder?.event(event)
-                if (event.type === 'warning') this.addWarning(event.warning.message)
-              },
-            }),
-          )
-          if (result.interrupted) this.stderr('interrupted: resume with the same command')
-          const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.counts.deadLetters })
-          if (flags.report && recorder) {
-            this.note(`report: ${writeRunReport(flags.report, syncReport({ result, runtime, recorder }))}`)
-          }
-          this.finish({ result, text: renderSync, exitCode })
-        },
-        { onHttpEvent },
+    await this.withWritingRun(flags, { onHttp: (event) => log.http(event) }, async ({ runtime, control, recorder }) => {
+      const result = await control.perform(() =>
+        syncCalls(runtime, {
+          lookbackMs: flags.lookback.ms,
+          concurrency: flags.concurrency,
+          withAi: flags['with-ai'],
+          signal: control.signal,
+          onEvent: (event) => {
+            recorder?.event(event)
+            if (event.type === 'warning') this.addWarning(event.warning.message)
+          },
+        }),
       )
-    } finally {
-      recorder?.stop()
-      control.dispose()
-    }
+      if (result.interrupted) this.stderr('interrupted: resume with the same command')
+      const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.counts.deadLetters })
+      if (flags.report && recorder) {
+        this.note(`report: ${writeRunReport(flags.report, syncReport({ result, runtime, recorder }))}`)
+      }
+      this.finish({ result, text: renderSync, exitCode })
+    })
   }
 }

@@ -1,13 +1,11 @@
 import { Flags } from '@oclif/core'
 
-import type { RunRecorder } from '../../app/run-recorder.js'
-import { startRunRecorder, tagsSyncReport, writeRunReport } from '../../app/run-report.js'
-import { checkReportFile, runReportFlag } from '../../cli/report-flag.js'
+import { tagsSyncReport, writeRunReport } from '../../app/run-report.js'
+import { runReportFlag } from '../../cli/report-flag.js'
 import { syncTagAttributes } from '../../app/tags-sync-service.js'
 import { BaseCommand } from '../../cli/base-command.js'
 import { runExitCode } from '../../cli/exit-codes.js'
 import { renderTagsSync } from '../../cli/render-backfill.js'
-import type { HttpEvent } from '../../cli/run-control.js'
 
 export default class TagsSync extends BaseCommand {
   static override summary = 'Apply the tag → attribute mapping (tags.map) to the calls of a range.'
@@ -30,51 +28,32 @@ export default class TagsSync extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(TagsSync)
     const progress = await this.progress({ label: 'Tags' })
-    const control = await this.runControl(progress)
-    // Asserted, not annotated: TypeScript would otherwise take it as still null in `finally`, set in a callback.
-    let recorder = null as RunRecorder | null
-    const onHttpEvent = (event: HttpEvent): void => {
-      progress.http(event)
-      control.watch(event)
-      recorder?.sample()
-    }
-    try {
-      await this.withRuntime(
-        flags,
-        async (runtime) => {
-          control.attach(runtime)
-          if (flags.report) {
-            checkReportFile(flags.report)
-            recorder = startRunRecorder(runtime)
-          }
-          const result = await control.perform(() =>
-            syncTagAttributes(runtime, {
-              since: flags.since,
-              until: flags.until,
-              dryRun: flags['dry-run'],
-              concurrency: flags.concurrency,
-              signal: control.signal,
-              onEvent: (event) => {
-                progress.event(event)
-                recorder?.event(event)
-                if (event.type === 'warning') progress.print(() => this.addWarning(event.warning.message))
-              },
-            }),
-          )
-          progress.stop()
-          if (result.interrupted) this.stderr('interrupted: resume with the same command')
-          const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.deadLetters })
-          if (flags.report && recorder) {
-            this.note(`report: ${writeRunReport(flags.report, tagsSyncReport({ result, runtime, recorder }))}`)
-          }
-          this.finish({ result, text: renderTagsSync, exitCode })
-        },
-        { onHttpEvent },
-      )
-    } finally {
-      recorder?.stop()
-      progress.stop()
-      control.dispose()
-    }
+    await this.withWritingRun(
+      flags,
+      { progress, onHttp: (event) => progress.http(event) },
+      async ({ runtime, control, recorder }) => {
+        const result = await control.perform(() =>
+          syncTagAttributes(runtime, {
+            since: flags.since,
+            until: flags.until,
+            dryRun: flags['dry-run'],
+            concurrency: flags.concurrency,
+            signal: control.signal,
+            onEvent: (event) => {
+              progress.event(event)
+              recorder?.event(event)
+              if (event.type === 'warning') progress.print(() => this.addWarning(event.warning.message))
+            },
+          }),
+        )
+        progress.stop()
+        if (result.interrupted) this.stderr('interrupted: resume with the same command')
+        const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.deadLetters })
+        if (flags.report && recorder) {
+          this.note(`report: ${writeRunReport(flags.report, tagsSyncReport({ result, runtime, recorder }))}`)
+        }
+        this.finish({ result, text: renderTagsSync, exitCode })
+      },
+    )
   }
 }
