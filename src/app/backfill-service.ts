@@ -123,7 +123,7 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
     const retentionDays = runtime.config.aircall.retentionDays
     const horizon = retentionHorizon(nowMs, retentionDays)
     const start = request.forceRange ? since : startAtRetention(since, end, horizon, retentionDays, request.onEvent)
-    const covered = request.restart ? [] : spansOf(runtime.store.checkpoints.get(API_CHECKPOINT)?.value)
+    const covered = request.restart ? [] : spansOf((await runtime.store.checkpoints.get(API_CHECKPOINT))?.value)
     gaps = uncovered(covered, start, end)
     source = new AircallRangeSource({
       client: runtime.aircall,

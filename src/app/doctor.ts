@@ -173,9 +173,9 @@ const PROBE = 'doctor:probe'
 
 const checkStore = (runtime: Runtime): Outcome => {
   const { store } = runtime
-  store.checkpoints.set(PROBE, { at: runtime.now() })
+  await store.checkpoints.set(PROBE, { at: runtime.now() })
   const written = store.checkpoints.get(PROBE) !== undefined
-  store.checkpoints.deleteByPrefix(PROBE)
+  await store.checkpoints.deleteByPrefix(PROBE)
   if (!written) throw new Error('a probe row written to the store could not be read back')
   return { rows: [row('store', 'state store', 'pass', `${runtime.loaded.statePath} is writable`)] }
 }

@@ -13,12 +13,12 @@ const AIRCALL_USER_DETAIL = /aircall user (\S+)$/
  * pipeline names conversations in its effects; the contact a call was logged on is in the call's ledger step,
  * which the call logger completed during this attempt (or an earlier one: `already-done` names no conversation).
  */
-export const eventOutcome = (
+export const eventOutcome = async (
   store: Pick<StateStore, 'ledger'>,
   event: QueuedEvent,
   result: PipelineResult,
   durationMs: number | null,
-): EventOutcome => {
+): Promise<EventOutcome> => {
   const objects: OutcomeObject[] = []
   const add = (object: OutcomeObject): void => {
     if (
@@ -37,7 +37,7 @@ export const eventOutcome = (
   }
   const logged = result.effects.some((effect) => effect.rule === 'log' && effect.status !== 'skipped')
   if (callId !== null && logged) {
-    const step = store.ledger.get(conversationStepKey(callId))
+    const step = await store.ledger.get(conversationStepKey(callId))
     if (step?.status === 'done' && step.externalId)
       add({ service: 'intercom', kind: 'conversation', id: step.externalId })
     const contactId = step?.data.contactId

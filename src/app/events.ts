@@ -131,10 +131,10 @@ const EMPTY_COUNTS: Record<EventStatus, number> = { queued: 0, processing: 0, do
 /** Reading commands must not leave a store file behind where none existed. */
 const hasStore = (runtime: Runtime): boolean => existsSync(runtime.loaded.statePath)
 
-export const listEvents = (
+export const listEvents = async (
   runtime: Runtime,
   filter: { status?: EventStatus; source?: EventSource; limit: number; outcome?: string },
-): EventListResult => {
+): Promise<EventListResult> => {
   const outcome = filter.outcome === undefined ? undefined : parseOutcomeFilter(filter.outcome)
   if (outcome && !/^[a-z-]+$/.test(outcome.rule)) {
     throw new UserError(
@@ -145,16 +145,16 @@ export const listEvents = (
   if (!hasStore(runtime)) return { statePath: runtime.loaded.statePath, events: [], counts: { ...EMPTY_COUNTS } }
   const store = runtime.readonlyStore
   // Newest first: the events someone is looking for are usually the latest.
-  const all = store.queue.list({ status: filter.status, source: filter.source, outcome })
+  const all = await store.queue.list({ status: filter.status, source: filter.source, outcome })
   return {
     statePath: store.path,
     events: all.slice(-filter.limit).reverse().map(eventView),
-    counts: store.counts().events,
+    counts: (await store.counts()).events,
   }
 }
 
-export const showEvent = (runtime: Runtime, id: number): EventDetail => {
-  const event = hasStore(runtime) ? runtime.readonlyStore.queue.get(id) : undefined
+export const showEvent = async (runtime: Runtime, id: number): Promise<EventDetail> => {
+  const event = hasStore(runtime) ? await runtime.readonlyStore.queue.get(id) : undefined
   if (!event) throw new UserError(`no event #${id} in ${runtime.loaded.statePath}`, 'list them with `events list`', 1)
   let payload: unknown = event.payload
   try {
@@ -214,7 +214,7 @@ export const tailEvents = async (
   let reported = 0
   const max = options.max ?? Number.POSITIVE_INFINITY
   while (!options.signal.aborted && reported < max) {
-    const batch = runtime.readonlyStore.queue.listSettledSince(cursor, Math.min(500, max - reported))
+    const batch = await runtime.readonlyStore.queue.listSettledSince(cursor, Math.min(500, max - reported))
     for (const event of batch) {
       if (event.updatedAt !== cursor.updatedAt) {
         cursor.updatedAt = event.updatedAt
@@ -230,15 +230,15 @@ export const tailEvents = async (
   return reported
 }
 
-export const purgeEvents = (
+export const purgeEvents = async (
   runtime: Runtime,
   options: { statuses: EventStatus[]; olderThan?: Duration },
-): PurgeResult => {
+): Promise<PurgeResult> => {
   if (options.statuses.some((status) => status === 'queued' || status === 'processing')) {
     throw new UserError('only done and dead events can be purged', 'pass --status done or --status dead')
   }
   const purged = hasStore(runtime)
-    ? runtime.store.queue.purge({
+    ? await runtime.store.queue.purge({
         status: options.statuses,
         olderThan: options.olderThan === undefined ? undefined : runtime.now() - options.olderThan.ms,
         rememberIdentitiesUntil: runtime.now() + runtime.config.listener.purgedIdentityDays * 86_400_000,
@@ -247,19 +247,19 @@ export const purgeEvents = (
   return { statuses: options.statuses, olderThan: options.olderThan?.text ?? null, purged }
 }
 
-const requeue = (
+const requeue = async (
   store: Pick<StateStore, 'queue'>,
   ids: number[],
   now: number,
-): Pick<ReplayResult, 'requeued' | 'skipped'> => {
+): Promise<Pick<ReplayResult, 'requeued' | 'skipped'>> => {
   const requeued: number[] = []
   const skipped: ReplayResult['skipped'] = []
   for (const id of ids) {
-    const event = store.queue.get(id)
+    const event = await store.queue.get(id)
     if (!event) skipped.push({ id, reason: 'no such event' })
     else if (event.status === 'queued' || event.status === 'processing')
       skipped.push({ id, reason: `already ${event.status}` })
-    else if (store.queue.replay([id], now) === 1) requeued.push(id)
+    else if ((await store.queue.replay([id], now)) === 1) requeued.push(id)
   }
   return { requeued, skipped }
 }
@@ -278,9 +278,10 @@ export const replayEvents = async (
       'pass one or more ids (see `events list --status dead`), or --all-dead',
     )
   }
-  const unknown = hasStore(runtime)
-    ? options.ids.filter((id) => runtime.store.queue.get(id) === undefined)
-    : options.ids
+  const unknown: number[] = []
+  for (const id of options.ids) {
+    if (!hasStore(runtime) || (await runtime.store.queue.get(id)) === undefined) unknown.push(id)
+  }
   // Nothing is requeued when an id is wrong: a typo must not replay half of what was meant.
   if (unknown.length > 0) {
     throw new UserError(
@@ -296,14 +297,14 @@ export const replayEvents = async (
   let lock: WorkerLock | null = null
   if (options.process) {
     try {
-      lock = acquireWorkerLock(store, runtime.now, 60_000)
+      lock = await acquireWorkerLock(store, runtime.now, 60_000)
     } catch (error) {
       if (!(error instanceof LockedError)) throw error
     }
   }
   try {
-    const ids = options.allDead ? store.queue.list({ status: 'dead' }).map((event) => event.id) : options.ids
-    const { requeued, skipped } = requeue(store, ids, runtime.now())
+    const ids = options.allDead ? (await store.queue.list({ status: 'dead' })).map((event) => event.id) : options.ids
+    const { requeued, skipped } = await requeue(store, ids, runtime.now())
     const listenerRunning = options.process && lock === null
     if (lock === null || requeued.length === 0) return { requeued, skipped, processed: null, listenerRunning }
     return {
@@ -313,7 +314,7 @@ export const replayEvents = async (
       listenerRunning: false,
     }
   } finally {
-    lock?.release()
+    await lock?.release()
   }
 }
 
@@ -333,22 +334,22 @@ const processUntilSettled = async (
     handle: async (event) => {
       const started = performance.now()
       const result = await pipeline.handle(event)
-      return { summary: result.summary, outcome: eventOutcome(store, event, result, performance.now() - started) }
+      return { summary: result.summary, outcome: await eventOutcome(store, event, result, performance.now() - started) }
     },
     onEvent,
   })
-  const settled = (): QueuedEvent[] | null => {
-    const events = ids.map((id) => store.queue.get(id))
+  const settled = async (): Promise<QueuedEvent[] | null> => {
+    const events = await Promise.all(ids.map((id) => store.queue.get(id)))
     return events.every((event) => event === undefined || event.status === 'done' || event.status === 'dead')
       ? events.filter((event): event is QueuedEvent => event !== undefined)
       : null
   }
   try {
     worker.start()
-    let final = settled()
+    let final = await settled()
     while (final === null) {
       await new Promise((resolve) => setTimeout(resolve, 100))
-      final = settled()
+      final = await settled()
     }
     return {
       done: final.filter((event) => event.status === 'done').map((event) => event.id),

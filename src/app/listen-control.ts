@@ -11,13 +11,13 @@ export interface Readiness {
   worker: { ok: boolean }
 }
 
-export const readinessOf = (
+export const readinessOf = async (
   store: Pick<StateStore, 'schemaVersions'>,
   state: { workerRunning: boolean; draining: boolean },
-): Readiness => {
+): Promise<Readiness> => {
   let check: Readiness['store']
   try {
-    const { current, latest } = store.schemaVersions()
+    const { current, latest } = await store.schemaVersions()
     check = { ok: current === latest, schema: current, latest }
   } catch (error) {
     check = { ok: false, schema: null, latest: null, error: error instanceof Error ? error.message : String(error) }
@@ -35,7 +35,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 export const NOT_FOUND: ControlResponse = json(404, { error: 'not found' })
 
 export interface ControlPlaneDeps {
-  readiness: () => Readiness
+  readiness: () => Promise<Readiness>
   /** Null when listener.metrics is off: /metrics is then 404 like an unknown path. */
   metrics: ListenMetrics | null
   /** Null when the console is off on this interface. */
@@ -51,7 +51,7 @@ export const controlPlane =
         return json(405, { error: 'method not allowed' }, { allow: 'GET, HEAD' })
       }
       if (request.path === '/readyz') {
-        const readiness = deps.readiness()
+        const readiness = await deps.readiness()
         return json(readiness.ready ? 200 : 503, readiness)
       }
       if (!deps.metrics) return NOT_FOUND

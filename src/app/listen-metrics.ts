@@ -85,15 +85,15 @@ export class RateBudgetSampler {
 }
 
 export interface ListenMetricsDeps {
-  eventCounts: () => Record<EventStatus, number>
+  eventCounts: () => Promise<Record<EventStatus, number>>
   requestStats: () => Record<ServiceName, GateStats | null>
   budget: RateBudgetSampler
   /** Each API's budget from its rate gate (the servers' headers); null before the API is first used. */
   gateBudgets: () => Record<ServiceName, RateBudget | null>
   /** The store's backfill checkpoints: a backfill in another process on the same store shows its progress here. */
-  backfillCheckpoints: () => Checkpoint[]
+  backfillCheckpoints: () => Promise<Checkpoint[]>
   apiEvents: ApiEventCounter | null
-  ready: () => boolean
+  ready: () => Promise<boolean>
   now: () => number
 }
 
@@ -140,16 +140,16 @@ export class ListenMetrics {
       help: 'Events in the store by status (queued and processing: the queue depth; dead: the dead letters).',
       labelNames: ['status'],
       registers,
-      collect() {
-        for (const [status, count] of Object.entries(d.eventCounts())) this.set({ status }, count)
+      async collect() {
+        for (const [status, count] of Object.entries(await d.eventCounts())) this.set({ status }, count)
       },
     })
     new Gauge({
       name: 'aircall_intercom_listener_ready',
       help: '1 while /readyz answers 200.',
       registers,
-      collect() {
-        this.set(d.ready() ? 1 : 0)
+      async collect() {
+        this.set((await d.ready()) ? 1 : 0)
       },
     })
     const gateCounter = (name: string, help: string, read: (stats: GateStats) => number): void => {
@@ -205,9 +205,9 @@ export class ListenMetrics {
       help: 'Seconds of call history an API backfill on this store has covered, by checkpoint (read from the store when scraped).',
       labelNames: ['checkpoint'],
       registers,
-      collect() {
+      async collect() {
         this.reset()
-        for (const checkpoint of d.backfillCheckpoints()) {
+        for (const checkpoint of await d.backfillCheckpoints()) {
           const spans = spansOf(checkpoint.value)
           if (spans.length > 0) this.set({ checkpoint: checkpoint.name }, coveredSeconds(spans))
         }
@@ -218,9 +218,9 @@ export class ListenMetrics {
       help: 'When each backfill checkpoint (API range or CSV file) last advanced: a backfill that stopped moving shows as an old timestamp.',
       labelNames: ['checkpoint'],
       registers,
-      collect() {
+      async collect() {
         this.reset()
-        for (const checkpoint of d.backfillCheckpoints()) {
+        for (const checkpoint of await d.backfillCheckpoints()) {
           this.set({ checkpoint: checkpoint.name }, Math.floor(checkpoint.updatedAt / 1000))
         }
       },

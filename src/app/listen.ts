@@ -88,12 +88,12 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
   const sources = webhookSources(runtime)
   const { pipeline, guard } = options.pipeline ? { pipeline: options.pipeline, guard: null } : runtime.pipeline
 
-  const damage = store.integrityProblems()
+  const damage = await store.integrityProblems()
   if (damage.length > 0) {
     throw storeFileError(store.path, { kind: 'damaged', problems: damage })
   }
-  const lock = acquireWorkerLock(store, now, LOCK_TTL_MS)
-  const recovered = store.queue.releaseExpiredLeases(Number.MAX_SAFE_INTEGER)
+  const lock = await acquireWorkerLock(store, now, LOCK_TTL_MS)
+  const recovered = await store.queue.releaseExpiredLeases(Number.MAX_SAFE_INTEGER)
   const summary: ListenSummary = {
     url: '',
     accepted: 0,
@@ -109,10 +109,17 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
   const readiness = () => readinessOf(store, state)
   // One count of the queue serves every scrape and console poll within half a second: several open consoles and a
   // scraper then cost the worker's connection one index scan, not one each.
-  let counted: { at: number; counts: Record<EventStatus, number> } | null = null
-  const eventCounts = (): Record<EventStatus, number> => {
+  let counted: { at: number; counts: Promise<Record<EventStatus, number>> } | null = null
+  const eventCounts = (): Promise<Record<EventStatus, number>> => {
     const at = performance.now()
-    if (!counted || at - counted.at > 500) counted = { at, counts: store.queue.counts() }
+    if (!counted || at - counted.at > 500) {
+      const counts = store.queue.counts()
+      counted = { at, counts }
+      // A failed count is not kept: the next scrape asks the store again.
+      counts.catch(() => {
+        if (counted?.counts === counts) counted = null
+      })
+    }
     return counted.counts
   }
   const budget = new RateBudgetSampler(
@@ -131,7 +138,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
         gateBudgets: () => runtime.rateBudgets(),
         backfillCheckpoints: () => store.checkpoints.list('backfill:'),
         apiEvents: options.apiEvents ?? null,
-        ready: () => readiness().ready,
+        ready: async () => (await readiness()).ready,
         now,
       })
     : null
@@ -148,7 +155,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
       const durationMs = performance.now() - started
       effectsOf.set(event.id, { effects: result.effects, seconds: durationMs / 1000 })
       // Stored with the event when it completes: `events show`, `events tail` and the console read it.
-      return { summary: result.summary, outcome: eventOutcome(store, event, result, durationMs) }
+      return { summary: result.summary, outcome: await eventOutcome(store, event, result, durationMs) }
     },
     onEvent: (event) => {
       if (event.type === 'processed') {
@@ -186,7 +193,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     host: options.host,
     token: config.listener.consoleToken ?? null,
     summary: () => summary,
-    ready: () => readiness().ready,
+    ready: async () => (await readiness()).ready,
     budget,
     gateBudgets: () => runtime.rateBudgets(),
     loopMarks: () => guard?.recentMarks() ?? null,

@@ -24,9 +24,9 @@ interface DeadLetterRow {
 type Requests = BackfillResult['requests']
 
 /** A dead letter as its queue event tells it: the job when this build can read it, the event row otherwise. */
-const deadLetterRows = (runtime: Runtime, ids: readonly number[]): DeadLetterRow[] =>
-  ids.map((id) => {
-    const event = runtime.store.queue.get(id)
+const deadLetterRows = (runtime: Runtime, ids: readonly number[]): Promise<DeadLetterRow[]> =>
+  Promise.all(ids.map(async (id) => {
+    const event = await runtime.store.queue.get(id)
     let callId = event?.subject?.replace(/^aircall:call:/, '') ?? '?'
     let day: string | null = null
     let phone = ''
@@ -41,7 +41,7 @@ const deadLetterRows = (runtime: Runtime, ids: readonly number[]): DeadLetterRow
       // A job this build cannot read is still listed, with what the event row says.
     }
     return { id, callId, day, phone, error: event?.lastError ?? '' }
-  })
+  }))
 
 const deadLetterSection = (rows: readonly DeadLetterRow[]): ReportSection => ({
   kind: 'table',
@@ -216,9 +216,9 @@ const callRunSections = (
   deadLetterSection(dead),
 ]
 
-export function backfillReport({ result, runtime, recorder }: ReportRun<BackfillResult>): ReportModel {
+export async function backfillReport({ result, runtime, recorder }: ReportRun<BackfillResult>): Promise<ReportModel> {
   recorder.stop()
-  const dead = deadLetterRows(runtime, result.deadLetterIds)
+  const dead = await deadLetterRows(runtime, result.deadLetterIds)
   const generated = runtime.now()
   return {
     command: 'backfill',
@@ -242,9 +242,9 @@ export function backfillReport({ result, runtime, recorder }: ReportRun<Backfill
   }
 }
 
-export function syncReport({ result, runtime, recorder }: ReportRun<SyncResult>): ReportModel {
+export async function syncReport({ result, runtime, recorder }: ReportRun<SyncResult>): Promise<ReportModel> {
   recorder.stop()
-  const dead = deadLetterRows(runtime, result.deadLetterIds)
+  const dead = await deadLetterRows(runtime, result.deadLetterIds)
   const generated = runtime.now()
   return {
     command: 'sync',
@@ -265,9 +265,9 @@ export function syncReport({ result, runtime, recorder }: ReportRun<SyncResult>)
   }
 }
 
-export function tagsSyncReport({ result, runtime, recorder }: ReportRun<TagsSyncResult>): ReportModel {
+export async function tagsSyncReport({ result, runtime, recorder }: ReportRun<TagsSyncResult>): Promise<ReportModel> {
   recorder.stop()
-  const dead = deadLetterRows(runtime, result.deadLetterIds)
+  const dead = await deadLetterRows(runtime, result.deadLetterIds)
   const generated = runtime.now()
   const skipped = Object.entries<number>(result.skipped)
   return {

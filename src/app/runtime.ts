@@ -7,7 +7,7 @@ import { IntercomClient } from '../intercom/client.js'
 import { IntercomContext } from '../pipeline/intercom-context.js'
 import { IntercomContactResolver } from '../matching/resolver.js'
 import type { ClaimContext } from '../store/claim-step.js'
-import { openStateStore, openStoreSnapshot } from '../store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore, openStoreSnapshot } from '../store/sqlite/index.js'
 import type { StateStore } from '../store/state-store.js'
 import { newStepOwner } from '../store/step-owner.js'
 import { DEFAULT_LEASE_MS, IntercomCallLogger } from '../pipeline/call-logger.js'
@@ -215,17 +215,17 @@ export class Runtime {
    */
   useStoreSnapshot(): void {
     if (this.storeInstance) throw new Error('useStoreSnapshot() must come before the store is first used')
-    this.storeInstance = openStoreSnapshot(this.loaded.statePath, { now: this.now, owner: this.owner })
+    this.storeInstance = asyncSqliteStore(openStoreSnapshot(this.loaded.statePath, { now: this.now, owner: this.owner }))
   }
 
   /** The store opened read-only, for commands that only read it (`events list/show`): nothing is changed. */
   get readonlyStore(): StateStore {
-    this.readerInstance ??= this.storeInstance ?? openStateStore(this.loaded.statePath, { readonly: true })
+    this.readerInstance ??= this.storeInstance ?? asyncSqliteStore(openStateStore(this.loaded.statePath, { readonly: true }))
     return this.readerInstance
   }
 
   get store(): StateStore {
-    this.storeInstance ??= openStateStore(this.loaded.statePath, { now: this.now, owner: this.owner })
+    this.storeInstance ??= asyncSqliteStore(openStateStore(this.loaded.statePath, { now: this.now, owner: this.owner }))
     return this.storeInstance
   }
 
@@ -311,10 +311,12 @@ export class Runtime {
     }
   }
 
-  close(): void {
-    if (this.readerInstance !== this.storeInstance) this.readerInstance?.close()
+  async close(): Promise<void> {
+    const reader = this.readerInstance
+    const store = this.storeInstance
     this.readerInstance = null
-    this.storeInstance?.close()
     this.storeInstance = null
+    if (reader !== store) await reader?.close()
+    await store?.close()
   }
 }

@@ -57,18 +57,18 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
   const startedAt = runtime.now()
   const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt }
   const ownerText = JSON.stringify(owner)
-  if (!store.locks.acquire(SYNC_LOCK, ownerText, startedAt, LOCK_TTL_MS)) {
+  if (!(await store.locks.acquire(SYNC_LOCK, ownerText, startedAt, LOCK_TTL_MS))) {
     // A holder killed with SIGKILL never released the lock: when its process is gone from this host, take it
     // over now instead of after the TTL. Two runs may both see it gone; the store lets only one acquire.
-    const held = store.locks.get(SYNC_LOCK)
-    if (held && holderIsGone(held.owner)) store.locks.release(SYNC_LOCK, held.owner)
-    if (!store.locks.acquire(SYNC_LOCK, ownerText, startedAt, LOCK_TTL_MS)) {
-      throw lockedError(store.locks.get(SYNC_LOCK)?.owner)
+    const held = await store.locks.get(SYNC_LOCK)
+    if (held && holderIsGone(held.owner)) await store.locks.release(SYNC_LOCK, held.owner)
+    if (!(await store.locks.acquire(SYNC_LOCK, ownerText, startedAt, LOCK_TTL_MS))) {
+      throw lockedError((await store.locks.get(SYNC_LOCK))?.owner)
     }
   }
   try {
     const until = Math.floor(startedAt / 1000)
-    const through = store.checkpoints.get(SYNC_CHECKPOINT)?.value.through
+    const through = (await store.checkpoints.get(SYNC_CHECKPOINT))?.value.through
     const firstRun = typeof through !== 'number'
     const since = firstRun ? until - FIRST_RUN_S : Math.min(through, until) - lookback
     const source = new AircallRangeSource({
@@ -93,11 +93,14 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
       signal: request.signal,
       now: runtime.now,
       onEvent: (event) => {
-        if (event.type === 'window-done') store.locks.renew(SYNC_LOCK, ownerText, runtime.now(), LOCK_TTL_MS)
+        // A renewal that fails is tried again at the next window: the lock's TTL spans several.
+        if (event.type === 'window-done') {
+          await store.locks.renew(SYNC_LOCK, ownerText, runtime.now(), LOCK_TTL_MS).catch(() => false)
+        }
         request.onEvent?.(event)
       },
     })
-    if (!run.interrupted) store.marks.set(SYNC_MARK, runtime.now())
+    if (!run.interrupted) await store.marks.set(SYNC_MARK, runtime.now())
     return {
       since: iso(since),
       until: iso(until),
@@ -111,7 +114,7 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
       unmatched: run.unmatched,
     }
   } finally {
-    store.locks.release(SYNC_LOCK, ownerText)
+    await store.locks.release(SYNC_LOCK, ownerText)
   }
 }
 

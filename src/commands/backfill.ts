@@ -135,7 +135,7 @@ export default class Backfill extends BaseCommand {
           rejected: result.csv?.rejected,
         })
         if (flags.report && recorder) {
-          this.note(`report: ${writeRunReport(flags.report, backfillReport({ result, runtime, recorder }))}`)
+          this.note(`report: ${writeRunReport(flags.report, await backfillReport({ result, runtime, recorder }))}`)
         }
         if (result.plan && flags.format === 'csv' && !this.isJson) {
           this.stderr(renderBackfill({ ...result, plan: undefined }))

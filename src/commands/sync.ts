@@ -57,7 +57,7 @@ export default class Sync extends BaseCommand {
       if (result.interrupted) this.stderr('interrupted: resume with the same command')
       const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.counts.deadLetters })
       if (flags.report && recorder) {
-        this.note(`report: ${writeRunReport(flags.report, syncReport({ result, runtime, recorder }))}`)
+        this.note(`report: ${writeRunReport(flags.report, await syncReport({ result, runtime, recorder }))}`)
       }
       this.finish({ result, text: renderSync, exitCode })
     })

@@ -2,9 +2,12 @@ import type { Enqueued, EnqueueInput } from '../store/state-store.js'
 
 export type { Enqueued } from '../store/state-store.js'
 
-/** What a group commit needs of the queue (EventQueue has it): an all-or-none batch that never waits for the lock. */
+/**
+ * What a group commit needs of the queue (EventQueue has it): an all-or-none batch that never waits for the lock,
+ * answering null when another writer holds it.
+ */
 export interface BatchQueue {
-  enqueueAll(inputs: readonly EnqueueInput[], options: { wait: false }): Enqueued[] | null
+  enqueueAll(inputs: readonly EnqueueInput[], options: { wait: false }): Promise<Enqueued[] | null>
 }
 
 interface Pending {
@@ -51,6 +54,7 @@ export class GroupCommit {
   private pending: Pending[] = []
   private scheduled = false
   private waitingSince: number | null = null
+  private flushing = false
   private readonly maxBatch: number
   private readonly lockTimeoutMs: number
   private readonly now: () => number
@@ -71,26 +75,34 @@ export class GroupCommit {
   }
 
   private schedule(ms: number): void {
-    if (this.scheduled) return
+    // One batch in flight at a time: the next one is scheduled when it settles.
+    if (this.scheduled || this.flushing) return
     this.scheduled = true
     this.defer(this.flush, ms)
   }
 
   private readonly flush = (): void => {
+    void this.commitBatch()
+  }
+
+  private async commitBatch(): Promise<void> {
     this.scheduled = false
     const batch = this.pending.slice(0, this.maxBatch)
     if (batch.length === 0) return
     let results: Enqueued[] | null
+    this.flushing = true
     try {
-      results = this.options.queue.enqueueAll(
+      results = await this.options.queue.enqueueAll(
         batch.map((item) => item.input),
         { wait: false },
       )
     } catch (error) {
+      this.flushing = false
       // Nothing of the batch was committed: every request of it gets a 5xx and its sender redelivers.
       this.settle(batch, (item) => item.reject(error))
       return
     }
+    this.flushing = false
     if (results === null) {
       const now = this.now()
       this.waitingSince ??= now

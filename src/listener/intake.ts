@@ -276,8 +276,10 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
         send(response, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' })
         return
       }
-      const { queued, processing, dead } = options.store.queue.counts()
-      send(response, 200, { ok: true, queued, processing, dead })
+      await options.store.queue.counts().then(
+        ({ queued, processing, dead }) => send(response, 200, { ok: true, queued, processing, dead }),
+        () => send(response, 503, { ok: false, error: 'store unavailable' }),
+      )
       return
     }
     const handler = routes[path]

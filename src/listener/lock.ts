@@ -7,8 +7,8 @@ export const WORKER_LOCK = 'listener:worker'
 
 export interface WorkerLock {
   owner: string
-  renew(): boolean
-  release(): void
+  renew(): Promise<boolean>
+  release(): Promise<void>
 }
 
 const holderIsGone = (owner: string): boolean => {
@@ -27,12 +27,16 @@ const holderIsGone = (owner: string): boolean => {
  * the in-process de-duplication of creates assume one. A holder killed with SIGKILL leaves the lock behind;
  * when its process is gone on this host the lock is taken over at once instead of waiting for the expiry.
  */
-export const acquireWorkerLock = (store: Pick<StateStore, 'locks'>, now: () => number, ttlMs: number): WorkerLock => {
+export const acquireWorkerLock = async (
+  store: Pick<StateStore, 'locks'>,
+  now: () => number,
+  ttlMs: number,
+): Promise<WorkerLock> => {
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
-  if (!store.locks.acquire(WORKER_LOCK, owner, now(), ttlMs)) {
-    const held = store.locks.get(WORKER_LOCK)
-    if (held && holderIsGone(held.owner)) store.locks.release(WORKER_LOCK, held.owner)
-    if (!store.locks.acquire(WORKER_LOCK, owner, now(), ttlMs)) {
+  if (!(await store.locks.acquire(WORKER_LOCK, owner, now(), ttlMs))) {
+    const held = await store.locks.get(WORKER_LOCK)
+    if (held && holderIsGone(held.owner)) await store.locks.release(WORKER_LOCK, held.owner)
+    if (!(await store.locks.acquire(WORKER_LOCK, owner, now(), ttlMs))) {
       const pid = held?.owner.split(':')[1] ?? '?'
       throw new LockedError(
         `another listener (or \`events replay --process\`) is processing this store (pid ${pid})`,

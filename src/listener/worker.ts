@@ -97,7 +97,7 @@ export class QueueWorker {
   async drain(): Promise<number> {
     let processed = 0
     for (;;) {
-      const batch = this.claim()
+      const batch = await this.claim()
       if (batch.length === 0 && this.inFlight.size === 0) return processed
       processed += batch.length
       await Promise.all(batch.map((event) => this.process(event)))
@@ -109,13 +109,13 @@ export class QueueWorker {
    * nothing is claimed while every slot is busy (the intake wakes the worker on each commit), and expired
    * leases are looked for on a timer rather than on every wake-up.
    */
-  private claim(): QueuedEvent[] {
+  private async claim(): Promise<QueuedEvent[]> {
     const free = this.options.concurrency - this.inFlight.size
     if (free <= 0) return []
     const now = this.now()
     if (now >= this.nextLeaseCheck) {
       this.nextLeaseCheck = now + this.leaseCheckMs
-      const released = this.options.store.queue.releaseExpiredLeases(now)
+      const released = await this.options.store.queue.releaseExpiredLeases(now)
       if (released > 0) this.options.onEvent?.({ type: 'lease-expired', count: released })
     }
     return this.options.store.queue.claim(free, now, this.leaseMs)
@@ -134,27 +134,30 @@ export class QueueWorker {
     this.completions = []
     const outcomes = new Map<number, EventOutcome>()
     for (const item of batch) if (item.outcome) outcomes.set(item.id, item.outcome)
-    try {
-      this.options.store.queue.complete(
+    this.options.store.queue
+      .complete(
         batch.map((item) => item.id),
         outcomes,
       )
-    } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error))
-      for (const item of batch) item.reject(failure)
-      return
-    }
-    for (const item of batch) item.resolve()
+      .then(
+        () => {
+          for (const item of batch) item.resolve()
+        },
+        (error: unknown) => {
+          const failure = error instanceof Error ? error : new Error(String(error))
+          for (const item of batch) item.reject(failure)
+        },
+      )
   }
 
   /**
    * Runs a store write, waiting while another process holds the write lock (a retryable failure) instead of
    * letting the listener die: the intake keeps answering 503 meanwhile. False when stopping first.
    */
-  private async persist(write: () => void): Promise<boolean> {
+  private async persist(write: () => Promise<unknown>): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        write()
+        await write()
         return true
       } catch (error) {
         if (classifyFailure(error) !== 'retry') throw error
@@ -169,7 +172,7 @@ export class QueueWorker {
   private async run(): Promise<void> {
     while (!this.stopping) {
       let batch: QueuedEvent[] = []
-      if (!(await this.persist(() => (batch = this.claim())))) break
+      if (!(await this.persist(async () => (batch = await this.claim())))) break
       for (const event of batch) {
         const task = this.process(event).finally(() => {
           this.inFlight.delete(task)

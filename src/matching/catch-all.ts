@@ -58,13 +58,13 @@ export class CatchAllContact {
     }
     const found = await this.search(signal)
     if (found) {
-      store.ledger.complete(key, found.id, { externalId: settings.externalId, created: false })
+      await store.ledger.complete(key, found.id, { externalId: settings.externalId, created: false })
       return this.resolution(found.id, 'found by its external_id')
     }
     const input: ContactInput = { role: 'user', external_id: settings.externalId, name: settings.name }
     if (settings.email) input.email = settings.email
     const { contact, created } = await intercom.createOrGetExisting(input, { signal })
-    store.ledger.complete(key, contact.id, { externalId: settings.externalId, created })
+    await store.ledger.complete(key, contact.id, { externalId: settings.externalId, created })
     return this.resolution(contact.id, created ? 'created for calls from invalid numbers' : 'created before (409)')
   }
 
@@ -79,7 +79,7 @@ export class CatchAllContact {
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error
     }
-    store.ledger.fail(step.key, `catch-all contact ${step.externalId} no longer exists in Intercom`)
+    await store.ledger.fail(step.key, `catch-all contact ${step.externalId} no longer exists in Intercom`)
     return null
   }
 

@@ -104,30 +104,30 @@ async function mergeOnce(deps: ContactIndexDeps, merge: PlannedMerge, signal?: A
   const { store, intercom } = deps
   const key = mergeStepKey(merge)
   if (store.ledger.get(key)?.status === 'done') {
-    store.contacts.remove([merge.from])
+    await store.contacts.remove([merge.from])
     return { from: merge.from, into: merge.into, status: 'already-merged' }
   }
-  store.ledger.begin(key, { from: merge.from, into: merge.into, shared: merge.shared })
+  await store.ledger.begin(key, { from: merge.from, into: merge.into, shared: merge.shared })
   try {
     // The lead is merged away, so rewriting its address loses nothing; the user keeps its own spelling.
     if (merge.alignEmail !== undefined) await intercom.updateContact(merge.from, { email: merge.alignEmail }, signal)
     const survivor = await intercom.mergeContacts(merge.from, merge.into, { signal })
-    store.transaction(() => {
-      store.contacts.remove([merge.from])
-      store.contacts.upsert([indexEntryOf(survivor, 'refresh', countryOf(deps.matching.defaultCountry), deps.now())])
-      store.ledger.complete(key, survivor.id)
+    await store.transaction(async () => {
+      await store.contacts.remove([merge.from])
+      await store.contacts.upsert([indexEntryOf(survivor, 'refresh', countryOf(deps.matching.defaultCountry), deps.now())])
+      await store.ledger.complete(key, survivor.id)
     })
     return { from: merge.from, into: merge.into, status: 'merged' }
   } catch (error) {
     if ((error instanceof GoneError || error instanceof NotFoundError) && (await mergedAway(deps, merge, signal))) {
-      store.transaction(() => {
-        store.contacts.remove([merge.from])
-        store.ledger.complete(key, merge.into, { alreadyMerged: true })
+      await store.transaction(async () => {
+        await store.contacts.remove([merge.from])
+        await store.ledger.complete(key, merge.into, { alreadyMerged: true })
       })
       return { from: merge.from, into: merge.into, status: 'already-merged' }
     }
     if (!(error instanceof ApiError)) throw error
-    store.ledger.fail(key, error.message)
+    await store.ledger.fail(key, error.message)
     return { from: merge.from, into: merge.into, status: 'failed', error: error.detail ?? error.message }
   }
 }

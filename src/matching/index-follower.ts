@@ -27,20 +27,20 @@ export async function followContactChange(
   const { store, intercom, matching, now } = deps
   const forgotten = change.mergedFromId ? [change.mergedFromId] : []
   if (change.removed) {
-    store.contacts.remove([change.contactId, ...forgotten])
+    await store.contacts.remove([change.contactId, ...forgotten])
     return { status: 'removed', contactId: change.contactId, forgotten: [change.contactId, ...forgotten] }
   }
   try {
     const contact = await intercom.getContact(change.contactId, signal)
-    store.transaction(() => {
+    await store.transaction(async () => {
       if (forgotten.length > 0) store.contacts.remove(forgotten)
-      store.contacts.upsert([indexEntryOf(contact, 'refresh', countryOf(matching.defaultCountry), now())])
+      await store.contacts.upsert([indexEntryOf(contact, 'refresh', countryOf(matching.defaultCountry), now())])
     })
     return { status: 'indexed', contactId: contact.id, forgotten }
   } catch (error) {
     // Gone since the webhook was sent (merged or deleted in between): the later webhook says into what.
     if (!(error instanceof NotFoundError || error instanceof GoneError)) throw error
-    store.contacts.remove([change.contactId, ...forgotten])
+    await store.contacts.remove([change.contactId, ...forgotten])
     return { status: 'removed', contactId: change.contactId, forgotten: [change.contactId, ...forgotten] }
   }
 }

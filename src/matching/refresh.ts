@@ -122,7 +122,7 @@ export async function refreshContactIndex(
   const removed = checkpoint
     ? await dropMergedLeads(deps, changedUsers, seenIds, options.signal)
     : dropUnseen(deps, seenIds, started)
-  store.checkpoints.set(INDEX_CHECKPOINT, {
+  await store.checkpoints.set(INDEX_CHECKPOINT, {
     maxUpdatedAt,
     mode,
     complete: true,
@@ -154,7 +154,7 @@ function dropUnseen(deps: ContactIndexDeps, seen: Set<string>, startedAt: number
       entry.origin === 'created' && (entry.indexedAt >= startedAt || startedAt - entry.indexedAt < ttlMs)
     if (!recentCreate) gone.push(entry.contactId)
   }
-  deps.store.contacts.remove(gone)
+  await deps.store.contacts.remove(gone)
   return gone.length
 }
 
@@ -187,6 +187,6 @@ async function dropMergedLeads(
       else throw error
     }
   }
-  deps.store.contacts.remove(gone)
+  await deps.store.contacts.remove(gone)
   return gone.length
 }

@@ -73,9 +73,9 @@ export class IntercomContactResolver implements ContactResolver {
    * Create steps left pending by an earlier run, read once instead of one query per resolved call. A create
    * interrupted later (another process) is still settled: `create` reads its own step before writing.
    */
-  private pendingCreates(): Set<string> {
+  private async pendingCreates(): Promise<Set<string>> {
     this.pendingCreatesRead ??= new Set(
-      this.deps.store.ledger.list({ status: 'pending', prefix: 'contact:' }).map((step) => step.key),
+      (await this.deps.store.ledger.list({ status: 'pending', prefix: 'contact:' })).map((step) => step.key),
     )
     return this.pendingCreatesRead
   }
@@ -156,7 +156,7 @@ export class IntercomContactResolver implements ContactResolver {
     if (refreshing) await refreshing
 
     const callerCountry = countryOfNumber(e164)
-    const indexed = this.trustedFound(this.fromIndex(e164, callerCountry), this.searchedNumbers.has(e164))
+    const indexed = this.trustedFound(await this.fromIndex(e164, callerCountry), this.searchedNumbers.has(e164))
     if (indexed.listed.length > 0) return this.decide(indexed.listed, 'index', e164, tried)
     if (indexed.recent.length > 0) return this.decide(indexed.recent, 'recent-create', e164, tried)
 
@@ -165,7 +165,7 @@ export class IntercomContactResolver implements ContactResolver {
     tried.push(...variants.filter((variant) => variant !== e164))
     const byPhone = await intercom.findByPhone(e164, variants, { signal: options.signal })
     this.searchedNumbers.add(e164)
-    const searched: Found[] = this.remember(byPhone.slice(0, MAX_SEARCH_RESULTS), 'search').flatMap((entry) => {
+    const searched: Found[] = (await this.remember(byPhone.slice(0, MAX_SEARCH_RESULTS), 'search')).flatMap((entry) => {
       const reading = readingMatch(entry, e164, callerCountry)
       return reading ? [{ entry, reading }] : []
     })
@@ -174,7 +174,7 @@ export class IntercomContactResolver implements ContactResolver {
       if (!searched.some((f) => f.entry.contactId === known.entry.contactId)) searched.push(known)
     }
     if (searched.length > 0) {
-      const resolution = this.decide(searched, 'phone-variant', e164, tried)
+      const resolution = await this.decide(searched, 'phone-variant', e164, tried)
       const chosen =
         resolution.status === 'matched' ? byPhone.find((contact) => contact.id === resolution.contactId) : undefined
       if (
@@ -189,13 +189,13 @@ export class IntercomContactResolver implements ContactResolver {
     const emails = emailsOf(call)
     if (matching.matchByEmail && emails.length > 0) {
       tried.push(...emails)
-      const byEmailIndex = emails.flatMap((email) => store.contacts.findByEmail(email))
+      const byEmailIndex = (await Promise.all(emails.map((email) => store.contacts.findByEmail(email)))).flat()
       const trustedByEmail = this.trusted(byEmailIndex)
       const fromIndex = [...trustedByEmail.refreshed, ...trustedByEmail.recent]
       if (fromIndex.length > 0) return this.decide(byEmail(uniqueEntries(fromIndex)), 'email', e164, tried)
       const query = emails.length === 1 ? contactQuery.eq('email', emails[0] ?? '') : contactQuery.in('email', emails)
       const found = await collect(intercom.searchContacts(query, { signal: options.signal }), MAX_SEARCH_RESULTS)
-      if (found.length > 0) return this.decide(byEmail(this.remember(found, 'search')), 'email', e164, tried)
+      if (found.length > 0) return this.decide(byEmail(await this.remember(found, 'search')), 'email', e164, tried)
     }
 
     const lookedFor = matching.matchByEmail && emails.length > 0 ? `${e164} (or ${emails.join(', ')})` : e164
@@ -208,15 +208,15 @@ export class IntercomContactResolver implements ContactResolver {
    * The indexed contacts that may be this caller: those with a reading equal to the number, then (unless one
    * spells it exactly) those whose stored phone ends like it and reads as it under the caller's country.
    */
-  private fromIndex(e164: string, callerCountry: CountryCode | undefined): Found[] {
+  private async fromIndex(e164: string, callerCountry: CountryCode | undefined): Promise<Found[]> {
     const { store } = this.deps
     // Most callers: contacts a refresh listed that spell this very number. Nothing can outrank them.
-    const spelled = store.contacts.findSpelledInternationally(e164)
+    const spelled = await store.contacts.findSpelledInternationally(e164)
     if (spelled.length > 0 && spelled.every((entry) => entry.origin === 'refresh')) {
       return spelled.map((entry) => ({ entry, reading: 'international' }))
     }
     const found: Found[] = []
-    const exact = store.contacts.findByPhone(e164)
+    const exact = await store.contacts.findByPhone(e164)
     for (const entry of exact) {
       const reading = readingMatch(entry, e164, callerCountry)
       if (reading) found.push({ entry, reading })
@@ -225,7 +225,7 @@ export class IntercomContactResolver implements ContactResolver {
     if (found.some((f) => f.reading === 'international')) return found
     const tail = callerCountry ? tailOfE164(e164) : null
     if (!tail) return found
-    for (const entry of store.contacts.findByPhoneTail(tail)) {
+    for (const entry of await store.contacts.findByPhoneTail(tail)) {
       if (exact.some((known) => known.contactId === entry.contactId)) continue
       const reading = readingMatch(entry, e164, callerCountry)
       if (reading) found.push({ entry, reading })
@@ -279,7 +279,12 @@ export class IntercomContactResolver implements ContactResolver {
   private readonly searchedNumbers = new Set<string>()
 
   /** One contact when the rules that carry information single it out; otherwise "ambiguous", attached to none. */
-  private decide(found: Found[], via: Matched['via'], e164: string, tried: string[]): Matched | Unmatched {
+  private async decide(
+    found: Found[],
+    via: Matched['via'],
+    e164: string,
+    tried: string[],
+  ): Promise<Matched | Unmatched> {
     const choice = chooseMatch(
       found.map((f) => ({ candidate: candidateOf(f.entry), reading: f.reading })),
       roleRuleOf(this.deps.matching.tieBreak),
@@ -290,9 +295,10 @@ export class IntercomContactResolver implements ContactResolver {
     const winner = choice.chosen
     // A create step left pending by a crash is settled by what we found instead of by a second create.
     const key = createStepKey(e164)
-    if (this.pendingCreates().has(key) && this.deps.store.ledger.get(key)?.status === 'pending') {
-      this.deps.store.ledger.complete(key, winner.id, { e164, reconciled: true, via })
-      this.pendingCreates().delete(key)
+    const pending = await this.pendingCreates()
+    if (pending.has(key) && (await this.deps.store.ledger.get(key))?.status === 'pending') {
+      await this.deps.store.ledger.complete(key, winner.id, { e164, reconciled: true, via })
+      pending.delete(key)
     }
     const candidates = new Set(found.map((f) => f.entry.contactId)).size
     return { status: 'matched', contactId: winner.id, role: winner.role, e164, via, reason: choice.reason, candidates }
@@ -301,7 +307,7 @@ export class IntercomContactResolver implements ContactResolver {
   private async create(e164: string, call: CallRecord, emails: string[], options: ResolveOptions): Promise<Resolution> {
     const { store, intercom, matching } = this.deps
     const key = createStepKey(e164)
-    const known = store.ledger.get(key)
+    const known = await store.ledger.get(key)
     if (known?.status === 'done' && known.externalId) {
       const again = await this.createdBefore(known, e164, options.signal)
       if (again) return again
@@ -321,9 +327,9 @@ export class IntercomContactResolver implements ContactResolver {
       // search does not show it yet. Searching once would take "not found yet" for "never landed".
       const landed = await this.awaitLaggingCreate(e164, claim.resumed.updatedAt, options.signal)
       if (landed.length > 0) {
-        const entries = this.remember(landed.slice(0, MAX_SEARCH_RESULTS), 'refresh')
-        const match = this.matched(entries, 'recent-create', e164)
-        store.ledger.complete(key, match.contactId, { ...metadata, reconciled: true })
+        const entries = await this.remember(landed.slice(0, MAX_SEARCH_RESULTS), 'refresh')
+        const match = await this.matched(entries, 'recent-create', e164)
+        await store.ledger.complete(key, match.contactId, { ...metadata, reconciled: true })
         return match
       }
     }
@@ -334,8 +340,8 @@ export class IntercomContactResolver implements ContactResolver {
       const { contact, created } = await intercom.createOrGetExisting(input, { signal: options.signal })
       const entry = indexEntryOf(contact, 'created', this.defaultCountry, this.deps.now())
       // Queued together, so committed together (with the other grouped writes of this turn).
-      store.contacts.upsert([entry], { bestEffort: true })
-      store.ledger.complete(key, contact.id, { ...metadata, created })
+      await store.contacts.upsert([entry], { bestEffort: true })
+      await store.ledger.complete(key, contact.id, { ...metadata, created })
       if (!created) {
         return {
           status: 'matched',
@@ -358,7 +364,7 @@ export class IntercomContactResolver implements ContactResolver {
       // A reset or a timeout may have landed the create: the step stays pending so the next attempt waits for
       // Intercom's search instead of creating again. A refusal or a 5xx created nothing.
       if (!(error instanceof NetworkError || error instanceof TimeoutError)) {
-        store.ledger.fail(key, error instanceof Error ? error.message : String(error))
+        await store.ledger.fail(key, error instanceof Error ? error.message : String(error))
       }
       throw error
     }
@@ -370,12 +376,12 @@ export class IntercomContactResolver implements ContactResolver {
     // We created it before, yet neither the index nor search shows it: it was merged away, or is still lagging.
     try {
       const contact = await this.deps.intercom.getContactFollowingMerges(step.externalId, signal)
-      const [entry] = this.remember([contact], 'created')
-      if (entry) return this.matched([entry], 'recent-create', e164)
+      const [entry] = await this.remember([contact], 'created')
+      if (entry) return await this.matched([entry], 'recent-create', e164)
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error
     }
-    this.deps.store.ledger.fail(step.key, `contact ${step.externalId} no longer exists in Intercom`)
+    await this.deps.store.ledger.fail(step.key, `contact ${step.externalId} no longer exists in Intercom`)
     return null
   }
 
@@ -403,21 +409,22 @@ export class IntercomContactResolver implements ContactResolver {
     }
   }
 
-  private remember(contacts: IntercomContact[], origin: IndexedContact['origin']): IndexedContact[] {
+  private async remember(contacts: IntercomContact[], origin: IndexedContact['origin']): Promise<IndexedContact[]> {
     const now = this.deps.now()
     const entries = contacts.map((contact) => indexEntryOf(contact, origin, this.defaultCountry, now))
-    this.deps.store.contacts.upsert(entries, { bestEffort: true })
+    await this.deps.store.contacts.upsert(entries, { bestEffort: true })
     return entries
   }
 
-  private matched(entries: IndexedContact[], via: Matched['via'], e164: string): Matched {
+  private async matched(entries: IndexedContact[], via: Matched['via'], e164: string): Promise<Matched> {
     const { chosen, reason } = chooseContact(entries.map(candidateOf), this.deps.matching.tieBreak)
     const winner = chosen ?? candidateOf(entries[0] as IndexedContact)
     // A create step left pending by a crash is settled by what we found instead of by a second create.
     const key = createStepKey(e164)
-    if (this.pendingCreates().has(key) && this.deps.store.ledger.get(key)?.status === 'pending') {
-      this.deps.store.ledger.complete(key, winner.id, { e164, reconciled: true, via })
-      this.pendingCreates().delete(key)
+    const pending = await this.pendingCreates()
+    if (pending.has(key) && (await this.deps.store.ledger.get(key))?.status === 'pending') {
+      await this.deps.store.ledger.complete(key, winner.id, { e164, reconciled: true, via })
+      pending.delete(key)
     }
     return { status: 'matched', contactId: winner.id, role: winner.role, e164, via, reason, candidates: entries.length }
   }

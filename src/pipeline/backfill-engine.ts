@@ -315,7 +315,7 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
       }
       counts.windows++
       if (!dryRun) {
-        store.transaction(() => {
+        await store.transaction(async () => {
           const next = source.advance
             ? source.advance(store.checkpoints.get(source.checkpointName)?.value, window)
             : window.position

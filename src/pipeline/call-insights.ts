@@ -310,11 +310,11 @@ export class CallInsightService {
       // A pending step: an attempt may have sent this part before it died.
       const already = step?.status === 'pending' && (await context.hasPartContaining(conversationId, body, signal))
       if (!already) {
-        store.ledger.begin(key, { conversationId, part: index })
+        await store.ledger.begin(key, { conversationId, part: index })
         await intercom.addNote(conversationId, { adminId, body: `${body}${ORIGIN_MARKER}` }, { signal })
         written++
       }
-      store.ledger.complete(key, conversationId)
+      await store.ledger.complete(key, conversationId)
     }
     if (written === 0 && attributes.length === 0) return { status: 'already-noted', conversationId, attributes }
     return { status: 'noted', conversationId, parts: written, attributes }
@@ -343,7 +343,7 @@ export class CallInsightService {
     const write = async (model: 'conversation' | 'contact', name: string, id: string): Promise<void> => {
       const key = `${aiStepKey(callId, kind)}:attribute:${model}`
       if (store.ledger.get(key)?.status === 'done') return
-      store.ledger.begin(key, { [`${model}Id`]: id, name, value })
+      await store.ledger.begin(key, { [`${model}Id`]: id, name, value })
       this.attributes ??= new DataAttributeEnsurer(intercom)
       await this.attributes.ensure(model, name, 'string')
       if (model === 'conversation') {
@@ -351,7 +351,7 @@ export class CallInsightService {
       } else {
         await intercom.updateContact(id, { custom_attributes: { [name]: value } }, signal)
       }
-      store.ledger.complete(key, id)
+      await store.ledger.complete(key, id)
       written.push(`${model}.${name}`)
     }
     if (targets.conversation !== undefined) await write('conversation', targets.conversation, conversationId)

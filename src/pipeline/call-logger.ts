@@ -146,7 +146,7 @@ export class IntercomCallLogger implements CallLogger {
       if (unchanged) {
         // A note found in Intercom by the pre-pass has no known revision: it is this call's note as it is now.
         if (discovered && !dryRun) {
-          store.ledger.complete(noteStepKey(call.callId), noteStep.externalId, {
+          await store.ledger.complete(noteStepKey(call.callId), noteStep.externalId, {
             ...noteStep.data,
             revision,
             facts,
@@ -336,7 +336,7 @@ export class IntercomCallLogger implements CallLogger {
         // known to carry its note (a pre-pass over a fresh state file then reads nothing more), and a crash in
         // between leaves the step pending, so the next attempt finds the note and writes the attribute.
         if (ensured.created) await this.recordCallId(conversationId, call.callId, signal)
-        store.ledger.complete(key, partId, { conversationId, revision, facts })
+        await store.ledger.complete(key, partId, { conversationId, revision, facts })
         return 'logged'
       }
     }
@@ -357,9 +357,9 @@ export class IntercomCallLogger implements CallLogger {
     }
     const done = partId
     const noteId = step.externalId
-    store.transaction(() => {
-      store.ledger.complete(updateKey, done, { conversationId })
-      store.ledger.complete(key, noteId, { revision, facts })
+    await store.transaction(async () => {
+      await store.ledger.complete(updateKey, done, { conversationId })
+      await store.ledger.complete(key, noteId, { revision, facts })
     })
     return 'updated'
   }

@@ -115,7 +115,7 @@ export class CallTicketService {
     if (step?.status === 'pending') {
       const found = await this.findOnConversation(conversationId, call.callId, signal)
       if (found) {
-        store.ledger.complete(key, found, { trigger, conversationId, typeId: type.id })
+        await store.ledger.complete(key, found, { trigger, conversationId, typeId: type.id })
         return { status: 'opened', ticketId: found, trigger, via: 'reconciled' }
       }
     }
@@ -135,7 +135,7 @@ export class CallTicketService {
     const { values, problems } = ticketAttributes(type.attributes, { title, description, mapped })
     if (problems.length > 0) throw new PermanentError(`ticket type ${type.id} (${type.name}): ${problems.join('; ')}`)
 
-    store.ledger.begin(key, { trigger, conversationId, contactId })
+    await store.ledger.begin(key, { trigger, conversationId, contactId })
     const ticket =
       type.category === 'Customer'
         ? await intercom.convertConversationToTicket(
@@ -147,7 +147,7 @@ export class CallTicketService {
             { ticketTypeId: type.id, contactId, attributes: values, conversationToLinkId: conversationId },
             { signal },
           )
-    store.ledger.complete(key, ticket.id, { trigger, conversationId, typeId: type.id })
+    await store.ledger.complete(key, ticket.id, { trigger, conversationId, typeId: type.id })
     return {
       status: 'opened',
       ticketId: ticket.id,
@@ -167,9 +167,9 @@ export class CallTicketService {
     const type = await this.ticketType(signal)
     const resolved = type.states.find((state) => state.category === 'resolved')
     if (!resolved) throw new PermanentError(`ticket type ${type.id} (${type.name}) has no resolved state`)
-    store.ledger.begin(key, { ticketId })
+    await store.ledger.begin(key, { ticketId })
     await intercom.updateTicket(ticketId, { ticketStateId: resolved.id, open: false, adminId }, { signal })
-    store.ledger.complete(key, ticketId)
+    await store.ledger.complete(key, ticketId)
     return { status: 'closed', ticketId }
   }
 

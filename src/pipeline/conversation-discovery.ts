@@ -103,11 +103,11 @@ export class ConversationDiscovery {
   ): void {
     if (found.length === 0) return
     const { store } = this.deps
-    store.transaction(() => {
+    await store.transaction(async () => {
       for (const item of found) {
         const [conversation, note] = store.ledger.getMany([conversationStepKey(item.callId), noteStepKey(item.callId)])
         if (conversation === undefined) {
-          store.ledger.complete(conversationStepKey(item.callId), item.conversationId, {
+          await store.ledger.complete(conversationStepKey(item.callId), item.conversationId, {
             contactId: item.contactId,
             resolution: {
               status: 'matched',
@@ -124,7 +124,7 @@ export class ConversationDiscovery {
           this.figures.adopted++
         }
         if (note === undefined && item.attributed && (conversation === undefined || conversation.status === 'done')) {
-          store.ledger.complete(noteStepKey(item.callId), null, {
+          await store.ledger.complete(noteStepKey(item.callId), null, {
             conversationId: item.conversationId,
             revision: null,
             discovered: true,

@@ -26,7 +26,7 @@ export function deadLetterCall(
   nowMs: number,
 ): number {
   return store.transaction(() => {
-    store.ledger.fail(logStepKey(call.callId), error)
+    await store.ledger.fail(logStepKey(call.callId), error)
     const { id } = store.queue.enqueue({
       source: 'job',
       identity: jobIdentity(job.kind, call.callId),
@@ -36,7 +36,7 @@ export function deadLetterCall(
       receivedAt: nowMs,
     })
     // The identity is the call's: a call dead-lettered again by a later run is the same job, with its new error.
-    store.queue.deadLetter(id, error)
+    await store.queue.deadLetter(id, error)
     return id
   })
 }

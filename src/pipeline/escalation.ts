@@ -60,10 +60,10 @@ export class EscalationService {
       : ({ kind: 'invalid' } as const)
     if (phone.kind !== 'valid') return { status: 'skipped', reason: 'no-usable-number' }
 
-    store.ledger.begin(key, { conversationId: event.conversationId, contactId, phone: phone.e164 })
+    await store.ledger.begin(key, { conversationId: event.conversationId, contactId, phone: phone.e164 })
     // Queuing a number twice is refused as "already imported", never duplicated, so a retry is harmless.
     const result = await this.deps.aircall.ensureDialerCampaign(aircallUserId, [phone.e164], signal)
-    store.ledger.complete(key, String(aircallUserId), { alreadyImported: result.alreadyImported.length > 0 })
+    await store.ledger.complete(key, String(aircallUserId), { alreadyImported: result.alreadyImported.length > 0 })
     return {
       status: 'queued',
       trigger: decision.trigger,

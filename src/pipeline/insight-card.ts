@@ -43,19 +43,19 @@ export class InsightCardService {
       open = await context.openConversations(contactId, signal)
     }
     const card = buildInsightCard({ contact, openConversations: open, config, appId: await context.appId(signal) })
-    store.ledger.begin(key, { contactId })
+    await store.ledger.begin(key, { contactId })
     try {
       // A card shown twice is harmless; a card never shown is the failure the agent would notice.
       await aircall.createInsightCard(Number(call.callId), card.contents, { replaySafe: true, signal })
     } catch (error) {
       // Aircall refuses cards once the call is over: by then nobody is looking, so it is not a failure.
       if (error instanceof ValidationError && error.status === 422) {
-        store.ledger.fail(key, 'the call was over before the card was posted')
+        await store.ledger.fail(key, 'the call was over before the card was posted')
         return { status: 'skipped', reason: 'call-over' }
       }
       throw error
     }
-    store.ledger.complete(key, null, { contactId })
+    await store.ledger.complete(key, null, { contactId })
     return { status: 'posted', known: contact !== null, openConversations: open.length }
   }
 }

@@ -97,7 +97,7 @@ export class LoopGuard {
     const { store, ttlMs, now } = this.options
     const fingerprint = fingerprintOf(write)
     const markedAt = now()
-    store.marks.recordFingerprint(fingerprint, markedAt + ttlMs)
+    await store.marks.recordFingerprint(fingerprint, markedAt + ttlMs)
     const previous = this.recent.get(fingerprint)
     this.recent.delete(fingerprint)
     this.recent.set(fingerprint, {

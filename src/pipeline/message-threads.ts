@@ -206,7 +206,7 @@ export class MessageThreadService {
         await intercom.addNote(conversation.id, { adminId, body: `${body}${ORIGIN_MARKER}` }, { signal })
       }
     }
-    store.ledger.complete(key, conversation.id, { threadKey, direction: inbound ? 'inbound' : 'outbound' })
+    await store.ledger.complete(key, conversation.id, { threadKey, direction: inbound ? 'inbound' : 'outbound' })
     if (written) return { status: 'already-added', conversationId: conversation.id }
     return { status: 'added', conversationId: conversation.id, newThread: conversation.created }
   }
@@ -243,7 +243,7 @@ export class MessageThreadService {
       // The create may have landed before the attempt that sent it died.
       const found = await this.findThread(contactId, thread, signal)
       if (found !== null) {
-        store.ledger.complete(key, found, data)
+        await store.ledger.complete(key, found, data)
         return { id: found, contactId, created: false }
       }
     }
@@ -251,7 +251,7 @@ export class MessageThreadService {
       { contactId, body: `${header}${ORIGIN_MARKER_TEXT}`, createdAt: at },
       { signal },
     )
-    store.ledger.complete(key, created.conversation_id, data)
+    await store.ledger.complete(key, created.conversation_id, data)
     return { id: created.conversation_id, contactId, created: true }
   }
 

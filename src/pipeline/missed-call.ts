@@ -81,8 +81,8 @@ export class MissedCallService {
         now: Math.floor(now() / 1000),
       })
       if (!decision.send) return decision
-      store.marks.set(markKey, now())
-      store.ledger.begin(key, {
+      await store.marks.set(markKey, now())
+      await store.ledger.begin(key, {
         contactId: contact.id,
         caller,
         template: decision.template.name,
@@ -95,7 +95,7 @@ export class MissedCallService {
 
     try {
       const sent = await this.send(call, contact, reserved.template, signal)
-      store.ledger.complete(key, sent.id, { conversationId: sent.conversationId })
+      await store.ledger.complete(key, sent.id, { conversationId: sent.conversationId })
       return {
         status: 'sent',
         messageId: sent.id,
@@ -106,9 +106,9 @@ export class MissedCallService {
     } catch (error) {
       // Rejected outright: nothing went out, so release the cooldown for this caller's next call.
       if (isPermanentError(error)) {
-        store.transaction(() => {
-          store.ledger.fail(key, error instanceof Error ? error.message : String(error))
-          store.marks.set(markKey, reserved.previous ?? 0)
+        await store.transaction(async () => {
+          await store.ledger.fail(key, error instanceof Error ? error.message : String(error))
+          await store.marks.set(markKey, reserved.previous ?? 0)
         })
       }
       throw error
@@ -165,7 +165,7 @@ export class MissedCallService {
       }
       if (typeof createdAt === 'number' && createdAt < sinceSeconds) continue
       if (source?.author?.type === 'admin' && String(source.author.id) === this.deps.adminId) {
-        this.deps.store.ledger.complete(missedMessageStepKey(call.callId), null, {
+        await this.deps.store.ledger.complete(missedMessageStepKey(call.callId), null, {
           conversationId: conversation.id,
           reconciled: true,
         })

@@ -337,9 +337,9 @@ export class EventPipeline {
     const { config, now, store } = this.deps
     const ageHours = (now() / 1000 - timestampSeconds) / 3600
     if (ageHours <= config.listener.staleAfterHours) return null
-    store.transaction(() => {
+    await store.transaction(async () => {
       const previous = store.checkpoints.get(STALE_EVENTS_CHECKPOINT)?.value.count
-      store.checkpoints.set(STALE_EVENTS_CHECKPOINT, {
+      await store.checkpoints.set(STALE_EVENTS_CHECKPOINT, {
         count: (typeof previous === 'number' ? previous : 0) + 1,
         lastAt: now(),
       })
@@ -349,7 +349,7 @@ export class EventPipeline {
 
   /** Insights of this call then know not to wait for its conversation. */
   private rememberNotLogged(callId: string, reason: string): void {
-    this.deps.store.callStates.markNotLogged(callId, reason)
+    await this.deps.store.callStates.markNotLogged(callId, reason)
   }
 
   /** Upserts the call's furthest lifecycle stage; an event older than what was processed is stale. */

@@ -82,7 +82,7 @@ export class TagAttributeWriter {
     if (step?.status === 'done' && step.data.hash === plan.hash && step.data.target === target) {
       return { status: 'unchanged' }
     }
-    this.deps.store.ledger.begin(key, { hash: plan.hash, target })
+    await this.deps.store.ledger.begin(key, { hash: plan.hash, target })
     const { ensurer, intercom } = this.deps
     for (const write of plan.writes) {
       if (write.target !== 'conversation') await ensurer.ensure('contact', write.attribute, write.dataType)
@@ -96,7 +96,7 @@ export class TagAttributeWriter {
     if (Object.keys(plan.conversation).length > 0 && input.conversationId !== null) {
       await intercom.updateConversation(input.conversationId, { customAttributes: plan.conversation }, input.signal)
     }
-    this.deps.store.ledger.complete(key, input.contactId, { hash: plan.hash, target })
+    await this.deps.store.ledger.complete(key, input.contactId, { hash: plan.hash, target })
     return { status: 'written', attributes: plan.writes.map((write) => write.attribute) }
   }
 }

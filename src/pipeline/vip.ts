@@ -49,13 +49,13 @@ export class VipService {
       if (step?.status !== 'done') {
         const already = step?.status === 'pending' && (await context.hasPartContaining(conversationId, needle, signal))
         if (!already) {
-          store.ledger.begin(key, { conversationId, rule: decision.rule })
+          await store.ledger.begin(key, { conversationId, rule: decision.rule })
           const body = `<p><b>${escapeHtml(needle)}</b></p><p>Rule: ${escapeHtml(decision.rule)}${
             decision.routeName ? `, route: ${escapeHtml(decision.routeName)}` : ''
           }</p>${ORIGIN_MARKER}`
           await intercom.addNote(conversationId, { adminId, body }, { signal })
         }
-        store.ledger.complete(key, conversationId)
+        await store.ledger.complete(key, conversationId)
         noted = true
       }
     }
@@ -65,7 +65,7 @@ export class VipService {
       const key = `call:${call.callId}:vip-assign`
       const route = decision.route
       if (store.ledger.get(key)?.status !== 'done') {
-        store.ledger.begin(key, { conversationId, route })
+        await store.ledger.begin(key, { conversationId, route })
         guard.record({
           service: 'intercom',
           kind: ECHO_KINDS.conversationAssign,
@@ -81,7 +81,7 @@ export class VipService {
           { adminId, assigneeId: route.id, type: route.type },
           { replaySafe: true, signal },
         )
-        store.ledger.complete(key, conversationId)
+        await store.ledger.complete(key, conversationId)
       }
       assignedTo = `${route.type}:${route.id}`
     }

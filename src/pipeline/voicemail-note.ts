@@ -63,10 +63,10 @@ export class VoicemailNoteService {
       : defaultVoicemailNote(call)
     const already = step?.status === 'pending' && (await context.hasPartContaining(conversationId, body, signal))
     if (!already) {
-      store.ledger.begin(key, { conversationId })
+      await store.ledger.begin(key, { conversationId })
       await intercom.addNote(conversationId, { adminId, body: `${body}${ORIGIN_MARKER}` }, { signal })
     }
-    store.ledger.complete(key, conversationId)
+    await store.ledger.complete(key, conversationId)
     return { status: 'noted', conversationId }
   }
 }

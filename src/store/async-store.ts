@@ -1,8 +1,7 @@
 /**
- * The repositories as a networked backend serves them: every call answers with a promise. PostgreSQL implements
- * these (postgres/); SQLite implements the synchronous `StateStore`, whose values `await` reads the same way, so one
- * contract suite (test/store/contract/) holds both to the same behaviour. The services still take the synchronous
- * store; moving them onto `AsyncStateStore` is what lets `--state postgres://…` reach them.
+ * The repositories as every service uses them: each call answers with a promise, so a networked backend fits.
+ * PostgreSQL implements these (postgres/); SQLite implements the synchronous `SyncStateStore` (sqlite/), served
+ * through them by `asyncSqliteStore`. One contract suite (test/store/contract/) holds both to the same behaviour.
  */
 import type { CallStates } from './call-states.js'
 import type { ContactIndex, IndexedContact } from './contact-index.js'
@@ -11,7 +10,8 @@ import type { Ledger } from './ledger.js'
 import type { Locks } from './locks.js'
 import type { Marks } from './marks.js'
 import type { RunCheckpoints } from './run-checkpoints.js'
-import type { StatusCounts } from './state-store.js'
+import type { EventStatus } from './event-queue.js'
+import type { StepStatus } from './ledger.js'
 
 /** Each method of T, answering with a promise of what it answered. */
 export type Promised<T> = {
@@ -33,6 +33,16 @@ export interface AsyncEventQueue extends Promised<Omit<EventQueue, 'enqueueAll'>
 /** The whole index is read page by page, never held at once. */
 export interface AsyncContactIndex extends Promised<Omit<ContactIndex, 'iterate'>> {
   iterate(): AsyncIterableIterator<IndexedContact>
+}
+
+export interface StatusCounts {
+  ledger: Record<StepStatus, number>
+  events: Record<EventStatus, number>
+  contacts: number
+  /** Run checkpoints only: the per-call live states are counted apart. */
+  checkpoints: number
+  callStates: number
+  fingerprints: number
 }
 
 export interface AsyncStateStore {

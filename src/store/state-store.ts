@@ -1,6 +1,6 @@
 /**
- * The durable state every service uses, as one repository per concern. SQLite implements it today (sqlite/); a
- * PostgreSQL backend for several listener replicas implements the same contracts (test/store/contract/), so
+ * The durable state every service uses, as one repository per concern. SQLite (sqlite/) and PostgreSQL
+ * (postgres/) implement the same contracts (test/store/contract/), so
  * nothing outside src/store/ may depend on SQL or on better-sqlite3, and no repository names a speed-up: how
  * writes are grouped into commits is each implementation's business, within the guarantees documented here.
  */
@@ -11,6 +11,7 @@ import type { Ledger, StepStatus } from './ledger.js'
 import type { Locks } from './locks.js'
 import type { Marks } from './marks.js'
 import type { RunCheckpoints } from './run-checkpoints.js'
+import type { StatusCounts } from './async-store.js'
 
 export type { CallState, CallStates, LifecycleEvent } from './call-states.js'
 export {
@@ -48,18 +49,14 @@ export {
 export type { LockHolder, Locks } from './locks.js'
 export type { Marks } from './marks.js'
 export type { Checkpoint, RunCheckpoints } from './run-checkpoints.js'
+export type { StatusCounts } from './async-store.js'
 
-export interface StatusCounts {
-  ledger: Record<StepStatus, number>
-  events: Record<EventStatus, number>
-  contacts: number
-  /** Run checkpoints only: the per-call live states are counted apart. */
-  checkpoints: number
-  callStates: number
-  fingerprints: number
-}
 
-export interface StateStore {
+/**
+ * The store as SQLite serves it, every answer at once (sqlite/). The services take the asynchronous `StateStore`
+ * below; `asyncSqliteStore` (sqlite/async-store.ts) serves this one through it.
+ */
+export interface SyncStateStore {
   readonly path: string
   readonly ledger: Ledger
   readonly checkpoints: RunCheckpoints
@@ -82,3 +79,16 @@ export interface StateStore {
   /** Commits what is still pending, then closes; closing twice does nothing. */
   close(): void
 }
+
+export type {
+  AsyncCallStates,
+  AsyncContactIndex,
+  AsyncEventQueue,
+  AsyncLedger,
+  AsyncLocks,
+  AsyncMarks,
+  AsyncRunCheckpoints,
+  Promised,
+} from './async-store.js'
+/** The store every service uses: each answer a promise, whichever backend serves it. */
+export type { AsyncStateStore as StateStore } from './async-store.js'

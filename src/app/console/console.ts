@@ -15,13 +15,13 @@ export interface ConsoleDeps {
   runtime: Runtime
   store: Pick<StateStore, 'queue'>
   /** The queue's counts by status (shared with /metrics, briefly cached). */
-  eventCounts: () => Record<EventStatus, number>
+  eventCounts: () => Promise<Record<EventStatus, number>>
   /** The interface the listener is bound to: on loopback the console is open to local clients only. */
   host: string
   /** Required on any other interface (listener.consoleToken); without one the console is off there. */
   token: string | null
   summary: () => ListenSummary
-  ready: () => boolean
+  ready: () => Promise<boolean>
   /** The fallback estimate of the budgets, for an API whose gate has not been used yet. */
   budget: RateBudgetSampler
   /** Each API's exact budget from its rate gate (the servers' headers and the gate's window). */
@@ -231,8 +231,8 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
     return form
   }
 
-  const stats = () => {
-    const counts = deps.eventCounts()
+  const stats = async () => {
+    const counts = await deps.eventCounts()
     const summary = deps.summary()
     const gates = deps.requestStats()
     const left = deps.budget.remaining()
@@ -262,7 +262,7 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
       }),
     )
     return {
-      ready: deps.ready(),
+      ready: await deps.ready(),
       counts,
       run: {
         accepted: summary.accepted,
@@ -315,10 +315,10 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
       }
     </tr>`
 
-  const overview = (query: URLSearchParams): ControlResponse => {
-    const s = stats()
-    const dead = deps.store.queue.list({ status: 'dead', limit: 200 }).map(eventView)
-    const recent = deps.store.queue.listRecent(25).map(eventView)
+  const overview = async (query: URLSearchParams): Promise<ControlResponse> => {
+    const s = await stats()
+    const dead = (await deps.store.queue.list({ status: 'dead', limit: 200 })).map(eventView)
+    const recent = (await deps.store.queue.listRecent(25)).map(eventView)
     const card = (stat: string, value: number | string, label: string): SafeHtml =>
       html`<div class="card"><b data-stat="${stat}">${value}</b><span>${label}</span></div>`
     const statuses: EventStatus[] = ['queued', 'processing', 'done', 'dead']
@@ -615,19 +615,19 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
     if (login) return Promise.resolve(login)
     const allowed = authorise(request)
     if (allowed !== 'ok') return Promise.resolve(allowed)
-    return Promise.resolve(route(request))
+    return route(request)
   }
 
-  const route = (request: ControlRequest): ControlResponse => {
+  const route = async (request: ControlRequest): Promise<ControlResponse> => {
     const query = new URLSearchParams(request.query)
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (request.path === '/console' || request.path === '/console/') return overview(query)
-      if (request.path === '/console/api/stats') return json(200, stats())
+      if (request.path === '/console/api/stats') return json(200, await stats())
       const shown = EVENT_PAGE.exec(request.path)
       if (shown) {
         const id = Number(shown[1])
-        if (!deps.store.queue.get(id)) return problemPage(404, 'No such event', `There is no event #${id}.`)
-        return eventPage(showEvent(deps.runtime, id))
+        if (!(await deps.store.queue.get(id))) return problemPage(404, 'No such event', `There is no event #${id}.`)
+        return eventPage(await showEvent(deps.runtime, id))
       }
       return problemPage(404, 'Not found', 'No such console page.')
     }
@@ -637,23 +637,23 @@ export const createConsole = (deps: ConsoleDeps): ConsoleHandle => {
     if (!(form instanceof URLSearchParams)) return form
     const rememberUntil = deps.now() + deps.runtime.config.listener.purgedIdentityDays * 86_400_000
     if (request.path === '/console/dead-letters/purge') {
-      const purged = deps.store.queue.purge({ status: ['dead'], rememberIdentitiesUntil: rememberUntil })
+      const purged = await deps.store.queue.purge({ status: ['dead'], rememberIdentitiesUntil: rememberUntil })
       return redirect(`/console?purged=${purged}#dead-letters`)
     }
     const action = EVENT_ACTION.exec(request.path)
     if (!action) return problemPage(404, 'Not found', 'No such console action.')
     const id = Number(action[1])
-    const event = deps.store.queue.get(id)
+    const event = await deps.store.queue.get(id)
     if (!event) return problemPage(404, 'No such event', `There is no event #${id}.`)
     if (event.status !== 'dead' && event.status !== 'done') {
       return problemPage(409, 'Not settled', `Event #${id} is ${event.status}: only done or dead events change here.`)
     }
     if (action[2] === 'replay') {
-      deps.store.queue.replay([id], deps.now())
+      await deps.store.queue.replay([id], deps.now())
       deps.notifyWorker()
       return redirect(`/console?replayed=${id}`)
     }
-    deps.store.queue.purge({ ids: [id], rememberIdentitiesUntil: rememberUntil })
+    await deps.store.queue.purge({ ids: [id], rememberIdentitiesUntil: rememberUntil })
     return redirect(`/console?purged=1#dead-letters`)
   }
 

@@ -50,7 +50,7 @@ export default class TagsSync extends BaseCommand {
         if (result.interrupted) this.stderr('interrupted: resume with the same command')
         const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.deadLetters })
         if (flags.report && recorder) {
-          this.note(`report: ${writeRunReport(flags.report, tagsSyncReport({ result, runtime, recorder }))}`)
+          this.note(`report: ${writeRunReport(flags.report, await tagsSyncReport({ result, runtime, recorder }))}`)
         }
         this.finish({ result, text: renderTagsSync, exitCode })
       },

@@ -47,6 +47,23 @@ export class SqliteConnection {
     return this.immediate(fn)
   }
 
+  /**
+   * Opens a transaction its caller ends with `commit` or `rollback` (the async store's, whose steps are awaited).
+   * Queued grouped writes commit first, as for `transaction`.
+   */
+  begin(): void {
+    this.grouped.flush(true)
+    this.db.exec('BEGIN IMMEDIATE')
+  }
+
+  commit(): void {
+    this.db.exec('COMMIT')
+  }
+
+  rollback(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK')
+  }
+
   /** Before a single-statement write outside transaction(): what was queued before it commits before it. */
   beforeWrite(): void {
     if (!this.db.inTransaction) this.grouped.flush(true)

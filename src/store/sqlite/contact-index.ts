@@ -206,6 +206,16 @@ export class SqliteContactIndex implements ContactIndex {
     return rows.map(toContact)
   }
 
+  /** The contacts after `afterId` in id order, at most `limit`: the index read page by page. */
+  page(afterId: string | null, limit: number): IndexedContact[] {
+    this.c.readThrough(CONTACTS_KEY)
+    const rows =
+      afterId === null
+        ? this.c.sql('SELECT * FROM contacts ORDER BY contact_id LIMIT ?').all(limit)
+        : this.c.sql('SELECT * FROM contacts WHERE contact_id > ? ORDER BY contact_id LIMIT ?').all(afterId, limit)
+    return (rows as ContactRow[]).map(toContact)
+  }
+
   *iterate(): IterableIterator<IndexedContact> {
     this.c.readThrough(CONTACTS_KEY)
     // A fresh statement: a cached one would be busy if a caller nested another read inside the loop.

@@ -1,4 +1,4 @@
-import type { EventStatus, StateStore, StatusCounts, StepStatus } from '../state-store.js'
+import type { EventStatus, StatusCounts, StepStatus, SyncStateStore } from '../state-store.js'
 import { isOwnerGone, newStepOwner } from '../step-owner.js'
 import { SqliteCallStates } from './call-states.js'
 import { LATEST_SCHEMA, SqliteConnection } from './connection.js'
@@ -42,7 +42,7 @@ const countByStatus = <S extends string>(connection: SqliteConnection, table: st
 }
 
 /** The SQLite store: one connection shared by its repositories (see connection.ts). */
-export class SqliteStateStore implements StateStore {
+export class SqliteStateStore implements SyncStateStore {
   private readonly connection: SqliteConnection
   readonly ledger: SqliteLedger
   readonly checkpoints: SqliteRunCheckpoints
@@ -76,6 +76,19 @@ export class SqliteStateStore implements StateStore {
 
   transaction<T>(fn: () => T): T {
     return this.connection.transaction(fn)
+  }
+
+  /** A transaction the caller ends: see `asyncSqliteStore`, which awaits its steps in between. */
+  begin(): void {
+    this.connection.begin()
+  }
+
+  commit(): void {
+    this.connection.commit()
+  }
+
+  rollback(): void {
+    this.connection.rollback()
   }
 
   counts(): StatusCounts {

@@ -1,0 +1,111 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+
+import type { AsyncContactIndex, AsyncStateStore, Promised, StatusCounts } from '../async-store.js'
+import type { IndexedContact } from '../contact-index.js'
+import type { SqliteStateStore } from './state-store.js'
+
+/** Contacts read per page when the whole index is walked: the walk never holds a statement open across awaits. */
+const CONTACT_PAGE = 1_000
+
+/**
+ * SQLite's synchronous store served as the asynchronous `StateStore` every service takes.
+ *
+ * A transaction's steps are awaited, so other work of this process could run while it is open and would write into
+ * it (and be rolled back with it). Instead, while one is open every call made outside it waits for it to end; calls
+ * made inside it, through the store it hands over or through this one, join it (the async context tells them apart).
+ */
+export function asyncSqliteStore(sync: SqliteStateStore): AsyncStateStore & { readonly sqlite: SqliteStateStore } {
+  const inTransaction = new AsyncLocalStorage<true>()
+  let open: Promise<void> | null = null
+
+  const settled = async (): Promise<void> => {
+    while (open !== null && inTransaction.getStore() === undefined) await open
+  }
+
+  function serve<T extends object>(target: T): Promised<T> {
+    const served: Record<string, unknown> = {}
+    for (const name of methodNames(target)) {
+      const method = (target as Record<string, unknown>)[name] as (...args: unknown[]) => unknown
+      served[name] = async (...args: unknown[]) => {
+        await settled()
+        return method.apply(target, args)
+      }
+    }
+    return served as Promised<T>
+  }
+
+  const contacts: AsyncContactIndex = {
+    ...serve(sync.contacts),
+    iterate: async function* () {
+      let after: string | null = null
+      for (;;) {
+        await settled()
+        const page: IndexedContact[] = sync.contacts.page(after, CONTACT_PAGE)
+        yield* page
+        const last = page.at(-1)
+        if (last === undefined || page.length < CONTACT_PAGE) return
+        after = last.contactId
+      }
+    },
+  }
+
+  const store: AsyncStateStore & { readonly sqlite: SqliteStateStore } = {
+    sqlite: sync,
+    path: sync.path,
+    ledger: serve(sync.ledger),
+    checkpoints: serve(sync.checkpoints),
+    callStates: serve(sync.callStates),
+    queue: serve(sync.queue) as AsyncStateStore['queue'],
+    contacts,
+    marks: serve(sync.marks),
+    locks: serve(sync.locks),
+
+    async transaction<T>(fn: (tx: AsyncStateStore) => Promise<T>): Promise<T> {
+      if (inTransaction.getStore()) return fn(store)
+      await settled()
+      let end!: () => void
+      open = new Promise<void>((resolve) => (end = resolve))
+      try {
+        sync.begin()
+        const result = await inTransaction.run(true, () => fn(store))
+        sync.commit()
+        return result
+      } catch (error) {
+        sync.rollback()
+        throw error
+      } finally {
+        open = null
+        end()
+      }
+    },
+    async counts(): Promise<StatusCounts> {
+      await settled()
+      return sync.counts()
+    },
+    async integrityProblems(): Promise<string[]> {
+      await settled()
+      return sync.integrityProblems()
+    },
+    async schemaVersions(): Promise<{ current: number; latest: number }> {
+      await settled()
+      return sync.schemaVersions()
+    },
+    async close(): Promise<void> {
+      await settled()
+      sync.close()
+    },
+  }
+  return store
+}
+
+/** The methods a repository class defines (its prototype chain up to Object). */
+function methodNames(target: object): string[] {
+  const names = new Set<string>()
+  for (let proto = Object.getPrototypeOf(target) as object | null; proto && proto !== Object.prototype; ) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name !== 'constructor' && typeof (proto as Record<string, unknown>)[name] === 'function') names.add(name)
+    }
+    proto = Object.getPrototypeOf(proto) as object | null
+  }
+  return [...names]
+}
