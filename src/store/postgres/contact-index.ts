@@ -130,17 +130,18 @@ export class PgContactIndex implements AsyncContactIndex {
   async upsert(contacts: readonly IndexedContact[]): Promise<void> {
     if (contacts.length === 0) return
     // One row per contact, the last given winning as if they were written in turn (ON CONFLICT refuses to touch a
-    // row twice in one statement).
-    const latest = new Map<string, IndexedContact>()
-    for (const contact of contacts) {
-      latest.delete(contact.contactId)
-      latest.set(contact.contactId, contact)
-    }
+    // row twice in one statement), in contact id order: two upserts that share contacts lock them in one order,
+    // so they wait for each other rather than deadlock.
+    const byId = new Map<string, IndexedContact>()
+    for (const contact of contacts) byId.set(contact.contactId, contact)
+    const latest = [...byId.values()].sort((x, y) =>
+      x.contactId < y.contactId ? -1 : x.contactId > y.contactId ? 1 : 0,
+    )
     const columns: unknown[][] = Array.from({ length: 15 }, () => [])
     const readingIds: string[] = []
     const readingE164s: string[] = []
     const readingDerivations: string[] = []
-    for (const contact of latest.values()) {
+    for (const contact of latest) {
       // The first reading of an E.164 is the strongest: a weaker derivation of the same number adds nothing.
       const readings = new Map<string, StoredDerivation>()
       for (const reading of readingsOf(contact)) {
