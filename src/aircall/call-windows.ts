@@ -1,4 +1,20 @@
-import type { AircallWarning, CallRange, CallWindow } from './client.js'
+import type { AircallWarning } from './requester.js'
+
+/** A slice of call history `(from, to]` in UNIX seconds, as Aircall filters `started_at`. */
+export interface CallWindow {
+  from: number
+  to: number
+  /** `meta.total` when the window was probed. */
+  total: number
+}
+
+export interface CallRange {
+  /** Exclusive lower bound, UNIX seconds. */
+  since: number
+  /** Inclusive upper bound, UNIX seconds. */
+  until: number
+  signal?: AbortSignal
+}
 
 const DAY_S = 86_400
 

@@ -66,7 +66,7 @@ export const checkAircallTags = async (runtime: Runtime, signal: AbortSignal): P
   if (wanted.length === 0)
     return { rows: [row('aircall-tags', 'Aircall tags', 'pass', 'the configuration names none')] }
   const known = new Set<string>()
-  for await (const tag of runtime.aircall.listTags(signal)) known.add(tag.name.trim().toLowerCase())
+  for await (const tag of runtime.aircall.tags.list(signal)) known.add(tag.name.trim().toLowerCase())
   const missing = wanted.filter((name) => !known.has(name.toLowerCase()))
   if (missing.length === 0)
     return { rows: [row('aircall-tags', 'Aircall tags', 'pass', `found: ${wanted.join(', ')}`)] }
@@ -84,7 +84,7 @@ export const checkAircallTags = async (runtime: Runtime, signal: AbortSignal): P
       rowId: 'aircall-tags',
       description: `create Aircall tag ${name}`,
       apply: async (fixSignal) => {
-        await runtime.aircall.createTag({ name }, { signal: fixSignal })
+        await runtime.aircall.tags.create({ name }, { signal: fixSignal })
       },
     })),
   }
@@ -101,7 +101,7 @@ export const checkAircallWebhook = async (
   const target = listenerUrl ? listenerUrls(listenerUrl).aircall : null
   const register = `run \`aircall-intercom webhooks register --url ${listenerUrl ?? 'https://your-listener'}\``
   const candidates = []
-  for await (const webhook of runtime.aircall.listWebhooks(signal)) {
+  for await (const webhook of runtime.aircall.webhooks.list(signal)) {
     const url = webhook.url.replace(/\/+$/, '')
     if (target ? url === target : url.endsWith('/aircall')) candidates.push(webhook)
   }
@@ -173,7 +173,7 @@ export const checkAircallAi = async (runtime: Runtime, signal: AbortSignal): Pro
   const title = 'Aircall AI'
   const from = Math.floor(runtime.now() / 1000) - AI_RECENT_DAYS * 86_400
   const answered: number[] = []
-  for await (const call of runtime.aircall.listCalls({ from, order: 'desc' }, signal)) {
+  for await (const call of runtime.aircall.calls.list({ from, order: 'desc' }, signal)) {
     if (call.answered_at !== null && call.answered_at !== undefined) answered.push(call.id)
     if (answered.length >= AI_PROBES) break
   }

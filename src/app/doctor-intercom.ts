@@ -74,7 +74,7 @@ export const checkIntercom = async (runtime: Runtime, signal: AbortSignal): Prom
 }
 
 export const checkAdmin = async (runtime: Runtime, signal: AbortSignal): Promise<Outcome> => {
-  const admins = await runtime.intercom.listAdmins(signal)
+  const admins = await runtime.intercom.admins.list(signal)
   const listing = admins
     .slice(0, 5)
     .map((admin) => `${admin.id} ${admin.name ?? ''}`.trim())
@@ -96,7 +96,7 @@ export const checkAttributes = async (runtime: Runtime, signal: AbortSignal): Pr
   const models = new Set(required.map((attribute) => attribute.model))
   const existing = new Map<string, string>()
   if (models.has('contact')) {
-    for (const attribute of await runtime.intercom.listDataAttributes('contact', { signal })) {
+    for (const attribute of await runtime.intercom.dataAttributes.list('contact', { signal })) {
       if (!attribute.archived) existing.set(`contact:${attribute.name.toLowerCase()}`, attribute.data_type)
     }
   }
@@ -148,7 +148,7 @@ export const checkAttributes = async (runtime: Runtime, signal: AbortSignal): Pr
 
 export const checkIntercomTags = async (runtime: Runtime, signal: AbortSignal): Promise<Outcome> => {
   const wanted = runtime.config.escalation.tags
-  const known = new Set((await runtime.intercom.listTags(signal)).map((tag) => tag.name.trim().toLowerCase()))
+  const known = new Set((await runtime.intercom.tags.list(signal)).map((tag) => tag.name.trim().toLowerCase()))
   const missing = wanted.filter((name) => !known.has(name.toLowerCase()))
   if (missing.length === 0)
     return { rows: [row('intercom-tags', 'Intercom tags', 'pass', `found: ${wanted.join(', ')}`)] }
@@ -166,7 +166,7 @@ export const checkIntercomTags = async (runtime: Runtime, signal: AbortSignal): 
       rowId: 'intercom-tags',
       description: `create Intercom tag ${name}`,
       apply: async (fixSignal) => {
-        await runtime.intercom.upsertTag(name, fixSignal)
+        await runtime.intercom.tags.upsert(name, fixSignal)
       },
     })),
   }

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/schema.js'
 import { ForbiddenError, NotFoundError } from '../http/errors.js'
-import type { IntercomTicketType } from '../intercom/client.js'
+import type { IntercomTicketType } from '../intercom/tickets.js'
 import { findAttributeSpec, unfilledRequiredProblems, unknownAttributeProblem } from '../rules/call-ticket.js'
 import { row, type CheckRow, type Outcome } from './doctor-rows.js'
 import type { Runtime } from './runtime.js'
@@ -48,7 +48,7 @@ export function ticketTypeRows(config: AppConfig['tickets'], types: IntercomTick
 
 export const checkTicketType = async (runtime: Runtime, signal: AbortSignal): Promise<Outcome> => {
   try {
-    return { rows: ticketTypeRows(runtime.config.tickets, await runtime.intercom.listTicketTypes(signal)) }
+    return { rows: ticketTypeRows(runtime.config.tickets, await runtime.intercom.tickets.listTypes(signal)) }
   } catch (error) {
     if (error instanceof ForbiddenError || error instanceof NotFoundError) {
       return {

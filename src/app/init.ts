@@ -113,19 +113,19 @@ export const fetchInitLookups = async (
   if (!haveIntercom) warn(`${ENV.intercomAccessToken} is not set: Intercom admins and attributes are not listed`)
   if (!haveAircall) warn(`${ENV.aircallApiId} / ${ENV.aircallApiToken} are not set: Aircall tags are not listed`)
   const [admins, me, tags, attributes, ticketTypes] = await Promise.all([
-    haveIntercom ? attempt('Intercom admins', (signal) => runtime.intercom.listAdmins(signal)) : null,
+    haveIntercom ? attempt('Intercom admins', (signal) => runtime.intercom.admins.list(signal)) : null,
     haveIntercom ? attempt('the token’s admin', (signal) => runtime.intercom.me(signal)) : null,
     haveAircall
       ? attempt('Aircall tags', async (signal) => {
           const names: string[] = []
-          for await (const tag of runtime.aircall.listTags(signal)) names.push(tag.name)
+          for await (const tag of runtime.aircall.tags.list(signal)) names.push(tag.name)
           return names
         })
       : null,
     haveIntercom
-      ? attempt('Intercom contact attributes', (signal) => runtime.intercom.listDataAttributes('contact', { signal }))
+      ? attempt('Intercom contact attributes', (signal) => runtime.intercom.dataAttributes.list('contact', { signal }))
       : null,
-    haveIntercom ? attempt('Intercom ticket types', (signal) => runtime.intercom.listTicketTypes(signal)) : null,
+    haveIntercom ? attempt('Intercom ticket types', (signal) => runtime.intercom.tickets.listTypes(signal)) : null,
   ])
   return {
     admins:

@@ -181,7 +181,8 @@ export class Runtime {
         config.tickets.typeId !== undefined
           ? new CallTicketService({ store, intercom, adminId, config: config.tickets })
           : null,
-      loadCall: async (callId, signal) => normaliseAircallCall(await this.aircall.getCall(Number(callId), { signal })),
+      loadCall: async (callId, signal) =>
+        normaliseAircallCall(await this.aircall.calls.get(Number(callId), { signal })),
     })
     this.pipelineInstance = { pipeline, guard }
     return this.pipelineInstance

@@ -58,7 +58,7 @@ export const startSandboxSession = async (options: SandboxSessionOptions): Promi
         baseUrl: handle.aircall.url,
         perMinute: 120,
       })
-      const webhook = await aircall.createWebhook({ url: `${base}/aircall`, events: [] })
+      const webhook = await aircall.webhooks.create({ url: `${base}/aircall`, events: [] })
       const subscription = await handle.intercomEmulator.subscribe(`${base}/intercom`, INTERCOM_TOPICS, {
         verify: false,
       })

@@ -157,7 +157,7 @@ export const registerWebhook = async (
   const events = requiredAircallEvents(runtime.config)
   const names = events.map((event) => event.name)
   const matches: AircallWebhook[] = []
-  for await (const webhook of runtime.aircall.listWebhooks(options.signal)) {
+  for await (const webhook of runtime.aircall.webhooks.list(options.signal)) {
     if (sameUrl(webhook.url, urls.aircall)) matches.push(webhook)
   }
   const existing = matches[0]
@@ -167,7 +167,7 @@ export const registerWebhook = async (
   if (!existing) {
     action = dryRun ? 'would-create' : 'created'
     if (!dryRun) {
-      webhook = await runtime.aircall.createWebhook(
+      webhook = await runtime.aircall.webhooks.create(
         { url: urls.aircall, events: names, customName: 'aircall-intercom listener' },
         { signal: options.signal },
       )
@@ -177,7 +177,7 @@ export const registerWebhook = async (
   } else {
     action = dryRun ? 'would-update' : 'updated'
     if (!dryRun) {
-      webhook = await runtime.aircall.updateWebhook(
+      webhook = await runtime.aircall.webhooks.update(
         existing.webhook_id,
         { url: urls.aircall, events: names, active: true },
         options.signal,

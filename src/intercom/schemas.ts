@@ -100,7 +100,10 @@ export const intercomConversationSchema = z
       .passthrough()
       .nullish(),
     /** The tickets linked to the conversation (2.16 `linked_object_list`). */
-    linked_objects: z.object({ data: z.array(linkedObjectSchema) }).passthrough().nullish(),
+    linked_objects: z
+      .object({ data: z.array(linkedObjectSchema) })
+      .passthrough()
+      .nullish(),
     /** A conversation converted into a Customer ticket names the ticket it became. */
     ticket: z.object({ id: idLike }).passthrough().nullish(),
   })

@@ -165,14 +165,14 @@ async function collectCallers(
   const groups = new Map<string, CallerCalls>()
   const seen = new Set<number>()
   let scanned = 0
-  for await (const window of aircall.callWindows({
+  for await (const window of aircall.calls.windows({
     since: options.since,
     until: options.until,
     signal: options.signal,
   })) {
     const before = scanned
     // `fetch_contact` brings the Aircall contact's emails, which the resolver tries when the number matches nobody.
-    const calls = aircall.listCalls(
+    const calls = aircall.calls.list(
       { from: window.from, to: window.to, order: 'asc', fetchContact: true },
       options.signal,
     )

@@ -1,7 +1,8 @@
 import type { AppConfig } from '../config/schema.js'
 import { NotFoundError } from '../http/errors.js'
 import { collect } from '../http/paginate.js'
-import type { ContactInput, IntercomClient } from '../intercom/client.js'
+import type { IntercomClient } from '../intercom/client.js'
+import type { ContactInput } from '../intercom/contacts.js'
 import { contactQuery } from '../intercom/query.js'
 import type { IntercomContact } from '../intercom/schemas.js'
 import { type ClaimContext, claimWhenFree } from '../store/claim-step.js'
@@ -63,7 +64,7 @@ export class CatchAllContact {
     }
     const input: ContactInput = { role: 'user', external_id: settings.externalId, name: settings.name }
     if (settings.email) input.email = settings.email
-    const { contact, created } = await intercom.createOrGetExisting(input, { signal })
+    const { contact, created } = await intercom.contacts.createOrGetExisting(input, { signal })
     await store.ledger.complete(key, contact.id, { externalId: settings.externalId, created })
     return this.resolution(contact.id, created ? 'created for calls from invalid numbers' : 'created before (409)')
   }
@@ -74,7 +75,7 @@ export class CatchAllContact {
     const step = store.ledger.get(catchAllStepKey(settings.externalId))
     if (step?.status !== 'done' || !step.externalId) return null
     try {
-      const contact = await intercom.getContactFollowingMerges(step.externalId, signal)
+      const contact = await intercom.contacts.getFollowingMerges(step.externalId, signal)
       return this.resolution(contact.id, 'recorded in the ledger')
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error
@@ -94,7 +95,7 @@ export class CatchAllContact {
 
   private async search(signal?: AbortSignal): Promise<IntercomContact | null> {
     const query = contactQuery.eq('external_id', this.deps.settings.externalId)
-    const [found] = await collect(this.deps.intercom.searchContacts(query, { signal }), 1)
+    const [found] = await collect(this.deps.intercom.contacts.search(query, { signal }), 1)
     return found ?? null
   }
 

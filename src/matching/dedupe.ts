@@ -110,8 +110,8 @@ async function mergeOnce(deps: ContactIndexDeps, merge: PlannedMerge, signal?: A
   await store.ledger.begin(key, { from: merge.from, into: merge.into, shared: merge.shared })
   try {
     // The lead is merged away, so rewriting its address loses nothing; the user keeps its own spelling.
-    if (merge.alignEmail !== undefined) await intercom.updateContact(merge.from, { email: merge.alignEmail }, signal)
-    const survivor = await intercom.mergeContacts(merge.from, merge.into, { signal })
+    if (merge.alignEmail !== undefined) await intercom.contacts.update(merge.from, { email: merge.alignEmail }, signal)
+    const survivor = await intercom.contacts.merge(merge.from, merge.into, { signal })
     await store.transaction(async () => {
       await store.contacts.remove([merge.from])
       await store.contacts.upsert([indexEntryOf(survivor, 'refresh', countryOf(deps.matching.defaultCountry), deps.now())])
@@ -135,7 +135,7 @@ async function mergeOnce(deps: ContactIndexDeps, merge: PlannedMerge, signal?: A
 /** A 404 on merge may name either side; only a `from` that no longer exists means the merge already happened. */
 async function mergedAway(deps: ContactIndexDeps, merge: PlannedMerge, signal?: AbortSignal): Promise<boolean> {
   try {
-    await deps.intercom.getContact(merge.from, signal)
+    await deps.intercom.contacts.get(merge.from, signal)
     return false
   } catch (error) {
     if (error instanceof GoneError || error instanceof NotFoundError) return true

@@ -31,7 +31,7 @@ export async function followContactChange(
     return { status: 'removed', contactId: change.contactId, forgotten: [change.contactId, ...forgotten] }
   }
   try {
-    const contact = await intercom.getContact(change.contactId, signal)
+    const contact = await intercom.contacts.get(change.contactId, signal)
     await store.transaction(async () => {
       if (forgotten.length > 0) store.contacts.remove(forgotten)
       await store.contacts.upsert([indexEntryOf(contact, 'refresh', countryOf(matching.defaultCountry), now())])

@@ -95,12 +95,12 @@ export async function refreshContactIndex(
 
   // Intercom compares dates by day, so `>` the day before re-reads the checkpoint's own day instead of missing it.
   const contacts: AsyncIterable<IntercomContact> = checkpoint
-    ? intercom.searchContacts(contactQuery.gt('updated_at', checkpoint.maxUpdatedAt - DAY_S), {
+    ? intercom.contacts.search(contactQuery.gt('updated_at', checkpoint.maxUpdatedAt - DAY_S), {
         perPage: BATCH,
         signal: options.signal,
         readAhead: true,
       })
-    : intercom.listAllContacts({ perPage: BATCH, signal: options.signal, readAhead: true })
+    : intercom.contacts.listAll({ perPage: BATCH, signal: options.signal, readAhead: true })
   for await (const contact of contacts) {
     if (seenIds.has(contact.id)) continue
     seenIds.add(contact.id)
@@ -181,7 +181,7 @@ async function dropMergedLeads(
   const gone: string[] = []
   for (const suspect of suspects.values()) {
     try {
-      await deps.intercom.getContact(suspect.contactId, signal)
+      await deps.intercom.contacts.get(suspect.contactId, signal)
     } catch (error) {
       if (error instanceof GoneError || error instanceof NotFoundError) gone.push(suspect.contactId)
       else throw error

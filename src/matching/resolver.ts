@@ -3,7 +3,8 @@ import type { CallRecord } from '../domain/call-record.js'
 import { NetworkError, NotFoundError, TimeoutError } from '../http/errors.js'
 import { collect } from '../http/paginate.js'
 import { realSleep } from '../http/types.js'
-import { type ContactInput, type IntercomClient, supportsFormattedPhone } from '../intercom/client.js'
+import type { IntercomClient } from '../intercom/client.js'
+import { type ContactInput, supportsFormattedPhone } from '../intercom/contacts.js'
 import { contactQuery } from '../intercom/query.js'
 import type { IntercomContact } from '../intercom/schemas.js'
 import {
@@ -163,7 +164,7 @@ export class IntercomContactResolver implements ContactResolver {
     // The caller's national spellings too: a contact typed "0470 12 34 56" is a Belgian caller's in any workspace.
     const variants = [...new Set([...searchVariants(e164), ...nationalSpellings(e164)])]
     tried.push(...variants.filter((variant) => variant !== e164))
-    const byPhone = await intercom.findByPhone(e164, variants, { signal: options.signal })
+    const byPhone = await intercom.contacts.findByPhone(e164, variants, { signal: options.signal })
     this.searchedNumbers.add(e164)
     const searched: Found[] = (await this.remember(byPhone.slice(0, MAX_SEARCH_RESULTS), 'search')).flatMap((entry) => {
       const reading = readingMatch(entry, e164, callerCountry)
@@ -194,7 +195,7 @@ export class IntercomContactResolver implements ContactResolver {
       const fromIndex = [...trustedByEmail.refreshed, ...trustedByEmail.recent]
       if (fromIndex.length > 0) return this.decide(byEmail(uniqueEntries(fromIndex)), 'email', e164, tried)
       const query = emails.length === 1 ? contactQuery.eq('email', emails[0] ?? '') : contactQuery.in('email', emails)
-      const found = await collect(intercom.searchContacts(query, { signal: options.signal }), MAX_SEARCH_RESULTS)
+      const found = await collect(intercom.contacts.search(query, { signal: options.signal }), MAX_SEARCH_RESULTS)
       if (found.length > 0) return this.decide(byEmail(await this.remember(found, 'search')), 'email', e164, tried)
     }
 
@@ -337,7 +338,7 @@ export class IntercomContactResolver implements ContactResolver {
     if (name) input.name = name
     if (emails[0]) input.email = emails[0]
     try {
-      const { contact, created } = await intercom.createOrGetExisting(input, { signal: options.signal })
+      const { contact, created } = await intercom.contacts.createOrGetExisting(input, { signal: options.signal })
       const entry = indexEntryOf(contact, 'created', this.defaultCountry, this.deps.now())
       // Queued together, so committed together (with the other grouped writes of this turn).
       await store.contacts.upsert([entry], { bestEffort: true })
@@ -375,7 +376,7 @@ export class IntercomContactResolver implements ContactResolver {
     if (!step.externalId) return null
     // We created it before, yet neither the index nor search shows it: it was merged away, or is still lagging.
     try {
-      const contact = await this.deps.intercom.getContactFollowingMerges(step.externalId, signal)
+      const contact = await this.deps.intercom.contacts.getFollowingMerges(step.externalId, signal)
       const [entry] = await this.remember([contact], 'created')
       if (entry) return await this.matched([entry], 'recent-create', e164)
     } catch (error) {
@@ -390,7 +391,7 @@ export class IntercomContactResolver implements ContactResolver {
     const { intercom, matching, now } = this.deps
     const deadline = since + matching.searchLagSeconds * 1000
     for (;;) {
-      const found = await intercom.findByPhone(e164, searchVariants(e164), { signal })
+      const found = await intercom.contacts.findByPhone(e164, searchVariants(e164), { signal })
       if (found.length > 0 || now() >= deadline) return found
       await this.claims.sleep(Math.min(LAG_POLL_MS, Math.max(0, deadline - now())), signal)
     }

@@ -311,7 +311,7 @@ export class CallInsightService {
       const already = step?.status === 'pending' && (await context.hasPartContaining(conversationId, body, signal))
       if (!already) {
         await store.ledger.begin(key, { conversationId, part: index })
-        await intercom.addNote(conversationId, { adminId, body: `${body}${ORIGIN_MARKER}` }, { signal })
+        await intercom.conversations.addNote(conversationId, { adminId, body: `${body}${ORIGIN_MARKER}` }, { signal })
         written++
       }
       await store.ledger.complete(key, conversationId)
@@ -347,9 +347,9 @@ export class CallInsightService {
       this.attributes ??= new DataAttributeEnsurer(intercom)
       await this.attributes.ensure(model, name, 'string')
       if (model === 'conversation') {
-        await intercom.updateConversation(id, { customAttributes: { [name]: value } }, signal)
+        await intercom.conversations.update(id, { customAttributes: { [name]: value } }, signal)
       } else {
-        await intercom.updateContact(id, { custom_attributes: { [name]: value } }, signal)
+        await intercom.contacts.update(id, { custom_attributes: { [name]: value } }, signal)
       }
       await store.ledger.complete(key, id)
       written.push(`${model}.${name}`)

@@ -293,7 +293,7 @@ export class IntercomCallLogger implements CallLogger {
       const open = await this.latestOpenConversation(contactId, signal)
       if (open !== null) return completing(open, false, true)
     }
-    const message = await intercom.createConversation(
+    const message = await intercom.conversations.create(
       { contactId, body: conversationSummary(call), createdAt: call.startedAt },
       { signal },
     )
@@ -329,7 +329,7 @@ export class IntercomCallLogger implements CallLogger {
             renderCallNote(callTemplateContext(call), this.deps.noteTemplate) +
             (catchAllNote ?? '') +
             markerHtml(call.callId, revision)
-          const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
+          const conversation = await intercom.conversations.addNote(conversationId, { adminId, body }, { signal })
           partId = lastMarkedPart(conversation, call.callId) ?? conversationId
         }
         // The attribute is written after the note and before the step completes: a conversation carrying it is
@@ -352,7 +352,7 @@ export class IntercomCallLogger implements CallLogger {
     if (update.status === 'claimed' && partId === null) {
       const before = (step.data.facts ?? {}) as Partial<CallFacts>
       const body = updateNoteBody(call.callId, before, facts, revision)
-      const conversation = await intercom.addNote(conversationId, { adminId, body }, { signal })
+      const conversation = await intercom.conversations.addNote(conversationId, { adminId, body }, { signal })
       partId = lastMarkedPart(conversation, call.callId) ?? conversationId
     }
     const done = partId
@@ -380,7 +380,7 @@ export class IntercomCallLogger implements CallLogger {
     )
     if (!(await this.callIdAttributeReady)) return
     try {
-      await this.deps.intercom.updateConversation(conversationId, { customAttributes: { [name]: callId } }, signal)
+      await this.deps.intercom.conversations.update(conversationId, { customAttributes: { [name]: callId } }, signal)
     } catch (error) {
       if (!isRefusal(error)) throw error
     }
@@ -403,7 +403,7 @@ export class IntercomCallLogger implements CallLogger {
       conversationQuery.eq('contact_ids', contactId),
       conversationQuery.gt('created_at', call.startedAt - 2 * 86_400),
     )
-    for await (const conversation of this.deps.intercom.searchConversations(query, { perPage: 150, signal })) {
+    for await (const conversation of this.deps.intercom.conversations.search(query, { perPage: 150, signal })) {
       if (conversation.custom_attributes?.[attribute] === callId) return conversation.id
       if (hasCallMarker(conversation.source?.body, callId)) return conversation.id
       if (++read >= RECONCILE_LIMIT) break
@@ -416,7 +416,7 @@ export class IntercomCallLogger implements CallLogger {
       conversationQuery.eq('contact_ids', contactId),
       conversationQuery.eq('open', true),
     )
-    for await (const conversation of this.deps.intercom.searchConversations(query, {
+    for await (const conversation of this.deps.intercom.conversations.search(query, {
       perPage: 1,
       sort: { field: 'updated_at', order: 'descending' },
       signal,
@@ -432,7 +432,7 @@ export class IntercomCallLogger implements CallLogger {
     revision: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<string | null> {
-    const conversation = await this.deps.intercom.getConversation(conversationId, signal)
+    const conversation = await this.deps.intercom.conversations.get(conversationId, signal)
     return lastMarkedPart(conversation, callId, revision)
   }
 }

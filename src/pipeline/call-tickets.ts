@@ -7,7 +7,7 @@ import { formatPhoneForDisplay, renderCallText } from '../templates/index.js'
 import type { IntercomConversation } from '../intercom/schemas.js'
 import { callMarker, callTemplateContext, conversationSummary, hasCallMarker } from './call-content.js'
 
-/** The ticket type as the rules read it (IntercomClient.listTicketTypes). */
+/** The ticket type as the rules read it (IntercomClient.tickets.listTypes). */
 export interface TicketTypeView {
   id: string
   name: string
@@ -28,30 +28,32 @@ export interface TicketView {
   attributes: Record<string, unknown>
 }
 
-/** The Intercom calls tickets need; IntercomClient provides them. */
+/** The Intercom calls tickets need; IntercomClient's `tickets` and `conversations` provide them. */
 export interface TicketApi {
-  listTicketTypes(signal?: AbortSignal): Promise<TicketTypeView[]>
-  createTicket(
-    input: {
-      ticketTypeId: string
-      contactId: string
-      attributes: Record<string, TicketAttributeValue>
-      conversationToLinkId?: string
-    },
-    options: { signal?: AbortSignal },
-  ): Promise<TicketView>
-  convertConversationToTicket(
-    conversationId: string,
-    input: { ticketTypeId: string; attributes: Record<string, TicketAttributeValue> },
-    options: { signal?: AbortSignal },
-  ): Promise<TicketView>
-  updateTicket(
-    id: string,
-    patch: { ticketStateId?: string; open?: boolean; adminId?: string },
-    options: { signal?: AbortSignal },
-  ): Promise<unknown>
-  getTicket(id: string, signal?: AbortSignal): Promise<TicketView>
-  getConversation(id: string, signal?: AbortSignal): Promise<IntercomConversation>
+  tickets: {
+    listTypes(signal?: AbortSignal): Promise<TicketTypeView[]>
+    create(
+      input: {
+        ticketTypeId: string
+        contactId: string
+        attributes: Record<string, TicketAttributeValue>
+        conversationToLinkId?: string
+      },
+      options: { signal?: AbortSignal },
+    ): Promise<TicketView>
+    convertConversation(
+      conversationId: string,
+      input: { ticketTypeId: string; attributes: Record<string, TicketAttributeValue> },
+      options: { signal?: AbortSignal },
+    ): Promise<TicketView>
+    update(
+      id: string,
+      patch: { ticketStateId?: string; open?: boolean; adminId?: string },
+      options: { signal?: AbortSignal },
+    ): Promise<unknown>
+    get(id: string, signal?: AbortSignal): Promise<TicketView>
+  }
+  conversations: { get(id: string, signal?: AbortSignal): Promise<IntercomConversation> }
 }
 
 export interface CallTicketDeps {
@@ -138,12 +140,12 @@ export class CallTicketService {
     await store.ledger.begin(key, { trigger, conversationId, contactId })
     const ticket =
       type.category === 'Customer'
-        ? await intercom.convertConversationToTicket(
+        ? await intercom.tickets.convertConversation(
             conversationId,
             { ticketTypeId: type.id, attributes: values },
             { signal },
           )
-        : await intercom.createTicket(
+        : await intercom.tickets.create(
             { ticketTypeId: type.id, contactId, attributes: values, conversationToLinkId: conversationId },
             { signal },
           )
@@ -168,7 +170,7 @@ export class CallTicketService {
     const resolved = type.states.find((state) => state.category === 'resolved')
     if (!resolved) throw new PermanentError(`ticket type ${type.id} (${type.name}) has no resolved state`)
     await store.ledger.begin(key, { ticketId })
-    await intercom.updateTicket(ticketId, { ticketStateId: resolved.id, open: false, adminId }, { signal })
+    await intercom.tickets.update(ticketId, { ticketStateId: resolved.id, open: false, adminId }, { signal })
     await store.ledger.complete(key, ticketId)
     return { status: 'closed', ticketId }
   }
@@ -182,7 +184,7 @@ export class CallTicketService {
 
   private async loadType(signal?: AbortSignal): Promise<TicketTypeView> {
     const { typeId } = this.deps.config
-    const types = await this.deps.intercom.listTicketTypes(signal)
+    const types = await this.deps.intercom.tickets.listTypes(signal)
     const type = types.find((candidate) => candidate.id === typeId)
     if (!type) {
       const known = types.map((candidate) => `${candidate.id} (${candidate.name})`).join(', ') || 'none'
@@ -197,8 +199,8 @@ export class CallTicketService {
     callId: string,
     signal?: AbortSignal,
   ): Promise<string | null> {
-    for (const id of ticketIdsOf(await this.deps.intercom.getConversation(conversationId, signal))) {
-      const ticket = await this.deps.intercom.getTicket(id, signal)
+    for (const id of ticketIdsOf(await this.deps.intercom.conversations.get(conversationId, signal))) {
+      const ticket = await this.deps.intercom.tickets.get(id, signal)
       const description = ticket.attributes._default_description_
       if (typeof description === 'string' && hasCallMarker(description, callId)) return id
     }

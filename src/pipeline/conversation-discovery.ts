@@ -64,7 +64,7 @@ export class ConversationDiscovery {
     )
     let page: Array<{ callId: string; conversationId: string; contactId: string; attributed: boolean }> = []
     let read = 0
-    for await (const conversation of this.deps.intercom.searchConversations(query, { perPage: PAGE, signal })) {
+    for await (const conversation of this.deps.intercom.conversations.search(query, { perPage: PAGE, signal })) {
       if (read++ % PAGE === 0) this.figures.requests++
       const found = this.identify(conversation)
       if (found) page.push(found)

@@ -64,7 +64,7 @@ export class DataAttributeEnsurer {
     if (found !== undefined) return
     try {
       if (model === 'contact') {
-        await this.intercom.createDataAttribute(
+        await this.intercom.dataAttributes.create(
           { name, model: 'contact', dataType: CONTACT_TYPES[dataType], description: 'Written by aircall-intercom' },
           { signal: this.options.signal },
         )
@@ -99,7 +99,7 @@ export class DataAttributeEnsurer {
   private async load(model: AttributeModel): Promise<Map<string, string>> {
     const names = new Map<string, string>()
     if (model === 'contact') {
-      for (const attribute of await this.intercom.listDataAttributes('contact', { signal: this.options.signal })) {
+      for (const attribute of await this.intercom.dataAttributes.list('contact', { signal: this.options.signal })) {
         if (attribute.archived) continue
         names.set(attribute.name.toLowerCase(), attribute.data_type)
       }

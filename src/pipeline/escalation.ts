@@ -62,7 +62,7 @@ export class EscalationService {
 
     await store.ledger.begin(key, { conversationId: event.conversationId, contactId, phone: phone.e164 })
     // Queuing a number twice is refused as "already imported", never duplicated, so a retry is harmless.
-    const result = await this.deps.aircall.ensureDialerCampaign(aircallUserId, [phone.e164], signal)
+    const result = await this.deps.aircall.dialer.ensureCampaign(aircallUserId, [phone.e164], signal)
     await store.ledger.complete(key, String(aircallUserId), { alreadyImported: result.alreadyImported.length > 0 })
     return {
       status: 'queued',
@@ -91,7 +91,7 @@ export class EscalationService {
   private userIdsByEmail(signal?: AbortSignal): Promise<Map<string, number>> {
     this.users ??= (async () => {
       const map = new Map<string, number>()
-      for await (const user of this.deps.aircall.listUsers(signal)) {
+      for await (const user of this.deps.aircall.users.list(signal)) {
         if (user.email) map.set(user.email.trim().toLowerCase(), user.id)
       }
       return map

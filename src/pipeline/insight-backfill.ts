@@ -46,7 +46,7 @@ export function withCallInsights(
         return outcome
       }
       for (const read of reads) {
-        const entity = await deps.aircall.getCallInsight(Number(call.callId), read.endpoint, options.signal)
+        const entity = await deps.aircall.calls.getInsight(Number(call.callId), read.endpoint, options.signal)
         if (entity === null) {
           figures.none++
           continue

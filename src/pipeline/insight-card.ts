@@ -46,7 +46,7 @@ export class InsightCardService {
     await store.ledger.begin(key, { contactId })
     try {
       // A card shown twice is harmless; a card never shown is the failure the agent would notice.
-      await aircall.createInsightCard(Number(call.callId), card.contents, { replaySafe: true, signal })
+      await aircall.calls.createInsightCard(Number(call.callId), card.contents, { replaySafe: true, signal })
     } catch (error) {
       // Aircall refuses cards once the call is over: by then nobody is looking, so it is not a failure.
       if (error instanceof ValidationError && error.status === 422) {

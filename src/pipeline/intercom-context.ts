@@ -26,7 +26,7 @@ export class IntercomContext {
   constructor(private readonly intercom: IntercomClient) {}
 
   async contact(id: string, signal?: AbortSignal): Promise<ContactContext> {
-    const contact: IntercomContact = await this.intercom.getContactFollowingMerges(id, signal)
+    const contact: IntercomContact = await this.intercom.contacts.getFollowingMerges(id, signal)
     const tagRefs = contact.tags ?? []
     const named = tagRefs.map((ref) => ref.name ?? null)
     const tagNames =
@@ -46,8 +46,8 @@ export class IntercomContext {
   }
 
   async adminEmail(adminId: string, signal?: AbortSignal): Promise<string | null> {
-    this.admins ??= this.intercom
-      .listAdmins(signal)
+    this.admins ??= this.intercom.admins
+      .list(signal)
       .then((admins) => new Map(admins.map((admin) => [admin.id, admin.email?.trim().toLowerCase() ?? null])))
     this.admins.catch(() => (this.admins = null))
     return (await this.admins).get(adminId) ?? null
@@ -66,7 +66,7 @@ export class IntercomContext {
       conversationQuery.eq('state', 'open'),
     )
     const found: InsightCardConversation[] = []
-    for await (const conversation of this.intercom.searchConversations(query, { perPage: 20, signal })) {
+    for await (const conversation of this.intercom.conversations.search(query, { perPage: 20, signal })) {
       found.push({
         id: conversation.id,
         title: conversation.title ?? null,
@@ -89,12 +89,12 @@ export class IntercomContext {
 
   /** Whether a conversation already holds a part whose body contains `needle` (reconciles a pending note). */
   async hasPartContaining(conversationId: string, needle: string, signal?: AbortSignal): Promise<boolean> {
-    const conversation = await this.intercom.getConversation(conversationId, signal)
+    const conversation = await this.intercom.conversations.get(conversationId, signal)
     return (conversation.conversation_parts?.conversation_parts ?? []).some((part) => part.body?.includes(needle))
   }
 
   private async tagNames(ids: string[]): Promise<string[]> {
-    this.tags ??= this.intercom.listTags().then((tags) => new Map(tags.map((tag) => [tag.id, tag.name])))
+    this.tags ??= this.intercom.tags.list().then((tags) => new Map(tags.map((tag) => [tag.id, tag.name])))
     this.tags.catch(() => (this.tags = null))
     const names = await this.tags
     return ids.map((id) => names.get(id)).filter((name): name is string => name !== undefined)

@@ -197,13 +197,13 @@ export class MessageThreadService {
     if (!written) {
       const { intercom, adminId } = this.deps
       if (inbound) {
-        await intercom.replyAsContact(
+        await intercom.conversations.replyAsContact(
           conversation.id,
           { contactId: conversation.contactId, body: `${body}${ORIGIN_MARKER_TEXT}` },
           { signal },
         )
       } else {
-        await intercom.addNote(conversation.id, { adminId, body: `${body}${ORIGIN_MARKER}` }, { signal })
+        await intercom.conversations.addNote(conversation.id, { adminId, body: `${body}${ORIGIN_MARKER}` }, { signal })
       }
     }
     await store.ledger.complete(key, conversation.id, { threadKey, direction: inbound ? 'inbound' : 'outbound' })
@@ -247,7 +247,7 @@ export class MessageThreadService {
         return { id: found, contactId, created: false }
       }
     }
-    const created = await intercom.createConversation(
+    const created = await intercom.conversations.create(
       { contactId, body: `${header}${ORIGIN_MARKER_TEXT}`, createdAt: at },
       { signal },
     )
@@ -262,7 +262,7 @@ export class MessageThreadService {
   ): Promise<string | null> {
     let read = 0
     const query = conversationQuery.eq('contact_ids', contactId)
-    for await (const conversation of this.deps.intercom.searchConversations(query, { perPage: 150, signal })) {
+    for await (const conversation of this.deps.intercom.conversations.search(query, { perPage: 150, signal })) {
       const parsed = sourceSchema.safeParse(conversation)
       if (parsed.success && hasThreadMarker(parsed.data.source?.body, thread)) return conversation.id
       if (++read >= RECONCILE_LIMIT) break
@@ -281,7 +281,7 @@ export class MessageThreadService {
     signal: AbortSignal | undefined,
   ): Promise<boolean> {
     const needle = visibleText(body)
-    const conversation = await this.deps.intercom.getConversation(conversationId, signal)
+    const conversation = await this.deps.intercom.conversations.get(conversationId, signal)
     const parts = conversation.conversation_parts?.conversation_parts ?? []
     return parts.some((part) => {
       const byContact = part.part_type === 'comment' && part.author?.type !== 'admin' && part.author?.type !== 'bot'

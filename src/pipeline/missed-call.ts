@@ -127,7 +127,7 @@ export class MissedCallService {
     const contactRole = contact.role === 'lead' ? 'lead' : 'user'
     const message =
       template.messageType === 'email'
-        ? await intercom.sendEmailMessage(
+        ? await intercom.messages.sendEmail(
             {
               adminId,
               contactId: contact.id,
@@ -137,7 +137,7 @@ export class MissedCallService {
             },
             { signal },
           )
-        : await intercom.sendInAppMessage({ adminId, contactId: contact.id, contactRole, body }, { signal })
+        : await intercom.messages.sendInApp({ adminId, contactId: contact.id, contactRole, body }, { signal })
     return { id: message.id, conversationId: message.conversation_id ?? null }
   }
 
@@ -158,7 +158,7 @@ export class MissedCallService {
       conversationQuery.eq('contact_ids', contactId),
       conversationQuery.gt('created_at', sinceSeconds - 2 * 86_400),
     )
-    for await (const conversation of this.deps.intercom.searchConversations(query, { signal })) {
+    for await (const conversation of this.deps.intercom.conversations.search(query, { signal })) {
       const { source, created_at: createdAt } = conversation as {
         source?: { author?: { type?: string; id?: unknown } }
         created_at?: unknown

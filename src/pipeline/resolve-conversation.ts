@@ -54,14 +54,14 @@ export class ResolveConversationService {
       const already = note?.status === 'pending' && (await context.hasPartContaining(conversationId, text, signal))
       if (!already) {
         await store.ledger.begin(noteKey, { conversationId })
-        await intercom.addNote(conversationId, { adminId, body: `${text}${ORIGIN_MARKER}` }, { signal })
+        await intercom.conversations.addNote(conversationId, { adminId, body: `${text}${ORIGIN_MARKER}` }, { signal })
       }
       await store.ledger.complete(noteKey, conversationId)
     }
 
     await store.ledger.begin(closeKey, { conversationId })
     guard.record({ service: 'intercom', kind: ECHO_KINDS.conversationClose, targetId: conversationId, payload: null })
-    await intercom.closeConversation(conversationId, { adminId }, { replaySafe: true, signal })
+    await intercom.conversations.close(conversationId, { adminId }, { replaySafe: true, signal })
     await store.ledger.complete(closeKey, conversationId)
     return { status: 'resolved', conversationId, via }
   }

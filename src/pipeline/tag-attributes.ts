@@ -91,10 +91,10 @@ export class TagAttributeWriter {
       }
     }
     if (Object.keys(plan.contact).length > 0) {
-      await intercom.updateContact(input.contactId, { custom_attributes: plan.contact }, input.signal)
+      await intercom.contacts.update(input.contactId, { custom_attributes: plan.contact }, input.signal)
     }
     if (Object.keys(plan.conversation).length > 0 && input.conversationId !== null) {
-      await intercom.updateConversation(input.conversationId, { customAttributes: plan.conversation }, input.signal)
+      await intercom.conversations.update(input.conversationId, { customAttributes: plan.conversation }, input.signal)
     }
     await this.deps.store.ledger.complete(key, input.contactId, { hash: plan.hash, target })
     return { status: 'written', attributes: plan.writes.map((write) => write.attribute) }

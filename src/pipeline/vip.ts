@@ -53,7 +53,7 @@ export class VipService {
           const body = `<p><b>${escapeHtml(needle)}</b></p><p>Rule: ${escapeHtml(decision.rule)}${
             decision.routeName ? `, route: ${escapeHtml(decision.routeName)}` : ''
           }</p>${ORIGIN_MARKER}`
-          await intercom.addNote(conversationId, { adminId, body }, { signal })
+          await intercom.conversations.addNote(conversationId, { adminId, body }, { signal })
         }
         await store.ledger.complete(key, conversationId)
         noted = true
@@ -76,7 +76,7 @@ export class VipService {
           },
         })
         // Assigning is a state change: repeating it after a timeout leaves the same assignee.
-        await intercom.assignConversation(
+        await intercom.conversations.assign(
           conversationId,
           { adminId, assigneeId: route.id, type: route.type },
           { replaySafe: true, signal },

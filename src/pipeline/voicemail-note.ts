@@ -64,7 +64,7 @@ export class VoicemailNoteService {
     const already = step?.status === 'pending' && (await context.hasPartContaining(conversationId, body, signal))
     if (!already) {
       await store.ledger.begin(key, { conversationId })
-      await intercom.addNote(conversationId, { adminId, body: `${body}${ORIGIN_MARKER}` }, { signal })
+      await intercom.conversations.addNote(conversationId, { adminId, body: `${body}${ORIGIN_MARKER}` }, { signal })
     }
     await store.ledger.complete(key, conversationId)
     return { status: 'noted', conversationId }

@@ -1,4 +1,5 @@
-import type { AircallClient, CallWindow } from '../aircall/client.js'
+import type { CallWindow } from '../aircall/call-windows.js'
+import type { AircallClient } from '../aircall/client.js'
 import { type CallRecord, normaliseAircallCall } from '../domain/call-record.js'
 import { addSpan, type Span, spansOf } from './coverage.js'
 import type { SourceProgress } from './source-progress.js'
@@ -93,7 +94,7 @@ export class AircallRangeSource implements CallSource {
     const readable = parts.filter(([from, to]) => from < to)
     if (readable.length > MAX_COUNTED_PARTS) return
     let calls = 0
-    for (const [from, to] of readable) calls += await client.countCalls(from, to, signal)
+    for (const [from, to] of readable) calls += await client.calls.count(from, to, signal)
     onProgress({ type: 'planned', calls })
   }
 
@@ -114,7 +115,7 @@ export class AircallRangeSource implements CallSource {
           'older calls come back empty. Export them from the Aircall dashboard (Analytics › Calls › Export CSV) and import them with `backfill --csv FILE`.',
       })
     }
-    for await (const window of client.callWindows({ since, until, signal })) {
+    for await (const window of client.calls.windows({ since, until, signal })) {
       if (window.total > 10_000) {
         onWarning({
           code: 'dense-window',
@@ -132,6 +133,6 @@ export class AircallRangeSource implements CallSource {
   }
 
   private async *calls(window: CallWindow, signal: AbortSignal | undefined): AsyncIterable<CallRecord> {
-    for await (const raw of this.options.client.callsInWindow(window, signal)) yield normaliseAircallCall(raw)
+    for await (const raw of this.options.client.calls.inWindow(window, signal)) yield normaliseAircallCall(raw)
   }
 }

@@ -1,11 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
-import {
-  type AircallClientOptions,
-  type AircallWarning,
-  AircallClient,
-  type CallWindow,
-} from '../../src/aircall/client.js'
+import type { CallWindow } from '../../src/aircall/call-windows.js'
+import { type AircallClientOptions, type AircallWarning, AircallClient } from '../../src/aircall/client.js'
 import { ServerError } from '../../src/http/errors.js'
 import { AircallRateGate } from '../../src/aircall/rate-gate.js'
 import { type Handler, ManualClock, type TestServer, startServer } from '../http/helpers.js'
@@ -64,9 +60,9 @@ describe('AircallClient call windows', () => {
 
     const windows: CallWindow[] = []
     const seen = new Map<number, number>()
-    for await (const w of c.callWindows({ since, until })) {
+    for await (const w of c.calls.windows({ since, until })) {
       windows.push(w)
-      for await (const call of c.callsInWindow(w)) {
+      for await (const call of c.calls.inWindow(w)) {
         expect(call.started_at).toBeGreaterThan(w.from)
         expect(call.started_at).toBeLessThanOrEqual(w.to)
         seen.set(call.id, (seen.get(call.id) ?? 0) + 1)
@@ -99,9 +95,9 @@ describe('AircallClient call windows', () => {
     const fake = await startFakeAircall(calls)
     server = fake
     const { c } = client(fake.url, { windowMargin: 9_990 })
-    const windows = await drain(c.callWindows({ since, until }))
+    const windows = await drain(c.calls.windows({ since, until }))
     expect(windows.length).toBeGreaterThan(1)
-    const ids = (await drain(c.iterateCalls({ since, until }))).map((x) => x.id).sort((a, b) => a - b)
+    const ids = (await drain(c.calls.iterate({ since, until }))).map((x) => x.id).sort((a, b) => a - b)
     expect(ids).toEqual([2, 3, ...Array.from({ length: 30 }, (_, i) => 100 + i)])
   })
 
@@ -110,7 +106,7 @@ describe('AircallClient call windows', () => {
     const fake = await startFakeAircall(Array.from({ length: 10_050 }, (_, i) => fakeCall(i + 1, t)))
     server = fake
     const { c, warnings } = client(fake.url)
-    const calls = await drain(c.iterateCalls({ since: t - 10, until: t + 10 }))
+    const calls = await drain(c.calls.iterate({ since: t - 10, until: t + 10 }))
     expect(calls).toHaveLength(10_000)
     expect(fake.capViolations).toBe(0)
     expect(warnings.map((w) => w.type)).toEqual(['dense-window', 'pagination-cap'])
@@ -120,13 +116,13 @@ describe('AircallClient call windows', () => {
     const fake = await startFakeAircall([fakeCall(1, NOW_S - 200 * DAY), fakeCall(2, NOW_S - DAY)])
     server = fake
     const { c, warnings } = client(fake.url, { retentionDays: 180 })
-    const ids = (await drain(c.iterateCalls({ since: NOW_S - 365 * DAY, until: NOW_S }))).map((x) => x.id)
+    const ids = (await drain(c.calls.iterate({ since: NOW_S - 365 * DAY, until: NOW_S }))).map((x) => x.id)
     expect(ids).toEqual([1, 2])
     expect(warnings).toEqual([
       { type: 'retention-horizon', since: NOW_S - 365 * DAY, horizon: NOW_S - 180 * DAY, retentionDays: 180 },
     ])
     const none = client(fake.url)
-    await drain(none.c.callWindows({ since: NOW_S - 10 * DAY, until: NOW_S }))
+    await drain(none.c.calls.windows({ since: NOW_S - 10 * DAY, until: NOW_S }))
     expect(none.warnings).toEqual([])
   })
 })
@@ -159,7 +155,7 @@ describe('AircallClient endpoints', () => {
       }
       return { status: 201 }
     })
-    const [a, b] = await Promise.all([c.tagCallByName(5, ['vip', 'Callback']), c.tagCallByName(6, ['callback '])])
+    const [a, b] = await Promise.all([c.calls.tagByName(5, ['vip', 'Callback']), c.calls.tagByName(6, ['callback '])])
     expect(a).toEqual([1, 10])
     expect(b).toEqual([10])
     const reqs = server!.requests
@@ -170,7 +166,7 @@ describe('AircallClient endpoints', () => {
 
   it('does not replay a comment after a 503', async () => {
     const { c } = await fakeApi(() => ({ status: 503 }))
-    await expect(c.addComment(1, 'hi')).rejects.toBeInstanceOf(ServerError)
+    await expect(c.calls.addComment(1, 'hi')).rejects.toBeInstanceOf(ServerError)
     expect(server!.requests).toHaveLength(1)
   })
 
@@ -186,7 +182,7 @@ describe('AircallClient endpoints', () => {
       if (body.phone_numbers.includes('+33 6 12 34 56 78')) return { status: 422, json: { error: 'already imported' } }
       return { status: 204 }
     })
-    const result = await c.ensureDialerCampaign(7, ['+33 6 12 34 56 78', '+14155550100'])
+    const result = await c.dialer.ensureCampaign(7, ['+33 6 12 34 56 78', '+14155550100'])
     expect(result).toEqual({ created: false, added: ['+14155550100'], alreadyImported: ['+33 6 12 34 56 78'] })
     const posts = server!.requests.filter((r) => r.method === 'POST').map((r) => r.body)
     expect(posts).toEqual([
@@ -199,7 +195,7 @@ describe('AircallClient endpoints', () => {
     const { c } = await fakeApi((req) =>
       req.method === 'GET' ? { status: 404, json: { error: 'Not found', troubleshoot: 'x' } } : { status: 204 },
     )
-    expect(await c.ensureDialerCampaign(7, ['+14155550100'])).toEqual({
+    expect(await c.dialer.ensureCampaign(7, ['+14155550100'])).toEqual({
       created: true,
       added: ['+14155550100'],
       alreadyImported: [],
@@ -214,8 +210,8 @@ describe('AircallClient endpoints', () => {
     const { c } = await fakeApi((req) =>
       req.path.startsWith('/v2/') ? { status: 404, json: { message: 'Not Found' } } : { json: users([1, 2]) },
     )
-    expect((await drain(c.listUsers())).map((u) => u.id)).toEqual([1, 2])
-    expect((await drain(c.listUsers())).map((u) => u.id)).toEqual([1, 2])
+    expect((await drain(c.users.list())).map((u) => u.id)).toEqual([1, 2])
+    expect((await drain(c.users.list())).map((u) => u.id)).toEqual([1, 2])
     expect(server!.requests.map((r) => r.path)).toEqual(['/v2/users', '/v1/users', '/v1/users'])
   })
 
@@ -233,7 +229,7 @@ describe('AircallClient endpoints', () => {
       const items = page === 1 ? Array.from({ length: 50 }, (_, i) => hook(i)) : [hook(50), hook(51)]
       return { json: { webhooks: items, meta: { count: items.length, total: 52, current_page: page, per_page: 50 } } }
     })
-    expect(await drain(c.listWebhooks())).toHaveLength(52)
+    expect(await drain(c.webhooks.list())).toHaveLength(52)
     expect(server!.requests).toHaveLength(2)
   })
 
@@ -241,7 +237,7 @@ describe('AircallClient endpoints', () => {
     const { c } = await fakeApi(() => ({
       json: { calls: [], meta: { count: 0, total: 0, current_page: 1, per_page: 50, next_page_link: null } },
     }))
-    await drain(c.searchCalls({ phoneNumber: '+14155550100', tagIds: [1, 2], direction: 'inbound', from: 5 }))
+    await drain(c.calls.search({ phoneNumber: '+14155550100', tagIds: [1, 2], direction: 'inbound', from: 5 }))
     const q = server!.requests[0]!.query
     expect(q.get('phone_number')).toBe('+14155550100')
     expect(q.getAll('tags[]')).toEqual(['1', '2'])

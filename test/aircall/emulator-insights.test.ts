@@ -38,7 +38,7 @@ async function start(): Promise<{
   emulator.seed(world.aircall)
   const client = new AircallClient({ credentials: { apiId: 'id1', apiToken: 'tok1' }, baseUrl: emulator.url })
   receiver = await startReceiver()
-  await client.createWebhook({ url: receiver.url, events: [] })
+  await client.webhooks.create({ url: receiver.url, events: [] })
   return { emulator, client, world }
 }
 
@@ -53,15 +53,15 @@ async function emitted(emu: AircallEmulator): Promise<Body[]> {
 }
 
 describe('the toolkit reads what the Aircall emulator serves and sends about AI, voicemail and messages', () => {
-  it('getCallInsight returns the seeded summary and transcript; a line without the plan reads as none', async () => {
+  it('calls.getInsight returns the seeded summary and transcript; a line without the plan reads as none', async () => {
     const { client, world } = await start()
     const callId = world.truth.aiCallIds[0]!
-    const summary = await client.getCallInsight(callId, 'summary')
+    const summary = await client.calls.getInsight(callId, 'summary')
     expect(summarySchema.parse(summary).call_id).toBe(String(callId))
-    const transcript = transcriptionSchema.parse(await client.getCallInsight(callId, 'transcription'))
+    const transcript = transcriptionSchema.parse(await client.calls.getInsight(callId, 'transcription'))
     expect(transcript.content.utterances.length).toBeGreaterThan(2)
     const noPlan = world.aircall.calls.find((c) => c.numberId === 105 && c.answeredAt !== null)!
-    expect(await client.getCallInsight(noPlan.id, 'summary')).toBeNull()
+    expect(await client.calls.getInsight(noPlan.id, 'summary')).toBeNull()
   })
 
   it('every AI, voicemail and message webhook parses with the toolkit’s own readers', async () => {

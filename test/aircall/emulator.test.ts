@@ -93,9 +93,9 @@ describe('AircallClient against the Aircall emulator', () => {
     const ids = new Set<number>()
     let read = 0
     let windows = 0
-    for await (const window of client.callWindows({ since, until })) {
+    for await (const window of client.calls.windows({ since, until })) {
       windows++
-      for await (const call of client.callsInWindow(window)) {
+      for await (const call of client.calls.inWindow(window)) {
         ids.add(call.id)
         read++
       }
@@ -127,42 +127,42 @@ describe('AircallClient against the Aircall emulator', () => {
     expect(await client.ping()).toBe(true)
     expect((await client.company()).name).toBe('Acme')
     const users = []
-    for await (const u of client.listUsers()) users.push(u)
+    for await (const u of client.users.list()) users.push(u)
     expect(users.map((u) => u.id)).toEqual([11])
-    expect((await client.getUser(11)).email).toBe('ann@acme.io')
-    for await (const t of client.listTeams()) expect(t.name).toBe('Support')
-    for await (const n of client.listNumbers()) expect(n.id).toBe(21)
+    expect((await client.users.get(11)).email).toBe('ann@acme.io')
+    for await (const t of client.teams.list()) expect(t.name).toBe('Support')
+    for await (const n of client.numbers.list()) expect(n.id).toBe(21)
 
-    const [call] = await collectAll(client.iterateCalls({ since: NOW_S - 2 * DAY, until: NOW_S }))
+    const [call] = await collectAll(client.calls.iterate({ since: NOW_S - 2 * DAY, until: NOW_S }))
     expect(call?.raw_digits).toContain('+33')
-    const full = await client.getCall(call!.id)
+    const full = await client.calls.get(call!.id)
     expect(full.id).toBe(call!.id)
-    expect(await client.tagCallByName(call!.id, ['vip', 'Callback'])).toHaveLength(2)
-    expect((await client.getCall(call!.id)).tags?.map((t) => t.name).sort()).toEqual(['Callback', 'VIP'])
-    await client.addComment(call!.id, 'Logged to Intercom')
+    expect(await client.calls.tagByName(call!.id, ['vip', 'Callback'])).toHaveLength(2)
+    expect((await client.calls.get(call!.id)).tags?.map((t) => t.name).sort()).toEqual(['Callback', 'VIP'])
+    await client.calls.addComment(call!.id, 'Logged to Intercom')
 
-    const created = await client.createContact({
+    const created = await client.contacts.create({
       first_name: 'Bob',
       phone_numbers: [{ label: 'Work', value: '+14155550100' }],
     })
-    const found = await collectAll(client.searchContacts({ phoneNumber: '+14155550100' }))
+    const found = await collectAll(client.contacts.search({ phoneNumber: '+14155550100' }))
     expect(found.map((c) => c.id)).toEqual([created.id])
-    expect((await client.updateContact(created.id, { last_name: 'Builder' })).last_name).toBe('Builder')
+    expect((await client.contacts.update(created.id, { last_name: 'Builder' })).last_name).toBe('Builder')
 
-    expect(await client.ensureDialerCampaign(11, ['+14155550100'])).toMatchObject({ created: true })
-    expect(await client.ensureDialerCampaign(11, ['+14155550100', '+14155550101'])).toEqual({
+    expect(await client.dialer.ensureCampaign(11, ['+14155550100'])).toMatchObject({ created: true })
+    expect(await client.dialer.ensureCampaign(11, ['+14155550100', '+14155550101'])).toEqual({
       created: false,
       added: ['+14155550101'],
       alreadyImported: ['+14155550100'],
     })
-    expect((await client.listDialerNumbers(11)).map((n) => n.number).sort()).toEqual(['+14155550100', '+14155550101'])
+    expect((await client.dialer.listNumbers(11)).map((n) => n.number).sort()).toEqual(['+14155550100', '+14155550101'])
 
-    const hook = await client.createWebhook({ url: 'https://example.com/aircall', events: ['call.ended'] })
-    expect((await collectAll(client.listWebhooks())).map((w) => w.webhook_id)).toEqual([hook.webhook_id])
-    const updated = await client.updateWebhook(hook.webhook_id, { events: ['call.created'], eventsAction: 'add' })
+    const hook = await client.webhooks.create({ url: 'https://example.com/aircall', events: ['call.ended'] })
+    expect((await collectAll(client.webhooks.list())).map((w) => w.webhook_id)).toEqual([hook.webhook_id])
+    const updated = await client.webhooks.update(hook.webhook_id, { events: ['call.created'], eventsAction: 'add' })
     expect(updated.events.sort()).toEqual(['call.created', 'call.ended'])
-    await client.deleteWebhook(hook.webhook_id)
-    expect(await collectAll(client.listWebhooks())).toEqual([])
+    await client.webhooks.delete(hook.webhook_id)
+    expect(await collectAll(client.webhooks.list())).toEqual([])
   })
 })
 
@@ -181,8 +181,8 @@ describe('AircallClient with bad credentials', () => {
       sleep: clock.sleep,
       gate: new AircallRateGate({ perMinute: 120, concurrency: 1, clock, sleep: clock.sleep }),
     })
-    const error = await client
-      .listCalls({ from: NOW_S - DAY })
+    const error = await client.calls
+      .list({ from: NOW_S - DAY })
       .next()
       .catch((e: unknown) => e)
     const requests = emulator.requestStats().total

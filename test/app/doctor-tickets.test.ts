@@ -4,7 +4,7 @@ import { runDoctor, type DoctorResult } from '../../src/app/doctor.js'
 import type { LoadedConfig } from '../../src/config/loader.js'
 import { configSchema, type ConfigInput } from '../../src/config/schema.js'
 import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
-import type { IntercomTicketType } from '../../src/intercom/client.js'
+import type { IntercomTicketType } from '../../src/intercom/tickets.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { sandboxConfig } from './sandbox-config.js'
 

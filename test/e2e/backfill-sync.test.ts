@@ -60,7 +60,7 @@ describe('sync for cron', () => {
       credentials: { apiId: sandbox.aircall.apiId, apiToken: sandbox.aircall.apiToken },
       baseUrl: sandbox.aircall.url,
     })
-    await aircall.addComment(target?.id ?? 0, 'Customer called back about the refund')
+    await aircall.calls.addComment(target?.id ?? 0, 'Customer called back about the refund')
 
     const second = await runCli(['sync', '--lookback', '1d'], { cwd, env })
     expect(second.code).toBe(0)

@@ -76,7 +76,7 @@ describe('doctor against the sandbox', () => {
       'create conversation attribute aircall_call_id (string)',
     ])
     const intercom = new IntercomClient({ accessToken: sandbox.intercom.accessToken, baseUrl: sandbox.intercom.url })
-    const attributes = await intercom.listDataAttributes('contact')
+    const attributes = await intercom.dataAttributes.list('contact')
     expect(attributes.find((attribute) => attribute.name === 'doctor_vip')?.data_type).toBe('boolean')
 
     const register = await runCli(['webhooks', 'register', '--url', listenerUrl], { cwd, env })

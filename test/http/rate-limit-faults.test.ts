@@ -61,7 +61,7 @@ async function drive(faults: FaultRule[]): Promise<Figures> {
   let next = 0
   await Promise.all(
     Array.from({ length: WORKERS }, async () => {
-      while (next++ < REQUESTS) await client.listAdmins()
+      while (next++ < REQUESTS) await client.admins.list()
     }),
   )
   const stats = client.gate.stats()
@@ -149,7 +149,7 @@ describe('separate gates', () => {
     expect(aircall.gate.stats()).toMatchObject({ rateLimited: 1, pauses: 1 })
     expect(aircallSleeps[0]).toBeGreaterThan(50_000)
 
-    await Promise.all(Array.from({ length: 40 }, () => intercom.listAdmins()))
+    await Promise.all(Array.from({ length: 40 }, () => intercom.admins.list()))
     expect(intercom.gate.stats()).toMatchObject({ requests: 40, waits: 0, pauses: 0 })
     expect(intercomClock.sleeps).toEqual([])
 

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ConflictError, GoneError, ServerError } from '../../src/http/errors.js'
 import { collect } from '../../src/http/paginate.js'
 import { IntercomRateGate } from '../../src/intercom/rate-gate.js'
-import { IntercomClient, type IntercomClientOptions, supportsFormattedPhone } from '../../src/intercom/client.js'
+import { IntercomClient, type IntercomClientOptions } from '../../src/intercom/client.js'
+import { supportsFormattedPhone } from '../../src/intercom/contacts.js'
 import { contactQuery as q } from '../../src/intercom/query.js'
 import { type Handler, ManualClock, type TestServer, startServer } from '../http/helpers.js'
 
@@ -57,7 +58,7 @@ describe('IntercomClient', () => {
         return { json: { type: 'list', data: [contact('a'), contact('b')], pages: { next: { starting_after: 'c1' } } } }
       return { json: { type: 'list', data: [contact('c')], pages: { type: 'pages' } } }
     })
-    const all = await collect(c.listAllContacts(), 100)
+    const all = await collect(c.contacts.listAll(), 100)
     expect(all.map((x) => x.id)).toEqual(['a', 'b', 'c'])
     expect(server.requests).toHaveLength(2)
     expect(server.requests[1]?.query.has('starting_after')).toBe(false)
@@ -76,7 +77,7 @@ describe('IntercomClient', () => {
   it('finds by phone with formatted_phone on 2.16 and phone IN variants before', async () => {
     const answer = { json: { type: 'list', data: [contact('a', { phone: '+14155550100' })] } }
     const { c, server } = await setup(() => answer)
-    await c.findByPhone('+14155550100', ['+1 415-555-0100', '4155550100'])
+    await c.contacts.findByPhone('+14155550100', ['+1 415-555-0100', '4155550100'])
     expect((server.requests[0]?.body as { query: unknown }).query).toEqual({
       operator: 'OR',
       value: [
@@ -85,7 +86,7 @@ describe('IntercomClient', () => {
       ],
     })
     const old = new IntercomClient({ accessToken: 't', baseUrl: server.url, version: '2.14' })
-    await old.findByPhone('+14155550100', ['4155550100'])
+    await old.contacts.findByPhone('+14155550100', ['4155550100'])
     expect(server.requests[1]?.headers['intercom-version']).toBe('2.14')
     expect((server.requests[1]?.body as { query: unknown }).query).toEqual({
       field: 'phone',
@@ -98,13 +99,13 @@ describe('IntercomClient', () => {
 
   it('does not replay a contact create after a 503', async () => {
     const { c, server } = await setup(() => ({ status: 503, json: errorList('service_unavailable', 'down') }))
-    await expect(c.createContact({ role: 'user', email: 'a@x.io' })).rejects.toBeInstanceOf(ServerError)
+    await expect(c.contacts.create({ role: 'user', email: 'a@x.io' })).rejects.toBeInstanceOf(ServerError)
     expect(server.requests).toHaveLength(1)
   })
 
   it('replays a create the caller marks replaySafe', async () => {
     const { c, server } = await setup((_r, i) => (i === 0 ? { status: 503 } : { json: contact('n1') }))
-    expect((await c.createContact({ email: 'a@x.io' }, { replaySafe: true })).id).toBe('n1')
+    expect((await c.contacts.create({ email: 'a@x.io' }, { replaySafe: true })).id).toBe('n1')
     expect(server.requests).toHaveLength(2)
   })
 
@@ -118,10 +119,10 @@ describe('IntercomClient', () => {
           }
         : { json: contact(existing, { email: 'a@x.io' }) },
     )
-    const err = (await c.createContact({ email: 'a@x.io' }).catch((e: unknown) => e)) as ConflictError
+    const err = (await c.contacts.create({ email: 'a@x.io' }).catch((e: unknown) => e)) as ConflictError
     expect(err).toBeInstanceOf(ConflictError)
     expect(err.existingId).toBe(existing)
-    const got = await c.createOrGetExisting({ email: 'a@x.io' })
+    const got = await c.contacts.createOrGetExisting({ email: 'a@x.io' })
     expect(got).toMatchObject({ created: false, contact: { id: existing } })
   })
 
@@ -135,8 +136,8 @@ describe('IntercomClient', () => {
           }
         : { json: contact('new') },
     )
-    await expect(c.getContact('old')).rejects.toBeInstanceOf(GoneError)
-    expect((await c.getContactFollowingMerges('old')).id).toBe('new')
+    await expect(c.contacts.get('old')).rejects.toBeInstanceOf(GoneError)
+    expect((await c.contacts.getFollowingMerges('old')).id).toBe('new')
   })
 
   it('builds conversation, note, parts and message bodies as Intercom documents them', async () => {
@@ -146,12 +147,12 @@ describe('IntercomClient', () => {
       if (req.path === '/messages') return { json: { type: 'admin_message', id: 19, message_type: 'inapp' } }
       return { json: conversation }
     })
-    expect((await c.createConversation({ contactId: 'c1', body: 'Missed call' })).conversation_id).toBe('77')
-    await c.addNote('77', { adminId: '991', body: '<p>Call</p>' })
-    await c.closeConversation('77', { adminId: '991' })
-    await c.assignConversation('77', { adminId: '991', assigneeId: '5', type: 'team' })
-    await c.updateConversation('77', { customAttributes: { call_outcome: 'missed' } })
-    expect((await c.sendInAppMessage({ adminId: '991', contactId: 'c1', body: 'Sorry' })).id).toBe('19')
+    expect((await c.conversations.create({ contactId: 'c1', body: 'Missed call' })).conversation_id).toBe('77')
+    await c.conversations.addNote('77', { adminId: '991', body: '<p>Call</p>' })
+    await c.conversations.close('77', { adminId: '991' })
+    await c.conversations.assign('77', { adminId: '991', assigneeId: '5', type: 'team' })
+    await c.conversations.update('77', { customAttributes: { call_outcome: 'missed' } })
+    expect((await c.messages.sendInApp({ adminId: '991', contactId: 'c1', body: 'Sorry' })).id).toBe('19')
     const bodies = server.requests.map((r) => [r.method, r.path, r.body])
     expect(bodies).toEqual([
       ['POST', '/conversations', { from: { type: 'contact', id: 'c1' }, body: 'Missed call' }],

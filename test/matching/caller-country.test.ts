@@ -200,10 +200,10 @@ describe('the Intercom emulator, with and without formatted_phone', () => {
           refresh: false,
         },
       )
-      const contact = await runtime.intercom.getContact(BELGIAN)
+      const contact = await runtime.intercom.contacts.get(BELGIAN)
       expect(contact.formatted_phone).toBe(formattedPhone ? '+33470123456' : undefined)
       expect(contact.location).toMatchObject({ type: 'location', country: 'France' })
-      const found = await runtime.intercom.findByPhone('+33470123456')
+      const found = await runtime.intercom.contacts.findByPhone('+33470123456')
       expect(found.map((c) => c.id)).toEqual(formattedPhone ? [BELGIAN] : [])
     },
   )

@@ -55,12 +55,12 @@ describe('contacts refresh', () => {
 
     // Change one contact and merge a planted lead away: the incremental run sees both, and reads far less.
     const [someone] = seeded.filter((c) => c.role === 'user' && c.phone === null)
-    await runtime.intercom.updateContact(someone!.id, { phone: '+33 6 11 22 33 44' })
+    await runtime.intercom.contacts.update(someone!.id, { phone: '+33 6 11 22 33 44' })
     const planted = world.world.truth.duplicateGroups.find(
       (g) => g.kind === 'lead-user-phone' && !strictlyInvalid([g.key]).size,
     )!
     const [lead, user] = planted.contactIds
-    await runtime.intercom.mergeContacts(lead!, user!)
+    await runtime.intercom.contacts.merge(lead!, user!)
 
     const incremental = await refreshContacts(runtime)
     expect(incremental.mode).toBe('incremental')
@@ -132,7 +132,7 @@ describe('contacts dedupe', () => {
       (g) => g.kind === 'lead-user-phone' && !strictlyInvalid([g.key]).size,
     )!
     const [lead, user] = planted.contactIds
-    await runtime.intercom.mergeContacts(lead!, user!)
+    await runtime.intercom.contacts.merge(lead!, user!)
 
     const result = await dedupe(runtime, { apply: true })
     expect(result.merges).toContainEqual({ from: lead, into: user, status: 'already-merged' })

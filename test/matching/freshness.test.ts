@@ -47,7 +47,10 @@ describe('the contact index keeps itself fresh', () => {
     first.close()
 
     // A contact typed in Intercom afterwards, by someone else: the next run that matches lists it.
-    const added = await worldRuntime(world, tempDir()).intercom.createContact({ role: 'lead', phone: '06 11 22 33 44' })
+    const added = await worldRuntime(world, tempDir()).intercom.contacts.create({
+      role: 'lead',
+      phone: '06 11 22 33 44',
+    })
     const again = open(dir)
     const before = searches()
     const rerun = await backfill(again, { since: since(), dryRun: false, concurrency: 4, restart: false })

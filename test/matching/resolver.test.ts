@@ -146,7 +146,7 @@ describe('contact resolver against the seeded emulators', () => {
     const crashed = { owner: `${hostname()}/2147483646/crashed`, leaseMs: 600_000 }
     // Crash after the POST landed: the contact exists, the step is still pending.
     await runtime.store.ledger.claim(createStepKey(landed!), { ...crashed, data: { e164: landed } })
-    const made = await runtime.intercom.createContact({ role: 'lead', phone: landed! })
+    const made = await runtime.intercom.contacts.create({ role: 'lead', phone: landed! })
     // Crash before the POST: the step is pending and Intercom has nothing.
     await runtime.store.ledger.claim(createStepKey(lost!), { ...crashed, data: { e164: lost } })
 

@@ -73,7 +73,7 @@ export function worldEnv(world: SandboxHandle): Record<string, string> {
 export async function callsByCaller(runtime: Runtime, world: SandboxHandle): Promise<Map<string, CallRecord>> {
   const now = Math.floor(world.world.now / 1000)
   const byCaller = new Map<string, CallRecord>()
-  for await (const raw of runtime.aircall.listCalls({ from: now - 31 * 86_400, to: now, fetchContact: true })) {
+  for await (const raw of runtime.aircall.calls.list({ from: now - 31 * 86_400, to: now, fetchContact: true })) {
     const call = normaliseAircallCall(raw)
     const e164 = /\d/.test(call.rawDigits) ? call.rawDigits.replace(/[^\d+]/g, '') : call.rawDigits
     const known = byCaller.get(e164)

@@ -1,5 +1,12 @@
 import { afterEach } from 'vitest'
+import type { AsyncStateStore } from '../../../src/store/async-store.js'
 import type { StateStore } from '../../../src/store/state-store.js'
+
+/**
+ * The store under test: SQLite's synchronous one or a networked backend's asynchronous one. The suites `await`
+ * every answer, which reads a plain value and a promise alike.
+ */
+export type AnyStateStore = StateStore | AsyncStateStore
 
 export interface OpenOptions {
   /** The clock the store reads (leases, update times); Date.now when absent. */
@@ -14,13 +21,13 @@ export interface OpenOptions {
  * Opens a connection to the store under test. Every call within one test reaches the same store (a second call is
  * a second connection, as another process would have), and every test starts from an empty store.
  */
-export type MakeStore = (options?: OpenOptions) => StateStore | Promise<StateStore>
+export type MakeStore = (options?: OpenOptions) => AnyStateStore | Promise<AnyStateStore>
 
 /** Opens stores for one test and closes them after it, whatever it did. */
-export const useStores = (makeStore: MakeStore): ((options?: OpenOptions) => Promise<StateStore>) => {
-  const opened: StateStore[] = []
-  afterEach(() => {
-    for (const store of opened.splice(0).reverse()) store.close()
+export const useStores = (makeStore: MakeStore): ((options?: OpenOptions) => Promise<AnyStateStore>) => {
+  const opened: AnyStateStore[] = []
+  afterEach(async () => {
+    for (const store of opened.splice(0).reverse()) await store.close()
   })
   return async (options) => {
     const store = await makeStore(options)

@@ -13,8 +13,8 @@ export function describeLedgerContract(makeStore: MakeStore): void {
       const clock = manualClock(1_000)
       const store = await open({ now: clock.read })
       const { ledger } = store
-      expect(ledger.get('call:1:log')).toBeUndefined()
-      expect(ledger.begin('call:1:log', { contactId: 'c1' })).toMatchObject({
+      expect(await ledger.get('call:1:log')).toBeUndefined()
+      expect(await ledger.begin('call:1:log', { contactId: 'c1' })).toMatchObject({
         key: 'call:1:log',
         status: 'pending',
         attempts: 1,
@@ -23,10 +23,14 @@ export function describeLedgerContract(makeStore: MakeStore): void {
         createdAt: 1_000,
       })
       clock.now = 2_000
-      ledger.begin('call:1:log')
-      expect(ledger.get('call:1:log')).toMatchObject({ status: 'pending', attempts: 2, data: { contactId: 'c1' } })
-      ledger.complete('call:1:log', 'conv-9', { reason: 'user-first' })
-      expect(ledger.get('call:1:log')).toMatchObject({
+      await ledger.begin('call:1:log')
+      expect(await ledger.get('call:1:log')).toMatchObject({
+        status: 'pending',
+        attempts: 2,
+        data: { contactId: 'c1' },
+      })
+      await ledger.complete('call:1:log', 'conv-9', { reason: 'user-first' })
+      expect(await ledger.get('call:1:log')).toMatchObject({
         status: 'done',
         externalId: 'conv-9',
         data: { contactId: 'c1', reason: 'user-first' },
@@ -36,50 +40,54 @@ export function describeLedgerContract(makeStore: MakeStore): void {
       })
       // Begun again after it was done: what a later read returns, its external id and creation time kept.
       clock.now = 3_000
-      const begun = ledger.begin('call:1:log', { revision: 'r2' })
-      expect(begun).toEqual(ledger.get('call:1:log'))
+      const begun = await ledger.begin('call:1:log', { revision: 'r2' })
+      expect(begun).toEqual(await ledger.get('call:1:log'))
       expect(begun).toMatchObject({ status: 'pending', externalId: 'conv-9', attempts: 3, createdAt: 1_000 })
     })
 
     test('a step completed without being begun is done; completing without data keeps the data', async () => {
       const { ledger } = await open()
-      ledger.complete('call:2:note', null, { discovered: true })
-      expect(ledger.get('call:2:note')).toMatchObject({ status: 'done', externalId: null, data: { discovered: true } })
-      ledger.complete('call:2:note', 'part-2')
-      expect(ledger.get('call:2:note')).toMatchObject({ externalId: 'part-2', data: { discovered: true } })
+      await ledger.complete('call:2:note', null, { discovered: true })
+      expect(await ledger.get('call:2:note')).toMatchObject({
+        status: 'done',
+        externalId: null,
+        data: { discovered: true },
+      })
+      await ledger.complete('call:2:note', 'part-2')
+      expect(await ledger.get('call:2:note')).toMatchObject({ externalId: 'part-2', data: { discovered: true } })
     })
 
     test('fail records the error; a failed step is begun or claimed again at once', async () => {
       const { ledger } = await open({ owner: 'a' })
-      ledger.begin('call:3:log')
-      ledger.fail('call:3:log', 'ServerError: 503')
-      expect(ledger.get('call:3:log')).toMatchObject({ status: 'failed', lastError: 'ServerError: 503' })
-      ledger.fail('call:4:log', 'never begun')
-      expect(ledger.get('call:4:log')).toMatchObject({ status: 'failed', lastError: 'never begun' })
-      expect(ledger.begin('call:3:log')).toMatchObject({ status: 'pending', attempts: 2 })
-      ledger.complete('call:3:log', 'conv-3')
-      expect(ledger.get('call:3:log')).toMatchObject({ status: 'done', lastError: null })
+      await ledger.begin('call:3:log')
+      await ledger.fail('call:3:log', 'ServerError: 503')
+      expect(await ledger.get('call:3:log')).toMatchObject({ status: 'failed', lastError: 'ServerError: 503' })
+      await ledger.fail('call:4:log', 'never begun')
+      expect(await ledger.get('call:4:log')).toMatchObject({ status: 'failed', lastError: 'never begun' })
+      expect(await ledger.begin('call:3:log')).toMatchObject({ status: 'pending', attempts: 2 })
+      await ledger.complete('call:3:log', 'conv-3')
+      expect(await ledger.get('call:3:log')).toMatchObject({ status: 'done', lastError: null })
     })
 
     test('getMany answers in the order asked, undefined where absent; list filters by status and prefix', async () => {
       const { ledger } = await open()
-      ledger.complete('call:2:note', 'p2')
-      ledger.complete('call:1:a', 'p1')
-      ledger.begin('call:1:b')
-      ledger.fail('contact:+33612345678:create', 'refused')
-      expect(ledger.getMany(['call:1:a', 'nope', 'call:2:note']).map((step) => step?.externalId)).toEqual([
+      await ledger.complete('call:2:note', 'p2')
+      await ledger.complete('call:1:a', 'p1')
+      await ledger.begin('call:1:b')
+      await ledger.fail('contact:+33612345678:create', 'refused')
+      expect((await ledger.getMany(['call:1:a', 'nope', 'call:2:note'])).map((step) => step?.externalId)).toEqual([
         'p1',
         undefined,
         'p2',
       ])
-      expect(ledger.getMany([])).toEqual([])
+      expect(await ledger.getMany([])).toEqual([])
       const keys = (steps: Array<{ key: string }>) => steps.map((step) => step.key)
-      expect(keys(ledger.list())).toEqual(['call:1:a', 'call:1:b', 'call:2:note', 'contact:+33612345678:create'])
-      expect(keys(ledger.list({ prefix: 'call:1:' }))).toEqual(['call:1:a', 'call:1:b'])
-      expect(keys(ledger.list({ status: 'done' }))).toEqual(['call:1:a', 'call:2:note'])
-      expect(keys(ledger.list({ status: 'failed', prefix: 'contact:' }))).toEqual(['contact:+33612345678:create'])
-      expect(keys(ledger.list({ status: 'pending', prefix: 'contact:' }))).toEqual([])
-      expect(keys(ledger.list({ limit: 2 }))).toEqual(['call:1:a', 'call:1:b'])
+      expect(keys(await ledger.list())).toEqual(['call:1:a', 'call:1:b', 'call:2:note', 'contact:+33612345678:create'])
+      expect(keys(await ledger.list({ prefix: 'call:1:' }))).toEqual(['call:1:a', 'call:1:b'])
+      expect(keys(await ledger.list({ status: 'done' }))).toEqual(['call:1:a', 'call:2:note'])
+      expect(keys(await ledger.list({ status: 'failed', prefix: 'contact:' }))).toEqual(['contact:+33612345678:create'])
+      expect(keys(await ledger.list({ status: 'pending', prefix: 'contact:' }))).toEqual([])
+      expect(keys(await ledger.list({ limit: 2 }))).toEqual(['call:1:a', 'call:1:b'])
     })
 
     test('a claim is held for another owner while its lease runs, then answered done with what was written', async () => {
@@ -92,20 +100,20 @@ export function describeLedgerContract(makeStore: MakeStore): void {
         resumed: null,
       })
       // Durable once it resolves: another connection sees it.
-      expect(b.ledger.get(key)).toMatchObject({ status: 'pending', attempts: 1, data: { contactId: 'c1' } })
+      expect(await b.ledger.get(key)).toMatchObject({ status: 'pending', attempts: 1, data: { contactId: 'c1' } })
       expect(await b.ledger.claim(key, { owner: 'b', leaseMs: LEASE })).toEqual({
         status: 'held',
         owner: 'a',
         leaseUntil: 1_000 + LEASE,
       })
-      a.ledger.complete(key, 'conv-1', { created: true })
+      await a.ledger.complete(key, 'conv-1', { created: true })
       await moments()
       expect(await b.ledger.claim(key, { owner: 'b', leaseMs: LEASE })).toMatchObject({
         status: 'done',
         step: { externalId: 'conv-1', data: { contactId: 'c1', created: true } },
       })
       // A claim never reopens a written step.
-      expect(b.ledger.get(key)).toMatchObject({ status: 'done', attempts: 1 })
+      expect(await b.ledger.get(key)).toMatchObject({ status: 'done', attempts: 1 })
     })
 
     test('a lapsed lease hands the step over, resumed, so the new owner reconciles', async () => {
@@ -120,7 +128,7 @@ export function describeLedgerContract(makeStore: MakeStore): void {
         await b.ledger.claim('call:1:note', { owner: 'b', leaseMs: 10_000, data: { revision: 'r2' } }),
       ).toMatchObject({ status: 'claimed', resumed: { status: 'pending', attempts: 1, data: { revision: 'r1' } } })
       // The claim's data replaces the step's.
-      expect(a.ledger.get('call:1:note')).toMatchObject({ attempts: 2, data: { revision: 'r2' } })
+      expect(await a.ledger.get('call:1:note')).toMatchObject({ attempts: 2, data: { revision: 'r2' } })
       expect(await a.ledger.claim('call:1:note', { owner: 'a', leaseMs: 10_000 })).toMatchObject({
         status: 'held',
         owner: 'b',
@@ -141,7 +149,7 @@ export function describeLedgerContract(makeStore: MakeStore): void {
       const a = await open()
       const b = await open()
       await a.ledger.claim('call:2:note', { owner: 'a', leaseMs: LEASE })
-      a.ledger.fail('call:2:note', 'ServerError: 503')
+      await a.ledger.fail('call:2:note', 'ServerError: 503')
       expect(await b.ledger.claim('call:2:note', { owner: 'b', leaseMs: LEASE })).toMatchObject({
         status: 'claimed',
         resumed: { status: 'failed', lastError: 'ServerError: 503' },
@@ -164,8 +172,10 @@ export function describeLedgerContract(makeStore: MakeStore): void {
       const { ledger } = await open()
       const circular: Record<string, unknown> = {}
       circular.self = circular
-      await expect(ledger.claim('call:6:note', { owner: 'a', leaseMs: LEASE, data: circular })).rejects.toThrow()
-      expect(ledger.get('call:6:note')).toBeUndefined()
+      await expect(async () =>
+        ledger.claim('call:6:note', { owner: 'a', leaseMs: LEASE, data: circular }),
+      ).rejects.toThrow()
+      expect(await ledger.get('call:6:note')).toBeUndefined()
       expect(await ledger.claim('call:6:note', { owner: 'a', leaseMs: LEASE })).toMatchObject({ status: 'claimed' })
     })
 
@@ -173,11 +183,11 @@ export function describeLedgerContract(makeStore: MakeStore): void {
       const clock = manualClock(1_000)
       const a = await open({ now: clock.read, owner: 'a' })
       const b = await open({ now: clock.read, owner: 'b' })
-      a.ledger.begin('call:1:missed-message', { caller: '+33612345678' })
-      expect(() => b.ledger.begin('call:1:missed-message')).toThrow(StepHeldError)
-      expect(a.ledger.begin('call:1:missed-message')).toMatchObject({ status: 'pending', attempts: 2 })
+      await a.ledger.begin('call:1:missed-message', { caller: '+33612345678' })
+      await expect(async () => b.ledger.begin('call:1:missed-message')).rejects.toThrow(StepHeldError)
+      expect(await a.ledger.begin('call:1:missed-message')).toMatchObject({ status: 'pending', attempts: 2 })
       clock.now += 120_001
-      expect(b.ledger.begin('call:1:missed-message')).toMatchObject({ status: 'pending', attempts: 3 })
+      expect(await b.ledger.begin('call:1:missed-message')).toMatchObject({ status: 'pending', attempts: 3 })
       // A claim meets a begun step like any other claim.
       expect(await a.ledger.claim('call:1:missed-message', { owner: 'a', leaseMs: LEASE })).toMatchObject({
         status: 'held',
@@ -188,20 +198,24 @@ export function describeLedgerContract(makeStore: MakeStore): void {
     test('a completion is durable by the next write, by close, and within moments otherwise', async () => {
       const a = await open()
       const b = await open()
-      a.ledger.complete('call:7:note', 'p7')
-      a.marks.set('written-after', 1)
-      expect(b.marks.get('written-after')).toBe(1)
-      expect(b.ledger.get('call:7:note')).toMatchObject({ status: 'done' })
+      await a.ledger.complete('call:7:note', 'p7')
+      await a.marks.set('written-after', 1)
+      expect(await b.marks.get('written-after')).toBe(1)
+      expect(await b.ledger.get('call:7:note')).toMatchObject({ status: 'done' })
 
-      a.ledger.complete('call:8:note', 'p8')
+      await a.ledger.complete('call:8:note', 'p8')
       await moments()
-      expect(b.ledger.get('call:8:note')).toMatchObject({ status: 'done', externalId: 'p8' })
+      expect(await b.ledger.get('call:8:note')).toMatchObject({ status: 'done', externalId: 'p8' })
 
-      a.ledger.complete('call:9:note', 'p9')
-      a.close()
-      expect(b.ledger.get('call:9:note')).toMatchObject({ status: 'done', externalId: 'p9' })
+      await a.ledger.complete('call:9:note', 'p9')
+      await a.close()
+      expect(await b.ledger.get('call:9:note')).toMatchObject({ status: 'done', externalId: 'p9' })
       const reopened = await open()
-      expect(reopened.ledger.list().map((step) => step.key)).toEqual(['call:7:note', 'call:8:note', 'call:9:note'])
+      expect((await reopened.ledger.list()).map((step) => step.key)).toEqual([
+        'call:7:note',
+        'call:8:note',
+        'call:9:note',
+      ])
     })
   })
 }

@@ -1,0 +1,6 @@
+export { openPostgresStore, type PostgresStoreOptions } from './open.js'
+export { PgStateStore } from './state-store.js'
+export { newerSchemaError, PostgresStoreError, type PostgresProblem } from './errors.js'
+export { DEFAULT_SCHEMA, isPostgresUrl, parsePostgresUrl, redactUrl, type PostgresLocation } from './url.js'
+export { LATEST_PG_SCHEMA, PG_MIGRATIONS } from './migrations.js'
+export type { PgQueryable, PgRepositoryContext, PgTables } from './context.js'

@@ -1,0 +1,188 @@
+import type pg from 'pg'
+import type { QueryResult, QueryResultRow } from 'pg'
+import type {
+  AsyncCallStates,
+  AsyncContactIndex,
+  AsyncEventQueue,
+  AsyncLedger,
+  AsyncLocks,
+  AsyncMarks,
+  AsyncRunCheckpoints,
+  AsyncStateStore,
+} from '../async-store.js'
+import type { EventStatus, StatusCounts, StepStatus } from '../state-store.js'
+import { PgCallStates } from './call-states.js'
+import { PgContactIndex } from './contact-index.js'
+import type { PgQueryable, PgRepositoryContext } from './context.js'
+import { PgEventQueue } from './event-queue.js'
+import { PgLedger } from './ledger.js'
+import { PgLocks } from './locks.js'
+import { PgMarks } from './marks.js'
+import { LATEST_PG_SCHEMA, quoteSchema, schemaProblems } from './migrations.js'
+import { PgRunCheckpoints } from './run-checkpoints.js'
+
+/** What every store of one pool shares: the pool's, and its transactions' stores. */
+export interface PgStoreShared {
+  pool: pg.Pool
+  /** The schema's name, validated, unquoted. */
+  schema: string
+  /** The redacted URL. */
+  path: string
+  now: () => number
+  owner: string
+  isOwnerGone: (owner: string) => boolean
+}
+
+/**
+ * The one client of a transaction, for as long as the transaction lasts: a repository kept past its end would
+ * otherwise send its statements to a client the pool has given to someone else.
+ */
+class TransactionClient implements PgQueryable {
+  private ended = false
+
+  constructor(private readonly client: pg.PoolClient) {}
+
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
+    if (this.ended) {
+      return Promise.reject(new Error('this transaction has ended: use the store it was run on, not its tx store'))
+    }
+    return this.client.query<R>(text, values as unknown[] | undefined)
+  }
+
+  end(): void {
+    this.ended = true
+  }
+}
+
+interface CountsRow {
+  ledger: Partial<Record<StepStatus, number>>
+  events: Partial<Record<EventStatus, number>>
+  contacts: number
+  checkpoints: number
+  call_states: number
+  fingerprints: number
+}
+
+const byStatus = (q: string, table: string): string =>
+  `(select coalesce(json_object_agg(status, n), '{}') from
+     (select status, count(*)::integer as n from ${q}.${table} group by status) as counted)`
+
+/**
+ * The PostgreSQL store: repositories over a pool, each statement on whichever client is free, or, inside a
+ * transaction, over that transaction's one client. Every write is committed when its call resolves: there is no
+ * grouping of writes to wait for, so writes through one store land in the order they were made.
+ */
+export class PgStateStore implements AsyncStateStore {
+  readonly path: string
+  readonly ledger: AsyncLedger
+  readonly checkpoints: AsyncRunCheckpoints
+  readonly callStates: AsyncCallStates
+  readonly queue: AsyncEventQueue
+  readonly contacts: AsyncContactIndex
+  readonly marks: AsyncMarks
+  readonly locks: AsyncLocks
+  private readonly q: string
+  private closing: Promise<void> | null = null
+
+  constructor(
+    private readonly shared: PgStoreShared,
+    private readonly db: PgQueryable = shared.pool,
+    /** Set on a transaction's store: its nested transactions join it, and it does not own the pool. */
+    private readonly inTransaction = false,
+  ) {
+    this.path = shared.path
+    this.q = quoteSchema(shared.schema)
+    const ctx: PgRepositoryContext = {
+      db,
+      schema: this.q,
+      now: shared.now,
+      owner: shared.owner,
+      isOwnerGone: shared.isOwnerGone,
+    }
+    this.ledger = new PgLedger(ctx)
+    this.checkpoints = new PgRunCheckpoints(ctx)
+    this.callStates = new PgCallStates(ctx)
+    this.queue = new PgEventQueue(ctx)
+    this.contacts = new PgContactIndex(ctx)
+    this.marks = new PgMarks(ctx)
+    this.locks = new PgLocks(ctx)
+  }
+
+  /**
+   * BEGIN on a client of its own, the repositories rebuilt over it for fn, COMMIT when fn resolves, ROLLBACK when
+   * it throws. Read committed, PostgreSQL's default: what needs more (a claim, a lock) is one statement that
+   * decides and writes, which holds under it.
+   */
+  async transaction<T>(fn: (tx: AsyncStateStore) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this)
+    const client = await this.shared.pool.connect()
+    const db = new TransactionClient(client)
+    let broken: Error | undefined
+    try {
+      await client.query('begin')
+      const result = await fn(new PgStateStore(this.shared, db, true))
+      await client.query('commit')
+      return result
+    } catch (error) {
+      try {
+        await client.query('rollback')
+      } catch (rollbackError) {
+        // A client that cannot roll back (its connection dropped) is not given to anyone else.
+        broken = rollbackError as Error
+      }
+      throw error
+    } finally {
+      db.end()
+      client.release(broken)
+    }
+  }
+
+  async counts(): Promise<StatusCounts> {
+    const q = this.q
+    // One statement, so one snapshot: the numbers add up even while replicas write.
+    const { rows } = await this.db.query<CountsRow>(
+      `select ${byStatus(q, 'ledger')} as ledger, ${byStatus(q, 'events')} as events,
+         (select count(*)::integer from ${q}.contacts) as contacts,
+         (select count(*)::integer from ${q}.checkpoints) as checkpoints,
+         (select count(*)::integer from ${q}.call_states) as call_states,
+         (select count(*)::integer from ${q}.fingerprints) as fingerprints`,
+    )
+    const row = rows[0]
+    if (!row) throw new Error('the counts query returned no row')
+    return {
+      ledger: { pending: 0, done: 0, failed: 0, ...row.ledger },
+      events: { queued: 0, processing: 0, done: 0, dead: 0, ...row.events },
+      contacts: row.contacts,
+      checkpoints: row.checkpoints,
+      callStates: row.call_states,
+      fingerprints: row.fingerprints,
+    }
+  }
+
+  /**
+   * The store's own structure: every table its migrations create is there, and `schema_migrations` records the
+   * versions this build knows, in order. (The server keeps its pages sound itself; a damaged one fails the
+   * statements that read it.)
+   */
+  async integrityProblems(): Promise<string[]> {
+    try {
+      return await schemaProblems(this.db, this.shared.schema)
+    } catch (error) {
+      return [`cannot check the schema ${this.shared.schema}: ${(error as Error).message}`]
+    }
+  }
+
+  async schemaVersions(): Promise<{ current: number; latest: number }> {
+    const { rows } = await this.db.query<{ version: number | null }>(
+      `select max(version) as version from ${this.q}.schema_migrations`,
+    )
+    return { current: rows[0]?.version ?? 0, latest: LATEST_PG_SCHEMA }
+  }
+
+  /** Ends the pool once every client is back in it; a transaction's store leaves the pool to its owner. */
+  async close(): Promise<void> {
+    if (this.inTransaction) return
+    this.closing ??= this.shared.pool.end()
+    await this.closing
+  }
+}
