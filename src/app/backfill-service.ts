@@ -174,7 +174,7 @@ export async function backfill(runtime: Runtime, request: BackfillRequest): Prom
     prePass: { ...discovery.figures },
     csv: csv?.summary() ?? null,
     insights: request.withAi ? insights : null,
-    ...(request.dryRun ? { plan: dryRunPlan(run.planned, runtime.store, runtime.config.logging.mode) } : {}),
+    ...(request.dryRun ? { plan: await dryRunPlan(run.planned, runtime.store, runtime.config.logging.mode) } : {}),
   }
 }
 

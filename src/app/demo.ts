@@ -125,8 +125,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       onEvent: options.onEvent,
     })
     const audit = await auditUnmatchedCallers(runtime, { since, create: false })
-    runtime.close()
-    const status = readStatus(loaded)
+    await runtime.close()
+    const status = await readStatus(loaded)
     const conversations = (sandbox.intercomEmulator.state().conversations as unknown[] | undefined)?.length ?? 0
     const { truth } = sandbox.world
     return {
@@ -151,7 +151,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       elapsedMs: now() - started,
     }
   } finally {
-    runtime.close()
+    await runtime.close()
     await sandbox.close()
     rmSync(dir, { recursive: true, force: true })
   }

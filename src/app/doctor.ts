@@ -156,7 +156,7 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorResult> =
       pending.map((fix) => fix.description),
     )
   } finally {
-    runtime.close()
+    await runtime.close()
   }
 }
 
@@ -171,10 +171,10 @@ const summarise = (file: string | null, checks: CheckRow[], applied: string[], p
 
 const PROBE = 'doctor:probe'
 
-const checkStore = (runtime: Runtime): Outcome => {
+const checkStore = async (runtime: Runtime): Promise<Outcome> => {
   const { store } = runtime
   await store.checkpoints.set(PROBE, { at: runtime.now() })
-  const written = store.checkpoints.get(PROBE) !== undefined
+  const written = (await store.checkpoints.get(PROBE)) !== undefined
   await store.checkpoints.deleteByPrefix(PROBE)
   if (!written) throw new Error('a probe row written to the store could not be read back')
   return { rows: [row('store', 'state store', 'pass', `${runtime.loaded.statePath} is writable`)] }

@@ -228,7 +228,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
       onFatal: (error) => emit({ type: 'warning', message: `the webhook intake stopped: ${error.message}` }),
     })
   } catch (error) {
-    lock.release()
+    await lock.release()
     budget.close()
     operatorConsole.close()
     const code = error instanceof IntakeListenError ? error.code : null
@@ -272,8 +272,9 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
   state.workerRunning = true
 
   const maintenance = setInterval(() => {
-    lock.renew()
-    guard?.prune()
+    // A failed renewal is tried again at the next tick: the lock's TTL spans several.
+    lock.renew().catch(() => false)
+    guard?.prune().catch(() => 0)
   }, MAINTENANCE_MS)
   maintenance.unref()
 
@@ -298,7 +299,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
         await closed
         budget.close()
         operatorConsole.close()
-        lock.release()
+        await lock.release()
         return structuredClone(summary)
       })()
       return stopping

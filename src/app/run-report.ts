@@ -25,23 +25,25 @@ type Requests = BackfillResult['requests']
 
 /** A dead letter as its queue event tells it: the job when this build can read it, the event row otherwise. */
 const deadLetterRows = (runtime: Runtime, ids: readonly number[]): Promise<DeadLetterRow[]> =>
-  Promise.all(ids.map(async (id) => {
-    const event = await runtime.store.queue.get(id)
-    let callId = event?.subject?.replace(/^aircall:call:/, '') ?? '?'
-    let day: string | null = null
-    let phone = ''
-    try {
-      const job = event ? parseJob(event.payload) : null
-      if (job) {
-        callId = job.call.callId
-        day = new Date(job.call.startedAt * 1000).toISOString().slice(0, 10)
-        phone = job.call.rawDigits
+  Promise.all(
+    ids.map(async (id) => {
+      const event = await runtime.store.queue.get(id)
+      let callId = event?.subject?.replace(/^aircall:call:/, '') ?? '?'
+      let day: string | null = null
+      let phone = ''
+      try {
+        const job = event ? parseJob(event.payload) : null
+        if (job) {
+          callId = job.call.callId
+          day = new Date(job.call.startedAt * 1000).toISOString().slice(0, 10)
+          phone = job.call.rawDigits
+        }
+      } catch {
+        // A job this build cannot read is still listed, with what the event row says.
       }
-    } catch {
-      // A job this build cannot read is still listed, with what the event row says.
-    }
-    return { id, callId, day, phone, error: event?.lastError ?? '' }
-  }))
+      return { id, callId, day, phone, error: event?.lastError ?? '' }
+    }),
+  )
 
 const deadLetterSection = (rows: readonly DeadLetterRow[]): ReportSection => ({
   kind: 'table',

@@ -216,12 +216,15 @@ export class Runtime {
    */
   useStoreSnapshot(): void {
     if (this.storeInstance) throw new Error('useStoreSnapshot() must come before the store is first used')
-    this.storeInstance = asyncSqliteStore(openStoreSnapshot(this.loaded.statePath, { now: this.now, owner: this.owner }))
+    this.storeInstance = asyncSqliteStore(
+      openStoreSnapshot(this.loaded.statePath, { now: this.now, owner: this.owner }),
+    )
   }
 
   /** The store opened read-only, for commands that only read it (`events list/show`): nothing is changed. */
   get readonlyStore(): StateStore {
-    this.readerInstance ??= this.storeInstance ?? asyncSqliteStore(openStateStore(this.loaded.statePath, { readonly: true }))
+    this.readerInstance ??=
+      this.storeInstance ?? asyncSqliteStore(openStateStore(this.loaded.statePath, { readonly: true }))
     return this.readerInstance
   }
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import type { LoadedConfig } from '../config/loader.js'
-import { openStateStore } from '../store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore } from '../store/sqlite/index.js'
 import type { Checkpoint, StatusCounts } from '../store/state-store.js'
 import { STALE_EVENTS_CHECKPOINT } from '../pipeline/pipeline.js'
 
@@ -17,19 +17,19 @@ export interface StatusResult {
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 /** Reads what the store holds without creating it: `status` must never leave a file behind. */
-export const readStatus = (loaded: LoadedConfig): StatusResult => {
+export const readStatus = async (loaded: LoadedConfig): Promise<StatusResult> => {
   if (!existsSync(loaded.statePath)) {
     return { statePath: loaded.statePath, exists: false, counts: null, checkpoints: [], lastSync: null, staleEvents: 0 }
   }
-  const store = openStateStore(loaded.statePath, { readonly: true })
+  const store = asyncSqliteStore(openStateStore(loaded.statePath, { readonly: true }))
   try {
-    const checkpoints: Checkpoint[] = store.checkpoints.list()
-    const syncMark = store.marks.get('sync:last-run')
-    const stale = store.checkpoints.get(STALE_EVENTS_CHECKPOINT)?.value.count
+    const checkpoints: Checkpoint[] = await store.checkpoints.list()
+    const syncMark = await store.marks.get('sync:last-run')
+    const stale = (await store.checkpoints.get(STALE_EVENTS_CHECKPOINT))?.value.count
     return {
       statePath: loaded.statePath,
       exists: true,
-      counts: store.counts(),
+      counts: await store.counts(),
       checkpoints: checkpoints.slice(-20).map((checkpoint) => ({
         name: checkpoint.name,
         updatedAt: iso(checkpoint.updatedAt),
@@ -39,6 +39,6 @@ export const readStatus = (loaded: LoadedConfig): StatusResult => {
       staleEvents: typeof stale === 'number' ? stale : 0,
     }
   } finally {
-    store.close()
+    await store.close()
   }
 }

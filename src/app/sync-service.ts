@@ -95,7 +95,7 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
       onEvent: (event) => {
         // A renewal that fails is tried again at the next window: the lock's TTL spans several.
         if (event.type === 'window-done') {
-          await store.locks.renew(SYNC_LOCK, ownerText, runtime.now(), LOCK_TTL_MS).catch(() => false)
+          store.locks.renew(SYNC_LOCK, ownerText, runtime.now(), LOCK_TTL_MS).catch(() => false)
         }
         request.onEvent?.(event)
       },

@@ -53,7 +53,11 @@ export async function syncTagAttributes(runtime: Runtime, request: TagsSyncReque
   // Coverage belongs to one mapping: a changed mapping applies to calls an earlier one already covered.
   const checkpointName = `tags:api:${createHash('sha256').update(JSON.stringify(mapping)).digest('hex').slice(0, 12)}`
   const nowSeconds = Math.floor(runtime.now() / 1000)
-  const gaps = uncovered(spansOf((await runtime.store.checkpoints.get(checkpointName))?.value), range.since, range.until)
+  const gaps = uncovered(
+    spansOf((await runtime.store.checkpoints.get(checkpointName))?.value),
+    range.since,
+    range.until,
+  )
   const run = await runBackfillEngine({
     source: new AircallRangeSource({
       client: runtime.aircall,

@@ -145,7 +145,7 @@ export abstract class BaseCommand extends Command {
     try {
       return await use(runtime)
     } finally {
-      runtime.close()
+      await runtime.close()
     }
   }
 

@@ -8,6 +8,6 @@ export default class Status extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Status)
-    this.finish({ result: readStatus(this.loadConfig(flags)), text: renderStatus })
+    this.finish({ result: await readStatus(this.loadConfig(flags)), text: renderStatus })
   }
 }

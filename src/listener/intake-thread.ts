@@ -51,8 +51,7 @@ listenOn(server, data.host, data.port).then(
   (url) => post({ type: 'listening', url }),
   (error: NodeJS.ErrnoException) => {
     post({ type: 'failed', code: error.code ?? null, message: error.message })
-    store.close()
-    port.close()
+    void store.close().finally(() => port.close())
   },
 )
 
@@ -63,10 +62,12 @@ port.on('message', (message: IntakeHostMessage) => {
     return
   }
   server.close(() => {
-    store.close()
-    if (outbox.length > 0) flushOutbox()
-    post({ type: 'stopped' })
-    port.close()
+    // Its last grouped commit lands before the main thread hears the intake stopped.
+    void store.close().finally(() => {
+      if (outbox.length > 0) flushOutbox()
+      post({ type: 'stopped' })
+      port.close()
+    })
   })
   server.closeIdleConnections()
 })

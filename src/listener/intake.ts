@@ -276,7 +276,7 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
         send(response, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' })
         return
       }
-      await options.store.queue.counts().then(
+      options.store.queue.counts().then(
         ({ queued, processing, dead }) => send(response, 200, { ok: true, queued, processing, dead }),
         () => send(response, 503, { ok: false, error: 'store unavailable' }),
       )

@@ -118,7 +118,7 @@ export class QueueWorker {
       const released = await this.options.store.queue.releaseExpiredLeases(now)
       if (released > 0) this.options.onEvent?.({ type: 'lease-expired', count: released })
     }
-    return this.options.store.queue.claim(free, now, this.leaseMs)
+    return await this.options.store.queue.claim(free, now, this.leaseMs)
   }
 
   /** Completions of one tick share a transaction; the promise settles once the event is marked done. */

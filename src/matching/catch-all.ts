@@ -72,7 +72,7 @@ export class CatchAllContact {
   /** The contact the ledger names, when Intercom still has it (it may have been merged into another). */
   private async recorded(signal?: AbortSignal): Promise<CatchAll | null> {
     const { store, intercom, settings } = this.deps
-    const step = store.ledger.get(catchAllStepKey(settings.externalId))
+    const step = await store.ledger.get(catchAllStepKey(settings.externalId))
     if (step?.status !== 'done' || !step.externalId) return null
     try {
       const contact = await intercom.contacts.getFollowingMerges(step.externalId, signal)
@@ -86,7 +86,7 @@ export class CatchAllContact {
 
   /** Read-only: the ledger's contact, else Intercom's, else the placeholder of the one a real run would create. */
   private async lookUp(signal?: AbortSignal): Promise<CatchAll> {
-    const step = this.deps.store.ledger.get(catchAllStepKey(this.deps.settings.externalId))
+    const step = await this.deps.store.ledger.get(catchAllStepKey(this.deps.settings.externalId))
     if (step?.status === 'done' && step.externalId) return this.resolution(step.externalId, 'recorded in the ledger')
     const found = await this.search(signal)
     if (found) return this.resolution(found.id, 'found by its external_id')

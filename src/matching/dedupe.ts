@@ -62,11 +62,12 @@ export async function dedupeContacts(deps: ContactIndexDeps, options: DedupeOpti
   const { store } = deps
   let refreshed: RefreshResult | null = null
   // A non-empty index may be the pages of a refresh that was killed: planning from it would miss duplicates.
-  if (!contactIndexComplete(store)) {
+  if (!(await contactIndexComplete(store))) {
     refreshed = await refreshContactIndex(deps, { signal: options.signal, onEvent: options.onEvent })
   }
 
-  const entries = [...store.contacts.iterate()]
+  const entries: IndexedContact[] = []
+  for await (const entry of store.contacts.iterate()) entries.push(entry)
   const byId = new Map(entries.map((entry) => [entry.contactId, entry]))
   const country = countryOf(deps.matching.defaultCountry)
   // The planner reads the raw phone; the index already holds its reading, so both agree on every number.
@@ -103,7 +104,7 @@ export async function dedupeContacts(deps: ContactIndexDeps, options: DedupeOpti
 async function mergeOnce(deps: ContactIndexDeps, merge: PlannedMerge, signal?: AbortSignal): Promise<MergeOutcome> {
   const { store, intercom } = deps
   const key = mergeStepKey(merge)
-  if (store.ledger.get(key)?.status === 'done') {
+  if ((await store.ledger.get(key))?.status === 'done') {
     await store.contacts.remove([merge.from])
     return { from: merge.from, into: merge.into, status: 'already-merged' }
   }
@@ -112,17 +113,17 @@ async function mergeOnce(deps: ContactIndexDeps, merge: PlannedMerge, signal?: A
     // The lead is merged away, so rewriting its address loses nothing; the user keeps its own spelling.
     if (merge.alignEmail !== undefined) await intercom.contacts.update(merge.from, { email: merge.alignEmail }, signal)
     const survivor = await intercom.contacts.merge(merge.from, merge.into, { signal })
-    await store.transaction(async () => {
-      await store.contacts.remove([merge.from])
-      await store.contacts.upsert([indexEntryOf(survivor, 'refresh', countryOf(deps.matching.defaultCountry), deps.now())])
-      await store.ledger.complete(key, survivor.id)
+    await store.transaction(async (tx) => {
+      await tx.contacts.remove([merge.from])
+      await tx.contacts.upsert([indexEntryOf(survivor, 'refresh', countryOf(deps.matching.defaultCountry), deps.now())])
+      await tx.ledger.complete(key, survivor.id)
     })
     return { from: merge.from, into: merge.into, status: 'merged' }
   } catch (error) {
     if ((error instanceof GoneError || error instanceof NotFoundError) && (await mergedAway(deps, merge, signal))) {
-      await store.transaction(async () => {
-        await store.contacts.remove([merge.from])
-        await store.ledger.complete(key, merge.into, { alreadyMerged: true })
+      await store.transaction(async (tx) => {
+        await tx.contacts.remove([merge.from])
+        await tx.ledger.complete(key, merge.into, { alreadyMerged: true })
       })
       return { from: merge.from, into: merge.into, status: 'already-merged' }
     }

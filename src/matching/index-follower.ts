@@ -32,9 +32,9 @@ export async function followContactChange(
   }
   try {
     const contact = await intercom.contacts.get(change.contactId, signal)
-    await store.transaction(async () => {
-      if (forgotten.length > 0) store.contacts.remove(forgotten)
-      await store.contacts.upsert([indexEntryOf(contact, 'refresh', countryOf(matching.defaultCountry), now())])
+    await store.transaction(async (tx) => {
+      if (forgotten.length > 0) await tx.contacts.remove(forgotten)
+      await tx.contacts.upsert([indexEntryOf(contact, 'refresh', countryOf(matching.defaultCountry), now())])
     })
     return { status: 'indexed', contactId: contact.id, forgotten }
   } catch (error) {

@@ -54,12 +54,12 @@ interface IndexCheckpoint {
  * Whether the index holds a finished refresh. Pages are stored as they arrive, so after a refresh killed mid-way the
  * index is non-empty yet partial; only the checkpoint, written once a refresh completes, says it is whole.
  */
-export function contactIndexComplete(store: Pick<StateStore, 'checkpoints'>): boolean {
-  return readCheckpoint(store) !== null
+export async function contactIndexComplete(store: Pick<StateStore, 'checkpoints'>): Promise<boolean> {
+  return (await readCheckpoint(store)) !== null
 }
 
-function readCheckpoint(store: Pick<StateStore, 'checkpoints'>): IndexCheckpoint | null {
-  const value = store.checkpoints.get(INDEX_CHECKPOINT)?.value
+async function readCheckpoint(store: Pick<StateStore, 'checkpoints'>): Promise<IndexCheckpoint | null> {
+  const value = (await store.checkpoints.get(INDEX_CHECKPOINT))?.value
   return value && typeof value.maxUpdatedAt === 'number' ? { maxUpdatedAt: value.maxUpdatedAt } : null
 }
 
@@ -74,7 +74,7 @@ export async function refreshContactIndex(
   const { store, intercom, now } = deps
   const started = now()
   const requestsBefore = intercom.gate.stats().requests
-  const checkpoint = options.full ? null : readCheckpoint(store)
+  const checkpoint = options.full ? null : await readCheckpoint(store)
   const mode = checkpoint ? 'incremental' : 'full'
   options.onEvent?.({ type: 'start', mode, since: checkpoint?.maxUpdatedAt ?? null })
 
@@ -86,8 +86,8 @@ export async function refreshContactIndex(
   let unparseable = 0
   let maxUpdatedAt = checkpoint?.maxUpdatedAt ?? 0
   let batch: IndexedContact[] = []
-  const flush = (): void => {
-    if (batch.length > 0) store.contacts.upsert(batch)
+  const flush = async (): Promise<void> => {
+    if (batch.length > 0) await store.contacts.upsert(batch)
     batch = []
     const elapsed = Math.max(1, now() - started)
     options.onEvent?.({ type: 'progress', seen: seenIds.size, perSecond: Math.round((seenIds.size * 1000) / elapsed) })
@@ -115,13 +115,13 @@ export async function refreshContactIndex(
     if (entry.role === 'user' && checkpoint) changedUsers.push(entry)
     maxUpdatedAt = Math.max(maxUpdatedAt, entry.updatedAt)
     batch.push(entry)
-    if (batch.length >= BATCH) flush()
+    if (batch.length >= BATCH) await flush()
   }
-  flush()
+  await flush()
 
   const removed = checkpoint
     ? await dropMergedLeads(deps, changedUsers, seenIds, options.signal)
-    : dropUnseen(deps, seenIds, started)
+    : await dropUnseen(deps, seenIds, started)
   await store.checkpoints.set(INDEX_CHECKPOINT, {
     maxUpdatedAt,
     mode,
@@ -138,17 +138,17 @@ export async function refreshContactIndex(
     unparseablePhones: unparseable,
     unparseableSamples: [...samples],
     removed,
-    indexSize: store.counts().contacts,
+    indexSize: (await store.counts()).contacts,
     elapsedMs: now() - started,
     requests: intercom.gate.stats().requests - requestsBefore,
   }
 }
 
 /** After a full listing, whatever was not seen is gone, except our own creates that search may not show yet. */
-function dropUnseen(deps: ContactIndexDeps, seen: Set<string>, startedAt: number): number {
+async function dropUnseen(deps: ContactIndexDeps, seen: Set<string>, startedAt: number): Promise<number> {
   const ttlMs = deps.matching.recentCreateTtlMinutes * 60_000
   const gone: string[] = []
-  for (const entry of deps.store.contacts.iterate()) {
+  for await (const entry of deps.store.contacts.iterate()) {
     if (seen.has(entry.contactId)) continue
     const recentCreate =
       entry.origin === 'created' && (entry.indexedAt >= startedAt || startedAt - entry.indexedAt < ttlMs)
@@ -171,8 +171,8 @@ async function dropMergedLeads(
   const suspects = new Map<string, IndexedContact>()
   for (const user of changedUsers) {
     const related = [
-      ...(user.phoneE164 ? deps.store.contacts.findByPhone(user.phoneE164) : []),
-      ...(user.email ? deps.store.contacts.findByEmail(user.email) : []),
+      ...(user.phoneE164 ? await deps.store.contacts.findByPhone(user.phoneE164) : []),
+      ...(user.email ? await deps.store.contacts.findByEmail(user.email) : []),
     ]
     for (const entry of related) {
       if (entry.role === 'lead' && !seen.has(entry.contactId)) suspects.set(entry.contactId, entry)

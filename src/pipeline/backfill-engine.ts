@@ -167,12 +167,14 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
   const callerLocks = new Map<string, Promise<void>>()
   // Read once: checking every call's `call:<id>:log` step would cost a query per call for a rare case.
   const failedBefore = new Set(
-    dryRun ? [] : store.ledger.list({ status: 'failed', prefix: 'call:' }).map((step) => step.key),
+    dryRun ? [] : (await store.ledger.list({ status: 'failed', prefix: 'call:' })).map((step) => step.key),
   )
 
-  if (options.restart && !dryRun) store.checkpoints.deleteByPrefix(source.checkpointName)
+  if (options.restart && !dryRun) await store.checkpoints.deleteByPrefix(source.checkpointName)
   const resume =
-    options.restart || options.resume === false ? undefined : store.checkpoints.get(source.checkpointName)?.value
+    options.restart || options.resume === false
+      ? undefined
+      : (await store.checkpoints.get(source.checkpointName))?.value
 
   const invalidNumber = (call: CallRecord, loggedOn: string | null): void => {
     const startedAt = new Date(call.startedAt * 1000).toISOString()
@@ -239,7 +241,7 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await logger.log(call, { dryRun })
-        if (failedBefore.has(logStepKey(call.callId))) clearDeadLetter(store, call.callId)
+        if (failedBefore.has(logStepKey(call.callId))) await clearDeadLetter(store, call.callId)
         record(call, outcome)
         return
       } catch (error) {
@@ -251,7 +253,7 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
         const text = errorText(error)
         const id = dryRun
           ? null
-          : deadLetterCall(store, options.deadLetter ?? { kind: 'log-call', via: 'backfill' }, call, text, now())
+          : await deadLetterCall(store, options.deadLetter ?? { kind: 'log-call', via: 'backfill' }, call, text, now())
         if (id !== null) deadLetterIds.push(id)
         counts.deadLetters++
         emit({
@@ -315,11 +317,11 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
       }
       counts.windows++
       if (!dryRun) {
-        await store.transaction(async () => {
+        await store.transaction(async (tx) => {
           const next = source.advance
-            ? source.advance(store.checkpoints.get(source.checkpointName)?.value, window)
+            ? source.advance((await tx.checkpoints.get(source.checkpointName))?.value, window)
             : window.position
-          if (next !== null) store.checkpoints.set(source.checkpointName, next)
+          if (next !== null) await tx.checkpoints.set(source.checkpointName, next)
         })
       }
       emit({ type: 'window-done', label: window.label, calls })

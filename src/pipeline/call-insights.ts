@@ -287,7 +287,7 @@ export class CallInsightService {
     if (voicemail && kind === 'transcription.created' && !this.deps.voicemailTranscripts) {
       return { status: 'skipped', reason: 'voicemail.transcript is off' }
     }
-    const conversationStep = store.ledger.get(conversationStepKey(callId))
+    const conversationStep = await store.ledger.get(conversationStepKey(callId))
     const conversationId =
       knownConversationId ?? (conversationStep?.status === 'done' ? conversationStep.externalId : null)
     if (!conversationId) throw new ConversationNotYetLoggedError(callId)
@@ -305,7 +305,7 @@ export class CallInsightService {
     let written = 0
     for (const [index, body] of notes.entries()) {
       const key = `${aiStepKey(callId, kind)}:${index}`
-      const step = store.ledger.get(key)
+      const step = await store.ledger.get(key)
       if (step?.status === 'done') continue
       // A pending step: an attempt may have sent this part before it died.
       const already = step?.status === 'pending' && (await context.hasPartContaining(conversationId, body, signal))
@@ -342,7 +342,7 @@ export class CallInsightService {
     const written: string[] = []
     const write = async (model: 'conversation' | 'contact', name: string, id: string): Promise<void> => {
       const key = `${aiStepKey(callId, kind)}:attribute:${model}`
-      if (store.ledger.get(key)?.status === 'done') return
+      if ((await store.ledger.get(key))?.status === 'done') return
       await store.ledger.begin(key, { [`${model}Id`]: id, name, value })
       this.attributes ??= new DataAttributeEnsurer(intercom)
       await this.attributes.ensure(model, name, 'string')

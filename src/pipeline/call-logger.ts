@@ -125,14 +125,14 @@ export class IntercomCallLogger implements CallLogger {
     const facts = callFacts(call)
     const revision = factsHash(facts)
     const keys = [conversationStepKey(call.callId), noteStepKey(call.callId)]
-    let [conversationStep, noteStep] = store.ledger.getMany(keys)
+    let [conversationStep, noteStep] = await store.ledger.getMany(keys)
     // A ledger miss in a range run asks the pre-pass first, so a call another store logged costs no contact
     // search. Only a caller with a readable number asks here: skipped callers have nothing to find, and a number
     // only the resolver can read asks below, once it matched.
     const ask = async (): Promise<void> => {
       if (conversationStep !== undefined || !prePass) return
       await prePass(call)
-      ;[conversationStep, noteStep] = store.ledger.getMany(keys)
+      ;[conversationStep, noteStep] = await store.ledger.getMany(keys)
     }
     if (callerE164(call) !== null) await ask()
     let stored = storedResolutionOf(conversationStep)
@@ -142,7 +142,8 @@ export class IntercomCallLogger implements CallLogger {
       const contactId = stored.contactId
       const discovered = noteStep.data.revision === null || noteStep.data.revision === undefined
       const unchanged =
-        (discovered || noteStep.data.revision === revision) && !this.attributesChanged(call, contactId, conversationId)
+        (discovered || noteStep.data.revision === revision) &&
+        !(await this.attributesChanged(call, contactId, conversationId))
       if (unchanged) {
         // A note found in Intercom by the pre-pass has no known revision: it is this call's note as it is now.
         if (discovered && !dryRun) {
@@ -232,11 +233,15 @@ export class IntercomCallLogger implements CallLogger {
     }
   }
 
-  private attributesChanged(call: CallRecord, contactId: string, conversationId: string | null): boolean {
+  private async attributesChanged(
+    call: CallRecord,
+    contactId: string,
+    conversationId: string | null,
+  ): Promise<boolean> {
     if (!this.attributes.enabled) return false
     const plan = this.attributes.plan(call)
     if (plan.writes.length === 0) return false
-    const step = this.deps.store.ledger.get(`call:${call.callId}:attrs`)
+    const step = await this.deps.store.ledger.get(`call:${call.callId}:attrs`)
     return !(
       step?.status === 'done' &&
       step.data.hash === plan.hash &&
@@ -272,7 +277,7 @@ export class IntercomCallLogger implements CallLogger {
             created: done.data.created !== false,
             // A conversation the pre-pass found may or may not carry the note yet.
             reconcileNote: done.data.discovered === true,
-            complete: () => undefined,
+            complete: () => Promise.resolve(),
           }
         : null
     if (step?.status === 'done') {
@@ -314,7 +319,7 @@ export class IntercomCallLogger implements CallLogger {
     const key = noteStepKey(call.callId)
     let step = stepRead?.status === 'done' ? stepRead : undefined
     // Queued before the note's claim, so the conversation's completion and that claim share one commit.
-    ensured.complete()
+    await ensured.complete()
     if (!step) {
       const claim = await claimWhenFree(this.claims, key, { conversationId, revision, facts }, signal)
       if (claim.status === 'done') {
@@ -357,9 +362,9 @@ export class IntercomCallLogger implements CallLogger {
     }
     const done = partId
     const noteId = step.externalId
-    await store.transaction(async () => {
-      await store.ledger.complete(updateKey, done, { conversationId })
-      await store.ledger.complete(key, noteId, { revision, facts })
+    await store.transaction(async (tx) => {
+      await tx.ledger.complete(updateKey, done, { conversationId })
+      await tx.ledger.complete(key, noteId, { revision, facts })
     })
     return 'updated'
   }
@@ -444,7 +449,7 @@ interface EnsuredConversation {
   /** The conversation existed before this attempt: it may already carry the note. */
   reconcileNote: boolean
   /** Records the conversation step as done; idempotent in effect (the same row written again). */
-  complete: () => void
+  complete: () => Promise<void>
 }
 
 /**

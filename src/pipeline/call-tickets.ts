@@ -111,7 +111,7 @@ export class CallTicketService {
     const { store, intercom, config } = this.deps
     const { call, trigger, contactId, conversationId } = input
     const key = ticketStepKey(call.callId)
-    const step = store.ledger.get(key)
+    const step = await store.ledger.get(key)
     if (step?.status === 'done' && step.externalId) return { status: 'already-open', ticketId: step.externalId }
     const type = await this.ticketType(signal)
     if (step?.status === 'pending') {
@@ -161,11 +161,11 @@ export class CallTicketService {
   /** Moves the call's ticket to the type's resolved state and closes it; a PUT of the same state is harmless. */
   async close(callId: string, signal?: AbortSignal): Promise<TicketCloseOutcome> {
     const { store, intercom, adminId } = this.deps
-    const ticket = store.ledger.get(ticketStepKey(callId))
+    const ticket = await store.ledger.get(ticketStepKey(callId))
     const ticketId = ticket?.status === 'done' ? ticket.externalId : null
     if (!ticketId) return { status: 'no-ticket' }
     const key = closeStepKey(callId)
-    if (store.ledger.get(key)?.status === 'done') return { status: 'already-closed', ticketId }
+    if ((await store.ledger.get(key))?.status === 'done') return { status: 'already-closed', ticketId }
     const type = await this.ticketType(signal)
     const resolved = type.states.find((state) => state.category === 'resolved')
     if (!resolved) throw new PermanentError(`ticket type ${type.id} (${type.name}) has no resolved state`)

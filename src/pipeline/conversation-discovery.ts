@@ -69,12 +69,12 @@ export class ConversationDiscovery {
       const found = this.identify(conversation)
       if (found) page.push(found)
       if (page.length >= PAGE) {
-        this.adopt(page)
+        await this.adopt(page)
         page = []
       }
     }
     if (read === 0) this.figures.requests++
-    this.adopt(page)
+    await this.adopt(page)
   }
 
   private identify(
@@ -98,16 +98,19 @@ export class ConversationDiscovery {
   }
 
   /** Steps the ledger lacks become done; a pending step belongs to whoever claimed it and is left alone. */
-  private adopt(
+  private async adopt(
     found: Array<{ callId: string; conversationId: string; contactId: string; attributed: boolean }>,
-  ): void {
+  ): Promise<void> {
     if (found.length === 0) return
     const { store } = this.deps
-    await store.transaction(async () => {
+    await store.transaction(async (tx) => {
       for (const item of found) {
-        const [conversation, note] = store.ledger.getMany([conversationStepKey(item.callId), noteStepKey(item.callId)])
+        const [conversation, note] = await tx.ledger.getMany([
+          conversationStepKey(item.callId),
+          noteStepKey(item.callId),
+        ])
         if (conversation === undefined) {
-          await store.ledger.complete(conversationStepKey(item.callId), item.conversationId, {
+          await tx.ledger.complete(conversationStepKey(item.callId), item.conversationId, {
             contactId: item.contactId,
             resolution: {
               status: 'matched',
@@ -124,7 +127,7 @@ export class ConversationDiscovery {
           this.figures.adopted++
         }
         if (note === undefined && item.attributed && (conversation === undefined || conversation.status === 'done')) {
-          await store.ledger.complete(noteStepKey(item.callId), null, {
+          await tx.ledger.complete(noteStepKey(item.callId), null, {
             conversationId: item.conversationId,
             revision: null,
             discovered: true,

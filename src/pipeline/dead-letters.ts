@@ -24,10 +24,10 @@ export function deadLetterCall(
   call: CallRecord,
   error: string,
   nowMs: number,
-): number {
-  return store.transaction(() => {
-    await store.ledger.fail(logStepKey(call.callId), error)
-    const { id } = store.queue.enqueue({
+): Promise<number> {
+  return store.transaction(async (tx) => {
+    await tx.ledger.fail(logStepKey(call.callId), error)
+    const { id } = await tx.queue.enqueue({
       source: 'job',
       identity: jobIdentity(job.kind, call.callId),
       type: jobEventType(job.kind),
@@ -36,13 +36,13 @@ export function deadLetterCall(
       receivedAt: nowMs,
     })
     // The identity is the call's: a call dead-lettered again by a later run is the same job, with its new error.
-    await store.queue.deadLetter(id, error)
+    await tx.queue.deadLetter(id, error)
     return id
   })
 }
 
 /** A call that failed earlier and has now been logged leaves no failed step behind. */
-export function clearDeadLetter(store: Pick<StateStore, 'ledger'>, callId: string): void {
-  const step = store.ledger.get(logStepKey(callId))
-  if (step?.status === 'failed') store.ledger.complete(logStepKey(callId), null, { recovered: true })
+export async function clearDeadLetter(store: Pick<StateStore, 'ledger'>, callId: string): Promise<void> {
+  const step = await store.ledger.get(logStepKey(callId))
+  if (step?.status === 'failed') await store.ledger.complete(logStepKey(callId), null, { recovered: true })
 }

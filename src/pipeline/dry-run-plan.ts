@@ -30,16 +30,19 @@ export interface DryRunPlan {
 export const NEW_CONTACT = 'new contact'
 
 /** The plan of a dry run, row per call it would log, named from the (in-memory) contact index. */
-export function dryRunPlan(
+export async function dryRunPlan(
   planned: readonly PlannedCall[],
   store: Pick<StateStore, 'contacts'>,
   mode: AppConfig['logging']['mode'],
-): DryRunPlan {
+): Promise<DryRunPlan> {
   const names = new Map<string, string | null>()
-  const nameOf = (contactId: string): string | null => {
-    if (!names.has(contactId)) names.set(contactId, store.contacts.get(contactId)?.name ?? null)
-    return names.get(contactId) ?? null
+  for (const { resolution } of planned) {
+    const contactId = resolution && resolution.status !== 'unmatched' ? resolution.contactId : null
+    if (contactId !== null && !names.has(contactId)) {
+      names.set(contactId, (await store.contacts.get(contactId))?.name ?? null)
+    }
   }
+  const nameOf = (contactId: string): string | null => names.get(contactId) ?? null
   const rows = planned.map(({ call, resolution, plan }): PlanRow => {
     const contactId = resolution && resolution.status !== 'unmatched' ? resolution.contactId : null
     const isNew = contactId === null || isPlannedContact(contactId)

@@ -50,7 +50,7 @@ export class EscalationService {
     if (contactId === undefined) return { status: 'skipped', reason: 'no-contact' }
 
     const key = `escalation:${event.identity}:dialer`
-    const step = store.ledger.get(key)
+    const step = await store.ledger.get(key)
     if (step?.status === 'done') return { status: 'already-queued', aircallUserId: Number(step.externalId) }
 
     const aircallUserId = await this.aircallUserFor(decision.assigneeAdminId, signal)

@@ -31,7 +31,7 @@ export class InsightCardService {
     if (!config.enabled) return { status: 'skipped', reason: 'disabled' }
     if (call.direction !== 'inbound') return { status: 'skipped', reason: 'outbound' }
     const key = `call:${call.callId}:insight-card`
-    const step = store.ledger.get(key)
+    const step = await store.ledger.get(key)
     if (step?.status === 'done') return { status: 'already-posted' }
     if (step?.status === 'failed') return { status: 'skipped', reason: 'call-over' }
 

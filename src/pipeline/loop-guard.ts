@@ -65,13 +65,15 @@ export class LoopGuard {
     this.capacity = Math.max(1, options.recentMarks ?? 200)
   }
 
-  check(event: IntercomEvent | AircallEvent): EchoVerdict {
+  async check(event: IntercomEvent | AircallEvent): Promise<EchoVerdict> {
     const { store, ownAdminId, now } = this.options
-    const verdict = isOwnEcho({
-      event,
-      ownAdminId,
-      fingerprints: (fingerprint) => store.marks.hasFingerprint(fingerprint, now()),
-    })
+    // The rule is pure: the store is asked beforehand about every write this event could be the echo of.
+    const known = new Set<string>()
+    for (const write of echoCandidates(event)) {
+      const fingerprint = fingerprintOf(write)
+      if (await store.marks.hasFingerprint(fingerprint, now())) known.add(fingerprint)
+    }
+    const verdict = isOwnEcho({ event, ownAdminId, fingerprints: (fingerprint) => known.has(fingerprint) })
     // Fingerprints stand in for an author the payload does not name. A change signed by another admin is theirs,
     // even when it repeats ours (a person re-assigning to the agent we routed to still means "ring them").
     const author = 'authorAdminId' in event ? event.authorAdminId : null
@@ -93,7 +95,7 @@ export class LoopGuard {
     return verdict
   }
 
-  record(write: WriteDescriptor): void {
+  async record(write: WriteDescriptor): Promise<void> {
     const { store, ttlMs, now } = this.options
     const fingerprint = fingerprintOf(write)
     const markedAt = now()
@@ -125,7 +127,7 @@ export class LoopGuard {
     }
   }
 
-  prune(): number {
+  async prune(): Promise<number> {
     return this.options.store.marks.pruneFingerprints(this.options.now())
   }
 }

@@ -164,7 +164,7 @@ export class MessageThreadService {
       return { status: 'skipped', reason: `${channel} is not in messages.channels` }
     }
     const key = messageStepKey(message.id)
-    const known = store.ledger.get(key)
+    const known = await store.ledger.get(key)
     if (known?.status === 'done' && known.externalId)
       return { status: 'already-added', conversationId: known.externalId }
 
@@ -230,7 +230,7 @@ export class MessageThreadService {
             created: false,
           }
         : null
-    const known = store.ledger.get(key)
+    const known = await store.ledger.get(key)
     const done = known?.status === 'done' ? settled(known) : null
     if (done) return done
     const data = { contactId, ...thread }

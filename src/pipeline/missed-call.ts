@@ -49,7 +49,7 @@ export class MissedCallService {
   async handle(call: CallRecord, contactId: string | null, signal?: AbortSignal): Promise<MissedCallOutcome> {
     const { store, config, now } = this.deps
     const key = missedMessageStepKey(call.callId)
-    const existing = store.ledger.get(key)
+    const existing = await store.ledger.get(key)
     if (existing?.status === 'done') return { status: 'already-sent' }
     const early = preCheckMissedCall(call, config)
     if (early) return { status: 'skipped', reason: early }
@@ -68,10 +68,10 @@ export class MissedCallService {
     const contact = await this.deps.context.contact(contactId, signal)
     const caller = callerE164(call) ?? call.rawDigits
     const markKey = cooldownMarkKey(caller)
-    const reserved = store.transaction(() => {
-      if (store.ledger.get(key)?.status === 'done') return 'done' as const
-      const previous = store.marks.get(markKey)
-      const retrying = store.ledger.get(key)?.status === 'pending'
+    const reserved = await store.transaction(async (tx) => {
+      if ((await tx.ledger.get(key))?.status === 'done') return 'done' as const
+      const previous = await tx.marks.get(markKey)
+      const retrying = (await tx.ledger.get(key))?.status === 'pending'
       const decision = decideMissedCallMessage({
         call,
         contact: { id: contact.id, attributes: contact.attributes, tags: contact.tags },
@@ -81,8 +81,8 @@ export class MissedCallService {
         now: Math.floor(now() / 1000),
       })
       if (!decision.send) return decision
-      await store.marks.set(markKey, now())
-      await store.ledger.begin(key, {
+      await tx.marks.set(markKey, now())
+      await tx.ledger.begin(key, {
         contactId: contact.id,
         caller,
         template: decision.template.name,
@@ -106,9 +106,9 @@ export class MissedCallService {
     } catch (error) {
       // Rejected outright: nothing went out, so release the cooldown for this caller's next call.
       if (isPermanentError(error)) {
-        await store.transaction(async () => {
-          await store.ledger.fail(key, error instanceof Error ? error.message : String(error))
-          await store.marks.set(markKey, reserved.previous ?? 0)
+        await store.transaction(async (tx) => {
+          await tx.ledger.fail(key, error instanceof Error ? error.message : String(error))
+          await tx.marks.set(markKey, reserved.previous ?? 0)
         })
       }
       throw error

@@ -188,7 +188,7 @@ export class EventPipeline {
       const data = (body as { data: Record<string, unknown> }).data
       // A call that was processed and not logged (anonymous, unmatched…) has no conversation to wait for.
       const callId = insightCallId(data)
-      const notLogged = callId === null ? null : (this.deps.store.callStates.get(callId)?.notLogged ?? null)
+      const notLogged = callId === null ? null : ((await this.deps.store.callStates.get(callId))?.notLogged ?? null)
       if (notLogged !== null) {
         return [{ rule: 'insights', status: 'skipped', detail: `call not logged (${notLogged})` }]
       }
@@ -226,13 +226,13 @@ export class EventPipeline {
       }
     }
     if (event.kind !== 'call') return [{ rule: 'call-state', status: 'ignored', detail: event.event }]
-    const echo = this.deps.guard.check(event)
+    const echo = await this.deps.guard.check(event)
     if (echo.echo) return [{ rule: 'loop-guard', status: 'echo', detail: echo.why }]
-    if (this.upsertCallState(event) === 'stale') {
+    if ((await this.upsertCallState(event)) === 'stale') {
       return [{ rule: 'call-state', status: 'superseded', detail: `${event.event} after a later event` }]
     }
     const call = event.call
-    const stale = this.staleness(event.timestamp)
+    const stale = await this.staleness(event.timestamp)
     const origin: Origin = stale ? 'history' : 'live'
     const history = stale ? [stale] : []
     switch (event.event) {
@@ -279,11 +279,11 @@ export class EventPipeline {
     if (call.kind !== 'voicemail' || (!voicemail && triggers.length === 0)) {
       return [{ rule: 'call-state', status: 'recorded', detail: name }]
     }
-    const notLogged = store.callStates.get(call.callId)?.notLogged ?? null
+    const notLogged = (await store.callStates.get(call.callId))?.notLogged ?? null
     if (notLogged !== null) {
       return [{ rule: 'voicemail', status: 'skipped', detail: `call not logged (${notLogged})` }]
     }
-    const step = store.ledger.get(conversationStepKey(call.callId))
+    const step = await store.ledger.get(conversationStepKey(call.callId))
     const conversationId = step?.status === 'done' ? step.externalId : null
     if (!conversationId) throw new ConversationNotYetLoggedError(call.callId)
     const contactId = typeof step?.data.contactId === 'string' ? step.data.contactId : null
@@ -320,7 +320,7 @@ export class EventPipeline {
     const { tickets, loadCall, store, config } = this.deps
     if (!tickets || !loadCall || config.tickets.typeId === undefined || !config.tickets.on.includes('action-item'))
       return []
-    const step = store.ledger.get(conversationStepKey(callId))
+    const step = await store.ledger.get(conversationStepKey(callId))
     const conversationId = step?.status === 'done' ? step.externalId : null
     const contactId = typeof step?.data.contactId === 'string' ? step.data.contactId : null
     if (!conversationId || !contactId) return [{ rule: 'ticket', status: 'skipped', detail: 'no conversation' }]
@@ -333,13 +333,13 @@ export class EventPipeline {
    * A webhook older than `listener.staleAfterHours` (a redelivery after an outage, a replay days later) is still
    * logged, but as history: no customer message, no assignment, no resolve. Counted for `status`.
    */
-  private staleness(timestampSeconds: number): Effect | null {
+  private async staleness(timestampSeconds: number): Promise<Effect | null> {
     const { config, now, store } = this.deps
     const ageHours = (now() / 1000 - timestampSeconds) / 3600
     if (ageHours <= config.listener.staleAfterHours) return null
-    await store.transaction(async () => {
-      const previous = store.checkpoints.get(STALE_EVENTS_CHECKPOINT)?.value.count
-      await store.checkpoints.set(STALE_EVENTS_CHECKPOINT, {
+    await store.transaction(async (tx) => {
+      const previous = (await tx.checkpoints.get(STALE_EVENTS_CHECKPOINT))?.value.count
+      await tx.checkpoints.set(STALE_EVENTS_CHECKPOINT, {
         count: (typeof previous === 'number' ? previous : 0) + 1,
         lastAt: now(),
       })
@@ -348,12 +348,12 @@ export class EventPipeline {
   }
 
   /** Insights of this call then know not to wait for its conversation. */
-  private rememberNotLogged(callId: string, reason: string): void {
+  private async rememberNotLogged(callId: string, reason: string): Promise<void> {
     await this.deps.store.callStates.markNotLogged(callId, reason)
   }
 
   /** Upserts the call's furthest lifecycle stage; an event older than what was processed is stale. */
-  private upsertCallState(event: AircallCallEvent): 'current' | 'stale' {
+  private async upsertCallState(event: AircallCallEvent): Promise<'current' | 'stale'> {
     const stage = STAGE[event.event] ?? 0
     return this.deps.store.callStates.advance(event.callId, { stage, event: event.event, timestamp: event.timestamp })
   }
@@ -375,7 +375,7 @@ export class EventPipeline {
       prePass,
     })
     effects.push(logEffect(logged))
-    if (logged.status === 'skipped' && !dryRun) this.rememberNotLogged(call.callId, logged.reason)
+    if (logged.status === 'skipped' && !dryRun) await this.rememberNotLogged(call.callId, logged.reason)
     if (!allowsLiveRules(origin) || dryRun) return { logged, effects }
     let contactId: string | null = null
     let conversationId: string | null = null
@@ -467,7 +467,7 @@ export class EventPipeline {
     const parsed = safeParseIntercomEvent(body)
     if (!parsed.ok) throw parsed.error
     const event: IntercomEvent = parsed.event
-    const echo = this.deps.guard.check(event)
+    const echo = await this.deps.guard.check(event)
     if (echo.echo) return [{ rule: 'loop-guard', status: 'echo', detail: echo.why }]
     // Before the freshness check: the contact is read back as it is now, so an old webhook still updates rightly.
     if ((event.kind === 'contact' || event.kind === 'contact-change') && this.deps.contactIndex) {
@@ -479,7 +479,7 @@ export class EventPipeline {
       const forgotten = outcome.forgotten.length > 0 ? ` (forgot ${outcome.forgotten.join(', ')})` : ''
       return [{ rule: 'contact-index', status: outcome.status, detail: `contact ${outcome.contactId}${forgotten}` }]
     }
-    const stale = this.staleness(event.createdAt)
+    const stale = await this.staleness(event.createdAt)
     if (stale) return [stale]
     if (event.kind !== 'conversation' || !this.deps.escalation) {
       return [{ rule: 'escalation', status: 'ignored', detail: event.topic }]

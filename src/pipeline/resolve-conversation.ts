@@ -44,10 +44,10 @@ export class ResolveConversationService {
     const { store, intercom, adminId, guard, context, config } = this.deps
 
     const closeKey = `call:${call.callId}:resolve-close`
-    if (store.ledger.get(closeKey)?.status === 'done') return { status: 'already-resolved', conversationId }
+    if ((await store.ledger.get(closeKey))?.status === 'done') return { status: 'already-resolved', conversationId }
 
     const noteKey = `call:${call.callId}:resolve-note`
-    const note = store.ledger.get(noteKey)
+    const note = await store.ledger.get(noteKey)
     if (note?.status !== 'done') {
       // The rendered note is deterministic for a call, so a pending step finds its own note by its text.
       const text = renderResolveNote(callTemplateContext(call, contact), config.noteTemplate)
@@ -60,7 +60,7 @@ export class ResolveConversationService {
     }
 
     await store.ledger.begin(closeKey, { conversationId })
-    guard.record({ service: 'intercom', kind: ECHO_KINDS.conversationClose, targetId: conversationId, payload: null })
+    await guard.record({ service: 'intercom', kind: ECHO_KINDS.conversationClose, targetId: conversationId, payload: null })
     await intercom.conversations.close(conversationId, { adminId }, { replaySafe: true, signal })
     await store.ledger.complete(closeKey, conversationId)
     return { status: 'resolved', conversationId, via }

@@ -20,7 +20,7 @@ export class TagAttributeLogger implements CallLogger {
   async log(call: CallRecord, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<LogCallOutcome> {
     if (this.writer.plan(call).writes.length === 0)
       return { status: 'already-done', conversationId: null, contactId: null }
-    const logged = this.store.ledger.get(conversationStepKey(call.callId))
+    const logged = await this.store.ledger.get(conversationStepKey(call.callId))
     const loggedContact = logged?.status === 'done' ? logged.data.contactId : undefined
     const resolution =
       typeof loggedContact === 'string'

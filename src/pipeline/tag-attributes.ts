@@ -77,7 +77,7 @@ export class TagAttributeWriter {
     const plan = this.plan(input.call)
     if (plan.writes.length === 0) return { status: 'nothing-to-write' }
     const key = attrsStepKey(input.call.callId)
-    const step = this.deps.store.ledger.get(key)
+    const step = await this.deps.store.ledger.get(key)
     const target = `${input.contactId}/${input.conversationId ?? '-'}`
     if (step?.status === 'done' && step.data.hash === plan.hash && step.data.target === target) {
       return { status: 'unchanged' }

@@ -44,7 +44,7 @@ export class VipService {
     let noted = false
     if (decision.note) {
       const key = `call:${call.callId}:vip-note`
-      const step = store.ledger.get(key)
+      const step = await store.ledger.get(key)
       const needle = noteNeedle(call.callId)
       if (step?.status !== 'done') {
         const already = step?.status === 'pending' && (await context.hasPartContaining(conversationId, needle, signal))
@@ -64,9 +64,9 @@ export class VipService {
     if (decision.route) {
       const key = `call:${call.callId}:vip-assign`
       const route = decision.route
-      if (store.ledger.get(key)?.status !== 'done') {
+      if ((await store.ledger.get(key))?.status !== 'done') {
         await store.ledger.begin(key, { conversationId, route })
-        guard.record({
+        await guard.record({
           service: 'intercom',
           kind: ECHO_KINDS.conversationAssign,
           targetId: conversationId,

@@ -54,7 +54,7 @@ export class VoicemailNoteService {
     if (!config.enabled) return { status: 'skipped', reason: 'voicemail.enabled is off' }
     if (call.kind !== 'voicemail') return { status: 'skipped', reason: 'no voicemail' }
     const key = voicemailStepKey(call.callId)
-    const step = store.ledger.get(key)
+    const step = await store.ledger.get(key)
     if (step?.status === 'done') return { status: 'already-noted', conversationId }
     // call.comm_assets_generated brings the asset page when an earlier event did not have it yet.
     if (!call.assetUrl) return { status: 'skipped', reason: 'no asset link yet' }

@@ -6,8 +6,8 @@
  */
 import type { CallStates } from './call-states.js'
 import type { ContactIndex } from './contact-index.js'
-import type { EventQueue, EventStatus } from './event-queue.js'
-import type { Ledger, StepStatus } from './ledger.js'
+import type { EventQueue } from './event-queue.js'
+import type { Ledger } from './ledger.js'
 import type { Locks } from './locks.js'
 import type { Marks } from './marks.js'
 import type { RunCheckpoints } from './run-checkpoints.js'
@@ -50,7 +50,6 @@ export type { LockHolder, Locks } from './locks.js'
 export type { Marks } from './marks.js'
 export type { Checkpoint, RunCheckpoints } from './run-checkpoints.js'
 export type { StatusCounts } from './async-store.js'
-
 
 /**
  * The store as SQLite serves it, every answer at once (sqlite/). The services take the asynchronous `StateStore`

@@ -101,7 +101,7 @@ export function asyncSqliteStore(sync: SqliteStateStore): AsyncStateStore & { re
 /** The methods a repository class defines (its prototype chain up to Object). */
 function methodNames(target: object): string[] {
   const names = new Set<string>()
-  for (let proto = Object.getPrototypeOf(target) as object | null; proto && proto !== Object.prototype; ) {
+  for (let proto = Object.getPrototypeOf(target) as object | null; proto && proto !== Object.prototype;) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       if (name !== 'constructor' && typeof (proto as Record<string, unknown>)[name] === 'function') names.add(name)
     }
