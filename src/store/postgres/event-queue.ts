@@ -196,12 +196,11 @@ export class PgEventQueue implements AsyncEventQueue {
     const unseen = inputs.filter((_, index) => results[index] === null)
     if (unseen.length > 0) {
       const found = await this.idsOf(unseen.map((input) => input.identity))
-      for (const [index, result] of results.entries()) {
-        if (result !== null) continue
-        const input = inputs[index]
-        const id = input && found.get(input.identity)
-        // Gone again before this read (purged at once): asked again from the start.
-        results[index] = id !== undefined && input ? { id, duplicate: true } : input ? await this.enqueue(input) : null
+      for (const [index, input] of inputs.entries()) {
+        if (results[index] !== null) continue
+        const id = found.get(input.identity)
+        // Gone again before this read (purged at once): enqueued again from the start.
+        results[index] = id === undefined ? await this.enqueue(input) : { id, duplicate: true }
       }
     }
     return results.map((result) => {
