@@ -80,7 +80,7 @@ const main = async (): Promise<void> => {
   clearTimeout(timer)
   const cpu = process.cpuUsage(cpuBefore)
   const total = process.cpuUsage()
-  runtime.close()
+  await runtime.close()
   const floor =
     spec.floorRequests && loaded.config.intercom.accessToken
       ? await measureFloor(intercomBaseUrl(config), loaded.config.intercom.accessToken, spec.floorRequests, 16)

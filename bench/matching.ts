@@ -11,7 +11,7 @@ import { normaliseAircallCall } from '../src/domain/call-record.js'
 import { IntercomClient } from '../src/intercom/client.js'
 import { aircallFixture } from '../src/listener/fixtures.js'
 import { IntercomContactResolver } from '../src/matching/resolver.js'
-import { openStateStore } from '../src/store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore } from '../src/store/sqlite/index.js'
 import type { IndexedContact } from '../src/store/state-store.js'
 import { startHost } from './lib/host.js'
 import { cliEntry, spawnNode, trackCpu } from './lib/processes.js'
@@ -67,7 +67,7 @@ export async function benchResolve(options: { indexSize: number; lookups: number
       },
     })
     const matching = configSchema.parse({ matching: { defaultCountry: 'FR' } }).matching
-    const resolver = new IntercomContactResolver({ matching, store, intercom, now: Date.now })
+    const resolver = new IntercomContactResolver({ matching, store: asyncSqliteStore(store), intercom, now: Date.now })
     let seed = 12345
     const calls = Array.from({ length: options.lookups }, (_, n) => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31

@@ -60,7 +60,12 @@ export class ResolveConversationService {
     }
 
     await store.ledger.begin(closeKey, { conversationId })
-    await guard.record({ service: 'intercom', kind: ECHO_KINDS.conversationClose, targetId: conversationId, payload: null })
+    await guard.record({
+      service: 'intercom',
+      kind: ECHO_KINDS.conversationClose,
+      targetId: conversationId,
+      payload: null,
+    })
     await intercom.conversations.close(conversationId, { adminId }, { replaySafe: true, signal })
     await store.ledger.complete(closeKey, conversationId)
     return { status: 'resolved', conversationId, via }

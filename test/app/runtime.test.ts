@@ -24,7 +24,7 @@ const credentials: ConfigInput = {
 }
 
 describe('the composition root', () => {
-  test('builds each part once, on first use, and opens no store until one is asked for', () => {
+  test('builds each part once, on first use, and opens no store until one is asked for', async () => {
     const statePath = join(tempDir(), 'state.sqlite')
     const runtime = new Runtime(loaded(credentials, statePath), { now: () => 1_000 })
     expect(runtime.requestStats()).toEqual({ aircall: null, intercom: null })
@@ -36,25 +36,25 @@ describe('the composition root', () => {
     expect(runtime.pipeline.pipeline).toBe(pipeline)
     expect(existsSync(statePath)).toBe(true)
     expect(runtime.requestStats().intercom).not.toBeNull()
-    runtime.close()
+    await runtime.close()
     // Closing twice, or a runtime that never opened its store, is harmless.
-    runtime.close()
-    new Runtime(loaded(credentials)).close()
+    await runtime.close()
+    await new Runtime(loaded(credentials)).close()
   })
 
-  test('missing credentials and admin are user errors naming the variables, raised when the part is needed', () => {
+  test('missing credentials and admin are user errors naming the variables, raised when the part is needed', async () => {
     const runtime = new Runtime(loaded({}))
     expect(() => runtime.aircall).toThrow(UserError)
     expect(() => runtime.aircall).toThrow('Aircall credentials are not set')
     expect(() => runtime.adminId).toThrow('the Intercom admin id is not set')
-    runtime.close()
+    await runtime.close()
   })
 
-  test('the injected clock is the one every part reads', () => {
+  test('the injected clock is the one every part reads', async () => {
     const runtime = new Runtime(loaded(credentials), { now: () => 42_000 })
     expect(runtime.now()).toBe(42_000)
-    runtime.store.checkpoints.set('probe', { at: runtime.now() })
-    expect(runtime.store.checkpoints.get('probe')).toMatchObject({ name: 'probe', updatedAt: 42_000 })
-    runtime.close()
+    await runtime.store.checkpoints.set('probe', { at: runtime.now() })
+    expect(await runtime.store.checkpoints.get('probe')).toMatchObject({ name: 'probe', updatedAt: 42_000 })
+    await runtime.close()
   })
 })

@@ -30,7 +30,7 @@ describe('backfill of a seeded 12,000-call month', () => {
     const since = new Date(info.now - 31 * 86_400_000).toISOString()
     const first = emulatorRuntime(configFor(info), statePath)
     const run = await backfill(first, { since, dryRun: false, concurrency: 16, restart: false })
-    first.close()
+    await first.close()
 
     const skippedIds = new Set([...info.anonymousCallIds, ...info.invalidCallIds].map(String))
     expect(run.counts.read).toBe(CALLS)
@@ -48,7 +48,7 @@ describe('backfill of a seeded 12,000-call month', () => {
 
     const second = emulatorRuntime(configFor(info), statePath)
     const again = await backfill(second, { since, dryRun: false, concurrency: 16, restart: true })
-    second.close()
+    await second.close()
     expect(again.counts.alreadyDone).toBe(CALLS - skippedIds.size)
     expect(again.counts.logged).toBe(0)
     expect(again.requests.intercom.requests).toBe(0)

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { IntercomClient } from '../../src/intercom/client.js'
 import { createIntakeServer, listenOn } from '../../src/listener/intake.js'
-import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
 import { runCli } from '../helpers/run-cli.js'
 import { sandboxEnv, sandboxSecrets } from './sandbox-env.js'
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
   cwd = mkdtempSync(join(tmpdir(), 'aircall-intercom-doctor-'))
   listenerStore = openStateStore(join(cwd, 'listener.sqlite'))
   listener = createIntakeServer({
-    store: listenerStore,
+    store: asyncSqliteStore(listenerStore),
     aircallWebhookToken: sandbox.aircall.webhookToken,
     intercomClientSecret: sandbox.intercom.clientSecret,
     maxBodyBytes: 1_048_576,

@@ -81,10 +81,11 @@ describe('listen (built CLI) against hostile requests', () => {
     type Host = typeof import('../../src/listener/intake-host.js')
     type Sqlite = typeof import('../../src/store/sqlite/index.js')
     const { startIntake } = (await import(pathToFileURL(join(REPO_ROOT, 'dist/listener/intake-host.js')).href)) as Host
-    const { openStateStore } = (await import(
+    const { asyncSqliteStore, openStateStore } = (await import(
       pathToFileURL(join(REPO_ROOT, 'dist/store/sqlite/index.js')).href
     )) as Sqlite
-    const store = openStateStore(join(tempDir(), 'state.sqlite'))
+    const sqlite = openStateStore(join(tempDir(), 'state.sqlite'))
+    const store = asyncSqliteStore(sqlite)
     const events: IntakeEvent[] = []
     const intake = await startIntake({
       store,
@@ -118,7 +119,7 @@ describe('listen (built CLI) against hostile requests', () => {
       for (const answer of await Promise.all(answers)) expect(answer).toMatch(/^(HTTP\/1\.1 408 |$)/)
     } finally {
       await intake.stop()
-      store.close()
+      await store.close()
     }
     const timeouts = events.filter((event) => event.type === 'rejected' && event.status === 408)
     expect(timeouts.reduce((sum, event) => sum + (event.type === 'rejected' ? event.count : 0), 0)).toBe(6)

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest'
 import { aircallFixture } from '../../src/listener/fixtures.js'
 import { GroupCommit, StoreBusyError } from '../../src/listener/group-commit.js'
 import { createIntakeServer, listenOn } from '../../src/listener/intake.js'
-import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
 import type { EnqueueInput } from '../../src/store/state-store.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
@@ -50,7 +50,7 @@ const counting = (store: SqliteStateStore) => {
     queue: {
       enqueueAll: (inputs: readonly EnqueueInput[], options: { wait: false }) => {
         batches.push(inputs.length)
-        return store.queue.enqueueAll(inputs, options)
+        return Promise.resolve(store.queue.enqueueAll(inputs, options))
       },
     },
   }
@@ -86,7 +86,12 @@ describe('group commit of webhook events', () => {
   test('while another connection holds the write lock, a webhook is answered only once its event is committed', async () => {
     const path = join(tempDir(), 'state.sqlite')
     const store = openStore(path)
-    server = createIntakeServer({ store, aircallWebhookToken: TOKEN, intercomClientSecret: null, maxBodyBytes: 65_536 })
+    server = createIntakeServer({
+      store: asyncSqliteStore(store),
+      aircallWebhookToken: TOKEN,
+      intercomClientSecret: null,
+      maxBodyBytes: 65_536,
+    })
     const url = await listenOn(server, '127.0.0.1', 0)
     // Counts the intake's attempts to commit, so the test knows the webhook is waiting for the lock.
     const commitAttempts = vi.spyOn(store.queue, 'enqueueAll')
@@ -117,7 +122,7 @@ describe('group commit of webhook events', () => {
     const path = join(tempDir(), 'state.sqlite')
     const store = openStore(path)
     server = createIntakeServer({
-      store,
+      store: asyncSqliteStore(store),
       aircallWebhookToken: TOKEN,
       intercomClientSecret: null,
       maxBodyBytes: 65_536,
@@ -145,8 +150,8 @@ describe('group commit of webhook events', () => {
       queue: {
         enqueueAll: (inputs, options) => {
           calls += 1
-          if (calls === 1) throw new Error('disk I/O error')
-          return store.queue.enqueueAll(inputs, options)
+          if (calls === 1) return Promise.reject(new Error('disk I/O error'))
+          return Promise.resolve(store.queue.enqueueAll(inputs, options))
         },
       },
     })
@@ -159,7 +164,7 @@ describe('group commit of webhook events', () => {
   test('a lock that never frees rejects with StoreBusyError after the limit (injected clock)', async () => {
     let clock = 0
     const commits = new GroupCommit({
-      queue: { enqueueAll: () => null },
+      queue: { enqueueAll: () => Promise.resolve(null) },
       lockTimeoutMs: 10,
       now: () => clock,
       defer: (fn, ms) => {

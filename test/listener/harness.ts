@@ -75,7 +75,7 @@ export const startInProcess = async (
     events,
     stop: async () => {
       await handle.stop()
-      runtime.close()
+      await runtime.close()
     },
   }
 }

@@ -6,7 +6,7 @@ import { configSchema } from '../../src/config/schema.js'
 import { aircallFixture, intercomFixture } from '../../src/listener/fixtures.js'
 import { createIntakeServer, listenOn, type IntakeEvent, type IntakeOptions } from '../../src/listener/intake.js'
 import { intercomSignature } from '../../src/listener/verify.js'
-import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()
@@ -31,7 +31,7 @@ afterEach(async () => {
 const start = async (options: Partial<IntakeOptions> = {}): Promise<string> => {
   store = openStateStore(join(tempDir(), 'state.sqlite'))
   server = createIntakeServer({
-    store,
+    store: asyncSqliteStore(store),
     aircallWebhookToken: TOKEN,
     intercomClientSecret: SECRET,
     maxBodyBytes: 1_048_576,

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { aircallFixture, intercomFixture } from '../../src/listener/fixtures.js'
 import { createIntakeServer, listenOn } from '../../src/listener/intake.js'
 import { intercomSignature } from '../../src/listener/verify.js'
-import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
 const tempDir = useTempDir()
@@ -22,7 +22,12 @@ afterEach(async () => {
 
 const start = async (maxBodyBytes = 1_048_576): Promise<string> => {
   store = openStateStore(join(tempDir(), 'state.sqlite'))
-  server = createIntakeServer({ store, aircallWebhookToken: TOKEN, intercomClientSecret: SECRET, maxBodyBytes })
+  server = createIntakeServer({
+    store: asyncSqliteStore(store),
+    aircallWebhookToken: TOKEN,
+    intercomClientSecret: SECRET,
+    maxBodyBytes,
+  })
   return listenOn(server, '127.0.0.1', 0)
 }
 

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
 import { QueueWorker, type WorkerEvent } from '../../src/listener/worker.js'
-import { openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
 import type { QueuedEvent } from '../../src/store/state-store.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
@@ -46,7 +46,7 @@ describe('queue worker', () => {
     const events: WorkerEvent[] = []
     let released = false
     worker = new QueueWorker({
-      store: target,
+      store: asyncSqliteStore(target),
       concurrency: 2,
       maxAttempts: 3,
       handle: () => Promise.resolve('ok'),
@@ -76,7 +76,7 @@ describe('queue worker', () => {
     const order: string[] = []
     const doneWhenReported: boolean[] = []
     worker = new QueueWorker({
-      store: target,
+      store: asyncSqliteStore(target),
       concurrency: 4,
       maxAttempts: 3,
       sleep: nextTurn,
@@ -110,7 +110,7 @@ describe('queue worker', () => {
     const failing = enqueue(target, 'bad', 'call:2', 'call.tagged')
     const events: WorkerEvent[] = []
     worker = new QueueWorker({
-      store: target,
+      store: asyncSqliteStore(target),
       concurrency: 2,
       maxAttempts: 2,
       random: () => 0,

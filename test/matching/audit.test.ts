@@ -13,7 +13,7 @@ const tempDir = useTempDir()
 let world: SandboxHandle | undefined
 let runtime: Runtime | undefined
 afterEach(async () => {
-  runtime?.close()
+  await runtime?.close()
   await world?.close()
   world = undefined
   runtime = undefined

@@ -19,7 +19,7 @@ const tempDir = useTempDir()
 let world: SandboxHandle | undefined
 let runtime: Runtime | undefined
 afterEach(async () => {
-  runtime?.close()
+  await runtime?.close()
   await world?.close()
   world = undefined
   runtime = undefined
@@ -94,7 +94,7 @@ describe.each(configurations)('with formatted_phone $formattedPhone, refreshed f
       contactId: FRENCH,
     })
     // The Belgian contact keeps the readings of its own spelling: never the number of the caller it matched.
-    expect(runtime.store.contacts.get(BELGIAN)?.readings).toEqual([
+    expect((await runtime.store.contacts.get(BELGIAN))?.readings).toEqual([
       { e164: '+33470123456', derivation: 'default-country' },
     ])
     // Read again from the index, under the caller's country: no search.
@@ -124,7 +124,7 @@ describe.each(configurations)('with formatted_phone $formattedPhone, refreshed f
       status: 'matched',
       contactId: BELGIAN,
     })
-    expect(runtime.store.contacts.get(BELGIAN)).toMatchObject({
+    expect(await runtime.store.contacts.get(BELGIAN)).toMatchObject({
       country: 'BE',
       readings: [
         { e164: '+32470123456', derivation: 'contact-country' },

@@ -12,7 +12,7 @@ const tempDir = useTempDir()
 let world: SandboxHandle | undefined
 let runtime: Runtime | undefined
 afterEach(async () => {
-  runtime?.close()
+  await runtime?.close()
   await world?.close()
   world = undefined
   runtime = undefined
@@ -37,21 +37,18 @@ describe('contacts refresh', () => {
     expect(full.withPhone).toBe(seeded.filter((c) => c.phone).length)
     expect(full.requests).toBeGreaterThan(0)
     expect(events).toContain('progress')
-    expect(runtime.store.counts().contacts).toBe(seeded.length)
+    expect((await runtime.store.counts()).contacts).toBe(seeded.length)
 
     // Every planted spelling of a duplicated number lands on the same E.164 key.
     for (const group of world.world.truth.duplicateGroups.filter((g) => g.kind !== 'leads-email')) {
       if (toE164(group.key) === null) continue
-      const ids = runtime.store.contacts.findByPhone(group.key).map((c) => c.contactId)
+      const ids = (await runtime.store.contacts.findByPhone(group.key)).map((c) => c.contactId)
       expect(ids.sort()).toEqual([...group.contactIds].sort())
     }
     const shared = world.world.truth.duplicateGroups.find((g) => g.kind === 'leads-email')!
-    expect(
-      runtime.store.contacts
-        .findByEmail(shared.key)
-        .map((c) => c.contactId)
-        .sort(),
-    ).toEqual([...shared.contactIds].sort())
+    expect((await runtime.store.contacts.findByEmail(shared.key)).map((c) => c.contactId).sort()).toEqual(
+      [...shared.contactIds].sort(),
+    )
 
     // Change one contact and merge a planted lead away: the incremental run sees both, and reads far less.
     const [someone] = seeded.filter((c) => c.role === 'user' && c.phone === null)
@@ -66,9 +63,9 @@ describe('contacts refresh', () => {
     expect(incremental.mode).toBe('incremental')
     expect(incremental.seen).toBeLessThan(full.seen)
     expect(incremental.removed).toBe(1)
-    expect(runtime.store.contacts.get(lead!)).toBeUndefined()
-    expect(runtime.store.contacts.get(someone!.id)).toMatchObject({ phoneE164: '+33611223344' })
-    expect(runtime.store.counts().contacts).toBe(seeded.length - 1)
+    expect(await runtime.store.contacts.get(lead!)).toBeUndefined()
+    expect(await runtime.store.contacts.get(someone!.id)).toMatchObject({ phoneE164: '+33611223344' })
+    expect((await runtime.store.counts()).contacts).toBe(seeded.length - 1)
   })
 })
 
@@ -105,8 +102,8 @@ describe('contacts dedupe', () => {
       const [first, second] = group.contactIds
       if (group.kind === 'lead-user-phone') {
         expect(state.get(first!)?.merged_into).toBe(second)
-        expect(runtime.store.contacts.get(first!)).toBeUndefined()
-        expect(runtime.store.ledger.get(mergeStepKey({ from: first!, into: second! }))?.status).toBe('done')
+        expect(await runtime.store.contacts.get(first!)).toBeUndefined()
+        expect((await runtime.store.ledger.get(mergeStepKey({ from: first!, into: second! })))?.status).toBe('done')
       } else {
         // Two users, or two leads: Intercom cannot merge them, so they are reported and left alone.
         expect(state.get(first!)?.merged_into).toBeNull()
@@ -137,6 +134,6 @@ describe('contacts dedupe', () => {
     const result = await dedupe(runtime, { apply: true })
     expect(result.merges).toContainEqual({ from: lead, into: user, status: 'already-merged' })
     expect(result.merges.filter((merge) => merge.status === 'failed')).toEqual([])
-    expect(runtime.store.contacts.get(lead!)).toBeUndefined()
+    expect(await runtime.store.contacts.get(lead!)).toBeUndefined()
   })
 })

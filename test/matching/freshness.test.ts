@@ -15,7 +15,7 @@ const tempDir = useTempDir()
 let world: SandboxHandle | undefined
 const runtimes: Runtime[] = []
 afterEach(async () => {
-  for (const runtime of runtimes.splice(0)) runtime.close()
+  for (const runtime of runtimes.splice(0)) await runtime.close()
   await world?.close()
   world = undefined
 })
@@ -39,12 +39,12 @@ describe('the contact index keeps itself fresh', () => {
     world = await startWorld()
     const dir = tempDir()
     const first = open(dir)
-    expect(first.store.checkpoints.get(INDEX_CHECKPOINT)).toBeUndefined()
+    expect(await first.store.checkpoints.get(INDEX_CHECKPOINT)).toBeUndefined()
     await backfill(first, { since: since(), dryRun: false, concurrency: 4, restart: false })
     // Every contact of the workspace is in the index, not only the callers' search results.
-    expect(first.store.counts().contacts).toBe(world.world.intercom.contacts.length)
-    expect(first.store.checkpoints.get(INDEX_CHECKPOINT)?.value).toMatchObject({ mode: 'full' })
-    first.close()
+    expect((await first.store.counts()).contacts).toBe(world.world.intercom.contacts.length)
+    expect((await first.store.checkpoints.get(INDEX_CHECKPOINT))?.value).toMatchObject({ mode: 'full' })
+    await first.close()
 
     // A contact typed in Intercom afterwards, by someone else: the next run that matches lists it.
     const added = await worldRuntime(world, tempDir()).intercom.contacts.create({
@@ -57,14 +57,14 @@ describe('the contact index keeps itself fresh', () => {
     // Every call was already logged: nothing was looked up, so nothing was listed either.
     expect(rerun.counts.logged).toBe(0)
     expect(searches()).toBe(before)
-    expect(again.store.contacts.get(added.id)).toBeUndefined()
+    expect(await again.store.contacts.get(added.id)).toBeUndefined()
 
     // sync looks callers up (it re-reads its lookback): its incremental refresh brings the new contact in.
     await syncCalls(again, { lookbackMs: 86_400_000, concurrency: 4 })
-    expect(again.store.contacts.get(added.id)).toMatchObject({
+    expect(await again.store.contacts.get(added.id)).toMatchObject({
       readings: [{ e164: '+33611223344', derivation: 'default-country' }],
     })
-    expect(again.store.checkpoints.get(INDEX_CHECKPOINT)?.value).toMatchObject({ mode: 'incremental' })
+    expect((await again.store.checkpoints.get(INDEX_CHECKPOINT))?.value).toMatchObject({ mode: 'incremental' })
   })
 
   test('audit unmatched refreshes before it resolves anyone', async () => {
@@ -72,7 +72,7 @@ describe('the contact index keeps itself fresh', () => {
     const runtime = open(tempDir())
     const result = await auditUnmatchedCallers(runtime, { create: false })
     expect(result.callers).toBeGreaterThan(0)
-    expect(runtime.store.counts().contacts).toBe(world.world.intercom.contacts.length)
-    expect(runtime.store.checkpoints.get(INDEX_CHECKPOINT)?.value).toMatchObject({ mode: 'full' })
+    expect((await runtime.store.counts()).contacts).toBe(world.world.intercom.contacts.length)
+    expect((await runtime.store.checkpoints.get(INDEX_CHECKPOINT))?.value).toMatchObject({ mode: 'full' })
   })
 })

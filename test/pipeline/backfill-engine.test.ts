@@ -6,7 +6,7 @@ import { runBackfillEngine, type BackfillEvent } from '../../src/pipeline/backfi
 import type { CallSource, SourceWindow } from '../../src/sources/types.js'
 import type { CallRecord } from '../../src/domain/call-record.js'
 import { ServerError, ValidationError } from '../../src/http/errors.js'
-import { openStateStore } from '../../src/store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore } from '../../src/store/sqlite/index.js'
 import type { CallLogger, LogCallOutcome } from '../../src/pipeline/types.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 
@@ -77,7 +77,7 @@ describe('backfill engine', () => {
     const run = await runBackfillEngine({
       source,
       logger,
-      store,
+      store: asyncSqliteStore(store),
       concurrency: 3,
       sleep: () => Promise.resolve(),
       onEvent: (e) => events.push(e),
@@ -111,14 +111,20 @@ describe('backfill engine', () => {
         return Promise.resolve(logged(call))
       },
     }
-    const first = await runBackfillEngine({ source, logger, store, concurrency: 1, signal: controller.signal })
+    const first = await runBackfillEngine({
+      source,
+      logger,
+      store: asyncSqliteStore(store),
+      concurrency: 1,
+      signal: controller.signal,
+    })
     expect(first.interrupted).toBe(true)
     expect(store.checkpoints.get('test:source')?.value).toEqual({ window: 0 })
     seen.length = 0
     const second = await runBackfillEngine({
       source,
       logger: { log: (call) => (seen.push(call.callId), Promise.resolve(logged(call))) },
-      store,
+      store: asyncSqliteStore(store),
       concurrency: 2,
     })
     expect(second.interrupted).toBe(false)
@@ -130,7 +136,13 @@ describe('backfill engine', () => {
     const logger: CallLogger = {
       log: () => Promise.resolve({ status: 'skipped', reason: 'dry-run', resolution: null }),
     }
-    const run = await runBackfillEngine({ source, logger, store, concurrency: 4, dryRun: true })
+    const run = await runBackfillEngine({
+      source,
+      logger,
+      store: asyncSqliteStore(store),
+      concurrency: 4,
+      dryRun: true,
+    })
     expect(run.counts.wouldLog).toBe(12)
     expect(store.counts().ledger).toEqual({ pending: 0, done: 0, failed: 0 })
     expect(store.checkpoints.get('test:source')).toBeUndefined()

@@ -7,7 +7,7 @@ import { configSchema, type ConfigInput } from '../../src/config/schema.js'
 import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { IntercomClient } from '../../src/intercom/client.js'
 import type { ContactResolver, Resolution } from '../../src/matching/types.js'
-import { openStateStore } from '../../src/store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore } from '../../src/store/sqlite/index.js'
 import type { StateStore } from '../../src/store/state-store.js'
 import { defaultClaims, IntercomCallLogger } from '../../src/pipeline/call-logger.js'
 import { useTempDir } from '../helpers/temp-dir.js'
@@ -113,7 +113,7 @@ describe('IntercomCallLogger against the Intercom emulator', () => {
     config: ConfigInput = {},
     intercom?: IntercomClient,
   ): { logger: IntercomCallLogger; store: StateStore; resolver: FixedResolver } => {
-    const store = openStateStore(join(tempDir(), 'state.sqlite'))
+    const store = asyncSqliteStore(openStateStore(join(tempDir(), 'state.sqlite')))
     const resolver = new FixedResolver(contactId)
     const client =
       intercom ?? new IntercomClient({ accessToken: sandbox.intercom.accessToken, baseUrl: sandbox.intercom.url })
@@ -150,14 +150,14 @@ describe('IntercomCallLogger against the Intercom emulator', () => {
 
     expect(await logger.log(c)).toEqual({ status: 'already-done', conversationId: conversations[0]?.id, contactId })
     expect(resolver.calls).toBe(1)
-    expect(store.ledger.get(`call:${c.callId}:conversation`)?.status).toBe('done')
+    expect((await store.ledger.get(`call:${c.callId}:conversation`))?.status).toBe('done')
   })
 
   test('a crash after the conversation was created is reconciled by its marker, not repeated', async () => {
     const c = call()
     const crashing = setup({}, crashingClient(/^POST \/conversations$/))
     await expect(crashing.logger.log(c)).rejects.toThrow('process killed')
-    expect(crashing.store.ledger.get(`call:${c.callId}:conversation`)?.status).toBe('pending')
+    expect((await crashing.store.ledger.get(`call:${c.callId}:conversation`))?.status).toBe('pending')
     const resumed = new IntercomCallLogger({
       store: crashing.store,
       intercom: new IntercomClient({ accessToken: sandbox.intercom.accessToken, baseUrl: sandbox.intercom.url }),
@@ -236,6 +236,6 @@ describe('IntercomCallLogger against the Intercom emulator', () => {
     const c = call()
     expect(await logger.log(c, { dryRun: true })).toMatchObject({ status: 'skipped', reason: 'dry-run' })
     expect((await state()).conversations.length).toBe(before)
-    expect(store.ledger.list({ prefix: `call:${c.callId}` })).toEqual([])
+    expect(await store.ledger.list({ prefix: `call:${c.callId}` })).toEqual([])
   })
 })

@@ -11,7 +11,7 @@ import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { IntercomClient } from '../../src/intercom/client.js'
 import type { ContactResolver, Resolution } from '../../src/matching/types.js'
 import { isOwnEcho, ORIGIN_MARKER_TEXT } from '../../src/rules/loop-guard.js'
-import { openStateStore } from '../../src/store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore } from '../../src/store/sqlite/index.js'
 import { defaultClaims } from '../../src/pipeline/call-logger.js'
 import {
   agentNoteBody,
@@ -252,13 +252,13 @@ describe('MessageThreadService against the Intercom emulator', () => {
 
   const setup = (intercom: IntercomClient = client(), store = openStateStore(join(tempDir(), 'state.sqlite'))) => {
     const service = new MessageThreadService({
-      store,
+      store: asyncSqliteStore(store),
       intercom,
       resolver: new FixedResolver(contactId),
       adminId: sandbox.intercom.adminId,
       config: configSchema.parse({ messages: { enabled: true } }),
       // A lease of 0: a "crashed" service's claims lapse as a dead process's would, so the next one reconciles.
-      claims: { ...defaultClaims(store), leaseMs: 0 },
+      claims: { ...defaultClaims(asyncSqliteStore(store)), leaseMs: 0 },
     })
     return { service, store }
   }
@@ -309,7 +309,7 @@ describe('MessageThreadService against the Intercom emulator', () => {
   )
 
   test('skips what it must not write: disabled, a channel left out, a status update, an empty message', async () => {
-    const store = openStateStore(join(tempDir(), 'state.sqlite'))
+    const store = asyncSqliteStore(openStateStore(join(tempDir(), 'state.sqlite')))
     const make = (messages: ConfigInput['messages']) =>
       new MessageThreadService({
         store,

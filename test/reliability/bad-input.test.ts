@@ -12,7 +12,7 @@ import { safeParseAircallEvent } from '../../src/aircall/webhook-events.js'
 import { safeParseIntercomEvent } from '../../src/intercom/webhook-events.js'
 import { aircallFixture, intercomFixture } from '../../src/listener/fixtures.js'
 import { createIntakeServer, listenOn } from '../../src/listener/intake.js'
-import { openStateStore } from '../../src/store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore } from '../../src/store/sqlite/index.js'
 import type { StateStore } from '../../src/store/state-store.js'
 import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
@@ -27,7 +27,7 @@ let server: Server
 let store: StateStore
 let url: string
 beforeAll(async () => {
-  store = openStateStore(join(tempDir(), 'intake.sqlite'))
+  store = asyncSqliteStore(openStateStore(join(tempDir(), 'intake.sqlite')))
   server = createIntakeServer({
     store,
     aircallWebhookToken: TOKEN,
@@ -38,11 +38,11 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()))
-  store.close()
+  await store.close()
 })
 
 const sign = (body: string, secret = SECRET): string => `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`
-const storedEvents = (): number => store.queue.list({ limit: 1_000_000 }).length
+const storedEvents = async (): Promise<number> => (await store.queue.list({ limit: 1_000_000 })).length
 
 const post = async (path: string, body: string | Buffer, headers: Record<string, string> = {}, method = 'POST') => {
   const response = await fetch(`${url}${path}`, {
@@ -56,8 +56,8 @@ const post = async (path: string, body: string | Buffer, headers: Record<string,
 }
 
 /** Every stored event must parse as a valid event of its source: nothing invalid is kept. */
-const expectStoreValid = (): void => {
-  for (const event of store.queue.list({ limit: 1_000_000 })) {
+const expectStoreValid = async (): Promise<void> => {
+  for (const event of await store.queue.list({ limit: 1_000_000 })) {
     const payload = JSON.parse(event.payload) as Record<string, unknown>
     const parsed =
       event.source === 'aircall' ? safeParseAircallEvent({ ...payload, token: TOKEN }) : safeParseIntercomEvent(payload)
@@ -97,7 +97,7 @@ const setPath = (target: Record<string, unknown>, path: readonly string[], value
 describe('webhook intake refuses bad input with 4xx and stores nothing invalid', () => {
   test('random JSON, with no token, a wrong token or the right one', async () => {
     let accepted = 0
-    const before = storedEvents()
+    const before = await storedEvents()
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), fc.constantFrom('none', 'wrong', 'right'), async (value, token) => {
         const body =
@@ -113,8 +113,8 @@ describe('webhook intake refuses bad input with 4xx and stores nothing invalid',
       }),
       { seed: SEED, numRuns: 400 },
     )
-    expect(storedEvents() - before).toBe(accepted)
-    expectStoreValid()
+    expect((await storedEvents()) - before).toBe(accepted)
+    await expectStoreValid()
   })
 
   test('valid Aircall bodies with one field of the wrong type', async () => {
@@ -128,11 +128,11 @@ describe('webhook intake refuses bad input with 4xx and stores nothing invalid',
       }),
       { seed: SEED, numRuns: 600 },
     )
-    expectStoreValid()
+    await expectStoreValid()
   })
 
   test('truncated bodies, huge fields and wrong content types', async () => {
-    const before = storedEvents()
+    const before = await storedEvents()
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.nat(), async (n, cut) => {
         const text = JSON.stringify(fixtureBody(100_000 + n))
@@ -169,11 +169,11 @@ describe('webhook intake refuses bad input with 4xx and stores nothing invalid',
       ),
       { seed: SEED, numRuns: 300 },
     )
-    expect(storedEvents()).toBe(before)
+    expect(await storedEvents()).toBe(before)
   })
 
   test('Intercom bodies with wrong, missing or foreign signatures, and signed garbage', async () => {
-    const before = storedEvents()
+    const before = await storedEvents()
     await fc.assert(
       fc.asyncProperty(
         fc.nat(),
@@ -205,7 +205,7 @@ describe('webhook intake refuses bad input with 4xx and stores nothing invalid',
       }),
       { seed: SEED, numRuns: 400 },
     )
-    expect(storedEvents()).toBe(before)
+    expect(await storedEvents()).toBe(before)
   })
 
   test('other methods and paths', async () => {

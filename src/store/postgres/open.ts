@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import pg from 'pg'
 import type { AsyncStateStore } from '../async-store.js'
 import { isOwnerGone, newStepOwner } from '../step-owner.js'
@@ -69,6 +70,7 @@ export const openPostgresStore = async (url: string, options: PostgresStoreOptio
   }
   return new PgStateStore({
     pool,
+    transactions: new AsyncLocalStorage(),
     schema: location.schema,
     path: location.display,
     now: options.now ?? Date.now,

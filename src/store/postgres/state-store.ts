@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type pg from 'pg'
 import type { QueryResult, QueryResultRow } from 'pg'
 import type {
@@ -24,6 +25,11 @@ import { PgRunCheckpoints } from './run-checkpoints.js'
 /** What every store of one pool shares: the pool's, and its transactions' stores. */
 export interface PgStoreShared {
   pool: pg.Pool
+  /**
+   * The transaction the current async context runs in: a call made through the pool's store inside
+   * `transaction(fn)` joins it instead of taking another client (which could wait on the transaction's own locks).
+   */
+  transactions: AsyncLocalStorage<PgStateStore>
   /** The schema's name, validated, unquoted. */
   schema: string
   /** The redacted URL. */
@@ -53,6 +59,11 @@ class TransactionClient implements PgQueryable {
     this.ended = true
   }
 }
+
+/** The pool, or the client of the transaction the calling async context is in. */
+const poolOrTransaction = (shared: PgStoreShared): PgQueryable => ({
+  query: (text, values) => (shared.transactions.getStore()?.db ?? shared.pool).query(text, values),
+})
 
 interface CountsRow {
   ledger: Partial<Record<StepStatus, number>>
@@ -86,7 +97,7 @@ export class PgStateStore implements AsyncStateStore {
 
   constructor(
     private readonly shared: PgStoreShared,
-    private readonly db: PgQueryable = shared.pool,
+    readonly db: PgQueryable = poolOrTransaction(shared),
     /** Set on a transaction's store: its nested transactions join it, and it does not own the pool. */
     private readonly inTransaction = false,
   ) {
@@ -115,12 +126,15 @@ export class PgStateStore implements AsyncStateStore {
    */
   async transaction<T>(fn: (tx: AsyncStateStore) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this)
+    const joined = this.shared.transactions.getStore()
+    if (joined) return fn(joined)
     const client = await this.shared.pool.connect()
     const db = new TransactionClient(client)
     let broken: Error | undefined
     try {
       await client.query('begin')
-      const result = await fn(new PgStateStore(this.shared, db, true))
+      const tx = new PgStateStore(this.shared, db, true)
+      const result = await this.shared.transactions.run(tx, () => fn(tx))
       await client.query('commit')
       return result
     } catch (error) {

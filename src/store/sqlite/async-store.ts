@@ -25,9 +25,10 @@ export function asyncSqliteStore(sync: SqliteStateStore): AsyncStateStore & { re
   function serve<T extends object>(target: T): Promised<T> {
     const served: Record<string, unknown> = {}
     for (const name of methodNames(target)) {
-      const method = (target as Record<string, unknown>)[name] as (...args: unknown[]) => unknown
       served[name] = async (...args: unknown[]) => {
         await settled()
+        // Looked up on each call, so a method replaced on the repository (a test's spy) is the one served.
+        const method = (target as Record<string, unknown>)[name] as (...args: unknown[]) => unknown
         return method.apply(target, args)
       }
     }

@@ -1,12 +1,12 @@
 import { afterEach } from 'vitest'
 import type { AsyncStateStore } from '../../../src/store/async-store.js'
-import type { StateStore } from '../../../src/store/state-store.js'
+import type { SyncStateStore } from '../../../src/store/state-store.js'
 
 /**
  * The store under test: SQLite's synchronous one or a networked backend's asynchronous one. The suites `await`
  * every answer, which reads a plain value and a promise alike.
  */
-export type AnyStateStore = StateStore | AsyncStateStore
+export type AnyStateStore = SyncStateStore | AsyncStateStore
 
 export interface OpenOptions {
   /** The clock the store reads (leases, update times); Date.now when absent. */
