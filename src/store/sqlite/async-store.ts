@@ -18,15 +18,15 @@ export function asyncSqliteStore(sync: SqliteStateStore): AsyncStateStore & { re
   const inTransaction = new AsyncLocalStorage<true>()
   let open: Promise<void> | null = null
 
-  const settled = async (): Promise<void> => {
-    while (open !== null && inTransaction.getStore() === undefined) await open
-  }
+  // Awaited in place, never through a helper: between a wait ending and the call it guards, no other work may run
+  // (an extra await would let another transaction begin in between).
+  const outside = (): boolean => open !== null && inTransaction.getStore() === undefined
 
   function serve<T extends object>(target: T): Promised<T> {
     const served: Record<string, unknown> = {}
     for (const name of methodNames(target)) {
       served[name] = async (...args: unknown[]) => {
-        await settled()
+        while (outside()) await open
         // Looked up on each call, so a method replaced on the repository (a test's spy) is the one served.
         const method = (target as Record<string, unknown>)[name] as (...args: unknown[]) => unknown
         return method.apply(target, args)
@@ -40,7 +40,7 @@ export function asyncSqliteStore(sync: SqliteStateStore): AsyncStateStore & { re
     iterate: async function* () {
       let after: string | null = null
       for (;;) {
-        await settled()
+        while (outside()) await open
         const page: IndexedContact[] = sync.contacts.page(after, CONTACT_PAGE)
         yield* page
         const last = page.at(-1)
@@ -63,7 +63,7 @@ export function asyncSqliteStore(sync: SqliteStateStore): AsyncStateStore & { re
 
     async transaction<T>(fn: (tx: AsyncStateStore) => Promise<T>): Promise<T> {
       if (inTransaction.getStore()) return fn(store)
-      await settled()
+      while (open !== null) await open
       let end!: () => void
       open = new Promise<void>((resolve) => (end = resolve))
       try {
@@ -80,19 +80,19 @@ export function asyncSqliteStore(sync: SqliteStateStore): AsyncStateStore & { re
       }
     },
     async counts(): Promise<StatusCounts> {
-      await settled()
+      while (outside()) await open
       return sync.counts()
     },
     async integrityProblems(): Promise<string[]> {
-      await settled()
+      while (outside()) await open
       return sync.integrityProblems()
     },
     async schemaVersions(): Promise<{ current: number; latest: number }> {
-      await settled()
+      while (outside()) await open
       return sync.schemaVersions()
     },
     async close(): Promise<void> {
-      await settled()
+      while (outside()) await open
       sync.close()
     },
   }
