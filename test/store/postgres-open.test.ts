@@ -317,3 +317,27 @@ describe('opening a PostgreSQL store (a real server)', () => {
     }
   })
 })
+
+describe('transactions on a PostgreSQL store', () => {
+  test('calls through the pool store inside a transaction join it: a throw undoes them too, and nothing waits', async () => {
+    const { passwordUrl } = await freshDatabase('tx-join')
+    const store = await openPostgresStore(passwordUrl, { poolSize: 2 })
+    try {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.checkpoints.set('through-tx', { n: 1 })
+          // The outer store, not tx: on another client it would wait for this transaction's lock on the row.
+          await store.checkpoints.set('through-tx', { n: 2 })
+          await store.transaction(async (nested) => nested.checkpoints.set('nested', { n: 3 }))
+          throw new Error('undo all three')
+        }),
+      ).rejects.toThrow('undo all three')
+      expect(await store.checkpoints.list()).toEqual([])
+      // Outside any transaction the pool store commits at once.
+      await store.checkpoints.set('after', { n: 4 })
+      expect((await store.checkpoints.get('after'))?.value).toEqual({ n: 4 })
+    } finally {
+      await store.close()
+    }
+  })
+})
