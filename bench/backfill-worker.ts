@@ -8,7 +8,13 @@ import { Runtime } from '../src/app/runtime.js'
 import { backfill } from '../src/app/backfill-service.js'
 import { intercomBaseUrl, loadConfig } from '../src/config/loader.js'
 import { HttpClient } from '../src/http/request.js'
+import type { Transport } from '../src/http/transport.js'
+import { nodeHttpTransport } from '../src/http/transport-node-http.js'
+import { undiciTransport } from '../src/http/undici-transport.js'
 import { dilatedClock, dilatedSleep, type Dilation } from './lib/clock.js'
+
+export const TRANSPORTS = { 'node-http': nodeHttpTransport, undici: undiciTransport } as const
+export type TransportName = keyof typeof TRANSPORTS
 
 export interface WorkerSpec {
   statePath: string
@@ -25,11 +31,24 @@ export interface WorkerSpec {
   floorRequests?: number
   /** `backfill --with-ai`: each answered call's AI summary and transcript are read and noted too. */
   withAi?: boolean
+  /** What both clients (and the floor's requests) travel on; the toolkit's default when absent. */
+  transport?: TransportName
 }
 
 /** CPU of the request core and transport alone (no ledger, no templates, no matching), `concurrency` at a time. */
-const measureFloor = async (baseUrl: string, token: string, requests: number, concurrency: number) => {
-  const http = new HttpClient({ service: 'intercom', baseUrl, headers: { authorization: `Bearer ${token}` } })
+const measureFloor = async (
+  baseUrl: string,
+  token: string,
+  requests: number,
+  concurrency: number,
+  transport: Transport | undefined,
+) => {
+  const http = new HttpClient({
+    service: 'intercom',
+    baseUrl,
+    headers: { authorization: `Bearer ${token}` },
+    transport,
+  })
   let started = 0
   const before = process.cpuUsage()
   await Promise.all(
@@ -51,9 +70,10 @@ const main = async (): Promise<void> => {
     aircall: { ...loaded.config.aircall, rateLimitPerMinute: 120, concurrency: spec.aircallConcurrency },
     intercom: { ...loaded.config.intercom, rateLimitPerMinute: 10_000, concurrency: spec.intercomConcurrency },
   }
+  const transport = spec.transport ? TRANSPORTS[spec.transport]() : undefined
   const runtime = new Runtime(
     { ...loaded, config },
-    { now: dilatedClock(spec.dilation), sleep: dilatedSleep(spec.dilation) },
+    { now: dilatedClock(spec.dilation), sleep: dilatedSleep(spec.dilation), transport },
   )
   const rss: Array<{ calls: number; rssMb: number; cpuMs: number }> = []
   let read = 0
@@ -83,7 +103,13 @@ const main = async (): Promise<void> => {
   await runtime.close()
   const floor =
     spec.floorRequests && loaded.config.intercom.accessToken
-      ? await measureFloor(intercomBaseUrl(config), loaded.config.intercom.accessToken, spec.floorRequests, 16)
+      ? await measureFloor(
+          intercomBaseUrl(config),
+          loaded.config.intercom.accessToken,
+          spec.floorRequests,
+          16,
+          transport,
+        )
       : undefined
   const usage = process.resourceUsage()
   process.stdout.write(

@@ -2,6 +2,7 @@ import { AircallClient, type AircallWarning } from '../aircall/client.js'
 import { intercomBaseUrl, type LoadedConfig } from '../config/loader.js'
 import type { AppConfig } from '../config/schema.js'
 import { UserError } from '../errors.js'
+import type { Transport } from '../http/transport.js'
 import { type HttpEvent, realSleep } from '../http/types.js'
 import { IntercomClient } from '../intercom/client.js'
 import { IntercomContext } from '../pipeline/intercom-context.js'
@@ -35,6 +36,8 @@ export interface RuntimeDeps {
   now?: () => number
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   fetch?: (input: string, init: RequestInit) => Promise<Response>
+  /** Both clients' transport instead of the process's shared default (the overhead bench compares transports). */
+  transport?: Transport
   onHttpEvent?: (event: HttpEvent) => void
   onAircallWarning?: (warning: AircallWarning) => void
 }
@@ -250,6 +253,7 @@ export class Runtime {
         timeoutMs: aircall.timeoutMs,
         retentionDays: aircall.retentionDays,
         fetch: this.deps.fetch,
+        transport: this.deps.transport,
         clock: { now: this.now },
         sleep: this.deps.sleep,
         onEvent: this.deps.onHttpEvent,
@@ -276,6 +280,7 @@ export class Runtime {
         concurrency: intercom.concurrency,
         timeoutMs: intercom.timeoutMs,
         fetch: this.deps.fetch,
+        transport: this.deps.transport,
         clock: { now: this.now },
         sleep: this.deps.sleep,
         onEvent: this.deps.onHttpEvent,

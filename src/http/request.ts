@@ -45,7 +45,7 @@ export interface HttpClientOptions {
   baseUrl: string
   /** Sent on every request (authorization, version). Never copied into errors or events. */
   headers: Record<string, string>
-  /** How requests travel; `node:http` with keep-alive by default. */
+  /** How requests travel; undici with keep-alive (`defaultTransport`) by default. */
   transport?: Transport
   /** An injected `fetch` instead of a transport (tests, instrumentation). */
   fetch?: FetchLike

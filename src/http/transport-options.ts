@@ -9,7 +9,7 @@ export interface TransportOptions {
   gate?: RateGate
   perMinute?: number
   concurrency?: number
-  /** How requests travel: `node:http` keep-alive by default; `fetch` adapts an injected fetch instead. */
+  /** How requests travel: undici keep-alive (`defaultTransport`) by default; `fetch` adapts an injected fetch instead. */
   transport?: Transport
   fetch?: FetchLike
   clock?: Clock
