@@ -135,7 +135,10 @@ describe('contact resolver against the seeded emulators', () => {
     const later = await resolver.resolve(unknownCall(base!, e164, 'c6'), { create: true })
     expect(later).toMatchObject({ status: 'matched', via: 'recent-create', contactId: [...ids][0] })
     expect(createRequests(world)).toBe(1)
-    expect(await runtime.store.ledger.get(createStepKey(e164))).toMatchObject({ status: 'done', externalId: [...ids][0] })
+    expect(await runtime.store.ledger.get(createStepKey(e164))).toMatchObject({
+      status: 'done',
+      externalId: [...ids][0],
+    })
   })
 
   test('a create step left pending by a crash is reconciled by searching, not by creating twice', async () => {
@@ -162,7 +165,10 @@ describe('contact resolver against the seeded emulators', () => {
       status: 'matched',
       contactId: made.id,
     })
-    expect(await runtime.store.ledger.get(createStepKey(landed!))).toMatchObject({ status: 'done', externalId: made.id })
+    expect(await runtime.store.ledger.get(createStepKey(landed!))).toMatchObject({
+      status: 'done',
+      externalId: made.id,
+    })
     expect(await resolver.resolve(unknownCall(base!, lost!, 'x2'), { create: true })).toMatchObject({
       status: 'created',
     })
