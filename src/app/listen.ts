@@ -10,6 +10,7 @@ import type { EventStatus } from '../store/state-store.js'
 import { createConsole, isLoopback } from './console/console.js'
 import { eventOutcome } from './event-outcome.js'
 import { controlPlane, readinessOf } from './listen-control.js'
+import type { ListenSummary } from './listen-summary.js'
 import { ListenMetrics, RateBudgetSampler, type ApiEventCounter } from './listen-metrics.js'
 import type { Runtime } from './runtime.js'
 
@@ -29,17 +30,7 @@ export type ListenEvent =
   | (Extract<WorkerEvent, { type: 'processed' }> & { effects: Effect[] })
   | { type: 'stopping' }
 
-export interface ListenSummary {
-  url: string
-  accepted: number
-  duplicates: number
-  rejected: number
-  processed: number
-  retried: number
-  deadLettered: number
-  /** `rule:status[:detail]` → count, e.g. `missed-call:skipped:anonymous`. */
-  outcomes: Record<string, number>
-}
+export type { ListenSummary } from './listen-summary.js'
 
 export interface ListenOptions {
   host: string

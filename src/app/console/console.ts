@@ -5,7 +5,7 @@ import type { ControlHandler, ControlRequest, ControlResponse } from '../../list
 import type { EventStatus, StateStore } from '../../store/state-store.js'
 import type { LoopGuardMark, LoopGuardMarks } from '../../pipeline/loop-guard.js'
 import { eventView, objectViews, showEvent, type EventDetail, type EventView } from '../events.js'
-import type { ListenSummary } from '../listen.js'
+import type { ListenSummary } from '../listen-summary.js'
 import type { GateStats, RateBudgetSampler } from '../listen-metrics.js'
 import type { Runtime } from '../runtime.js'
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.js'
