@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import { z } from 'zod'
-import { type CodedError, EXIT } from '../errors.js'
+import { type CodedError, EXIT, UserError } from '../errors.js'
 import { configSchema, ENV, HIDDEN_PATHS, SECRET_PATHS, type AppConfig } from './schema.js'
 import { resolveTemplateSettings } from './templates-check.js'
 
@@ -500,6 +500,9 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
     }
   }
 
+  refuseStateUrl(options.statePath, '--state')
+  refuseStateUrl(env[ENV.state], ENV.state)
+  refuseStateUrl(config.store.path, 'store.path')
   let statePath: string
   if (options.statePath !== undefined) {
     statePath = resolve(cwd, options.statePath)
@@ -521,6 +524,19 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
   )
 
   return { config, file, expectedFile, statePath, secrets, sources, origins, overrides, templateFiles: templates.files }
+}
+
+/**
+ * A database URL where a state file is expected: the commands keep their state in SQLite for now, and a URL taken
+ * for a file name would make a file called `postgres:` in the working directory. Its password is never shown.
+ */
+function refuseStateUrl(value: string | undefined, where: string): void {
+  if (value === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return
+  const shown = value.replace(/^([^:/]+:\/\/[^:/@]*):[^@/]*@/, '$1:***@')
+  throw new UserError(
+    `${where} ${shown} is a URL: the commands keep their state in an SQLite file`,
+    `give ${where} a file path (the PostgreSQL store is not available to the commands yet)`,
+  )
 }
 
 /** Intercom's base URL: an explicit override wins over the region's host. */

@@ -59,6 +59,14 @@ describe('loadConfig', () => {
     expect(withFlag.sources['store.path']).toBe('flag')
   })
 
+  test('a database URL as store.path is refused by name, its password hidden', () => {
+    const cwd = tempDir()
+    writeFileSync(join(cwd, 'aircall-intercom.yml'), 'store:\n  path: postgresql://ops:hunter2@db.internal/aircall\n')
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(
+      'store.path postgresql://ops:***@db.internal/aircall is a URL: the commands keep their state in an SQLite file',
+    )
+  })
+
   test('the config path comes from --config, then AIRCALL_INTERCOM_CONFIG', () => {
     const cwd = tempDir()
     writeFileSync(join(cwd, 'a.yml'), 'matching:\n  defaultCountry: FR\n')

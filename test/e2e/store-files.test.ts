@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { chmodSync, closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { chmodSync, closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import { openStateStore } from '../../src/store/sqlite/index.js'
@@ -207,5 +207,24 @@ describe('state store files (built CLI)', () => {
       expect(error.message).toBe(`cannot open state file ${path}: permission denied (mode 0000)`)
       expect(error.hint).toBe(`make it readable and writable (chmod u+rw ${path}) or choose another --state`)
     }
+  })
+
+  test('a postgres:// state is refused by name, with its password hidden, and no file is made of it', async () => {
+    const dir = tempDir()
+    const url = 'postgres://aircall:s3cret-pass@127.0.0.1:5432/aircall'
+    for (const [args, env] of [
+      [['status', '--json', '--state', url], {}],
+      [['events', 'list', '--json'], { AIRCALL_INTERCOM_STATE: url }],
+    ] as const) {
+      const run = await runCli([...args], { env, cwd: dir })
+      expect(run.code).toBe(2)
+      const error = (JSON.parse(run.stdout) as { error: { message: string; hint: string } }).error
+      expect(error.message).toContain('postgres://aircall:***@127.0.0.1:5432/aircall')
+      expect(error.message).toContain(
+        (args as readonly string[]).includes('--state') ? '--state' : 'AIRCALL_INTERCOM_STATE',
+      )
+      expect(`${run.stdout}${run.stderr}`).not.toContain('s3cret-pass')
+    }
+    expect(readdirSync(dir)).toEqual([])
   })
 })
