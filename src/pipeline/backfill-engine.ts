@@ -317,12 +317,15 @@ export async function runBackfillEngine(options: BackfillEngineOptions): Promise
       }
       counts.windows++
       if (!dryRun) {
-        await store.transaction(async (tx) => {
-          const next = source.advance
-            ? source.advance((await tx.checkpoints.get(source.checkpointName))?.value, window)
-            : window.position
-          if (next !== null) await tx.checkpoints.set(source.checkpointName, next)
-        })
+        await store.transaction(
+          async (tx) => {
+            const next = source.advance
+              ? source.advance((await tx.checkpoints.get(source.checkpointName))?.value, window)
+              : window.position
+            if (next !== null) await tx.checkpoints.set(source.checkpointName, next)
+          },
+          { lockKeys: [source.checkpointName] },
+        )
       }
       emit({ type: 'window-done', label: window.label, calls })
     }

@@ -68,28 +68,32 @@ export class MissedCallService {
     const contact = await this.deps.context.contact(contactId, signal)
     const caller = callerE164(call) ?? call.rawDigits
     const markKey = cooldownMarkKey(caller)
-    const reserved = await store.transaction(async (tx) => {
-      if ((await tx.ledger.get(key))?.status === 'done') return 'done' as const
-      const previous = await tx.marks.get(markKey)
-      const retrying = (await tx.ledger.get(key))?.status === 'pending'
-      const decision = decideMissedCallMessage({
-        call,
-        contact: { id: contact.id, attributes: contact.attributes, tags: contact.tags },
-        config,
-        // A retry of this call's own send must not be blocked by the mark it set itself.
-        lastMessagedAt: previous === null || retrying ? null : Math.floor(previous / 1000),
-        now: Math.floor(now() / 1000),
-      })
-      if (!decision.send) return decision
-      await tx.marks.set(markKey, now())
-      await tx.ledger.begin(key, {
-        contactId: contact.id,
-        caller,
-        template: decision.template.name,
-        previousMark: previous,
-      })
-      return { ...decision, previous }
-    })
+    const reserved = await store.transaction(
+      async (tx) => {
+        if ((await tx.ledger.get(key))?.status === 'done') return 'done' as const
+        const previous = await tx.marks.get(markKey)
+        const retrying = (await tx.ledger.get(key))?.status === 'pending'
+        const decision = decideMissedCallMessage({
+          call,
+          contact: { id: contact.id, attributes: contact.attributes, tags: contact.tags },
+          config,
+          // A retry of this call's own send must not be blocked by the mark it set itself.
+          lastMessagedAt: previous === null || retrying ? null : Math.floor(previous / 1000),
+          now: Math.floor(now() / 1000),
+        })
+        if (!decision.send) return decision
+        await tx.marks.set(markKey, now())
+        await tx.ledger.begin(key, {
+          contactId: contact.id,
+          caller,
+          template: decision.template.name,
+          previousMark: previous,
+        })
+        return { ...decision, previous }
+      },
+      // The caller's cooldown and this call's step: another process deciding for the same caller waits for this one.
+      { lockKeys: [markKey, key] },
+    )
     if (reserved === 'done') return { status: 'already-sent' }
     if (!reserved.send) return { status: 'skipped', reason: reserved.reason }
 

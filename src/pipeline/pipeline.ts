@@ -337,13 +337,16 @@ export class EventPipeline {
     const { config, now, store } = this.deps
     const ageHours = (now() / 1000 - timestampSeconds) / 3600
     if (ageHours <= config.listener.staleAfterHours) return null
-    await store.transaction(async (tx) => {
-      const previous = (await tx.checkpoints.get(STALE_EVENTS_CHECKPOINT))?.value.count
-      await tx.checkpoints.set(STALE_EVENTS_CHECKPOINT, {
-        count: (typeof previous === 'number' ? previous : 0) + 1,
-        lastAt: now(),
-      })
-    })
+    await store.transaction(
+      async (tx) => {
+        const previous = (await tx.checkpoints.get(STALE_EVENTS_CHECKPOINT))?.value.count
+        await tx.checkpoints.set(STALE_EVENTS_CHECKPOINT, {
+          count: (typeof previous === 'number' ? previous : 0) + 1,
+          lastAt: now(),
+        })
+      },
+      { lockKeys: [STALE_EVENTS_CHECKPOINT] },
+    )
     return { rule: 'freshness', status: 'stale', detail: `${Math.round(ageHours)} h old: handled as history` }
   }
 

@@ -45,6 +45,10 @@ export interface StatusCounts {
   fingerprints: number
 }
 
+export interface TransactionOptions {
+  lockKeys?: readonly string[]
+}
+
 export interface AsyncStateStore {
   /** Where the state lives, as it may be shown: a file path, or a URL with its password removed. */
   readonly path: string
@@ -59,8 +63,12 @@ export interface AsyncStateStore {
   /**
    * Runs fn in one transaction: all of its writes or none (a throw rolls them back and is rethrown). fn works
    * through the store it is given, whose repositories take part in the transaction; nested calls join it.
+   *
+   * A transaction that reads, decides and writes names what it decides about in `lockKeys`: transactions naming a
+   * common key run one after the other, on every process of the store (one reading a mark another is about to
+   * change would otherwise decide on the old value). The keys are held until it ends.
    */
-  transaction<T>(fn: (tx: AsyncStateStore) => Promise<T>): Promise<T>
+  transaction<T>(fn: (tx: AsyncStateStore) => Promise<T>, options?: TransactionOptions): Promise<T>
   counts(): Promise<StatusCounts>
   integrityProblems(): Promise<string[]>
   schemaVersions(): Promise<{ current: number; latest: number }>

@@ -49,7 +49,7 @@ export {
 export type { LockHolder, Locks } from './locks.js'
 export type { Marks } from './marks.js'
 export type { Checkpoint, RunCheckpoints } from './run-checkpoints.js'
-export type { StatusCounts } from './async-store.js'
+export type { StatusCounts, TransactionOptions } from './async-store.js'
 
 /**
  * The store as SQLite serves it, every answer at once (sqlite/). The services take the asynchronous `StateStore`

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import pg from 'pg'
 import { describe, expect, test } from 'vitest'
 import type { AsyncStateStore } from '../../src/store/async-store.js'
 import {
@@ -338,6 +339,53 @@ describe('transactions on a PostgreSQL store', () => {
       expect((await store.checkpoints.get('after'))?.value).toEqual({ n: 4 })
     } finally {
       await store.close()
+    }
+  })
+})
+
+describe('transactions that read, decide and write, across processes', () => {
+  const bump = async (tx: AsyncStateStore, pause?: { read: () => void; gate: Promise<void> }): Promise<void> => {
+    const count = (await tx.checkpoints.get('counter'))?.value.n
+    pause?.read()
+    await pause?.gate
+    await tx.checkpoints.set('counter', { n: (typeof count === 'number' ? count : 0) + 1 })
+  }
+
+  test('two stores bumping one counter lose an update at read committed, and none when both name the key', async () => {
+    const { passwordUrl, url } = await freshDatabase('lock-keys')
+    const first = await openPostgresStore(passwordUrl)
+    const second = await openPostgresStore(passwordUrl)
+    const watcher = new pg.Client({ connectionString: url })
+    await watcher.connect()
+    const waitingForKey = async (): Promise<void> => {
+      for (;;) {
+        const { rows } = await watcher.query<{ n: number }>(
+          "select count(*)::integer as n from pg_locks where locktype = 'advisory' and not granted",
+        )
+        if (rows[0]?.n === 1) return
+      }
+    }
+    try {
+      for (const lockKeys of [[], ['counter']]) {
+        await first.checkpoints.deleteByPrefix('counter')
+        let release!: () => void
+        let read!: () => void
+        const gate = new Promise<void>((resolve) => (release = resolve))
+        const hasRead = new Promise<void>((resolve) => (read = resolve))
+        const slow = first.transaction((tx) => bump(tx, { read, gate }), { lockKeys })
+        await hasRead
+        const fast = second.transaction((tx) => bump(tx), { lockKeys })
+        // Without a key the second reads the same count and commits at once; with it, it waits before reading.
+        if (lockKeys.length === 0) await fast
+        else await waitingForKey()
+        release()
+        await Promise.all([slow, fast])
+        expect((await first.checkpoints.get('counter'))?.value.n).toBe(lockKeys.length === 0 ? 1 : 2)
+      }
+    } finally {
+      await watcher.end()
+      await first.close()
+      await second.close()
     }
   })
 })

@@ -10,6 +10,7 @@ import type {
   AsyncMarks,
   AsyncRunCheckpoints,
   AsyncStateStore,
+  TransactionOptions,
 } from '../async-store.js'
 import type { EventStatus, StatusCounts, StepStatus } from '../state-store.js'
 import { PgCallStates } from './call-states.js'
@@ -58,6 +59,11 @@ class TransactionClient implements PgQueryable {
   end(): void {
     this.ended = true
   }
+}
+
+/** Advisory locks held until the transaction ends; a key is hashed to the lock's 64-bit id. */
+const lockKeys = async (db: PgQueryable, keys: readonly string[]): Promise<void> => {
+  for (const key of keys) await db.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key])
 }
 
 /** The pool, or the client of the transaction the calling async context is in. */
@@ -122,17 +128,22 @@ export class PgStateStore implements AsyncStateStore {
   /**
    * BEGIN on a client of its own, the repositories rebuilt over it for fn, COMMIT when fn resolves, ROLLBACK when
    * it throws. Read committed, PostgreSQL's default: what needs more (a claim, a lock) is one statement that
-   * decides and writes, which holds under it.
+   * decides and writes, which holds under it; a transaction that reads then writes names its `lockKeys`, taken as
+   * transaction-scoped advisory locks in one order (so two transactions never wait on each other crosswise).
    */
-  async transaction<T>(fn: (tx: AsyncStateStore) => Promise<T>): Promise<T> {
-    if (this.inTransaction) return fn(this)
-    const joined = this.shared.transactions.getStore()
-    if (joined) return fn(joined)
+  async transaction<T>(fn: (tx: AsyncStateStore) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const keys = [...new Set(options.lockKeys ?? [])].sort()
+    const joined = this.inTransaction ? this : this.shared.transactions.getStore()
+    if (joined) {
+      await lockKeys(joined.db, keys)
+      return fn(joined)
+    }
     const client = await this.shared.pool.connect()
     const db = new TransactionClient(client)
     let broken: Error | undefined
     try {
       await client.query('begin')
+      await lockKeys(db, keys)
       const tx = new PgStateStore(this.shared, db, true)
       const result = await this.shared.transactions.run(tx, () => fn(tx))
       await client.query('commit')

@@ -61,6 +61,8 @@ export function asyncSqliteStore(sync: SqliteStateStore): AsyncStateStore & { re
     marks: serve(sync.marks),
     locks: serve(sync.locks),
 
+    // `lockKeys` asks nothing more of SQLite: its transactions already run one at a time, across processes too
+    // (BEGIN IMMEDIATE takes the file's write lock).
     async transaction<T>(fn: (tx: AsyncStateStore) => Promise<T>): Promise<T> {
       if (inTransaction.getStore()) return fn(store)
       while (open !== null) await open
