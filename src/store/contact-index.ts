@@ -88,3 +88,24 @@ export interface ContactIndex {
   /** Every contact, in contact id order, without their readings. */
   iterate(): IterableIterator<IndexedContact>
 }
+
+const DERIVATION_RANK: Record<StoredDerivation, number> = {
+  international: 0,
+  'contact-country': 1,
+  'default-country': 2,
+}
+
+/** Orders readings strongest first, as every backend returns them. */
+export const byReadingStrength = (a: ContactReading, b: ContactReading): number =>
+  DERIVATION_RANK[a.derivation] - DERIVATION_RANK[b.derivation]
+
+/** The readings to store for a contact: what a writer that predates readings meant by `phoneE164`. */
+export function readingsToStore(contact: IndexedContact): ContactReading[] {
+  if (contact.readings) return contact.readings
+  if (!contact.phoneE164) return []
+  const spelledInternational = contact.phoneRaw?.trimStart().startsWith('+') ?? true
+  return [{ e164: contact.phoneE164, derivation: spelledInternational ? 'international' : 'default-country' }]
+}
+
+/** Emails are stored and looked up trimmed and lower-cased. */
+export const indexedEmail = (email: string): string => email.trim().toLowerCase()

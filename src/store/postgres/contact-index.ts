@@ -1,5 +1,12 @@
 import type { AsyncContactIndex } from '../async-store.js'
-import type { ContactReading, IndexedContact, StoredDerivation } from '../contact-index.js'
+import {
+  byReadingStrength,
+  type ContactReading,
+  type IndexedContact,
+  indexedEmail,
+  readingsToStore,
+  type StoredDerivation,
+} from '../contact-index.js'
 import type { PgRepositoryContext, PgTables } from './context.js'
 
 /**
@@ -63,20 +70,6 @@ interface ContactReadingRow extends ContactRow {
   reading_derivation: StoredDerivation | null
 }
 
-const DERIVATION_RANK: Record<StoredDerivation, number> = {
-  international: 0,
-  'contact-country': 1,
-  'default-country': 2,
-}
-
-/** What a writer that predates readings meant by `phoneE164` (as in SQLite). */
-function readingsOf(contact: IndexedContact): ContactReading[] {
-  if (contact.readings) return contact.readings
-  if (!contact.phoneE164) return []
-  const spelledInternational = contact.phoneRaw?.trimStart().startsWith('+') ?? true
-  return [{ e164: contact.phoneE164, derivation: spelledInternational ? 'international' : 'default-country' }]
-}
-
 const toContact = (row: ContactRow): IndexedContact => ({
   contactId: row.contact_id,
   role: row.role,
@@ -94,8 +87,6 @@ const toContact = (row: ContactRow): IndexedContact => ({
   phoneTail: row.phone_tail,
 })
 
-const normalEmail = (email: string): string => email.trim().toLowerCase()
-
 /** Rows of one contact, one per reading (or one with none), folded into the contact with its readings. */
 function withReadings(rows: ContactReadingRow[]): IndexedContact | undefined {
   const first = rows[0]
@@ -106,7 +97,7 @@ function withReadings(rows: ContactReadingRow[]): IndexedContact | undefined {
       readings.push({ e164: row.reading_e164, derivation: row.reading_derivation })
     }
   }
-  readings.sort((a, b) => DERIVATION_RANK[a.derivation] - DERIVATION_RANK[b.derivation])
+  readings.sort(byReadingStrength)
   return { ...toContact(first), readings }
 }
 
@@ -144,14 +135,14 @@ export class PgContactIndex implements AsyncContactIndex {
     for (const contact of latest) {
       // The first reading of an E.164 is the strongest: a weaker derivation of the same number adds nothing.
       const readings = new Map<string, StoredDerivation>()
-      for (const reading of readingsOf(contact)) {
+      for (const reading of readingsToStore(contact)) {
         if (!readings.has(reading.e164)) readings.set(reading.e164, reading.derivation)
       }
       const values = [
         contact.contactId,
         contact.role,
         contact.name,
-        contact.email === null ? null : normalEmail(contact.email),
+        contact.email === null ? null : indexedEmail(contact.email),
         contact.emailRaw ?? null,
         contact.phoneRaw,
         contact.phoneE164,
@@ -259,7 +250,7 @@ export class PgContactIndex implements AsyncContactIndex {
     // Lower-cased here as the stored address was (JavaScript's case mapping, not the database's).
     const { rows } = await this.ctx.db.query<ContactRow>(
       `SELECT * FROM ${this.contacts} WHERE email = $1 ORDER BY contact_id`,
-      [normalEmail(email)],
+      [indexedEmail(email)],
     )
     return rows.map(toContact)
   }

@@ -1,9 +1,11 @@
-import type {
-  ContactIndex,
-  ContactReading,
-  ContactUpsertOptions,
-  IndexedContact,
-  StoredDerivation,
+import {
+  byReadingStrength,
+  type ContactIndex,
+  type ContactUpsertOptions,
+  type IndexedContact,
+  indexedEmail,
+  readingsToStore,
+  type StoredDerivation,
 } from '../contact-index.js'
 import type { SqliteConnection } from './connection.js'
 
@@ -28,20 +30,6 @@ interface ContactRow {
 interface ContactReadingRow extends ContactRow {
   reading_e164: string | null
   reading_derivation: StoredDerivation | null
-}
-
-const DERIVATION_RANK: Record<StoredDerivation, number> = {
-  international: 0,
-  'contact-country': 1,
-  'default-country': 2,
-}
-
-/** What a writer that predates readings meant by `phoneE164`. */
-function readingsOf(contact: IndexedContact): ContactReading[] {
-  if (contact.readings) return contact.readings
-  if (!contact.phoneE164) return []
-  const spelledInternational = contact.phoneRaw?.trimStart().startsWith('+') ?? true
-  return [{ e164: contact.phoneE164, derivation: spelledInternational ? 'international' : 'default-country' }]
 }
 
 const toContact = (row: ContactRow): IndexedContact => ({
@@ -76,7 +64,7 @@ function contactsWithReadings(rows: ContactReadingRow[]): IndexedContact[] {
   }
   for (const contact of contacts) {
     if (contact.readings && contact.readings.length > 1) {
-      contact.readings.sort((a, b) => DERIVATION_RANK[a.derivation] - DERIVATION_RANK[b.derivation])
+      contact.readings.sort(byReadingStrength)
     }
   }
   return contacts
@@ -110,14 +98,14 @@ export class SqliteContactIndex implements ContactIndex {
     // The first reading of an E.164 is the strongest: a weaker derivation of the same number adds nothing.
     const read = this.c.sql('INSERT OR IGNORE INTO contact_readings (contact_id, e164, derivation) VALUES (?, ?, ?)')
     for (const contact of contacts) {
-      const readings = readingsOf(contact)
+      const readings = readingsToStore(contact)
       const strongest = readings.find((reading) => reading.e164 === contact.phoneE164)
       // Positional parameters: no object spread and no lookup by name for each of up to 100,000s of rows.
       upsert.run(
         contact.contactId,
         contact.role,
         contact.name,
-        contact.email?.trim().toLowerCase() ?? null,
+        contact.email === null || contact.email === undefined ? null : indexedEmail(contact.email),
         contact.phoneRaw,
         contact.phoneE164,
         contact.createdAt,
@@ -202,7 +190,7 @@ export class SqliteContactIndex implements ContactIndex {
     this.c.readThrough(CONTACTS_KEY)
     const rows = this.c
       .sql('SELECT * FROM contacts WHERE email = ? ORDER BY contact_id')
-      .all(email.trim().toLowerCase()) as ContactRow[]
+      .all(indexedEmail(email)) as ContactRow[]
     return rows.map(toContact)
   }
 
