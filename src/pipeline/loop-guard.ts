@@ -67,11 +67,13 @@ export class LoopGuard {
 
   async check(event: IntercomEvent | AircallEvent): Promise<EchoVerdict> {
     const { store, ownAdminId, now } = this.options
-    // The rule is pure: the store is asked beforehand about every write this event could be the echo of.
+    // The rule is pure: the store is asked beforehand about the writes this event could be the echo of. Only an
+    // event all of whose writes are known is an echo, so the first unknown one settles it.
     const known = new Set<string>()
     for (const write of echoCandidates(event)) {
       const fingerprint = fingerprintOf(write)
-      if (await store.marks.hasFingerprint(fingerprint, now())) known.add(fingerprint)
+      if (!(await store.marks.hasFingerprint(fingerprint, now()))) break
+      known.add(fingerprint)
     }
     const verdict = isOwnEcho({ event, ownAdminId, fingerprints: (fingerprint) => known.has(fingerprint) })
     // Fingerprints stand in for an author the payload does not name. A change signed by another admin is theirs,
