@@ -112,7 +112,7 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorResult> =
         ? needsIntercom('ticket-type', 'Intercom ticket type', (signal) => checkTicketType(runtime, signal))
         : Promise.resolve({ rows: [] }),
       Promise.resolve({ rows: checkTemplateRows(config) }),
-      guarded('store', 'state store', () => Promise.resolve().then(() => checkStore(runtime))),
+      guarded('store', 'state store', () => checkStore(runtime)),
       listenerUrl
         ? guarded('listener', 'listener', (signal) => checkListener(listenerUrl, options.fetch ?? fetch, signal))
         : Promise.resolve({
