@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
+import { budgetsTables } from './budgets.js'
 import { callStatesTables } from './call-states.js'
 import { contactIndexTables } from './contact-index.js'
 import type { PgQueryable, PgTables } from './context.js'
@@ -26,6 +27,7 @@ export interface PgMigration {
 /** What each version is called in `schema_migrations`; a version with tables and no name here is a bug. */
 const NAMES: Readonly<Record<number, string>> = {
   1: 'every repository: ledger, checkpoints, call states, event queue, contact index, marks, locks',
+  2: 'API budgets shared by every process',
 }
 
 const TABLES: readonly PgTables[] = [
@@ -36,6 +38,7 @@ const TABLES: readonly PgTables[] = [
   contactIndexTables,
   marksTables,
   locksTables,
+  budgetsTables,
 ]
 
 const migrationsOf = (tables: readonly PgTables[]): PgMigration[] => {

@@ -12,7 +12,9 @@ import type {
   AsyncStateStore,
   TransactionOptions,
 } from '../async-store.js'
+import type { SharedBudgets } from '../shared-budgets.js'
 import type { EventStatus, StatusCounts, StepStatus } from '../state-store.js'
+import { PgSharedBudgets } from './budgets.js'
 import { PgCallStates } from './call-states.js'
 import { PgContactIndex } from './contact-index.js'
 import type { PgQueryable, PgRepositoryContext } from './context.js'
@@ -98,6 +100,8 @@ export class PgStateStore implements AsyncStateStore {
   readonly contacts: AsyncContactIndex
   readonly marks: AsyncMarks
   readonly locks: AsyncLocks
+  /** API budgets shared by every process on the database; always over the pool, never a transaction's client. */
+  readonly sharedBudgets: SharedBudgets
   private readonly q: string
   private closing: Promise<void> | null = null
 
@@ -123,6 +127,7 @@ export class PgStateStore implements AsyncStateStore {
     this.contacts = new PgContactIndex(ctx)
     this.marks = new PgMarks(ctx)
     this.locks = new PgLocks(ctx)
+    this.sharedBudgets = new PgSharedBudgets(shared.pool, this.q)
   }
 
   /**
