@@ -20,6 +20,7 @@ import { quoteSchema } from './postgres/migrations.js'
 import { PgStateStore } from './postgres/state-store.js'
 import { asyncSqliteStore } from './sqlite/async-store.js'
 import { openDatabase } from './sqlite/database.js'
+import { StoreError } from './store-file-errors.js'
 import { SqliteStateStore } from './sqlite/state-store.js'
 import {
   beginPgSnapshot,
@@ -62,6 +63,23 @@ export type PostgresStateLocation = Extract<StateLocation, { kind: 'postgres' }>
 export type SqliteStateLocation = Extract<StateLocation, { kind: 'sqlite' }>
 
 const BUSY_TIMEOUT_MS = 5_000
+
+/**
+ * BEGIN IMMEDIATE: the file's write lock, waited for as long as the busy timeout. A process that keeps it longer
+ * is writing the store right now (a backfill, a listener between its lock's renewals): that is said by name.
+ */
+const holdWriteLock = (db: Database.Database, path: string): void => {
+  try {
+    db.exec('BEGIN IMMEDIATE')
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error
+    throw new StoreError(
+      `${path} is being written by another process, which held it for ${BUSY_TIMEOUT_MS / 1000} s`,
+      path,
+      'stop whatever runs on this store (listen, sync, a backfill), then run state migrate again',
+    )
+  }
+}
 
 const shown = (location: StateLocation): string => (location.kind === 'sqlite' ? location.path : location.display)
 
@@ -175,7 +193,7 @@ export interface CopyResult {
   replaced: TableCounts | null
   /** The target's event ids after the copy: the next event enqueued there gets `nextId`. */
   events: EventIds
-  /** Locks the source held (expired ones, since live ones are refused by `checkLocks`), left behind. */
+  /** Locks the source held, left behind (a live one is for `checkLocks` to refuse). */
   locksLeft: number
 }
 
@@ -254,7 +272,7 @@ const sqliteToPostgres = async (
     try {
       // The file's write lock for the whole copy: one consistent read, and nothing written to the old store while
       // it is copied is left behind (a writer that turns up waits, or fails with SQLITE_BUSY, instead).
-      source.exec('BEGIN IMMEDIATE')
+      holdWriteLock(source, from.path)
       try {
         const locks = sqliteLocks(source)
         options.checkLocks?.('source', locks, from)
@@ -328,7 +346,7 @@ const postgresToSqlite = async (
       } catch (error) {
         throw pgCopyError(from.display, from.schema, 'reading the state of', error)
       }
-      target.exec('BEGIN IMMEDIATE')
+      holdWriteLock(target, to.path)
       try {
         options.checkLocks?.('target', sqliteLocks(target), to)
         const held = sqliteCounts(target, TABLES)

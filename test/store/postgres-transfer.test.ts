@@ -1,11 +1,12 @@
 import { join } from 'node:path'
 import { existsSync } from 'node:fs'
+import Database from 'better-sqlite3'
 import pg from 'pg'
 import { afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { AsyncStateStore } from '../../src/store/async-store.js'
 import { postgresLocation, type StateLocation } from '../../src/store/location.js'
 import { openPostgresStore } from '../../src/store/postgres/index.js'
-import { asyncSqliteStore, openStateStore, type SqliteStateStore } from '../../src/store/sqlite/index.js'
+import { asyncSqliteStore, openStateStore, type SqliteStateStore, StoreError } from '../../src/store/sqlite/index.js'
 import type { EventOutcome, IndexedContact } from '../../src/store/state-store.js'
 import { copyState, postgresSnapshot, StateTransferError } from '../../src/store/transfer.js'
 import { freshDatabase } from '../helpers/postgres.js'
@@ -395,6 +396,22 @@ describe('copying the state between SQLite and PostgreSQL (a real server)', () =
       errorCode: 'state_missing',
     })
     expect(existsSync(join(dir, 'none.sqlite'))).toBe(false)
+  })
+
+  test('a file another process keeps writing is named, after the busy timeout, and nothing is copied', async () => {
+    const file = seededFile()
+    const target = newSchema()
+    const writer = new Database(file)
+    writer.exec('BEGIN IMMEDIATE')
+    try {
+      const error = await copyState({ kind: 'sqlite', path: file }, target).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(StoreError)
+      expect((error as Error).message).toBe(`${file} is being written by another process, which held it for 5 s`)
+    } finally {
+      writer.exec('ROLLBACK')
+      writer.close()
+    }
+    expect((await (await postgres(target)).counts()).contacts).toBe(0)
   })
 
   test('the source locks are handed to checkLocks inside the copy, which may refuse it', async () => {
