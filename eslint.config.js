@@ -46,7 +46,8 @@ const MAY_IMPORT = {
   store: [],
   phone: [],
   templates: ['phone'],
-  config: ['templates', 'phone'],
+  // config reads a state location (an SQLite path or a postgres:// URL) with the store's own URL rules.
+  config: ['templates', 'phone', 'store'],
   domain: [],
   hooks: ['config'],
 }

@@ -177,7 +177,47 @@ const checkStore = async (runtime: Runtime): Promise<Outcome> => {
   const written = (await store.checkpoints.get(PROBE)) !== undefined
   await store.checkpoints.deleteByPrefix(PROBE)
   if (!written) throw new Error('a probe row written to the store could not be read back')
-  return { rows: [row('store', 'state store', 'pass', `${runtime.loaded.statePath} is writable`)] }
+  const writable = row('store', 'state store', 'pass', `${runtime.loaded.statePath} is writable`)
+  if (runtime.stateLocation.kind === 'sqlite') return { rows: [writable] }
+  return { rows: [writable, await checkMigrations(runtime), await checkClockSkew(runtime)] }
+}
+
+/** Beyond this, leases and locks one host takes look expired (or far from it) to another. */
+const CLOCK_SKEW_WARN_MS = 2_000
+
+const checkMigrations = async (runtime: Runtime): Promise<CheckRow> => {
+  const { store } = runtime
+  const { current, latest } = await store.schemaVersions()
+  const problems = await store.integrityProblems()
+  if (problems.length > 0) {
+    return row(
+      'store',
+      'store schema',
+      'fail',
+      problems.join('; '),
+      'restore the schema from a backup, or point store.url at another schema',
+    )
+  }
+  return row('store', 'store schema', 'pass', `version ${current} of ${latest}, every table in place`)
+}
+
+const checkClockSkew = async (runtime: Runtime): Promise<CheckRow> => {
+  const before = runtime.now()
+  const server = await runtime.store.serverTime()
+  const after = runtime.now()
+  if (server === null) return row('store', 'clock skew', 'pass', 'the store is on this host')
+  // The server read its clock somewhere inside the round trip: the middle of it is the fair comparison.
+  const skew = Math.round(server - (before + after) / 2)
+  const detail = `this host's clock is ${Math.abs(skew)} ms ${skew > 0 ? 'behind' : 'ahead of'} the database server's`
+  return Math.abs(skew) > CLOCK_SKEW_WARN_MS
+    ? row(
+        'store',
+        'clock skew',
+        'warn',
+        detail,
+        "run NTP (chrony, systemd-timesyncd) on every host: leases and locks are judged by each host's clock",
+      )
+    : row('store', 'clock skew', 'pass', detail)
 }
 
 const checkListener = async (url: string, fetchImpl: FetchLike, signal: AbortSignal): Promise<Outcome> => {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import type { Duration } from '../domain/duration.js'
 import { LockedError, UserError } from '../errors.js'
 import { isPermanentError } from '../http/failure.js'
@@ -15,6 +14,7 @@ import type {
 } from '../store/state-store.js'
 import { eventOutcome, parseOutcomeFilter } from './event-outcome.js'
 import type { Runtime } from './runtime.js'
+import { storeExists } from '../store/location.js'
 
 export interface EventView {
   id: number
@@ -129,7 +129,7 @@ export const objectViews = (runtime: Runtime, objects: readonly OutcomeObject[])
 const EMPTY_COUNTS: Record<EventStatus, number> = { queued: 0, processing: 0, done: 0, dead: 0 }
 
 /** Reading commands must not leave a store file behind where none existed. */
-const hasStore = (runtime: Runtime): boolean => existsSync(runtime.loaded.statePath)
+const hasStore = (runtime: Runtime): Promise<boolean> => storeExists(runtime.stateLocation)
 
 export const listEvents = async (
   runtime: Runtime,
@@ -142,7 +142,8 @@ export const listEvents = async (
       'write rule or rule:status, e.g. log:logged or missed-call:skipped (see `events show`)',
     )
   }
-  if (!hasStore(runtime)) return { statePath: runtime.loaded.statePath, events: [], counts: { ...EMPTY_COUNTS } }
+  if (!(await hasStore(runtime)))
+    return { statePath: runtime.loaded.statePath, events: [], counts: { ...EMPTY_COUNTS } }
   const store = runtime.readonlyStore
   // Newest first: the events someone is looking for are usually the latest.
   const all = await store.queue.list({ status: filter.status, source: filter.source, outcome })
@@ -154,7 +155,7 @@ export const listEvents = async (
 }
 
 export const showEvent = async (runtime: Runtime, id: number): Promise<EventDetail> => {
-  const event = hasStore(runtime) ? await runtime.readonlyStore.queue.get(id) : undefined
+  const event = (await hasStore(runtime)) ? await runtime.readonlyStore.queue.get(id) : undefined
   if (!event) throw new UserError(`no event #${id} in ${runtime.loaded.statePath}`, 'list them with `events list`', 1)
   let payload: unknown = event.payload
   try {
@@ -209,7 +210,7 @@ export const tailEvents = async (
       )
     })
   // A store that does not exist yet (a listener about to start) is waited for, not created.
-  while (!hasStore(runtime) && !options.signal.aborted) await wait()
+  while (!(await hasStore(runtime)) && !options.signal.aborted) await wait()
   const cursor: SettledCursor = { updatedAt: runtime.now() - (options.sinceMs ?? 0), ids: [] }
   let reported = 0
   const max = options.max ?? Number.POSITIVE_INFINITY
@@ -237,7 +238,7 @@ export const purgeEvents = async (
   if (options.statuses.some((status) => status === 'queued' || status === 'processing')) {
     throw new UserError('only done and dead events can be purged', 'pass --status done or --status dead')
   }
-  const purged = hasStore(runtime)
+  const purged = (await hasStore(runtime))
     ? await runtime.store.queue.purge({
         status: options.statuses,
         olderThan: options.olderThan === undefined ? undefined : runtime.now() - options.olderThan.ms,
@@ -279,8 +280,9 @@ export const replayEvents = async (
     )
   }
   const unknown: number[] = []
+  const exists = await hasStore(runtime)
   for (const id of options.ids) {
-    if (!hasStore(runtime) || (await runtime.store.queue.get(id)) === undefined) unknown.push(id)
+    if (!exists || (await runtime.store.queue.get(id)) === undefined) unknown.push(id)
   }
   // Nothing is requeued when an id is wrong: a typo must not replay half of what was meant.
   if (unknown.length > 0) {
@@ -290,14 +292,14 @@ export const replayEvents = async (
       1,
     )
   }
-  if (!hasStore(runtime)) return { requeued: [], skipped: [], processed: null, listenerRunning: false }
+  if (!exists) return { requeued: [], skipped: [], processed: null, listenerRunning: false }
   const { store } = runtime
   // The lock is taken before anything is requeued: a running listener then processes them, and this command
   // says so instead of failing after it changed the queue.
   let lock: WorkerLock | null = null
   if (options.process) {
     try {
-      lock = await acquireWorkerLock(store, runtime.now, 60_000)
+      lock = await acquireWorkerLock(store, runtime.now, 60_000, runtime.stateLocation.kind)
     } catch (error) {
       if (!(error instanceof LockedError)) throw error
     }

@@ -83,8 +83,11 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
   if (damage.length > 0) {
     throw storeFileError(store.path, { kind: 'damaged', problems: damage })
   }
-  const lock = await acquireWorkerLock(store, now, LOCK_TTL_MS)
-  const recovered = await store.queue.releaseExpiredLeases(Number.MAX_SAFE_INTEGER)
+  const backend = runtime.stateLocation.kind
+  const lock = await acquireWorkerLock(store, now, LOCK_TTL_MS, backend)
+  // The only worker of an SQLite store may take back every lease; on PostgreSQL the other replicas' leases are
+  // theirs until they lapse (a replica that died leaves them to lapse, and any replica then takes them).
+  const recovered = await store.queue.releaseExpiredLeases(backend === 'sqlite' ? Number.MAX_SAFE_INTEGER : now())
   const summary: ListenSummary = {
     url: '',
     accepted: 0,
@@ -138,6 +141,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
     store,
     concurrency: config.listener.workerConcurrency,
     maxAttempts: config.listener.maxAttempts,
+    leaseMs: config.listener.leaseSeconds * 1000,
     isPermanent: isPermanentError,
     now,
     handle: async (event) => {
@@ -197,6 +201,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
   try {
     intake = await startIntake({
       store,
+      location: runtime.stateLocation,
       aircallWebhookToken: config.aircall.webhookToken ?? null,
       intercomClientSecret: config.intercom.clientSecret ?? null,
       maxBodyBytes: config.listener.maxBodyBytes,

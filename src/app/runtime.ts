@@ -1,5 +1,5 @@
 import { AircallClient, type AircallWarning } from '../aircall/client.js'
-import { intercomBaseUrl, type LoadedConfig } from '../config/loader.js'
+import { intercomBaseUrl, stateLocationOf, type LoadedConfig } from '../config/loader.js'
 import type { AppConfig } from '../config/schema.js'
 import { UserError } from '../errors.js'
 import type { Transport } from '../http/transport.js'
@@ -8,7 +8,11 @@ import { IntercomClient } from '../intercom/client.js'
 import { IntercomContext } from '../pipeline/intercom-context.js'
 import { IntercomContactResolver } from '../matching/resolver.js'
 import type { ClaimContext } from '../store/claim-step.js'
+import { DeferredStore } from '../store/deferred-store.js'
+import { postgresSnapshot } from '../store/transfer.js'
+import { openStore, type StateLocation } from '../store/location.js'
 import { asyncSqliteStore, openStateStore, openStoreSnapshot } from '../store/sqlite/index.js'
+import type { SessionLocks } from '../store/async-store.js'
 import type { StateStore } from '../store/state-store.js'
 import { newStepOwner } from '../store/step-owner.js'
 import { DEFAULT_LEASE_MS, IntercomCallLogger } from '../pipeline/call-logger.js'
@@ -213,27 +217,54 @@ export class Runtime {
     return this.loaded.config
   }
 
+  /** Where the state lives: an SQLite file, or a PostgreSQL database. */
+  get stateLocation(): StateLocation {
+    return stateLocationOf(this.loaded)
+  }
+
   /**
-   * From here on, the store is an in-memory copy of the state file: a dry run decides exactly as a real run would
-   * (ledger, checkpoints, contact index, what it learns on the way) and leaves the file as it was, or absent.
+   * From here on, the store is an in-memory copy of the state: a dry run decides exactly as a real run would
+   * (ledger, checkpoints, contact index, what it learns on the way) and leaves the file or the database as it was.
    */
   useStoreSnapshot(): void {
     if (this.storeInstance) throw new Error('useStoreSnapshot() must come before the store is first used')
-    this.storeInstance = asyncSqliteStore(
-      openStoreSnapshot(this.loaded.statePath, { now: this.now, owner: this.owner }),
-    )
+    const location = this.stateLocation
+    const options = { now: this.now, owner: this.owner }
+    this.storeInstance =
+      location.kind === 'sqlite'
+        ? asyncSqliteStore(openStoreSnapshot(location.path, options))
+        : new DeferredStore(location.display, () => postgresSnapshot(location, options))
   }
 
   /** The store opened read-only, for commands that only read it (`events list/show`): nothing is changed. */
   get readonlyStore(): StateStore {
-    this.readerInstance ??=
-      this.storeInstance ?? asyncSqliteStore(openStateStore(this.loaded.statePath, { readonly: true }))
+    if (this.readerInstance) return this.readerInstance
+    const location = this.stateLocation
+    this.readerInstance =
+      this.storeInstance ??
+      (location.kind === 'sqlite' ? asyncSqliteStore(openStateStore(location.path, { readonly: true })) : this.store)
     return this.readerInstance
   }
 
+  /**
+   * The state store. An SQLite file opens here (its problems are thrown at once); a PostgreSQL store connects and
+   * migrates on its first call, which then fails with the connection's problem.
+   */
   get store(): StateStore {
-    this.storeInstance ??= asyncSqliteStore(openStateStore(this.loaded.statePath, { now: this.now, owner: this.owner }))
+    if (this.storeInstance) return this.storeInstance
+    const location = this.stateLocation
+    const options = { now: this.now, owner: this.owner }
+    this.storeInstance =
+      location.kind === 'sqlite'
+        ? asyncSqliteStore(openStateStore(location.path, options))
+        : new DeferredStore(location.display, () => openStore(location, options))
     return this.storeInstance
+  }
+
+  /** The store's session locks once it is open: PostgreSQL has them, an SQLite file not. */
+  async sessionLocks(): Promise<SessionLocks | undefined> {
+    const store = this.store
+    return (store instanceof DeferredStore ? await store.opened() : store).sessionLocks
   }
 
   get aircall(): AircallClient {

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs'
-import type { LoadedConfig } from '../config/loader.js'
-import { asyncSqliteStore, openStateStore } from '../store/sqlite/index.js'
+import { stateLocationOf, type LoadedConfig } from '../config/loader.js'
+import { openStore, storeExists } from '../store/location.js'
 import type { Checkpoint, StatusCounts } from '../store/state-store.js'
 import { STALE_EVENTS_CHECKPOINT } from '../pipeline/pipeline.js'
 
@@ -16,12 +15,13 @@ export interface StatusResult {
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
-/** Reads what the store holds without creating it: `status` must never leave a file behind. */
+/** Reads what the store holds without creating it: `status` must never leave a file (or a schema) behind. */
 export const readStatus = async (loaded: LoadedConfig): Promise<StatusResult> => {
-  if (!existsSync(loaded.statePath)) {
+  const location = stateLocationOf(loaded)
+  if (!(await storeExists(location))) {
     return { statePath: loaded.statePath, exists: false, counts: null, checkpoints: [], lastSync: null, staleEvents: 0 }
   }
-  const store = asyncSqliteStore(openStateStore(loaded.statePath, { readonly: true }))
+  const store = await openStore(location, { readonly: true })
   try {
     const checkpoints: Checkpoint[] = await store.checkpoints.list()
     const syncMark = await store.marks.get('sync:last-run')

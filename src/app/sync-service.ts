@@ -57,6 +57,14 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
   const startedAt = runtime.now()
   const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt }
   const ownerText = JSON.stringify(owner)
+  const sessionLocks = await runtime.sessionLocks()
+  const session = sessionLocks ? await sessionLocks.tryAcquire(SYNC_LOCK) : null
+  if (sessionLocks && !session) throw lockedError((await store.locks.get(SYNC_LOCK))?.owner, 'session')
+  if (session) {
+    // The session lock is the one that decides; a row still there was left by a holder whose session has ended.
+    const left = await store.locks.get(SYNC_LOCK)
+    if (left) await store.locks.release(SYNC_LOCK, left.owner)
+  }
   if (!(await store.locks.acquire(SYNC_LOCK, ownerText, startedAt, LOCK_TTL_MS))) {
     // A holder killed with SIGKILL never released the lock: when its process is gone from this host, take it
     // over now instead of after the TTL. Two runs may both see it gone; the store lets only one acquire.
@@ -114,7 +122,11 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
       unmatched: run.unmatched,
     }
   } finally {
-    await store.locks.release(SYNC_LOCK, ownerText)
+    try {
+      await store.locks.release(SYNC_LOCK, ownerText)
+    } finally {
+      await session?.release()
+    }
   }
 }
 
@@ -133,7 +145,7 @@ function holderIsGone(ownerText: string): boolean {
   return isOwnerGone(`${owner.host}/${String(owner.pid)}/`)
 }
 
-function lockedError(ownerText: string | undefined): LockedError {
+function lockedError(ownerText: string | undefined, held: 'row' | 'session' = 'row'): LockedError {
   let detail = 'unknown holder'
   try {
     const owner = JSON.parse(ownerText ?? '') as Partial<LockOwner>
@@ -144,6 +156,8 @@ function lockedError(ownerText: string | undefined): LockedError {
   }
   return new LockedError(
     `another sync is running (${detail})`,
-    `this run exits without doing anything; if that process died on another host, its lock lapses ${LOCK_TTL_MS / 60_000} minutes after its last renewal`,
+    held === 'session'
+      ? 'this run exits without doing anything; the lock is freed the moment that run ends or its process dies, on any host'
+      : `this run exits without doing anything; if that process died on another host, its lock lapses ${LOCK_TTL_MS / 60_000} minutes after its last renewal`,
   )
 }

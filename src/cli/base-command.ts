@@ -44,9 +44,10 @@ export abstract class BaseCommand extends Command {
       helpValue: 'FILE',
     }),
     state: Flags.string({
-      description: 'State store (SQLite) file. Default: next to the config file.',
+      description:
+        'State store: an SQLite file, or a postgres://user@host:5432/db URL. Default: aircall-intercom.sqlite next to the config file.',
       env: 'AIRCALL_INTERCOM_STATE',
-      helpValue: 'FILE',
+      helpValue: 'FILE|URL',
     }),
     'env-file': Flags.string({
       description:

@@ -5,6 +5,8 @@ import { z } from 'zod'
 import { type CodedError, EXIT, UserError } from '../errors.js'
 import { configSchema, ENV, HIDDEN_PATHS, SECRET_PATHS, type AppConfig } from './schema.js'
 import { resolveTemplateSettings } from './templates-check.js'
+import { isPostgresUrl, postgresLocation, shownLocation, type StateLocation } from '../store/location.js'
+import { redactUrl } from '../store/postgres/url.js'
 
 export const DEFAULT_CONFIG_FILE = 'aircall-intercom.yml'
 export const DEFAULT_STATE_FILE = 'aircall-intercom.sqlite'
@@ -70,7 +72,10 @@ export interface LoadedConfig {
   file: string | null
   /** Where the config would be read from (shown when no file exists). */
   expectedFile: string
+  /** Where the state lives as it may be shown: the file's path, or the database URL without its password. */
   statePath: string
+  /** Where the state lives, to open it (a URL here may hold the password: never show it). */
+  state?: StateLocation
   /** Secret values that were loaded, for redaction. */
   secrets: string[]
   /** Which source supplied each overridable setting, for `config show`. */
@@ -431,6 +436,19 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
       })
     }
   }
+  const storeSection = raw.store
+  const writtenUrl =
+    storeSection !== null && typeof storeSection === 'object' && !Array.isArray(storeSection)
+      ? storeSection.url
+      : undefined
+  if (typeof writtenUrl === 'string' && !WHOLE_ENV_REFERENCE.test(writtenUrl.trim()) && urlPassword(writtenUrl)) {
+    fileProblems.push({
+      path: 'store.url',
+      message:
+        'the database password may not be written in the file; leave it to PGPASSWORD or ~/.pgpass, or write ' +
+        'store.url as ${AIRCALL_INTERCOM_STATE_URL} and set that variable',
+    })
+  }
   const interpolated = interpolate(raw, env, [], fileProblems) as Record<string, Json>
   for (const section of Object.keys(interpolated)) {
     const value = interpolated[section]
@@ -500,44 +518,95 @@ export const loadConfig = (options: LoadOptions = {}): LoadedConfig => {
     }
   }
 
-  refuseStateUrl(options.statePath, '--state')
-  refuseStateUrl(env[ENV.state], ENV.state)
-  refuseStateUrl(config.store.path, 'store.path')
-  let statePath: string
-  if (options.statePath !== undefined) {
-    statePath = resolve(cwd, options.statePath)
-    sources['store.path'] = 'flag'
-    origins['store.path'] = { kind: 'flag', flag: '--state' }
-  } else if (env[ENV.state]) {
-    statePath = resolve(cwd, env[ENV.state] ?? '')
-    sources['store.path'] = 'env'
-    origins['store.path'] = { kind: 'env', variable: ENV.state }
-  } else if (config.store.path) {
-    statePath = resolve(dirname(expectedFile), config.store.path)
-  } else {
-    statePath = join(dirname(expectedFile), DEFAULT_STATE_FILE)
+  const state = stateLocation(options.statePath, env, config, cwd, expectedFile)
+  if (state.from) {
+    sources['store.path'] = state.from.kind === 'flag' ? 'flag' : 'env'
+    origins['store.path'] = state.from
+  } else if (!config.store.path && !config.store.url) {
     origins['store.path'] = { kind: 'default' }
   }
-
+  const statePath = shownLocation(state.location)
   const secrets = HIDDEN_PATHS.map(([section, key]) => (config[section] as Record<string, unknown>)[key]).filter(
     (value): value is string => typeof value === 'string' && value.length > 0,
   )
+  const databasePassword = state.location.kind === 'postgres' ? urlPassword(state.location.url) : undefined
+  if (databasePassword) secrets.push(databasePassword)
 
-  return { config, file, expectedFile, statePath, secrets, sources, origins, overrides, templateFiles: templates.files }
+  return {
+    config,
+    file,
+    expectedFile,
+    statePath,
+    state: state.location,
+    secrets,
+    sources,
+    origins,
+    overrides,
+    templateFiles: templates.files,
+  }
 }
 
 /**
- * A database URL where a state file is expected: the commands keep their state in SQLite for now, and a URL taken
- * for a file name would make a file called `postgres:` in the working directory. Its password is never shown.
+ * Where the state lives, by precedence --state > AIRCALL_INTERCOM_STATE > store.url / store.path > the default
+ * file beside the config. The flag and the variable take a file path or a postgres:// URL; a URL is checked here,
+ * so a malformed one fails before any command starts, naming where it came from with its password hidden.
  */
-function refuseStateUrl(value: string | undefined, where: string): void {
-  if (value === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return
-  const shown = value.replace(/^([^:/]+:\/\/[^:/@]*):[^@/]*@/, '$1:***@')
+function stateLocation(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  config: AppConfig,
+  cwd: string,
+  expectedFile: string,
+): { location: StateLocation; from?: ValueOrigin } {
+  const options = {
+    ...(config.store.schema !== undefined ? { schema: config.store.schema } : {}),
+    ...(config.store.poolSize !== undefined ? { poolSize: config.store.poolSize } : {}),
+  }
+  const given = (value: string, from: ValueOrigin): { location: StateLocation; from: ValueOrigin } => ({
+    location: isPostgresUrl(value)
+      ? postgresLocation(value, options)
+      : { kind: 'sqlite', path: resolve(cwd, refuseOtherUrl(value, from)) },
+    from,
+  })
+  if (flag !== undefined) return given(flag, { kind: 'flag', flag: '--state' })
+  const fromEnv = env[ENV.state]
+  if (fromEnv) return given(fromEnv, { kind: 'env', variable: ENV.state })
+  if (config.store.url) return { location: postgresLocation(config.store.url, options) }
+  if (config.store.path) {
+    if (isPostgresUrl(config.store.path)) {
+      throw new UserError(
+        `store.path ${redactUrl(config.store.path)} is a database URL`,
+        'a PostgreSQL store goes in store.url; store.path names an SQLite file',
+      )
+    }
+    return { location: { kind: 'sqlite', path: resolve(dirname(expectedFile), config.store.path) } }
+  }
+  return { location: { kind: 'sqlite', path: join(dirname(expectedFile), DEFAULT_STATE_FILE) } }
+}
+
+/** A URL of another scheme would become a file called `mysql:` in the working directory. */
+function refuseOtherUrl(value: string, from: ValueOrigin): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value
+  const where = from.kind === 'flag' ? from.flag : from.kind === 'env' ? from.variable : 'store.path'
   throw new UserError(
-    `${where} ${shown} is a URL: the commands keep their state in an SQLite file`,
-    `give ${where} a file path (the PostgreSQL store is not available to the commands yet)`,
+    `${where} ${redactUrl(value)} is a URL the state store cannot use`,
+    `give ${where} an SQLite file path or a postgres://user@host:5432/database URL`,
   )
 }
+
+/** The password a URL carries (decoded), so the redactor hides it wherever it might be echoed. */
+function urlPassword(url: string): string | undefined {
+  try {
+    const password = decodeURIComponent(new URL(url).password)
+    return password.length > 0 ? password : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Where `loaded` keeps its state; a hand-built config without a location keeps it in its `statePath` file. */
+export const stateLocationOf = (loaded: Pick<LoadedConfig, 'state' | 'statePath'>): StateLocation =>
+  loaded.state ?? { kind: 'sqlite', path: loaded.statePath }
 
 /** Intercom's base URL: an explicit override wins over the region's host. */
 export const intercomBaseUrl = (config: AppConfig): string => {

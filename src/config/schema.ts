@@ -387,6 +387,12 @@ export const listenerSchema = z
     maxBodyBytes: z.number().int().min(1024).max(10_485_760).default(1_048_576),
     workerConcurrency: z.number().int().min(1).max(64).default(4),
     maxAttempts: z.number().int().min(1).max(50).default(8),
+    /**
+     * How long a worker holds an event it claimed. A worker that dies (a replica SIGKILLed) leaves its events to
+     * lapse and another worker takes them then, so this is how late they can be; an event still processing when
+     * it lapses may be taken twice, and its effects are still written once (the ledger's claims).
+     */
+    leaseSeconds: z.number().int().min(5).max(3600).default(300),
     fingerprintTtlMinutes: z.number().int().min(1).max(10_080).default(60),
     // Node's own defaults (60 s for headers, 5 min per request, no connection cap) let slow senders hold
     // sockets and buffers for minutes; a webhook arrives in milliseconds.
@@ -419,9 +425,25 @@ export const listenerSchema = z
 
 export const storeSchema = z
   .object({
+    /** The SQLite state file (relative to this file); the default is aircall-intercom.sqlite beside it. */
     path: z.string().min(1).optional(),
+    /**
+     * A PostgreSQL store instead of the file: postgres://user@host:5432/database. Keep its password out of the file:
+     * leave it to PGPASSWORD or ~/.pgpass, or write the URL as a ${VARIABLE} reference.
+     */
+    url: z
+      .string()
+      .regex(/^postgres(?:ql)?:\/\//i, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    /** The PostgreSQL schema the tables live in (several stores can share one database); default public. */
+    schema: z.string().min(1).optional(),
+    /** The most PostgreSQL connections one process holds open. */
+    poolSize: z.number().int().min(2).max(100).optional(),
   })
   .strict()
+  .refine((store) => store.path === undefined || store.url === undefined, {
+    message: 'set store.path (an SQLite file) or store.url (PostgreSQL), not both',
+  })
 
 /** Every section, without the checks across sections (`configSchema` adds them). */
 export const configSectionsSchema = z

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http'
 import { Worker } from 'node:worker_threads'
+import type { StateLocation } from '../store/location.js'
 import type { StateStore } from '../store/state-store.js'
 import type { ControlHandler, ControlRequest, ControlResponse } from './control.js'
 import { createIntakeServer, listenOn, pickIntakeLimits, type IntakeEvent, type IntakeLimits } from './intake.js'
@@ -7,7 +8,8 @@ import { IntakeMetrics } from './intake-metrics.js'
 import { lowerThisThreadPriority, WORKER_NICE_INCREMENT } from './thread-priority.js'
 
 export interface IntakeThreadData {
-  statePath: string
+  /** The store the thread opens its own connection to (a PostgreSQL URL here may hold the password). */
+  state: StateLocation
   aircallWebhookToken: string | null
   intercomClientSecret: string | null
   maxBodyBytes: number
@@ -47,8 +49,10 @@ export class IntakeListenError extends Error {
   }
 }
 
-export interface StartIntakeOptions extends Omit<IntakeThreadData, 'statePath' | 'control' | 'metrics'> {
+export interface StartIntakeOptions extends Omit<IntakeThreadData, 'state' | 'control' | 'metrics'> {
   store: Pick<StateStore, 'path' | 'queue'>
+  /** Where `store` lives, for the thread's own connection; by default the SQLite file at `store.path`. */
+  location?: StateLocation
   /** Count requests for `/metrics` (listener.metrics); off by default. */
   metrics?: boolean
   /** Answers the control paths on the main thread, wherever the intake runs. */
@@ -96,7 +100,7 @@ const startInProcess = async (options: StartIntakeOptions): Promise<IntakeHandle
 const startThread = (options: StartIntakeOptions): Promise<IntakeHandle> =>
   new Promise((resolve, reject) => {
     const data: IntakeThreadData = {
-      statePath: options.store.path,
+      state: options.location ?? { kind: 'sqlite', path: options.store.path },
       aircallWebhookToken: options.aircallWebhookToken,
       intercomClientSecret: options.intercomClientSecret,
       maxBodyBytes: options.maxBodyBytes,

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { asyncSqliteStore, openStateStore } from '../store/sqlite/index.js'
+import { openStore } from '../store/location.js'
 import type { ControlResponse } from './control.js'
 import { createIntakeServer, listenOn, type IntakeEvent } from './intake.js'
 import type { IntakeHostMessage, IntakeThreadData, IntakeThreadMessage } from './intake-host.js'
@@ -21,7 +21,7 @@ const flushOutbox = (): void => {
 }
 
 // This connection only appends events: the worker's connection checkpoints the WAL (see walAutoCheckpoint).
-const store = asyncSqliteStore(openStateStore(data.statePath, { walAutoCheckpoint: false }))
+const store = await openStore(data.state, { walAutoCheckpoint: false })
 
 // Control requests wait here for the main thread's answer, by id.
 const replies = new Map<number, (response: ControlResponse) => void>()

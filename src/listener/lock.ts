@@ -23,7 +23,7 @@ const holderIsGone = (owner: string): boolean => {
 }
 
 /**
- * One worker per store: the queue's leases would let two work side by side, but the per-caller cooldown and
+ * One worker per SQLite store: the queue's leases would let two work side by side, but the per-caller cooldown and
  * the in-process de-duplication of creates assume one. A holder killed with SIGKILL leaves the lock behind;
  * when its process is gone on this host the lock is taken over at once instead of waiting for the expiry.
  */
@@ -31,8 +31,13 @@ export const acquireWorkerLock = async (
   store: Pick<StateStore, 'locks'>,
   now: () => number,
   ttlMs: number,
+  backend: 'sqlite' | 'postgres' = 'sqlite',
 ): Promise<WorkerLock> => {
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+  // On PostgreSQL any number of workers share the queue: claims skip each other's rows (FOR UPDATE SKIP LOCKED),
+  // the ledger's claims hold across processes and the cooldown's read-then-write runs under an advisory lock.
+  // One SQLite file is one machine's, and its writers queue behind one another: one worker is the fast shape.
+  if (backend === 'postgres') return { owner, renew: () => Promise.resolve(true), release: () => Promise.resolve() }
   if (!(await store.locks.acquire(WORKER_LOCK, owner, now(), ttlMs))) {
     const held = await store.locks.get(WORKER_LOCK)
     if (held && holderIsGone(held.owner)) await store.locks.release(WORKER_LOCK, held.owner)

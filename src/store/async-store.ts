@@ -45,6 +45,11 @@ export interface StatusCounts {
   fingerprints: number
 }
 
+export interface SessionLocks {
+  /** The lock, or null when another process holds it; never waits. */
+  tryAcquire(name: string): Promise<{ release(): Promise<void> } | null>
+}
+
 export interface TransactionOptions {
   lockKeys?: readonly string[]
 }
@@ -59,6 +64,11 @@ export interface AsyncStateStore {
   readonly contacts: AsyncContactIndex
   readonly marks: AsyncMarks
   readonly locks: AsyncLocks
+  /**
+   * Locks that end with the holder's connection (PostgreSQL's session advisory locks), so a holder that dies on
+   * any host frees them at once; absent where a store has none (an SQLite file's holders are on one host).
+   */
+  readonly sessionLocks?: SessionLocks
 
   /**
    * Runs fn in one transaction: all of its writes or none (a throw rolls them back and is rethrown). fn works
@@ -72,5 +82,7 @@ export interface AsyncStateStore {
   counts(): Promise<StatusCounts>
   integrityProblems(): Promise<string[]>
   schemaVersions(): Promise<{ current: number; latest: number }>
+  /** The clock of a database server the store is on (ms), to compare with this host's; null for a local file. */
+  serverTime(): Promise<number | null>
   close(): Promise<void>
 }

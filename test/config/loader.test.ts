@@ -59,11 +59,54 @@ describe('loadConfig', () => {
     expect(withFlag.sources['store.path']).toBe('flag')
   })
 
-  test('a database URL as store.path is refused by name, its password hidden', () => {
+  test('a database URL as store.path is refused by name, pointing at store.url, its password hidden', () => {
     const cwd = tempDir()
     writeFileSync(join(cwd, 'aircall-intercom.yml'), 'store:\n  path: postgresql://ops:hunter2@db.internal/aircall\n')
     expect(() => loadConfig({ cwd, env: {} })).toThrow(
-      'store.path postgresql://ops:***@db.internal/aircall is a URL: the commands keep their state in an SQLite file',
+      'store.path postgresql://ops@db.internal/aircall is a database URL',
+    )
+    expect(() => loadConfig({ cwd, env: {} })).not.toThrow(/hunter2/)
+  })
+
+  test('--state, AIRCALL_INTERCOM_STATE and store.url take a PostgreSQL URL, shown without its password', () => {
+    const cwd = tempDir()
+    const viaFlag = loadConfig({ cwd, env: {}, statePath: 'postgres://ops:hunter2@db.internal:5433/aircall' })
+    expect(viaFlag.statePath).toBe('postgres://ops@db.internal:5433/aircall')
+    expect(viaFlag.state).toMatchObject({ kind: 'postgres', schema: 'public' })
+    expect(viaFlag.secrets).toContain('hunter2')
+    expect(viaFlag.sources['store.path']).toBe('flag')
+
+    const viaEnv = loadConfig({
+      cwd,
+      env: { AIRCALL_INTERCOM_STATE: 'postgresql://ops@db.internal/aircall?schema=eu' },
+    })
+    expect(viaEnv.statePath).toBe('postgresql://ops@db.internal/aircall?schema=eu')
+    expect(viaEnv.state).toMatchObject({ kind: 'postgres', schema: 'eu' })
+
+    writeFileSync(
+      join(cwd, 'aircall-intercom.yml'),
+      'store:\n  url: ${DATABASE_URL}\n  schema: aircall\n  poolSize: 4\n',
+    )
+    const viaFile = loadConfig({ cwd, env: { DATABASE_URL: 'postgres://ops:s3cr%40t@db.internal/app' } })
+    expect(viaFile.state).toMatchObject({ kind: 'postgres', schema: 'aircall', poolSize: 4 })
+    expect(viaFile.statePath).toBe('postgres://ops@db.internal/app?schema=aircall')
+    expect(viaFile.secrets).toContain('s3cr@t')
+  })
+
+  test('a password written in store.url, both store.path and store.url, or another scheme are refused by name', () => {
+    const cwd = tempDir()
+    writeFileSync(join(cwd, 'aircall-intercom.yml'), 'store:\n  url: postgres://ops:hunter2@db.internal/app\n')
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(/store\.url: the database password may not be written/)
+    expect(() => loadConfig({ cwd, env: {} })).not.toThrow(/hunter2/)
+
+    writeFileSync(join(cwd, 'aircall-intercom.yml'), 'store:\n  url: postgres://db/app\n  path: x.sqlite\n')
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(/set store.path \(an SQLite file\) or store.url/)
+
+    expect(() => loadConfig({ cwd: tempDir(), env: {}, statePath: 'mysql://ops:hunter2@db/app' })).toThrow(
+      '--state mysql://ops@db/app is a URL the state store cannot use',
+    )
+    expect(() => loadConfig({ cwd: tempDir(), env: {}, statePath: 'postgres://db/app?schema=Bad-Name' })).toThrow(
+      /the state URL postgres:\/\/db\/app\?schema=Bad-Name is not valid/,
     )
   })
 

@@ -209,20 +209,34 @@ describe('state store files (built CLI)', () => {
     }
   })
 
-  test('a postgres:// state is refused by name, with its password hidden, and no file is made of it', async () => {
+  test('a state URL the store cannot use, or a database that refuses, is named with its password hidden, and no file is made of it', async () => {
     const dir = tempDir()
-    const url = 'postgres://aircall:s3cret-pass@127.0.0.1:5432/aircall'
-    for (const [args, env] of [
-      [['status', '--json', '--state', url], {}],
-      [['events', 'list', '--json'], { AIRCALL_INTERCOM_STATE: url }],
-    ] as const) {
-      const run = await runCli([...args], { env, cwd: dir })
-      expect(run.code).toBe(2)
+    const cases: Array<{ args: string[]; env: Record<string, string>; code: number; message: string }> = [
+      {
+        args: ['status', '--json', '--state', 'mysql://aircall:s3cret-pass@127.0.0.1:3306/aircall'],
+        env: {},
+        code: 2,
+        message: '--state mysql://aircall@127.0.0.1:3306/aircall is a URL the state store cannot use',
+      },
+      {
+        args: ['events', 'list', '--json'],
+        env: { AIRCALL_INTERCOM_STATE: 'postgres://aircall:s3cret-pass@127.0.0.1:5432/aircall?schema=Not-Valid' },
+        code: 2,
+        message: 'the state URL postgres://aircall@127.0.0.1:5432/aircall?schema=Not-Valid is not valid',
+      },
+      {
+        // Port 1 is served by nothing here: the connection is refused.
+        args: ['status', '--json'],
+        env: { AIRCALL_INTERCOM_STATE: 'postgres://aircall:s3cret-pass@127.0.0.1:1/aircall' },
+        code: 1,
+        message: 'postgres://aircall@127.0.0.1:1/aircall',
+      },
+    ]
+    for (const { args, env, code, message } of cases) {
+      const run = await runCli(args, { env, cwd: dir })
+      expect(run.code).toBe(code)
       const error = (JSON.parse(run.stdout) as { error: { message: string; hint: string } }).error
-      expect(error.message).toContain('postgres://aircall:***@127.0.0.1:5432/aircall')
-      expect(error.message).toContain(
-        (args as readonly string[]).includes('--state') ? '--state' : 'AIRCALL_INTERCOM_STATE',
-      )
+      expect(error.message).toContain(message)
       expect(`${run.stdout}${run.stderr}`).not.toContain('s3cret-pass')
     }
     expect(readdirSync(dir)).toEqual([])

@@ -78,3 +78,29 @@ export const openPostgresStore = async (url: string, options: PostgresStoreOptio
     isOwnerGone: options.isOwnerGone ?? isOwnerGone,
   })
 }
+
+/**
+ * Whether the schema at `url` holds a store (its migrations table), asked on one short connection that creates
+ * nothing. The database itself being unreachable is the same PostgresStoreError opening would raise.
+ */
+export const postgresStoreExists = async (url: string, schema?: string): Promise<boolean> => {
+  const location = parsePostgresUrl(url, { schema })
+  const client = new pg.Client({
+    connectionString: location.connectionString,
+    application_name: 'aircall-intercom',
+    connectionTimeoutMillis: DEFAULT_CONNECT_TIMEOUT_MS,
+  })
+  client.on('error', () => undefined)
+  try {
+    await client.connect()
+    const { rows } = await client.query<{ present: boolean }>(
+      `select to_regclass(quote_ident($1) || '.schema_migrations') is not null as present`,
+      [location.schema],
+    )
+    return rows[0]?.present === true
+  } catch (error) {
+    throw postgresOpenError(location.display, location.schema, error)
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}

@@ -24,6 +24,7 @@ import { PgLocks } from './locks.js'
 import { PgMarks } from './marks.js'
 import { LATEST_PG_SCHEMA, quoteSchema, schemaProblems } from './migrations.js'
 import { PgRunCheckpoints } from './run-checkpoints.js'
+import { PgSessionLocks } from './session-locks.js'
 
 /** What every store of one pool shares: the pool's, and its transactions' stores. */
 export interface PgStoreShared {
@@ -100,6 +101,8 @@ export class PgStateStore implements AsyncStateStore {
   readonly contacts: AsyncContactIndex
   readonly marks: AsyncMarks
   readonly locks: AsyncLocks
+  /** Single-flight jobs' locks, which end with the holder's connection. */
+  readonly sessionLocks: PgSessionLocks
   /** API budgets shared by every process on the database; always over the pool, never a transaction's client. */
   readonly sharedBudgets: SharedBudgets
   private readonly q: string
@@ -127,6 +130,7 @@ export class PgStateStore implements AsyncStateStore {
     this.contacts = new PgContactIndex(ctx)
     this.marks = new PgMarks(ctx)
     this.locks = new PgLocks(ctx)
+    this.sessionLocks = new PgSessionLocks(shared.pool, shared.schema)
     this.sharedBudgets = new PgSharedBudgets(shared.pool, this.q)
   }
 
@@ -207,6 +211,14 @@ export class PgStateStore implements AsyncStateStore {
       `select max(version) as version from ${this.q}.schema_migrations`,
     )
     return { current: rows[0]?.version ?? 0, latest: LATEST_PG_SCHEMA }
+  }
+
+  /** The database server's clock: leases and locks are judged by each caller's clock, so hosts must agree. */
+  async serverTime(): Promise<number | null> {
+    const { rows } = await this.db.query<{ ms: number }>(
+      'select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms',
+    )
+    return rows[0]?.ms ?? null
   }
 
   /** Ends the pool once every client is back in it; a transaction's store leaves the pool to its owner. */

@@ -93,6 +93,7 @@ export function asyncSqliteStore(sync: SqliteStateStore): AsyncStateStore & { re
       while (outside()) await open
       return sync.schemaVersions()
     },
+    serverTime: () => Promise.resolve(null),
     async close(): Promise<void> {
       while (outside()) await open
       sync.close()
