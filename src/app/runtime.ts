@@ -13,6 +13,10 @@ import { postgresSnapshot } from '../store/transfer.js'
 import { openStore, type StateLocation } from '../store/location.js'
 import { asyncSqliteStore, openStateStore, openStoreSnapshot } from '../store/sqlite/index.js'
 import type { SessionLocks } from '../store/async-store.js'
+import type { SharedBudgets } from '../store/shared-budgets.js'
+import { budgetKey, SharedRateGate, type SharedBudget } from '../http/shared-rate-gate.js'
+import { AircallRateGate } from '../aircall/rate-gate.js'
+import { IntercomRateGate } from '../intercom/rate-gate.js'
 import type { StateStore } from '../store/state-store.js'
 import { newStepOwner } from '../store/step-owner.js'
 import { DEFAULT_LEASE_MS, IntercomCallLogger } from '../pipeline/call-logger.js'
@@ -44,6 +48,8 @@ export interface RuntimeDeps {
   transport?: Transport
   onHttpEvent?: (event: HttpEvent) => void
   onAircallWarning?: (warning: AircallWarning) => void
+  /** The shared budget's database could not be reached: that API's requests go on under this process's gate. */
+  onSharedBudgetFailure?: (api: 'aircall' | 'intercom', error: unknown) => void
 }
 
 /**
@@ -60,6 +66,7 @@ export class Runtime {
   private resolverInstance: IntercomContactResolver | null = null
   private loggerInstance: IntercomCallLogger | null = null
   private pipelineInstance: { pipeline: EventPipeline; guard: LoopGuard } | null = null
+  private snapshot = false
   readonly now: () => number
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   /** Owner of every ledger claim this process takes. */
@@ -228,6 +235,7 @@ export class Runtime {
    */
   useStoreSnapshot(): void {
     if (this.storeInstance) throw new Error('useStoreSnapshot() must come before the store is first used')
+    this.snapshot = true
     const location = this.stateLocation
     const options = { now: this.now, owner: this.owner }
     this.storeInstance =
@@ -261,6 +269,24 @@ export class Runtime {
     return this.storeInstance
   }
 
+  /**
+   * The API budgets of the PostgreSQL store, shared by every process on it; none on an SQLite file or in a dry run
+   * (whose store is an in-memory copy: its reads go under this process's own gates).
+   */
+  private sharedBudget(): SharedBudget | null {
+    if (this.stateLocation.kind !== 'postgres' || this.snapshot) return null
+    const store = this.store
+    const budgets = async (): Promise<SharedBudgets> => {
+      const opened = store instanceof DeferredStore ? await store.opened() : store
+      if (!opened.sharedBudgets) throw new Error(`the store ${store.path} keeps no shared budgets`)
+      return opened.sharedBudgets
+    }
+    return {
+      take: async (key, request) => (await budgets()).take(key, request),
+      pause: async (key, pause) => (await budgets()).pause(key, pause),
+    }
+  }
+
   /** The store's session locks once it is open: PostgreSQL has them, an SQLite file not. */
   async sessionLocks(): Promise<SessionLocks | undefined> {
     const store = this.store
@@ -276,7 +302,31 @@ export class Runtime {
           'export AIRCALL_API_ID and AIRCALL_API_TOKEN (Aircall dashboard › Integrations › API keys), or run `aircall-intercom sandbox` and use the env lines it prints',
         )
       }
+      const clock = { now: this.now }
+      const local = new AircallRateGate({
+        perMinute: aircall.rateLimitPerMinute,
+        concurrency: aircall.concurrency,
+        clock,
+        sleep: this.deps.sleep,
+      })
+      const budget = this.sharedBudget()
+      const gate = budget
+        ? new SharedRateGate({
+            local,
+            budget,
+            key: budgetKey('aircall', aircall.apiId),
+            // Aircall counts a sliding minute (and a little more than it reports): a shared fixed window would
+            // let twice the limit through across its boundary.
+            sliding: true,
+            windowMs: AircallRateGate.WINDOW_MS,
+            rateHeaders: null,
+            clock,
+            sleep: this.deps.sleep,
+            onFailure: (error) => this.deps.onSharedBudgetFailure?.('aircall', error),
+          })
+        : local
       this.aircallInstance = new AircallClient({
+        gate,
         credentials: { apiId: aircall.apiId, apiToken: aircall.apiToken },
         baseUrl: aircall.apiUrl.replace(/\/+$/, ''),
         perMinute: aircall.rateLimitPerMinute,
@@ -303,7 +353,26 @@ export class Runtime {
           'export INTERCOM_ACCESS_TOKEN (Developer Hub › your app › Authentication), or run `aircall-intercom sandbox` and use the env lines it prints',
         )
       }
+      const clock = { now: this.now }
+      const local = new IntercomRateGate({
+        perMinute: intercom.rateLimitPerMinute,
+        concurrency: intercom.concurrency,
+        clock,
+        sleep: this.deps.sleep,
+      })
+      const budget = this.sharedBudget()
+      const gate = budget
+        ? new SharedRateGate({
+            local,
+            budget,
+            key: budgetKey('intercom', intercom.accessToken),
+            clock,
+            sleep: this.deps.sleep,
+            onFailure: (error) => this.deps.onSharedBudgetFailure?.('intercom', error),
+          })
+        : local
       this.intercomInstance = new IntercomClient({
+        gate,
         accessToken: intercom.accessToken,
         baseUrl: intercomBaseUrl(this.config),
         version: intercom.apiVersion,
@@ -352,6 +421,10 @@ export class Runtime {
   }
 
   async close(): Promise<void> {
+    // A 429's pause is written to the shared budget in the background: it lands before the store closes.
+    for (const gate of [this.aircallInstance?.gate, this.intercomInstance?.gate]) {
+      if (gate instanceof SharedRateGate) await gate.settled()
+    }
     const reader = this.readerInstance
     const store = this.storeInstance
     this.readerInstance = null

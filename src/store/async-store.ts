@@ -10,6 +10,7 @@ import type { Ledger } from './ledger.js'
 import type { Locks } from './locks.js'
 import type { Marks } from './marks.js'
 import type { RunCheckpoints } from './run-checkpoints.js'
+import type { SharedBudgets } from './shared-budgets.js'
 import type { EventStatus } from './event-queue.js'
 import type { StepStatus } from './ledger.js'
 
@@ -69,6 +70,8 @@ export interface AsyncStateStore {
    * any host frees them at once; absent where a store has none (an SQLite file's holders are on one host).
    */
   readonly sessionLocks?: SessionLocks
+  /** The API budgets every process on this store draws from (PostgreSQL); absent for a local file. */
+  readonly sharedBudgets?: SharedBudgets
 
   /**
    * Runs fn in one transaction: all of its writes or none (a throw rolls them back and is rethrown). fn works
