@@ -95,14 +95,19 @@ export const showConfig = (loaded: LoadedConfig): ShowResult => {
     templateFiles: loaded.templateFiles ?? {},
     values: [
       ...leafPaths(config)
-        .filter((path) => path.join('.') !== 'store.path')
+        .filter((path) => path.join('.') !== 'store.path' && path.join('.') !== 'store.url')
         .map((path) => ({
           key: path.join('.'),
           value: valueAt(config, path),
           origin: loaded.origins?.[path.join('.')] ?? { kind: 'default' as const },
         })),
-      // The store the commands open, set or not, and whichever of --state, the environment or the file chose it.
-      { key: 'store.path', value: loaded.statePath, origin: loaded.origins?.['store.path'] ?? { kind: 'default' } },
+      // The store the commands open, set or not, and whichever of --state, the environment or the file chose it
+      // (a URL shown without its password).
+      {
+        key: loaded.state?.kind === 'postgres' ? 'store.url' : 'store.path',
+        value: loaded.statePath,
+        origin: loaded.origins?.['store.path'] ?? loaded.origins?.['store.url'] ?? { kind: 'default' },
+      },
     ],
     overrides: loaded.overrides ?? [],
   }

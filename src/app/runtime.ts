@@ -24,7 +24,7 @@ import { ConversationDiscovery } from '../pipeline/conversation-discovery.js'
 import { DataAttributeEnsurer } from '../pipeline/data-attributes.js'
 import { EscalationService } from '../pipeline/escalation.js'
 import { InsightCardService } from '../pipeline/insight-card.js'
-import type { RateBudget } from '../http/rate-gate.js'
+import type { RateBudget, RateGate } from '../http/rate-gate.js'
 import { CallInsightService } from '../pipeline/call-insights.js'
 import { type InsightFigures, withCallInsights } from '../pipeline/insight-backfill.js'
 import type { CallLogger } from '../pipeline/types.js'
@@ -67,6 +67,8 @@ export class Runtime {
   private loggerInstance: IntercomCallLogger | null = null
   private pipelineInstance: { pipeline: EventPipeline; guard: LoopGuard } | null = null
   private snapshot = false
+  /** Each API's gate, once chosen (see gateOnceChosen). */
+  private readonly gates: Array<() => RateGate | null> = []
   readonly now: () => number
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   /** Owner of every ledger claim this process takes. */
@@ -270,20 +272,32 @@ export class Runtime {
   }
 
   /**
-   * The API budgets of the PostgreSQL store, shared by every process on it; none on an SQLite file or in a dry run
-   * (whose store is an in-memory copy: its reads go under this process's own gates).
+   * The gate of an API: this process's own, or the PostgreSQL store's shared budget over it. Chosen at the first
+   * request, not when the client is built: a dry run decides on its in-memory snapshot after building clients, and
+   * it neither writes to the database nor draws on the budget the real runs share.
    */
-  private sharedBudget(): SharedBudget | null {
-    if (this.stateLocation.kind !== 'postgres' || this.snapshot) return null
-    const store = this.store
-    const budgets = async (): Promise<SharedBudgets> => {
-      const opened = store instanceof DeferredStore ? await store.opened() : store
-      if (!opened.sharedBudgets) throw new Error(`the store ${store.path} keeps no shared budgets`)
-      return opened.sharedBudgets
+  private gateOnceChosen(local: RateGate, shared: (budget: SharedBudget) => SharedRateGate): RateGate {
+    let chosen: RateGate | null = null
+    const gate = (): RateGate => {
+      if (chosen) return chosen
+      if (this.stateLocation.kind !== 'postgres' || this.snapshot) return (chosen = local)
+      const store = this.store
+      const budgets = async (): Promise<SharedBudgets> => {
+        const opened = store instanceof DeferredStore ? await store.opened() : store
+        if (!opened.sharedBudgets) throw new Error(`the store ${store.path} keeps no shared budgets`)
+        return opened.sharedBudgets
+      }
+      return (chosen = shared({
+        take: async (key, request) => (await budgets()).take(key, request),
+        pause: async (key, pause) => (await budgets()).pause(key, pause),
+      }))
     }
+    this.gates.push(() => chosen)
     return {
-      take: async (key, request) => (await budgets()).take(key, request),
-      pause: async (key, pause) => (await budgets()).pause(key, pause),
+      acquire: (signal) => gate().acquire(signal),
+      observe: (status, headers, admission) => gate().observe(status, headers, admission),
+      stats: () => (chosen ?? local).stats(),
+      budget: () => (chosen ?? local).budget(),
     }
   }
 
@@ -309,12 +323,14 @@ export class Runtime {
         clock,
         sleep: this.deps.sleep,
       })
-      const budget = this.sharedBudget()
-      const gate = budget
-        ? new SharedRateGate({
+      const apiId = aircall.apiId
+      const gate = this.gateOnceChosen(
+        local,
+        (budget) =>
+          new SharedRateGate({
             local,
             budget,
-            key: budgetKey('aircall', aircall.apiId),
+            key: budgetKey('aircall', apiId),
             // Aircall counts a sliding minute (and a little more than it reports): a shared fixed window would
             // let twice the limit through across its boundary.
             sliding: true,
@@ -323,8 +339,8 @@ export class Runtime {
             clock,
             sleep: this.deps.sleep,
             onFailure: (error) => this.deps.onSharedBudgetFailure?.('aircall', error),
-          })
-        : local
+          }),
+      )
       this.aircallInstance = new AircallClient({
         gate,
         credentials: { apiId: aircall.apiId, apiToken: aircall.apiToken },
@@ -360,17 +376,19 @@ export class Runtime {
         clock,
         sleep: this.deps.sleep,
       })
-      const budget = this.sharedBudget()
-      const gate = budget
-        ? new SharedRateGate({
+      const accessToken = intercom.accessToken
+      const gate = this.gateOnceChosen(
+        local,
+        (budget) =>
+          new SharedRateGate({
             local,
             budget,
-            key: budgetKey('intercom', intercom.accessToken),
+            key: budgetKey('intercom', accessToken),
             clock,
             sleep: this.deps.sleep,
             onFailure: (error) => this.deps.onSharedBudgetFailure?.('intercom', error),
-          })
-        : local
+          }),
+      )
       this.intercomInstance = new IntercomClient({
         gate,
         accessToken: intercom.accessToken,
@@ -422,7 +440,8 @@ export class Runtime {
 
   async close(): Promise<void> {
     // A 429's pause is written to the shared budget in the background: it lands before the store closes.
-    for (const gate of [this.aircallInstance?.gate, this.intercomInstance?.gate]) {
+    for (const chosen of this.gates) {
+      const gate = chosen()
       if (gate instanceof SharedRateGate) await gate.settled()
     }
     const reader = this.readerInstance

@@ -59,7 +59,7 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
   const ownerText = JSON.stringify(owner)
   const sessionLocks = await runtime.sessionLocks()
   const session = sessionLocks ? await sessionLocks.tryAcquire(SYNC_LOCK) : null
-  if (sessionLocks && !session) throw lockedError((await store.locks.get(SYNC_LOCK))?.owner, 'session')
+  if (sessionLocks && !session) throw lockedError(await holderOf(runtime), 'session')
   if (session) {
     // The session lock is the one that decides; a row still there was left by a holder whose session has ended.
     const left = await store.locks.get(SYNC_LOCK)
@@ -127,6 +127,18 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
     } finally {
       await session?.release()
     }
+  }
+}
+
+/**
+ * Who holds the sync: its lock row, which the holder writes just after it took the session lock (and a moment
+ * later than a run that starts beside it may look: that one waits for the row a little).
+ */
+async function holderOf(runtime: Runtime): Promise<string | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const held = await runtime.store.locks.get(SYNC_LOCK)
+    if (held || attempt >= 20) return held?.owner
+    await runtime.sleep(100)
   }
 }
 

@@ -125,7 +125,7 @@ export const spawnListen = (harness: Harness, extraArgs: string[] = []): ListenC
     }
   })
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
-  void exited.then(() => rejectUrl(new Error(`listen exited before listening:\n${stderr}`)))
+  void exited.then(() => rejectUrl(new Error(`listen exited before listening:\n${stderr}${stdout}`)))
   return { child, url, lines, stdout: () => stdout, stderr: () => stderr, exited }
 }
 

@@ -129,7 +129,7 @@ describe('the CLI on a PostgreSQL store', () => {
     const database = await freshDatabase('cli_backfill')
     const env = envFor(database.passwordUrl)
     const dry = await runCli(['backfill', '--since', '10d', '--dry-run', '--json'], { cwd: host(), env })
-    expect(dry.code).toBe(0)
+    expect(dry.code, dry.stdout + dry.stderr).toBe(0)
     const plan = JSON.parse(dry.stdout) as { result: { counts: { read: number } } }
     expect(plan.result.counts.read).toBeGreaterThan(0)
     const store = await openPostgresStore(database.passwordUrl)
