@@ -1,4 +1,5 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { SharedGateStats } from '../http/shared-rate-gate.js'
 import { coveredSeconds, spansOf } from '../sources/coverage.js'
 import type { RateBudget } from '../http/rate-gate.js'
 import type { HttpEvent, ServiceName } from '../http/types.js'
@@ -93,6 +94,8 @@ export interface ListenMetricsDeps {
   /** The store's backfill checkpoints: a backfill in another process on the same store shows its progress here. */
   backfillCheckpoints: () => Promise<Checkpoint[]>
   apiEvents: ApiEventCounter | null
+  /** What each API's shared budget did (a PostgreSQL store); null where the process has only its own gate. */
+  sharedBudgets?: () => Record<ServiceName, SharedGateStats | null>
   ready: () => Promise<boolean>
   now: () => number
 }
@@ -172,6 +175,32 @@ export class ListenMetrics {
       (s) => s.requests,
     )
     gateCounter('aircall_intercom_api_rate_limited_total', 'API answers 429 Too Many Requests.', (s) => s.rateLimited)
+    const sharedCounter = (name: string, help: string, read: (stats: SharedGateStats) => number): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['api'],
+        registers,
+        collect() {
+          this.reset()
+          const stats = d.sharedBudgets?.()
+          for (const api of SERVICES) {
+            const shared = stats?.[api]
+            if (shared) this.inc({ api }, read(shared))
+          }
+        },
+      })
+    }
+    sharedCounter(
+      'aircall_intercom_shared_budget_takes_total',
+      'Leases taken from the API budget every process on the PostgreSQL store shares.',
+      (s) => s.takes,
+    )
+    sharedCounter(
+      'aircall_intercom_shared_budget_fallbacks_total',
+      'Requests admitted by this process alone because the shared budget could not be reached.',
+      (s) => s.fallbacks,
+    )
     new Counter({
       name: 'aircall_intercom_api_retries_total',
       help: 'API attempts retried, by what the failed attempt got (an HTTP status, network or timeout).',

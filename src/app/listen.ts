@@ -132,6 +132,7 @@ export const startListener = async (runtime: Runtime, options: ListenOptions): P
         gateBudgets: () => runtime.rateBudgets(),
         backfillCheckpoints: () => store.checkpoints.list('backfill:'),
         apiEvents: options.apiEvents ?? null,
+        sharedBudgets: () => runtime.sharedBudgetStats(),
         ready: async () => (await readiness()).ready,
         now,
       })

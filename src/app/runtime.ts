@@ -14,7 +14,7 @@ import { openStore, type StateLocation } from '../store/location.js'
 import { asyncSqliteStore, openStateStore, openStoreSnapshot } from '../store/sqlite/index.js'
 import type { SessionLocks } from '../store/async-store.js'
 import type { SharedBudgets } from '../store/shared-budgets.js'
-import { budgetKey, SharedRateGate, type SharedBudget } from '../http/shared-rate-gate.js'
+import { budgetKey, SharedRateGate, type SharedBudget, type SharedGateStats } from '../http/shared-rate-gate.js'
 import { AircallRateGate } from '../aircall/rate-gate.js'
 import { IntercomRateGate } from '../intercom/rate-gate.js'
 import type { StateStore } from '../store/state-store.js'
@@ -67,8 +67,8 @@ export class Runtime {
   private loggerInstance: IntercomCallLogger | null = null
   private pipelineInstance: { pipeline: EventPipeline; guard: LoopGuard } | null = null
   private snapshot = false
-  /** Each API's gate, once chosen (see gateOnceChosen). */
-  private readonly gates: Array<() => RateGate | null> = []
+  /** Each API's gate as the clients hold it → the gate it chose, once chosen (see gateOnceChosen). */
+  private readonly chosenGates = new Map<RateGate, () => RateGate | null>()
   readonly now: () => number
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   /** Owner of every ledger claim this process takes. */
@@ -292,13 +292,14 @@ export class Runtime {
         pause: async (key, pause) => (await budgets()).pause(key, pause),
       }))
     }
-    this.gates.push(() => chosen)
-    return {
+    const facade: RateGate = {
       acquire: (signal) => gate().acquire(signal),
       observe: (status, headers, admission) => gate().observe(status, headers, admission),
       stats: () => (chosen ?? local).stats(),
       budget: () => (chosen ?? local).budget(),
     }
+    this.chosenGates.set(facade, () => chosen)
+    return facade
   }
 
   /** The store's session locks once it is open: PostgreSQL has them, an SQLite file not. */
@@ -430,6 +431,15 @@ export class Runtime {
     }
   }
 
+  /** What each API's shared budget did; null for an API not used yet or on its own gate (SQLite, a dry run). */
+  sharedBudgetStats(): { aircall: SharedGateStats | null; intercom: SharedGateStats | null } {
+    const of = (client: AircallClient | IntercomClient | null): SharedGateStats | null => {
+      const gate = client ? this.chosenGates.get(client.gate)?.() : null
+      return gate instanceof SharedRateGate ? gate.sharedStats() : null
+    }
+    return { aircall: of(this.aircallInstance), intercom: of(this.intercomInstance) }
+  }
+
   /** Each API's budget as its rate gate knows it (headers last seen, its own window); null before first use. */
   rateBudgets(): { aircall: RateBudget | null; intercom: RateBudget | null } {
     return {
@@ -440,7 +450,7 @@ export class Runtime {
 
   async close(): Promise<void> {
     // A 429's pause is written to the shared budget in the background: it lands before the store closes.
-    for (const chosen of this.gates) {
+    for (const chosen of this.chosenGates.values()) {
       const gate = chosen()
       if (gate instanceof SharedRateGate) await gate.settled()
     }

@@ -24,7 +24,7 @@ describe('two listen replicas and a sync share the Intercom budget through the s
     const harness = await cleanup.startHarness(
       tempDir(),
       {
-        listener: { workerConcurrency: 16 },
+        listener: { workerConcurrency: 16, metrics: true },
         intercom: { rateLimitPerMinute: PER_MINUTE, concurrency: 16 },
         matching: { defaultCountry: 'FR' },
       },
@@ -72,6 +72,13 @@ describe('two listen replicas and a sync share the Intercom budget through the s
     // Enough traffic that one process's own gate would have spent the whole budget of several windows.
     expect(counts.total).toBeGreaterThan(PER_MINUTE / 6)
     expect(counts.rateLimited / counts.total).toBeLessThanOrEqual(0.005)
+    // Each replica drew on the shared budget, and never had to go on without it.
+    for (const url of urls) {
+      const metrics = await (await fetch(`${url}/metrics`)).text()
+      const takes = /^aircall_intercom_shared_budget_takes_total\{api="intercom"\} (\d+)$/m.exec(metrics)?.[1]
+      expect(Number(takes)).toBeGreaterThan(0)
+      expect(metrics).toMatch(/^aircall_intercom_shared_budget_fallbacks_total\{api="intercom"\} 0$/m)
+    }
     for (const replica of replicas) replica.child.kill('SIGTERM')
     for (const replica of replicas) expect(await replica.exited).toBe(0)
   }, 240_000)
