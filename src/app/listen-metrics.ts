@@ -155,7 +155,14 @@ export class ListenMetrics {
         this.set((await d.ready()) ? 1 : 0)
       },
     })
-    const gateCounter = (name: string, help: string, read: (stats: GateStats) => number): void => {
+    /** A counter by `api` read from per-API stats when scraped; an API without stats counts `absent` (or not at all). */
+    const perApiCounter = <T>(
+      name: string,
+      help: string,
+      source: () => Record<ServiceName, T | null> | undefined,
+      read: (stats: T) => number,
+      absent: number | null,
+    ): void => {
       new Counter({
         name,
         help,
@@ -163,34 +170,25 @@ export class ListenMetrics {
         registers,
         collect() {
           this.reset()
-          const stats = d.requestStats()
-          for (const api of SERVICES)
-            this.inc({ api }, read(stats[api] ?? { requests: 0, rateLimited: 0, pausedUntil: 0 }))
+          const stats = source()
+          for (const api of SERVICES) {
+            const value = stats?.[api]
+            if (value) this.inc({ api }, read(value))
+            else if (absent !== null) this.inc({ api }, absent)
+          }
         },
       })
     }
+    const gateCounter = (name: string, help: string, read: (stats: GateStats) => number): void =>
+      perApiCounter(name, help, () => d.requestStats(), read, 0)
     gateCounter(
       'aircall_intercom_api_requests_total',
       'API requests sent (every attempt, retries included).',
       (s) => s.requests,
     )
     gateCounter('aircall_intercom_api_rate_limited_total', 'API answers 429 Too Many Requests.', (s) => s.rateLimited)
-    const sharedCounter = (name: string, help: string, read: (stats: SharedGateStats) => number): void => {
-      new Counter({
-        name,
-        help,
-        labelNames: ['api'],
-        registers,
-        collect() {
-          this.reset()
-          const stats = d.sharedBudgets?.()
-          for (const api of SERVICES) {
-            const shared = stats?.[api]
-            if (shared) this.inc({ api }, read(shared))
-          }
-        },
-      })
-    }
+    const sharedCounter = (name: string, help: string, read: (stats: SharedGateStats) => number): void =>
+      perApiCounter(name, help, () => d.sharedBudgets?.(), read, null)
     sharedCounter(
       'aircall_intercom_shared_budget_takes_total',
       'Leases taken from the API budget every process on the PostgreSQL store shares.',

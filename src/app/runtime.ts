@@ -14,7 +14,13 @@ import { openStore, type StateLocation } from '../store/location.js'
 import { asyncSqliteStore, openStateStore, openStoreSnapshot } from '../store/sqlite/index.js'
 import type { SessionLocks } from '../store/async-store.js'
 import type { SharedBudgets } from '../store/shared-budgets.js'
-import { budgetKey, SharedRateGate, type SharedBudget, type SharedGateStats } from '../http/shared-rate-gate.js'
+import {
+  budgetKey,
+  SharedRateGate,
+  type SharedBudget,
+  type SharedGateStats,
+  type SharedRateGateOptions,
+} from '../http/shared-rate-gate.js'
 import { AircallRateGate } from '../aircall/rate-gate.js'
 import { IntercomRateGate } from '../intercom/rate-gate.js'
 import type { StateStore } from '../store/state-store.js'
@@ -67,7 +73,7 @@ export class Runtime {
   private loggerInstance: IntercomCallLogger | null = null
   private pipelineInstance: { pipeline: EventPipeline; guard: LoopGuard } | null = null
   private snapshot = false
-  /** Each API's gate as the clients hold it → the gate it chose, once chosen (see gateOnceChosen). */
+  /** Each API's gate as the clients hold it → the gate it chose, once chosen (see apiGate). */
   private readonly chosenGates = new Map<RateGate, () => RateGate | null>()
   readonly now: () => number
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
@@ -276,7 +282,12 @@ export class Runtime {
    * request, not when the client is built: a dry run decides on its in-memory snapshot after building clients, and
    * it neither writes to the database nor draws on the budget the real runs share.
    */
-  private gateOnceChosen(local: RateGate, shared: (budget: SharedBudget) => SharedRateGate): RateGate {
+  private apiGate(
+    api: 'aircall' | 'intercom',
+    local: RateGate,
+    credential: string,
+    shape: Pick<SharedRateGateOptions, 'sliding' | 'windowMs' | 'rateHeaders'> = {},
+  ): RateGate {
     let chosen: RateGate | null = null
     const gate = (): RateGate => {
       if (chosen) return chosen
@@ -287,9 +298,18 @@ export class Runtime {
         if (!opened.sharedBudgets) throw new Error(`the store ${store.path} keeps no shared budgets`)
         return opened.sharedBudgets
       }
-      return (chosen = shared({
+      const budget: SharedBudget = {
         take: async (key, request) => (await budgets()).take(key, request),
         pause: async (key, pause) => (await budgets()).pause(key, pause),
+      }
+      return (chosen = new SharedRateGate({
+        ...shape,
+        local,
+        budget,
+        key: budgetKey(api, credential),
+        clock: { now: this.now },
+        sleep: this.deps.sleep,
+        onFailure: (error) => this.deps.onSharedBudgetFailure?.(api, error),
       }))
     }
     const facade: RateGate = {
@@ -317,37 +337,23 @@ export class Runtime {
           'export AIRCALL_API_ID and AIRCALL_API_TOKEN (Aircall dashboard › Integrations › API keys), or run `aircall-intercom sandbox` and use the env lines it prints',
         )
       }
-      const clock = { now: this.now }
       const local = new AircallRateGate({
         perMinute: aircall.rateLimitPerMinute,
         concurrency: aircall.concurrency,
-        clock,
+        clock: { now: this.now },
         sleep: this.deps.sleep,
       })
-      const apiId = aircall.apiId
-      const gate = this.gateOnceChosen(
-        local,
-        (budget) =>
-          new SharedRateGate({
-            local,
-            budget,
-            key: budgetKey('aircall', apiId),
-            // Aircall counts a sliding minute (and a little more than it reports): a shared fixed window would
-            // let twice the limit through across its boundary.
-            sliding: true,
-            windowMs: AircallRateGate.WINDOW_MS,
-            rateHeaders: null,
-            clock,
-            sleep: this.deps.sleep,
-            onFailure: (error) => this.deps.onSharedBudgetFailure?.('aircall', error),
-          }),
-      )
+      // Aircall counts a sliding minute (and a little more than it reports): a shared fixed window would let twice
+      // the limit through across its boundary.
+      const gate = this.apiGate('aircall', local, aircall.apiId, {
+        sliding: true,
+        windowMs: AircallRateGate.WINDOW_MS,
+        rateHeaders: null,
+      })
       this.aircallInstance = new AircallClient({
         gate,
         credentials: { apiId: aircall.apiId, apiToken: aircall.apiToken },
         baseUrl: aircall.apiUrl.replace(/\/+$/, ''),
-        perMinute: aircall.rateLimitPerMinute,
-        concurrency: aircall.concurrency,
         timeoutMs: aircall.timeoutMs,
         retentionDays: aircall.retentionDays,
         fetch: this.deps.fetch,
@@ -370,33 +376,18 @@ export class Runtime {
           'export INTERCOM_ACCESS_TOKEN (Developer Hub › your app › Authentication), or run `aircall-intercom sandbox` and use the env lines it prints',
         )
       }
-      const clock = { now: this.now }
       const local = new IntercomRateGate({
         perMinute: intercom.rateLimitPerMinute,
         concurrency: intercom.concurrency,
-        clock,
+        clock: { now: this.now },
         sleep: this.deps.sleep,
       })
-      const accessToken = intercom.accessToken
-      const gate = this.gateOnceChosen(
-        local,
-        (budget) =>
-          new SharedRateGate({
-            local,
-            budget,
-            key: budgetKey('intercom', accessToken),
-            clock,
-            sleep: this.deps.sleep,
-            onFailure: (error) => this.deps.onSharedBudgetFailure?.('intercom', error),
-          }),
-      )
+      const gate = this.apiGate('intercom', local, intercom.accessToken)
       this.intercomInstance = new IntercomClient({
         gate,
         accessToken: intercom.accessToken,
         baseUrl: intercomBaseUrl(this.config),
         version: intercom.apiVersion,
-        perMinute: intercom.rateLimitPerMinute,
-        concurrency: intercom.concurrency,
         timeoutMs: intercom.timeoutMs,
         fetch: this.deps.fetch,
         transport: this.deps.transport,
