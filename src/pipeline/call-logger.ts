@@ -329,6 +329,9 @@ export class IntercomCallLogger implements CallLogger {
           claim.resumed !== null || ensured.reconcileNote
             ? await this.findNotePart(conversationId, call.callId, undefined, signal)
             : null
+        // A note an interrupted attempt (this store's, or another host's) already wrote is not logged again,
+        // nor counted as logged by this run.
+        const written = partId === null
         if (partId === null) {
           const body =
             renderCallNote(callTemplateContext(call), this.deps.noteTemplate) +
@@ -342,7 +345,7 @@ export class IntercomCallLogger implements CallLogger {
         // between leaves the step pending, so the next attempt finds the note and writes the attribute.
         if (ensured.created) await this.recordCallId(conversationId, call.callId, signal)
         await store.ledger.complete(key, partId, { conversationId, revision, facts })
-        return 'logged'
+        return written ? 'logged' : 'unchanged'
       }
     }
     if (step.data.revision === revision || step.data.revision === null || step.data.revision === undefined) {
