@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark against the emulators on loopback, one JSON document on stdout and a short
- * table on stderr. `--only NAME[,NAME]` (efficiency, efficiency-ai, overhead, listener, console, matching), `--quick` for a smoke run,
+ * table on stderr. `--only NAME[,NAME]` (efficiency, efficiency-ai, overhead, listener, console, matching, and on
+ * PostgreSQL replicas, efficiency-pg, budget), `--quick` for a smoke run,
  * `--full` to lift the time caps (the 100,000-call overhead run then goes to the end), `--calls N[,N]` for the
  * overhead run's call counts, `--rounds N` for how many times each transport runs at each of them.
  */
@@ -10,8 +11,21 @@ import { benchConsoleOverhead } from './console-overhead.js'
 import { benchListener } from './listener.js'
 import { machine } from './lib/machine.js'
 import { benchRefresh, benchResolve } from './matching.js'
+import { benchBudget, benchEfficiencyPg, benchReplicas, type ReplicaSetup, withBenchPostgres } from './postgres.js'
 
-const NAMES = ['efficiency', 'efficiency-ai', 'overhead', 'listener', 'console', 'matching'] as const
+const NAMES = [
+  'efficiency',
+  'efficiency-ai',
+  'overhead',
+  'listener',
+  'console',
+  'matching',
+  'replicas',
+  'efficiency-pg',
+  'budget',
+] as const
+/** The benchmarks that share one PostgreSQL server (bench/lib/postgres-db.ts), started only when one is selected. */
+const POSTGRES_NAMES: readonly Name[] = ['replicas', 'efficiency-pg', 'budget']
 type Name = (typeof NAMES)[number]
 
 const { values } = parseArgs({
@@ -150,6 +164,107 @@ const main = async (): Promise<void> => {
       figure: `${refresh.elapsedS} s, ${refresh.requests} requests (budget minimum ${refresh.minimumS} s; CLI CPU ${refresh.cliCpuS ?? '?'} s)`,
       target: 'measured',
       pass: refresh.exitCode === 0 && refresh.indexed === refresh.contacts,
+    })
+  }
+  if (POSTGRES_NAMES.some(selected)) {
+    await withBenchPostgres(async (pg) => {
+      log(`PostgreSQL ${pg.version.split(' on ')[0]} (${pg.binaries}), ${JSON.stringify(pg.settings)}`)
+      const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+        const at = Date.now()
+        const result = await run()
+        log(`  (${name}: ${Math.round((Date.now() - at) / 1000)} s)`)
+        return result
+      }
+      if (selected('replicas')) {
+        log('replicas: listen replicas on one PostgreSQL store against one process on SQLite…')
+        const setups: ReplicaSetup[] = [
+          { store: 'sqlite', replicas: 1 },
+          { store: 'postgres', replicas: 1 },
+          ...(quick ? [] : [{ store: 'postgres', replicas: 1, synchronousCommit: 'off' } as const]),
+          { store: 'postgres', replicas: 2 },
+          { store: 'postgres', replicas: 4 },
+        ]
+        const r = await timed('replicas', () =>
+          benchReplicas(pg, {
+            durationS: quick ? 3 : 10,
+            connections: 16,
+            saturationConnections: quick ? [16] : [16, 64],
+            fixedRate: 1000,
+            setups,
+            noteSetups: [
+              { store: 'sqlite', replicas: 1 },
+              { store: 'postgres', replicas: 1 },
+              { store: 'postgres', replicas: 2 },
+            ],
+            noteCalls: quick ? 100 : 300,
+            noteRate: 20,
+          }),
+        )
+        results.replicas = r
+        for (const run of r.runs) {
+          for (const phase of run.phases) {
+            const c = phase.cores
+            done({
+              benchmark: `replicas ${run.label} ${phase.name} ${phase.offeredPerSecond ? `${phase.offeredPerSecond}/s ` : ''}(${phase.connections} conn.)`,
+              figure: `${phase.acceptedPerSecond} events/s, p50 ${phase.latencyMs.p50} ms, p99 ${phase.latencyMs.p99} ms, non-2xx ${phase.non2xx}; cores: listen ${c.listeners}, postgres ${c.postgres ?? '-'}, load ${c.loadGenerators}, emulators ${c.emulators ?? '?'}, machine ${c.machine ?? '?'}`,
+              target: 'measured, no failure',
+              pass: phase.non2xx === 0 && phase.errors === 0,
+            })
+          }
+          done({
+            benchmark: `replicas ${run.label} durability`,
+            figure: `${run.stored.events.toLocaleString('en')} events stored, ${run.stored.acknowledged.toLocaleString('en')} acknowledged`,
+            target: 'every acknowledged event stored',
+            pass: run.durable,
+          })
+        }
+        for (const note of r.notes) {
+          done({
+            benchmark: `ack → note in Intercom, ${note.label} (${note.calls} call.ended at ${note.ratePerSecond}/s)`,
+            figure: `p50 ${note.ackToNoteMs.p50} ms, p99 ${note.ackToNoteMs.p99} ms (max ${note.ackToNoteMs.max}); ${note.noted}/${note.acknowledged} noted; ack p99 ${note.ackMs.p99} ms; state polled every ${note.polls.intervalMs} ms (${note.polls.meanMs} ms each)`,
+            target: 'measured, every note',
+            pass: note.acknowledged === note.calls && note.noted === note.calls,
+          })
+        }
+      }
+      if (selected('efficiency-pg')) {
+        log(
+          'efficiency-pg: backfill at Aircall 120/min + Intercom 10,000/min with the state in PostgreSQL, then SQLite…',
+        )
+        const r = await timed('efficiency-pg', () =>
+          benchEfficiencyPg(pg, {
+            calls: quick ? 1500 : 6000,
+            factor: Number(values.factor ?? 2),
+            concurrency: 8,
+            withSqlite: true,
+          }),
+        )
+        results.efficiencyPg = r
+        for (const run of r.runs) {
+          done({
+            benchmark: `backfill efficiency on ${run.store === 'postgres' ? 'PostgreSQL' : 'SQLite'}`,
+            figure: `${run.efficiency} of ceiling, ${run.efficiencyWindowAligned} window-aligned (${run.loggedPerMinute}/${run.ceilingPerMinute} calls/min, ${run.intercomRequestsPerCall} req/call, 429s ${(run.requests.rateLimitedShare * 100).toFixed(2)}%, ${run.calls.deadLetters} dead; CPU/call ${run.cpuMsPerCall.backfill} ms${run.cpuMsPerCall.postgres === null ? '' : ` + postgres ${run.cpuMsPerCall.postgres} ms`})${run.store === 'sqlite' && r.ratio !== null ? `; PostgreSQL/SQLite ×${r.ratio}` : ''}`,
+            target: run.store === 'postgres' ? '≥ 0.95, 429s < 1%' : 'measured (the ratio)',
+            pass: run.store === 'postgres' ? r.pass : run.calls.deadLetters === 0,
+          })
+        }
+      }
+      if (selected('budget')) {
+        log('budget: two listen replicas and a sync on one PostgreSQL store against Intercom at 6,000/min…')
+        const windows = quick ? 3 : 6
+        const r = await timed('budget', () =>
+          benchBudget(pg, { perMinute: 6000, windows, events: 1000 + windows * 500, worldCalls: 300 }),
+        )
+        results.budget = r
+        for (const mode of r.modes) {
+          done({
+            benchmark: `shared budget, 2 listen + sync, ${mode.mode === 'shared' ? 'one store' : `${mode.databases} stores (no sharing)`}`,
+            figure: `${mode.used} of the budget used over ${mode.loadedWindows} loaded windows (${mode.loadedRequests.accepted.toLocaleString('en')} of ${(r.perWindow * mode.loadedWindows).toLocaleString('en')}); 429s ${(mode.requests.rateLimitedShare * 100).toFixed(2)}% (${mode.requests.rateLimited} of ${mode.requests.total.toLocaleString('en')}); sync ${mode.sync.logged ?? '?'} logged (exit ${mode.sync.exitCode})`,
+            target: mode.mode === 'shared' ? '≥ 0.90, 429s < 1%' : 'control',
+            pass: mode.mode === 'shared' ? r.pass : mode.loadedWindows > 0,
+          })
+        }
+      }
     })
   }
   const document = {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
+import { openStore, postgresLocation } from '../../src/store/location.js'
 import { openStateStore } from '../../src/store/sqlite/index.js'
 import type { LoadSpec } from '../listener-load.js'
 import type { Host } from './host.js'
@@ -28,6 +29,7 @@ export interface LoadOutput {
 export interface ListenProcess {
   url: string
   child: Child
+  /** The SQLite file, or the postgres:// URL it was given. */
   statePath: string
   env: Record<string, string>
   /** `processed` lines seen on its stderr so far. */
@@ -36,10 +38,19 @@ export interface ListenProcess {
   stop: () => Promise<{ events: number }>
 }
 
-export async function startListen(host: Host, config: Record<string, unknown>): Promise<ListenProcess> {
+export interface ListenOptions {
+  /** A postgres:// URL as AIRCALL_INTERCOM_STATE instead of a new SQLite file: replicas given one URL share it. */
+  stateUrl?: string
+}
+
+export async function startListen(
+  host: Host,
+  config: Record<string, unknown>,
+  options: ListenOptions = {},
+): Promise<ListenProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-listen-'))
   const configPath = join(dir, 'aircall-intercom.yml')
-  const statePath = join(dir, 'state.sqlite')
+  const statePath = options.stateUrl ?? join(dir, 'state.sqlite')
   writeFileSync(configPath, stringify(config))
   const env = {
     AIRCALL_INTERCOM_CONFIG: configPath,
@@ -78,12 +89,27 @@ export async function startListen(host: Host, config: Record<string, unknown>): 
     processed: () => processed,
     stop: async () => {
       await child.stop(60_000)
+      if (options.stateUrl) {
+        rmSync(dir, { recursive: true, force: true })
+        // The URL's store is every replica's: what it holds when this one stopped.
+        const counts = await countEvents(options.stateUrl)
+        return { events: counts.queued + counts.processing + counts.done + counts.dead }
+      }
       const store = openStateStore(statePath)
       const counts = store.counts().events
       store.close()
       rmSync(dir, { recursive: true, force: true })
       return { events: counts.queued + counts.processing + counts.done + counts.dead }
     },
+  }
+}
+
+const countEvents = async (url: string) => {
+  const store = await openStore(postgresLocation(url))
+  try {
+    return (await store.counts()).events
+  } finally {
+    await store.close()
   }
 }
 
