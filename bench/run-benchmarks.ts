@@ -234,7 +234,9 @@ const main = async (): Promise<void> => {
         const r = await timed('efficiency-pg', () =>
           benchEfficiencyPg(pg, {
             calls: quick ? 1500 : 6000,
-            factor: Number(values.factor ?? 2),
+            // Real time by default: a dilated clock shrinks the APIs' windows but not the database's commit
+            // latency, so at ×2 every commit weighs twice what it does in production.
+            factor: Number(values.factor ?? 1),
             concurrency: 8,
             withSqlite: true,
           }),
