@@ -11,6 +11,7 @@ import { describeError, EXIT, type ExitCode } from './exit-codes.js'
 import type { RunRecorder } from '../app/run-recorder.js'
 import type { BackfillProgress } from './progress.js'
 import type { HttpEvent, RunControl } from './run-control.js'
+import { sharedBudgetWarner } from './shared-budget-warning.js'
 
 /** What a run that writes through the APIs works with (see `withWritingRun`). */
 export interface WritingRun {
@@ -142,7 +143,10 @@ export abstract class BaseCommand extends Command {
   ): Promise<T> {
     // Loaded on use: commands that never open the store or the clients (help, config, init) skip their modules.
     const { Runtime: CompositionRoot } = await import('../app/runtime.js')
-    const runtime = new CompositionRoot(this.loadConfig(flags), deps)
+    const runtime = new CompositionRoot(this.loadConfig(flags), {
+      onSharedBudgetFailure: sharedBudgetWarner((text) => this.addWarning(text)),
+      ...deps,
+    })
     try {
       return await use(runtime)
     } finally {

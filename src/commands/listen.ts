@@ -3,6 +3,7 @@ import { startListener } from '../app/listen.js'
 import { ApiEventCounter } from '../app/listen-metrics.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { LogStream, renderListenSummary } from '../cli/log-stream.js'
+import { sharedBudgetWarner } from '../cli/shared-budget-warning.js'
 
 export default class Listen extends BaseCommand {
   static override summary = 'Receive Aircall and Intercom webhooks and run the live rules on them.'
@@ -48,7 +49,13 @@ export default class Listen extends BaseCommand {
         await stopRequested
         this.finish({ result: await handle.stop(), text: renderListenSummary })
       },
-      { onHttpEvent: apiEvents.record },
+      {
+        onHttpEvent: apiEvents.record,
+        onSharedBudgetFailure: sharedBudgetWarner((message) => {
+          this.warnings.push(this.redactor.redact(message))
+          log.handle({ type: 'warning', message })
+        }),
+      },
     )
   }
 }
