@@ -131,7 +131,7 @@ describe('exactly once, through the built CLI', () => {
       runCli(backfillArgs, { env: h.env, timeoutMs: 50_000 }),
       runCli([...backfillArgs, '--concurrency', '16'], { env: h.env, timeoutMs: 50_000 }),
     ])
-    expect([a.code, b.code]).toEqual([0, 0])
+    expect([a.code, b.code], a.stdout + a.stderr + b.stdout + b.stderr).toEqual([0, 0])
     const runs = [document<BackfillDocument>(a.stdout), document<BackfillDocument>(b.stdout)]
     for (const run of runs) {
       expect(run.result.counts.read).toBe(h.sandbox.world.aircall.calls.length)

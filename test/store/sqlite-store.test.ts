@@ -78,6 +78,35 @@ describe('SQLite state store file', () => {
 })
 
 describe('SQLite migrations', () => {
+  test('processes opening a new state file at the same moment all open it, migrated once', async () => {
+    const path = join(tempDir(), 'together.sqlite')
+    const script = fileURLToPath(new URL('./fixtures/open-at.ts', import.meta.url))
+    const at = String(Date.now() + 4_000)
+    const children = Array.from({ length: 6 }, () =>
+      spawn(process.execPath, ['--import', 'tsx', script, path, at], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    )
+    const results = await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<{ code: number | null; output: string }>((resolve) => {
+            let output = ''
+            child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+            child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+            child.on('close', (code) => resolve({ code, output }))
+          }),
+      ),
+    )
+    for (const result of results) expect(result, result.output).toMatchObject({ code: 0, output: 'opened\n' })
+    const raw = new Database(path, { readonly: true })
+    const versions = (
+      raw.prepare('SELECT version FROM schema_version ORDER BY version').all() as Array<{
+        version: number
+      }>
+    ).map((row) => row.version)
+    raw.close()
+    expect(versions).toEqual(MIGRATIONS.map((migration) => migration.version))
+  }, 30_000)
+
   test('a store of schema 4 is migrated with its events kept, and they have no outcome', () => {
     const path = join(tempDir(), 'v4.sqlite')
     const raw = storeAtVersion(path, 4)

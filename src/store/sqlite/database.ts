@@ -69,23 +69,34 @@ const refuseNewer = (current: number): void => {
   }
 }
 
+const hasVersionTable = (db: Database.Database): boolean =>
+  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get() !== undefined
+
 const checkVersion = (db: Database.Database): void => {
-  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get()
-  if (!table) throw new Error('it holds no aircall-intercom schema')
+  if (!hasVersionTable(db)) throw new Error('it holds no aircall-intercom schema')
   refuseNewer(storedVersion(db))
 }
 
+/**
+ * The version is read again under the write lock (BEGIN IMMEDIATE) before anything is applied: processes opening a
+ * new file together (two backfills started at once) would otherwise all read version 0, and all but the first fail
+ * on the tables it made. A store already at this build's version is only read, without the lock.
+ */
 const migrate = (db: Database.Database): void => {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)')
-  const current = storedVersion(db)
-  refuseNewer(current)
-  for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue
-    db.transaction(() => {
+  if (hasVersionTable(db) && storedVersion(db) >= LATEST_SCHEMA) {
+    refuseNewer(storedVersion(db))
+    return
+  }
+  db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)')
+    const current = storedVersion(db)
+    refuseNewer(current)
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue
       db.exec(migration.sql)
       db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(migration.version)
-    })()
-  }
+    }
+  }).immediate()
 }
 
 /**
