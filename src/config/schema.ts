@@ -388,11 +388,12 @@ export const listenerSchema = z
     workerConcurrency: z.number().int().min(1).max(64).default(4),
     maxAttempts: z.number().int().min(1).max(50).default(8),
     /**
-     * How long a worker holds an event it claimed. A worker that dies (a replica SIGKILLed) leaves its events to
-     * lapse and another worker takes them then, so this is how late they can be; an event still processing when
-     * it lapses may be taken twice, and its effects are still written once (the ledger's claims).
+     * How long a worker's claim holds an event, renewed every third of it while the worker lives. A worker that
+     * dies (a replica SIGKILLed) stops renewing: its events lapse and another worker takes them, so this is how
+     * late they can be. Should one be taken twice (a worker stalled past it), its effects are still written once
+     * (the ledger's claims).
      */
-    leaseSeconds: z.number().int().min(5).max(3600).default(300),
+    leaseSeconds: z.number().int().min(5).max(3600).default(30),
     fingerprintTtlMinutes: z.number().int().min(1).max(10_080).default(60),
     // Node's own defaults (60 s for headers, 5 min per request, no connection cap) let slow senders hold
     // sockets and buffers for minutes; a webhook arrives in milliseconds.

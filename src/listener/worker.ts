@@ -23,6 +23,7 @@ export interface WorkerOptions {
   maxAttempts: number
   /** An error for which retrying cannot help (bad payload, validation): dead-letter at once. */
   isPermanent?: (error: unknown) => boolean
+  /** How long a claim holds an event; renewed every third of it while this worker lives. */
   leaseMs?: number
   pollMs?: number
   /** How often leases left by a dead worker are looked for while running (the first claim always looks). */
@@ -54,6 +55,9 @@ export class QueueWorker {
   private readonly pollMs: number
   private readonly leaseCheckMs: number
   private nextLeaseCheck = Number.NEGATIVE_INFINITY
+  /** The events this worker holds, by id, with the attempt its claim made (what a renewal names). */
+  private readonly held = new Map<number, number>()
+  private nextRenewal = Number.POSITIVE_INFINITY
   private readonly inFlight = new Set<Promise<void>>()
   private completions: Array<{
     id: number
@@ -110,15 +114,23 @@ export class QueueWorker {
    * leases are looked for on a timer rather than on every wake-up.
    */
   private async claim(): Promise<QueuedEvent[]> {
+    const now = this.now()
+    if (this.held.size > 0 && now >= this.nextRenewal) {
+      this.nextRenewal = now + this.leaseMs / 3
+      const claims = [...this.held].map(([id, attempts]) => ({ id, attempts }))
+      await this.options.store.queue.renewLeases(claims, now, this.leaseMs)
+    }
     const free = this.options.concurrency - this.inFlight.size
     if (free <= 0) return []
-    const now = this.now()
     if (now >= this.nextLeaseCheck) {
       this.nextLeaseCheck = now + this.leaseCheckMs
       const released = await this.options.store.queue.releaseExpiredLeases(now)
       if (released > 0) this.options.onEvent?.({ type: 'lease-expired', count: released })
     }
-    return await this.options.store.queue.claim(free, now, this.leaseMs)
+    const claimed = await this.options.store.queue.claim(free, now, this.leaseMs)
+    if (claimed.length > 0 && this.held.size === 0) this.nextRenewal = now + this.leaseMs / 3
+    for (const event of claimed) this.held.set(event.id, event.attempts)
+    return claimed
   }
 
   /** Completions of one tick share a transaction; the promise settles once the event is marked done. */
@@ -193,7 +205,16 @@ export class QueueWorker {
     await Promise.all(this.inFlight)
   }
 
+  /** Runs one event to its end; its lease is renewed meanwhile, and no longer once it is settled. */
   private async process(event: QueuedEvent): Promise<void> {
+    try {
+      await this.settle(event)
+    } finally {
+      if (this.held.get(event.id) === event.attempts) this.held.delete(event.id)
+    }
+  }
+
+  private async settle(event: QueuedEvent): Promise<void> {
     const { store, onEvent } = this.options
     let summary: string
     let outcome: EventOutcome | null = null

@@ -98,6 +98,12 @@ export type PurgeFilter = ({ status: EventStatus[]; olderThan?: number } | { ids
   rememberIdentitiesUntil?: number
 }
 
+/** One claim of an event: its id and the attempt the claim made it. */
+export interface LeaseClaim {
+  id: number
+  attempts: number
+}
+
 export interface EventQueue {
   /** Commits an event durably before it returns (what "ack after commit" relies on). */
   enqueue(input: EnqueueInput): Enqueued
@@ -119,6 +125,12 @@ export interface EventQueue {
   purge(filter: PurgeFilter): number
   /** Events leased by a process that died are made claimable again; returns how many. */
   releaseExpiredLeases(now: number): number
+  /**
+   * Extends the leases a living worker still holds, each event as it claimed it (the same attempt, still
+   * processing), to `now + leaseMs`: a slow event is not taken by another worker meanwhile, and a short lease can
+   * still free a dead worker's events soon. Returns how many were extended.
+   */
+  renewLeases(claims: readonly LeaseClaim[], now: number, leaseMs: number): number
   get(id: number): QueuedEvent | undefined
   /** In id order. */
   list(filter?: EventFilter): QueuedEvent[]

@@ -127,4 +127,53 @@ describe('queue worker', () => {
       expect.arrayContaining(['lease-expired', 'processed', 'retrying', 'dead-lettered']),
     )
   })
+
+  test('a slow event keeps its lease while its worker lives: another worker sweeping for dead leases leaves it', async () => {
+    store = openStateStore(join(tempDir(), 'state.sqlite'))
+    const target = store
+    const slow = enqueue(target, 'slow', 'call:1')
+    let now = Date.now()
+    let finish: () => void = () => undefined
+    const handled: string[] = []
+    const slowWorker = new QueueWorker({
+      store: asyncSqliteStore(target),
+      concurrency: 1,
+      maxAttempts: 3,
+      leaseMs: 1_000,
+      now: () => now,
+      sleep: nextTurn,
+      handle: async () => {
+        handled.push('slow worker')
+        await new Promise<void>((resolve) => (finish = resolve))
+        return 'ok'
+      },
+    })
+    const sweeper = new QueueWorker({
+      store: asyncSqliteStore(target),
+      concurrency: 1,
+      maxAttempts: 3,
+      leaseMs: 1_000,
+      now: () => now,
+      sleep: nextTurn,
+      handle: () => {
+        handled.push('sweeper')
+        return Promise.resolve('ok')
+      },
+    })
+    worker = slowWorker
+    slowWorker.start()
+    while (handled.length === 0) await nextTurn()
+    sweeper.start()
+    // Ten leases' worth of time pass in steps of a tenth of one while the event is being handled.
+    for (let step = 0; step < 100; step++) {
+      now += 100
+      for (let turn = 0; turn < 5; turn++) await nextTurn()
+    }
+    expect(target.queue.get(slow)).toMatchObject({ status: 'processing', attempts: 1 })
+    finish()
+    const [done] = await settled(target, [slow])
+    await sweeper.stop()
+    expect(done).toMatchObject({ status: 'done', attempts: 1 })
+    expect(handled).toEqual(['slow worker'])
+  })
 })

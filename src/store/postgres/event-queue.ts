@@ -7,6 +7,7 @@ import type {
   EventOutcome,
   EventSource,
   EventStatus,
+  LeaseClaim,
   PurgeFilter,
   QueuedEvent,
   SettledCursor,
@@ -346,6 +347,17 @@ export class PgEventQueue implements AsyncEventQueue {
        UPDATE ${this.events} e SET status = 'queued', lease_until = NULL, updated_at = $1::bigint
        FROM expired WHERE e.id = expired.id`,
       [now],
+    )
+    return result.rowCount ?? 0
+  }
+
+  async renewLeases(claims: readonly LeaseClaim[], now: number, leaseMs: number): Promise<number> {
+    if (claims.length === 0) return 0
+    const result = await this.ctx.db.query(
+      `UPDATE ${this.events} e SET lease_until = $1::bigint + $2::bigint
+       FROM unnest($3::bigint[], $4::integer[]) AS c(id, attempts)
+       WHERE e.id = c.id AND e.attempts = c.attempts AND e.status = 'processing'`,
+      [now, leaseMs, claims.map((claim) => claim.id), claims.map((claim) => claim.attempts)],
     )
     return result.rowCount ?? 0
   }

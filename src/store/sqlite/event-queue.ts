@@ -7,6 +7,7 @@ import type {
   EventQueue,
   EventSource,
   EventStatus,
+  LeaseClaim,
   PurgeFilter,
   QueuedEvent,
   SettledCursor,
@@ -249,6 +250,16 @@ export class SqliteEventQueue implements EventQueue {
         `UPDATE events SET status = 'queued', lease_until = NULL, updated_at = ? WHERE status = 'processing' AND lease_until < ?`,
       )
       .run(now, now).changes
+  }
+
+  renewLeases(claims: readonly LeaseClaim[], now: number, leaseMs: number): number {
+    if (claims.length === 0) return 0
+    const renew = this.c.sql(
+      `UPDATE events SET lease_until = ? WHERE id = ? AND attempts = ? AND status = 'processing'`,
+    )
+    return this.c.transaction(() =>
+      claims.reduce((count, claim) => count + renew.run(now + leaseMs, claim.id, claim.attempts).changes, 0),
+    )
   }
 
   get(id: number): QueuedEvent | undefined {

@@ -178,6 +178,24 @@ export function describeEventQueueContract(makeStore: MakeStore): void {
       expect(await queue.claim(1, 1_001, 1_000)).toMatchObject([{ identity: 'n1', attempts: 2 }])
     })
 
+    test('a renewed lease holds past its first end; only the claim that holds it renews it', async () => {
+      const { queue } = await open()
+      await queue.enqueue({ ...input('r1'), source: 'intercom', receivedAt: 0 })
+      const [claimed] = await queue.claim(1, 0, 1_000)
+      expect(claimed).toMatchObject({ identity: 'r1', attempts: 1 })
+      const claim = { id: claimed?.id ?? 0, attempts: 1 }
+      expect(await queue.renewLeases([claim], 900, 1_000)).toBe(1)
+      expect(await queue.releaseExpiredLeases(1_500)).toBe(0)
+      expect(await queue.releaseExpiredLeases(1_901)).toBe(1)
+      // Taken again (attempt 2): the first claim's renewal no longer touches it.
+      expect(await queue.claim(1, 1_901, 1_000)).toMatchObject([{ identity: 'r1', attempts: 2 }])
+      expect(await queue.renewLeases([claim], 2_000, 10_000)).toBe(0)
+      expect(await queue.releaseExpiredLeases(2_902)).toBe(1)
+      await queue.complete([claim.id])
+      expect(await queue.renewLeases([{ id: claim.id, attempts: 2 }], 3_000, 1_000)).toBe(0)
+      expect(await queue.renewLeases([], 3_000, 1_000)).toBe(0)
+    })
+
     test('purge deletes only settled events, by status and age or by id', async () => {
       const clock = manualClock(1_000)
       const { queue } = await open({ now: clock.read })
