@@ -331,6 +331,7 @@ const processUntilSettled = async (
     store,
     concurrency: config.listener.workerConcurrency,
     maxAttempts: config.listener.maxAttempts,
+    leaseMs: config.listener.leaseSeconds * 1000,
     isPermanent: isPermanentError,
     now,
     handle: async (event) => {

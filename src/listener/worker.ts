@@ -73,7 +73,7 @@ export class QueueWorker {
     this.now = options.now ?? Date.now
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
     this.random = options.random ?? Math.random
-    this.leaseMs = options.leaseMs ?? 5 * 60_000
+    this.leaseMs = options.leaseMs ?? 30_000
     this.pollMs = options.pollMs ?? 200
     this.leaseCheckMs = options.leaseCheckMs ?? Math.min(5_000, this.leaseMs / 4)
   }
