@@ -6,7 +6,7 @@
 import { resolve } from 'node:path'
 import { stateLocationOf, type LoadedConfig } from '../config/loader.js'
 import { LockedError, UserError } from '../errors.js'
-import { WORKER_LOCK } from '../listener/lock.js'
+import { REPLICA_LOCK_PREFIX, WORKER_LOCK } from '../listener/lock.js'
 import { isPostgresUrl, postgresLocation, shownLocation, type StateLocation } from '../store/location.js'
 import { redactUrl } from '../store/postgres/url.js'
 import { isOwnerGone } from '../store/step-owner.js'
@@ -95,7 +95,7 @@ const lockedBy = (lock: StoredLock, where: string): LockedError => {
   const hint =
     'stop it (and any cron sync or backfill on this store), run state migrate again, then start them with the ' +
     'new store'
-  if (lock.name === WORKER_LOCK) {
+  if (lock.name === WORKER_LOCK || lock.name.startsWith(REPLICA_LOCK_PREFIX)) {
     return new LockedError(`a listener (or \`events replay --process\`) is processing ${where} (${who})`, hint)
   }
   if (lock.name === SYNC_LOCK) return new LockedError(`a sync is running on ${where} (${who})`, hint)

@@ -4,6 +4,8 @@ import { LockedError } from '../errors.js'
 import type { StateStore } from '../store/state-store.js'
 
 export const WORKER_LOCK = 'listener:worker'
+/** Each worker on a PostgreSQL store holds a lock row of its own under this prefix: a presence, never contended. */
+export const REPLICA_LOCK_PREFIX = 'listener:replica:'
 
 export interface WorkerLock {
   owner: string
@@ -37,7 +39,16 @@ export const acquireWorkerLock = async (
   // On PostgreSQL any number of workers share the queue: claims skip each other's rows (FOR UPDATE SKIP LOCKED),
   // the ledger's claims hold across processes and the cooldown's read-then-write runs under an advisory lock.
   // One SQLite file is one machine's, and its writers queue behind one another: one worker is the fast shape.
-  if (backend === 'postgres') return { owner, renew: () => Promise.resolve(true), release: () => Promise.resolve() }
+  // Each replica's own row says it is there (`state migrate` refuses to copy or replace a store being worked on).
+  if (backend === 'postgres') {
+    const presence = `${REPLICA_LOCK_PREFIX}${owner}`
+    await store.locks.acquire(presence, owner, now(), ttlMs)
+    return {
+      owner,
+      renew: () => store.locks.renew(presence, owner, now(), ttlMs),
+      release: () => store.locks.release(presence, owner),
+    }
+  }
   if (!(await store.locks.acquire(WORKER_LOCK, owner, now(), ttlMs))) {
     const held = await store.locks.get(WORKER_LOCK)
     if (held && holderIsGone(held.owner)) await store.locks.release(WORKER_LOCK, held.owner)

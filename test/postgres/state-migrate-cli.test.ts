@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import { openPostgresStore } from '../../src/store/postgres/index.js'
 import { openStateStore } from '../../src/store/sqlite/index.js'
 import { freshDatabase, postgresServer } from '../helpers/postgres.js'
-import { runCli, type CliResult } from '../helpers/run-cli.js'
+import { CLI, runCli, type CliResult } from '../helpers/run-cli.js'
 
 const NOW = Date.now()
 
@@ -259,6 +259,57 @@ describe('state migrate (the built CLI, a real server)', () => {
       (JSON.parse(original.stdout) as { result: { counts: unknown } }).result.counts,
     )
     noPassword(run)
+  })
+
+  test('refused while a listen replica works on the PostgreSQL store, as source or as target; allowed once it stopped', async () => {
+    const dir = host()
+    const file = stateFile(dir)
+    const to = target()
+    expect((await runCli(['state', 'migrate', '--state', file, '--to', to.url], { cwd: dir })).code).toBe(0)
+    const listen = spawn(process.execPath, [CLI, 'listen', '--port', '0', '--json', '--state', to.url], {
+      cwd: dir,
+      // Credentials for APIs it never calls here: no webhook arrives.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        AIRCALL_WEBHOOK_TOKEN: 'token-1',
+        AIRCALL_API_ID: 'id',
+        AIRCALL_API_TOKEN: 'token',
+        AIRCALL_API_URL: 'http://127.0.0.1:9',
+        INTERCOM_ACCESS_TOKEN: 'token',
+        INTERCOM_ADMIN_ID: '1',
+        INTERCOM_API_URL: 'http://127.0.0.1:9',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    const exited = new Promise<number | null>((resolve) => listen.on('close', resolve))
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let seen = ''
+        listen.stderr.on('data', (chunk: Buffer) => {
+          seen += chunk.toString()
+          if (seen.includes('listening on')) resolve()
+        })
+        void exited.then(() => reject(new Error(`listen exited before listening: ${seen}`)))
+      })
+      const back = await runCli(['state', 'migrate', '--json', '--state', to.url, '--to', 'back.sqlite'], { cwd: dir })
+      expect(back.code, back.stdout + back.stderr).toBe(1)
+      expect(json(back).error?.message).toMatch(
+        new RegExp(`^a listener \\(or \`events replay --process\`\\) is processing .* \\(pid ${listen.pid} on `),
+      )
+      expect(existsSync(join(dir, 'back.sqlite'))).toBe(false)
+      const replace = await runCli(['state', 'migrate', '--json', '--force', '--state', file, '--to', to.url], {
+        cwd: dir,
+      })
+      expect(replace.code, replace.stdout + replace.stderr).toBe(1)
+      expect(json(replace).error?.message).toContain(`is processing the target ${to.shown}`)
+      noPassword(back, replace)
+    } finally {
+      listen.kill('SIGTERM')
+    }
+    expect(await exited).toBe(0)
+    const after = await runCli(['state', 'migrate', '--state', to.url, '--to', 'back.sqlite'], { cwd: dir })
+    expect(after.code, after.stdout + after.stderr).toBe(0)
   })
 
   test('a missing source, the same backend twice, and a wrong password are refused by name', async () => {
