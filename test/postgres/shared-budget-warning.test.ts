@@ -1,7 +1,8 @@
 /**
  * The shared budget's row cannot be read (here: another session holds its table locked, as a stuck migration or
  * a runaway maintenance job would): the run does not wait on it, it goes on under its own gate and says so once
- * per API, in its warnings and on stderr, without the database's password.
+ * per API, in its warnings and on stderr, without the database's password; the statements stuck behind the lock
+ * do not keep the store's (two) connections from the rest of the run.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -29,7 +30,11 @@ describe('a shared budget that does not answer', () => {
     const database = await freshDatabase('budget_warning')
     await (await openPostgresStore(database.passwordUrl)).close()
     const dir = mkdtempSync(join(tmpdir(), 'aircall-intercom-budget-warning-'))
-    writeFileSync(join(dir, 'aircall-intercom.yml'), JSON.stringify({ matching: { defaultCountry: 'FR' } }))
+    // Two connections: statements stuck behind the lock must not take them from the ledger and the checkpoints.
+    writeFileSync(
+      join(dir, 'aircall-intercom.yml'),
+      JSON.stringify({ matching: { defaultCountry: 'FR' }, store: { poolSize: 2 } }),
+    )
     const env = sandboxEnv(sandbox, {
       INTERCOM_ADMIN_ID: sandbox.intercom.adminId,
       AIRCALL_INTERCOM_STATE: database.passwordUrl,
@@ -40,10 +45,15 @@ describe('a shared budget that does not answer', () => {
     try {
       await blocker.query('begin')
       await blocker.query('lock table public.budgets in access exclusive mode')
-      // Released well after the first takes gave up (2 s each), so their statements end and the store can close.
-      const release = setTimeout(() => void blocker.query('commit'), 8_000)
+      // Held for longer than the whole sync needs: it must finish while the budget's table is still locked.
+      let released = false
+      const release = setTimeout(() => {
+        released = true
+        void blocker.query('commit')
+      }, 45_000)
       const sync = await runCli(['sync', '--lookback', '1d', '--json'], { cwd: dir, env, timeoutMs: 60_000 })
       clearTimeout(release)
+      expect(released).toBe(false)
       expect(sync.code, sync.stdout + sync.stderr).toBe(0)
       const document = JSON.parse(sync.stdout) as { warnings: string[]; result: { counts: { logged: number } } }
       const budgetWarnings = document.warnings.filter((warning) => warning.includes('budget'))
@@ -63,5 +73,5 @@ describe('a shared budget that does not answer', () => {
       await blocker.query('rollback').catch(() => undefined)
       await blocker.end()
     }
-  }, 90_000)
+  }, 120_000)
 })

@@ -1,5 +1,7 @@
 import type { BudgetGrant, BudgetObservation, BudgetTake, SharedBudgets } from '../shared-budgets.js'
-import type { PgQueryable, PgTables } from './context.js'
+import type pg from 'pg'
+import type { QueryResult, QueryResultRow } from 'pg'
+import type { PgTables } from './context.js'
 
 /**
  * One row per budget: the window (fixed windows: its start and end; sliding: the grants' times in `stamps`, one
@@ -67,11 +69,23 @@ const observed = (now: string, remaining: string, reset: string): string => {
 export class PgSharedBudgets implements SharedBudgets {
   private readonly t: string
 
+  /**
+   * @param queryTimeoutMs how long a statement may wait for its answer. The gates stop waiting sooner and go on
+   * alone; this frees the connection (the pool drops it), so statements stuck behind a lock on the budgets table
+   * cannot take every connection of the store's pool from the ledger and the queue.
+   */
   constructor(
-    private readonly db: PgQueryable,
+    private readonly db: Pick<pg.Pool, 'query'>,
     schema: string,
+    private readonly queryTimeoutMs = 3_000,
   ) {
     this.t = `${schema}.budgets`
+  }
+
+  private query<R extends QueryResultRow>(text: string, values: unknown[]): Promise<QueryResult<R>> {
+    // node-postgres reads query_timeout from a query's config too; its type names it only for a client's.
+    const config: pg.QueryConfig & { query_timeout: number } = { text, values, query_timeout: this.queryTimeoutMs }
+    return this.db.query<R>(config)
   }
 
   async take(key: string, request: BudgetTake): Promise<BudgetGrant> {
@@ -111,7 +125,7 @@ export class PgSharedBudgets implements SharedBudgets {
   /** Fixed windows: apply what was seen, roll to the current window (keeping its alignment), grant from it. */
   private async takeFixed(key: string, request: BudgetTake): Promise<GrantRow | undefined> {
     const { now, limit, windowMs, want, seen } = request
-    const { rows } = await this.db.query<GrantRow>(
+    const { rows } = await this.query<GrantRow>(
       `with c as (
          select key, window_end, remaining, synced, paused_until from ${this.t} where key = $1 for update
        ), o as (
@@ -144,7 +158,7 @@ export class PgSharedBudgets implements SharedBudgets {
    */
   private async takeSliding(key: string, request: BudgetTake): Promise<GrantRow | undefined> {
     const { now, limit, windowMs, want } = request
-    const { rows } = await this.db.query<GrantRow>(
+    const { rows } = await this.query<GrantRow>(
       `with c as (
          select key, stamps, paused_until from ${this.t} where key = $1 for update
        ), k as (
@@ -173,7 +187,7 @@ export class PgSharedBudgets implements SharedBudgets {
 
   /** A new budget: a whole window from `now`, until the server's headers say where its windows are. */
   private async create(key: string, now: number, limit: number, windowMs: number): Promise<void> {
-    await this.db.query(
+    await this.query(
       `insert into ${this.t} (key, window_start, window_end, lim, remaining, updated_at)
        values ($1, $2::bigint, $2::bigint + $3::bigint, $4::integer, $4::integer, $2::bigint)
        on conflict (key) do nothing`,
@@ -187,7 +201,7 @@ export class PgSharedBudgets implements SharedBudgets {
    */
   async observe(key: string, observation: BudgetObservation & { now: number }): Promise<void> {
     const { now, remaining, resetAt } = observation
-    const { rowCount } = await this.db.query(
+    const { rowCount } = await this.query(
       `with c as (
          select key, window_end, remaining, synced from ${this.t} where key = $1 for update
        ), o as (
@@ -199,7 +213,7 @@ export class PgSharedBudgets implements SharedBudgets {
       [key, now, remaining, resetAt],
     )
     if (rowCount === 0 && resetAt > now) {
-      await this.db.query(
+      await this.query(
         `insert into ${this.t} (key, window_start, window_end, lim, remaining, synced, updated_at)
          values ($1, $2::bigint, $3::bigint, $4::integer, $4::integer, true, $2::bigint)
          on conflict (key) do nothing`,
@@ -213,7 +227,7 @@ export class PgSharedBudgets implements SharedBudgets {
    * window's end stays: the take after the pause rolls on from it, on the server's boundaries.
    */
   async pause(key: string, pause: { now: number; until: number }): Promise<void> {
-    await this.db.query(
+    await this.query(
       `insert into ${this.t} as b (key, window_start, window_end, lim, remaining, paused_until, updated_at)
        values ($1, $2::bigint, $2::bigint, 0, 0, $2::bigint, $3::bigint)
        on conflict (key) do update set paused_until = greatest(b.paused_until, excluded.paused_until),
