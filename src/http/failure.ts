@@ -17,7 +17,25 @@ export function classifyFailure(error: unknown): FailureClass {
   // a wait, not a bug.
   const code = (error as { code?: unknown }).code
   if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) return 'retry'
+  if (isPostgresTransient(code, error.message)) return 'retry'
   return 'bug'
+}
+
+/**
+ * PostgreSQL's driver, when the database is briefly away (a failover, a restart, connections terminated, the
+ * server full) or a transaction lost a race the server broke: the same statement works again in a moment.
+ * SQLSTATE class 08 is "connection exception", 57P01–03 the server shutting down or starting, 53300 too many
+ * connections, 40001/40P01 a serialization failure or a deadlock.
+ */
+const isPostgresTransient = (code: unknown, message: string): boolean => {
+  if (typeof code === 'string') {
+    if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code)) return true
+    if (code === '53300' || code === '40001' || code === '40P01') return true
+    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code)) return true
+  }
+  return /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout)/.test(
+    message,
+  )
 }
 
 /**

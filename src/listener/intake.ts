@@ -2,6 +2,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { REDACTED } from '../config/redact.js'
+import { classifyFailure } from '../http/failure.js'
 import { safeParseAircallEvent } from '../aircall/webhook-events.js'
 import { safeParseIntercomEvent } from '../intercom/webhook-events.js'
 import type { EventSource, StateStore } from '../store/state-store.js'
@@ -215,10 +216,13 @@ export const createIntakeServer = (options: IntakeOptions): Server => {
         ? error
         : error instanceof BodyTooLargeError
           ? new HttpProblem(413, BODY_TOO_LARGE, error.message)
-          : // A store held by another writer for too long is a temporary condition: 503 tells the sender to retry.
+          : // A store held by another writer for too long, or a database briefly away (its connections dropped),
+            // is a temporary condition: 503 tells the sender to deliver it again.
             error instanceof StoreBusyError
             ? new HttpProblem(503, 'store busy', error.message)
-            : new HttpProblem(500, 'internal error', error instanceof Error ? error.message : String(error))
+            : classifyFailure(error) === 'retry'
+              ? new HttpProblem(503, 'store unavailable', (error as Error).message)
+              : new HttpProblem(500, 'internal error', error instanceof Error ? error.message : String(error))
     const { status } = problem
     rejections.record({ source, status, cause: problem.label, reason: problem.message })
     options.metrics?.rejected(source, status, problem.label)

@@ -100,4 +100,18 @@ describe('isPermanentError (the queue worker’s question)', () => {
     expect(isPermanentError(new TypeError('x'))).toBe(false)
     expect(isPermanentError(new CancelledError())).toBe(false)
   })
+
+  it('a database briefly away is a retry; its other errors are bugs', () => {
+    const pgError = (code: string, message = 'x'): Error => Object.assign(new Error(message), { code })
+    // node-postgres' errors as a failover, a restart or pg_terminate_backend raise them.
+    for (const code of ['57P01', '57P02', '57P03', '08006', '08003', '53300', '40001', '40P01', 'ECONNREFUSED']) {
+      expect(classifyFailure(pgError(code)), code).toBe('retry')
+    }
+    expect(classifyFailure(new Error('Connection terminated unexpectedly'))).toBe('retry')
+    expect(classifyFailure(new Error('Client has encountered a connection error and is not queryable'))).toBe('retry')
+    expect(classifyFailure(new Error('timeout exceeded when trying to connect'))).toBe('retry')
+    // A statement that is wrong stays wrong: retrying it cannot help, and it is reported as the bug it is.
+    expect(classifyFailure(pgError('42P01', 'relation "ledger" does not exist'))).toBe('bug')
+    expect(classifyFailure(pgError('23505', 'duplicate key value'))).toBe('bug')
+  })
 })

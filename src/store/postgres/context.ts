@@ -1,4 +1,4 @@
-import type { QueryResult, QueryResultRow } from 'pg'
+import type { PoolClient, QueryResult, QueryResultRow } from 'pg'
 
 /** What a repository sends its SQL through: the pool, or the one client of a transaction (both fit). */
 export interface PgQueryable {
@@ -23,4 +23,18 @@ export interface PgTables {
   /** The first migration version these statements belong to. */
   since: number
   sql: (schema: string) => string
+}
+
+/**
+ * A connection taken from the pool for a transaction or a session lock can drop between two statements (a
+ * failover, a restart, pg_terminate_backend): the client then emits 'error', which unheard would end the process.
+ * Heard, the next statement on it fails instead, and the caller rolls back and discards it. Call the returned
+ * function before the client goes back to the pool (which listens itself while it holds it).
+ */
+export const heedConnectionLoss = (client: PoolClient): (() => void) => {
+  const ignore = (): void => undefined
+  client.on('error', ignore)
+  return () => {
+    client.removeListener('error', ignore)
+  }
 }

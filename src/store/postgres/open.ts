@@ -6,6 +6,7 @@ import { postgresOpenError } from './errors.js'
 import { migrate } from './migrations.js'
 import { PgStateStore } from './state-store.js'
 import { parsePostgresUrl } from './url.js'
+import { heedConnectionLoss } from './context.js'
 
 export interface PostgresStoreOptions {
   /** The schema the tables live in (else the URL's `?schema=`, else `public`): several stores share a database. */
@@ -55,6 +56,7 @@ export const openPostgresStore = async (url: string, options: PostgresStoreOptio
   pool.on('error', () => undefined)
   try {
     const client = await pool.connect()
+    const unheed = heedConnectionLoss(client)
     let failed = false
     try {
       await migrate(client, location.schema, location.display)
@@ -62,6 +64,7 @@ export const openPostgresStore = async (url: string, options: PostgresStoreOptio
       failed = true
       throw error
     } finally {
+      unheed()
       client.release(failed)
     }
   } catch (error) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
+import { heedConnectionLoss } from './context.js'
 
 /** A lock held for as long as the process holding it keeps its connection. */
 export interface SessionLock {
@@ -26,6 +27,7 @@ export class PgSessionLocks {
   /** The lock, or null when another session holds it; never waits. */
   async tryAcquire(name: string): Promise<SessionLock | null> {
     const client = await this.pool.connect()
+    const unheed = heedConnectionLoss(client)
     const key = keyOf(this.schema, name)
     let held = false
     try {
@@ -35,7 +37,10 @@ export class PgSessionLocks {
       ])
       held = rows[0]?.held === true
     } finally {
-      if (!held) client.release()
+      if (!held) {
+        unheed()
+        client.release()
+      }
     }
     if (!held) return null
     let released = false
@@ -45,9 +50,11 @@ export class PgSessionLocks {
         released = true
         try {
           await client.query('select pg_advisory_unlock($1, $2)', [JOB_LOCK_CLASS, key])
+          unheed()
           client.release()
         } catch (error) {
           // A connection that failed to unlock is discarded: its end frees the lock.
+          unheed()
           client.release(error as Error)
         }
       },

@@ -17,7 +17,7 @@ import type { EventStatus, StatusCounts, StepStatus } from '../state-store.js'
 import { PgSharedBudgets } from './budgets.js'
 import { PgCallStates } from './call-states.js'
 import { PgContactIndex } from './contact-index.js'
-import type { PgQueryable, PgRepositoryContext } from './context.js'
+import { heedConnectionLoss, type PgQueryable, type PgRepositoryContext } from './context.js'
 import { PgEventQueue } from './event-queue.js'
 import { PgLedger } from './ledger.js'
 import { PgLocks } from './locks.js'
@@ -148,6 +148,7 @@ export class PgStateStore implements AsyncStateStore {
       return fn(joined)
     }
     const client = await this.shared.pool.connect()
+    const unheed = heedConnectionLoss(client)
     const db = new TransactionClient(client)
     let broken: Error | undefined
     try {
@@ -167,6 +168,7 @@ export class PgStateStore implements AsyncStateStore {
       throw error
     } finally {
       db.end()
+      unheed()
       client.release(broken)
     }
   }
