@@ -11,6 +11,7 @@ import { isPostgresUrl, postgresLocation, shownLocation, type StateLocation } fr
 import { redactUrl } from '../store/postgres/url.js'
 import { isOwnerGone } from '../store/step-owner.js'
 import { copyState, type StoredLock, type TableCounts, type TableName } from '../store/transfer.js'
+import { holderOf } from './lock-holders.js'
 import { SYNC_LOCK } from './sync-service.js'
 
 export interface StateMigrateRequest {
@@ -66,19 +67,6 @@ export const migrationSecrets = (to: string): string[] => {
     return password ? [password] : []
   } catch {
     return []
-  }
-}
-
-/** `host:pid:nonce` (the listener's worker lock), `host/pid/nonce` (a step owner) or the JSON a sync records. */
-const holderOf = (owner: string): { host: string; pid: number } | null => {
-  try {
-    const parsed = JSON.parse(owner) as { host?: unknown; pid?: unknown }
-    if (typeof parsed.host === 'string' && Number.isInteger(parsed.pid))
-      return { host: parsed.host, pid: Number(parsed.pid) }
-    return null
-  } catch {
-    const [host, pid] = owner.split(/[:/]/)
-    return host && pid && /^\d+$/.test(pid) ? { host, pid: Number(pid) } : null
   }
 }
 

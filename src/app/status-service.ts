@@ -2,6 +2,7 @@ import { stateLocationOf, type LoadedConfig } from '../config/loader.js'
 import { openStore, storeExists } from '../store/location.js'
 import type { Checkpoint, StatusCounts } from '../store/state-store.js'
 import { STALE_EVENTS_CHECKPOINT } from '../pipeline/pipeline.js'
+import { runningProcesses, type RunningProcess } from './lock-holders.js'
 
 export interface StatusResult {
   statePath: string
@@ -11,15 +12,25 @@ export interface StatusResult {
   lastSync: string | null
   /** Webhooks older than `listener.staleAfterHours`, logged as history instead of acted on live. */
   staleEvents: number
+  /** Listeners (every replica on PostgreSQL) and a sync working on the store now, by their locks. */
+  running: RunningProcess[]
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 /** Reads what the store holds without creating it: `status` must never leave a file (or a schema) behind. */
-export const readStatus = async (loaded: LoadedConfig): Promise<StatusResult> => {
+export const readStatus = async (loaded: LoadedConfig, now: () => number = Date.now): Promise<StatusResult> => {
   const location = stateLocationOf(loaded)
   if (!(await storeExists(location))) {
-    return { statePath: loaded.statePath, exists: false, counts: null, checkpoints: [], lastSync: null, staleEvents: 0 }
+    return {
+      statePath: loaded.statePath,
+      exists: false,
+      counts: null,
+      checkpoints: [],
+      lastSync: null,
+      staleEvents: 0,
+      running: [],
+    }
   }
   const store = await openStore(location, { readonly: true })
   try {
@@ -37,6 +48,7 @@ export const readStatus = async (loaded: LoadedConfig): Promise<StatusResult> =>
       })),
       lastSync: syncMark === null ? null : iso(syncMark),
       staleEvents: typeof stale === 'number' ? stale : 0,
+      running: await runningProcesses(store, now()),
     }
   } finally {
     await store.close()

@@ -1,4 +1,5 @@
 import Table from 'cli-table3'
+import type { RunningProcess } from '../app/lock-holders.js'
 import type { StatusResult } from '../app/status-service.js'
 
 export const renderStatus = (status: StatusResult): string => {
@@ -20,5 +21,14 @@ export const renderStatus = (status: StatusResult): string => {
   )
   const lines = [`State store: ${status.statePath}`, table.toString()]
   if (status.lastSync) lines.push(`Last sync: ${status.lastSync}`)
+  const listeners = status.running.filter((process) => process.command === 'listen')
+  const syncs = status.running.filter((process) => process.command === 'sync')
+  const who = (process: RunningProcess): string => `pid ${process.pid ?? '?'} on ${process.host ?? 'an unknown host'}`
+  lines.push(
+    listeners.length === 0
+      ? 'Listeners: none running'
+      : `Listeners: ${listeners.length} running (${listeners.map(who).join(', ')})`,
+  )
+  if (syncs.length > 0) lines.push(`Sync: running (${syncs.map(who).join(', ')})`)
   return lines.join('\n')
 }

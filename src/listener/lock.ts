@@ -42,6 +42,8 @@ export const acquireWorkerLock = async (
   // Each replica's own row says it is there (`state migrate` refuses to copy or replace a store being worked on).
   if (backend === 'postgres') {
     const presence = `${REPLICA_LOCK_PREFIX}${owner}`
+    // Rows of replicas that died (SIGKILLed, their host lost) lapse; the next replica to start clears them.
+    await store.locks.purgeExpired(REPLICA_LOCK_PREFIX, now())
     await store.locks.acquire(presence, owner, now(), ttlMs)
     return {
       owner,

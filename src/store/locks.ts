@@ -13,4 +13,12 @@ export interface Locks {
   /** Releases the lock if this owner holds it. */
   release(name: string, owner: string): void
   get(name: string): LockHolder | undefined
+  /** Every lock whose name starts with `prefix`, lapsed ones included (the caller judges them), by name. */
+  list(prefix: string): NamedLock[]
+  /** Deletes the locks under `prefix` that lapsed before `now` (left by processes that died); returns how many. */
+  purgeExpired(prefix: string, now: number): number
+}
+
+export interface NamedLock extends LockHolder {
+  name: string
 }

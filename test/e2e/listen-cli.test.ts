@@ -119,6 +119,9 @@ describe('listen (built CLI) with the emulators', () => {
     ])
     // The forged deliveries were refused before storage: only the two triggered events are there.
     expect(listed.result.events[1]?.subject).toBe('aircall:call:777')
+    // status names the listener working on the file.
+    const status = await runCli(['status'], { env })
+    expect(status.stdout).toContain(`Listeners: 1 running (pid ${listener.child.pid} on `)
 
     const unknown = await runCli(['trigger', 'call.exploded', '--to', url], { env })
     expect(unknown.code).toBe(2)

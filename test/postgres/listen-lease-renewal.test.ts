@@ -7,6 +7,7 @@ import { aircallFixture } from '../../src/listener/fixtures.js'
 import { normalisePhone } from '../../src/phone/index.js'
 import { openPostgresStore } from '../../src/store/postgres/index.js'
 import { freshDatabase } from '../helpers/postgres.js'
+import { runCli } from '../helpers/run-cli.js'
 import { useTempDir } from '../helpers/temp-dir.js'
 import { intercomState, queueSettled, useListenerCleanup } from '../listener/harness.js'
 
@@ -60,6 +61,15 @@ describe('listen replicas on one PostgreSQL store', () => {
     const parts = (conversations[0]?.conversation_parts as { conversation_parts: Array<{ part_type: string }> })
       .conversation_parts
     expect(parts.filter((part) => part.part_type === 'note')).toHaveLength(1)
+    // status names both replicas working on the store, from their presence locks.
+    const status = await runCli(['status', '--json'], { env: harness.env })
+    expect(status.code, status.stderr).toBe(0)
+    const running = (JSON.parse(status.stdout) as { result: { running: Array<{ command: string; pid: number }> } })
+      .result.running
+    expect(running.map((process) => [process.command, process.pid]).sort()).toEqual(
+      replicas.map((replica) => ['listen', replica.child.pid]).sort(),
+    )
+    expect((await runCli(['status'], { env: harness.env })).stdout).toContain('Listeners: 2 running (pid ')
     const processed = replicas.map((replica) => replica.lines.filter((line) => line.type === 'processed').length)
     expect(processed.reduce((sum, n) => sum + n, 0)).toBe(1)
   }, 90_000)

@@ -1,5 +1,5 @@
 import type { Promised } from '../async-store.js'
-import type { LockHolder, Locks } from '../locks.js'
+import type { LockHolder, Locks, NamedLock } from '../locks.js'
 import type { PgRepositoryContext, PgTables } from './context.js'
 
 export const locksTables: PgTables = {
@@ -49,5 +49,21 @@ export class PgLocks implements Promised<Locks> {
       [name],
     )
     return rows[0] ? { owner: rows[0].owner, expiresAt: Number(rows[0].expires_at) } : undefined
+  }
+
+  async list(prefix: string): Promise<NamedLock[]> {
+    const { rows } = await this.ctx.db.query<{ name: string; owner: string; expires_at: number | string }>(
+      `select name, owner, expires_at from ${this.ctx.schema}.locks where starts_with(name, $1) order by name collate "C"`,
+      [prefix],
+    )
+    return rows.map((row) => ({ name: row.name, owner: row.owner, expiresAt: Number(row.expires_at) }))
+  }
+
+  async purgeExpired(prefix: string, now: number): Promise<number> {
+    const { rowCount } = await this.ctx.db.query(
+      `delete from ${this.ctx.schema}.locks where starts_with(name, $1) and expires_at <= $2`,
+      [prefix, now],
+    )
+    return rowCount ?? 0
   }
 }

@@ -1,4 +1,4 @@
-import type { LockHolder, Locks } from '../locks.js'
+import type { LockHolder, Locks, NamedLock } from '../locks.js'
 import type { SqliteConnection } from './connection.js'
 
 export class SqliteLocks implements Locks {
@@ -35,5 +35,19 @@ export class SqliteLocks implements Locks {
     const row = this.c.sql('SELECT owner, expires_at FROM locks WHERE name = ?').get(name) as
       { owner: string; expires_at: number } | undefined
     return row ? { owner: row.owner, expiresAt: row.expires_at } : undefined
+  }
+
+  list(prefix: string): NamedLock[] {
+    const rows = this.c
+      .sql('SELECT name, owner, expires_at FROM locks WHERE substr(name, 1, length(?)) = ? ORDER BY name')
+      .all(prefix, prefix) as Array<{ name: string; owner: string; expires_at: number }>
+    return rows.map((row) => ({ name: row.name, owner: row.owner, expiresAt: row.expires_at }))
+  }
+
+  purgeExpired(prefix: string, now: number): number {
+    this.c.beforeWrite()
+    return this.c
+      .sql('DELETE FROM locks WHERE substr(name, 1, length(?)) = ? AND expires_at <= ?')
+      .run(prefix, prefix, now).changes
   }
 }

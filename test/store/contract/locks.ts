@@ -48,6 +48,26 @@ export function describeLocksContract(makeStore: MakeStore): void {
       expect((await locks.get('listener'))?.owner).toBe('y')
     })
 
+    test('locks under a prefix are listed by name, lapsed ones too, and only the lapsed ones are purged', async () => {
+      const a = await open()
+      const b = await open()
+      await a.locks.acquire('replica:b', 'host-b:2:x', 0, 1_000)
+      await a.locks.acquire('replica:a', 'host-a:1:x', 0, 5_000)
+      await b.locks.acquire('replica%_', 'odd', 0, 5_000)
+      await b.locks.acquire('sync', 'run', 0, 5_000)
+      expect(await b.locks.list('replica:')).toEqual([
+        { name: 'replica:a', owner: 'host-a:1:x', expiresAt: 5_000 },
+        { name: 'replica:b', owner: 'host-b:2:x', expiresAt: 1_000 },
+      ])
+      // A prefix is matched as written: no character of it is a pattern.
+      expect((await b.locks.list('replica%')).map((lock) => lock.name)).toEqual(['replica%_'])
+      expect(await b.locks.purgeExpired('replica:', 1_000)).toBe(1)
+      expect((await a.locks.list('replica:')).map((lock) => lock.name)).toEqual(['replica:a'])
+      expect(await a.locks.purgeExpired('replica:', 1_000)).toBe(0)
+      expect((await a.locks.get('sync'))?.owner).toBe('run')
+      expect(await a.locks.list('none:')).toEqual([])
+    })
+
     test('of owners racing for a free lock from several connections, exactly one gets it', async () => {
       const stores = await Promise.all([open(), open(), open(), open()])
       const won = await Promise.all(stores.map(async (store, i) => store.locks.acquire('sync', `run-${i}`, 0, 1_000)))
