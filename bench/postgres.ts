@@ -169,6 +169,23 @@ const startReplicas = async (
   return replicas
 }
 
+/** A setup's listen processes on a new store: a database of their own, or (SQLite) a file each. */
+const startSetup = async (
+  pg: BenchPostgres,
+  host: Host,
+  setup: ReplicaSetup,
+  label: string,
+): Promise<ListenProcess[]> => {
+  const stateUrl =
+    setup.store === 'postgres'
+      ? await pg.freshDatabase(
+          `${label}_${setup.replicas}`,
+          setup.synchronousCommit ? { synchronousCommit: setup.synchronousCommit } : {},
+        )
+      : undefined
+  return startReplicas(host, { listener: { workerConcurrency: WORKER_CONCURRENCY } }, stateUrl, setup.replicas)
+}
+
 const stopReplicas = async (replicas: ListenProcess[]): Promise<number> => {
   const counted = await Promise.all(replicas.map((replica) => replica.stop()))
   return Math.max(...counted.map((c) => c.events))
@@ -185,14 +202,7 @@ async function replicaRun(pg: BenchPostgres, setup: ReplicaSetup, options: Repli
   const { store, replicas: count } = setup
   const host = await startHost({ calls: 200, days: 30 })
   try {
-    const stateUrl =
-      store === 'postgres'
-        ? await pg.freshDatabase(
-            `replicas_${count}`,
-            setup.synchronousCommit ? { synchronousCommit: setup.synchronousCommit } : {},
-          )
-        : undefined
-    const replicas = await startReplicas(host, { listener: { workerConcurrency: WORKER_CONCURRENCY } }, stateUrl, count)
+    const replicas = await startSetup(pg, host, setup, 'replicas')
     const callers = callersOf(host)
     const pgCpu = store === 'postgres' ? trackTreeCpu(pg.postmasterPid()) : null
     const phases: ReplicaPhase[] = []
@@ -275,17 +285,9 @@ interface ConversationState {
 const NOTE_MARKER = /aircall-call-id:(\d+)/
 
 async function noteLatency(pg: BenchPostgres, setup: ReplicaSetup, options: ReplicasOptions): Promise<NoteLatency> {
-  const { store, replicas: count } = setup
   const host = await startHost({ calls: 200, days: 30 })
   try {
-    const stateUrl =
-      store === 'postgres'
-        ? await pg.freshDatabase(
-            `notes_${count}`,
-            setup.synchronousCommit ? { synchronousCommit: setup.synchronousCommit } : {},
-          )
-        : undefined
-    const replicas = await startReplicas(host, { listener: { workerConcurrency: WORKER_CONCURRENCY } }, stateUrl, count)
+    const replicas = await startSetup(pg, host, setup, 'notes')
     const callers = callersOf(host)
     const token = host.info.aircall.webhookToken
     const firstCall = 9_000_000
