@@ -39,6 +39,11 @@ export interface SyncResult {
   insights: InsightFigures | null
   /** Callers with no Intercom contact (E.164, or the raw digits) → their calls this run. */
   unmatched: Record<string, number>
+  /**
+   * PostgreSQL: the database dropped the connection holding this run's single-flight lock, so another sync may
+   * have started beside it (the ledger's claims still kept every write to one).
+   */
+  singleFlightLost: boolean
 }
 
 interface LockOwner {
@@ -120,6 +125,7 @@ export async function syncCalls(runtime: Runtime, request: SyncRequest): Promise
       deadLetterIds: run.deadLetterIds,
       insights: request.withAi ? insights : null,
       unmatched: run.unmatched,
+      singleFlightLost: session?.lost() ?? false,
     }
   } finally {
     try {

@@ -55,6 +55,12 @@ export default class Sync extends BaseCommand {
         }),
       )
       if (result.interrupted) this.stderr('interrupted: resume with the same command')
+      if (result.singleFlightLost) {
+        this.addWarning(
+          'the database dropped the connection holding this sync’s lock during the run, so another sync may have ' +
+            'run beside it; the ledger kept each write to one',
+        )
+      }
       const exitCode = runExitCode({ interrupted: result.interrupted, deadLetters: result.counts.deadLetters })
       if (flags.report && recorder) {
         this.note(`report: ${writeRunReport(flags.report, await syncReport({ result, runtime, recorder }))}`)

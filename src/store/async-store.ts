@@ -46,9 +46,15 @@ export interface StatusCounts {
   fingerprints: number
 }
 
+export interface SessionLock {
+  release(): Promise<void>
+  /** True once the session holding it ended under it (its connection dropped): the lock is no longer held. */
+  lost(): boolean
+}
+
 export interface SessionLocks {
   /** The lock, or null when another process holds it; never waits. */
-  tryAcquire(name: string): Promise<{ release(): Promise<void> } | null>
+  tryAcquire(name: string): Promise<SessionLock | null>
 }
 
 export interface TransactionOptions {

@@ -1,6 +1,7 @@
 /**
- * The database drops every connection of the store three times while a backfill runs: the run goes on (what
- * failed is tried again, as after any transient failure), and every call ends with one conversation and one note.
+ * The database drops every connection of the store while a backfill or a sync runs: the run goes on (what failed
+ * is tried again, as after any transient failure), every call ends with one conversation and one note, and a sync
+ * whose single-flight lock went with its connection says so.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -77,5 +78,57 @@ describe('a backfill when the database drops its connections', () => {
     expect(rerun.code).toBe(0)
     expect((JSON.parse(rerun.stdout) as { result: { counts: { logged: number } } }).result.counts.logged).toBe(0)
     expect((await loggedPerCall(sandbox.intercom.url)).notes.size).toBe(logged.notes.size)
+  }, 150_000)
+})
+
+describe('a sync when the database drops its connections', () => {
+  let sandbox: SandboxHandle
+  beforeAll(async () => {
+    const intercom = { rateLimitPerMinute: 0, contract: 'off' as const, formattedPhoneDefaultCountry: 'FR' }
+    sandbox = await startSandbox({ calls: 120, days: 1, seed: 32, aircall: { rateLimitPerMinute: 0 }, intercom })
+  })
+  afterAll(async () => {
+    await sandbox.close()
+  })
+
+  test('it finishes, each call logged once, and says its single-flight lock went with the connection', async () => {
+    const database = await freshDatabase('sync_connection_loss')
+    const dir = mkdtempSync(join(tmpdir(), 'aircall-intercom-loss-'))
+    writeFileSync(join(dir, 'aircall-intercom.yml'), JSON.stringify({ matching: { defaultCountry: 'FR' } }))
+    const env = sandboxEnv(sandbox, {
+      INTERCOM_ADMIN_ID: sandbox.intercom.adminId,
+      AIRCALL_INTERCOM_STATE: database.passwordUrl,
+    })
+    // Slow enough answers that the run is still going when the connections drop.
+    const faults = await fetch(`${sandbox.intercom.url}/_emulator/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ match: '*', kind: 'latency', latencyMs: 40 }]),
+    })
+    expect(faults.status).toBe(200)
+    const conversations = (): number => (sandbox.intercomEmulator.state().conversations as unknown[]).length
+    const start = conversations()
+    const sync = runCli(['sync', '--concurrency', '2', '--json'], { cwd: dir, env, timeoutMs: 120_000 })
+    while (conversations() < start + 15) await new Promise((resolve) => setTimeout(resolve, 10))
+    const admin = new pg.Client({ connectionString: database.url })
+    await admin.connect()
+    const { rowCount } = await admin.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    )
+    await admin.end()
+    expect(rowCount).toBeGreaterThan(0)
+    const run = await sync
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    const document = JSON.parse(run.stdout) as {
+      warnings: string[]
+      result: { singleFlightLost: boolean; counts: { logged: number; deadLetters: number } }
+    }
+    expect(document.result.singleFlightLost).toBe(true)
+    expect(document.warnings.join('\n')).toContain('the database dropped the connection holding this sync’s lock')
+    expect(document.result.counts.deadLetters).toBe(0)
+    const logged = await loggedPerCall(sandbox.intercom.url)
+    expect(logged.notes.size).toBe(document.result.counts.logged)
+    expect([...logged.conversations.values()].every((count) => count === 1)).toBe(true)
+    expect([...logged.notes.values()].every((count) => count === 1)).toBe(true)
   }, 150_000)
 })

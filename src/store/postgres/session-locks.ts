@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
+import type { SessionLock } from '../async-store.js'
 import { heedConnectionLoss } from './context.js'
-
-/** A lock held for as long as the process holding it keeps its connection. */
-export interface SessionLock {
-  release(): Promise<void>
-}
 
 /** The advisory-lock class of single-flight jobs (the migration lock has its own; see migrations.ts). */
 const JOB_LOCK_CLASS = 0x41_49_43_4a // "AICJ"
@@ -44,10 +40,18 @@ export class PgSessionLocks {
     }
     if (!held) return null
     let released = false
+    let lost = false
+    // The server ends the lock with the session: a dropped connection means it is no longer held.
+    const onLoss = (): void => {
+      lost = true
+    }
+    client.on('error', onLoss)
     return {
+      lost: () => lost,
       release: async () => {
         if (released) return
         released = true
+        client.removeListener('error', onLoss)
         try {
           await client.query('select pg_advisory_unlock($1, $2)', [JOB_LOCK_CLASS, key])
           unheed()
