@@ -24,7 +24,7 @@ export interface RunningProcess {
   lockExpiresAt: string
 }
 
-/** The processes whose locks have not lapsed at `now`, listeners first, each group by host and pid. */
+/** The processes whose locks have not lapsed at `now`: the listeners (by lock name: host, then pid), then a sync. */
 export const runningProcesses = async (store: Pick<StateStore, 'locks'>, now: number): Promise<RunningProcess[]> => {
   const rows = [
     ...(await store.locks.list(REPLICA_LOCK_PREFIX)).map((lock) => ({ ...lock, command: 'listen' as const })),
