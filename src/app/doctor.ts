@@ -14,6 +14,7 @@ import {
 } from './doctor-rows.js'
 import { checkTemplateRows } from './doctor-templates.js'
 import { checkTicketType } from './doctor-tickets.js'
+import { runningProcesses, type RunningProcess } from './lock-holders.js'
 import { Runtime } from './runtime.js'
 import { listenerUrls } from './webhooks.js'
 
@@ -178,8 +179,24 @@ const checkStore = async (runtime: Runtime): Promise<Outcome> => {
   await store.checkpoints.deleteByPrefix(PROBE)
   if (!written) throw new Error('a probe row written to the store could not be read back')
   const writable = row('store', 'state store', 'pass', `${runtime.loaded.statePath} is writable`)
-  if (runtime.stateLocation.kind === 'sqlite') return { rows: [writable] }
-  return { rows: [writable, await checkMigrations(runtime), await checkClockSkew(runtime)] }
+  const working = await processesRow(runtime)
+  if (runtime.stateLocation.kind === 'sqlite') return { rows: [writable, working] }
+  return { rows: [writable, await checkMigrations(runtime), await checkClockSkew(runtime), working] }
+}
+
+/** Who works on the store now, from their locks: every listener (each replica on PostgreSQL) and a sync. */
+const processesRow = async (runtime: Runtime): Promise<CheckRow> => {
+  const running = await runningProcesses(runtime.store, runtime.now())
+  const who = (process: RunningProcess): string => `pid ${process.pid ?? '?'} on ${process.host ?? '?'}`
+  const listeners = running.filter((process) => process.command === 'listen')
+  const syncs = running.filter((process) => process.command === 'sync')
+  const parts = [
+    listeners.length === 0
+      ? 'no listener running'
+      : `${listeners.length} listener(s) running (${listeners.map(who).join(', ')})`,
+    syncs.length === 0 ? 'no sync running' : `a sync running (${syncs.map(who).join(', ')})`,
+  ]
+  return row('store:processes', 'working on the store', 'info', parts.join('; '))
 }
 
 /** Beyond this, leases and locks one host takes look expired (or far from it) to another. */

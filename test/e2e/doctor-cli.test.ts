@@ -98,10 +98,16 @@ describe('doctor against the sandbox', () => {
       'template:note',
       'template:missed:default',
       'store',
+      'store:processes',
       'listener',
       'aircall-webhook',
       'intercom-topics',
     ])
+    // No listener works on this state file (the one at --listener-url is a stand-in), and no sync runs.
+    expect(checks.find((check) => check.id === 'store:processes')).toMatchObject({
+      status: 'info',
+      detail: 'no listener running; no sync running',
+    })
     const human = await runCli(['doctor', '--listener-url', listenerUrl], { cwd, env })
     expect(human.code).toBe(0)
     expect(human.stdout).toContain('All checks passed.')

@@ -70,6 +70,12 @@ describe('listen replicas on one PostgreSQL store', () => {
       replicas.map((replica) => ['listen', replica.child.pid]).sort(),
     )
     expect((await runCli(['status'], { env: harness.env })).stdout).toContain('Listeners: 2 running (pid ')
+    const doctor = await runCli(['doctor', '--json'], { env: harness.env })
+    const checks = (JSON.parse(doctor.stdout) as { result: { checks: Array<{ id: string; detail: string }> } }).result
+      .checks
+    expect(checks.find((check) => check.id === 'store:processes')?.detail).toMatch(
+      /^2 listener\(s\) running \(pid \d+ on .+, pid \d+ on .+\); no sync running$/,
+    )
     const processed = replicas.map((replica) => replica.lines.filter((line) => line.type === 'processed').length)
     expect(processed.reduce((sum, n) => sum + n, 0)).toBe(1)
   }, 90_000)
