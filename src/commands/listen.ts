@@ -8,7 +8,7 @@ import { sharedBudgetWarner } from '../cli/shared-budget-warning.js'
 export default class Listen extends BaseCommand {
   static override summary = 'Receive Aircall and Intercom webhooks and run the live rules on them.'
   static override description =
-    'Verifies each webhook (Aircall body token, Intercom X-Hub-Signature), stores it before answering 2xx (webhooks arriving together share one commit; if the store stays locked for 5 s the answer is 503 with Retry-After: 1 and the sender redelivers), and processes the queue in the same process. SIGINT/SIGTERM stop accepting, finish the events in flight and exit 0. Logs go to stderr (NDJSON with --json).'
+    'Verifies each webhook (Aircall body token, Intercom X-Hub-Signature), stores it before answering 2xx (webhooks arriving together share one commit; if the store stays locked for 5 s, or a PostgreSQL store is unreachable, the answer is 503 with Retry-After: 1 and the sender redelivers), and processes the queue in the same process. SIGINT/SIGTERM stop accepting, finish the events in flight and exit 0. Logs go to stderr (NDJSON with --json).'
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --host 0.0.0.0 --port 8080 --json',
