@@ -195,6 +195,9 @@ const processesRow = async (runtime: Runtime): Promise<CheckRow> => {
       ? 'no listener running'
       : `${listeners.length} listener(s) running (${listeners.map(who).join(', ')})`,
     syncs.length === 0 ? 'no sync running' : `a sync running (${syncs.map(who).join(', ')})`,
+    ...running
+      .filter((process) => process.command === 'events replay')
+      .map((process) => `events replay --process running (${who(process)})`),
   ]
   return row('store:processes', 'working on the store', 'info', parts.join('; '))
 }

@@ -299,7 +299,7 @@ export const replayEvents = async (
   let lock: WorkerLock | null = null
   if (options.process) {
     try {
-      lock = await acquireWorkerLock(store, runtime.now, 60_000, runtime.stateLocation.kind)
+      lock = await acquireWorkerLock(store, runtime.now, 60_000, runtime.stateLocation.kind, 'replay')
     } catch (error) {
       if (!(error instanceof LockedError)) throw error
     }

@@ -1,4 +1,4 @@
-import { REPLICA_LOCK_PREFIX, WORKER_LOCK } from '../listener/lock.js'
+import { REPLAY_SUFFIX, REPLICA_LOCK_PREFIX, WORKER_LOCK } from '../listener/lock.js'
 import type { StateStore } from '../store/state-store.js'
 import { SYNC_LOCK } from './sync-service.js'
 
@@ -15,16 +15,19 @@ export const holderOf = (owner: string): { host: string; pid: number } | null =>
   }
 }
 
-/** A process working on the store, as its lock row says: a listener (each replica on PostgreSQL) or a sync. */
+/**
+ * A process working on the store, as its lock row says: a listener (each replica on PostgreSQL), an
+ * `events replay --process`, or a sync.
+ */
 export interface RunningProcess {
-  command: 'listen' | 'sync'
+  command: 'listen' | 'events replay' | 'sync'
   host: string | null
   pid: number | null
   /** When its lock lapses unless it renews it (a process that died stops renewing). */
   lockExpiresAt: string
 }
 
-/** The processes whose locks have not lapsed at `now`: the listeners (by lock name: host, then pid), then a sync. */
+/** The processes whose locks have not lapsed at `now`: the queue's workers (by lock name: host, then pid), then a sync. */
 export const runningProcesses = async (store: Pick<StateStore, 'locks'>, now: number): Promise<RunningProcess[]> => {
   const rows = [
     ...(await store.locks.list(REPLICA_LOCK_PREFIX)).map((lock) => ({ ...lock, command: 'listen' as const })),
@@ -40,7 +43,7 @@ export const runningProcesses = async (store: Pick<StateStore, 'locks'>, now: nu
     .map((lock) => {
       const holder = holderOf(lock.owner)
       return {
-        command: lock.command,
+        command: lock.command === 'listen' && lock.owner.endsWith(REPLAY_SUFFIX) ? 'events replay' : lock.command,
         host: holder?.host ?? null,
         pid: holder?.pid ?? null,
         lockExpiresAt: new Date(lock.expiresAt).toISOString(),

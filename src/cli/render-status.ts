@@ -29,6 +29,8 @@ export const renderStatus = (status: StatusResult): string => {
       ? 'Listeners: none running'
       : `Listeners: ${listeners.length} running (${listeners.map(who).join(', ')})`,
   )
+  const replays = status.running.filter((process) => process.command === 'events replay')
+  if (replays.length > 0) lines.push(`events replay --process: running (${replays.map(who).join(', ')})`)
   if (syncs.length > 0) lines.push(`Sync: running (${syncs.map(who).join(', ')})`)
   return lines.join('\n')
 }

@@ -7,6 +7,10 @@ export const WORKER_LOCK = 'listener:worker'
 /** Each worker on a PostgreSQL store holds a lock row of its own under this prefix: a presence, never contended. */
 export const REPLICA_LOCK_PREFIX = 'listener:replica:'
 
+/** Who works the queue: a listener, or `events replay --process` (its owner ends in REPLAY_SUFFIX). */
+export type WorkerHolder = 'listen' | 'replay'
+export const REPLAY_SUFFIX = ':replay'
+
 export interface WorkerLock {
   owner: string
   renew(): Promise<boolean>
@@ -34,8 +38,9 @@ export const acquireWorkerLock = async (
   now: () => number,
   ttlMs: number,
   backend: 'sqlite' | 'postgres' = 'sqlite',
+  holder: WorkerHolder = 'listen',
 ): Promise<WorkerLock> => {
-  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}${holder === 'replay' ? REPLAY_SUFFIX : ''}`
   // On PostgreSQL any number of workers share the queue: claims skip each other's rows (FOR UPDATE SKIP LOCKED),
   // the ledger's claims hold across processes and the cooldown's read-then-write runs under an advisory lock.
   // One SQLite file is one machine's, and its writers queue behind one another: one worker is the fast shape.
