@@ -1,4 +1,5 @@
 import { type CodedError, EXIT, type ExitCode } from '../errors.js'
+import { classifyFailure } from '../http/failure.js'
 
 // The table lives beside the error classes, which carry their own exit codes; commands read it from here.
 export { EXIT, type ExitCode }
@@ -60,6 +61,18 @@ export const describeError = (error: unknown): DescribedError => {
   // oclif's own parse errors (unknown flag, missing argument) carry oclif.exit = 2.
   const oclifExit = (error as Error & { oclif?: { exit?: number } }).oclif?.exit
   if (oclifExit === EXIT.usage) return { exitCode: EXIT.usage, code: 'usage', message: error.message }
+  // The store's driver failing the way a database that went away does (every API error is coded above): the
+  // run's committed work stays, and the same command resumes it.
+  if (classifyFailure(error) === 'retry') {
+    return {
+      exitCode: EXIT.failure,
+      code: 'store_unavailable',
+      message: `the state store stopped answering: ${error.message}`,
+      hint:
+        'the database went away (a restart, a failover, the server down or full) or another process held the ' +
+        'state file; run the same command again once it answers: what was committed stays, and the run resumes',
+    }
+  }
   return {
     exitCode: EXIT.bug,
     code: 'bug',

@@ -67,4 +67,21 @@ describe('error → exit code: one table, from what each error class declares', 
     expect(bug.stack).toContain('TypeError')
     expect(describeError('a string')).toMatchObject({ exitCode: EXIT.bug, code: 'bug' })
   })
+
+  it('a database that went away is exit 1, store_unavailable, with a hint to rerun; not a bug', () => {
+    const terminated = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    })
+    expect(describeError(terminated)).toMatchObject({
+      exitCode: EXIT.failure,
+      code: 'store_unavailable',
+      message: 'the state store stopped answering: terminating connection due to administrator command',
+    })
+    const refused = describeError(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    )
+    expect(refused).toMatchObject({ exitCode: EXIT.failure, code: 'store_unavailable' })
+    expect(refused.hint).toContain('run the same command again once it answers')
+    expect(refused.stack).toBeUndefined()
+  })
 })

@@ -11,6 +11,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startSandbox, type SandboxHandle } from '@aircall-intercom/emulators'
 import { freshDatabase } from '../helpers/postgres.js'
+import { startPostgres, withClient } from '../helpers/postgres-server.js'
 import { CLI, runCli } from '../helpers/run-cli.js'
 import { loggedPerCall } from '../helpers/world-process.js'
 import { sandboxEnv } from '../e2e/sandbox-env.js'
@@ -130,5 +131,53 @@ describe('a sync when the database drops its connections', () => {
     expect(logged.notes.size).toBe(document.result.counts.logged)
     expect([...logged.conversations.values()].every((count) => count === 1)).toBe(true)
     expect([...logged.notes.values()].every((count) => count === 1)).toBe(true)
+  }, 150_000)
+})
+
+describe('a backfill when its database goes down and stays down', () => {
+  let sandbox: SandboxHandle
+  beforeAll(async () => {
+    const intercom = { rateLimitPerMinute: 0, contract: 'off' as const, formattedPhoneDefaultCountry: 'FR' }
+    sandbox = await startSandbox({ calls: 200, days: 10, seed: 33, aircall: { rateLimitPerMinute: 0 }, intercom })
+  })
+  afterAll(async () => {
+    await sandbox.close()
+  })
+
+  test('it ends with exit 1, store_unavailable and a hint to rerun: not a bug, and no password', async () => {
+    // A server of its own: this test stops it.
+    const server = await startPostgres()
+    try {
+      await withClient(server.adminUrl, (client) => client.query(`create database doomed owner ${server.passwordRole}`))
+      const url = `postgres://${server.passwordRole}:${server.password}@127.0.0.1:${server.port}/doomed`
+      const dir = mkdtempSync(join(tmpdir(), 'aircall-intercom-down-'))
+      writeFileSync(join(dir, 'aircall-intercom.yml'), JSON.stringify({ matching: { defaultCountry: 'FR' } }))
+      const env = sandboxEnv(sandbox, { INTERCOM_ADMIN_ID: sandbox.intercom.adminId, AIRCALL_INTERCOM_STATE: url })
+      const faults = await fetch(`${sandbox.intercom.url}/_emulator/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ match: '*', kind: 'latency', latencyMs: 30 }]),
+      })
+      expect(faults.status).toBe(200)
+      const conversations = (): number => (sandbox.intercomEmulator.state().conversations as unknown[]).length
+      const start = conversations()
+      const since = new Date(sandbox.world.now - 11 * 86_400_000).toISOString()
+      const run = runCli(['backfill', '--since', since, '--concurrency', '2', '--json'], {
+        cwd: dir,
+        env,
+        timeoutMs: 120_000,
+      })
+      while (conversations() < start + 10) await new Promise((resolve) => setTimeout(resolve, 10))
+      await server.stop()
+      const result = await run
+      expect(result.code, result.stdout + result.stderr).toBe(1)
+      const document = JSON.parse(result.stdout) as { error: { code: string; message: string; hint: string } }
+      expect(document.error.code).toBe('store_unavailable')
+      expect(document.error.message).toMatch(/^the state store stopped answering: /)
+      expect(document.error.hint).toContain('run the same command again once it answers')
+      expect(result.stdout + result.stderr).not.toContain(server.password)
+    } finally {
+      await server.stop()
+    }
   }, 150_000)
 })
