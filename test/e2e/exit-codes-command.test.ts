@@ -47,6 +47,7 @@ describe('describeError', () => {
     ['ResponseShapeError', new ResponseShapeError({ ...init, issues: [] }), 1, 'response_shape'],
     ['ApiError', new ApiError(init), 1, 'api_error'],
     ['an aborted signal', new DOMException('This operation was aborted', 'AbortError'), 130, 'cancelled'],
+    ['the database gone (node-postgres)', new Error('Connection terminated unexpectedly'), 1, 'store_unavailable'],
     ['TypeError', new TypeError('x is not a function'), 70, 'bug'],
     ['a plain Error', new Error('unexpected'), 70, 'bug'],
     ['a thrown string', 'oops', 70, 'bug'],
