@@ -38,12 +38,16 @@ const hostEnv = (host: Host): Record<string, string> => ({
   INTERCOM_ADMIN_ID: host.info.intercom.adminId,
 })
 
-const runWorker = async (host: Host, spec: Omit<WorkerSpec, 'statePath'>): Promise<WorkerOutput> => {
+/** The measured backfill in its own process, on a new SQLite file unless `statePath` names the store. */
+export const runWorker = async (
+  host: Host,
+  spec: Omit<WorkerSpec, 'statePath'> & { statePath?: string },
+): Promise<WorkerOutput> => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-backfill-'))
   try {
     const child = spawnNode(
       await bundledBenchScript('backfill-worker.ts'),
-      [JSON.stringify({ ...spec, statePath: join(dir, 'state.sqlite') })],
+      [JSON.stringify({ ...spec, statePath: spec.statePath ?? join(dir, 'state.sqlite') })],
       {
         env: hostEnv(host),
         // BENCH_PROFILE=dir writes a V8 CPU profile of the toolkit's process, to see where its time goes.
@@ -58,6 +62,40 @@ const runWorker = async (host: Host, spec: Omit<WorkerSpec, 'statePath'>): Promi
     return output
   } finally {
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Both emulators at the APIs' real limits, on the dilated clock every process of the run reads. */
+export const startEfficiencyHost = (calls: number, dilation: Dilation): Promise<Host> =>
+  startHost({
+    calls,
+    days: 30,
+    dilation,
+    aircall: { rateLimitPerMinute: AIRCALL_PER_MINUTE },
+    intercom: { rateLimitPerMinute: INTERCOM_PER_MINUTE },
+  })
+
+/**
+ * A run's calls logged per (dilated) minute against the ceiling its measured Intercom requests per call allow,
+ * plainly and charged every Intercom window it touched.
+ */
+export const efficiencyFigures = (logged: number, elapsedMs: number, intercomRequests: number) => {
+  const compressedMin = elapsedMs / 60_000
+  const perCall = intercomRequests / Math.max(1, logged)
+  const aircallCeiling = AIRCALL_PER_MINUTE * AIRCALL_CALLS_PER_PAGE
+  const intercomCeiling = INTERCOM_PER_MINUTE / perCall
+  const ceiling = Math.min(aircallCeiling, intercomCeiling)
+  const loggedPerMinute = logged / compressedMin
+  const windowsTouched = Math.floor(elapsedMs / INTERCOM_WINDOW_MS) + 1
+  return {
+    compressedMin,
+    perCall,
+    aircallCeiling,
+    intercomCeiling,
+    ceiling,
+    loggedPerMinute,
+    efficiency: loggedPerMinute / ceiling,
+    aligned: logged / ((windowsTouched * INTERCOM_WINDOW_MS) / 60_000) / ceiling,
   }
 }
 
@@ -180,13 +218,7 @@ const round = (value: number, digits = 3): number => Math.round(value * 10 ** di
 /** Realistic limits (Aircall 120/min, Intercom 10,000/min) on both sides, with time compressed ×factor. */
 export async function benchEfficiency(options: EfficiencyOptions): Promise<EfficiencyResult> {
   const dilation: Dilation = { t0: Date.now(), factor: options.factor }
-  const host = await startHost({
-    calls: options.calls,
-    days: 30,
-    dilation,
-    aircall: { rateLimitPerMinute: AIRCALL_PER_MINUTE },
-    intercom: { rateLimitPerMinute: INTERCOM_PER_MINUTE },
-  })
+  const host = await startEfficiencyHost(options.calls, dilation)
   try {
     const conversationsBefore = await host.intercomConversationCount()
     const out = await runWorker(host, {
@@ -201,17 +233,10 @@ export async function benchEfficiency(options: EfficiencyOptions): Promise<Effic
     const { counts } = out.result
     const logged = counts.logged + counts.updated
     const skipped = Object.values(counts.skipped).reduce((a, b) => a + b, 0)
-    const compressedMin = out.result.elapsedMs / 60_000
-    const perCall = intercom.total / Math.max(1, logged)
-    const aircallCeiling = AIRCALL_PER_MINUTE * AIRCALL_CALLS_PER_PAGE
-    const intercomCeiling = INTERCOM_PER_MINUTE / perCall
-    const ceiling = Math.min(aircallCeiling, intercomCeiling)
-    const loggedPerMinute = logged / compressedMin
+    const { compressedMin, perCall, aircallCeiling, intercomCeiling, ceiling, loggedPerMinute, efficiency, aligned } =
+      efficiencyFigures(logged, out.result.elapsedMs, intercom.total)
     const totalRequests = aircall.total + intercom.total
     const rateLimited = aircall.rateLimited + intercom.rateLimited
-    const efficiency = loggedPerMinute / ceiling
-    const windowsTouched = Math.floor(out.result.elapsedMs / INTERCOM_WINDOW_MS) + 1
-    const aligned = logged / ((windowsTouched * INTERCOM_WINDOW_MS) / 60_000) / ceiling
     const share = rateLimited / Math.max(1, totalRequests)
     const prePassShare = out.result.prePass.requests / Math.max(1, intercom.total)
 

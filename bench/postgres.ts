@@ -14,13 +14,8 @@
  *
  * One PostgreSQL server per run (bench/lib/postgres-db.ts), a new database per measured setup.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { BackfillResult } from '../src/app/backfill-service.js'
 import { aircallFixture } from '../src/listener/fixtures.js'
-import { AIRCALL_CALLS_PER_PAGE, AIRCALL_PER_MINUTE, INTERCOM_PER_MINUTE } from './backfill.js'
-import type { WorkerSpec } from './backfill-worker.js'
+import { efficiencyFigures, runWorker, startEfficiencyHost } from './backfill.js'
 import type { Dilation } from './lib/clock.js'
 import { startHost, type Host } from './lib/host.js'
 import { loadPhase, startListen, type ListenProcess, type LoadOutput } from './lib/listen-process.js'
@@ -31,7 +26,7 @@ import {
   trackTreeCpu,
   type BenchPostgres,
 } from './lib/postgres-db.js'
-import { bundledBenchScript, cliEntry, spawnNode } from './lib/processes.js'
+import { cliEntry, spawnNode } from './lib/processes.js'
 
 const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
@@ -399,12 +394,6 @@ export async function benchReplicas(pg: BenchPostgres, options: ReplicasOptions)
 // ---------------------------------------------------------------------------------------------------------------
 // efficiency-pg
 
-interface WorkerOutput {
-  result: BackfillResult
-  realElapsedMs: number
-  cpuMs: { backfill: number; backfillSystem: number; process: number }
-}
-
 export interface StoreEfficiency {
   store: StoreKind
   calls: { read: number; logged: number; deadLetters: number }
@@ -430,58 +419,36 @@ export interface EfficiencyPgResult {
   pass: boolean
 }
 
-const INTERCOM_WINDOW_MS = 10_000
-
 async function efficiencyRun(
   pg: BenchPostgres,
   store: StoreKind,
   options: { calls: number; factor: number; concurrency: number },
 ): Promise<StoreEfficiency> {
   const dilation: Dilation = { t0: Date.now(), factor: options.factor }
-  const host = await startHost({
-    calls: options.calls,
-    days: 30,
-    dilation,
-    aircall: { rateLimitPerMinute: AIRCALL_PER_MINUTE },
-    intercom: { rateLimitPerMinute: INTERCOM_PER_MINUTE },
-  })
-  const dir = mkdtempSync(join(tmpdir(), 'bench-efficiency-pg-'))
+  const host = await startEfficiencyHost(options.calls, dilation)
   try {
-    const statePath = store === 'postgres' ? await pg.freshDatabase('efficiency') : join(dir, 'state.sqlite')
-    const spec: WorkerSpec = {
-      statePath,
+    const statePath = store === 'postgres' ? await pg.freshDatabase('efficiency') : undefined
+    const pgCpu = store === 'postgres' ? trackTreeCpu(pg.postmasterPid()) : null
+    const pgBefore = pgCpu ? pgCpu.read() : null
+    const out = await runWorker(host, {
+      ...(statePath === undefined ? {} : { statePath }),
       since: '31d',
       concurrency: options.concurrency,
       dilation,
       aircallConcurrency: 2,
       intercomConcurrency: 16,
       rssEvery: 1_000_000,
-    }
-    const pgCpu = store === 'postgres' ? trackTreeCpu(pg.postmasterPid()) : null
-    const pgBefore = pgCpu ? pgCpu.read() : null
-    const child = spawnNode(await bundledBenchScript('backfill-worker.ts'), [JSON.stringify(spec)], {
-      env: {
-        AIRCALL_API_URL: host.info.aircall.url,
-        AIRCALL_API_ID: host.info.aircall.apiId,
-        AIRCALL_API_TOKEN: host.info.aircall.apiToken,
-        INTERCOM_API_URL: host.info.intercom.url,
-        INTERCOM_ACCESS_TOKEN: host.info.intercom.accessToken,
-        INTERCOM_ADMIN_ID: host.info.intercom.adminId,
-      },
     })
-    const out = (await child.firstJson) as unknown as WorkerOutput
-    await child.exited
     const pgAfter = pgCpu ? pgCpu.read() : null
     pgCpu?.stop()
     const [aircall, intercom] = await Promise.all([host.aircallRequests(), host.intercomRequests()])
     const { counts } = out.result
     const logged = counts.logged + counts.updated
-    const compressedMin = out.result.elapsedMs / 60_000
-    const perCall = intercom.total / Math.max(1, logged)
-    const ceiling = Math.min(AIRCALL_PER_MINUTE * AIRCALL_CALLS_PER_PAGE, INTERCOM_PER_MINUTE / perCall)
-    const loggedPerMinute = logged / compressedMin
-    const windowsTouched = Math.floor(out.result.elapsedMs / INTERCOM_WINDOW_MS) + 1
-    const aligned = logged / ((windowsTouched * INTERCOM_WINDOW_MS) / 60_000) / ceiling
+    const { compressedMin, perCall, ceiling, loggedPerMinute, efficiency, aligned } = efficiencyFigures(
+      logged,
+      out.result.elapsedMs,
+      intercom.total,
+    )
     const rateLimited = aircall.rateLimited + intercom.rateLimited
     const total = aircall.total + intercom.total
     return {
@@ -497,7 +464,7 @@ async function efficiencyRun(
       intercomRequestsPerCall: round(perCall),
       loggedPerMinute: Math.round(loggedPerMinute),
       ceilingPerMinute: Math.round(ceiling),
-      efficiency: round(loggedPerMinute / ceiling),
+      efficiency: round(efficiency),
       efficiencyWindowAligned: round(aligned),
       cpuMsPerCall: {
         backfill: round(out.cpuMs.backfill / Math.max(1, counts.read)),
@@ -508,7 +475,6 @@ async function efficiencyRun(
       },
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true })
     await host.close()
   }
 }
